@@ -1,0 +1,84 @@
+/**
+ * Typed errors with stable codes. Callers (deployment scripts, the CLI) branch on `code`, never on
+ * message text; the CLI maps codes to documented exit codes.
+ */
+
+export const ERROR_CODES = [
+  'SESSION_TIMEOUT', // a PowerShell call exceeded its deadline; the process was killed and will be replaced
+  'SESSION_DIED', // the PowerShell process exited or crashed; the next call starts a new one
+  'POWERSHELL_UNAVAILABLE', // no PowerShell (or simulated host) could be started
+  'INVALID_ARGUMENT', // bad input from the caller; nothing was sent to any host
+  'NOT_FOUND', // a named service, pool, site or file does not exist on the host
+  'ACCESS_DENIED', // not an administrator / not elevated on the host
+  'TIMEOUT', // an operation did not reach its target state in time (nothing was forced)
+  'DISABLED', // restarts are disabled on the host (iisctl disable)
+  'TRANSIENT', // a retryable failure outlived the retry budget
+  'UNREACHABLE', // the remote host could not be reached
+  'FAILED', // anything else that went wrong, with details
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** What PowerShell said about a failure, as captured by the script envelope. */
+export interface PowerShellErrorDetails {
+  message: string;
+  /** .NET exception type, e.g. Microsoft.PowerShell.Commands.ServiceCommandException */
+  type?: string;
+  /** e.g. "NoServiceFoundForGivenName,Microsoft.PowerShell.Commands.GetServiceCommand" */
+  fullyQualifiedErrorId?: string;
+  /** ErrorCategory name, e.g. ObjectNotFound */
+  category?: string;
+  /** Exception HResult as a signed 32-bit integer, as .NET reports it */
+  hresult?: number;
+}
+
+export interface IisctlErrorOptions {
+  /** The PowerShell error behind this one, when there is one. */
+  powershell?: PowerShellErrorDetails;
+  /** The computer the failure happened on. */
+  host?: string;
+  /** A sentence telling the user what to do about it. */
+  hint?: string;
+  /** Structured facts a caller may need (pending services, the state left behind, ...). */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+export class IisctlError extends Error {
+  readonly code: ErrorCode;
+  readonly powershell?: PowerShellErrorDetails;
+  readonly host?: string;
+  readonly hint?: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: IisctlErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'IisctlError';
+    this.code = code;
+    this.powershell = options.powershell;
+    this.host = options.host;
+    this.hint = options.hint;
+    this.details = options.details;
+  }
+
+  /** A plain object safe to print as JSON (no stack, no cause chain). */
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.host === undefined ? {} : { host: this.host }),
+      ...(this.hint === undefined ? {} : { hint: this.hint }),
+      ...(this.powershell === undefined ? {} : { powershell: this.powershell }),
+      ...(this.details === undefined ? {} : { details: this.details }),
+    };
+  }
+}
+
+export function isIisctlError(value: unknown, code?: ErrorCode): value is IisctlError {
+  return value instanceof IisctlError && (code === undefined || value.code === code);
+}
+
+/** Shorthand for the most common caller mistake. */
+export function invalidArgument(message: string, hint?: string): IisctlError {
+  return new IisctlError('INVALID_ARGUMENT', message, { hint });
+}

@@ -1,0 +1,63 @@
+/**
+ * Logging. The library takes an injected winston logger and is silent by default: it never prints.
+ * The CLI builds a real one with `createLogger` (stderr and/or a file, json or text).
+ */
+import * as winston from 'winston';
+
+export type Logger = winston.Logger;
+export type LogLevel = 'error' | 'warn' | 'info' | 'verbose' | 'debug' | 'silly';
+export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'verbose', 'debug', 'silly'];
+
+export interface LoggerOptions {
+  /** Minimum level written. Default 'info'. */
+  level?: LogLevel;
+  /** Write to stderr (never stdout: stdout belongs to command output such as --json). Default true. */
+  console?: boolean;
+  /** Also append to this file. */
+  file?: string;
+  /** 'json' (one object per line) or 'text'. Default 'text' on the console, 'json' in the file. */
+  format?: 'json' | 'text';
+}
+
+const textFormat = winston.format.printf((info) => {
+  const { level, message, timestamp, ...meta } = info as Record<string, unknown> & { level: string; message: unknown };
+  const extra = Object.keys(meta).length ? ` ${safeStringify(meta)}` : '';
+  return `${String(timestamp)} ${level}: ${String(message)}${extra}`;
+});
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return '[unserialisable]';
+  }
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? 'info';
+  const transports: winston.transport[] = [];
+  if (options.console !== false) {
+    transports.push(
+      new winston.transports.Console({
+        // Every level to stderr: stdout is reserved for command output.
+        stderrLevels: [...LOG_LEVELS],
+        format: winston.format.combine(winston.format.timestamp(), options.format === 'json' ? winston.format.json() : textFormat),
+      }),
+    );
+  }
+  if (options.file) {
+    transports.push(
+      new winston.transports.File({
+        filename: options.file,
+        format: winston.format.combine(winston.format.timestamp(), options.format === 'text' ? textFormat : winston.format.json()),
+      }),
+    );
+  }
+  if (transports.length === 0) return silentLogger();
+  return winston.createLogger({ level, levels: winston.config.npm.levels, transports });
+}
+
+/** The library default: accepts every call, writes nothing. */
+export function silentLogger(): Logger {
+  return winston.createLogger({ silent: true, transports: [new winston.transports.Console({ silent: true })] });
+}

@@ -1,0 +1,27 @@
+/**
+ * Turns the PowerShell error a script reported into an IisctlError with a stable code.
+ * Only facts with a source are used; anything unrecognised is FAILED with the details attached.
+ */
+import { ErrorCode, IisctlError, PowerShellErrorDetails } from '../errors';
+
+/** HRESULTs as .NET reports them (signed 32-bit). */
+const HRESULT = {
+  /** "The service cannot accept control messages at this time." (iis-reference.md 1.5, KB969864) */
+  cannotAcceptControl: 0x80070425 | 0,
+  /** E_ACCESSDENIED (-2147024891, learn.microsoft.com VSConstants.E_ACCESSDENIED): Win32 ERROR_ACCESS_DENIED (5). */
+  accessDenied: 0x80070005 | 0,
+};
+
+export function classifyPowerShellError(error: PowerShellErrorDetails, host?: string): IisctlError {
+  return new IisctlError(codeFor(error), error.message, { powershell: error, host });
+}
+
+function codeFor(error: PowerShellErrorDetails): ErrorCode {
+  if (error.hresult === HRESULT.cannotAcceptControl) return 'TRANSIENT';
+  // UnauthorizedAccessException: e.g. Get-WinEvent's FQEID for an unreadable log (iis-reference.md 5).
+  if (error.hresult === HRESULT.accessDenied || error.type === 'System.UnauthorizedAccessException' || error.category === 'PermissionDenied') {
+    return 'ACCESS_DENIED';
+  }
+  if (error.category === 'ObjectNotFound') return 'NOT_FOUND';
+  return 'FAILED';
+}

@@ -1,0 +1,117 @@
+/**
+ * The script envelope: how a script body travels to PowerShell and how its one result comes back.
+ *
+ * Outbound: the body is wrapped so that it runs with $ErrorActionPreference='Stop', progress and
+ * warnings silenced, inside try/catch, and ends by writing exactly one line: a per-call marker
+ * plus compressed JSON {ok, data, error}. The whole script is then sent as ONE pure-ASCII line
+ * that decodes UTF-8 base64 into a scriptblock on the host, because `powershell -Command -` reads
+ * stdin like interactive typing (a multi-line script can hang in block mode), decodes stdin with the
+ * OEM code page, and a syntax error inside [scriptblock]::Create becomes an ordinary error instead
+ * of a hang (../shared/reference/node-powershell.md sections 0, 2.1, 2.2).
+ *
+ * Inbound: only the marker line is read; warnings, host output and stderr noise never decide
+ * success. Non-ASCII characters in the JSON are \u-escaped on the host so no console code page can
+ * corrupt them (section 2.2, "belt and braces"). Never `exit` in a body: it ends powershell.exe.
+ */
+import { randomBytes } from 'node:crypto';
+import { IisctlError, PowerShellErrorDetails } from '../errors';
+import { parsePsJson } from './json';
+import { PsCode } from './quote';
+
+const MARKER_PREFIX = '@@IISCTL-RESULT:';
+
+export interface WrappedScript {
+  /** The single ASCII line to write to PowerShell's stdin. */
+  line: string;
+  /** The decoded script (what PowerShell compiles), for --dry-run and debugging. */
+  script: string;
+  /** The marker that starts this call's result line. */
+  marker: string;
+}
+
+export interface EnvelopeResult {
+  ok: boolean;
+  data: unknown;
+  error: PowerShellErrorDetails | null;
+}
+
+/** A fresh marker per call, so no output of an earlier call (or a hostile value) can pose as the result. */
+export function newMarker(): string {
+  return `${MARKER_PREFIX}${randomBytes(9).toString('hex')}@@`;
+}
+
+/** The full script for a body: preferences, try/catch, one result line. */
+export function buildEnvelopeScript(body: PsCode, marker: string): string {
+  return [
+    "$ErrorActionPreference = 'Stop'",
+    "$ProgressPreference = 'SilentlyContinue'",
+    "$WarningPreference = 'SilentlyContinue'",
+    'try {',
+    '    $iisctlData = & {',
+    indent(body.text, 8),
+    '    }',
+    '    $iisctlPayload = [ordered]@{ ok = $true; data = $iisctlData; error = $null }',
+    '} catch {',
+    '    $iisctlPayload = [ordered]@{ ok = $false; data = $null; error = [ordered]@{ message = $_.Exception.Message; type = $_.Exception.GetType().FullName; fullyQualifiedErrorId = $_.FullyQualifiedErrorId; category = [string]$_.CategoryInfo.Category; hresult = $_.Exception.HResult } }',
+    '}',
+    'try {',
+    '    $iisctlJson = ConvertTo-Json -InputObject $iisctlPayload -Depth 10 -Compress',
+    '} catch {',
+    "    $iisctlJson = ConvertTo-Json -InputObject ([ordered]@{ ok = $false; data = $null; error = [ordered]@{ message = 'The result could not be converted to JSON: ' + $_.Exception.Message; type = $_.Exception.GetType().FullName; fullyQualifiedErrorId = $_.FullyQualifiedErrorId; category = [string]$_.CategoryInfo.Category; hresult = $_.Exception.HResult } }) -Depth 10 -Compress",
+    '}',
+    // Every non-ASCII UTF-16 unit becomes \uXXXX (surrogate pairs as two escapes, which JSON accepts).
+    "$iisctlJson = [regex]::Replace($iisctlJson, '[^\\x00-\\x7F]', { param($m) '\\u{0:x4}' -f [int][char]$m.Value })",
+    `[Console]::Out.WriteLine('${marker}' + $iisctlJson)`,
+  ].join('\n');
+}
+
+function indent(text: string, spaces: number): string {
+  const pad = ' '.repeat(spaces);
+  return text
+    .split('\n')
+    .map((l) => (l.trim() ? pad + l : l))
+    .join('\n');
+}
+
+/** One ASCII line that makes PowerShell decode and run `script` in a child scope. */
+export function toSingleLine(script: string): string {
+  const b64 = Buffer.from(script, 'utf8').toString('base64');
+  return `& ([scriptblock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${b64}'))))`;
+}
+
+export function wrapScript(body: PsCode, marker: string = newMarker()): WrappedScript {
+  const script = buildEnvelopeScript(body, marker);
+  return { line: toSingleLine(script), script, marker };
+}
+
+/**
+ * Finds this call's result line in stdout and decodes it. Returns undefined when there is none
+ * (the script did not run to the end: a parse error, a crash, an `exit`).
+ */
+export function readEnvelope(stdout: string, marker: string): EnvelopeResult | undefined {
+  const lines = stdout.split(/\r?\n/).filter((l) => l.startsWith(marker));
+  if (lines.length === 0) return undefined;
+  if (lines.length > 1) {
+    throw new IisctlError('FAILED', 'PowerShell returned more than one result for one call.', {
+      details: { resultLines: lines.length },
+    });
+  }
+  const [value] = parsePsJson(lines[0].slice(marker.length));
+  if (!value || typeof value !== 'object' || Array.isArray(value) || typeof (value as { ok?: unknown }).ok !== 'boolean') {
+    throw new IisctlError('FAILED', 'PowerShell returned a result line that is not an iisctl envelope.');
+  }
+  const record = value as { ok: boolean; data?: unknown; error?: unknown };
+  return { ok: record.ok, data: record.data ?? null, error: record.ok ? null : toErrorDetails(record.error) };
+}
+
+function toErrorDetails(raw: unknown): PowerShellErrorDetails {
+  const e = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+  return {
+    message: text(e.message) ?? 'PowerShell reported an error without a message.',
+    type: text(e.type),
+    fullyQualifiedErrorId: text(e.fullyQualifiedErrorId),
+    category: text(e.category),
+    hresult: typeof e.hresult === 'number' ? e.hresult : undefined,
+  };
+}

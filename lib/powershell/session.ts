@@ -1,0 +1,292 @@
+/**
+ * One persistent PowerShell process, driven through node-powershell, made safe to depend on.
+ *
+ * node-powershell on its own (../shared/reference/node-powershell.md, sections 1.4-1.7, 2.3-2.5):
+ * a timeout does not stop the command and poisons every later call; any stderr byte fails a call;
+ * a process that dies before the first call (or fails to spawn) is an unhandled rejection that
+ * kills Node; history grows forever. This class:
+ * - queues calls (one at a time, in call order);
+ * - enforces its own per-call deadline: on expiry the process is killed, the caller gets
+ *   SESSION_TIMEOUT, and the next call starts a fresh process;
+ * - turns any death (spawn failure, crash before/during a call, death while idle) into a typed
+ *   error or a transparent restart, never an unhandled rejection;
+ * - decides success only from the envelope's result line, so warnings and stderr noise are logged,
+ *   not fatal;
+ * - trims node-powershell's history after every call and the host's history periodically.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { PowerShell } from 'node-powershell';
+import { IisctlError } from '../errors';
+import { Logger, silentLogger } from '../log';
+import { classifyPowerShellError } from './classify';
+import { EnvelopeResult, readEnvelope, wrapScript } from './envelope';
+import { ResolvedExecutable } from './executable';
+import { ps, PsCode } from './quote';
+
+export interface SessionOptions {
+  executable: ResolvedExecutable;
+  logger?: Logger;
+  /** Deadline for one call unless the call says otherwise. Default 60 s. */
+  callTimeoutMs?: number;
+  /** Clear the host's command history and $Error every N calls. Default 200. */
+  maintenanceEvery?: number;
+  /** Name of the computer this session talks to, for errors and logs. */
+  hostName?: string;
+}
+
+export interface RunOptions {
+  /** Deadline for this call. */
+  timeoutMs?: number;
+  /** What the call does, for logs. */
+  purpose?: string;
+}
+
+export interface SessionStats {
+  calls: number;
+  spawns: number;
+  timeouts: number;
+  deaths: number;
+}
+
+/** Runs once in every new process: UTF-8 console output (reference section 0, item 2). */
+const INIT_SCRIPT = ps`[Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false`;
+/** Every stdin line lands in the host's history and errors in $Error (reference 2.5). */
+const MAINTENANCE_SCRIPT = ps`Clear-History
+$Error.Clear()`;
+
+const KILL_WAIT_MS = 5000;
+
+interface LiveShell {
+  ps: PowerShell;
+  process: ChildProcess;
+  exited: boolean;
+  exitDetail?: string;
+  spawnError?: NodeJS.ErrnoException;
+  exit: Promise<void>;
+  killedForTimeout: boolean;
+}
+
+export class PowerShellSession {
+  private readonly executable: ResolvedExecutable;
+  private readonly logger: Logger;
+  private readonly callTimeoutMs: number;
+  private readonly maintenanceEvery: number;
+  private readonly hostName: string;
+  private shell: LiveShell | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private callsSinceMaintenance = 0;
+  readonly stats: SessionStats = { calls: 0, spawns: 0, timeouts: 0, deaths: 0 };
+
+  constructor(options: SessionOptions) {
+    this.executable = options.executable;
+    this.logger = options.logger ?? silentLogger();
+    this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
+    this.maintenanceEvery = options.maintenanceEvery ?? 200;
+    this.hostName = options.hostName ?? 'localhost';
+  }
+
+  /** The process id of the live PowerShell process, if one is running. */
+  get pid(): number | undefined {
+    return this.shell && !this.shell.exited ? this.shell.process.pid : undefined;
+  }
+
+  /**
+   * Runs a script body and returns what it output (5.1 JSON, normalised: see json.ts).
+   * Throws IisctlError: the body's own PowerShell error (classified), SESSION_TIMEOUT,
+   * SESSION_DIED, POWERSHELL_UNAVAILABLE, or FAILED when no result came back.
+   */
+  run(body: PsCode, options: RunOptions = {}): Promise<unknown> {
+    const task = this.queue.then(() => this.execute(body, options));
+    this.queue = task.catch(() => undefined);
+    return task;
+  }
+
+  /** Ends the process and waits until it is gone. Later calls fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const shell = this.shell;
+    this.shell = undefined;
+    if (shell) await this.terminate(shell, 'SIGTERM');
+  }
+
+  private async execute(body: PsCode, options: RunOptions): Promise<unknown> {
+    if (this.closed) throw new IisctlError('SESSION_DIED', 'The PowerShell session is closed.', { host: this.hostName });
+    const shell = await this.ensureShell();
+    const result = await this.invoke(shell, body, options);
+    this.stats.calls++;
+    await this.maintainIfDue(shell);
+    if (!result.ok) throw classifyPowerShellError(result.error!, this.hostName);
+    return result.data;
+  }
+
+  private async ensureShell(): Promise<LiveShell> {
+    if (this.shell && !this.shell.exited) return this.shell;
+    if (this.shell?.exited) {
+      this.logger.warn('PowerShell process ended while idle; starting a new one', { host: this.hostName, detail: this.shell.exitDetail });
+    }
+    const shell = this.spawn();
+    this.shell = shell;
+    await this.invoke(shell, INIT_SCRIPT, { purpose: 'session init', timeoutMs: this.callTimeoutMs });
+    return shell;
+  }
+
+  private spawn(): LiveShell {
+    const exe = this.executable;
+    const powershellArgs = { '-NoProfile': true, '-NonInteractive': true, '-ExecutionPolicy': 'Bypass' };
+    // node-powershell puts -NoLogo first; a host run through Node needs its script path first,
+    // so -NoLogo is switched off there and passed again after the script.
+    const executableOptions =
+      exe.leadingArgs.length > 0
+        ? { '-NoLogo': false, ...Object.fromEntries(exe.leadingArgs.map((a) => [a, true])), '-nologo': true, ...powershellArgs }
+        : powershellArgs;
+    // NODE_POWERSHELL would silently override our choice of executable (reference 1.1).
+    const saved = process.env.NODE_POWERSHELL;
+    delete process.env.NODE_POWERSHELL;
+    let instance: PowerShell;
+    try {
+      instance = new PowerShell({
+        executable: exe.command,
+        executableOptions,
+        spawnOptions: { windowsHide: true, env: { ...process.env, ...exe.env } },
+        inputEncoding: 'utf-8',
+        outputEncoding: 'utf-8',
+        throwOnInvocationError: false,
+      });
+    } finally {
+      if (saved !== undefined) process.env.NODE_POWERSHELL = saved;
+    }
+    const internals = instance as unknown as { process: ChildProcess; exitPromise: Promise<void> };
+    const shell: LiveShell = {
+      ps: instance,
+      process: internals.process,
+      exited: false,
+      killedForTimeout: false,
+      exit: Promise.resolve(),
+    };
+    internals.process.on('error', (err: NodeJS.ErrnoException) => {
+      shell.spawnError ??= err;
+    });
+    // A write to a dead process's stdin emits 'error' more than once; node-powershell listens once.
+    for (const stream of [instance.streams.stdin, instance.streams.stdout, instance.streams.stderr]) stream.on('error', () => undefined);
+    // Without a handler here, a process that dies before the first call crashes Node (reference 1.7).
+    shell.exit = internals.exitPromise.then(
+      () => this.markExited(shell, 'exited'),
+      (err: unknown) => this.markExited(shell, err instanceof Error ? err.message : String(err)),
+    );
+    internals.process.once('exit', (code, signal) => this.markExited(shell, `exit code ${String(code)}, signal ${String(signal)}`));
+    this.stats.spawns++;
+    this.logger.debug('PowerShell process started', { host: this.hostName, executable: exe.description, pid: internals.process.pid });
+    return shell;
+  }
+
+  private markExited(shell: LiveShell, detail: string): void {
+    if (shell.exited) return;
+    shell.exited = true;
+    shell.exitDetail = detail;
+  }
+
+  private async invoke(shell: LiveShell, body: PsCode, options: RunOptions): Promise<EnvelopeResult> {
+    const wrapped = wrapScript(body);
+    const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
+    const started = Date.now();
+    const invocation = shell.ps.invoke(wrapped.line);
+    invocation.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    let outcome: Awaited<typeof invocation> | 'timeout' | Error;
+    try {
+      outcome = await Promise.race([invocation.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+    shell.ps.history.length = 0;
+
+    if (outcome === 'timeout') {
+      this.stats.timeouts++;
+      shell.killedForTimeout = true;
+      if (this.shell === shell) this.shell = undefined;
+      await this.terminate(shell, 'SIGKILL');
+      this.logger.warn('PowerShell call timed out; process killed, a new one will be started', {
+        host: this.hostName,
+        purpose: options.purpose,
+        timeoutMs,
+      });
+      throw new IisctlError('SESSION_TIMEOUT', `PowerShell did not answer within ${Math.round(timeoutMs / 100) / 10} s${options.purpose ? ` (${options.purpose})` : ''}; the process was stopped.`, {
+        host: this.hostName,
+        details: { timeoutMs },
+      });
+    }
+    if (outcome instanceof Error || shell.exited) {
+      await shell.exit;
+      if (this.shell === shell) this.shell = undefined;
+      throw this.deathError(shell, outcome instanceof Error ? outcome : undefined);
+    }
+
+    const stdout = outcome.stdout?.toString('utf8') ?? '';
+    const stderr = outcome.stderr?.toString('utf8') ?? '';
+    const result = readEnvelope(stdout, wrapped.marker);
+    this.logger.debug('PowerShell call', { host: this.hostName, purpose: options.purpose, ms: Date.now() - started });
+    if (!result) {
+      throw new IisctlError('FAILED', `PowerShell returned no result${stderr.trim() ? `: ${firstLines(stderr)}` : '.'}`, {
+        host: this.hostName,
+        details: { stderr: stderr.trim(), stdout: stdout.trim().slice(0, 2000) },
+      });
+    }
+    if (stderr.trim()) this.logger.warn('PowerShell wrote to stderr', { host: this.hostName, purpose: options.purpose, stderr: firstLines(stderr) });
+    return result;
+  }
+
+  private deathError(shell: LiveShell, cause: Error | undefined): IisctlError {
+    this.stats.deaths++;
+    if (shell.spawnError && ['ENOENT', 'EACCES', 'ENOEXEC'].includes(shell.spawnError.code ?? '')) {
+      return new IisctlError('POWERSHELL_UNAVAILABLE', `Could not start PowerShell (${this.executable.command}): ${shell.spawnError.code}.`, {
+        host: this.hostName,
+        hint: 'Install PowerShell, pass an explicit executable (IISCTL_POWERSHELL), or use --simulate.',
+        cause: shell.spawnError,
+      });
+    }
+    return new IisctlError('SESSION_DIED', `The PowerShell process ended unexpectedly (${shell.exitDetail ?? cause?.message ?? 'unknown reason'}).`, {
+      host: this.hostName,
+      hint: 'The next call starts a new PowerShell process.',
+      cause,
+    });
+  }
+
+  private async maintainIfDue(shell: LiveShell): Promise<void> {
+    if (++this.callsSinceMaintenance < this.maintenanceEvery) return;
+    this.callsSinceMaintenance = 0;
+    try {
+      await this.invoke(shell, MAINTENANCE_SCRIPT, { purpose: 'history trim' });
+    } catch (err) {
+      this.logger.debug('history trim failed', { host: this.hostName, error: (err as Error).message });
+    }
+  }
+
+  /** Stops a process and waits (bounded) until it has exited. */
+  private async terminate(shell: LiveShell, signal: NodeJS.Signals): Promise<void> {
+    if (!shell.exited) {
+      try {
+        shell.process.kill(signal);
+      } catch {
+        // already gone
+      }
+      const gone = await Promise.race([shell.exit.then(() => true), delay(KILL_WAIT_MS).then(() => false)]);
+      if (!gone && !shell.exited) {
+        shell.process.kill('SIGKILL');
+        await Promise.race([shell.exit, delay(KILL_WAIT_MS)]);
+      }
+    }
+    await shell.ps.dispose().catch(() => undefined);
+  }
+}
+
+function firstLines(text: string, max = 5): string {
+  return text.trim().split(/\r?\n/).slice(0, max).join(' | ');
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
