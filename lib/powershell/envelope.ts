@@ -48,7 +48,8 @@ export function buildEnvelopeScript(body: PsCode, marker: string): string {
     "$WarningPreference = 'SilentlyContinue'",
     'try {',
     '    $iisctlData = & {',
-    indent(body.text, 8),
+    // Not re-indented: that would change the value of a multi-line string literal in the body.
+    body.text,
     '    }',
     '    $iisctlPayload = [ordered]@{ ok = $true; data = $iisctlData; error = $null }',
     '} catch {',
@@ -63,14 +64,6 @@ export function buildEnvelopeScript(body: PsCode, marker: string): string {
     "$iisctlJson = [regex]::Replace($iisctlJson, '[^\\x00-\\x7F]', { param($m) '\\u{0:x4}' -f [int][char]$m.Value })",
     `[Console]::Out.WriteLine('${marker}' + $iisctlJson)`,
   ].join('\n');
-}
-
-function indent(text: string, spaces: number): string {
-  const pad = ' '.repeat(spaces);
-  return text
-    .split('\n')
-    .map((l) => (l.trim() ? pad + l : l))
-    .join('\n');
 }
 
 /** One ASCII line that makes PowerShell decode and run `script` in a child scope. */

@@ -13,6 +13,7 @@
  * quote them or use @('Name','State')), comment-only or param-only scripts, one-line `switch`.
  */
 import * as v8 from 'node:v8';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 v8.setFlagsFromString('--liftoff-only');
@@ -52,7 +53,8 @@ async function createParser(): Promise<PowerShellParser> {
     path.dirname(require.resolve('tree-sitter-powershell/package.json')),
     'tree-sitter-powershell.wasm',
   );
-  const language = await ts.Language.load(grammarPath);
+  // Bytes, not a path: loading by path does a dynamic import, which jest's VM cannot run.
+  const language = await ts.Language.load(fs.readFileSync(grammarPath));
   const parser = new ts.Parser();
   parser.setLanguage(language);
 

@@ -1,0 +1,70 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ERROR_CODES, IisctlError, isIisctlError } from '../../lib/errors';
+import { createLogger, silentLogger } from '../../lib/log';
+import { classifyPowerShellError } from '../../lib/powershell/classify';
+
+describe('IisctlError', () => {
+  it('carries a stable code, PowerShell details and a JSON form without a stack', () => {
+    const e = new IisctlError('NOT_FOUND', 'no pool', { host: 'WEB01', hint: 'check the name', powershell: { message: 'x', category: 'ObjectNotFound' } });
+    expect(e).toBeInstanceOf(Error);
+    expect(isIisctlError(e, 'NOT_FOUND')).toBe(true);
+    expect(isIisctlError(e, 'FAILED')).toBe(false);
+    const json = e.toJSON();
+    expect(json).toEqual({ code: 'NOT_FOUND', message: 'no pool', host: 'WEB01', hint: 'check the name', powershell: { message: 'x', category: 'ObjectNotFound' } });
+    expect(JSON.stringify(e)).not.toMatch(/stack|at Object/);
+  });
+
+  it('has the documented set of codes', () => {
+    expect([...ERROR_CODES].sort()).toEqual(
+      ['ACCESS_DENIED', 'DISABLED', 'FAILED', 'INVALID_ARGUMENT', 'NOT_FOUND', 'POWERSHELL_UNAVAILABLE', 'SESSION_DIED', 'SESSION_TIMEOUT', 'TIMEOUT', 'TRANSIENT', 'UNREACHABLE'].sort(),
+    );
+  });
+});
+
+describe('classifyPowerShellError', () => {
+  it.each([
+    [{ message: 'The service cannot accept control messages at this time.', hresult: 0x80070425 | 0 }, 'TRANSIENT'],
+    [{ message: 'Access is denied', hresult: -2147024891 }, 'ACCESS_DENIED'],
+    [{ message: 'denied', type: 'System.UnauthorizedAccessException' }, 'ACCESS_DENIED'],
+    [{ message: "Cannot find any service with service name 'X'.", category: 'ObjectNotFound' }, 'NOT_FOUND'],
+    [{ message: 'other', category: 'InvalidOperation' }, 'FAILED'],
+  ])('maps %j to %s', (details, code) => {
+    const e = classifyPowerShellError(details, 'WEB01');
+    expect(e.code).toBe(code);
+    expect(e.message).toBe(details.message);
+    expect(e.powershell).toEqual(details);
+    expect(e.host).toBe('WEB01');
+  });
+});
+
+describe('logger factory', () => {
+  it('is silent by default for the library', () => {
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      silentLogger().error('should not appear');
+      expect(spy).not.toHaveBeenCalled();
+      expect(out).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+      out.mockRestore();
+    }
+  });
+
+  it('writes JSON lines to a file at the chosen level', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-log-')), 'iisctl.log');
+    const logger = createLogger({ console: false, file, level: 'warn' });
+    logger.info('not written');
+    logger.warn('written', { pool: 'DefaultAppPool' });
+    await new Promise<void>((resolve) => {
+      logger.on('finish', resolve);
+      logger.end();
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'warn', message: 'written', pool: 'DefaultAppPool' });
+  });
+});

@@ -1,0 +1,88 @@
+import { IisctlError } from '../../../lib/errors';
+import { buildEnvelopeScript, newMarker, readEnvelope, toSingleLine, wrapScript } from '../../../lib/powershell/envelope';
+import { ps } from '../../../lib/powershell/quote';
+import { loadParser } from '../../../lib/sim/parser';
+
+describe('script envelope', () => {
+  const body = ps`Get-Service -Name ${"W3SVC'"} | ForEach-Object { [pscustomobject]@{ Name = $_.Name } }`;
+
+  it('sends one pure-ASCII line that decodes to the full script', () => {
+    const w = wrapScript(ps`Write-Output ${'Café 😀 \u2019'}`);
+    expect(w.line).not.toMatch(/[\r\n]/);
+    expect(w.line).toMatch(/^[\x20-\x7E]+$/);
+    const b64 = /FromBase64String\('([^']+)'\)/.exec(w.line)![1];
+    expect(Buffer.from(b64, 'base64').toString('utf8')).toBe(w.script);
+    expect(w.script).toContain("Write-Output 'Café 😀 \u2019\u2019'");
+  });
+
+  it('sets Stop, silences progress and warnings, and writes one marker line', () => {
+    const marker = newMarker();
+    const script = buildEnvelopeScript(body, marker);
+    expect(script).toMatch(/^\$ErrorActionPreference = 'Stop'$/m);
+    expect(script).toMatch(/^\$ProgressPreference = 'SilentlyContinue'$/m);
+    expect(script).toMatch(/^\$WarningPreference = 'SilentlyContinue'$/m);
+    expect(script.split(marker)).toHaveLength(2);
+    expect(script).toContain('-Depth 10 -Compress');
+  });
+
+  it('keeps a multi-line string literal in the body unchanged', () => {
+    const script = buildEnvelopeScript(ps`Write-Output ${'line1\n  line2'}`, newMarker());
+    expect(script).toContain("Write-Output 'line1\n  line2'");
+  });
+
+  it('is valid PowerShell, wrapper and script alike', async () => {
+    const parser = await loadParser();
+    const w = wrapScript(body);
+    expect(parser.checkSyntax(w.line)).toEqual({ ok: true, errors: [] });
+    expect(parser.checkSyntax(w.script)).toEqual({ ok: true, errors: [] });
+    expect(parser.checkSyntax(toSingleLine('Get-Date'))).toEqual({ ok: true, errors: [] });
+  });
+
+  it('uses a new marker per call', () => {
+    expect(newMarker()).not.toBe(newMarker());
+    expect(newMarker()).toMatch(/^@@IISCTL-RESULT:[0-9a-f]{18}@@$/);
+  });
+});
+
+describe('reading the result line', () => {
+  const marker = '@@IISCTL-RESULT:0123456789abcdef01@@';
+
+  it('finds the result among warnings and host output', () => {
+    const stdout = `WARNING: something\r\nhost text\r\n${marker}{"ok":true,"data":[{"Name":"W3SVC","Status":4}],"error":null}\r\n`;
+    expect(readEnvelope(stdout, marker)).toEqual({ ok: true, data: [{ Name: 'W3SVC', Status: 4 }], error: null });
+  });
+
+  it('decodes \\u-escaped non-ASCII and 5.1 dates inside data', () => {
+    const stdout = `${marker}{"ok":true,"data":{"n":"Caf\\u00e9 \\ud83d\\ude00","t":"\\/Date(0)\\/"},"error":null}`;
+    expect(readEnvelope(stdout, marker)!.data).toEqual({ n: 'Café 😀', t: new Date(0) });
+  });
+
+  it('ignores a result line with another marker (an earlier call or a forged one)', () => {
+    const forged = '@@IISCTL-RESULT:ffffffffffffffffff@@{"ok":true,"data":"forged","error":null}';
+    expect(readEnvelope(forged, marker)).toBeUndefined();
+  });
+
+  it('returns the PowerShell error details of a failed script', () => {
+    const stdout = `${marker}{"ok":false,"data":null,"error":{"message":"Cannot find any service with service name \\u0027nope\\u0027.","type":"Microsoft.PowerShell.Commands.ServiceCommandException","fullyQualifiedErrorId":"NoServiceFoundForGivenName,Microsoft.PowerShell.Commands.GetServiceCommand","category":"ObjectNotFound","hresult":-2146233087}}`;
+    expect(readEnvelope(stdout, marker)).toEqual({
+      ok: false,
+      data: null,
+      error: {
+        message: "Cannot find any service with service name 'nope'.",
+        type: 'Microsoft.PowerShell.Commands.ServiceCommandException',
+        fullyQualifiedErrorId: 'NoServiceFoundForGivenName,Microsoft.PowerShell.Commands.GetServiceCommand',
+        category: 'ObjectNotFound',
+        hresult: -2146233087,
+      },
+    });
+  });
+
+  it('refuses two result lines or a line that is not an envelope', () => {
+    expect(() => readEnvelope(`${marker}{"ok":true}\n${marker}{"ok":true}`, marker)).toThrow(IisctlError);
+    expect(() => readEnvelope(`${marker}[1,2]`, marker)).toThrow(/not an iisctl envelope/);
+  });
+
+  it('returns undefined when the script never reached its end', () => {
+    expect(readEnvelope('', marker)).toBeUndefined();
+  });
+});
