@@ -29,6 +29,7 @@ describe('classifyPowerShellError', () => {
     [{ message: 'Access is denied', hresult: -2147024891 }, 'ACCESS_DENIED'],
     [{ message: 'denied', type: 'System.UnauthorizedAccessException' }, 'ACCESS_DENIED'],
     [{ message: "Cannot find any service with service name 'X'.", category: 'ObjectNotFound' }, 'NOT_FOUND'],
+    [{ message: 'The object identifier does not represent a valid object.', hresult: 0x800710d8 | 0 }, 'TRANSIENT'],
     [{ message: 'other', category: 'InvalidOperation' }, 'FAILED'],
   ])('maps %j to %s', (details, code) => {
     const e = classifyPowerShellError(details, 'WEB01');

@@ -8,6 +8,8 @@ import { ErrorCode, IisctlError, PowerShellErrorDetails } from '../errors';
 const HRESULT = {
   /** "The service cannot accept control messages at this time." (iis-reference.md 1.5, KB969864) */
   cannotAcceptControl: 0x80070425 | 0,
+  /** "The object identifier does not represent a valid object": IIS state read while it changes (iis-reference.md 4.3; peers.md pain point 4). */
+  objectNotValid: 0x800710d8 | 0,
   /** E_ACCESSDENIED (-2147024891, learn.microsoft.com VSConstants.E_ACCESSDENIED): Win32 ERROR_ACCESS_DENIED (5). */
   accessDenied: 0x80070005 | 0,
 };
@@ -17,7 +19,7 @@ export function classifyPowerShellError(error: PowerShellErrorDetails, host?: st
 }
 
 function codeFor(error: PowerShellErrorDetails): ErrorCode {
-  if (error.hresult === HRESULT.cannotAcceptControl) return 'TRANSIENT';
+  if (error.hresult === HRESULT.cannotAcceptControl || error.hresult === HRESULT.objectNotValid) return 'TRANSIENT';
   // UnauthorizedAccessException: e.g. Get-WinEvent's FQEID for an unreadable log (iis-reference.md 5).
   if (error.hresult === HRESULT.accessDenied || error.type === 'System.UnauthorizedAccessException' || error.category === 'PermissionDenied') {
     return 'ACCESS_DENIED';

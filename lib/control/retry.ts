@@ -1,0 +1,93 @@
+/**
+ * Retries with exponential backoff and jitter, bounded by attempts and by the operation's deadline.
+ *
+ * Transient (retried): TRANSIENT (0x80070425 "cannot accept control messages", 0x800710D8; both
+ * documented as working on a second try: iis-reference.md 1.5, peers.md pain points 3 and 4) and
+ * SESSION_DIED (a new PowerShell process is started on the next call). Everything else is
+ * permanent and fails at once: NOT_FOUND, ACCESS_DENIED, DISABLED, INVALID_ARGUMENT, ...
+ */
+import { ErrorCode, IisctlError } from '../errors';
+import { Logger, silentLogger } from '../log';
+
+export interface RetryPolicy {
+  /** Total attempts, the first included. Default 3. */
+  attempts: number;
+  /** Delay before the first retry. Default 500 ms. */
+  baseDelayMs: number;
+  /** Upper bound of one delay. Default 5000 ms. */
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 3, baseDelayMs: 500, maxDelayMs: 5000 };
+
+const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set(['TRANSIENT', 'SESSION_DIED']);
+
+export function isTransient(error: unknown): boolean {
+  return error instanceof IisctlError && TRANSIENT_CODES.has(error.code);
+}
+
+export interface RetryRecord {
+  attempt: number;
+  reason: string;
+  code: ErrorCode;
+  delayMs: number;
+}
+
+export interface RetryOptions {
+  policy?: Partial<RetryPolicy>;
+  /** Absolute time (ms since epoch) after which no new attempt starts. */
+  deadline?: number;
+  logger?: Logger;
+  /** What is being tried, for logs. */
+  what: string;
+  /** Collects every retry for the operation's result. */
+  retries?: RetryRecord[];
+  /** Injected for tests. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+}
+
+/** Delay before retry number `retry` (1-based): base * 2^(retry-1), capped, with +-50% jitter. */
+export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
+  return Math.round(exponential * (0.5 + random()));
+}
+
+export async function withRetry<T>(action: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  const policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
+  const logger = options.logger ?? silentLogger();
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const now = options.now ?? Date.now;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await action(attempt);
+    } catch (error) {
+      if (!isTransient(error) || attempt >= policy.attempts) throw exhausted(error, attempt, policy.attempts);
+      let delayMs = backoffDelay(attempt, policy, options.random);
+      if (options.deadline !== undefined) {
+        const left = options.deadline - now();
+        if (left <= 0) throw exhausted(error, attempt, policy.attempts);
+        delayMs = Math.min(delayMs, left);
+      }
+      const e = error as IisctlError;
+      const record: RetryRecord = { attempt, reason: e.message, code: e.code, delayMs };
+      options.retries?.push(record);
+      logger.warn(`retrying ${options.what} after a transient error`, record);
+      await sleep(delayMs);
+    }
+  }
+}
+
+/** A transient error that outlived the budget is reported as TRANSIENT with how often it was tried. */
+function exhausted(error: unknown, attempt: number, attempts: number): unknown {
+  if (!isTransient(error) || attempt === 1) return error;
+  const e = error as IisctlError;
+  return new IisctlError('TRANSIENT', `${e.message} (still failing after ${attempt} of ${attempts} attempts)`, {
+    powershell: e.powershell,
+    host: e.host,
+    hint: 'The host keeps refusing the request; try again later or raise the retry count.',
+    details: { attempts: attempt, lastCode: e.code },
+    cause: e,
+  });
+}
