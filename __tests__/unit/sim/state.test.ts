@@ -1,0 +1,150 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseState, peekState, resetState, SimStateError, stateFilePath, withMachine, withMachineSync } from '../../../lib/sim/state';
+
+const T0 = Date.parse('2026-11-20T12:00:00.000Z');
+const repo = path.resolve(__dirname, '../../..');
+let dir: string;
+let file: string;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-sim-state-'));
+  file = path.join(dir, 'fast.state.json');
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('state file', () => {
+  test('separate sessions see one machine with time passing between them', async () => {
+    await withMachine({ scenario: 'fast', stateFile: file, now: () => T0 }, (m) => m.requestStop('W3SVC'));
+    const mid = await withMachine({ scenario: 'fast', stateFile: file, now: () => T0 + 100 }, (m) => m.service('W3SVC')!.statusName);
+    expect(mid).toBe('StopPending');
+    const [after, ev] = await withMachine({ scenario: 'fast', stateFile: file, now: () => T0 + 10_000 }, (m) => [
+      m.service('W3SVC')!.statusName,
+      m.events({ id: 7036, startTime: T0 })[0].timeCreated,
+    ]);
+    expect(after).toBe('Stopped');
+    expect(ev).toBe(T0 + 250); // the moment it happened, not T0 + 10 s
+  });
+
+  test('the default location is per user and per scenario; IISCTL_SIM_STATE overrides it', () => {
+    const saved = process.env.IISCTL_SIM_STATE;
+    delete process.env.IISCTL_SIM_STATE;
+    try {
+      expect(stateFilePath({ scenario: 'hung-stop' })).toBe(path.join(os.homedir(), '.iisctl-sim', 'hung-stop.state.json'));
+      process.env.IISCTL_SIM_STATE = path.join(dir, 'env.json');
+      expect(stateFilePath({ scenario: 'hung-stop' })).toBe(path.join(dir, 'env.json'));
+      expect(stateFilePath({ scenario: 'hung-stop', stateFile: file })).toBe(file);
+    } finally {
+      if (saved === undefined) delete process.env.IISCTL_SIM_STATE;
+      else process.env.IISCTL_SIM_STATE = saved;
+    }
+  });
+
+  test('a deleted state file is recreated from the scenario', async () => {
+    await withMachine({ scenario: 'fast', stateFile: file, now: () => T0 }, (m) => m.requestStop('W3SVC'));
+    fs.rmSync(file);
+    const st = await withMachine({ scenario: 'fast', stateFile: file, now: () => T0 + 10_000 }, (m) => m.service('W3SVC')!.statusName);
+    expect(st).toBe('Running');
+  });
+
+  test('a corrupted state file gives a clear error naming the file and how to reset; resetState fixes it', async () => {
+    fs.writeFileSync(file, '{"format":"iisctl-sim-state", truncated');
+    const err = await withMachine({ scenario: 'fast', stateFile: file }, () => 1).catch((e) => e);
+    expect(err).toBeInstanceOf(SimStateError);
+    expect(err.code).toBe('CORRUPT');
+    expect(err.file).toBe(file);
+    expect(err.message).toContain(file);
+    expect(err.message).toMatch(/resetState\("fast", /);
+    expect(() => parseState('{"format":"other"}', file, 'fast')).toThrow(/"format" is not "iisctl-sim-state"/);
+    expect(fs.existsSync(`${file}.lock`)).toBe(false); // the lock was released
+    resetState('fast', file);
+    expect(await withMachine({ scenario: 'fast', stateFile: file }, (m) => m.service('WAS')!.statusName)).toBe('Running');
+  });
+
+  test('resetState brings back the scenario state in one call', () => {
+    withMachineSync({ scenario: 'fast', stateFile: file, now: () => T0 }, (m) => m.requestStop('WAS', { force: true }));
+    withMachineSync({ scenario: 'fast', stateFile: file, now: () => T0 + 10_000 }, () => undefined);
+    expect(peekState({ stateFile: file })!.computers.WEB01.services.was.status).toBe('Stopped');
+    expect(resetState('fast', file)).toBe(file);
+    expect(peekState({ stateFile: file })!.computers.WEB01.services.was.status).toBe('Running');
+  });
+
+  test('a state file from another scenario is refused', async () => {
+    resetState('fast', file);
+    await expect(withMachine({ scenario: 'hung-stop', stateFile: file }, () => 1)).rejects.toMatchObject({ code: 'SCENARIO_MISMATCH' });
+  });
+
+  test('a stale lock left by a dead process is broken; a live one makes others wait then time out', async () => {
+    resetState('fast', file);
+    fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), at: Date.now(), token: 'dead' }));
+    expect(await withMachine({ scenario: 'fast', stateFile: file }, () => 'ran')).toBe('ran');
+    fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.pid, host: os.hostname(), at: Date.now(), token: 'live' }));
+    const err = await withMachine({ scenario: 'fast', stateFile: file, lockTimeoutMs: 200 }, () => 'ran').catch((e) => e);
+    expect(err).toMatchObject({ code: 'LOCK_TIMEOUT' });
+    expect(err.message).toContain(`held by pid ${process.pid}`);
+    fs.rmSync(`${file}.lock`);
+  });
+});
+
+describe('concurrency', () => {
+  // A child that loads the TypeScript sources directly (transpile only) and records N commands.
+  const child = `
+    const ts = require(${JSON.stringify(require.resolve('typescript'))});
+    const fs = require('node:fs');
+    require.extensions['.ts'] = (m, filename) => {
+      const out = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+        fileName: filename,
+      });
+      m._compile(out.outputText, filename);
+    };
+    const { withMachineSync } = require(${JSON.stringify(path.join(repo, 'lib/sim/state.ts'))});
+    const [file, tag, n, startAt] = process.argv.slice(2);
+    while (Date.now() < Number(startAt)) {} // start together, so the writers really overlap
+    for (let i = 0; i < Number(n); i++) {
+      withMachineSync({ scenario: 'fast', stateFile: file }, (m) => m.recordCommand(tag + ' ' + i));
+    }
+  `;
+
+  function runChild(script: string, tag: string, n: number, startAt: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const p = spawn(process.execPath, [script, file, tag, String(n), String(startAt)], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      p.stderr.on('data', (d) => (err += d));
+      p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`child ${tag} exited ${code}: ${err}`))));
+    });
+  }
+
+  test('three processes writing concurrently lose no update', async () => {
+    const script = path.join(dir, 'child.js');
+    fs.writeFileSync(script, child);
+    const n = 40;
+    const startAt = Date.now() + 2500;
+    await Promise.all(['A', 'B', 'C'].map((tag) => runChild(script, tag, n, startAt)));
+    const state = peekState({ stateFile: file })!;
+    const texts = state.commandLog.map((c) => c.text);
+    for (const tag of ['A', 'B', 'C']) {
+      const mine = texts.filter((t) => t.startsWith(tag + ' '));
+      expect(mine).toEqual(Array.from({ length: n }, (_, i) => `${tag} ${i}`)); // all there, in order
+    }
+    expect(state.revision).toBe(3 * n);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock'))).toEqual([]);
+  }, 60_000);
+
+  test('concurrent async sessions in one process serialise on the lock', async () => {
+    resetState('fast', file);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        withMachine({ scenario: 'fast', stateFile: file }, async (m) => {
+          await new Promise((r) => setTimeout(r, 1));
+          m.recordCommand(`async ${i}`);
+        }),
+      ),
+    );
+    expect(peekState({ stateFile: file })!.commandLog.map((c) => c.text).sort()).toEqual(
+      Array.from({ length: 20 }, (_, i) => `async ${i}`).sort(),
+    );
+  });
+});
