@@ -111,11 +111,15 @@ export class PsTerminatingError extends Error {
 
 /** Control flow as exceptions: break/continue/return/exit unwind the JS stack. */
 export class BreakSignal extends Error {
+  /** Output the loop body wrote before the signal (it still belongs to the loop's output). */
+  partial: PsValue[] = [];
   constructor(public readonly label?: string) {
     super('break');
   }
 }
 export class ContinueSignal extends Error {
+  /** Output the loop body wrote before the signal (it still belongs to the loop's output). */
+  partial: PsValue[] = [];
   constructor(public readonly label?: string) {
     super('continue');
   }

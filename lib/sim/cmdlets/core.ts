@@ -343,6 +343,7 @@ const groupObject: CmdletImpl = async (call) => {
   for (const item of items) {
     const vals: PsValue[] = [];
     for (const p of props) vals.push(await evalProperty(call, item, p));
+    if (props.length === 0) vals.push(item);
     const key = vals.map((v) => toStr(v)).join(', ');
     const g = groups.find((x) => x.key.toLowerCase() === key.toLowerCase());
     if (g) g.items.push(item);

@@ -455,7 +455,7 @@ export async function callMethod(v: PsValue, name: string, args: PsValue[], invo
         return formatDate(v, toStr(args[0]));
       case 'touniversaltime': return new PsDateTime(v.ms, 'Utc', undefined, v.extraTicks);
       case 'tolocaltime': return new PsDateTime(v.ms, 'Local', undefined, v.extraTicks);
-      case 'addseconds': return new PsDateTime(v.ms + toNumber(args[0]) * 1000, v.kind);
+      case 'addseconds': return new PsDateTime(v.ms + toNumber(args[0]) * 1000, v.kind, undefined, v.extraTicks);
       case 'addmilliseconds': return new PsDateTime(v.ms + toNumber(args[0]), v.kind);
       case 'addminutes': return new PsDateTime(v.ms + toNumber(args[0]) * 60000, v.kind);
       case 'addhours': return new PsDateTime(v.ms + toNumber(args[0]) * 3600000, v.kind);

@@ -287,6 +287,11 @@ export class Interpreter {
       try {
         out.push(...(await this.execStatement(stmt, frame)));
       } catch (e) {
+        if (e instanceof ReturnSignal) throw new ReturnSignal([...out, ...e.value]);
+        if (e instanceof BreakSignal || e instanceof ContinueSignal) {
+          e.partial = [...out, ...e.partial];
+          throw e;
+        }
         // A statement-terminating error nobody catches: report it and go on with the next
         // statement, unless $ErrorActionPreference is Stop or it came from `throw`.
         if (e instanceof PsTerminatingError && !e.scriptTerminating && this.tryDepth === 0 && this.preference(frame.scope, 'ErrorActionPreference') !== 'Stop') {
@@ -361,6 +366,7 @@ export class Interpreter {
       out.push(...(await this.execBlock(block, frame)));
       return undefined;
     } catch (e) {
+      if (e instanceof BreakSignal || e instanceof ContinueSignal) out.push(...e.partial);
       if (e instanceof BreakSignal) return 'break';
       if (e instanceof ContinueSignal) return 'continue';
       throw e;
@@ -616,6 +622,8 @@ export class Interpreter {
   /** What an expression statement writes to the pipeline. */
   private statementOutput(expr: Ast, v: PsValue): PsValue[] {
     if (isVoidExpression(expr) && v === null) return [];
+    // $i++ / --$i as statements write nothing.
+    if (/^(post|pre)_(in|de)crement_expression$/.test(expr.type)) return [];
     if (v === null) return [null];
     return enumerate(v);
   }
@@ -633,8 +641,7 @@ export class Interpreter {
     // The grammar reads a statement that starts with a number range (1..3) as a command name.
     if (nameNode.type === 'command_name' && /^[0-9]/.test(nameNode.text) && !invocation) {
       if (elementsNode && named(elementsNode).some((e) => e.type !== 'command_argument_sep')) throw unsupported('this expression form');
-      const v = await this.evalSource(nameNode.text, frame);
-      return input === undefined ? enumerate(v) : enumerate(v);
+      return enumerate(this.rangeFromText(nameNode.text, frame));
     }
 
     const { args, redirections } = await this.commandArgs(elementsNode, frame);
@@ -890,7 +897,9 @@ export class Interpreter {
       return { stream: m[1] ?? '1', toNull: false, mergeTo: m[2] };
     }
     const file = named(el).find((c) => c.type === 'redirected_file_name');
-    const target = file ? await this.evalExpr(named(file)[0] ?? file, frame) : null;
+    const targetNode = file ? named(file).find((c) => c.type !== 'command_argument_sep') : undefined;
+    if (!targetNode || targetNode.type === 'generic_token') throw unsupported('redirection to a file');
+    const target = await this.evalExpr(targetNode, frame);
     if (target !== null) throw unsupported('redirection to a file');
     const m = /^(\*|[1-6])?>>?$/.exec(op.text.trim());
     return { stream: m?.[1] ?? '1', toNull: true };
@@ -1617,11 +1626,17 @@ export class Interpreter {
   // Helpers
   // -------------------------------------------------------------------------------------------
 
-  private async evalSource(source: string, frame: Frame): Promise<PsValue> {
-    const parsed = await parse(`(${source})`);
-    if (parsed.error) throw new PsTerminatingError(parsed.error);
-    const stmts = named(named(parsed.ast).find((c) => c.type === 'statement_list')!);
-    return this.pipelineValue(stmts[0], frame);
+  /** `1..5` / `1..$n` where the grammar produced a command name instead of a range. */
+  private rangeFromText(text: string, frame: Frame): PsValue {
+    const m = /^(-?\d+|\$\w+)\.\.(-?\d+|\$\w+)$/.exec(text.trim());
+    if (!m) throw unsupported(`the expression '${text}' at the start of a statement`);
+    const side = (x: string): number => (x.startsWith('$') ? toNumber(frame.scope.get(x.slice(1)) ?? null) : Number(x));
+    const a = side(m[1]);
+    const b = side(m[2]);
+    if (Math.abs(b - a) > 1_000_000) throw unsupported('ranges longer than 1,000,000 items');
+    const out: number[] = [];
+    for (let i = a; a <= b ? i <= b : i >= b; i += a <= b ? 1 : -1) out.push(i);
+    return out;
   }
 
   hooks(frame: Frame): HostHooks {
@@ -1795,7 +1810,7 @@ function firstProblem(root: import('../parser').SyntaxNode): { row: number; col:
   const walk = (n: import('../parser').SyntaxNode): void => {
     if (found) return;
     if (n.isError || n.isMissing) {
-      found = { row: n.startPosition.row, col: n.startPosition.column, what: n.isMissing ? `Missing '${n.type}'` : `Unexpected token '${n.text.slice(0, 30)}'` };
+      found = { row: n.startPosition.row, col: n.startPosition.column, what: n.isMissing ? `Missing '${n.type}'` : `Unexpected token '${n.text.split('\n')[0].replace(/\r$/, '').slice(0, 30)}'` };
       return;
     }
     for (const c of n.children) if (c && (c.hasError || c.isError || c.isMissing)) walk(c);

@@ -1,0 +1,209 @@
+import { PsObject } from '../../../lib/sim/values';
+import type { CmdletImpl, NativeImpl } from '../../../lib/sim/interpreter';
+import { json, newInterp, out, run } from './interp.helpers';
+
+describe('strings', () => {
+  it('doubles every single-quote character inside single quotes and keeps the second one', async () => {
+    expect(await json("'a''b' + 'c\u2018\u2019d' + 'e\u201A\u201Bf'")).toBe("a'bc\u2019de\u201Bf");
+  });
+  it('expands variables, $() and backtick escapes in double quotes, not in single quotes', async () => {
+    expect(await json('"svc=$n sub=$(1 + 2) q=`" dq="" tab=`t" + \'$n\'', '$n = "W3SVC"')).toBe('svc=W3SVC sub=3 q=" dq=" tab=\t$n');
+  });
+  it('treats `e as a plain e in Windows PowerShell 5.1', async () => {
+    expect(await json('"`e"')).toBe('e');
+  });
+  it('reads both kinds of here-strings', async () => {
+    expect(await json("$a + '|' + $b", "$v = 'x'\n$a = @\"\nv=$v\n\"@\n$b = @'\nv=$v\n'@")).toBe('v=x|v=$v');
+  });
+});
+
+describe('numbers and operators', () => {
+  it('parses hex, kb/mb suffixes and reals', async () => {
+    expect(await json('@(0x10, 1kb, 2mb, 1.5)')).toEqual([16, 1024, 2097152, 1.5]);
+  });
+  it('formats with -f including hex widths', async () => {
+    expect(await json("'{0}-{1:x4}-{2,3}|' -f 'a', 255, 7")).toBe('a-00ff-  7|');
+  });
+  it('compares case-insensitively by default and case-sensitively with c-variants', async () => {
+    expect(await json("@(('A' -eq 'a'), ('A' -ceq 'a'), ('abc' -like 'A*'), ('abc' -clike 'A*'), ('W3SVC' -match '^w3'))")).toEqual([true, false, true, false, true]);
+  });
+  it('filters collections on the left', async () => {
+    expect(await json("@(@(1,2,3,2) -eq 2)")).toEqual([2, 2]);
+    expect(await json("@('a','b') -contains 'B'")).toBe(true);
+    expect(await json("'x' -in @('X','y')")).toBe(true);
+  });
+  it('supports -and -or -not ! -join -split -replace -is -as', async () => {
+    expect(await json("@((-not $false), (!1), ($true -and 0), ($false -or 'x'), (@(1,2) -join ','), ('a,b' -split ','), ('aXb' -replace 'x','-'), ('s' -is [string]), ('5' -as [int]))")).toEqual([
+      true, false, false, true, '1,2', ['a', 'b'], 'a-b', true, 5,
+    ]);
+  });
+  it('builds ranges and arrays with the comma operator', async () => {
+    expect(await json('1..4')).toEqual([1, 2, 3, 4]);
+    expect(await json('$a.Count', '$a = ,@(1,2)')).toBe(1);
+  });
+  it('rounds to even on [int] casts and converts [char] to its code', async () => {
+    expect(await json('@([int]2.5, [int]3.5, [int][char]"A", [string]12, [bool]"", [long]"42")')).toEqual([2, 4, 65, '12', false, 42]);
+  });
+  it('fails a bad cast with the InvalidCastFromStringToInteger record', async () => {
+    const r = await run("try { [int]'abc' } catch { [Console]::Out.WriteLine($_.FullyQualifiedErrorId + '|' + $_.Exception.Message) }");
+    expect(r.stdout).toBe('InvalidCastFromStringToInteger|Cannot convert value "abc" to type "System.Int32". Error: "Input string was not in a correct format."\n');
+  });
+});
+
+describe('variables, hashtables, objects', () => {
+  it('keeps hashtable keys case-insensitive and [ordered] in order', async () => {
+    expect(await json('$h', "$h = [ordered]@{ b = 1; A = 2 }; $h['a'] = 3; $h.B += 10")).toEqual({ b: 11, A: 3 });
+    expect(await json('@($h.ContainsKey("K"), $h.Count, @($h.Keys))', '$h = @{}; $h.Add("k", 1)')).toEqual([true, 1, ['k']]);
+  });
+  it('builds [pscustomobject] with declared property order', async () => {
+    expect(await json("[pscustomobject]@{ Z = 1; A = 'x' }")).toEqual({ Z: 1, A: 'x' });
+  });
+  it('scopes: & runs in a child scope, . dot-sources', async () => {
+    expect(await out("$x = 1\n& { $x = 2 }\n[Console]::Out.WriteLine($x)\n. { $x = 3 }\n[Console]::Out.WriteLine($x)")).toEqual(['1', '3']);
+  });
+  it('binds param() in script blocks by position and by name', async () => {
+    expect(await json('@((& $sb 1), (& $sb -b 2 1))', "$sb = { param($a, $b = 'd') \"$a-$b\" }")).toEqual(['1-d', '1-2']);
+  });
+  it('supports string methods, array Count and member enumeration', async () => {
+    expect(await json("@(' A,b '.Trim().ToLower().Split(',')[1], 'abc'.StartsWith('AB'), 'abc'.Replace('b','x'), 'abc'.Contains('c'), @(1,2,3).Count, @([pscustomobject]@{n=1},[pscustomobject]@{n=2}).n)")).toEqual(['b', false, 'axc', true, 3, [1, 2]]);
+  });
+  it('parses round-trip dates with RoundtripKind and prints them back', async () => {
+    expect(await json("@($d.ToString('o'), $d.AddSeconds(1).ToUniversalTime().ToString('o'))", "$d = [datetime]::Parse('2024-07-14T02:13:02.1234567Z', [Globalization.CultureInfo]::InvariantCulture, [Globalization.DateTimeStyles]::RoundtripKind)")).toEqual([
+      '2024-07-14T02:13:02.1234567Z', '2024-07-14T02:13:03.1234567Z',
+    ]);
+  });
+});
+
+describe('control flow', () => {
+  it('runs if/elseif/else, foreach, for, while, do, switch, break and continue', async () => {
+    const script = [
+      "$r = @()",
+      "foreach ($i in 1..5) { if ($i -eq 2) { continue } elseif ($i -eq 4) { break } else { $r += $i } }",
+      "for ($j = 0; $j -lt 2; $j++) { $r += \"f$j\" }",
+      "$k = 0; while ($k -lt 2) { $k++ }; $r += $k",
+      "do { $k-- } until ($k -le 0); $r += $k",
+      "switch ('b') {\n  'a' { $r += 'A' }\n  'b' { $r += 'B' }\n  default { $r += 'D' }\n}",
+      '$r',
+    ].join('\n');
+    expect(await json(`& {\n${script}\n}`)).toEqual([1, 3, 'f0', 'f1', 2, 0, 'B']);
+  });
+  it('returns from a script block and keeps earlier output', async () => {
+    expect(await json('@(& { 1; return 2; 3 })')).toEqual([1, 2]);
+  });
+  it('catches throw with $_ as an ErrorRecord (OperationStopped, FQID = message)', async () => {
+    expect(await json('$r', "try { throw 'boom' } catch { $r = @($_.Exception.Message, $_.FullyQualifiedErrorId, [string]$_.CategoryInfo.Category, $_.Exception.GetType().FullName, $_.Exception.HResult, $_.TargetObject) }")).toEqual([
+      'boom', 'boom', 'OperationStopped', 'System.Management.Automation.RuntimeException', -2146233087, 'boom',
+    ]);
+  });
+  it('runs finally and supports typed catch', async () => {
+    expect(await out("try { Get-Nothing } catch [System.Management.Automation.CommandNotFoundException] { [Console]::Out.WriteLine('typed') } finally { [Console]::Out.WriteLine('fin') }")).toEqual(['typed', 'fin']);
+  });
+  it('reports exit N to the caller and stops running', async () => {
+    const it1 = newInterp();
+    const r = await run("[Console]::Out.WriteLine('before')\nexit 3\n[Console]::Out.WriteLine('after')", it1);
+    expect(r).toEqual({ stdout: 'before\n', stderr: '', exitCode: 3 });
+    expect(it1.exitCode).toBe(3);
+  });
+});
+
+describe('pipelines and generic cmdlets', () => {
+  it('enumerates arrays into the pipeline and filters with both Where-Object forms', async () => {
+    expect(await json("@(1..6 | Where-Object { $_ % 2 -eq 0 } | ForEach-Object { $_ * 10 })")).toEqual([20, 40, 60]);
+    expect(await json("@([pscustomobject]@{Name='a'}, [pscustomobject]@{Name='b'} | Where-Object Name -eq 'B' | ForEach-Object { $_.Name })")).toEqual(['b']);
+  });
+  it('supports ForEach-Object -Begin/-Process/-End', async () => {
+    expect(await json('@(1,2 | ForEach-Object -Begin { "b" } -Process { $_ } -End { "e" })')).toEqual(['b', 1, 2, 'e']);
+  });
+  it('selects calculated properties, -First, -ExpandProperty and -Unique', async () => {
+    expect(await json("@([pscustomobject]@{a=1;b=2} | Select-Object -Property @{Name='X'; Expression={ $_.a + 1 }}, @{n='Y';e={'y'}}, 'b')")).toEqual([{ X: 2, Y: 'y', b: 2 }]);
+    expect(await json("@(3,1,2,3 | Sort-Object -Unique | Select-Object -First 2)")).toEqual([1, 2]);
+    expect(await json("@([pscustomobject]@{n='a'},[pscustomobject]@{n='b'} | Select-Object -ExpandProperty n)")).toEqual(['a', 'b']);
+  });
+  it('measures and groups', async () => {
+    expect(await json('(1,2,3 | Measure-Object -Sum).Sum')).toBe(6);
+    expect(await json("@('a','b','a' | Group-Object | ForEach-Object { \"$($_.Name)=$($_.Count)\" })")).toEqual(['a=2', 'b=1']);
+  });
+  it('writes warnings to stdout as host output unless $WarningPreference silences them', async () => {
+    expect((await run("Write-Warning 'careful'")).stdout).toBe('WARNING: careful\n');
+    expect((await run("$WarningPreference = 'SilentlyContinue'; Write-Warning 'careful'")).stdout).toBe('');
+  });
+  it('Out-Null and redirections discard streams; 2>&1 merges errors into output', async () => {
+    const r = await run("Write-Output 'x' | Out-Null\nWrite-Error 'e1' 2>$null\nWrite-Warning 'w' *>$null\n$m = Write-Error 'e2' 2>&1\n[Console]::Out.WriteLine($m.Exception.Message)");
+    expect(r).toEqual({ stdout: 'e2\n', stderr: '' });
+  });
+  it('collects non-terminating errors into $Error and honours -ErrorAction', async () => {
+    const r = await run("Write-Error 'quiet' -ErrorAction SilentlyContinue\nWrite-Error 'ignored' -ErrorAction Ignore\n[Console]::Out.WriteLine($Error.Count.ToString() + ' ' + $Error[0].Exception.Message)\ntry { Write-Error 'stop' -ErrorAction Stop } catch { [Console]::Out.WriteLine('caught ' + $_.FullyQualifiedErrorId) }");
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('1 quiet\ncaught Microsoft.PowerShell.Commands.WriteErrorException\n');
+  });
+  it('prints uncaught non-terminating errors in 5.1 NormalView on stderr and continues', async () => {
+    const r = await run("Write-Error 'bad thing'\n[Console]::Out.WriteLine('next')");
+    expect(r.stdout).toBe('next\n');
+    expect(r.stderr).toBe(
+      "bad thing\nAt line:1 char:1\n+ Write-Error 'bad thing'\n+ ~~~~~~~~~~~~~~~~~~~~~~~\n    + CategoryInfo          : NotSpecified: (:) [Write-Error], WriteErrorException\n    + FullyQualifiedErrorId : Microsoft.PowerShell.Commands.WriteErrorException\n \n",
+    );
+  });
+  it('really waits in Start-Sleep (through the injected sleep)', async () => {
+    const waits: number[] = [];
+    const { createInterpreter } = await import('../../../lib/sim/interpreter');
+    const it1 = createInterpreter({ sleep: async (ms) => void waits.push(ms) });
+    await it1.runLine('Start-Sleep -Milliseconds 250; Start-Sleep 2');
+    expect(waits).toEqual([250, 2000]);
+  });
+});
+
+describe('command resolution', () => {
+  it('reports an unknown command like 5.1 (CommandNotFoundException) on stderr', async () => {
+    const { newInterp: mk } = await import('./interp.helpers');
+    const r = await mk().runLine('Get-Foo');
+    expect(r.stderr).toBe(
+      "Get-Foo : The term 'Get-Foo' is not recognized as the name of a cmdlet, function, script file, or operable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.\nAt line:1 char:1\n+ Get-Foo\n+ ~~~~~~~\n    + CategoryInfo          : ObjectNotFound: (Get-Foo:String) [], CommandNotFoundException\n    + FullyQualifiedErrorId : CommandNotFoundException\n \n",
+    );
+  });
+  it('fails loudly for a catalog cmdlet without an implementation', async () => {
+    const r = await run("try { Get-Process } catch { [Console]::Out.WriteLine($_.FullyQualifiedErrorId) }");
+    expect(r.stdout).toBe('NotImplementedBySimulatedHost,Microsoft.PowerShell.Commands.GetProcessCommand\n');
+  });
+  it('passes bound parameters and pipeline input to registered cmdlets', async () => {
+    const seen: unknown[] = [];
+    const getService: CmdletImpl = (call) => {
+      seen.push(call.parameterSetName, call.params.get('Name'));
+      const o = new PsObject(['System.ServiceProcess.ServiceController', 'System.Object']);
+      o.addNote('Name', 'W3SVC');
+      return [o];
+    };
+    const stopService: CmdletImpl = (call) => {
+      seen.push(call.parameterSetName, call.input.length, call.params.get('Force'), call.params.get('NoWait'));
+      return [];
+    };
+    const it1 = newInterp({ cmdlets: new Map([['Get-Service', getService], ['spsv', stopService]]) });
+    await out("Get-Service w3svc | Stop-Service -Force -NoWait:$false", it1);
+    expect(seen).toEqual(['Default', ['w3svc'], 'InputObject', 1, true, false]);
+  });
+  it('invokes native commands through the registry and sets $LASTEXITCODE', async () => {
+    const calls: string[][] = [];
+    const iisreset: NativeImpl = ({ args }) => {
+      calls.push(args);
+      return { stdout: 'Status for IIS Admin Service ( IISADMIN ) : Running\r\n', stderr: args.includes('/bad') ? 'oops\n' : '', exitCode: args.includes('/bad') ? 1 : 0 };
+    };
+    const it1 = newInterp({ natives: new Map([['iisreset.exe', iisreset]]) });
+    expect(await out("$o = & iisreset.exe /status\n[Console]::Out.WriteLine($o + '|' + $LASTEXITCODE)", it1)).toEqual(['Status for IIS Admin Service ( IISADMIN ) : Running|0']);
+    const r = await run('$o = iisreset /bad 2>&1; [Console]::Out.WriteLine("$LASTEXITCODE " + $o.Count)', it1);
+    expect(r).toEqual({ stdout: '1 2\n', stderr: '' });
+    expect(calls).toEqual([['/status'], ['/bad']]);
+  });
+});
+
+describe('unsupported syntax fails loudly', () => {
+  it.each([
+    ['class C { }', 'class statement'],
+    ['$env:FOO = 1', 'environment variables'],
+    ['Get-Date 2> C:\\out.txt', 'redirection to a file'],
+    ['[System.IO.File]::ReadAllText("x")', 'System.IO.File'],
+  ])('%s', async (script, what) => {
+    const r = await run(`try { ${script} } catch { [Console]::Out.WriteLine($_.FullyQualifiedErrorId + ': ' + $_.Exception.Message) }`);
+    expect(r.stdout).toContain('NotSupportedBySimulatedHost: ');
+    expect(r.stdout).toContain(what);
+    expect(r.stdout).toContain('not supported by the simulated host');
+  });
+});
