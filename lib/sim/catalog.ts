@@ -560,6 +560,25 @@ export function convertParameter(p: CatalogParameter, v: PsValue, typeName: stri
         return x;
     }
   };
+  if (p.acceptedValues && p.acceptedValues.length && el !== 'String') {
+    // An enum-typed parameter: the docs list the enumerator names; a wrong name is a conversion
+    // error, not a ValidateSet one (5.1: ... Error: "Unable to match the identifier name X to a
+    // valid enumerator name. Specify one of the following enumerator names and try again:\n
+    // A, B, C", as in public transcripts of Set-Content -Encoding and FileShare conversions).
+    const names = p.acceptedValues;
+    const one = (x: PsValue): PsValue => {
+      const s = x instanceof PsEnum ? x.name : toStr(x);
+      const match = names.find((n) => n.toLowerCase() === s.toLowerCase());
+      if (match) return match;
+      throw new BindingError(
+        bindingError(
+          `Cannot bind parameter '${p.name}'. Cannot convert value "${s}" to type "${p.fullType}". Error: "Unable to match the identifier name ${s} to a valid enumerator name. Specify one of the following enumerator names and try again:\n${names.join(', ')}"`,
+          'CannotConvertArgumentNoMessage', typeName, cmd,
+        ),
+      );
+    };
+    return isArr ? (v === null ? null : (isArray(v) ? v : [v]).map(one)) : one(v);
+  }
   let out: PsValue;
   if (isArr) out = v === null ? null : (isArray(v) ? v : [v]).map(convertOne);
   else if (el === 'Object' || el === 'PSObject') out = v;
