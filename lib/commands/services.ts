@@ -1,0 +1,126 @@
+/**
+ * The IIS service set: discovery and status in one round trip, and stop/start requests that do
+ * not wait (the waiting is done by polling from TypeScript: Stop-Service has no timeout and waits
+ * forever on a hung StopPending service, iis-reference.md 3.2).
+ *
+ * The set is discovered on the host, not hard-coded (iis-reference.md 1.4): IISADMIN (only present
+ * when the IIS 6 metabase compatibility feature is installed), WAS and W3SVC, plus every service
+ * that depends on them, found by following DependentServices until nothing new appears.
+ * Status and StartType are sent as strings because 5.1 serialises enums as integers (3.5).
+ * ProcessId comes from Win32_Service (3.6); services sharing that process are listed so that a
+ * forced stop can refuse to kill a shared service host.
+ */
+import { invalidArgument } from '../errors';
+import { asArray, serviceStatusName, startModeName } from '../powershell/json';
+import { ps } from '../powershell/quote';
+import type { PsCommand } from './command';
+
+/** The roots of the IIS service set (iis-reference.md 1.4, 3.8). */
+export const IIS_ROOT_SERVICES = ['IISADMIN', 'WAS', 'W3SVC'] as const;
+
+export interface ServiceInfo {
+  name: string;
+  displayName: string;
+  /** ServiceControllerStatus name: Stopped, StartPending, StopPending, Running, ... */
+  status: string;
+  /** ServiceStartMode name: Automatic, Manual, Disabled, ... */
+  startType: string;
+  /** 0 when the service is not running. */
+  processId: number;
+  /** Names of the services this one depends on. */
+  dependsOn: string[];
+  /** Other services (IIS or not) hosted in the same process. */
+  sharedWith: string[];
+}
+
+export interface IisServiceSnapshot {
+  services: ServiceInfo[];
+  /** Process ids of the IIS worker processes (w3wp) running now. */
+  workerProcessIds: number[];
+}
+
+export function readIisServices(): PsCommand<IisServiceSnapshot> {
+  return {
+    purpose: 'read the IIS service set',
+    script: ps`$found = @{}
+$order = New-Object System.Collections.ArrayList
+$queue = @(Get-Service -Name ${[...IIS_ROOT_SERVICES]} -ErrorAction SilentlyContinue)
+while ($queue.Count -gt 0) {
+    $next = @()
+    foreach ($svc in $queue) {
+        if (-not $found.ContainsKey($svc.Name)) {
+            $found[$svc.Name] = $svc
+            [void]$order.Add($svc.Name)
+            $next += @($svc.DependentServices)
+        }
+    }
+    $queue = $next
+}
+$cim = @(Get-CimInstance -ClassName 'Win32_Service')
+$services = @(foreach ($name in $order) {
+    $svc = $found[$name]
+    $info = @($cim | Where-Object { $_.Name -eq $name })
+    $processId = 0
+    if ($info.Count -gt 0) { $processId = [int]$info[0].ProcessId }
+    $shared = @()
+    if ($processId -ne 0) { $shared = @($cim | Where-Object { $_.ProcessId -eq $processId -and $_.Name -ne $name } | ForEach-Object { [string]$_.Name }) }
+    [pscustomobject]@{
+        Name = [string]$svc.Name
+        DisplayName = [string]$svc.DisplayName
+        Status = [string]$svc.Status
+        StartType = [string]$svc.StartType
+        ProcessId = $processId
+        DependsOn = @($svc.ServicesDependedOn | ForEach-Object { [string]$_.Name })
+        SharedWith = $shared
+    }
+})
+$workers = @(Get-Process -Name 'w3wp' -ErrorAction SilentlyContinue | ForEach-Object { [int]$_.Id })
+[pscustomobject]@{ Services = $services; WorkerProcessIds = $workers }`,
+    parse: parseSnapshot,
+  };
+}
+
+export function parseSnapshot(data: unknown): IisServiceSnapshot {
+  const record = (data ?? {}) as { Services?: unknown; WorkerProcessIds?: unknown };
+  return {
+    services: asArray<Record<string, unknown>>(record.Services).map((s) => ({
+      name: String(s.Name),
+      displayName: String(s.DisplayName ?? s.Name),
+      status: serviceStatusName(s.Status),
+      startType: startModeName(s.StartType),
+      processId: Number(s.ProcessId ?? 0),
+      dependsOn: asArray<string>(s.DependsOn).map(String),
+      sharedWith: asArray<string>(s.SharedWith).map(String),
+    })),
+    workerProcessIds: asArray<number>(record.WorkerProcessIds).map(Number),
+  };
+}
+
+function checkNames(names: readonly string[]): void {
+  if (names.length === 0) throw invalidArgument('No service names were given.');
+  for (const n of names) if (!n.trim()) throw invalidArgument('A service name is empty.');
+}
+
+/** Asks each service to stop and returns at once (-NoWait). Dependents must already be stopped. */
+export function requestServiceStop(names: readonly string[]): PsCommand<void> {
+  checkNames(names);
+  return {
+    purpose: `request stop of ${names.join(', ')}`,
+    script: ps`foreach ($name in ${names}) { Stop-Service -Name $name -NoWait }`,
+    parse: () => undefined,
+  };
+}
+
+/**
+ * Asks each service to start and returns at once. Start-Service has no -NoWait in 5.1 (iis-reference.md 3.1)
+ * and waits forever; ServiceController.Start() "will return before the service is actually started"
+ * (PowerShell's Service.cs, quoted in 3.2), so it is the non-blocking equivalent.
+ */
+export function requestServiceStart(names: readonly string[]): PsCommand<void> {
+  checkNames(names);
+  return {
+    purpose: `request start of ${names.join(', ')}`,
+    script: ps`foreach ($name in ${names}) { (Get-Service -Name $name).Start() }`,
+    parse: () => undefined,
+  };
+}
