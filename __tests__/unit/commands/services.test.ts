@@ -70,3 +70,28 @@ describe('stop and start order', () => {
     expect(() => stopWaves([{ name: 'A', dependsOn: ['B'] }, { name: 'B', dependsOn: ['A'] }])).toThrow(/cycle/);
   });
 });
+
+describe('toggle commands', () => {
+  // Imported here to keep the suite about commands that go to the host.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const toggle = require('../../../lib/commands/toggle') as typeof import('../../../lib/commands/toggle');
+
+  it('generate valid PowerShell with the reason quoted', async () => {
+    const parser = await loadParser();
+    const reason = "deploy 1.2.3'; Stop-Computer; '";
+    for (const cmd of [toggle.readToggle(), toggle.disableRestarts(reason), toggle.enableRestarts()]) {
+      expect(parser.checkSyntax(cmd.script.text)).toEqual({ ok: true, errors: [] });
+    }
+    expect(toggle.disableRestarts(reason).script.text).toContain("-Value 'deploy 1.2.3''; Stop-Computer; '''");
+  });
+
+  it('parse the stored state', () => {
+    expect(toggle.parseToggle({ Disabled: false, By: '', At: '', Reason: '' })).toEqual({ enabled: true });
+    expect(toggle.parseToggle({ Disabled: true, By: 'CONTOSO\\ann', At: '2026-11-21T05:00:00.0000000Z', Reason: 'freeze' })).toEqual({
+      enabled: false,
+      disabledBy: 'CONTOSO\\ann',
+      disabledAt: '2026-11-21T05:00:00.0000000Z',
+      reason: 'freeze',
+    });
+  });
+});
