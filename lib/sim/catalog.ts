@@ -106,6 +106,12 @@ const TYPE_NAME_OVERRIDES: Record<string, string> = {
   'Restart-WebAppPool': 'Microsoft.IIs.PowerShell.Provider.RecycleItemCommand',
 };
 
+/**
+ * Parameters declared ValueFromRemainingArguments (the catalog does not record it): Write-Host
+ * -Object and Write-Output -InputObject (WriteHostCommand / WriteOutputCommand source).
+ */
+const REMAINING_ARGUMENTS: Record<string, string> = { 'Write-Host': 'Object', 'Write-Output': 'InputObject' };
+
 export interface BoundParams {
   /** Canonical parameter name -> converted value (switches are booleans). */
   readonly values: Map<string, PsValue>;
@@ -313,9 +319,19 @@ export class Catalog {
 
     // 3. Positional binding, exact-type pass first.
     const tryPositional = (set: CatalogParameterSet, strict: boolean): Map<string, PsValue> | undefined => {
-      const free = set.positionalOrder.filter((pn) => !named.some((n) => n.param.name === pn));
-      if (positional.length > free.length) return undefined;
+      // Parameters shown positionally in SYNTAX but numbered "Named" in the yaml (docIssues
+      // positionMismatch, e.g. Write-Host -Object) are positional too, after the numbered ones.
+      const order = [...set.positionalOrder, ...set.parameters.filter((p) => p.positionalInSyntax && !set.positionalOrder.includes(p.name)).map((p) => p.name)];
+      const free = order.filter((pn) => !named.some((n) => n.param.name === pn));
       const out = new Map<string, PsValue>();
+      const remaining = REMAINING_ARGUMENTS[cmd];
+      if (remaining && free.includes(remaining) && positional.length > 0) {
+        // ValueFromRemainingArguments: every positional argument goes to this parameter.
+        const vals = positional.map((x) => x.value);
+        out.set(remaining, vals.length === 1 ? vals[0] : vals);
+        return out;
+      }
+      if (positional.length > free.length) return undefined;
       for (let i = 0; i < positional.length; i++) {
         const p = set.parameters.find((x) => x.name === free[i]);
         if (!p) return undefined;

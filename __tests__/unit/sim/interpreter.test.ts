@@ -207,3 +207,19 @@ describe('unsupported syntax fails loudly', () => {
     expect(r.stdout).toContain('not supported by the simulated host');
   });
 });
+
+describe('host-level lines', () => {
+  it('accepts the once-per-session setup lines and the delimiter writes', async () => {
+    const it1 = newInterp();
+    expect(await it1.runLine('[Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false')).toEqual({ stdout: '', stderr: '', exitCode: undefined });
+    expect(await it1.runLine('[Console]::Error.WriteLine("AbC123")')).toEqual({ stdout: '', stderr: 'AbC123\n', exitCode: undefined });
+    expect((await it1.runLine('Clear-History; $Error.Clear(); $Error.Count')).stdout).toBe('0\n');
+  });
+  it('pipes $null once, Write-Host/Write-Output take remaining arguments', async () => {
+    expect((await run('$null | ForEach-Object { "got [$_]" }')).stdout).toBe('got []\n');
+    expect((await run('Write-Host a b; Write-Output c d')).stdout).toBe('a b\nc\nd\n');
+  });
+  it('defines and calls functions with param() and splatting', async () => {
+    expect((await run('function Get-X {\nparam($a)\n"x$a"\n}\nGet-X -a 1\n$h = @{ a = 2 }\nGet-X @h')).stdout).toBe('x1\nx2\n');
+  });
+});

@@ -445,6 +445,10 @@ export async function callMethod(v: PsValue, name: string, args: PsValue[], invo
       case 'indexof': return v.findIndex((x) => toStr(x) === toStr(args[0] ?? null));
       case 'tostring': return 'System.Object[]';
       case 'clone': return [...v];
+      case 'clear':
+        // $Error is an ArrayList: Clear() empties it in place.
+        v.length = 0;
+        return null;
     }
     return NO_MEMBER;
   }

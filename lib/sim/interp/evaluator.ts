@@ -166,7 +166,9 @@ export class Interpreter {
     try {
       const parsed = await parse(line);
       if (parsed.error) {
-        this.report(parsed.error);
+        // A top-level parse error prints its own "At line" block (ParserError,
+        // ParentContainsErrorRecordException in 5.1 output).
+        this.report({ ...parsed.error, position: undefined, exception: { ...parsed.error.exception, typeName: 'System.Management.Automation.ParentContainsErrorRecordException' } });
       } else {
         const output = await this.execBody(parsed.ast, frame, true);
         this.outDefault(output);
@@ -613,7 +615,7 @@ export class Interpreter {
       } else {
         if (i > 0) throw unsupported('an expression after | (only commands can follow a pipe)');
         const v = await this.evalExpr(el, frame);
-        data = elems.length > 1 ? enumerate(v) : this.statementOutput(el, v);
+        data = elems.length > 1 ? (v === null ? [null] : enumerate(v)) : this.statementOutput(el, v);
       }
     }
     return data ?? [];
