@@ -757,7 +757,7 @@ export class Interpreter {
       },
       writeHost: (text) => this.emitHost(text),
       sleep: (ms) => (this.opts.sleep ?? realSleep)(ms),
-      invokeScriptBlock: (sb, a, under) => this.invokeScriptBlock(sb, a, { dotSource: true, dollarUnder: under, frame, hasUnder: arguments.length > 2 || under !== undefined }),
+      invokeScriptBlock: (sb, a, ...under: PsValue[]) => this.invokeScriptBlock(sb, a, { dotSource: true, dollarUnder: under[0], frame, hasUnder: under.length > 0 }),
       getVariable: (n) => frame.scope.get(n),
       setVariable: (n, v) => frame.scope.setLocal(n, v),
     };
