@@ -1,0 +1,28 @@
+/**
+ * The simulated Windows host's machine cmdlets and native commands, and the interpreter that
+ * runs them. Every cmdlet of the 5.1 catalog that is not registered here or in core.ts fails
+ * loudly with NotImplementedBySimulatedHost (interp/evaluator.ts).
+ */
+import { createInterpreter, type Interpreter } from '../interpreter';
+import type { CmdletImpl, NativeImpl } from '../interp/types';
+import { serviceCmdlets } from './services';
+import { SimHost } from './simhost';
+
+export const simCmdlets: Map<string, CmdletImpl> = new Map<string, CmdletImpl>([
+  ...serviceCmdlets,
+]);
+
+export const simNatives: Map<string, NativeImpl> = new Map<string, NativeImpl>([]);
+
+export interface SimInterpreterOptions {
+  host: SimHost;
+  computerName: string;
+  onStdout?: (text: string) => void;
+  onStderr?: (text: string) => void;
+}
+
+export function createSimInterpreter(o: SimInterpreterOptions): Interpreter {
+  return createInterpreter({ cmdlets: simCmdlets, nativeCommands: simNatives, host: o.host, computerName: o.computerName, onStdout: o.onStdout, onStderr: o.onStderr });
+}
+
+export { SimHost };

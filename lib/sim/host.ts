@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * The simulated powershell.exe: `node host.js -NoLogo -NoProfile -NonInteractive -NoExit -Command -`.
+ *
+ * - arguments are checked like powershell.exe would for node-powershell's use (protocol.ts);
+ * - scenario from $IISCTL_SIM_SCENARIO (name or path), state from $IISCTL_SIM_STATE (state.ts);
+ * - every executed line is counted (`noteHostCall`: the scenario's crash-on-Nth-call fault ends
+ *   the process abruptly, before any output of that call) and logged (`recordCommand`, the
+ *   envelope's base64 decoded so tests can read what really ran);
+ * - cmdlets take the state lock only per machine access (cmdlets/simhost.ts);
+ * - stdout carries output, stderr only PowerShell error records; SIGTERM exits 143, stdin end 0.
+ */
+import { checkArguments, serve } from './protocol';
+import { loadParser } from './parser';
+import { isIncompleteSource } from './incomplete';
+import { createSimInterpreter, SimHost } from './cmdlets/index';
+import { withMachine, type SimStateOptions } from './state';
+
+/** Exit code of a crashed host (any non-zero, non-143 code is a crash for node-powershell). */
+export const CRASH_EXIT_CODE = 255;
+/** Exit code for unusable arguments (EX_USAGE). */
+export const USAGE_EXIT_CODE = 64;
+
+const ENVELOPE = /^& \(\[scriptblock\]::Create\(\[Text\.Encoding\]::UTF8\.GetString\(\[Convert\]::FromBase64String\('([A-Za-z0-9+/=]*)'\)\)\)\)$/;
+
+/** The script a line really runs: the envelope's base64 decoded, anything else as is. */
+export function executedText(line: string): string {
+  const m = ENVELOPE.exec(line.trim());
+  return m ? Buffer.from(m[1], 'base64').toString('utf8') : line;
+}
+
+async function main(): Promise<void> {
+  const problem = checkArguments(process.argv.slice(2), !!process.stdin.isTTY);
+  if (problem) {
+    process.stderr.write(problem + '\n');
+    process.exit(USAGE_EXIT_CODE);
+  }
+  process.on('SIGTERM', () => process.exit(143));
+  const state: SimStateOptions = {};
+  const [parser, computerName] = await Promise.all([loadParser(), withMachine(state, (m) => m.name)]);
+  const interp = createSimInterpreter({ host: new SimHost(state), computerName });
+  serve(
+    {
+      isIncomplete: (source) => isIncompleteSource(parser, source),
+      async run(source) {
+        const crash = await withMachine(state, (_m, s) => {
+          s.world.recordCommand(executedText(source));
+          return s.world.noteHostCall();
+        });
+        if (crash) process.exit(CRASH_EXIT_CODE);
+        return interp.runLine(source);
+      },
+    },
+    {
+      input: process.stdin,
+      writeOut: (t) => process.stdout.write(t),
+      writeErr: (t) => process.stderr.write(t),
+      exit: (code) => process.exit(code),
+    },
+  );
+}
+
+void main().catch((e: unknown) => {
+  // Start-up failures (corrupt state file, unknown scenario): say why on stderr, exit non-zero.
+  process.stderr.write(`iisctl simulated host: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
