@@ -43,14 +43,14 @@ export function readIisServices(): PsCommand<IisServiceSnapshot> {
   return {
     purpose: 'read the IIS service set',
     script: ps`$found = @{}
-$order = New-Object System.Collections.ArrayList
+$order = @()
 $queue = @(Get-Service -Name ${[...IIS_ROOT_SERVICES]} -ErrorAction SilentlyContinue)
 while ($queue.Count -gt 0) {
     $next = @()
     foreach ($svc in $queue) {
         if (-not $found.ContainsKey($svc.Name)) {
             $found[$svc.Name] = $svc
-            [void]$order.Add($svc.Name)
+            $order += [string]$svc.Name
             $next += @($svc.DependentServices)
         }
     }

@@ -1,0 +1,121 @@
+/**
+ * The library's entry point: `const iis = await connect(options)`.
+ *
+ * One connection = one persistent PowerShell session (invariant of the architecture); remote
+ * computers are reached from it through PowerShell remoting. The client never prints and never
+ * exits: it returns typed results and throws IisctlError.
+ */
+import { invalidArgument } from './errors';
+import { Logger, silentLogger } from './log';
+import { resolveExecutable } from './powershell/executable';
+import { PowerShellSession } from './powershell/session';
+import type { EventQuery, EventRecord } from './commands/events';
+import { readEvents } from './commands/events';
+import type { ToggleState } from './commands/toggle';
+import { validateComputerName } from './commands/remote';
+import { IisServiceController, RestartOptions, ServiceOperationResult, StartOptions, StatusResult, StopOptions } from './control/iisServices';
+import type { RetryPolicy } from './control/retry';
+
+export interface ConnectOptions {
+  /** A remote computer, reached through PowerShell remoting (WinRM). Default: this machine. */
+  computerName?: string;
+  /** true: the simulated Windows host (default scenario); a string: a scenario file. */
+  simulate?: boolean | string;
+  /** State file of the simulated host (default: IISCTL_SIM_STATE or a per-user file). */
+  simulatorStateFile?: string;
+  /** An explicit PowerShell executable (or stand-in). Also IISCTL_POWERSHELL. */
+  powershell?: string;
+  /** Use PowerShell 7 (pwsh) instead of Windows PowerShell 5.1. */
+  pwsh?: boolean;
+  /** A winston logger; the library is silent without one. */
+  logger?: Logger;
+  /** Retries of transient failures. */
+  retry?: Partial<RetryPolicy>;
+  /** Deadline of one PowerShell call. Default 60 s. */
+  callTimeoutMs?: number;
+  /** Time between state reads while waiting. Default 250 ms. */
+  pollIntervalMs?: number;
+}
+
+export class IisClient {
+  private readonly services: IisServiceController;
+
+  constructor(
+    private readonly session: PowerShellSession,
+    options: ConnectOptions,
+    private readonly logger: Logger,
+  ) {
+    this.services = new IisServiceController({
+      session,
+      computerName: options.computerName,
+      logger,
+      retry: options.retry,
+      pollIntervalMs: options.pollIntervalMs,
+    });
+  }
+
+  /** The computer this client acts on. */
+  get host(): string {
+    return this.services.host;
+  }
+
+  /** The IIS service set (name, display name, status, start type, process id) and the restart toggle. */
+  status(): Promise<StatusResult> {
+    return this.services.status();
+  }
+
+  /** Stops IIS gracefully; kills only with `force`. Default timeout 60 s. */
+  stop(options?: StopOptions): Promise<ServiceOperationResult> {
+    return this.services.stop(options);
+  }
+
+  /** Starts IIS. Default timeout 60 s. Allowed while restarts are disabled. */
+  start(options?: StartOptions): Promise<ServiceOperationResult> {
+    return this.services.start(options);
+  }
+
+  /** Stops and starts again what was running. Default stop timeout 20 s (iisreset's). */
+  restart(options?: RestartOptions): Promise<ServiceOperationResult> {
+    return this.services.restart(options);
+  }
+
+  /** Blocks restarts on the host (stored on the host, seen by every iisctl). */
+  disable(options: { reason?: string } = {}): Promise<ToggleState> {
+    return this.services.disable(options.reason);
+  }
+
+  enable(): Promise<ToggleState> {
+    return this.services.enable();
+  }
+
+  async isEnabled(): Promise<boolean> {
+    return (await this.services.isEnabled()).enabled;
+  }
+
+  /** IIS-related events: resets, recycles, crashes, service changes and iisctl's own audit events. */
+  async events(query: EventQuery = {}): Promise<EventRecord[]> {
+    const status = await this.services.status();
+    return this.services.run(readEvents({ serviceDisplayNames: status.services.map((s) => s.displayName), ...query }));
+  }
+
+  /** Ends the PowerShell session; nothing is left running. */
+  async close(): Promise<void> {
+    this.logger.debug('closing iisctl connection', { host: this.host });
+    await this.session.close();
+  }
+}
+
+export async function connect(options: ConnectOptions = {}): Promise<IisClient> {
+  if (options.computerName !== undefined) validateComputerName(options.computerName);
+  if (options.callTimeoutMs !== undefined && !(options.callTimeoutMs > 0)) throw invalidArgument('callTimeoutMs must be a positive number of milliseconds.');
+  const logger = options.logger ?? silentLogger();
+  const executable = resolveExecutable({
+    simulate: options.simulate,
+    executable: options.powershell,
+    pwsh: options.pwsh,
+    env: options.simulatorStateFile ? { IISCTL_SIM_STATE: options.simulatorStateFile } : undefined,
+  });
+  logger.debug('connecting', { executable: executable.description, computerName: options.computerName });
+  const session = new PowerShellSession({ executable, logger, callTimeoutMs: options.callTimeoutMs, hostName: options.computerName ?? 'localhost' });
+  return new IisClient(session, options, logger);
+}

@@ -1,0 +1,174 @@
+/**
+ * Reading and writing the event log.
+ *
+ * Read: one Get-WinEvent -FilterHashtable per source of interest (iis-reference.md 2.1-2.4, 5):
+ * Microsoft-Windows-IIS-IISReset (System), Microsoft-Windows-WAS (System) recycle/rapid-fail/
+ * shutdown events, Service Control Manager (System) events, and iisctl's own audit source in the
+ * Application log. "No events found" is a non-terminating NoMatchingEventsFound error in 5.1 (5):
+ * with -ErrorAction Stop it is caught and means an empty list. Each query is separate so that one
+ * missing log or provider (e.g. no iisctl source yet) does not hide the others; any FQEID that
+ * starts with NoMatching (NoMatchingEventsFound, NoMatchingLogsFound: 5) counts as empty.
+ * Times are sent back as ISO strings (3.5: 5.1 would otherwise emit \/Date(ms)\/).
+ *
+ * Write: Write-EventLog to the Application log with source "iisctl", registering the source with
+ * New-EventLog first when it is missing.
+ */
+import { invalidArgument } from '../errors';
+import { asArray } from '../powershell/json';
+import { ps, PsValue } from '../powershell/quote';
+import type { PsCommand } from './command';
+
+export const AUDIT_SOURCE = 'iisctl';
+export const AUDIT_LOG = 'Application';
+
+export const EVENT_KINDS = ['reset', 'recycle', 'crash', 'service', 'audit'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+interface EventSourceQuery {
+  logName: string;
+  providerName: string;
+  ids?: number[];
+  kindOf(id: number): EventKind;
+}
+
+/** Which event ids mean what (iis-reference.md 2.1-2.3; 5013 from peers.md pain point 14). */
+const SOURCES: readonly EventSourceQuery[] = [
+  { logName: 'System', providerName: 'Microsoft-Windows-IIS-IISReset', ids: [3201, 3202, 3203, 3204, 3205, 3206], kindOf: () => 'reset' },
+  {
+    logName: 'System',
+    providerName: 'Microsoft-Windows-WAS',
+    ids: [5002, 5009, 5013, 5074, 5075, 5076, 5077, 5078, 5079, 5080, 5081, 5117, 5186],
+    kindOf: (id) => ([5002, 5009, 5013].includes(id) ? 'crash' : 'recycle'),
+  },
+  { logName: 'System', providerName: 'Service Control Manager', ids: [7031, 7034, 7036, 7040], kindOf: (id) => ([7031, 7034].includes(id) ? 'crash' : 'service') },
+  { logName: AUDIT_LOG, providerName: AUDIT_SOURCE, kindOf: () => 'audit' },
+];
+
+export interface EventQuery {
+  since?: Date;
+  until?: Date;
+  /** Newest first; at most this many per source, then overall. Default 100. */
+  max?: number;
+  kinds?: readonly EventKind[];
+  /** SCM events are kept only for services with these display names (the IIS service set). */
+  serviceDisplayNames?: readonly string[];
+}
+
+export interface EventRecord {
+  time: Date;
+  id: number;
+  provider: string;
+  log: string;
+  level: string;
+  message: string;
+  machine: string;
+  user?: string;
+  kind: EventKind;
+}
+
+export function readEvents(query: EventQuery = {}): PsCommand<EventRecord[]> {
+  const max = query.max ?? 100;
+  if (!Number.isInteger(max) || max < 1 || max > 100_000) throw invalidArgument(`max must be a whole number from 1 to 100000; got ${String(query.max)}.`);
+  if (query.since && query.until && query.since > query.until) throw invalidArgument('since must not be later than until.');
+  const kinds = new Set(query.kinds ?? EVENT_KINDS);
+  const sources = SOURCES.filter((s) => s.ids?.some((id) => kinds.has(s.kindOf(id))) ?? kinds.has(s.kindOf(0)));
+  const filters = sources.map((s) => {
+    const f: Record<string, PsValue> = { LogName: s.logName, ProviderName: s.providerName };
+    const ids = s.ids?.filter((id) => kinds.has(s.kindOf(id)));
+    if (ids) f.Id = ids;
+    if (query.since) f.StartTime = query.since;
+    if (query.until) f.EndTime = query.until;
+    return f;
+  });
+  return {
+    purpose: 'read IIS events',
+    script: ps`$all = @()
+foreach ($filter in ${filters}) {
+    try {
+        $all += @(Get-WinEvent -FilterHashtable $filter -MaxEvents ${max} -ErrorAction Stop)
+    } catch {
+        if (-not ([string]$_.FullyQualifiedErrorId).StartsWith('NoMatching')) { throw }
+    }
+}
+@($all | ForEach-Object {
+    [pscustomobject]@{
+        Time = $_.TimeCreated.ToUniversalTime().ToString('o')
+        Id = [int]$_.Id
+        Provider = [string]$_.ProviderName
+        Log = [string]$_.LogName
+        Level = [string]$_.LevelDisplayName
+        Message = [string]$_.Message
+        Machine = [string]$_.MachineName
+        UserId = [string]$_.UserId
+        First = [string]@($_.Properties | ForEach-Object { $_.Value })[0]
+    }
+})`,
+    parse: (data) => parseEvents(data, query, max),
+  };
+}
+
+export function parseEvents(data: unknown, query: Pick<EventQuery, 'serviceDisplayNames'>, max: number): EventRecord[] {
+  const wanted = query.serviceDisplayNames?.map((n) => n.toLowerCase());
+  const records = asArray<Record<string, unknown>>(data).flatMap((r): EventRecord[] => {
+    const provider = String(r.Provider);
+    const source = SOURCES.find((s) => s.providerName.toLowerCase() === provider.toLowerCase());
+    if (!source) return [];
+    const id = Number(r.Id);
+    const first = typeof r.First === 'string' && r.First !== '' ? r.First : undefined;
+    // SCM's first insertion string is the service's display name (2.3).
+    if (source.providerName === 'Service Control Manager' && wanted && !(first && wanted.includes(first.toLowerCase()))) return [];
+    const message = String(r.Message ?? '');
+    return [
+      {
+        time: new Date(String(r.Time)),
+        id,
+        provider,
+        log: String(r.Log),
+        level: String(r.Level ?? ''),
+        message,
+        machine: String(r.Machine ?? ''),
+        user: userOf(source.kindOf(id), first, message, r.UserId),
+        kind: source.kindOf(id),
+      },
+    ];
+  });
+  return records.sort((a, b) => b.time.getTime() - a.time.getTime()).slice(0, max);
+}
+
+function userOf(kind: EventKind, first: string | undefined, message: string, userId: unknown): string | undefined {
+  // IISReset 3201: "IIS start command received from user %1." (2.1).
+  if (kind === 'reset' && first) return first;
+  if (kind === 'audit') return /\buser=([^;]+);/.exec(message)?.[1];
+  return typeof userId === 'string' && userId !== '' ? userId : undefined;
+}
+
+export interface AuditEntry {
+  action: string;
+  user: string;
+  reason?: string;
+  outcome: 'succeeded' | 'failed';
+  detail?: string;
+}
+
+/** Event ids of iisctl's audit events, by action. */
+export const AUDIT_EVENT_IDS: Readonly<Record<string, number>> = {
+  stop: 1001,
+  start: 1002,
+  restart: 1003,
+  disable: 1004,
+  enable: 1005,
+};
+
+export function auditMessage(entry: AuditEntry): string {
+  return `iisctl ${entry.action} ${entry.outcome}; user=${entry.user}; reason=${entry.reason ?? '(none)'};${entry.detail ? ` ${entry.detail}` : ''}`;
+}
+
+export function writeAuditEvent(entry: AuditEntry): PsCommand<void> {
+  const eventId = AUDIT_EVENT_IDS[entry.action] ?? 1000;
+  return {
+    purpose: `write the audit event for ${entry.action}`,
+    script: ps`New-EventLog -LogName ${AUDIT_LOG} -Source ${AUDIT_SOURCE} -ErrorAction SilentlyContinue
+Write-EventLog -LogName ${AUDIT_LOG} -Source ${AUDIT_SOURCE} -EventId ${eventId} -EntryType ${entry.outcome === 'succeeded' ? 'Information' : 'Error'} -Message ${auditMessage(entry)}`,
+    parse: () => undefined,
+  };
+}

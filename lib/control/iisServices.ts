@@ -1,0 +1,458 @@
+/**
+ * What iisreset does, done in TypeScript over small PowerShell commands
+ * (../shared/reference/iis-reference.md 1.2-1.5, 1.12, 3.2):
+ *
+ * - the service set is discovered on the host (IISADMIN if installed, WAS, W3SVC and everything
+ *   that depends on them);
+ * - stop goes dependents first, start dependencies first, in waves (order.ts);
+ * - every stop/start is requested without blocking and polled against a deadline, because
+ *   Stop-Service has no timeout and waits forever on a hung StopPending service;
+ * - a timeout without force kills nothing and fails with TIMEOUT, naming what is still pending and
+ *   the state the host was left in; with force, the IIS configuration is backed up, then only the
+ *   processes of IIS services and IIS worker processes are terminated, never a shared service host
+ *   that also runs a non-IIS service; then the state is verified;
+ * - after every stop, leftover w3wp processes are reported (and terminated only with force);
+ * - restart brings back exactly the services that were running before;
+ * - transient failures are retried (retry.ts); success is reported only from a state read back.
+ */
+import * as os from 'node:os';
+import { IisctlError } from '../errors';
+import { Logger, silentLogger } from '../log';
+import type { PowerShellSession } from '../powershell/session';
+import { PsCommand, runCommand } from '../commands/command';
+import { auditMessage, AuditEntry, EventRecord, readEvents, writeAuditEvent } from '../commands/events';
+import { backupConfiguration, killProcesses, restartComputer } from '../commands/processes';
+import { onComputer } from '../commands/remote';
+import { IisServiceSnapshot, readIisServices, requestServiceStart, requestServiceStop, ServiceInfo } from '../commands/services';
+import { disableRestarts, enableRestarts, readToggle, ToggleState } from '../commands/toggle';
+import { startWaves, stopWaves } from './order';
+import { DEFAULT_RETRY_POLICY, RetryPolicy, RetryRecord, withRetry } from './retry';
+import { pollUntil } from './wait';
+
+export interface StepRecord {
+  step: string;
+  services?: string[];
+  durationMs: number;
+  outcome: 'ok' | 'timeout' | 'failed' | 'skipped';
+  detail?: string;
+}
+
+export interface ServiceOperationResult {
+  action: 'stop' | 'start' | 'restart';
+  host: string;
+  durationMs: number;
+  steps: StepRecord[];
+  retries: RetryRecord[];
+  /** True when processes had to be terminated. */
+  forced: boolean;
+  killedProcessIds: number[];
+  /** IIS worker processes still running after the stop (terminated only with force). */
+  orphanWorkerProcessIds: number[];
+  /** Name of the configuration backup taken before a forced kill. */
+  backup?: string;
+  /** The service set before the operation. */
+  before: ServiceInfo[];
+  /** The verified state after the operation. */
+  after: ServiceInfo[];
+  /** Events logged on the host during the operation (its audit event included). */
+  events: EventRecord[];
+}
+
+export interface StatusResult {
+  host: string;
+  services: ServiceInfo[];
+  workerProcessIds: number[];
+  restarts: ToggleState;
+}
+
+export interface StopOptions {
+  /** Default 60 s for stop (iisreset's default, 1.2), 20 s for restart. */
+  timeoutSeconds?: number;
+  /** Terminate IIS processes when the graceful stop times out (iisreset without /NOFORCE). */
+  force?: boolean;
+  /** Why, recorded in the audit event. */
+  reason?: string;
+  /** Skip the configuration backup before a forced kill. */
+  skipBackup?: boolean;
+  /** Called after every poll with what is still pending. */
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface StartOptions {
+  timeoutSeconds?: number;
+  reason?: string;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface RestartOptions extends StopOptions {
+  /** Reboot the host when the stop or start fails (iisreset /REBOOTONERROR). */
+  rebootOnError?: boolean;
+}
+
+export interface Progress {
+  phase: 'stop' | 'start' | 'kill';
+  pending: string[];
+  elapsedMs: number;
+  timeoutMs: number;
+}
+
+export interface ControllerOptions {
+  session: PowerShellSession;
+  /** Remote computer (PowerShell remoting); undefined for the session's own host. */
+  computerName?: string;
+  logger?: Logger;
+  retry?: Partial<RetryPolicy>;
+  /** Time between state reads while waiting. Default 250 ms. */
+  pollIntervalMs?: number;
+  /** Who runs iisctl, for audit events. Default: this OS user. */
+  user?: string;
+}
+
+const STOPPED = 'Stopped';
+const RUNNING = 'Running';
+/** After a forced kill, how long the SCM gets to report the killed services as stopped. */
+const KILL_SETTLE_MS = 10_000;
+
+export class IisServiceController {
+  private readonly session: PowerShellSession;
+  private readonly computerName?: string;
+  private readonly logger: Logger;
+  private readonly retryPolicy: RetryPolicy;
+  private readonly pollIntervalMs: number;
+  private readonly user: string;
+  readonly host: string;
+
+  constructor(options: ControllerOptions) {
+    this.session = options.session;
+    this.computerName = options.computerName;
+    this.host = options.computerName ?? 'localhost';
+    this.logger = options.logger ?? silentLogger();
+    this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.user = options.user ?? safeUserName();
+  }
+
+  /** Runs one command on the target, retrying transient failures. */
+  run<T>(command: PsCommand<T>, retries?: RetryRecord[], deadline?: number): Promise<T> {
+    const target = onComputer(this.computerName, command);
+    return withRetry(() => runCommand(this.session, target), {
+      what: target.purpose,
+      policy: this.retryPolicy,
+      logger: this.logger,
+      retries,
+      deadline,
+    });
+  }
+
+  async status(): Promise<StatusResult> {
+    const snapshot = await this.run(readIisServices());
+    const restarts = await this.run(readToggle());
+    return { host: this.host, services: snapshot.services, workerProcessIds: snapshot.workerProcessIds, restarts };
+  }
+
+  isEnabled(): Promise<ToggleState> {
+    return this.run(readToggle());
+  }
+
+  async disable(reason?: string): Promise<ToggleState> {
+    const classic = await this.run(disableRestarts(reason ?? ''));
+    if (classic.ran && classic.exitCode !== 0) {
+      this.logger.warn('iisreset /disable did not succeed; iisctl restarts are disabled all the same', { host: this.host, output: classic.output });
+    }
+    await this.audit({ action: 'disable', user: this.user, reason, outcome: 'succeeded' });
+    return this.verifyToggle(false);
+  }
+
+  async enable(): Promise<ToggleState> {
+    await this.run(enableRestarts());
+    await this.audit({ action: 'enable', user: this.user, outcome: 'succeeded' });
+    return this.verifyToggle(true);
+  }
+
+  stop(options: StopOptions = {}): Promise<ServiceOperationResult> {
+    return this.operate('stop', options, async (op) => {
+      await this.stopAll(op, options, (options.timeoutSeconds ?? 60) * 1000);
+    });
+  }
+
+  start(options: StartOptions = {}): Promise<ServiceOperationResult> {
+    return this.operate('start', options, async (op) => {
+      await this.startServices(op, this.servicesToStart(op.before), (options.timeoutSeconds ?? 60) * 1000, options.onProgress);
+    });
+  }
+
+  restart(options: RestartOptions = {}): Promise<ServiceOperationResult> {
+    return this.operate('restart', options, async (op) => {
+      // Only what was running comes back: a service stopped on purpose stays stopped.
+      const wasRunning = op.before.filter((s) => s.status !== STOPPED && s.startType !== 'Disabled');
+      try {
+        await this.stopAll(op, options, (options.timeoutSeconds ?? 20) * 1000);
+        await this.startServices(op, wasRunning, 60_000, options.onProgress);
+      } catch (error) {
+        if (options.rebootOnError) await this.rebootAfterFailure(op, error);
+        throw error;
+      }
+    });
+  }
+
+  // ---- operation frame: disabled check, audit, events, verified result ----
+
+  private async operate(action: ServiceOperationResult['action'], options: StopOptions | StartOptions, body: (op: Operation) => Promise<void>): Promise<ServiceOperationResult> {
+    const started = Date.now();
+    const toggle = await this.run(readToggle());
+    if (!toggle.enabled && action !== 'start') {
+      throw new IisctlError('DISABLED', `Restarts are disabled on ${this.host}${toggle.disabledBy ? ` by ${toggle.disabledBy}` : ''}${toggle.disabledAt ? ` since ${toggle.disabledAt}` : ''}${toggle.reason ? `: ${toggle.reason}` : ''}.`, {
+        host: this.host,
+        hint: 'Run `iisctl enable` on purpose first if the restart really is wanted.',
+        details: { disabledBy: toggle.disabledBy, disabledAt: toggle.disabledAt, reason: toggle.reason },
+      });
+    }
+    const before = await this.snapshot();
+    const op: Operation = { action, before: before.services, current: before, steps: [], retries: [], killed: [], forced: false };
+    let failure: unknown;
+    try {
+      await body(op);
+    } catch (error) {
+      failure = error;
+    }
+    const after = await this.snapshot().catch(() => op.current);
+    const orphanWorkerProcessIds = action === 'start' ? [] : after.workerProcessIds;
+    await this.audit({ action, user: this.user, reason: options.reason, outcome: failure ? 'failed' : 'succeeded', detail: failure ? (failure as Error).message : undefined });
+    const events = await this.run(readEvents({ since: new Date(started - 1000), serviceDisplayNames: after.services.map((s) => s.displayName) })).catch((e: unknown) => {
+      this.logger.warn('could not read the events of the operation', { host: this.host, error: (e as Error).message });
+      return [] as EventRecord[];
+    });
+    const result: ServiceOperationResult = {
+      action,
+      host: this.host,
+      durationMs: Date.now() - started,
+      steps: op.steps,
+      retries: op.retries,
+      forced: op.forced,
+      killedProcessIds: op.killed,
+      orphanWorkerProcessIds,
+      backup: op.backup,
+      before: op.before,
+      after: after.services,
+      events,
+    };
+    if (failure) throw withState(failure, result);
+    this.verify(action, op, result);
+    return result;
+  }
+
+  /** Success is only what the state read back shows. */
+  private verify(action: ServiceOperationResult['action'], op: Operation, result: ServiceOperationResult): void {
+    const expected = action === 'stop' ? op.before : action === 'start' ? op.started ?? [] : op.before.filter((s) => s.status !== STOPPED && s.startType !== 'Disabled');
+    const want = action === 'stop' ? STOPPED : RUNNING;
+    const wrong = expected.map((s) => result.after.find((a) => a.name === s.name)).filter((s): s is ServiceInfo => !s || s.status !== want);
+    if (wrong.length > 0) {
+      throw withState(new IisctlError('FAILED', `After ${action}, ${wrong.map((s) => `${s.name} is ${s.status}`).join(', ')} (expected ${want}).`, { host: this.host }), result);
+    }
+  }
+
+  // ---- stop ----
+
+  private async stopAll(op: Operation, options: StopOptions, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const wave of stopWaves(op.current.services)) {
+      const pending = wave.filter((name) => statusOf(op.current, name) !== STOPPED);
+      if (pending.length === 0) continue;
+      const toRequest = pending.filter((name) => statusOf(op.current, name) !== 'StopPending');
+      const stepStart = Date.now();
+      if (toRequest.length > 0) await this.run(requestServiceStop(toRequest), op.retries, deadline);
+      const reached = await this.waitFor(op, pending, STOPPED, deadline, timeoutMs, 'stop', options.onProgress);
+      op.steps.push({ step: 'stop', services: pending, durationMs: Date.now() - stepStart, outcome: reached ? 'ok' : 'timeout' });
+      if (!reached) {
+        const stillPending = pending.filter((name) => statusOf(op.current, name) !== STOPPED);
+        if (!options.force) {
+          throw new IisctlError('TIMEOUT', `Stopping IIS timed out after ${timeoutMs / 1000} s; still not stopped: ${stillPending.map((n) => `${n} (${statusOf(op.current, n)})`).join(', ')}. Nothing was killed.`, {
+            host: this.host,
+            hint: 'Raise the timeout, or use force to terminate the IIS processes (sessions are lost).',
+            details: { pending: stillPending },
+          });
+        }
+        await this.forceKill(op, options);
+        return;
+      }
+    }
+    if (op.current.workerProcessIds.length > 0 && options.force) await this.killWorkers(op, options);
+  }
+
+  private async forceKill(op: Operation, options: StopOptions): Promise<void> {
+    const stepStart = Date.now();
+    const running = op.current.services.filter((s) => s.status !== STOPPED);
+    const setNames = new Set(op.current.services.map((s) => s.name.toLowerCase()));
+    // Never kill a shared service host that also runs a non-IIS service (issue 4, semantics 3).
+    const shared = running.filter((s) => s.processId !== 0 && s.sharedWith.some((n) => !setNames.has(n.toLowerCase())));
+    if (shared.length > 0) {
+      const s = shared[0];
+      throw new IisctlError('FAILED', `Refusing to terminate process ${s.processId} of ${s.name}: it also hosts ${s.sharedWith.filter((n) => !setNames.has(n.toLowerCase())).join(', ')}, which is not part of IIS. Nothing was killed.`, {
+        host: this.host,
+        hint: 'Stop the other services in that process first, or configure the IIS services to run in their own process.',
+        details: { processId: s.processId, sharedWith: s.sharedWith },
+      });
+    }
+    if (!options.skipBackup) await this.backup(op);
+    const pids = unique([...running.map((s) => s.processId).filter((p) => p > 0), ...op.current.workerProcessIds]);
+    op.forced = true;
+    if (pids.length > 0) {
+      const result = await this.run(killProcesses(pids), op.retries);
+      op.killed.push(...result.killed);
+    }
+    const names = running.map((s) => s.name);
+    const reached = await this.waitFor(op, names, STOPPED, Date.now() + KILL_SETTLE_MS, KILL_SETTLE_MS, 'kill', options.onProgress);
+    op.steps.push({ step: 'kill', services: names, durationMs: Date.now() - stepStart, outcome: reached ? 'ok' : 'failed', detail: `terminated ${pids.join(', ') || 'nothing'}` });
+    if (!reached) {
+      throw new IisctlError('FAILED', `IIS services did not stop even after their processes were terminated: ${names.filter((n) => statusOf(op.current, n) !== STOPPED).join(', ')}.`, { host: this.host });
+    }
+  }
+
+  private async killWorkers(op: Operation, options: StopOptions): Promise<void> {
+    const stepStart = Date.now();
+    if (!op.backup && !options.skipBackup) await this.backup(op);
+    const result = await this.run(killProcesses(op.current.workerProcessIds), op.retries);
+    op.forced = true;
+    op.killed.push(...result.killed);
+    op.current = await this.snapshot();
+    op.steps.push({ step: 'kill orphan workers', durationMs: Date.now() - stepStart, outcome: 'ok', detail: `terminated ${result.killed.join(', ')}` });
+  }
+
+  private async backup(op: Operation): Promise<void> {
+    const name = `iisctl-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    const stepStart = Date.now();
+    op.backup = await this.run(backupConfiguration(name), op.retries);
+    op.steps.push({ step: 'backup configuration', durationMs: Date.now() - stepStart, outcome: 'ok', detail: name });
+  }
+
+  // ---- start ----
+
+  /** For a plain start: the roots and every dependent set to start automatically, never a disabled one. */
+  private servicesToStart(services: ServiceInfo[]): ServiceInfo[] {
+    const roots = new Set(['iisadmin', 'was', 'w3svc']);
+    return services.filter((s) => s.startType !== 'Disabled' && (roots.has(s.name.toLowerCase()) || s.startType === 'Automatic'));
+  }
+
+  private async startServices(op: Operation, targets: ServiceInfo[], timeoutMs: number, onProgress?: (p: Progress) => void): Promise<void> {
+    op.started = targets;
+    const wanted = new Set(targets.map((s) => s.name));
+    const deadline = Date.now() + timeoutMs;
+    for (const wave of startWaves(op.current.services)) {
+      const pending = wave.filter((name) => wanted.has(name) && statusOf(op.current, name) !== RUNNING);
+      if (pending.length === 0) continue;
+      const toRequest = pending.filter((name) => statusOf(op.current, name) !== 'StartPending');
+      const stepStart = Date.now();
+      if (toRequest.length > 0) await this.run(requestServiceStart(toRequest), op.retries, deadline);
+      const seenPending = new Set<string>();
+      const result = await pollUntil({
+        read: () => this.snapshot(),
+        done: (snap) => {
+          op.current = snap;
+          for (const n of pending) if (statusOf(snap, n) === 'StartPending') seenPending.add(n);
+          // A service that went back to Stopped after StartPending failed to start.
+          return pending.every((n) => statusOf(snap, n) === RUNNING) || pending.some((n) => seenPending.has(n) && statusOf(snap, n) === STOPPED);
+        },
+        deadline,
+        intervalMs: this.pollIntervalMs,
+        onPoll: (snap, elapsedMs) => onProgress?.({ phase: 'start', pending: pending.filter((n) => statusOf(snap, n) !== RUNNING), elapsedMs, timeoutMs }),
+      });
+      const failed = pending.filter((n) => seenPending.has(n) && statusOf(op.current, n) === STOPPED);
+      const ok = pending.every((n) => statusOf(op.current, n) === RUNNING);
+      op.steps.push({ step: 'start', services: pending, durationMs: Date.now() - stepStart, outcome: ok ? 'ok' : failed.length ? 'failed' : 'timeout' });
+      if (failed.length > 0) {
+        throw new IisctlError('FAILED', `${failed.join(', ')} failed to start (see the Service Control Manager events in the result).`, { host: this.host, details: { failed } });
+      }
+      if (!result.reached || !ok) {
+        const still = pending.filter((n) => statusOf(op.current, n) !== RUNNING);
+        throw new IisctlError('TIMEOUT', `Starting IIS timed out after ${timeoutMs / 1000} s; not running yet: ${still.map((n) => `${n} (${statusOf(op.current, n)})`).join(', ')}.`, {
+          host: this.host,
+          details: { pending: still },
+        });
+      }
+    }
+  }
+
+  // ---- helpers ----
+
+  private async waitFor(op: Operation, names: string[], status: string, deadline: number, timeoutMs: number, phase: Progress['phase'], onProgress?: (p: Progress) => void): Promise<boolean> {
+    const result = await pollUntil({
+      read: () => this.snapshot(),
+      done: (snap) => {
+        op.current = snap;
+        return names.every((n) => statusOf(snap, n) === status);
+      },
+      deadline,
+      intervalMs: this.pollIntervalMs,
+      onPoll: (snap, elapsedMs) => onProgress?.({ phase, pending: names.filter((n) => statusOf(snap, n) !== status), elapsedMs, timeoutMs }),
+    });
+    return result.reached;
+  }
+
+  private snapshot(): Promise<IisServiceSnapshot> {
+    return this.run(readIisServices());
+  }
+
+  private async rebootAfterFailure(op: Operation, error: unknown): Promise<void> {
+    this.logger.warn('rebooting the host after a failed restart (rebootOnError)', { host: this.host, error: (error as Error).message });
+    await this.run(restartComputer());
+    op.steps.push({ step: 'reboot', durationMs: 0, outcome: 'ok', detail: 'requested after a failed stop/start (rebootOnError)' });
+    if (error instanceof IisctlError) {
+      (error as { details?: Record<string, unknown> }).details = { ...error.details, rebooted: true };
+    }
+  }
+
+  private async verifyToggle(enabled: boolean): Promise<ToggleState> {
+    const state = await this.run(readToggle());
+    if (state.enabled !== enabled) throw new IisctlError('FAILED', `Restarts are still ${state.enabled ? 'enabled' : 'disabled'} on ${this.host} after the change.`, { host: this.host });
+    return state;
+  }
+
+  private async audit(entry: AuditEntry): Promise<void> {
+    try {
+      await this.run(writeAuditEvent(entry));
+    } catch (error) {
+      // An operation is not undone because its audit event could not be written; it is logged.
+      this.logger.warn('could not write the audit event', { host: this.host, audit: auditMessage(entry), error: (error as Error).message });
+    }
+  }
+}
+
+interface Operation {
+  action: ServiceOperationResult['action'];
+  before: ServiceInfo[];
+  current: IisServiceSnapshot;
+  started?: ServiceInfo[];
+  steps: StepRecord[];
+  retries: RetryRecord[];
+  killed: number[];
+  forced: boolean;
+  backup?: string;
+}
+
+function statusOf(snapshot: IisServiceSnapshot, name: string): string {
+  return snapshot.services.find((s) => s.name.toLowerCase() === name.toLowerCase())?.status ?? STOPPED;
+}
+
+function unique(values: number[]): number[] {
+  return [...new Set(values)];
+}
+
+/** Attaches the operation's record (state left behind, steps, events) to an error. */
+function withState(error: unknown, result: ServiceOperationResult): unknown {
+  if (!(error instanceof IisctlError)) return error;
+  return new IisctlError(error.code, error.message, {
+    powershell: error.powershell,
+    host: error.host,
+    hint: error.hint,
+    cause: error,
+    details: { ...error.details, result },
+  });
+}
+
+function safeUserName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

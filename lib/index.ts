@@ -1,0 +1,20 @@
+/**
+ * iisctl: stop, start, restart and inspect Microsoft IIS safely.
+ *
+ *   import { connect } from 'iisctl';
+ *   const iis = await connect({ simulate: true });
+ *   const result = await iis.restart({ timeoutSeconds: 30, reason: 'deploy 1.2.3' });
+ *   await iis.close();
+ */
+export { connect, IisClient } from './client';
+export type { ConnectOptions } from './client';
+export type { ServiceOperationResult, StatusResult, StopOptions, StartOptions, RestartOptions, Progress, StepRecord } from './control/iisServices';
+export type { ServiceInfo } from './commands/services';
+export type { ToggleState } from './commands/toggle';
+export type { EventQuery, EventRecord, EventKind } from './commands/events';
+export { EVENT_KINDS } from './commands/events';
+export type { RetryPolicy, RetryRecord } from './control/retry';
+export { IisctlError, isIisctlError, ERROR_CODES } from './errors';
+export type { ErrorCode, PowerShellErrorDetails } from './errors';
+export { createLogger, silentLogger } from './log';
+export type { Logger, LoggerOptions, LogLevel } from './log';
