@@ -13,7 +13,7 @@ import type { EventQuery, EventRecord } from './commands/events';
 import { readEvents } from './commands/events';
 import type { ToggleState } from './commands/toggle';
 import { validateComputerName } from './commands/remote';
-import { IisServiceController, RestartOptions, ServiceOperationResult, StartOptions, StatusResult, StopOptions } from './control/iisServices';
+import { IisServiceController, OperationPlan, RestartOptions, ServiceOperationResult, StartOptions, StatusResult, StopOptions } from './control/iisServices';
 import type { RetryPolicy } from './control/retry';
 
 export interface ConnectOptions {
@@ -90,6 +90,11 @@ export class IisClient {
 
   async isEnabled(): Promise<boolean> {
     return (await this.services.isEnabled()).enabled;
+  }
+
+  /** What stop/start/restart/disable/enable would do on the host now, with the exact scripts; changes nothing. */
+  plan(action: OperationPlan['action'], options: RestartOptions = {}): Promise<OperationPlan> {
+    return this.services.plan(action, options);
   }
 
   /** IIS-related events: resets, recycles, crashes, service changes and iisctl's own audit events. */

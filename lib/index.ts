@@ -8,7 +8,7 @@
  */
 export { connect, IisClient } from './client';
 export type { ConnectOptions } from './client';
-export type { ServiceOperationResult, StatusResult, StopOptions, StartOptions, RestartOptions, Progress, StepRecord } from './control/iisServices';
+export type { OperationPlan, PlannedStep, ServiceOperationResult, StatusResult, StopOptions, StartOptions, RestartOptions, Progress, StepRecord } from './control/iisServices';
 export type { ServiceInfo } from './commands/services';
 export type { ToggleState } from './commands/toggle';
 export type { EventQuery, EventRecord, EventKind } from './commands/events';

@@ -89,6 +89,20 @@ export interface RestartOptions extends StopOptions {
   rebootOnError?: boolean;
 }
 
+/** What an operation would do, without doing it (--dry-run). Reads are done; nothing is changed. */
+export interface OperationPlan {
+  action: ServiceOperationResult['action'] | 'disable' | 'enable';
+  host: string;
+  steps: PlannedStep[];
+}
+
+export interface PlannedStep {
+  description: string;
+  services?: string[];
+  /** The exact script body that would run (inside the standard envelope). */
+  script: string;
+}
+
 export interface Progress {
   phase: 'stop' | 'start' | 'kill';
   pending: string[];
@@ -193,6 +207,42 @@ export class IisServiceController {
         throw error;
       }
     });
+  }
+
+  /** The plan of an operation from the host's current state; changes nothing. */
+  async plan(action: OperationPlan['action'], options: RestartOptions = {}): Promise<OperationPlan> {
+    const step = (description: string, command: PsCommand<unknown>, services?: string[]): PlannedStep => ({
+      description,
+      services,
+      script: onComputer(this.computerName, command).script.text,
+    });
+    const steps: PlannedStep[] = [];
+    if (action === 'disable') steps.push(step('disable restarts', disableRestarts(options.reason ?? '')));
+    if (action === 'enable') steps.push(step('enable restarts', enableRestarts()));
+    if (action === 'disable' || action === 'enable') return { action, host: this.host, steps };
+    const snapshot = await this.snapshot();
+    const running = snapshot.services.filter((s) => s.status !== STOPPED && s.startType !== 'Disabled');
+    if (action !== 'start') {
+      for (const wave of stopWaves(snapshot.services)) {
+        const names = wave.filter((n) => statusOf(snapshot, n) !== STOPPED);
+        if (names.length) steps.push(step(`request stop, then poll until Stopped (deadline ${options.timeoutSeconds ?? (action === 'stop' ? 60 : 20)} s)`, requestServiceStop(names), names));
+      }
+      if (options.force) {
+        steps.push(step('on timeout only: back up the IIS configuration', backupConfiguration('iisctl-TIMESTAMP')));
+        const pids = [...new Set([...running.map((s) => s.processId).filter((p) => p > 0), ...snapshot.workerProcessIds])];
+        if (pids.length) steps.push(step('on timeout only: terminate the IIS service and worker processes', killProcesses(pids)));
+      }
+    }
+    if (action !== 'stop') {
+      const targets = action === 'start' ? this.servicesToStart(snapshot.services) : running;
+      const wanted = new Set(targets.map((s) => s.name));
+      for (const wave of startWaves(snapshot.services)) {
+        const names = wave.filter((n) => wanted.has(n));
+        if (names.length) steps.push(step('request start, then poll until Running', requestServiceStart(names), names));
+      }
+    }
+    steps.push(step('verify the final state', readIisServices()));
+    return { action, host: this.host, steps };
   }
 
   // ---- operation frame: disabled check, audit, events, verified result ----
