@@ -8,7 +8,7 @@
 import { invalidArgument } from './errors';
 import { Logger, silentLogger } from './log';
 import { resolveExecutable } from './powershell/executable';
-import { PowerShellSession } from './powershell/session';
+import { PowerShellSession, SessionStats } from './powershell/session';
 import type { EventQuery, EventRecord } from './commands/events';
 import { readEvents } from './commands/events';
 import type { ToggleState } from './commands/toggle';
@@ -52,6 +52,11 @@ export class IisClient {
       retry: options.retry,
       pollIntervalMs: options.pollIntervalMs,
     });
+  }
+
+  /** PowerShell round trips, process spawns, timeouts and deaths of this connection's session. */
+  get stats(): Readonly<SessionStats> {
+    return this.session.stats;
   }
 
   /** The computer this client acts on. */
