@@ -6,13 +6,28 @@
 import { createInterpreter, type Interpreter } from '../interpreter';
 import type { CmdletImpl, NativeImpl } from '../interp/types';
 import { serviceCmdlets } from './services';
+import { processCmdlets } from './processes';
+import { moduleCmdlets } from './modules';
+import { eventCmdlets } from './eventlog';
+import { itemCmdlets } from './items';
+import { webAdminCmdlets } from './webadmin';
+import { remotingCmdlets, setRemoteInterpreterFactory } from './remoting';
+import { iisreset } from './iisreset';
 import { SimHost } from './simhost';
 
 export const simCmdlets: Map<string, CmdletImpl> = new Map<string, CmdletImpl>([
   ...serviceCmdlets,
+  ...processCmdlets,
+  ...moduleCmdlets,
+  ...eventCmdlets,
+  ...itemCmdlets,
+  ...webAdminCmdlets,
+  ...remotingCmdlets,
 ]);
 
-export const simNatives: Map<string, NativeImpl> = new Map<string, NativeImpl>([]);
+export const simNatives: Map<string, NativeImpl> = new Map<string, NativeImpl>([
+  ['iisreset', iisreset],
+]);
 
 export interface SimInterpreterOptions {
   host: SimHost;
@@ -26,3 +41,5 @@ export function createSimInterpreter(o: SimInterpreterOptions): Interpreter {
 }
 
 export { SimHost };
+
+setRemoteInterpreterFactory((host, computerName, onStdout) => createSimInterpreter({ host, computerName, onStdout }));

@@ -14,6 +14,9 @@ export class SimHost {
     readonly computer: string | null = null,
   ) {}
 
+  /** Modules imported in this runspace (the IIS: drive exists only once WebAdministration is loaded). */
+  readonly imported = new Set<string>();
+
   /** A facade for another computer of the same world (Invoke-Command). */
   forComputer(name: string): SimHost {
     return new SimHost(this.state, name);
