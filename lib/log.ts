@@ -11,6 +11,8 @@ export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'verbos
 export interface LoggerOptions {
   /** Minimum level written. Default 'info'. */
   level?: LogLevel;
+  /** Minimum level written to stderr, when it differs from `level` (e.g. warn on the console, info in the file). */
+  consoleLevel?: LogLevel;
   /** Write to stderr (never stdout: stdout belongs to command output such as --json). Default true. */
   console?: boolean;
   /** Also append to this file. */
@@ -39,6 +41,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (options.console !== false) {
     transports.push(
       new winston.transports.Console({
+        level: options.consoleLevel,
         // Every level to stderr: stdout is reserved for command output.
         stderrLevels: [...LOG_LEVELS],
         format: winston.format.combine(winston.format.timestamp(), options.format === 'json' ? winston.format.json() : textFormat),
@@ -48,13 +51,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (options.file) {
     transports.push(
       new winston.transports.File({
+        level,
         filename: options.file,
         format: winston.format.combine(winston.format.timestamp(), options.format === 'text' ? textFormat : winston.format.json()),
       }),
     );
   }
   if (transports.length === 0) return silentLogger();
-  return winston.createLogger({ level, levels: winston.config.npm.levels, transports });
+  // The logger lets through what the most verbose transport wants; each transport filters its own.
+  const verbosest = options.consoleLevel !== undefined && options.console !== false && LOG_LEVELS.indexOf(options.consoleLevel) > LOG_LEVELS.indexOf(level) ? options.consoleLevel : level;
+  return winston.createLogger({ level: verbosest, levels: winston.config.npm.levels, transports });
 }
 
 /** The library default: accepts every call, writes nothing. */

@@ -31,6 +31,9 @@ describe('classifyPowerShellError', () => {
     [{ message: "Cannot find any service with service name 'X'.", category: 'ObjectNotFound' }, 'NOT_FOUND'],
     [{ message: 'The object identifier does not represent a valid object.', hresult: 0x800710d8 | 0 }, 'TRANSIENT'],
     [{ message: 'other', category: 'InvalidOperation' }, 'FAILED'],
+    [{ message: 'Connecting to remote server WEB03 failed', type: 'System.Management.Automation.Remoting.PSRemotingTransportException', fullyQualifiedErrorId: 'WinRMOperationTimeout,PSSessionStateBroken', category: 'OpenError' }, 'UNREACHABLE'],
+    [{ message: 'cannot be resolved', fullyQualifiedErrorId: 'ComputerNotFound,PSSessionStateBroken' }, 'UNREACHABLE'],
+    [{ message: 'Access is denied.', type: 'System.Management.Automation.Remoting.PSRemotingTransportException', fullyQualifiedErrorId: 'AccessDenied,PSSessionStateBroken' }, 'ACCESS_DENIED'],
   ])('maps %j to %s', (details, code) => {
     const e = classifyPowerShellError(details, 'WEB01');
     expect(e.code).toBe(code);
@@ -67,5 +70,27 @@ describe('logger factory', () => {
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 'warn', message: 'written', pool: 'DefaultAppPool' });
+  });
+
+  it('filters stderr and the file separately with consoleLevel', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-log-')), 'iisctl.log');
+    const logger = createLogger({ file, level: 'info', consoleLevel: 'warn' });
+    // Under jest the console transport does not reach process.stderr; its own filter is checked instead.
+    const levels = logger.transports.map((t) => [t.constructor.name, t.level]);
+    expect(levels).toEqual([
+      ['Console', 'warn'],
+      ['File', 'info'],
+    ]);
+    expect(logger.level).toBe('info');
+    logger.info('file only');
+    logger.debug('nowhere');
+    await new Promise<void>((resolve) => {
+      logger.on('finish', resolve);
+      logger.end();
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { message: string }).message);
+    expect(lines).toEqual(['file only']);
+    expect(createLogger({ console: true, level: 'info', consoleLevel: 'debug' }).level).toBe('debug');
   });
 });

@@ -19,6 +19,13 @@ export function classifyPowerShellError(error: PowerShellErrorDetails, host?: st
 }
 
 function codeFor(error: PowerShellErrorDetails): ErrorCode {
+  // Remoting could not reach the computer: PSRemotingTransportException with an FQEID ending in
+  // PSSessionStateBroken (WinRMOperationTimeout, ComputerNotFound, CannotConnect, NetworkPathNotFound;
+  // iis-reference.md 6). AccessDenied,PSSessionStateBroken is a permission problem, not reachability.
+  const fqeid = error.fullyQualifiedErrorId ?? '';
+  if (error.type === 'System.Management.Automation.Remoting.PSRemotingTransportException' || /,PSSessionStateBroken$/.test(fqeid)) {
+    return /^AccessDenied,/.test(fqeid) ? 'ACCESS_DENIED' : 'UNREACHABLE';
+  }
   if (error.hresult === HRESULT.cannotAcceptControl || error.hresult === HRESULT.objectNotValid) return 'TRANSIENT';
   // UnauthorizedAccessException: e.g. Get-WinEvent's FQEID for an unreadable log (iis-reference.md 5).
   if (error.hresult === HRESULT.accessDenied || error.type === 'System.UnauthorizedAccessException' || error.category === 'PermissionDenied') {
