@@ -1,0 +1,173 @@
+/**
+ * Application pool commands (WebAdministration, iis-reference.md 4.1, 7.4):
+ * - `readAppPools`: every pool with state, autoStart, startMode, runtime version, pipeline mode,
+ *   identity type and worker process ids, plus every site with its applications (to say which
+ *   sites/applications each pool serves) and WAS/W3SVC status for the pre-flight: ONE round trip
+ *   whatever the number of pools;
+ * - `readPoolStates`: state and workers of the named pools, the one status read per poll interval;
+ * - `requestPools`: Start/Stop/Restart-WebAppPool over a batch, per-name outcomes (Restart-WebAppPool
+ *   recycles: 4.1); none of these cmdlets waits for the new state (peers.md pain point 1);
+ * - `setAutoStart`: autoStart through the provider, so a stopped pool stays stopped (peers.md 11).
+ *
+ * Pools come from `Get-ChildItem IIS:\AppPools` (items carry name and state: 4.1 run-time data;
+ * enum attributes such as startMode arrive as strings from the provider: 4.1); workers from
+ * `Get-ChildItem IIS:\AppPools\<name>\WorkerProcesses` (processId: 4.1, IISDOCS sample11).
+ */
+import { asArray, objectStateName } from '../powershell/json';
+import { ps } from '../powershell/quote';
+import type { PsCommand } from './command';
+import { parseSites, READ_SITES, SiteInfo } from './sites';
+import { batchRequest, checkNames, CoreServiceState, IMPORT_WEBADMINISTRATION, parseCoreServices, parseOutcomes, READ_CORE_SERVICES, RequestOutcome } from './webadmin';
+
+export interface ServedApplication {
+  site: string;
+  /** "/" for a site's root application. */
+  path: string;
+}
+
+export interface AppPoolInfo {
+  name: string;
+  /** ObjectState name: Starting, Started, Stopping, Stopped, Unknown (iis-reference.md 4.3). */
+  state: string;
+  autoStart: boolean;
+  /** OnDemand or AlwaysRunning (7.4). */
+  startMode: string;
+  /** managedRuntimeVersion: "v4.0", "v2.0" or "" (no managed code). */
+  runtimeVersion: string;
+  /** Integrated or Classic (7.4). */
+  pipelineMode: string;
+  /** processModel/@identityType: ApplicationPoolIdentity, NetworkService, SpecificUser, ... (7.4). */
+  identityType: string;
+  workerProcessIds: number[];
+  /** Sites with at least one application in this pool. */
+  sites: string[];
+  applications: ServedApplication[];
+}
+
+export interface AppPoolInventory {
+  services: CoreServiceState[];
+  pools: AppPoolInfo[];
+  sites: SiteInfo[];
+}
+
+/** `$workers` of pool `$name` (an expression of our own code, never user text). */
+const READ_WORKERS = ps`@(Get-ChildItem -LiteralPath ('IIS:\\AppPools\\' + $name + '\\WorkerProcesses') | ForEach-Object { [int]$_.processId })`;
+
+export function readAppPools(): PsCommand<AppPoolInventory> {
+  return {
+    purpose: 'read the IIS application pools',
+    script: ps`${IMPORT_WEBADMINISTRATION}
+${READ_CORE_SERVICES}
+${READ_SITES}
+$pools = @(foreach ($p in @(Get-ChildItem -LiteralPath 'IIS:\\AppPools')) {
+    $name = [string]$p.name
+    $state = [string]$p.state
+    $workers = @()
+    # Unknown = WAS/W3SVC not running: no worker can exist (4.1).
+    if ($state -ne 'Unknown') { $workers = ${READ_WORKERS} }
+    [pscustomobject]@{
+        Name = $name
+        State = $state
+        AutoStart = [bool]$p.autoStart
+        StartMode = [string]$p.startMode
+        RuntimeVersion = [string]$p.managedRuntimeVersion
+        PipelineMode = [string]$p.managedPipelineMode
+        IdentityType = [string]$p.processModel.identityType
+        WorkerProcessIds = $workers
+    }
+})
+[pscustomobject]@{ Services = $services; Pools = $pools; Sites = $sites }`,
+    parse: parseAppPools,
+  };
+}
+
+export function parseAppPools(data: unknown): AppPoolInventory {
+  const r = (data ?? {}) as Record<string, unknown>;
+  const sites = parseSites(r.Sites);
+  const served = new Map<string, ServedApplication[]>();
+  for (const s of sites) {
+    for (const a of s.applications) {
+      const key = a.applicationPool.toLowerCase();
+      served.set(key, [...(served.get(key) ?? []), { site: s.name, path: a.path }]);
+    }
+  }
+  const pools = asArray<Record<string, unknown>>(r.Pools).map((p): AppPoolInfo => {
+    const name = String(p.Name);
+    const applications = served.get(name.toLowerCase()) ?? [];
+    return {
+      name,
+      state: objectStateName(p.State),
+      autoStart: p.AutoStart === true,
+      startMode: String(p.StartMode ?? ''),
+      runtimeVersion: String(p.RuntimeVersion ?? ''),
+      pipelineMode: String(p.PipelineMode ?? ''),
+      identityType: String(p.IdentityType ?? ''),
+      workerProcessIds: asArray<number>(p.WorkerProcessIds).map(Number),
+      sites: [...new Set(applications.map((a) => a.site))],
+      applications,
+    };
+  });
+  return { services: parseCoreServices(r.Services), pools, sites };
+}
+
+export interface PoolState {
+  name: string;
+  exists: boolean;
+  state: string;
+  workerProcessIds: number[];
+}
+
+/**
+ * State and workers of the named pools in one round trip. Workers are listed in every state but
+ * Unknown: a pool can read Stopped while its w3wp is still shutting down (the file-lock problem,
+ * peers.md pain point 1), and a stop is verified only when none is left.
+ */
+export function readPoolStates(names: readonly string[]): PsCommand<PoolState[]> {
+  checkNames(names, 'application pool');
+  return {
+    purpose: `read the state of ${names.length} application pool(s)`,
+    script: ps`${IMPORT_WEBADMINISTRATION}
+$known = @{}
+foreach ($p in @(Get-ChildItem -LiteralPath 'IIS:\\AppPools')) { $known[[string]$p.name] = [string]$p.state }
+@(foreach ($name in ${[...names]}) {
+    if ($known.ContainsKey($name)) {
+        $state = $known[$name]
+        $workers = @()
+        if ($state -ne 'Unknown') { $workers = ${READ_WORKERS} }
+        [pscustomobject]@{ Name = $name; Exists = $true; State = $state; WorkerProcessIds = $workers }
+    } else {
+        [pscustomobject]@{ Name = $name; Exists = $false; State = 'Unknown'; WorkerProcessIds = @() }
+    }
+})`,
+    parse: parsePoolStates,
+  };
+}
+
+export function parsePoolStates(data: unknown): PoolState[] {
+  return asArray<Record<string, unknown>>(data).map((r) => ({
+    name: String(r.Name),
+    exists: r.Exists === true,
+    state: objectStateName(r.State),
+    workerProcessIds: asArray<number>(r.WorkerProcessIds).map(Number),
+  }));
+}
+
+export type PoolAction = 'start' | 'stop' | 'recycle';
+
+/** Asks each pool to start, stop or recycle and returns at once, with per-name outcomes. */
+export function requestPools(action: PoolAction, names: readonly string[]): PsCommand<RequestOutcome[]> {
+  checkNames(names, 'application pool');
+  const call = action === 'start' ? ps`Start-WebAppPool -Name $name` : action === 'stop' ? ps`Stop-WebAppPool -Name $name` : ps`Restart-WebAppPool -Name $name`;
+  return { purpose: `request ${action} of application pool(s) ${names.join(', ')}`, script: batchRequest(names, call), parse: parseOutcomes };
+}
+
+/** autoStart through the provider (4.1 settings; -LiteralPath: a name is never a wildcard). */
+export function setAutoStart(names: readonly string[], value: boolean): PsCommand<void> {
+  checkNames(names, 'application pool');
+  return {
+    purpose: `set autoStart=${value} on application pool(s) ${names.join(', ')}`,
+    script: ps`${IMPORT_WEBADMINISTRATION}
+foreach ($name in ${[...names]}) { Set-ItemProperty -LiteralPath ('IIS:\\AppPools\\' + $name) -Name 'autoStart' -Value ${value} }`,
+    parse: () => undefined,
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * Which pools or sites an operation acts on. Matching is done here, in TypeScript, against the
+ * names the host listed: user text is never handed to PowerShell as a wildcard pattern, so a real
+ * name containing `*`, `?` or `[` is only ever a literal (peers.md pain point 7: names with `[ ]`
+ * or `*` misbehave through the provider; ansible#38464: accidental wildcards).
+ *
+ * IIS compares pool and site names case-insensitively, so matching does too; results carry the
+ * host's own spelling.
+ */
+import { IisctlError, invalidArgument } from '../errors';
+
+/** An exact name, a list of exact names, an explicit wildcard pattern (`*` and `?`), or everything. */
+export type Selector = string | readonly string[] | { readonly match: string } | { readonly all: true };
+
+export type TargetKind = 'application pool' | 'site';
+
+/** Glob to RegExp: `*` any run, `?` one character, everything else literal (brackets included). */
+export function globToRegExp(pattern: string): RegExp {
+  let source = '';
+  for (const ch of pattern) {
+    if (ch === '*') source += '.*';
+    else if (ch === '?') source += '.';
+    else source += ch.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`, 'isu');
+}
+
+/** A readable form of a selector for messages and logs. */
+export function describeSelector(selector: Selector): string {
+  if (typeof selector === 'string') return JSON.stringify(selector);
+  if (Array.isArray(selector)) return (selector as readonly string[]).map((s) => JSON.stringify(s)).join(', ');
+  if ('match' in selector) return `names matching ${JSON.stringify(selector.match)}`;
+  return 'all';
+}
+
+function validate(selector: Selector): void {
+  if (typeof selector === 'string') {
+    if (!selector.trim()) throw invalidArgument('A name is empty.');
+    return;
+  }
+  if (Array.isArray(selector)) {
+    const list = selector as readonly unknown[];
+    if (list.length === 0) throw invalidArgument('The list of names is empty.');
+    for (const n of list) if (typeof n !== 'string' || !n.trim()) throw invalidArgument('A name in the list is empty or not a string.');
+    return;
+  }
+  if (selector && typeof selector === 'object') {
+    if ('match' in selector) {
+      if (typeof selector.match !== 'string' || !selector.match.trim()) throw invalidArgument('A match pattern is empty.');
+      return;
+    }
+    if ('all' in selector && selector.all === true) return;
+  }
+  throw invalidArgument('A selector is a name, a list of names, { match: "pattern" } or { all: true }.');
+}
+
+/**
+ * The host's names that `selector` picks, in the host's order, without duplicates. An exact name
+ * that does not exist, or a pattern that matches nothing, is NOT_FOUND naming the close matches.
+ */
+export function resolveSelector(selector: Selector, available: readonly string[], kind: TargetKind, host?: string): string[] {
+  validate(selector);
+  if (typeof selector === 'object' && !Array.isArray(selector) && 'all' in selector) return [...available];
+  if (typeof selector === 'object' && !Array.isArray(selector) && 'match' in selector) {
+    const re = globToRegExp(selector.match);
+    const hits = available.filter((n) => re.test(n));
+    if (hits.length === 0) {
+      throw new IisctlError('NOT_FOUND', `No ${kind} matches ${JSON.stringify(selector.match)}.`, {
+        host,
+        hint: available.length ? `Existing: ${available.slice(0, 20).join(', ')}${available.length > 20 ? ', ...' : ''}.` : `There is no ${kind} on the host.`,
+        details: { pattern: selector.match, available: available.length },
+      });
+    }
+    return hits;
+  }
+  const wanted = typeof selector === 'string' ? [selector] : [...(selector as readonly string[])];
+  const byKey = new Map(available.map((n) => [n.toLowerCase(), n]));
+  const missing = wanted.filter((n) => !byKey.has(n.toLowerCase()));
+  if (missing.length > 0) {
+    const suggestions = Object.fromEntries(missing.map((m) => [m, closeMatches(m, available)]));
+    const hints = missing.map((m) => (suggestions[m].length ? `${JSON.stringify(m)}: did you mean ${suggestions[m].map((s) => JSON.stringify(s)).join(' or ')}?` : undefined)).filter(Boolean);
+    throw new IisctlError('NOT_FOUND', `No ${kind} named ${missing.map((m) => JSON.stringify(m)).join(', ')} on ${host ?? 'the host'}.`, {
+      host,
+      hint: hints.length ? hints.join(' ') : `Names are matched exactly; use { match: 'pattern*' } for a wildcard.`,
+      details: { missing, closeMatches: suggestions },
+    });
+  }
+  const picked = new Set(wanted.map((n) => n.toLowerCase()));
+  return available.filter((n) => picked.has(n.toLowerCase()));
+}
+
+/** Up to three existing names close to `name`: same letters ignoring case, a containing name, or a small edit distance. */
+export function closeMatches(name: string, available: readonly string[]): string[] {
+  const lower = name.toLowerCase();
+  const limit = Math.max(2, Math.floor(lower.length / 3));
+  return available
+    .map((n) => {
+      const l = n.toLowerCase();
+      const score = l.includes(lower) || lower.includes(l) ? 0.5 : editDistance(lower, l);
+      return { n, score };
+    })
+    .filter((x) => x.score <= limit)
+    .sort((a, b) => a.score - b.score || a.n.localeCompare(b.n))
+    .slice(0, 3)
+    .map((x) => x.n);
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length];
+}
