@@ -19,7 +19,8 @@
  * cannot-accept-control by the innermost message. (WebAdministration errors do carry 0x80070425.)
  */
 import type { CmdletCall, CmdletImpl } from '../interp/types';
-import { ServiceControllerStatus, ServiceStartMode, SimFault, type ServiceView, type StartTypeName } from '../machine';
+import { parseTimeSpan, ServiceControllerStatus, ServiceStartMode, SimFault, type ServiceView, type StartTypeName } from '../machine';
+import { MethodFailure } from '../interp/dotnet';
 import { PsEnum, PsObject, type PsValue, toStr } from '../values';
 import { hostOf, type SimHost } from './simhost';
 import { chain, dotnetObject, errorWith, hasWildcard, inputItems, likeAny, notImplemented, only, prop, strings } from './common';
@@ -48,14 +49,15 @@ function startTypeEnum(name: StartTypeName): PsEnum {
  * aliases Name and RequiredServices first, then the .NET properties (assumed from public 5.1
  * dumps). Related services are built lazily from the same snapshot (they nest without end).
  */
-export function serviceController(v: ServiceView, snap: Snapshot, machineName = '.', givenName?: string): PsObject {
-  const rel = (names: string[]) => () => names.map((n) => snap.get(n.toLowerCase())).filter((x): x is ServiceView => !!x).map((x) => serviceController(x, snap, machineName));
+export function serviceController(v: ServiceView, snap: Snapshot, machineName = '.', givenName?: string, host?: SimHost): PsObject {
+  const rel = (names: string[]) => () => names.map((n) => snap.get(n.toLowerCase())).filter((x): x is ServiceView => !!x).map((x) => serviceController(x, snap, machineName, undefined, host));
+  let cur = v;
   const o = dotnetObject(SVC_TYPES, [
     ['Name', givenName ?? v.name],
     ['RequiredServices', rel(v.servicesDependedOn)],
     ['CanPauseAndContinue', false],
-    ['CanShutdown', v.canStop],
-    ['CanStop', v.canStop],
+    ['CanShutdown', () => cur.canStop],
+    ['CanStop', () => cur.canStop],
     ['DisplayName', v.displayName],
     ['DependentServices', rel(v.dependentServices)],
     ['MachineName', machineName],
@@ -63,14 +65,55 @@ export function serviceController(v: ServiceView, snap: Snapshot, machineName = 
     ['ServicesDependedOn', rel(v.servicesDependedOn)],
     // SafeServiceHandle (assumed rendering: only its two public properties).
     ['ServiceHandle', () => dotnetObject(['Microsoft.Win32.SafeHandles.SafeServiceHandle'], [['IsInvalid', false], ['IsClosed', false]])],
-    ['Status', statusEnum(v.statusName)],
+    ['Status', () => statusEnum(cur.statusName)],
     ['ServiceType', new PsEnum('System.ServiceProcess.ServiceType', v.serviceType, v.serviceType === 'Win32OwnProcess' ? 16 : 32)],
-    ['StartType', startTypeEnum(v.startTypeName)],
+    ['StartType', () => startTypeEnum(cur.startTypeName)],
     ['Site', null],
     ['Container', null],
   ], () => 'System.ServiceProcess.ServiceController');
+  if (host) addControllerMethods(o, host, givenName ?? v.name, () => cur, (next) => (cur = next));
   o.native = { service: v.name, machineName };
   return o;
+}
+
+/**
+ * ServiceController methods (System.ServiceProcess): Start()/Stop() only send the request
+ * ("ServiceController.Start will return before the service is actually started", ref §3.2), Stop()
+ * also stops dependents (.NET docs: "Stops this service and any services that are dependent on
+ * this service"); failures are .NET's InvalidOperationException texts (see the file header);
+ * WaitForStatus times out with System.ServiceProcess.TimeoutException "Time out has expired and the
+ * operation has not been completed." (.NET resource text, as recalled).
+ */
+function addControllerMethods(o: PsObject, host: SimHost, shown: string, get: () => ServiceView, set: (v: ServiceView) => void): void {
+  const name = get().name;
+  const send = async (op: Op) => {
+    try {
+      await host.use((m) => (op === 'start' ? m.requestStart(name) : m.requestStop(name, { force: true })));
+    } catch (e) {
+      if (!(e instanceof SimFault)) throw e;
+      throw new MethodFailure(dotnetText(op, { view: get(), shown }, e), IOE);
+    }
+    return null;
+  };
+  o.addMethod('Start', () => send('start'));
+  o.addMethod('Stop', () => send('stop'));
+  o.addMethod('Refresh', async () => {
+    set(await host.use((m) => m.requireService(name)));
+    return null;
+  });
+  o.addMethod('WaitForStatus', async (args) => {
+    const want = toStr(args[0] ?? null).toLowerCase();
+    const t = args[1];
+    const limit = t === undefined ? Infinity : t instanceof PsObject && t.hasProperty('TotalMilliseconds') ? Number(t.getProperty('TotalMilliseconds')) : parseTimeSpan(toStr(t ?? null)) ?? Infinity;
+    const end = Date.now() + limit;
+    for (;;) {
+      const v = await host.use((m) => m.requireService(name));
+      set(v);
+      if (v.statusName.toLowerCase() === want) return null;
+      if (Date.now() >= end) throw new MethodFailure('Time out has expired and the operation has not been completed.', 'System.ServiceProcess.TimeoutException');
+      await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(1, end - Date.now()))));
+    }
+  });
 }
 
 async function snapshot(host: SimHost): Promise<Snapshot> {
@@ -160,7 +203,7 @@ const getService: CmdletImpl = async (call) => {
   const reqs = call.params.get('RequiredServices') === true;
   const out: PsValue[] = [];
   for (const t of targets) {
-    const sc = serviceController(t.view, snap, '.', t.shown);
+    const sc = serviceController(t.view, snap, '.', t.shown, hostOf(call));
     if (!deps && !reqs) out.push(sc);
     if (deps) out.push(...(prop(sc, 'DependentServices') as PsValue[]));
     if (reqs) out.push(...(prop(sc, 'ServicesDependedOn') as PsValue[]));
@@ -276,7 +319,7 @@ async function controlCmdlet(call: CmdletCall, ops: Op[], allowed: string[]): Pr
     }
     if (ok && call.params.get('PassThru') === true) {
       const fresh = await snapshot(host);
-      out.push(serviceController(fresh.get(t.view.name.toLowerCase()) ?? t.view, fresh, '.', t.shown));
+      out.push(serviceController(fresh.get(t.view.name.toLowerCase()) ?? t.view, fresh, '.', t.shown, host));
     }
   }
   return out;

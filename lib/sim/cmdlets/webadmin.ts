@@ -284,6 +284,38 @@ const getIISSite: CmdletImpl = async (call) => {
   ], () => s.name));
 };
 
+/**
+ * Backup-/Restore-WebConfiguration, Get-WebConfigurationBackup: kept per host process (the machine
+ * models no configuration files; a restore changes nothing). Objects: Name, CreationDate (assumed shape).
+ */
+const backups = new Map<string, number>();
+function backupObject(name: string, at: number): PsValue {
+  return dotnetObject(['Microsoft.IIs.PowerShell.Framework.ConfigurationBackup'], [['Name', name], ['CreationDate', localDate(at)]], () => name);
+}
+const backupWebConfiguration: CmdletImpl = async (call) => {
+  only(call, ['Name']);
+  const admin = await hostOf(call).use((m) => m.isAdministrator);
+  const name = toStr(call.params.get('Name') ?? null);
+  if (!admin) iisError(call, new SimFault({ kind: 'AccessDenied', message: 'Access is denied.', computer: '', hresult: 0x80070005 }), 'AppPools', name);
+  const at = Date.now();
+  backups.set(name.toLowerCase(), at);
+  return [backupObject(name, at)];
+};
+const getWebConfigurationBackup: CmdletImpl = (call) => {
+  only(call, ['Name']);
+  const names = strings(call.params.get('Name'));
+  return [...backups.entries()].filter(([k]) => !names.length || likeAny(k, names)).map(([k, at]) => backupObject(k, at));
+};
+const restoreWebConfiguration: CmdletImpl = (call) => {
+  only(call, ['Name']);
+  const name = toStr(call.params.get('Name') ?? null);
+  if (!backups.has(name.toLowerCase())) {
+    call.ctx.throwTerminating(errorWith(chain({ type: 'System.Management.Automation.ItemNotFoundException', message: `Backup '${name}' does not exist.` }),
+      `PathNotFound,${call.ctx.cmdletTypeName}`, 'ObjectNotFound', name)); // assumed text
+  }
+  return [];
+};
+
 const W = 'WebAdministration';
 const I = 'IISAdministration';
 export const webAdminCmdlets: Array<[string, CmdletImpl]> = [
@@ -297,6 +329,9 @@ export const webAdminCmdlets: Array<[string, CmdletImpl]> = [
   ['Get-WebsiteState', inModule(W, getWebsiteState)],
   ['Get-WebBinding', inModule(W, getWebBinding)],
   ['Get-WebApplication', inModule(W, getWebApplication)],
+  ['Backup-WebConfiguration', inModule(W, backupWebConfiguration)],
+  ['Get-WebConfigurationBackup', inModule(W, getWebConfigurationBackup)],
+  ['Restore-WebConfiguration', inModule(W, restoreWebConfiguration)],
   ['Get-IISAppPool', inModule(I, getIISAppPool)],
   ['Get-IISSite', inModule(I, getIISSite)],
 ];
