@@ -15,3 +15,7 @@ for (const [from, to] of assets) {
   if (!fs.existsSync(src)) continue;
   fs.cpSync(src, path.join(root, to), { recursive: true });
 }
+
+// The `iisctl` bin (package.json "bin") must be executable when installed from dist/.
+const bin = path.join(root, 'dist/cli/main.js');
+if (fs.existsSync(bin)) fs.chmodSync(bin, 0o755);

@@ -1,0 +1,20 @@
+/** `iisctl enable` (iisreset /ENABLE, iis-reference 1.8): allow restarts on the host again. */
+import type { CommandModule } from 'yargs';
+import { forEachHost, Runtime } from '../context';
+import { Args, handler } from '../handler';
+import { renderPlan } from '../views';
+
+export const ENABLE_USAGE = 'iisctl enable [--dry-run] [-c HOST]...';
+
+export const enableCommand = (runtime: Runtime): CommandModule<object, Args> => ({
+  command: 'enable',
+  describe: 'Allow stop and restart on the host again',
+  handler: handler(runtime, 'enable', ENABLE_USAGE, (ctx, args) =>
+    args.dryRun
+      ? forEachHost(ctx, { run: (iis) => iis.plan('enable'), human: (plan) => renderPlan(ctx.out, plan) })
+      : forEachHost(ctx, {
+          run: (iis) => iis.enable(),
+          human: (_state, host) => ctx.out.line(`Restarts ${ctx.out.state('enabled')} on ${host}.`),
+        }),
+  ),
+});

@@ -1,0 +1,185 @@
+/**
+ * What every command handler shares: the parsed global options, the output, the logger, the
+ * connection to each --computer, per-host results and the exit code they add up to.
+ * No IIS logic here: hosts are connected with the library's connect() and its results rendered.
+ */
+import { connect, ConnectOptions, IisClient } from '../client';
+import { IisctlError, isIisctlError } from '../errors';
+import { createLogger, Logger, LogLevel } from '../log';
+import { validateComputerName } from '../commands/remote';
+import { EXIT, exitCodeOf, ExitCode } from './exitCodes';
+import type { GlobalArgs } from './options';
+import { Output } from './render';
+
+/** Bad input found by the CLI itself: exit 2, one line, the command's usage, nothing run. */
+export class UsageError extends Error {
+  constructor(message: string, readonly usage?: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface Runtime {
+  exitCode: ExitCode;
+  /** Set by a handler as soon as it knows them, so that errors are rendered the right way. */
+  out?: Output;
+  logger?: Logger;
+  usage?: string;
+}
+
+export interface Context {
+  command: string;
+  args: GlobalArgs;
+  out: Output;
+  logger: Logger;
+  usage: string;
+}
+
+export const MAX_COMPUTER_NAME = 255;
+
+export function createContext(runtime: Runtime, command: string, args: GlobalArgs, usage: string): Context {
+  const out = new Output({ json: args.json, quiet: args.quiet, color: args.color });
+  runtime.out = out;
+  runtime.usage = usage;
+  const consoleLevel: LogLevel = args.quiet ? 'error' : args.logLevel ?? 'warn';
+  const logger = createLogger({ level: args.logLevel ?? 'info', consoleLevel, file: args.logFile });
+  runtime.logger = logger;
+  return { command, args, out, logger, usage };
+}
+
+/** The hosts of this run, checked before anything is sent anywhere; undefined = this machine. */
+export function targetHosts(ctx: Context): (string | undefined)[] {
+  const names = ctx.args.computer;
+  if (names.length === 0) return [undefined];
+  for (const name of names) {
+    try {
+      validateComputerName(name);
+    } catch (e) {
+      throw new UsageError(`--computer: ${(e as Error).message}`, ctx.usage);
+    }
+  }
+  const seen = new Set<string>();
+  for (const name of names) {
+    const key = name.trim().toLowerCase();
+    if (seen.has(key)) throw new UsageError(`--computer ${name} is given twice.`, ctx.usage);
+    seen.add(key);
+  }
+  return names.map((n) => n.trim());
+}
+
+export function connectOptions(ctx: Context, host: string | undefined): ConnectOptions {
+  const { args } = ctx;
+  return {
+    computerName: host,
+    simulate: args.simulate || args.scenario !== undefined ? args.scenario ?? true : undefined,
+    logger: ctx.logger,
+    retry: args.retries === undefined ? undefined : { attempts: args.retries + 1 },
+  };
+}
+
+export interface HostOutcome<T> {
+  host: string;
+  ok: boolean;
+  result?: T;
+  error?: unknown;
+}
+
+export interface HostWork<T> {
+  /** Calls the library for one host. */
+  run(iis: IisClient, host: string): Promise<T>;
+  /** Human rendering of one host's result. */
+  human(result: T, host: string): void;
+  /** The JSON form of one host's result (default: the result itself). */
+  json?(result: T): unknown;
+}
+
+/**
+ * Runs the work on every target host, one after another (issue 7 brings parallel fan-out),
+ * renders each result, and returns the exit code: the host's own with one host; with several,
+ * 0 when all succeeded, 8 when some failed, and the common code when all failed the same way.
+ */
+export async function forEachHost<T>(ctx: Context, work: HostWork<T>): Promise<ExitCode> {
+  const hosts = targetHosts(ctx);
+  const several = hosts.length > 1;
+  const outcomes: HostOutcome<T>[] = [];
+  for (const host of hosts) {
+    const label = host ?? 'localhost';
+    if (several && !ctx.args.json) ctx.out.line(`${outcomes.length ? '\n' : ''}== ${label} ==`);
+    let iis: IisClient | undefined;
+    try {
+      iis = await connect(connectOptions(ctx, host));
+      const result = await work.run(iis, label);
+      outcomes.push({ host: label, ok: true, result });
+      if (!ctx.args.json) work.human(result, label);
+    } catch (error) {
+      outcomes.push({ host: label, ok: false, error });
+      if (!ctx.args.json) reportError(ctx.out, error, { host: several ? label : undefined, usage: ctx.usage, debug: isDebug(ctx.args.logLevel) });
+    } finally {
+      await iis?.close().catch((e: unknown) => ctx.logger.warn('could not close the connection', { host: label, error: (e as Error).message }));
+    }
+  }
+  const code = combinedExitCode(outcomes);
+  if (ctx.args.json) ctx.out.document(jsonDocument(ctx, outcomes, code, work));
+  return code;
+}
+
+export function combinedExitCode(outcomes: HostOutcome<unknown>[]): ExitCode {
+  const codes = outcomes.map((o) => (o.ok ? EXIT.OK : errorExitCode(o.error)));
+  if (codes.every((c) => c === EXIT.OK)) return EXIT.OK;
+  if (codes.length === 1) return codes[0];
+  if (codes.some((c) => c === EXIT.OK)) return EXIT.PARTIAL;
+  return codes.every((c) => c === codes[0]) ? codes[0] : EXIT.FAILED;
+}
+
+export function errorExitCode(error: unknown): ExitCode {
+  if (error instanceof UsageError) return EXIT.USAGE;
+  return isIisctlError(error) ? exitCodeOf(error.code) : EXIT.FAILED;
+}
+
+/** The `error` member of a JSON document. */
+export function errorJson(error: unknown, usage?: string): Record<string, unknown> {
+  const exitCode = errorExitCode(error);
+  if (error instanceof UsageError) return { code: 'INVALID_ARGUMENT', message: error.message, exitCode, ...(error.usage ?? usage ? { usage: error.usage ?? usage } : {}) };
+  if (error instanceof IisctlError) return { ...error.toJSON(), exitCode, ...(error.code === 'INVALID_ARGUMENT' && usage ? { usage } : {}) };
+  return { code: 'FAILED', message: error instanceof Error ? error.message : String(error), unexpected: true, exitCode };
+}
+
+function jsonDocument<T>(ctx: Context, outcomes: HostOutcome<T>[], code: ExitCode, work: HostWork<T>): Record<string, unknown> {
+  const toJson = (o: HostOutcome<T>) => (o.ok ? { result: work.json ? work.json(o.result as T) : o.result } : { error: errorJson(o.error, ctx.usage) });
+  const base = { ok: code === EXIT.OK, command: ctx.command, exitCode: code, ...(ctx.args.dryRun ? { dryRun: true } : {}) };
+  if (outcomes.length === 1) return { ...base, host: outcomes[0].host, ...toJson(outcomes[0]) };
+  const failed = outcomes.filter((o) => !o.ok).map((o) => o.host);
+  return {
+    ...base,
+    hosts: outcomes.map((o) => ({ host: o.host, ok: o.ok, ...toJson(o) })),
+    ...(failed.length ? { error: { code: code === EXIT.PARTIAL ? 'PARTIAL' : 'FAILED', message: `${failed.length} of ${outcomes.length} hosts failed: ${failed.join(', ')}.`, exitCode: code, failed } } : {}),
+  };
+}
+
+/** Human error report on stderr: one line, a hint when there is one, the stack only at debug. */
+export function reportError(out: Output, error: unknown, options: { host?: string; usage?: string; debug?: boolean } = {}): void {
+  const prefix = `iisctl: ${options.host ? `${options.host}: ` : ''}`;
+  if (error instanceof UsageError) {
+    out.error(`${prefix}${error.message}`);
+    const usage = error.usage ?? options.usage;
+    if (usage) out.error(`usage: ${usage}`);
+    return;
+  }
+  if (error instanceof IisctlError) {
+    out.error(`${prefix}${oneLine(error.message)} [${error.code}, exit ${exitCodeOf(error.code)}]`);
+    if (error.hint) out.error(`  hint: ${oneLine(error.hint)}`);
+    if (error.code === 'INVALID_ARGUMENT' && options.usage) out.error(`usage: ${options.usage}`);
+    return;
+  }
+  const e = error instanceof Error ? error : new Error(String(error));
+  out.error(`${prefix}unexpected error: ${oneLine(e.message)}`);
+  if (options.debug) out.error(e.stack ?? '');
+}
+
+export function isDebug(level: LogLevel | undefined): boolean {
+  return level === 'debug' || level === 'silly';
+}
+
+export function oneLine(text: string): string {
+  return text.replace(/\s*\r?\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,58 @@
+/**
+ * The CLI's documented exit codes (README "Exit codes", `iisctl --help`), and how IisctlError
+ * codes map onto them. The library never exits; this table is the only place that decides.
+ *
+ * Decisions:
+ * - SESSION_TIMEOUT -> 1, not 3: exit 3 promises "the operation ran out of time, nothing was
+ *   forced, and the state left behind is known and reported". A PowerShell call that hung was
+ *   killed mid-way; what it did is unknown.
+ * - TRANSIENT -> 1: a retryable failure that outlived --retries is a failure.
+ * - SESSION_DIED -> 1; POWERSHELL_UNAVAILABLE -> 7 (nothing could be run on the host).
+ */
+import type { ErrorCode } from '../errors';
+
+export const EXIT = {
+  OK: 0,
+  FAILED: 1,
+  USAGE: 2,
+  TIMEOUT: 3,
+  NOT_FOUND: 4,
+  ACCESS_DENIED: 5,
+  DISABLED: 6,
+  UNREACHABLE: 7,
+  PARTIAL: 8,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+const BY_ERROR_CODE: Record<ErrorCode, ExitCode> = {
+  INVALID_ARGUMENT: EXIT.USAGE,
+  TIMEOUT: EXIT.TIMEOUT,
+  NOT_FOUND: EXIT.NOT_FOUND,
+  ACCESS_DENIED: EXIT.ACCESS_DENIED,
+  DISABLED: EXIT.DISABLED,
+  UNREACHABLE: EXIT.UNREACHABLE,
+  POWERSHELL_UNAVAILABLE: EXIT.UNREACHABLE,
+  SESSION_TIMEOUT: EXIT.FAILED,
+  SESSION_DIED: EXIT.FAILED,
+  TRANSIENT: EXIT.FAILED,
+  FAILED: EXIT.FAILED,
+};
+
+export function exitCodeOf(code: ErrorCode | undefined): ExitCode {
+  return code === undefined ? EXIT.FAILED : BY_ERROR_CODE[code];
+}
+
+/** The exit-code table as printed at the end of `iisctl --help`. */
+export const EXIT_CODE_HELP = [
+  'Exit codes:',
+  '  0  success',
+  '  1  failed (also: a PowerShell call hung, a transient error outlived --retries, an unexpected error)',
+  '  2  invalid usage or input (nothing was changed on any host)',
+  '  3  timed out, nothing forced (the state left behind is reported)',
+  '  4  not found',
+  '  5  access denied / not elevated',
+  '  6  restarts are disabled on the host (iisctl enable)',
+  '  7  host unreachable or PowerShell unavailable',
+  '  8  partial success: some of several --computer hosts failed',
+].join('\n');

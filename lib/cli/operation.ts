@@ -1,0 +1,86 @@
+/**
+ * stop, start and restart: option parsing, --dry-run, and rendering around the library's
+ * iis.stop/start/restart. iisreset defaults (iis-reference 1.2): forcing is the iisreset
+ * translation's business (it adds --force unless /NOFORCE); the timeouts default in the library
+ * (60 s stop, 20 s restart).
+ */
+import type { Argv, CommandModule } from 'yargs';
+import type { RestartOptions, ServiceOperationResult } from '../control/iisServices';
+import { forEachHost, Runtime, UsageError } from './context';
+import { Args, handler } from './handler';
+import { reason, timeoutSeconds } from './validate';
+import { Narration, renderOperation, renderPlan } from './views';
+
+type Action = ServiceOperationResult['action'];
+
+export interface OperationArgs {
+  timeout?: number;
+  force?: boolean;
+  reason?: string;
+  rebootOnError?: boolean;
+}
+
+export const OPERATION_USAGE: Record<Action, string> = {
+  stop: 'iisctl stop [--timeout S] [--force] [--reason TEXT] [--dry-run] [-c HOST]...',
+  start: 'iisctl start [--timeout S] [--reason TEXT] [--dry-run] [-c HOST]...',
+  restart: 'iisctl restart [--timeout S] [--force] [--reason TEXT] [--reboot-on-error --yes] [--dry-run] [-c HOST]...',
+};
+
+const DESCRIBE: Record<Action, string> = {
+  stop: 'Stop IIS gracefully (IISADMIN, WAS, W3SVC and their dependents); terminate only with --force',
+  start: 'Start IIS',
+  restart: 'Stop IIS, then start again what was running',
+};
+
+export function operationCommand(runtime: Runtime, action: Action): CommandModule<object, Args<OperationArgs>> {
+  const usage = OPERATION_USAGE[action];
+  return {
+    command: action,
+    describe: DESCRIBE[action],
+    builder: (y: Argv) => {
+      let b = y
+        .option('timeout', { type: 'number', requiresArg: true, describe: `Seconds to wait for the ${action === 'start' ? 'start' : 'stop'} (default ${action === 'restart' ? 20 : 60})` })
+        .option('reason', { type: 'string', requiresArg: true, describe: 'Why, recorded in the audit event on the host' });
+      if (action !== 'start') b = b.option('force', { type: 'boolean', default: false, describe: 'On timeout, back up the IIS configuration and terminate the IIS processes' });
+      // Accepted everywhere so that stop/start get a clear message instead of "unknown argument".
+      b = b.option('reboot-on-error', { type: 'boolean', default: false, describe: action === 'restart' ? 'Reboot the computer if the stop or start fails (needs --yes)' : 'Only with restart', hidden: action !== 'restart' });
+      return b as unknown as Argv<Args<OperationArgs>>;
+    },
+    handler: handler<OperationArgs>(runtime, action, usage, async (ctx, args) => {
+      const options: RestartOptions = {
+        timeoutSeconds: timeoutSeconds(args.timeout, usage),
+        reason: reason(args.reason, usage),
+        force: args.force === true,
+      };
+      if (args.rebootOnError) {
+        if (action !== 'restart') throw new UsageError(`--reboot-on-error (iisreset /REBOOTONERROR) is supported with restart only, not with ${action}.`, usage);
+        if (!args.yes) throw new UsageError('--reboot-on-error can reboot the computer: add --yes to confirm.', usage);
+        options.rebootOnError = true;
+      }
+      if (args.dryRun) {
+        return forEachHost(ctx, {
+          run: async (iis) => ({ plan: await iis.plan(action, options), restartsEnabled: await iis.isEnabled() }),
+          human: (r) => renderPlan(ctx.out, r.plan, r.restartsEnabled),
+        });
+      }
+      let narration: Narration | undefined;
+      return forEachHost(ctx, {
+        run: async (iis, host) => {
+          narration = new Narration(ctx.out, action, host);
+          narration.begin();
+          const call = { ...options, onProgress: narration.onProgress };
+          try {
+            return await (action === 'stop' ? iis.stop(call) : action === 'start' ? iis.start(call) : iis.restart(call));
+          } catch (error) {
+            narration.fail();
+            throw error;
+          }
+        },
+        human: (r) => {
+          narration?.end();
+          if (!args.iisreset) renderOperation(ctx.out, r);
+        },
+      });
+    }),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Global options shared by every command, their yargs definitions, and their checks.
+ */
+import type { Argv, Options } from 'yargs';
+import { LOG_LEVELS, LogLevel } from '../log';
+
+export interface GlobalArgs {
+  computer: string[];
+  json: boolean;
+  simulate: boolean;
+  scenario?: string;
+  dryRun: boolean;
+  logFile?: string;
+  logLevel?: LogLevel;
+  quiet: boolean;
+  color?: boolean;
+  retries?: number;
+  yes: boolean;
+  /** Set by the iisreset translation: render the iisreset way. */
+  iisreset: boolean;
+}
+
+export const GLOBAL_OPTIONS: Record<string, Options> = {
+  computer: { alias: 'c', type: 'string', array: true, default: [], describe: 'Target computer (PowerShell remoting); repeat for several. Default: this machine', requiresArg: true },
+  json: { type: 'boolean', default: false, describe: 'Print exactly one JSON document on stdout, also on failure' },
+  simulate: { type: 'boolean', default: false, describe: 'Use the simulated Windows host; --simulate=scenario.json picks a scenario (state file: IISCTL_SIM_STATE)' },
+  scenario: { type: 'string', hidden: true, requiresArg: true, describe: 'Scenario of the simulated host (what --simulate=FILE sets)' },
+  'dry-run': { type: 'boolean', default: false, describe: 'Print the plan and the exact PowerShell; change nothing' },
+  'log-file': { type: 'string', requiresArg: true, describe: 'Append JSON log lines to this file' },
+  'log-level': { type: 'string', choices: [...LOG_LEVELS], requiresArg: true, describe: 'Log level (stderr and --log-file). Default: warn on stderr, info in the file' },
+  quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only errors on stderr: no progress, no narration, no logs below error' },
+  color: { type: 'boolean', describe: 'Colour state words (default: when stdout is a terminal; --no-color or NO_COLOR turn it off)' },
+  retries: { type: 'number', requiresArg: true, describe: 'Retries of transient failures (default 2)' },
+  yes: { alias: 'y', type: 'boolean', default: false, describe: 'Confirm an action that can reboot a computer' },
+  iisreset: { type: 'boolean', default: false, hidden: true },
+};
+
+/** Every option (global or of a command) that takes a value, for the raw-argv translation. */
+export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
+  'computer', 'c', 'scenario', 'log-file', 'log-level', 'retries',
+  'timeout', 'reason', 'since', 'until', 'max', 'kind',
+]);
+
+export function withGlobalOptions(y: Argv): Argv {
+  return y.options(GLOBAL_OPTIONS).group(Object.keys(GLOBAL_OPTIONS).filter((k) => !GLOBAL_OPTIONS[k].hidden), 'Global options:') as unknown as Argv;
+}
+
+/**
+ * `--simulate=FILE` is rewritten to `--simulate --scenario FILE` so that `--simulate` stays a
+ * plain flag (`iisctl --simulate status` must not read "status" as a scenario).
+ */
+export function expandSimulate(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const arg of argv) {
+    const m = /^--simulate=(.*)$/s.exec(arg);
+    if (m) out.push('--simulate', '--scenario', m[1]);
+    else out.push(arg);
+  }
+  return out;
+}

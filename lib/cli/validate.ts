@@ -1,0 +1,63 @@
+/**
+ * Checks of command-line values the library would otherwise reject later (or not at all):
+ * every failure is a UsageError (exit 2) raised before any host is contacted.
+ */
+import { UsageError } from './context';
+
+/** Longest --reason: it ends up in an event log message. */
+export const MAX_REASON = 1000;
+/** Longest --timeout: one day. */
+export const MAX_TIMEOUT_SECONDS = 86_400;
+
+/** yargs turns a repeated option into an array; a value given twice is a conflict. */
+export function single<T>(name: string, value: T | T[] | undefined, usage: string): T | undefined {
+  if (Array.isArray(value)) {
+    if (value.length > 1) throw new UsageError(`--${name} is given more than once.`, usage);
+    return value[0];
+  }
+  return value;
+}
+
+export function timeoutSeconds(raw: unknown, usage: string): number | undefined {
+  const value = single('timeout', raw as number | number[] | undefined, usage);
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new UsageError(`--timeout must be a number of seconds; got ${JSON.stringify(String(value))}.`, usage);
+  if (value < 0) throw new UsageError(`--timeout must not be negative; got ${value}.`, usage);
+  if (value > MAX_TIMEOUT_SECONDS) throw new UsageError(`--timeout must be at most ${MAX_TIMEOUT_SECONDS} seconds; got ${value}.`, usage);
+  return value;
+}
+
+export function reason(raw: unknown, usage: string): string | undefined {
+  const value = single('reason', raw as string | string[] | undefined, usage);
+  if (value === undefined) return undefined;
+  const text = String(value);
+  if (text.trim() === '') throw new UsageError('--reason is empty.', usage);
+  if (text.length > MAX_REASON) throw new UsageError(`--reason is longer than ${MAX_REASON} characters (${text.length}).`, usage);
+  return text;
+}
+
+export function wholeNumber(name: string, raw: unknown, min: number, max: number, usage: string): number | undefined {
+  const value = single(name, raw as number | number[] | undefined, usage);
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(String(value))}.`, usage);
+  }
+  return value;
+}
+
+/** --since/--until: a duration back from now (90s, 30m, 24h, 7d) or an ISO 8601 date-time. */
+export function pointInTime(name: string, raw: unknown, usage: string, now = Date.now()): Date | undefined {
+  const value = single(name, raw as string | string[] | undefined, usage);
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/i.exec(text);
+  if (m) {
+    const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2].toLowerCase() as 's' | 'm' | 'h' | 'd' | 'w'];
+    return new Date(now - Number(m[1]) * unit);
+  }
+  if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    const d = new Date(text);
+    if (!Number.isNaN(d.getTime())) return d;
+  }
+  throw new UsageError(`--${name} must be a duration such as 30m, 24h or 7d, or an ISO date-time such as 2024-05-01T08:00:00Z; got ${JSON.stringify(text)}.`, usage);
+}

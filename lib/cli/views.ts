@@ -1,0 +1,79 @@
+/**
+ * Human views shared by several commands: a dry-run plan, and the result of a stop/start/restart
+ * with iisreset's console wording (../shared/reference/iis-reference.md 1.7).
+ */
+import type { OperationPlan, Progress, ServiceOperationResult } from '../control/iisServices';
+import type { ServiceInfo } from '../commands/services';
+import { duration, Output, table } from './render';
+
+export function renderPlan(out: Output, plan: OperationPlan, restartsEnabled?: boolean): void {
+  out.line(`Dry run on ${plan.host}: ${plan.action} would run these steps. Nothing was changed.`);
+  if (restartsEnabled === false && plan.action !== 'start' && plan.action !== 'enable' && plan.action !== 'disable') {
+    out.line(out.paint(`Note: restarts are disabled on ${plan.host}; the ${plan.action} would be refused (exit 6).`, 'yellow'));
+  }
+  plan.steps.forEach((step, i) => {
+    out.line('');
+    out.line(`${i + 1}. ${step.description}${step.services?.length ? ` [${step.services.join(', ')}]` : ''}`);
+    for (const l of step.script.split(/\r?\n/)) out.line(`     ${l}`);
+  });
+}
+
+/** The iisreset narration of one operation, driven by the library's progress callbacks. */
+export class Narration {
+  private stoppedSaid = false;
+
+  constructor(
+    private readonly out: Output,
+    private readonly action: ServiceOperationResult['action'],
+    private readonly host: string,
+  ) {}
+
+  begin(): void {
+    this.out.say(this.action === 'start' ? 'Attempting start...' : 'Attempting stop...');
+  }
+
+  /** The progress callback: the live line, and in a restart the switch from stop to start. */
+  onProgress = (p: Progress): void => {
+    if (this.action === 'restart' && p.phase === 'start') this.stopped();
+    this.out.progress(p, this.host);
+  };
+
+  end(): void {
+    this.out.clearProgress();
+    if (this.action === 'restart') this.stopped();
+    this.out.say(`Internet services successfully ${this.action === 'stop' ? 'stopped' : this.action === 'start' ? 'started' : 'restarted'}`);
+  }
+
+  fail(): void {
+    this.out.clearProgress();
+  }
+
+  private stopped(): void {
+    if (this.stoppedSaid) return;
+    this.stoppedSaid = true;
+    this.out.say('Internet services successfully stopped');
+    this.out.say('Attempting start...');
+  }
+}
+
+/** After the iisreset lines, what iisctl adds: the services before and after, and what was done. */
+export function renderOperation(out: Output, r: ServiceOperationResult): void {
+  out.line('');
+  const rows = r.after.map((after) => {
+    const before = r.before.find((b) => b.name === after.name);
+    return [after.name, before ? out.state(before.status) : '-', out.state(after.status), pidChange(before, after)];
+  });
+  for (const l of table(['SERVICE', 'BEFORE', 'AFTER', 'PROCESS'], rows)) out.line(l);
+  out.line('');
+  const forced = r.forced ? `forced: terminated ${r.killedProcessIds.join(', ') || 'nothing'}${r.backup ? `, configuration backup ${r.backup}` : ''}` : 'graceful, nothing terminated';
+  out.line(`${r.action} on ${r.host} took ${duration(r.durationMs)} (${forced}).`);
+  if (r.retries.length) out.line(`Retried ${r.retries.length} time(s): ${[...new Set(r.retries.map((x) => x.reason))].join('; ')}`);
+  // After a restart the worker processes are the new ones; only a stop leaves orphans behind.
+  if (r.action === 'stop' && r.orphanWorkerProcessIds.length) out.line(out.paint(`Worker processes still running after the stop: ${r.orphanWorkerProcessIds.join(', ')} (terminated only with --force).`, 'yellow'));
+}
+
+function pidChange(before: ServiceInfo | undefined, after: ServiceInfo): string {
+  const b = before?.processId ? String(before.processId) : '-';
+  const a = after.processId ? String(after.processId) : '-';
+  return b === a ? a : `${b} -> ${a}`;
+}
