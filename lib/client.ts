@@ -15,6 +15,10 @@ import type { ToggleState } from './commands/toggle';
 import { validateComputerName } from './commands/remote';
 import { IisServiceController, OperationPlan, RestartOptions, ServiceOperationResult, StartOptions, StatusResult, StopOptions } from './control/iisServices';
 import type { RetryPolicy } from './control/retry';
+import { AppPoolController } from './control/appPools';
+import { SiteController } from './control/sites';
+import { Healer, HealOptions, HealResult, HealTarget } from './control/heal';
+import { WebOperations } from './control/surgical';
 
 export interface ConnectOptions {
   /** A remote computer, reached through PowerShell remoting (WinRM). Default: this machine. */
@@ -39,6 +43,11 @@ export interface ConnectOptions {
 
 export class IisClient {
   private readonly services: IisServiceController;
+  /** Application pools: list, start, stop, recycle (with selectors, waiting, force, plan). */
+  readonly appPools: AppPoolController;
+  /** Sites: list, start, stop, restart (with selectors, binding-conflict pre-flight, plan). */
+  readonly sites: SiteController;
+  private readonly healer: Healer;
 
   constructor(
     private readonly session: PowerShellSession,
@@ -52,6 +61,15 @@ export class IisClient {
       retry: options.retry,
       pollIntervalMs: options.pollIntervalMs,
     });
+    const web = new WebOperations({ session, computerName: options.computerName, logger, retry: options.retry, pollIntervalMs: options.pollIntervalMs, services: this.services });
+    this.appPools = new AppPoolController(web);
+    this.sites = new SiteController(web);
+    this.healer = new Healer(web, this.appPools);
+  }
+
+  /** Escalation ladder for one pool (or a site's pool): recycle, stop/start, kill workers*, restart IIS, restart IIS forced* (*force only). */
+  heal(target: HealTarget, options?: HealOptions): Promise<HealResult> {
+    return this.healer.heal(target, options);
   }
 
   /** PowerShell round trips, process spawns, timeouts and deaths of this connection's session. */

@@ -1,0 +1,162 @@
+/**
+ * `iis.heal(target)`: the escalation ladder (issue 5, semantics 7; peers.md idea 1). The least
+ * disruptive step first, each with its own time budget, stopping at the first that leaves the
+ * target verified healthy:
+ *   recycle -> stop/start the pool -> kill that pool's workers (force only)
+ *   -> restart IIS without force -> restart IIS with force (force only).
+ * Microsoft's advice is to restart a single pool or site before resetting IIS
+ * (peers.md pain point 12). The result names the rung that worked and what every rung cost.
+ */
+import { readAppPools, readPoolStates, PoolState } from '../commands/appPools';
+import { EventRecord } from '../commands/events';
+import { killProcesses } from '../commands/processes';
+import { IisctlError, invalidArgument } from '../errors';
+import { AppPoolController } from './appPools';
+import { SurgicalResult, WebOperations, withResult } from './surgical';
+
+export const HEAL_RUNGS = ['recycle', 'restart-pool', 'kill-workers', 'restart-iis', 'restart-iis-force'] as const;
+export type HealRung = (typeof HEAL_RUNGS)[number];
+
+/** A pool by name, or a site (its root application's pool). */
+export type HealTarget = string | { pool: string } | { site: string };
+
+export interface HealOptions {
+  /** Allows the rungs that kill: the pool's workers, then a forced IIS restart. */
+  force?: boolean;
+  reason?: string;
+  /** Budget of every rung. Default 30 s. */
+  timeoutSeconds?: number;
+  /** Budget per rung, overriding timeoutSeconds. */
+  rungTimeoutSeconds?: Partial<Record<HealRung, number>>;
+  /**
+   * Extra health check after each rung (e.g. an HTTP probe of the site). The pool must also read
+   * Started, with a worker when its startMode is AlwaysRunning.
+   */
+  healthy?: (pool: PoolState) => boolean | Promise<boolean>;
+}
+
+export interface RungRecord {
+  rung: HealRung;
+  outcome: 'healthy' | 'unhealthy' | 'failed' | 'skipped';
+  durationMs: number;
+  /** Why it was skipped, or the error of the step. */
+  detail?: string;
+  errorCode?: string;
+  /** What the step disrupts. */
+  disruption: string;
+}
+
+export interface HealResult {
+  pool: string;
+  host: string;
+  /** The rung that left the pool verified healthy. */
+  healedBy: HealRung;
+  rungs: RungRecord[];
+  durationMs: number;
+  events: EventRecord[];
+}
+
+const DISRUPTION: Record<HealRung, string> = {
+  recycle: 'overlapped recycle of one pool: in-flight requests finish on the old worker',
+  'restart-pool': 'one pool stopped and started: its requests fail meanwhile',
+  'kill-workers': "the pool's worker processes terminated: their in-flight requests are lost",
+  'restart-iis': 'every site and pool on the host stopped and started gracefully',
+  'restart-iis-force': 'every site and pool on the host; IIS processes terminated if they do not stop',
+};
+
+export class Healer {
+  constructor(
+    private readonly ops: WebOperations,
+    private readonly pools: AppPoolController,
+  ) {}
+
+  async heal(target: HealTarget, options: HealOptions = {}): Promise<HealResult> {
+    const started = Date.now();
+    await this.ops.checkToggle();
+    const pool = await this.resolve(target);
+    const rungs: RungRecord[] = [];
+    const budget = (rung: HealRung) => options.rungTimeoutSeconds?.[rung] ?? options.timeoutSeconds ?? 30;
+    for (const rung of HEAL_RUNGS) {
+      const t = Date.now();
+      if ((rung === 'kill-workers' || rung === 'restart-iis-force') && !options.force) {
+        rungs.push({ rung, outcome: 'skipped', durationMs: 0, detail: 'needs force', disruption: DISRUPTION[rung] });
+        continue;
+      }
+      let error: unknown;
+      try {
+        await this.climb(rung, pool, budget(rung), options);
+      } catch (e) {
+        error = e;
+      }
+      const healthy = await this.isHealthy(pool, options).catch(() => false);
+      rungs.push({
+        rung,
+        outcome: healthy ? 'healthy' : error ? 'failed' : 'unhealthy',
+        durationMs: Date.now() - t,
+        detail: error ? (error as Error).message : undefined,
+        errorCode: error instanceof IisctlError ? error.code : undefined,
+        disruption: DISRUPTION[rung],
+      });
+      if (healthy) return { pool, host: this.ops.host, healedBy: rung, rungs, durationMs: Date.now() - started, events: await this.ops.events(started, []) };
+    }
+    const result = { pool, host: this.ops.host, healedBy: undefined, rungs, durationMs: Date.now() - started, events: await this.ops.events(started, []) };
+    throw withResult(
+      new IisctlError('FAILED', `Application pool ${JSON.stringify(pool)} is still not healthy after ${rungs.filter((r) => r.outcome !== 'skipped').map((r) => r.rung).join(', ')}.`, {
+        host: this.ops.host,
+        hint: options.force ? 'Look at the events in the result; the application itself may be failing.' : 'The rungs that kill processes need force.',
+      }),
+      result,
+    );
+  }
+
+  private async resolve(target: HealTarget): Promise<string> {
+    const inventory = await this.ops.run(readAppPools());
+    if (typeof target === 'object' && 'site' in target) {
+      const site = inventory.sites.find((s) => s.name.toLowerCase() === target.site.toLowerCase());
+      if (!site) throw new IisctlError('NOT_FOUND', `No site named ${JSON.stringify(target.site)} on ${this.ops.host}.`, { host: this.ops.host });
+      const root = site.applications[0]?.applicationPool;
+      if (!root) throw invalidArgument(`Site ${JSON.stringify(site.name)} has no application pool.`);
+      return root;
+    }
+    const name = typeof target === 'string' ? target : target.pool;
+    const pool = inventory.pools.find((p) => p.name.toLowerCase() === name.toLowerCase());
+    if (!pool) {
+      // Same NOT_FOUND (with close matches) as the pool operations.
+      await this.pools.plan('start', name);
+    }
+    return pool ? pool.name : name;
+  }
+
+  private async climb(rung: HealRung, pool: string, seconds: number, options: HealOptions): Promise<SurgicalResult | unknown> {
+    const opts = { timeoutSeconds: seconds, reason: options.reason ?? `iisctl heal (${rung})` };
+    switch (rung) {
+      case 'recycle':
+        return this.pools.recycle(pool, opts);
+      case 'restart-pool': {
+        const deadline = Date.now() + seconds * 1000;
+        await this.pools.stop(pool, opts);
+        return this.pools.start(pool, { ...opts, timeoutSeconds: Math.max(1, (deadline - Date.now()) / 1000) });
+      }
+      case 'kill-workers': {
+        const [state] = await this.ops.run(readPoolStates([pool]));
+        if (state.workerProcessIds.length) await this.ops.run(killProcesses(state.workerProcessIds));
+        return this.pools.start(pool, opts);
+      }
+      case 'restart-iis':
+        await this.ops.services.restart({ timeoutSeconds: seconds, force: false, reason: opts.reason });
+        return this.pools.start(pool, opts);
+      case 'restart-iis-force':
+        await this.ops.services.restart({ timeoutSeconds: seconds, force: true, reason: opts.reason });
+        return this.pools.start(pool, opts);
+    }
+  }
+
+  private async isHealthy(pool: string, options: HealOptions): Promise<boolean> {
+    const inventory = await this.ops.run(readAppPools());
+    const info = inventory.pools.find((p) => p.name === pool);
+    if (!info || info.state !== 'Started') return false;
+    if (info.startMode === 'AlwaysRunning' && info.workerProcessIds.length === 0) return false;
+    if (!options.healthy) return true;
+    return options.healthy({ name: info.name, exists: true, state: info.state, workerProcessIds: info.workerProcessIds });
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * The frame every pool and site operation runs in (issue 5, semantics 5, 6, 8): the restart
+ * toggle, the WAS/W3SVC pre-flight (a clear error, or start them with `ensureServices`), per-name
+ * transient retries bounded by the retry policy, step records, the audit event with the caller's
+ * reason, and the WAS/SCM events logged in the operation's window attached to the result (and to
+ * the error when it failed).
+ */
+import * as os from 'node:os';
+import { PsCommand, runCommand } from '../commands/command';
+import { AuditEntry, auditMessage, EventRecord, readEvents, writeAuditEvent } from '../commands/events';
+import { onComputer } from '../commands/remote';
+import { readToggle } from '../commands/toggle';
+import type { CoreServiceState, RequestOutcome } from '../commands/webadmin';
+import { IisctlError } from '../errors';
+import { Logger, silentLogger } from '../log';
+import type { PowerShellSession } from '../powershell/session';
+import type { IisServiceController, StepRecord } from './iisServices';
+import { backoffDelay, DEFAULT_RETRY_POLICY, RetryPolicy, RetryRecord, withRetry } from './retry';
+
+export interface SurgicalOptions {
+  /** Deadline of the wait for the state read back. Default 30 s. */
+  timeoutSeconds?: number;
+  /** stop: terminate the remaining worker processes of the pools that did not stop in time (only those). */
+  force?: boolean;
+  /** stop: also set autoStart / serverAutoStart to false, so it does not come back after a WAS restart or a reboot. */
+  stayStopped?: boolean;
+  /** Why, recorded in the audit event. */
+  reason?: string;
+  /** Start WAS and W3SVC first when they are not running (otherwise: a clear error). */
+  ensureServices?: boolean;
+  onProgress?: (progress: { pending: string[]; elapsedMs: number; timeoutMs: number }) => void;
+}
+
+export interface TargetResult {
+  name: string;
+  /** False when it already was in the wanted state (nothing was requested). */
+  changed: boolean;
+  before: string;
+  after: string;
+  /** Pools only. */
+  workerProcessIdsBefore?: number[];
+  workerProcessIdsAfter?: number[];
+  killedProcessIds?: number[];
+  detail?: string;
+}
+
+export interface SurgicalResult {
+  action: string;
+  kind: 'application pool' | 'site';
+  host: string;
+  /** True when at least one target was changed. */
+  changed: boolean;
+  durationMs: number;
+  targets: TargetResult[];
+  steps: StepRecord[];
+  retries: RetryRecord[];
+  forced: boolean;
+  killedProcessIds: number[];
+  /** True when WAS/W3SVC had to be started first (ensureServices). */
+  servicesStarted: boolean;
+  /** WAS, SCM and audit events logged during the operation. */
+  events: EventRecord[];
+}
+
+export interface PlannedStep {
+  description: string;
+  targets?: string[];
+  /** The exact script body that would run (inside the standard envelope). */
+  script: string;
+}
+
+export interface SurgicalPlan {
+  action: string;
+  kind: 'application pool' | 'site';
+  host: string;
+  targets: string[];
+  /** Targets already in the wanted state: nothing would be requested for them. */
+  unchanged: string[];
+  steps: PlannedStep[];
+}
+
+export interface WebOperationsOptions {
+  session: PowerShellSession;
+  computerName?: string;
+  logger?: Logger;
+  retry?: Partial<RetryPolicy>;
+  pollIntervalMs?: number;
+  user?: string;
+  /** Starts WAS/W3SVC for ensureServices (and restarts IIS for heal). */
+  services: IisServiceController;
+}
+
+export interface OperationFrame {
+  run<T>(command: PsCommand<T>): Promise<T>;
+  step(step: string, targets: string[] | undefined, durationMs: number, outcome: StepRecord['outcome'], detail?: string): void;
+  /** Display names of WAS/W3SVC, to keep their SCM events. */
+  eventServices(displayNames: string[]): void;
+  ensureServices(services: CoreServiceState[], options: SurgicalOptions): Promise<void>;
+  /** Waits before retrying refused names; TRANSIENT once the retry policy is used up. */
+  backoff(attempt: number, refused: RequestOutcome): Promise<void>;
+  forced(killed: number[]): void;
+}
+
+interface BodyResult {
+  targets: TargetResult[];
+  verify: () => void;
+}
+
+export class WebOperations {
+  readonly host: string;
+  readonly pollIntervalMs: number;
+  readonly services: IisServiceController;
+  private readonly session: PowerShellSession;
+  private readonly computerName?: string;
+  private readonly logger: Logger;
+  private readonly retryPolicy: RetryPolicy;
+  private readonly user: string;
+
+  constructor(options: WebOperationsOptions) {
+    this.session = options.session;
+    this.computerName = options.computerName;
+    this.host = options.computerName ?? 'localhost';
+    this.logger = options.logger ?? silentLogger();
+    this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.user = options.user ?? safeUserName();
+    this.services = options.services;
+  }
+
+  run<T>(command: PsCommand<T>, retries?: RetryRecord[]): Promise<T> {
+    const target = onComputer(this.computerName, command);
+    return withRetry(() => runCommand(this.session, target), { what: target.purpose, policy: this.retryPolicy, logger: this.logger, retries });
+  }
+
+  readonly planStep = (description: string, command: PsCommand<unknown>, targets?: string[]): PlannedStep => ({
+    description,
+    targets,
+    script: onComputer(this.computerName, command).script.text,
+  });
+
+  /** Throws DISABLED when restarts are disabled on the host (the iisreset issue's toggle). */
+  async checkToggle(): Promise<void> {
+    const toggle = await this.run(readToggle());
+    if (toggle.enabled) return;
+    throw new IisctlError('DISABLED', `Restarts are disabled on ${this.host}${toggle.disabledBy ? ` by ${toggle.disabledBy}` : ''}${toggle.disabledAt ? ` since ${toggle.disabledAt}` : ''}${toggle.reason ? `: ${toggle.reason}` : ''}.`, {
+      host: this.host,
+      hint: 'Run `iisctl enable` on purpose first if the operation really is wanted.',
+      details: { disabledBy: toggle.disabledBy, disabledAt: toggle.disabledAt, reason: toggle.reason },
+    });
+  }
+
+  async frame(action: string, kind: SurgicalResult['kind'], guarded: boolean, options: SurgicalOptions, body: (frame: OperationFrame) => Promise<BodyResult>): Promise<SurgicalResult> {
+    const started = Date.now();
+    if (guarded) await this.checkToggle();
+    const steps: StepRecord[] = [];
+    const retries: RetryRecord[] = [];
+    const killed: number[] = [];
+    let displayNames: string[] = [];
+    let servicesStarted = false;
+    const frame: OperationFrame = {
+      run: (command) => this.run(command, retries),
+      step: (step, targets, durationMs, outcome, detail) => steps.push({ step, services: targets, durationMs, outcome, detail }),
+      eventServices: (names) => {
+        displayNames = names;
+      },
+      ensureServices: async (services, opts) => {
+        const down = services.filter((s) => s.status !== 'Running');
+        const missing = services.length === 0 ? ['WAS', 'W3SVC'] : [];
+        if (!opts.ensureServices || missing.length) {
+          throw new IisctlError('FAILED', `IIS is not running on ${this.host}: ${[...missing.map((m) => `${m} is not installed`), ...down.map((s) => `${s.name} is ${s.status}`)].join(', ')}. Pools and sites have no state until WAS and W3SVC run.`, {
+            host: this.host,
+            hint: missing.length ? 'Install the Web Server (IIS) role.' : 'Start IIS first (iisctl start), or pass ensureServices to start WAS and W3SVC automatically.',
+            details: { services: services.map((s) => ({ name: s.name, status: s.status })) },
+          });
+        }
+        const t = Date.now();
+        await this.services.start({ timeoutSeconds: opts.timeoutSeconds, reason: opts.reason ?? `iisctl ${action} (ensureServices)` });
+        servicesStarted = true;
+        steps.push({ step: 'start WAS/W3SVC (ensureServices)', services: down.map((s) => s.name), durationMs: Date.now() - t, outcome: 'ok' });
+      },
+      backoff: async (attempt, refused) => {
+        if (attempt >= this.retryPolicy.attempts) {
+          throw new IisctlError('TRANSIENT', `${refused.message ?? 'The request was refused'} (${JSON.stringify(refused.name)}, still refused after ${attempt} attempts)`, {
+            host: this.host,
+            powershell: { message: refused.message ?? '', fullyQualifiedErrorId: refused.errorId, category: refused.category, hresult: refused.hresult },
+            hint: 'The host keeps refusing the request; try again later or raise the retry count.',
+          });
+        }
+        const delayMs = backoffDelay(attempt, this.retryPolicy);
+        retries.push({ attempt, reason: `${refused.name}: ${refused.message ?? ''}`, code: 'TRANSIENT', delayMs });
+        await new Promise((r) => setTimeout(r, delayMs));
+      },
+      forced: (pids) => killed.push(...pids),
+    };
+    let failure: unknown;
+    let outcome: BodyResult | undefined;
+    try {
+      outcome = await body(frame);
+    } catch (error) {
+      failure = error;
+    }
+    await this.audit({ action, user: this.user, reason: options.reason, outcome: failure ? 'failed' : 'succeeded', detail: failure ? (failure as Error).message : undefined });
+    const events = await this.events(started, displayNames);
+    const targets = outcome?.targets ?? [];
+    const result: SurgicalResult = {
+      action,
+      kind,
+      host: this.host,
+      changed: targets.some((t) => t.changed),
+      durationMs: Date.now() - started,
+      targets,
+      steps,
+      retries,
+      forced: killed.length > 0,
+      killedProcessIds: killed,
+      servicesStarted,
+      events,
+    };
+    if (failure) throw withResult(failure, result);
+    try {
+      outcome!.verify();
+    } catch (error) {
+      throw withResult(error, result);
+    }
+    return result;
+  }
+
+  /** Events of the window [started - 1 s, now]: WAS recycles/crashes, SCM changes of WAS/W3SVC, audit. */
+  async events(started: number, displayNames: string[]): Promise<EventRecord[]> {
+    return this.run(readEvents({ since: new Date(started - 1000), serviceDisplayNames: displayNames.length ? displayNames : undefined })).catch((e: unknown) => {
+      this.logger.warn('could not read the events of the operation', { host: this.host, error: (e as Error).message });
+      return [] as EventRecord[];
+    });
+  }
+
+  private async audit(entry: AuditEntry): Promise<void> {
+    try {
+      await this.run(writeAuditEvent(entry));
+    } catch (error) {
+      this.logger.warn('could not write the audit event', { host: this.host, audit: auditMessage(entry), error: (error as Error).message });
+    }
+  }
+}
+
+/** Attaches the operation's record (targets, steps, events) to an error, as the service controller does. */
+export function withResult<R>(error: unknown, result: R): unknown {
+  if (!(error instanceof IisctlError)) return error;
+  return new IisctlError(error.code, error.message, { powershell: error.powershell, host: error.host, hint: error.hint, cause: error, details: { ...error.details, result } });
+}
+
+function safeUserName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
