@@ -20,12 +20,19 @@ import { startCommand } from './commands/start';
 import { statusCommand, STATUS_USAGE } from './commands/status';
 import { stopCommand } from './commands/stop';
 import { OPERATION_USAGE } from './operation';
+import { healCommand, HEAL_USAGE } from './commands/heal';
+import { poolCommand } from './commands/pool';
+import { siteCommand } from './commands/site';
+import { SURGICAL_USAGE } from './surgical';
 
 const USAGES: Record<string, string> = {
   status: STATUS_USAGE,
   ...OPERATION_USAGE,
   enable: ENABLE_USAGE,
   disable: DISABLE_USAGE,
+  pool: SURGICAL_USAGE.pool,
+  site: SURGICAL_USAGE.site,
+  heal: HEAL_USAGE,
   events: EVENTS_USAGE,
   sim: SIM_RESET_USAGE,
 };
@@ -34,8 +41,8 @@ const GENERAL_USAGE = `iisctl <${Object.keys(USAGES).join('|')}> [options]   (ii
 const EPILOGUE = `${EXIT_CODE_HELP}
 
 iisreset switches work too, case-insensitive, with / or -:
-  iisctl /restart /noforce /timeout:30 SERVER1   ==  iisctl restart --timeout 30 -c SERVER1
-  iisctl /stop                                   ==  iisctl stop --force   (iisreset forces unless /NOFORCE)
+  iisctl /restart /noforce /timeout:30 SERVER1  =  iisctl restart --timeout 30 -c SERVER1
+  iisctl /stop                                  =  iisctl stop --force  (forcing unless /NOFORCE)
 iisctl /? lists them all. /REBOOT is refused (exit 2): IIS 7 and later dropped it.
 
 Environment: IISCTL_SIM_STATE (state file of the simulated host), NO_COLOR, IISCTL_POWERSHELL.`;
@@ -68,6 +75,9 @@ export async function main(raw: readonly string[]): Promise<number> {
       .command(restartCommand(runtime))
       .command(enableCommand(runtime))
       .command(disableCommand(runtime))
+      .command(poolCommand(runtime))
+      .command(siteCommand(runtime))
+      .command(healCommand(runtime))
       .command(eventsCommand(runtime))
       .command(simCommand(runtime))
       .demandCommand(1, 'A command is needed.')
@@ -77,7 +87,7 @@ export async function main(raw: readonly string[]): Promise<number> {
       .alias('h', 'help')
       .version()
       .epilogue(EPILOGUE)
-      .wrap(Math.min(110, process.stdout.columns || 100))
+      .wrap(100)
       .exitProcess(false)
       .fail((message, error) => {
         throw error ?? new UsageError(message.replace(/\s+/g, ' ').trim(), usage);

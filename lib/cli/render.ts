@@ -1,9 +1,9 @@
 /**
  * Everything the CLI writes. stdout carries the command's output only: human text, or with
- * --json exactly one JSON document. stderr carries errors, narration and the progress line
+ * --json exactly one JSON document; iisreset-style narration is stdout too, in human mode only.
+ * stderr carries errors and the progress line
  * (only on a TTY; nothing animated otherwise). Logs go through winston, never through here.
  */
-import type { Progress } from '../control/iisServices';
 
 export interface Stream {
   write(text: string): unknown;
@@ -22,7 +22,6 @@ export interface OutputOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const VERB: Record<Progress['phase'], string> = { stop: 'stopping', start: 'starting', kill: 'terminating' };
 const ANSI = { red: '31', green: '32', yellow: '33', cyan: '36', dim: '2', bold: '1' } as const;
 export type Colour = keyof typeof ANSI;
 
@@ -88,11 +87,10 @@ export class Output {
   }
 
   /** The live progress line: stderr, only when stderr is a terminal and not --quiet. */
-  progress(p: Progress, label?: string): void {
-    if (this.quiet || !this.stderr.isTTY) return;
-    const pending = p.pending.length ? p.pending.join(', ') : 'done';
-    const text = `${label ? `${label}: ` : ''}${VERB[p.phase]} ${pending}  ${duration(p.elapsedMs)} / ${duration(p.timeoutMs)}`;
-    const width = (this.stderr.columns ?? 80) - 1;
+  progress(label: string, verb: string, pending: readonly string[], elapsedMs: number, timeoutMs: number): void {
+    if (this.quiet || !this.stderr.isTTY || pending.length === 0) return;
+    const text = `${label}: ${verb} ${pending.join(', ')}  ${duration(elapsedMs)} / ${duration(timeoutMs)}`;
+    const width = Math.max(40, this.stderr.columns || 80) - 1;
     this.stderr.write(`\r\u001b[2K${text.length > width ? text.slice(0, width) : text}`);
     this.progressShown = true;
   }

@@ -18,6 +18,8 @@ export function renderPlan(out: Output, plan: OperationPlan, restartsEnabled?: b
   });
 }
 
+const VERB: Record<Progress['phase'], string> = { stop: 'stopping', start: 'starting', kill: 'terminating' };
+
 /** The iisreset narration of one operation, driven by the library's progress callbacks. */
 export class Narration {
   private stoppedSaid = false;
@@ -35,7 +37,7 @@ export class Narration {
   /** The progress callback: the live line, and in a restart the switch from stop to start. */
   onProgress = (p: Progress): void => {
     if (this.action === 'restart' && p.phase === 'start') this.stopped();
-    this.out.progress(p, this.host);
+    this.out.progress(this.host, VERB[p.phase], p.pending, p.elapsedMs, p.timeoutMs);
   };
 
   end(): void {

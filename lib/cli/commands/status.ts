@@ -5,8 +5,11 @@
  * attested there, other states are printed with their ServiceControllerStatus names).
  */
 import type { CommandModule } from 'yargs';
+import type { IisClient } from '../../client';
+import type { AppPoolInfo } from '../../commands/appPools';
+import type { SiteInfo } from '../../commands/sites';
 import type { StatusResult } from '../../control/iisServices';
-import { forEachHost, Runtime } from '../context';
+import { errorJson, forEachHost, oneLine, Runtime } from '../context';
 import { Args, handler } from '../handler';
 import { Output, table } from '../render';
 
@@ -17,17 +20,34 @@ export const statusCommand = (runtime: Runtime): CommandModule<object, Args> => 
   describe: 'Show the IIS services, worker processes and whether restarts are enabled',
   handler: handler(runtime, 'status', STATUS_USAGE, (ctx, args) =>
     forEachHost(ctx, {
-      run: (iis) => iis.status(),
-      human: (s) => (args.iisreset ? renderIisreset(ctx.out, s) : renderStatus(ctx.out, s)),
+      // iisreset /STATUS shows the services only; iisctl status adds pools and sites.
+      run: (iis) => (args.iisreset ? iis.status() : withWeb(iis)),
+      human: (s) => (args.iisreset ? renderIisreset(ctx.out, s) : renderStatus(ctx.out, s as FullStatus)),
     }),
   ),
 });
+
+/** Pools and sites, or why they could not be read (e.g. no WebAdministration module). */
+interface FullStatus extends StatusResult {
+  appPools?: AppPoolInfo[];
+  sites?: SiteInfo[];
+  webError?: Record<string, unknown>;
+}
+
+async function withWeb(iis: IisClient): Promise<FullStatus> {
+  const status = await iis.status();
+  try {
+    return { ...status, appPools: await iis.appPools.list(), sites: await iis.sites.list() };
+  } catch (error) {
+    return { ...status, webError: errorJson(error) };
+  }
+}
 
 function renderIisreset(out: Output, s: StatusResult): void {
   for (const svc of s.services) out.line(`Status for ${svc.displayName} ( ${svc.name} ) : ${svc.status}`);
 }
 
-function renderStatus(out: Output, s: StatusResult): void {
+function renderStatus(out: Output, s: FullStatus): void {
   const rows = s.services.map((svc) => [svc.name, svc.displayName, out.state(svc.status), svc.startType, svc.processId ? String(svc.processId) : '-']);
   for (const l of table(['SERVICE', 'DISPLAY NAME', 'STATUS', 'START TYPE', 'PID'], rows)) out.line(l);
   out.line('');
@@ -35,4 +55,18 @@ function renderStatus(out: Output, s: StatusResult): void {
   const r = s.restarts;
   if (r.enabled) out.line(`Restarts: ${out.state('enabled')}`);
   else out.line(`Restarts: ${out.state('disabled')}${r.disabledBy ? ` by ${r.disabledBy}` : ''}${r.disabledAt ? ` at ${r.disabledAt}` : ''}${r.reason ? ` (${r.reason})` : ''}`);
+  if (s.webError) {
+    out.line('');
+    out.line(`Application pools and sites: not readable (${oneLine(String(s.webError.message))})`);
+  }
+  if (s.appPools?.length) {
+    out.line('');
+    const rows = s.appPools.map((p) => [p.name, out.state(p.state), p.workerProcessIds.join(',') || '-', p.sites.join(', ') || '-']);
+    for (const l of table(['POOL', 'STATE', 'WORKERS', 'SITES'], rows)) out.line(l);
+  }
+  if (s.sites?.length) {
+    out.line('');
+    const rows = s.sites.map((x) => [x.name, out.state(x.state), x.bindings.map((b) => `${b.protocol}/${b.bindingInformation}`).join(' ') || '-']);
+    for (const l of table(['SITE', 'STATE', 'BINDINGS'], rows)) out.line(l);
+  }
 }

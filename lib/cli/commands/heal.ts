@@ -1,0 +1,55 @@
+/**
+ * `iisctl heal POOL|SITE`: the library's escalation ladder (iis.heal): recycle, restart the pool,
+ * then (only with --force) kill its workers, restart IIS, restart IIS forced; it stops at the
+ * first rung that leaves the pool verified healthy.
+ *
+ * No --dry-run: which rung runs depends on the health read after the previous one, so there is
+ * no fixed plan to print (`pool recycle NAME --dry-run` shows the first rung's script).
+ */
+import type { CommandModule } from 'yargs';
+import type { HealResult } from '../../control/heal';
+import { forEachHost, Runtime, UsageError } from '../context';
+import { Args, handler } from '../handler';
+import { duration, Output, table } from '../render';
+import { MAX_NAME } from '../surgical';
+import { reason, timeoutSeconds } from '../validate';
+
+export const HEAL_USAGE = 'iisctl heal NAME [--site] [--force] [--timeout S] [--reason TEXT]';
+
+interface HealArgs {
+  name: string;
+  site?: boolean;
+  timeout?: number;
+  reason?: string;
+  force?: boolean;
+}
+
+export const healCommand = (runtime: Runtime): CommandModule<object, Args<HealArgs>> => ({
+  command: 'heal <name>',
+  describe: 'Bring one application pool (or a site\'s pool) back: recycle, restart it, then with --force kill workers and restart IIS',
+  builder: (y) =>
+    y
+      .positional('name', { type: 'string', describe: 'Application pool name (or site name with --site)' })
+      .option('site', { type: 'boolean', describe: "NAME is a site: heal its root application's pool" })
+      .option('force', { type: 'boolean', describe: 'Allow the rungs that kill processes (the pool\'s workers, then a forced IIS restart)' })
+      .option('timeout', { type: 'number', requiresArg: true, describe: 'Seconds each rung may take (default 30)' })
+      .option('reason', { type: 'string', requiresArg: true, describe: 'Why, recorded in the audit events' }) as never,
+  handler: handler<HealArgs>(runtime, 'heal', HEAL_USAGE, (ctx, args) => {
+    if (args.dryRun) throw new UsageError('heal has no --dry-run: each rung depends on the health read after the previous one. Try `iisctl pool recycle NAME --dry-run`.', HEAL_USAGE);
+    const name = String(args.name);
+    if (name.trim() === '') throw new UsageError('The name is empty.', HEAL_USAGE);
+    if (name.length > MAX_NAME) throw new UsageError(`The name is longer than ${MAX_NAME} characters (${name.length}).`, HEAL_USAGE);
+    const options = { force: args.force === true, timeoutSeconds: timeoutSeconds(args.timeout, HEAL_USAGE), reason: reason(args.reason, HEAL_USAGE) };
+    return forEachHost(ctx, {
+      run: (iis) => iis.heal(args.site ? { site: name } : { pool: name }, options),
+      human: (r) => renderHeal(ctx.out, r),
+    });
+  }),
+});
+
+function renderHeal(out: Output, r: HealResult): void {
+  const rows = r.rungs.map((g) => [g.rung, g.outcome === 'healthy' ? out.paint('healthy', 'green') : g.outcome === 'failed' ? out.paint('failed', 'red') : g.outcome, g.durationMs ? duration(g.durationMs) : '-', g.detail ?? g.disruption]);
+  for (const l of table(['RUNG', 'OUTCOME', 'TIME', 'DETAIL'], rows)) out.line(l);
+  out.line('');
+  out.line(`Application pool ${r.pool} on ${r.host} is healthy after ${r.healedBy} (${duration(r.durationMs)}).`);
+}
