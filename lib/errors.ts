@@ -30,6 +30,15 @@ export interface PowerShellErrorDetails {
   category?: string;
   /** Exception HResult as a signed 32-bit integer, as .NET reports it */
   hresult?: number;
+  /**
+   * The innermost exception (Exception.GetBaseException()). For Stop-Service the Win32 error sits
+   * there: ServiceCommandException > InvalidOperationException > Win32Exception, and only the last
+   * carries the Win32 code, as NativeErrorCode (its HResult is E_FAIL).
+   */
+  baseMessage?: string;
+  baseType?: string;
+  /** Win32Exception.NativeErrorCode of the innermost exception, when it is one. */
+  win32Code?: number;
 }
 
 export interface IisctlErrorOptions {

@@ -30,6 +30,8 @@ describe('classifyPowerShellError', () => {
     [{ message: 'denied', type: 'System.UnauthorizedAccessException' }, 'ACCESS_DENIED'],
     [{ message: "Cannot find any service with service name 'X'.", category: 'ObjectNotFound' }, 'NOT_FOUND'],
     [{ message: 'The object identifier does not represent a valid object.', hresult: 0x800710d8 | 0 }, 'TRANSIENT'],
+    [{ message: "Service 'W (W3SVC)' cannot be stopped due to the following error: Cannot stop W3SVC service on computer '.'.", hresult: -2146233087, baseType: 'System.ComponentModel.Win32Exception', win32Code: 1061 }, 'TRANSIENT'],
+    [{ message: "Service 'W (W3SVC)' cannot be stopped due to the following error: Cannot open W3SVC service on computer '.'.", hresult: -2146233087, win32Code: 5 }, 'ACCESS_DENIED'],
     [{ message: 'other', category: 'InvalidOperation' }, 'FAILED'],
     [{ message: 'Connecting to remote server WEB03 failed', type: 'System.Management.Automation.Remoting.PSRemotingTransportException', fullyQualifiedErrorId: 'WinRMOperationTimeout,PSSessionStateBroken', category: 'OpenError' }, 'UNREACHABLE'],
     [{ message: 'cannot be resolved', fullyQualifiedErrorId: 'ComputerNotFound,PSSessionStateBroken' }, 'UNREACHABLE'],

@@ -40,7 +40,8 @@ const SOURCES: readonly EventSourceQuery[] = [
     ids: [5002, 5009, 5013, 5074, 5075, 5076, 5077, 5078, 5079, 5080, 5081, 5117, 5186],
     kindOf: (id) => ([5002, 5009, 5013].includes(id) ? 'crash' : 'recycle'),
   },
-  { logName: 'System', providerName: 'Service Control Manager', ids: [7031, 7034, 7036, 7040], kindOf: (id) => ([7031, 7034].includes(id) ? 'crash' : 'service') },
+  // 7000/7001: a service (or one it depends on) failed to start (2.3).
+  { logName: 'System', providerName: 'Service Control Manager', ids: [7000, 7001, 7031, 7034, 7036, 7040], kindOf: (id) => ([7031, 7034].includes(id) ? 'crash' : 'service') },
   { logName: AUDIT_LOG, providerName: AUDIT_SOURCE, kindOf: () => 'audit' },
 ];
 

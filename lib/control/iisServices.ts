@@ -337,7 +337,8 @@ export class IisServiceController {
     const shared = running.filter((s) => s.processId !== 0 && s.sharedWith.some((n) => !setNames.has(n.toLowerCase())));
     if (shared.length > 0) {
       const s = shared[0];
-      throw new IisctlError('FAILED', `Refusing to terminate process ${s.processId} of ${s.name}: it also hosts ${s.sharedWith.filter((n) => !setNames.has(n.toLowerCase())).join(', ')}, which is not part of IIS. Nothing was killed.`, {
+      const iisInProcess = running.filter((r) => r.processId === s.processId).map((r) => r.name);
+      throw new IisctlError('FAILED', `Refusing to terminate process ${s.processId} (${iisInProcess.join(', ')}): it also hosts ${s.sharedWith.filter((n) => !setNames.has(n.toLowerCase())).join(', ')}, which is not part of IIS. Nothing was killed.`, {
         host: this.host,
         hint: 'Stop the other services in that process first, or configure the IIS services to run in their own process.',
         details: { processId: s.processId, sharedWith: s.sharedWith },

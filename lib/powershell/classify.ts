@@ -14,8 +14,23 @@ const HRESULT = {
   accessDenied: 0x80070005 | 0,
 };
 
+/**
+ * Win32 error codes as found in Win32Exception.NativeErrorCode (the HRESULTs above are
+ * 0x8007xxxx + these). For Stop-Service/Start-Service/ServiceController the Win32 code is only
+ * there, in the innermost exception, not in the outer HResult.
+ */
+const WIN32 = {
+  accessDenied: 5,
+  cannotAcceptControl: 0x425, // 1061
+  objectNotValid: 0x10d8, // 4312
+};
+
 export function classifyPowerShellError(error: PowerShellErrorDetails, host?: string): IisctlError {
-  return new IisctlError(codeFor(error), error.message, { powershell: error, host });
+  // The outer message of a service error only says "cannot be stopped due to ... Cannot stop X";
+  // the reason (e.g. "The service cannot accept control messages at this time") is the base one.
+  const base = error.baseMessage;
+  const message = base && !error.message.includes(base) ? `${error.message} ${base.replace(/\.?$/, '.')}` : error.message;
+  return new IisctlError(codeFor(error), message, { powershell: error, host });
 }
 
 function codeFor(error: PowerShellErrorDetails): ErrorCode {
@@ -27,6 +42,9 @@ function codeFor(error: PowerShellErrorDetails): ErrorCode {
     return /^AccessDenied,/.test(fqeid) ? 'ACCESS_DENIED' : 'UNREACHABLE';
   }
   if (error.hresult === HRESULT.cannotAcceptControl || error.hresult === HRESULT.objectNotValid) return 'TRANSIENT';
+  const win32 = error.win32Code;
+  if (win32 === WIN32.cannotAcceptControl || win32 === WIN32.objectNotValid) return 'TRANSIENT';
+  if (win32 === WIN32.accessDenied) return 'ACCESS_DENIED';
   // UnauthorizedAccessException: e.g. Get-WinEvent's FQEID for an unreadable log (iis-reference.md 5).
   if (error.hresult === HRESULT.accessDenied || error.type === 'System.UnauthorizedAccessException' || error.category === 'PermissionDenied') {
     return 'ACCESS_DENIED';

@@ -53,7 +53,8 @@ export function buildEnvelopeScript(body: PsCode, marker: string): string {
     '    }',
     '    $iisctlPayload = [ordered]@{ ok = $true; data = $iisctlData; error = $null }',
     '} catch {',
-    '    $iisctlPayload = [ordered]@{ ok = $false; data = $null; error = [ordered]@{ message = $_.Exception.Message; type = $_.Exception.GetType().FullName; fullyQualifiedErrorId = $_.FullyQualifiedErrorId; category = [string]$_.CategoryInfo.Category; hresult = $_.Exception.HResult } }',
+    '    $iisctlBase = $_.Exception.GetBaseException()',
+    '    $iisctlPayload = [ordered]@{ ok = $false; data = $null; error = [ordered]@{ message = $_.Exception.Message; type = $_.Exception.GetType().FullName; fullyQualifiedErrorId = $_.FullyQualifiedErrorId; category = [string]$_.CategoryInfo.Category; hresult = $_.Exception.HResult; baseMessage = $iisctlBase.Message; baseType = $iisctlBase.GetType().FullName; win32Code = $iisctlBase.NativeErrorCode } }',
     '}',
     'try {',
     '    $iisctlJson = ConvertTo-Json -InputObject $iisctlPayload -Depth 10 -Compress',
@@ -106,5 +107,8 @@ function toErrorDetails(raw: unknown): PowerShellErrorDetails {
     fullyQualifiedErrorId: text(e.fullyQualifiedErrorId),
     category: text(e.category),
     hresult: typeof e.hresult === 'number' ? e.hresult : undefined,
+    baseMessage: text(e.baseMessage),
+    baseType: text(e.baseType),
+    win32Code: typeof e.win32Code === 'number' ? e.win32Code : undefined,
   };
 }

@@ -58,6 +58,8 @@ export interface PsExceptionInfo {
   typeName: string;
   message: string;
   hresult?: number;
+  /** Win32Exception.NativeErrorCode: the Win32 error behind the exception. */
+  nativeErrorCode?: number;
   inner?: PsExceptionInfo;
 }
 
@@ -183,6 +185,8 @@ export function exceptionObject(e: PsExceptionInfo, rec?: PsErrorRecord): PsObje
   o.addProperty('Message', () => e.message);
   o.addProperty('HResult', () => e.hresult ?? defaultHResult(e.typeName));
   o.addProperty('InnerException', () => (e.inner ? exceptionObject(e.inner) : null));
+  // System.ComponentModel.Win32Exception.NativeErrorCode; other exception types have no such member.
+  if (e.nativeErrorCode !== undefined) o.addProperty('NativeErrorCode', () => e.nativeErrorCode as number);
   o.addProperty('Source', () => null);
   if (rec) o.addProperty('ErrorRecord', () => errorRecordObject(rec));
   o.addMethod('GetBaseException', () => {

@@ -37,8 +37,16 @@ async function main(): Promise<void> {
   }
   process.on('SIGTERM', () => process.exit(143));
   const state: SimStateOptions = {};
-  const [parser, computerName] = await Promise.all([loadParser(), withMachine(state, (m) => m.name)]);
-  const interp = createSimInterpreter({ host: new SimHost(state), computerName });
+  const [parser, who] = await Promise.all([loadParser(), withMachine(state, (m) => ({ computerName: m.name, account: m.user.name }))]);
+  const { computerName, account } = who;
+  // The scenario's account is DOMAIN\user; .NET's Environment splits it into UserDomainName and UserName.
+  const slash = account.indexOf('\\');
+  const interp = createSimInterpreter({
+    host: new SimHost(state),
+    computerName,
+    userName: slash >= 0 ? account.slice(slash + 1) : account,
+    userDomainName: slash >= 0 ? account.slice(0, slash) : computerName,
+  });
   serve(
     {
       isIncomplete: (source) => isIncompleteSource(parser, source),

@@ -52,6 +52,8 @@ describe('the library envelope runs end to end on the simulated host', () => {
         fullyQualifiedErrorId: 'NamedParameterNotFound,Microsoft.PowerShell.Commands.GetServiceCommand',
         category: 'InvalidArgument',
         hresult: -2146233087,
+        baseMessage: "A parameter cannot be found that matches parameter name 'Nmae'.",
+        baseType: 'System.Management.Automation.ParameterBindingException',
       },
     });
   });

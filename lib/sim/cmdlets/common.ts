@@ -23,11 +23,11 @@ export function notImplemented(call: CmdletCall, what: string): never {
 }
 
 /** An exception chain: outer first. HResults default per type (errors.ts) unless given. */
-export function chain(...links: Array<{ type: string; message: string; hresult?: number }>): PsExceptionInfo {
+export function chain(...links: Array<{ type: string; message: string; hresult?: number; nativeErrorCode?: number }>): PsExceptionInfo {
   let inner: PsExceptionInfo | undefined;
   for (let i = links.length - 1; i >= 0; i--) {
     const l = links[i];
-    inner = { typeName: l.type, message: l.message, hresult: l.hresult ?? defaultHResult(l.type), inner };
+    inner = { typeName: l.type, message: l.message, hresult: l.hresult ?? defaultHResult(l.type), nativeErrorCode: l.nativeErrorCode, inner };
   }
   return inner as PsExceptionInfo;
 }

@@ -32,12 +32,14 @@ export const simNatives: Map<string, NativeImpl> = new Map<string, NativeImpl>([
 export interface SimInterpreterOptions {
   host: SimHost;
   computerName: string;
+  userName?: string;
+  userDomainName?: string;
   onStdout?: (text: string) => void;
   onStderr?: (text: string) => void;
 }
 
 export function createSimInterpreter(o: SimInterpreterOptions): Interpreter {
-  return createInterpreter({ cmdlets: simCmdlets, nativeCommands: simNatives, host: o.host, computerName: o.computerName, onStdout: o.onStdout, onStderr: o.onStderr });
+  return createInterpreter({ cmdlets: simCmdlets, nativeCommands: simNatives, host: o.host, computerName: o.computerName, userName: o.userName, userDomainName: o.userDomainName, onStdout: o.onStdout, onStderr: o.onStderr });
 }
 
 export { SimHost };

@@ -21,6 +21,7 @@
 import type { CmdletCall, CmdletImpl } from '../interp/types';
 import { parseTimeSpan, ServiceControllerStatus, ServiceStartMode, SimFault, type ServiceView, type StartTypeName } from '../machine';
 import { MethodFailure } from '../interp/dotnet';
+import type { PsExceptionInfo } from '../errors';
 import { PsEnum, PsObject, type PsValue, toStr } from '../values';
 import { hostOf, type SimHost } from './simhost';
 import { chain, dotnetObject, errorWith, hasWildcard, inputItems, likeAny, notImplemented, only, prop, strings } from './common';
@@ -91,7 +92,8 @@ function addControllerMethods(o: PsObject, host: SimHost, shown: string, get: ()
       await host.use((m) => (op === 'start' ? m.requestStart(name) : m.requestStop(name, { force: true })));
     } catch (e) {
       if (!(e instanceof SimFault)) throw e;
-      throw new MethodFailure(dotnetText(op, { view: get(), shown }, e), IOE);
+      // .NET: InvalidOperationException with the Win32Exception of the failed SCM call inside.
+      throw new MethodFailure(dotnetText(op, { view: get(), shown }, e), IOE, win32Exception(e));
     }
     return null;
   };
@@ -219,6 +221,11 @@ function label(t: Target): string {
   return `${t.view.displayName} (${t.shown})`;
 }
 
+/** The Win32Exception under a failed ServiceController call: its text and NativeErrorCode. */
+function win32Exception(fault: SimFault): PsExceptionInfo {
+  return chain({ type: W32, message: fault.message.replace(/\.$/, ''), hresult: E_FAIL, nativeErrorCode: fault.win32Code });
+}
+
 /** The .NET InvalidOperationException text of a failed ServiceController call. */
 function dotnetText(op: Op, t: Target, fault: SimFault): string {
   // Access denied fails at OpenService: "Cannot open X service on computer '.'." (transcripts above).
@@ -232,7 +239,7 @@ function controlError(call: CmdletCall, op: Op, t: Target, fault: SimFault, sc: 
   const outer = op === 'stop'
     ? `Service '${label(t)}' cannot be stopped due to the following error: ${inner}`
     : `Service '${label(t)}' cannot be started due to the following error: ${inner}`;
-  call.ctx.writeError(errorWith(chain({ type: SCE, message: outer }, { type: IOE, message: inner }, { type: W32, message: w32, hresult: E_FAIL }),
+  call.ctx.writeError(errorWith(chain({ type: SCE, message: outer }, { type: IOE, message: inner }, { type: W32, message: w32, hresult: E_FAIL, nativeErrorCode: fault.win32Code }),
     `${op === 'stop' ? 'CouldNotStopService' : 'CouldNotStartService'},${call.ctx.cmdletTypeName}`, op === 'stop' ? 'CloseError' : 'OpenError', sc));
 }
 

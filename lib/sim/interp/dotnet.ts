@@ -1,3 +1,4 @@
+import type { PsExceptionInfo } from '../errors';
 /**
  * The .NET surface scripts may touch: instance members of simulated values (string methods,
  * .Count/.Length, hashtable members, DateTime members, GetType()) and the static members of the
@@ -16,7 +17,8 @@ export class NotSupported extends Error {}
 
 /** A .NET method threw: becomes MethodInvocationException ("Exception calling ..."). */
 export class MethodFailure extends Error {
-  constructor(message: string, public readonly innerType: string) {
+  /** `inner` is the exception under the one the method threw (e.g. a Win32Exception). */
+  constructor(message: string, public readonly innerType: string, public readonly inner?: PsExceptionInfo) {
     super(message);
   }
 }
@@ -31,6 +33,7 @@ export interface HostHooks {
   outputEncoding(): PsValue;
   machineName: string;
   userName: string;
+  userDomainName: string;
   now(): number;
 }
 
@@ -198,6 +201,7 @@ export async function staticMember(type: PsType, name: string, args: PsValue[] |
     case 'system.environment':
       if (n === 'machinename') return hooks.machineName;
       if (n === 'username') return hooks.userName;
+      if (n === 'userdomainname') return hooks.userDomainName;
       if (n === 'newline') return '\r\n';
       break;
     case 'system.globalization.cultureinfo':

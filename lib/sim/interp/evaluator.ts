@@ -42,6 +42,8 @@ export interface InterpreterOptions {
   host?: unknown;
   computerName?: string;
   userName?: string;
+  /** [Environment]::UserDomainName; the computer name when not given (a local account). */
+  userDomainName?: string;
   /** Clock (ms since epoch) and sleep; default real time. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -1420,7 +1422,7 @@ export class Interpreter {
         // 'Exception calling "Create" with "1" argument(s): "<inner message>"'
         // NotSpecified: (:) [], MethodInvocationException / FullyQualifiedErrorId: ParseException
         // (public 5.1 transcripts of [ScriptBlock]::Create on invalid code).
-        const inner = { typeName: e.innerType, message: e.message };
+        const inner = { typeName: e.innerType, message: e.message, inner: e.inner };
         const msg = args === undefined ? `Exception getting "${member}": "${e.message}"` : `Exception calling "${member}" with "${args.length}" argument(s): "${e.message}"`;
         const rec = makeError('System.Management.Automation.MethodInvocationException', msg, e.innerType.slice(e.innerType.lastIndexOf('.') + 1), 'NotSpecified', null, {
           position: this.position(frame.statement ?? node, frame),
@@ -1653,6 +1655,7 @@ export class Interpreter {
       outputEncoding: () => this.outputEncoding,
       machineName: this.computerName,
       userName: this.opts.userName ?? 'Administrator',
+      userDomainName: this.opts.userDomainName ?? this.computerName,
       now: () => (this.opts.now ?? Date.now)(),
     };
   }
