@@ -88,10 +88,11 @@ export class Healer {
       } catch (e) {
         error = e;
       }
-      const healthy = await this.isHealthy(pool, options).catch(() => false);
+      // A rung whose own step failed (e.g. IIS left in StopPending) does not count, whatever the pool reads.
+      const healthy = !error && (await this.isHealthy(pool, options).catch(() => false));
       rungs.push({
         rung,
-        outcome: healthy ? 'healthy' : error ? 'failed' : 'unhealthy',
+        outcome: error ? 'failed' : healthy ? 'healthy' : 'unhealthy',
         durationMs: Date.now() - t,
         detail: error ? (error as Error).message : undefined,
         errorCode: error instanceof IisctlError ? error.code : undefined,

@@ -184,11 +184,38 @@ function registryValue(value: PsValue, kind: RegistryValueKind): RegistryValue['
   return toStr(value);
 }
 
+/**
+ * Set-ItemProperty on IIS:\ for the two boolean attributes the machine models: a pool's autoStart
+ * and a site's serverAutoStart (ref §4.1 settings through the provider; §7.4 autoStart). Any other
+ * attribute is refused loudly.
+ */
+async function setIisAttribute(call: CmdletCall, parts: string[], raw: string): Promise<void> {
+  const host = hostOf(call);
+  if (!host.imported.has('webadministration')) return driveNotFound(call);
+  const attribute = toStr(call.params.get('Name') ?? null).toLowerCase();
+  const [top, name, sub] = parts;
+  const kind = top?.toLowerCase();
+  const value = call.params.get('Value') ?? null;
+  const text = typeof value === 'boolean' ? String(value) : toStr(value).toLowerCase();
+  if (sub !== undefined || !name || !((kind === 'apppools' && attribute === 'autostart') || (kind === 'sites' && attribute === 'serverautostart')) || (text !== 'true' && text !== 'false')) {
+    notImplemented(call, `Set-ItemProperty of '${attribute}' on '${raw}' (only a pool's autoStart and a site's serverAutoStart, as booleans)`);
+  }
+  try {
+    await host.use((m) => (kind === 'apppools' ? m.setPoolAutoStart(name, text === 'true') : m.setSiteServerAutoStart(name, text === 'true')));
+  } catch (e) {
+    if (e instanceof SimFault && e.kind === 'NotFound') return pathNotFound(call, raw);
+    throw e;
+  }
+}
+
 const setItemProperty: CmdletImpl = async (call) => {
   only(call, ['Path', 'LiteralPath', 'Name', 'Value', 'Type', 'PassThru']);
   for (const raw of paths(call)) {
     const w = locate(call, raw);
-    if (w.kind === 'iis') notImplemented(call, 'Set-ItemProperty on IIS:\\ (the machine has no configuration writes)');
+    if (w.kind === 'iis') {
+      await setIisAttribute(call, w.parts, raw);
+      continue;
+    }
     const name = toStr(call.params.get('Name') ?? null);
     const value = call.params.get('Value') ?? null;
     try {

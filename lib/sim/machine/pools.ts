@@ -274,6 +274,9 @@ export function killWorker(ctx: Ctx, proc: ProcessState): void {
   }
   // TerminateProcess exit code from Process.Kill is -1 = 0xffffffff (assumed rendering).
   const disabled = workerFailed(ctx, pool, proc.pid, '0xffffffff');
+  // A pool hung in Stopping completes its stop once its last worker is gone: Carbon.IIS kills the
+  // workers of a pool that does not stop and then waits for Stopped (peers.md, Carbon.IIS notes).
+  if (pool.state === 'Stopping' && pool.workers.length === 0) onPoolStopped(ctx, pool.name);
   if (!disabled && pool.state === 'Started' && pool.startMode === 'AlwaysRunning') {
     ctx.schedule('workerSpawn', ctx.now + pool.timing.workerStartMs, key(pool.name));
   }
@@ -375,6 +378,24 @@ export function requestSiteStop(ctx: Ctx, name: string): void {
   ctx.requireAdmin(siteTarget(site));
   requireIis(ctx, siteTarget(site));
   site.state = 'Stopped';
+}
+
+// ---- configuration writes ------------------------------------------------------------------------
+
+/** applicationPools/add/@autoStart (ref §7.4): read when WAS/W3SVC start (iisServicesChanged). */
+export function setPoolAutoStart(ctx: Ctx, name: string, value: boolean): void {
+  ctx.requireUp();
+  const pool = requirePool(ctx, name);
+  ctx.requireAdmin(poolTarget(pool));
+  pool.autoStart = value;
+}
+
+/** sites/site/@serverAutoStart (peers.md pain point 11): read when W3SVC starts. */
+export function setSiteServerAutoStart(ctx: Ctx, name: string, value: boolean): void {
+  ctx.requireUp();
+  const site = requireSite(ctx, name);
+  ctx.requireAdmin(siteTarget(site));
+  site.serverAutoStart = value;
 }
 
 // ---- reacting to WAS / W3SVC ---------------------------------------------------------------------

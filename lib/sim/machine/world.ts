@@ -258,6 +258,14 @@ export class SimMachine {
   requestSiteStop(name: string): void {
     pools.requestSiteStop(this.ctx(), name);
   }
+  /** Configuration write of applicationPools/add/@autoStart (Set-ItemProperty IIS:\AppPools\x autoStart). */
+  setPoolAutoStart(name: string, value: boolean): void {
+    pools.setPoolAutoStart(this.ctx(), name, value);
+  }
+  /** Configuration write of sites/site/@serverAutoStart (Set-ItemProperty IIS:\Sites\x serverAutoStart). */
+  setSiteServerAutoStart(name: string, value: boolean): void {
+    pools.setSiteServerAutoStart(this.ctx(), name, value);
+  }
 
   // ---- processes ---------------------------------------------------------------------------------
 
