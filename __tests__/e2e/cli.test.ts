@@ -1,0 +1,354 @@
+/**
+ * The iisctl command line, spawned as built (`node dist/cli/main.js`), against the simulated host.
+ * Every test has its own machine (state file).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { changedScenario, hasScript, localComputer, parseOneDocument, SCENARIOS, SimMachine, tempDir } from '../helpers/cli';
+
+jest.setTimeout(60_000);
+
+const scenario = (name: string) => path.join(SCENARIOS, `${name}.json`);
+type Svc = { name: string; status: string; processId: number };
+const statusOf = (services: Svc[], name: string) => services.find((s) => s.name === name)?.status;
+
+/** The state a dry run must not change: services, their processes, pools and their workers. */
+async function snapshot(m: SimMachine) {
+  const { code, doc } = await m.json(['status']);
+  expect(code).toBe(0);
+  const r = doc.result;
+  return {
+    services: (r.services as Svc[]).map((s) => [s.name, s.status, s.processId]),
+    workers: r.workerProcessIds,
+    pools: (r.appPools as { name: string; state: string; workerProcessIds: number[] }[]).map((p) => [p.name, p.state, p.workerProcessIds]),
+    sites: (r.sites as { name: string; state: string }[]).map((s) => [s.name, s.state]),
+    restarts: r.restarts,
+  };
+}
+
+describe('status', () => {
+  it('human: a table of services, worker processes, the toggle, pools and sites', async () => {
+    const m = new SimMachine();
+    const r = await m.run(['status']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^SERVICE\s+DISPLAY NAME\s+STATUS\s+START TYPE\s+PID$/m);
+    expect(r.stdout).toMatch(/^W3SVC\s+World Wide Web Publishing Service\s+Running\s+Automatic\s+\d+$/m);
+    expect(r.stdout).toMatch(/^Restarts: enabled$/m);
+    expect(r.stdout).toMatch(/^DefaultAppPool\s+Started/m);
+    expect(r.stdout).toMatch(/^Default Web Site\s+Started/m);
+    expect(r.stdout).not.toMatch(/\u001b\[/); // not a terminal: no colour
+  });
+
+  it('--json: exactly one document with the services, pools and sites', async () => {
+    const m = new SimMachine();
+    const { code, doc } = await m.json(['status']);
+    expect(code).toBe(0);
+    expect(doc).toMatchObject({ ok: true, command: 'status', exitCode: 0, host: 'localhost' });
+    expect(statusOf(doc.result.services, 'W3SVC')).toBe('Running');
+    expect(doc.result.appPools.map((p: { name: string }) => p.name)).toContain('DefaultAppPool');
+  });
+
+  it('iisreset /STATUS prints the iisreset lines (iis-reference 1.6), any case, / or -', async () => {
+    const m = new SimMachine();
+    for (const sw of ['/status', '-STATUS', '/Status']) {
+      const r = await m.run([sw]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('Status for World Wide Web Publishing Service ( W3SVC ) : Running\n');
+      expect(r.stdout).toContain('Status for Windows Process Activation Service ( WAS ) : Running\n');
+      expect(r.stdout.trim().split('\n').every((l) => l.startsWith('Status for '))).toBe(true);
+    }
+  });
+});
+
+describe('stop, start, restart', () => {
+  it('restart (human): iisreset wording in order, then before/after', async () => {
+    const m = new SimMachine();
+    const r = await m.run(['restart', '--reason', 'deploy 1.2.3']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const at = (t: string) => lines.indexOf(t);
+    expect(at('Attempting stop...')).toBe(0);
+    expect(at('Internet services successfully stopped')).toBeGreaterThan(at('Attempting stop...'));
+    expect(at('Attempting start...')).toBeGreaterThan(at('Internet services successfully stopped'));
+    expect(at('Internet services successfully restarted')).toBeGreaterThan(at('Attempting start...'));
+    expect(r.stdout).toMatch(/^W3SVC\s+Running\s+Running\s+\d+ -> \d+$/m);
+    expect(r.stdout).toMatch(/restart on localhost took [\d.]+ (ms|s) \(graceful, nothing terminated\)/);
+    expect(r.stderr).toBe(''); // no TTY: no progress line
+  });
+
+  it('restart --json: one document with the verified state and the audit event', async () => {
+    const m = new SimMachine();
+    const { code, doc } = await m.json(['restart', '--reason', 'deploy 1.2.3']);
+    expect(code).toBe(0);
+    expect(doc).toMatchObject({ ok: true, command: 'restart', exitCode: 0 });
+    expect(statusOf(doc.result.after, 'W3SVC')).toBe('Running');
+    expect(doc.result.forced).toBe(false);
+    expect(doc.result.events.some((e: { kind: string; message: string }) => e.kind === 'audit' && e.message.includes('reason=deploy 1.2.3'))).toBe(true);
+  });
+
+  it('stop then start, human and --json', async () => {
+    const m = new SimMachine();
+    const stop = await m.run(['stop']);
+    expect(stop.code).toBe(0);
+    expect(stop.stdout.split('\n').slice(0, 2)).toEqual(['Attempting stop...', 'Internet services successfully stopped']);
+    const stopped = await m.json(['status']);
+    expect(statusOf(stopped.doc.result.services, 'W3SVC')).toBe('Stopped');
+    const start = await m.json(['start']);
+    expect(start.code).toBe(0);
+    expect(statusOf(start.doc.result.after, 'W3SVC')).toBe('Running');
+    const stop2 = await m.json(['stop']);
+    expect(stop2.doc.result.after.every((s: Svc) => s.status === 'Stopped')).toBe(true);
+    const start2 = await m.run(['start']);
+    expect(start2.stdout.split('\n').slice(0, 2)).toEqual(['Attempting start...', 'Internet services successfully started']);
+  });
+
+  it('iisreset-style: /restart /noforce /timeout:30 prints only the iisreset lines', async () => {
+    const m = new SimMachine();
+    const r = await m.run(['/restart', '/noforce', '/timeout:30']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('Attempting stop...\nInternet services successfully stopped\nAttempting start...\nInternet services successfully restarted\n');
+  });
+
+  it('iisreset-style: forcing unless /NOFORCE, /TIMEOUT:val in seconds (seen in the dry-run plan)', async () => {
+    const m = new SimMachine();
+    const forced = await m.json(['-STOP', '/Timeout:7', '--dry-run']);
+    expect(forced.code).toBe(0);
+    const descriptions = (forced.doc.result.plan.steps as { description: string }[]).map((s) => s.description);
+    expect(descriptions[0]).toContain('deadline 7 s');
+    expect(descriptions.some((d) => d.includes('terminate'))).toBe(true);
+    const graceful = await m.json(['/stop', '/noforce', '--dry-run']);
+    const d2 = (graceful.doc.result.plan.steps as { description: string }[]).map((s) => s.description);
+    expect(d2[0]).toContain('deadline 60 s'); // iisreset's stop default (1.2)
+    expect(d2.some((d) => d.includes('terminate'))).toBe(false);
+    const restart = await m.json(['/noforce', '--dry-run']); // no action switch: /RESTART (1.2)
+    expect(restart.doc.command).toBe('restart');
+    expect(restart.doc.result.plan.steps[0].description).toContain('deadline 20 s');
+  });
+
+  it('--dry-run changes nothing and prints the exact PowerShell', async () => {
+    const m = new SimMachine();
+    const before = await snapshot(m);
+    for (const args of [['restart', '--force'], ['stop'], ['pool', 'recycle', '--all'], ['site', 'stop', 'Shop'], ['disable', '--reason', 'x']]) {
+      const r = await m.run([...args, '--dry-run']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Nothing was changed\./);
+    }
+    const human = await m.run(['stop', '--dry-run']);
+    expect(human.stdout).toContain("Stop-Service -Name $name -NoWait");
+    expect(await snapshot(m)).toEqual(before);
+  });
+});
+
+describe('enable, disable, events, sim reset', () => {
+  it('a host disabled by its registry toggle refuses restart: exit 6, in human and --json form', async () => {
+    const file = changedScenario('fast', (s) => {
+      localComputer(s).registry = { 'HKLM:\\SOFTWARE\\iisctl': { RestartsDisabled: 1, DisabledBy: 'WEB01\\ops', DisabledAt: '2024-05-01T08:00:00Z', DisabledReason: 'change freeze' } };
+    });
+    const m = new SimMachine(file);
+    const human = await m.run(['restart']);
+    expect(human.code).toBe(6);
+    expect(human.stderr).toMatch(/Restarts are disabled on localhost by WEB01\\ops.*change freeze.*\[DISABLED, exit 6\]/);
+    const { code, doc } = await m.json(['/restart']);
+    expect(code).toBe(6);
+    expect(doc).toMatchObject({ ok: false, exitCode: 6, error: { code: 'DISABLED', exitCode: 6 } });
+    const status = await m.run(['status']);
+    expect(status.stdout).toMatch(/^Restarts: disabled by WEB01\\ops at 2024-05-01T08:00:00Z \(change freeze\)$/m);
+  });
+
+  it('events: human table and --json, filtered by kind', async () => {
+    const m = new SimMachine();
+    expect((await m.run(['restart', '--reason', 'nightly'])).code).toBe(0);
+    const human = await m.run(['events', '--since', '1h', '--kind', 'audit,service']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^TIME\s+KIND\s+ID\s+SOURCE\s+MESSAGE$/m);
+    expect(human.stdout).toMatch(/audit\s+\d+\s+iisctl\s+iisctl restart succeeded; .*reason=nightly/);
+    const { code, doc } = await m.json(['events', '--kind', 'audit', '--max', '5']);
+    expect(code).toBe(0);
+    expect(doc.result.length).toBeGreaterThanOrEqual(1);
+    expect(doc.result.every((e: { kind: string }) => e.kind === 'audit')).toBe(true);
+  });
+
+  it('sim reset puts the simulated machine back to its scenario', async () => {
+    const m = new SimMachine();
+    expect((await m.run(['stop'])).code).toBe(0);
+    const r = await m.run(['sim', 'reset']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`state file ${m.stateFile}`);
+    const { doc } = await m.json(['status']);
+    expect(statusOf(doc.result.services, 'W3SVC')).toBe('Running');
+    const j = await m.json(['sim', 'reset']);
+    expect(j.doc).toMatchObject({ ok: true, command: 'sim reset', result: { stateFile: m.stateFile, reset: true } });
+  });
+});
+
+describe('pool, site, heal', () => {
+  it('pool list / recycle / stop --dry-run; site list / restart; heal', async () => {
+    const m = new SimMachine();
+    const list = await m.run(['pool', 'list']);
+    expect(list.stdout).toMatch(/^POOL\s+STATE\s+START MODE\s+RUNTIME\s+WORKERS\s+SITES$/m);
+    const recycle = await m.json(['pool', 'recycle', 'DefaultAppPool', '--reason', 'leak']);
+    expect(recycle.code).toBe(0);
+    expect(recycle.doc.result.targets[0]).toMatchObject({ name: 'DefaultAppPool', changed: true, after: 'Started' });
+    const sites = await m.json(['site', 'list']);
+    expect(sites.doc.result.map((s: { name: string }) => s.name)).toEqual(['Default Web Site', 'Shop']);
+    const restart = await m.run(['site', 'restart', 'Shop']);
+    expect(restart.code).toBe(0);
+    expect(restart.stdout).toMatch(/^Shop\s+Started\s+Started\s+yes/m);
+    const heal = await m.run(['heal', 'ShopApi']);
+    expect(heal.code).toBe(0);
+    expect(heal.stdout).toMatch(/is healthy after recycle/);
+    const missing = await m.json(['pool', 'stop', 'Nope']);
+    expect(missing.code).toBe(4);
+    expect(missing.doc.error.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('exit codes', () => {
+  it('3: a stop that times out without force kills nothing (hung-stop.json)', async () => {
+    const m = new SimMachine(scenario('hung-stop'));
+    const human = await m.run(['stop', '--timeout', '1']);
+    expect(human.code).toBe(3);
+    expect(human.stderr).toMatch(/W3SVC \(StopPending\).*Nothing was killed\. \[TIMEOUT, exit 3\]/);
+    const { code, doc } = await m.json(['/stop', '/noforce', '/timeout:1']);
+    expect(code).toBe(3);
+    expect(doc).toMatchObject({ ok: false, exitCode: 3, error: { code: 'TIMEOUT', details: { pending: ['W3SVC'] } } });
+    expect(doc.error.details.result.killedProcessIds).toEqual([]);
+  });
+
+  it('5: not an administrator (not-admin.json)', async () => {
+    const m = new SimMachine(scenario('not-admin'));
+    const human = await m.run(['restart']);
+    expect(human.code).toBe(5);
+    expect(human.stderr).toMatch(/\[ACCESS_DENIED, exit 5\]/);
+    const { code, doc } = await m.json(['stop']);
+    expect(code).toBe(5);
+    expect(doc.error.code).toBe('ACCESS_DENIED');
+  });
+
+  it('7: an unreachable or unknown --computer (farm.json), and PowerShell that cannot start', async () => {
+    const m = new SimMachine(scenario('farm'));
+    const unreachable = await m.run(['status', '-c', 'WEB03']);
+    expect(unreachable.code).toBe(7);
+    expect(unreachable.stderr).toMatch(/\[UNREACHABLE, exit 7\]/);
+    const bogus = await m.json(['status', '--computer', 'NO-SUCH-HOST']);
+    expect(bogus.code).toBe(7);
+    expect(bogus.doc.error.code).toBe('UNREACHABLE');
+    const noPowerShell = await m.run(['status'], { simulate: false, env: { IISCTL_POWERSHELL: path.join(tempDir(), 'no-such-powershell') } });
+    expect(noPowerShell.code).toBe(7);
+    expect(noPowerShell.stderr).toMatch(/POWERSHELL_UNAVAILABLE, exit 7/);
+  });
+
+  it('several hosts: one --json document with per-host results', async () => {
+    const m = new SimMachine(scenario('farm'));
+    const { code, doc } = await m.json(['status', '-c', 'WEB03', '-c', 'NO-SUCH-HOST']);
+    expect(code).toBe(7); // all failed the same way
+    expect(doc.hosts.map((h: { host: string; ok: boolean }) => [h.host, h.ok])).toEqual([
+      ['WEB03', false],
+      ['NO-SUCH-HOST', false],
+    ]);
+    expect(doc.error.failed).toEqual(['WEB03', 'NO-SUCH-HOST']);
+  });
+
+  describe('2: bad input, one line naming the problem, the usage, nothing changed', () => {
+    const cases: [string, string[], RegExp][] = [
+      ['unknown command', ['frobnicate'], /Unknown argument: frobnicate/],
+      ['unknown option', ['restart', '--bogus'], /Unknown argument: bogus/],
+      ['negative timeout', ['restart', '--timeout', '-5'], /--timeout must not be negative/],
+      ['non-numeric timeout', ['stop', '--timeout', 'soon'], /--timeout must be a number of seconds/],
+      ['non-numeric iisreset timeout', ['/stop', '/timeout:abc'], /--timeout must be a number of seconds/],
+      ['empty computer name', ['restart', '-c', ''], /computer name is empty/],
+      ['over-long computer name', ['restart', '-c', 'x'.repeat(300)], /longer than 255/],
+      ['empty pool name', ['pool', 'recycle', ''], /A name is empty/],
+      ['over-long pool name', ['pool', 'stop', 'p'.repeat(300)], /longer than 255/],
+      ['empty reason', ['restart', '--reason', ''], /--reason is empty/],
+      ['conflicting iisreset switches', ['/stop', '/start'], /Conflicting switches \/STOP and \/START/],
+      ['conflicting selectors', ['pool', 'stop', 'A', '--all'], /Conflicting selectors/],
+      ['/REBOOT', ['/reboot'], /\/REBOOT is not supported/],
+      ['reboot without --yes', ['restart', '--reboot-on-error'], /add --yes/],
+      ['--reboot-on-error on stop', ['/stop', '/rebootonerror', '--yes'], /restart only/],
+      ['no command', [], /A command is needed/],
+      ['bad --kind', ['events', '--kind', 'reset,nap'], /unknown kind "nap"/],
+      ['bad --since', ['events', '--since', 'yesterday'], /--since must be a duration/],
+    ];
+    it.each(cases)('%s', async (_label, args, message) => {
+      const m = new SimMachine();
+      const human = await m.run(args);
+      expect(human.code).toBe(2);
+      expect(human.stdout).toBe('');
+      const lines = human.stderr.trim().split('\n');
+      expect(lines[0]).toMatch(message);
+      expect(lines[0]).toMatch(/^iisctl: /);
+      expect(lines[1]).toMatch(/^usage: iisctl/);
+      expect(human.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      const { code, doc } = await m.json(args);
+      expect(code).toBe(2);
+      expect(doc).toMatchObject({ ok: false, exitCode: 2, error: { code: 'INVALID_ARGUMENT', exitCode: 2 } });
+      expect(doc.error.message).toMatch(message);
+      // Nothing ran on the host: its state file was never even created.
+      expect(fs.existsSync(m.stateFile)).toBe(false);
+    });
+
+    it('a scenario file that does not parse', async () => {
+      const bad = path.join(tempDir(), 'bad.json');
+      fs.writeFileSync(bad, '{ "name": "bad", ');
+      const m = new SimMachine(bad);
+      const r = await m.run(['status']);
+      expect(r.code).toBe(2);
+      expect(r.stderr.split('\n')[0]).toMatch(/^iisctl: --simulate: invalid scenario .*bad\.json: \$: not valid JSON/);
+    });
+  });
+});
+
+describe('output channels', () => {
+  it('logs go to stderr and the log file, never to stdout, also with --json at debug level', async () => {
+    const m = new SimMachine();
+    const log = path.join(tempDir(), 'iisctl.log');
+    const r = await m.run(['restart', '--json', '--log-level', 'debug', '--log-file', log]);
+    expect(r.code).toBe(0);
+    const doc = parseOneDocument(r.stdout);
+    expect(doc.ok).toBe(true);
+    expect(r.stderr).toMatch(/debug: /);
+    const lines = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { level: string });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.some((l) => l.level === 'debug')).toBe(true);
+  });
+
+  it('--quiet: no narration, result still printed', async () => {
+    const m = new SimMachine();
+    const r = await m.run(['restart', '--quiet']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('Attempting');
+    expect(r.stdout).toMatch(/^W3SVC\s+Running\s+Running/m);
+    expect(r.stderr).toBe('');
+  });
+
+  it('/? prints the iisreset usage mapped to iisctl (iis-reference 1.1)', async () => {
+    const m = new SimMachine();
+    const r = await m.run(['/?']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('    /RESTART            Stop and then restart all Internet services.');
+    expect(r.stdout).toContain('-> iisctl restart --force');
+    expect(r.stdout).toContain('    /NOFORCE            Do not forcefully terminate Internet services if');
+  });
+
+  it('--help lists the commands and the exit codes', async () => {
+    const m = new SimMachine();
+    const r = await m.run(['--help'], { simulate: false });
+    expect(r.code).toBe(0);
+    for (const c of ['status', 'stop', 'start', 'restart', 'enable', 'disable', 'pool', 'site', 'heal', 'events', 'sim']) expect(r.stdout).toMatch(new RegExp(`^  iisctl ${c}\\b`, 'm'));
+    expect(r.stdout).toMatch(/^ {2}8 {2}partial success/m);
+  });
+
+  const tty = hasScript() ? it : it.skip;
+  tty('the progress line and colour appear only on a terminal (pseudo-terminal via `script`)', () => {
+    const m = new SimMachine();
+    const r = m.runTty(['restart']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\r\u001b\[2Klocalhost: stopping W3SVC {2}[\d.]+ (ms|s) \/ 20\.0 s/);
+    expect(r.stdout).toContain('Internet services successfully restarted');
+    expect(r.stdout).toContain('\u001b[32mRunning\u001b[0m');
+    const noColour = m.runTty(['status', '--no-color']);
+    expect(noColour.stdout).not.toContain('\u001b[32m');
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * Runs the built CLI (`node dist/cli/main.js`) against the simulated host, each test on its own
+ * state file (IISCTL_SIM_STATE), optionally under a pseudo-terminal (util-linux `script`).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const CLI = path.join(ROOT, 'dist/cli/main.js');
+export const SCENARIOS = path.join(ROOT, 'lib/sim/scenarios');
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-cli-'));
+}
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A bundled scenario changed for one test, written to a temp file. */
+export function changedScenario(name: string, change: (scenario: Json) => void): string {
+  const scenario = JSON.parse(fs.readFileSync(path.join(SCENARIOS, `${name}.json`), 'utf8')) as Json;
+  change(scenario);
+  scenario.name = `${name}-${Math.random().toString(36).slice(2, 8)}`;
+  const file = path.join(tempDir(), `${scenario.name}.json`);
+  fs.writeFileSync(file, JSON.stringify(scenario, null, 2));
+  return file;
+}
+
+export function localComputer(scenario: Json): Json {
+  return Object.values(scenario.computers as Record<string, Json>).find((c) => c.local) as Json;
+}
+
+/** One simulated machine (its own state file) and a way to run iisctl against it. */
+export class SimMachine {
+  readonly stateFile = path.join(tempDir(), 'state.json');
+
+  constructor(readonly scenario: string = path.join(SCENARIOS, 'fast.json')) {}
+
+  env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...process.env, IISCTL_SIM_STATE: this.stateFile, ...extra };
+    delete env.NO_COLOR;
+    delete env.FORCE_COLOR;
+    return env;
+  }
+
+  /** iisctl --simulate=<scenario> ...args (the simulate option first, as a user would type it). */
+  run(args: string[], options: { env?: Record<string, string>; simulate?: boolean } = {}): Promise<CliRun> {
+    const full = options.simulate === false ? args : [`--simulate=${this.scenario}`, ...args];
+    return runCli(full, this.env(options.env));
+  }
+
+  async json(args: string[]): Promise<{ code: number; doc: Json; stderr: string }> {
+    const r = await this.run([...args, '--json']);
+    return { code: r.code, doc: parseOneDocument(r.stdout), stderr: r.stderr };
+  }
+
+  /** Under a pseudo-terminal: stdout and stderr arrive merged on the terminal. */
+  runTty(args: string[]): CliRun {
+    const quoted = [process.execPath, CLI, `--simulate=${this.scenario}`, ...args].map(shellQuote).join(' ');
+    const r = spawnSync('script', ['-qfec', quoted, '/dev/null'], { env: this.env({ COLUMNS: '120' }), encoding: 'utf8', timeout: 60_000 });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** stdout must be exactly one JSON document and nothing else. */
+export function parseOneDocument(stdout: string): Json {
+  const text = stdout.trim();
+  expect(text.startsWith('{')).toBe(true);
+  expect(text.endsWith('}')).toBe(true);
+  return JSON.parse(text) as Json; // throws on a second document or any extra text
+}
+
+export function hasScript(): boolean {
+  return spawnSync('sh', ['-c', 'command -v script'], { encoding: 'utf8' }).status === 0;
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
