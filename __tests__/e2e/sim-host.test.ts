@@ -121,7 +121,9 @@ describe('services', () => {
     const e = await failure(s.run(ps`Stop-Service -Name W3SVC`));
     expect(e.powershell?.fullyQualifiedErrorId).toBe('CouldNotStopService,Microsoft.PowerShell.Commands.StopServiceCommand');
     expect(e.powershell?.category).toBe('CloseError');
-    expect(e.message).toBe("Service 'World Wide Web Publishing Service (W3SVC)' cannot be stopped due to the following error: Cannot stop W3SVC service on computer '.'.");
+    // The library appends the innermost (Win32) message, which carries the reason.
+    expect(e.message).toBe("Service 'World Wide Web Publishing Service (W3SVC)' cannot be stopped due to the following error: Cannot stop W3SVC service on computer '.'. The service cannot accept control messages at this time.");
+    expect(e.powershell?.win32Code).toBe(1061);
     // ServiceCommandException (SystemException) on top, as on Windows: not 0x80070425.
     expect(e.powershell?.hresult).toBe(-2146233087);
     await expect(s.run(ps`try { Stop-Service -Name W3SVC } catch { $_.Exception.InnerException.InnerException.Message }`))
@@ -132,7 +134,9 @@ describe('services', () => {
   it('access denied for a non-administrator', async () => {
     const e = await failure(session('not-admin').run(ps`Stop-Service -Name W3SVC`));
     expect(e.powershell?.fullyQualifiedErrorId).toBe('CouldNotStopService,Microsoft.PowerShell.Commands.StopServiceCommand');
-    expect(e.message).toBe("Service 'World Wide Web Publishing Service (W3SVC)' cannot be stopped due to the following error: Cannot open W3SVC service on computer '.'.");
+    expect(e.message).toBe("Service 'World Wide Web Publishing Service (W3SVC)' cannot be stopped due to the following error: Cannot open W3SVC service on computer '.'. Access is denied.");
+    expect(e.code).toBe('ACCESS_DENIED');
+    expect(e.powershell?.win32Code).toBe(5);
   });
 });
 

@@ -30,7 +30,24 @@ export function classifyPowerShellError(error: PowerShellErrorDetails, host?: st
   // the reason (e.g. "The service cannot accept control messages at this time") is the base one.
   const base = error.baseMessage;
   const message = base && !error.message.includes(base) ? `${error.message} ${base.replace(/\.?$/, '.')}` : error.message;
-  return new IisctlError(codeFor(error), message, { powershell: error, host });
+  const code = codeFor(error);
+  return new IisctlError(code, message, { powershell: error, host, hint: hintFor(code, error) });
+}
+
+/** What to do about it, for the failures an administrator can fix (issue 4, semantics 7). */
+function hintFor(code: ErrorCode, error: PowerShellErrorDetails): string | undefined {
+  if (code === 'ACCESS_DENIED') {
+    // Service control needs an administrator (iis-reference.md 3.1); remoting too (6).
+    return 'Run iisctl from an elevated prompt ("Run as administrator") with an account in the Administrators group of the target computer.';
+  }
+  if (code === 'UNREACHABLE') {
+    // WinRM must listen on the target (iis-reference.md 6: "run ... winrm quickconfig").
+    return 'Check the computer name, the network, and that PowerShell remoting (WinRM) is enabled on the target (winrm quickconfig).';
+  }
+  if ((error.fullyQualifiedErrorId ?? '').startsWith('Modules_ModuleNotFound')) {
+    return "The IIS PowerShell module (WebAdministration) is not installed on the target: install IIS's management scripts and tools.";
+  }
+  return undefined;
 }
 
 function codeFor(error: PowerShellErrorDetails): ErrorCode {

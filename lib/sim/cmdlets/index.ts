@@ -5,6 +5,7 @@
  */
 import { createInterpreter, type Interpreter } from '../interpreter';
 import type { CmdletImpl, NativeImpl } from '../interp/types';
+import type { PsErrorRecord } from '../errors';
 import { serviceCmdlets } from './services';
 import { processCmdlets } from './processes';
 import { moduleCmdlets } from './modules';
@@ -13,6 +14,7 @@ import { itemCmdlets } from './items';
 import { webAdminCmdlets } from './webadmin';
 import { remotingCmdlets, setRemoteInterpreterFactory } from './remoting';
 import { iisreset } from './iisreset';
+import { commandCmdlets } from './commands';
 import { SimHost } from './simhost';
 
 export const simCmdlets: Map<string, CmdletImpl> = new Map<string, CmdletImpl>([
@@ -23,6 +25,7 @@ export const simCmdlets: Map<string, CmdletImpl> = new Map<string, CmdletImpl>([
   ...itemCmdlets,
   ...webAdminCmdlets,
   ...remotingCmdlets,
+  ...commandCmdlets,
 ]);
 
 export const simNatives: Map<string, NativeImpl> = new Map<string, NativeImpl>([
@@ -36,12 +39,13 @@ export interface SimInterpreterOptions {
   userDomainName?: string;
   onStdout?: (text: string) => void;
   onStderr?: (text: string) => void;
+  onError?: (rec: PsErrorRecord) => void;
 }
 
 export function createSimInterpreter(o: SimInterpreterOptions): Interpreter {
-  return createInterpreter({ cmdlets: simCmdlets, nativeCommands: simNatives, host: o.host, computerName: o.computerName, userName: o.userName, userDomainName: o.userDomainName, onStdout: o.onStdout, onStderr: o.onStderr });
+  return createInterpreter({ cmdlets: simCmdlets, nativeCommands: simNatives, host: o.host, computerName: o.computerName, userName: o.userName, userDomainName: o.userDomainName, onStdout: o.onStdout, onStderr: o.onStderr, onError: o.onError });
 }
 
 export { SimHost };
 
-setRemoteInterpreterFactory((host, computerName, onStdout) => createSimInterpreter({ host, computerName, onStdout }));
+setRemoteInterpreterFactory((host, computerName, onStdout, onError) => createSimInterpreter({ host, computerName, onStdout, onError }));

@@ -15,13 +15,13 @@
 import { randomUUID } from 'node:crypto';
 import type { CmdletCall, CmdletImpl } from '../interp/types';
 import type { Interpreter } from '../interp/evaluator';
-import { PsTerminatingError, recordOf } from '../errors';
+import { PsTerminatingError, type PsErrorRecord } from '../errors';
 import { SimFault } from '../machine';
 import { PsObject, PsScriptBlock, type PsValue, asList, toStr } from '../values';
 import { hostOf, type SimHost } from './simhost';
 import { chain, errorWith, only, strings } from './common';
 
-type Factory = (host: SimHost, computerName: string, onStdout: (t: string) => void) => Interpreter;
+type Factory = (host: SimHost, computerName: string, onStdout: (t: string) => void, onError: (rec: PsErrorRecord) => void) => Interpreter;
 let factory: Factory | undefined;
 /** Set by cmdlets/index.ts (avoids an import cycle). */
 export function setRemoteInterpreterFactory(f: Factory): void {
@@ -74,7 +74,10 @@ const invokeCommand: CmdletImpl = async (call) => {
       throw e;
     }
     if (!factory) throw new Error('remote interpreter factory not set');
-    const remote = factory(host.forComputer(computer), computer, (t) => call.ctx.writeHost(t.replace(/\r?\n$/, '')));
+    // Only what the remote command wrote to its error stream travels back (an error silenced with
+    // -ErrorAction SilentlyContinue is in the remote $Error but never sent).
+    const written: PsErrorRecord[] = [];
+    const remote = factory(host.forComputer(computer), computer, (t) => call.ctx.writeHost(t.replace(/\r?\n$/, '')), (rec) => written.push(rec));
     const runspace = randomUUID();
     let results: PsValue[] = [];
     let terminating: PsTerminatingError | undefined;
@@ -85,11 +88,7 @@ const invokeCommand: CmdletImpl = async (call) => {
       else throw e;
     }
     out.push(...results.map((v) => tag(v, name, runspace)));
-    const errors = [...asList(remote.global.get('Error') ?? null)].reverse();
-    for (const er of errors) {
-      const rec = recordOf(er);
-      if (rec) call.ctx.writeError({ ...rec });
-    }
+    for (const rec of written) call.ctx.writeError({ ...rec });
     if (terminating) call.ctx.writeError({ ...terminating.record });
   }
   return out;

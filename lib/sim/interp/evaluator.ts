@@ -32,7 +32,7 @@ import {
   newUtf8Encoding, setProperty, setStaticMember, staticMember,
 } from './dotnet';
 import { formatForHost } from './format';
-import type { CmdletContext, CmdletImpl, NativeImpl } from './types';
+import type { CmdletContext, CmdletImpl, CommandTable, NativeImpl } from './types';
 
 export interface InterpreterOptions {
   cmdlets: Map<string, CmdletImpl>;
@@ -50,6 +50,8 @@ export interface InterpreterOptions {
   /** Streaming sinks (in addition to the strings runLine returns). */
   onStdout?: (text: string) => void;
   onStderr?: (text: string) => void;
+  /** Receives error records written to the error stream at top level (instead of stderr text): remoting forwards them. */
+  onError?: (rec: PsErrorRecord) => void;
 }
 
 export interface RunResult {
@@ -95,6 +97,8 @@ export class Interpreter {
   private readonly cmdlets = new Map<string, CmdletImpl>();
   private readonly natives = new Map<string, NativeImpl>();
   private readonly functions = new Map<string, PsScriptBlock>();
+  /** Function names as written (keys of `functions` are lower-case). */
+  private readonly functionNames = new Map<string, string>();
   private readonly errors: PsValue[] = [];
   private out = '';
   private err = '';
@@ -222,6 +226,7 @@ export class Interpreter {
   private emitError(rec: PsErrorRecord): void {
     const sink = this.currentSink('error');
     if (sink) sink(rec);
+    else if (this.opts.onError) this.opts.onError(rec);
     else this.report(rec);
   }
   private emitWarning(text: string): void {
@@ -568,6 +573,7 @@ export class Interpreter {
     if (!nameNode || !body) throw unsupported('this function definition');
     if (named(stmt).some((c) => c.type === 'function_parameter_declaration')) throw unsupported('function parameters declared after the name (use param())');
     this.functions.set(nameNode.text.toLowerCase(), new PsScriptBlock(body, body.text, frame.script));
+    this.functionNames.set(nameNode.text.toLowerCase(), nameNode.text);
     return [];
   }
 
@@ -762,6 +768,7 @@ export class Interpreter {
       invokeScriptBlock: (sb, a, ...under: PsValue[]) => this.invokeScriptBlock(sb, a, { dotSource: true, dollarUnder: under[0], frame, hasUnder: under.length > 0 }),
       getVariable: (n) => frame.scope.get(n),
       setVariable: (n, v) => frame.scope.setLocal(n, v),
+      commands: () => this.commandTable(),
     };
     let output: PsValue[];
     try {
@@ -808,6 +815,14 @@ export class Interpreter {
     return lines;
   }
 
+  private commandTable(): CommandTable {
+    return {
+      cmdlets: [...this.cmdlets.keys()].map((k) => this.catalog.resolve(k) ?? k),
+      natives: [...this.natives.keys()],
+      functions: [...this.functions].map(([k, sb]) => ({ name: this.functionNames.get(k) ?? k, definition: sb.text.replace(/^\{|\}$/g, '') })),
+    };
+  }
+
   private bareContext(name: string, frame: Frame): CmdletContext {
     return {
       host: this.opts.host,
@@ -828,6 +843,7 @@ export class Interpreter {
       invokeScriptBlock: (sb, a, under) => this.invokeScriptBlock(sb, a, { dotSource: true, dollarUnder: under, frame, hasUnder: under !== undefined }),
       getVariable: (n) => frame.scope.get(n),
       setVariable: (n, v) => frame.scope.setLocal(n, v),
+      commands: () => this.commandTable(),
     };
   }
 
