@@ -1,0 +1,46 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { connect, ConnectOptions, IisClient } from '../../lib/client';
+
+export const SCENARIOS = path.resolve(__dirname, '../../lib/sim/scenarios');
+
+export function tempDir(prefix = 'iisctl-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A bundled scenario, optionally changed for one test, written to a temp file. */
+export function scenarioFile(name: string, change?: (scenario: Json) => void): string {
+  const scenario = JSON.parse(fs.readFileSync(path.join(SCENARIOS, `${name}.json`), 'utf8')) as Json;
+  if (!change) return path.join(SCENARIOS, `${name}.json`);
+  change(scenario);
+  scenario.name = `${name}-${Math.random().toString(36).slice(2, 8)}`;
+  const file = path.join(tempDir(), `${scenario.name}.json`);
+  fs.writeFileSync(file, JSON.stringify(scenario, null, 2));
+  return file;
+}
+
+/** The local computer's definition inside a scenario. */
+export function localComputer(scenario: Json): Json {
+  const computers = scenario.computers as Record<string, Json>;
+  return Object.values(computers).find((c) => c.local) ?? Object.values(computers)[0];
+}
+
+export function service(scenario: Json, name: string): Json {
+  return (localComputer(scenario).services as Json[]).find((s) => s.name === name)!;
+}
+
+const clients: IisClient[] = [];
+
+/** A client on a fresh simulated machine (its own state file); closed after each test. */
+export async function simClient(scenario: string, options: Partial<ConnectOptions> = {}): Promise<IisClient> {
+  const client = await connect({ simulate: scenario, simulatorStateFile: path.join(tempDir(), 'state.json'), pollIntervalMs: 50, retry: { baseDelayMs: 50 }, ...options });
+  clients.push(client);
+  return client;
+}
+
+export async function closeClients(): Promise<void> {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+}
