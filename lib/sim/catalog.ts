@@ -317,12 +317,23 @@ export class Catalog {
     let candidates = c.parameterSets.filter((s) => named.every((n) => n.param.common || n.param.sets.has(s.name)));
     if (candidates.length === 0) throw new BindingError(ambiguousSet(typeName, cmd));
 
-    // 3. Positional binding, exact-type pass first.
-    const tryPositional = (set: CatalogParameterSet, strict: boolean): Map<string, PsValue> | undefined => {
+    // 3. Positional binding, exact-type pass first. Like PowerShell's binder, the k-th positional
+    // argument goes to the k-th distinct Position number among the candidate sets' unbound
+    // positional parameters (Get-Command X binds -Name, Position 0 of AllCommandSet, not
+    // -ArgumentList, Position 1 of both sets); a set without a parameter at that position drops out.
+    const freeOf = (set: CatalogParameterSet): Array<{ name: string; pos: number }> => {
       // Parameters shown positionally in SYNTAX but numbered "Named" in the yaml (docIssues
       // positionMismatch, e.g. Write-Host -Object) are positional too, after the numbered ones.
       const order = [...set.positionalOrder, ...set.parameters.filter((p) => p.positionalInSyntax && !set.positionalOrder.includes(p.name)).map((p) => p.name)];
-      const free = order.filter((pn) => !named.some((n) => n.param.name === pn));
+      return order.filter((pn) => !named.some((n) => n.param.name === pn)).map((pn, i) => {
+        const pos = set.parameters.find((x) => x.name === pn)?.position;
+        return { name: pn, pos: typeof pos === 'number' ? pos : 1000 + i };
+      });
+    };
+    const positions = [...new Set(candidates.flatMap((s) => freeOf(s).map((f) => f.pos)))].sort((a, b) => a - b);
+    const tryPositional = (set: CatalogParameterSet, strict: boolean): Map<string, PsValue> | undefined => {
+      const mine = freeOf(set);
+      const free = positions.map((pos) => mine.find((f) => f.pos === pos)?.name ?? '');
       const out = new Map<string, PsValue>();
       const remaining = REMAINING_ARGUMENTS[cmd];
       if (remaining && free.includes(remaining) && positional.length > 0) {
@@ -333,7 +344,7 @@ export class Catalog {
       }
       if (positional.length > free.length) return undefined;
       for (let i = 0; i < positional.length; i++) {
-        const p = set.parameters.find((x) => x.name === free[i]);
+        const p = free[i] ? set.parameters.find((x) => x.name === free[i]) : undefined;
         if (!p) return undefined;
         if (strict && !takesWithoutConversion(p, positional[i].value)) return undefined;
         out.set(p.name, positional[i].value);

@@ -75,8 +75,8 @@ export function inputItems(call: CmdletCall): PsValue[] {
   return call.params.has('InputObject') ? asList(call.params.get('InputObject') ?? null) : [];
 }
 
-/** PowerShell's CommandNotFoundException for a command whose module is not installed. */
-export function commandNotFound(call: CmdletCall): never {
+/** PowerShell's CommandNotFoundException for a command whose module (or program) is not installed. */
+export function commandNotFound(call: Pick<CmdletCall, 'name' | 'ctx'>): never {
   const name = call.name;
   // Same text as the interpreter's unknown-command error (5.1 transcripts, see interp/evaluator.ts).
   const rec = makeError('System.Management.Automation.CommandNotFoundException',

@@ -15,6 +15,7 @@
 import type { NativeCall, NativeImpl, NativeResult } from '../interp/types';
 import { SimFault, type ServiceView, type SimMachine } from '../machine';
 import { hostOf, type SimHost } from './simhost';
+import { commandNotFound } from './common';
 
 export const IISRESET_USAGE = [
   '',
@@ -167,8 +168,10 @@ export const iisreset: NativeImpl = async (call): Promise<NativeResult> => {
     });
   }
   const opts = o as Options;
-  if (opts.action === 'usage') return { stdout: IISRESET_USAGE, exitCode: 0 };
   const host = hostOf(call);
+  // iisreset.exe ships with IIS: on a computer without W3SVC the program does not exist (assumed criterion).
+  if (!(await host.use((m) => m.iisInstalled))) commandNotFound(call);
+  if (opts.action === 'usage') return { stdout: IISRESET_USAGE, exitCode: 0 };
   const admin = await host.use((m) => m.isAdministrator);
   if (!admin) return { stdout: ACCESS_DENIED.join('\r\n') + '\r\n', exitCode: 1 };
   if (opts.action === 'status') {

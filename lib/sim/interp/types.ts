@@ -32,6 +32,18 @@ export interface CmdletContext {
   whatIf: boolean;
   getVariable(name: string): PsValue | undefined;
   setVariable(name: string, value: PsValue): void;
+  /** What this runspace can run (Get-Command). */
+  commands(): CommandTable;
+}
+
+/** The commands a runspace knows, as Get-Command sees them. */
+export interface CommandTable {
+  /** Canonical names of the cmdlets with an implementation (generic and machine ones). */
+  cmdlets: string[];
+  /** Registered native commands: lower-case names without ".exe". */
+  natives: string[];
+  /** Functions defined in this runspace, with the name as written and the body text. */
+  functions: Array<{ name: string; definition: string }>;
 }
 
 export interface CmdletCall {

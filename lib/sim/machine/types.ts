@@ -95,6 +95,11 @@ export interface ComputerState {
   eventLogs: Record<string, EventLogState>;
   /** Lower-case source name → registration. */
   eventSources: Record<string, { source: string; log: string }>;
+  /**
+   * `iisreset /DISABLE` was run (ref §1.8): the IIisServiceControl interface refuses every call
+   * until `iisreset /ENABLE`. Absent in older state files (= enabled).
+   */
+  iisResetDisabled?: boolean;
   /** Canonical upper-case key path (e.g. "HKEY_LOCAL_MACHINE\\SOFTWARE\\ISCTL") → key. */
   registry: Record<string, RegistryKey>;
 }

@@ -177,6 +177,21 @@ export class SimMachine {
     const m = Object.entries(this.comp.modules).find(([k]) => k.toLowerCase() === module.toLowerCase());
     return m ? m[1] : false;
   }
+  /** IIS is installed: the World Wide Web Publishing Service exists (assumed criterion; iisreset.exe ships with IIS). */
+  get iisInstalled(): boolean {
+    return services.findService(this.comp, 'W3SVC') !== undefined;
+  }
+  /** `iisreset /DISABLE` is in effect (ref §1.8); persisted with the computer. */
+  get iisResetDisabled(): boolean {
+    return this.comp.iisResetDisabled === true;
+  }
+  /** `iisreset /DISABLE` (true) or `/ENABLE` (false); administrators only (throws AccessDenied). */
+  setIisResetDisabled(disabled: boolean): void {
+    const ctx = this.ctx();
+    ctx.requireUp();
+    ctx.requireAdmin({ type: 'computer', name: this.comp.name });
+    this.comp.iisResetDisabled = disabled;
+  }
   /** Another computer, through the network (throws Unreachable). */
   remote(name: string): SimMachine {
     return this.world.connect(name);

@@ -1,0 +1,67 @@
+/**
+ * Get-Command, iisreset /ENABLE|/DISABLE and Stop-Process on protected processes, through the
+ * library's PowerShellSession against the built simulated host (dist/sim/host.js).
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { IisctlError } from '../../lib/errors';
+import { ps } from '../../lib/powershell/quote';
+import { PowerShellSession } from '../../lib/powershell/session';
+import { resolveExecutable } from '../../lib/powershell/executable';
+
+const root = path.resolve(__dirname, '../..');
+const hostJs = path.join(root, 'dist/sim/host.js');
+const scenarios = path.join(root, 'lib/sim/scenarios');
+
+beforeAll(() => {
+  if (!fs.existsSync(hostJs)) {
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root });
+    execFileSync(process.execPath, ['scripts/copy-assets.js'], { cwd: root });
+  }
+}, 120_000);
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-e2e-cmds-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+let n = 0;
+const sessions: PowerShellSession[] = [];
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((s) => s.close()));
+});
+
+function session(scenario: string, stateFile = path.join(tmp, `state-${scenario}-${n++}.json`)): PowerShellSession {
+  const s = new PowerShellSession({
+    executable: resolveExecutable({ simulate: path.join(scenarios, `${scenario}.json`), env: { IISCTL_SIM_STATE: stateFile } }),
+    callTimeoutMs: 20_000,
+  });
+  sessions.push(s);
+  return s;
+}
+
+async function failure(p: Promise<unknown>): Promise<IisctlError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(IisctlError);
+    return e as IisctlError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('Get-Command through the session', () => {
+  it('finds iisreset.exe as an Application at its system32 path', async () => {
+    const s = session('fast');
+    await expect(s.run(ps`$c = Get-Command -Name iisreset.exe -ErrorAction Stop; @{ Name = $c.Name; Type = $c.CommandType.ToString(); Path = $c.Path; Source = $c.Source }`))
+      .resolves.toEqual({ Name: 'iisreset.exe', Type: 'Application', Path: 'C:\\Windows\\system32\\iisreset.exe', Source: 'C:\\Windows\\system32\\iisreset.exe' });
+    await expect(s.run(ps`(Get-Command Stop-Service).Source`)).resolves.toBe('Microsoft.PowerShell.Management');
+  });
+
+  it('an unknown command: CommandNotFoundException,...GetCommandCommand; SilentlyContinue gives $null', async () => {
+    const s = session('fast');
+    const e = await failure(s.run(ps`Get-Command -Name ${'Get-Nothing'} -ErrorAction Stop`));
+    expect(e.powershell?.fullyQualifiedErrorId).toBe('CommandNotFoundException,Microsoft.PowerShell.Commands.GetCommandCommand');
+    expect(e.message).toBe("The term 'Get-Nothing' is not recognized as the name of a cmdlet, function, script file, or operable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.");
+    await expect(s.run(ps`$null -eq (Get-Command -Name ${'Get-Nothing'} -ErrorAction SilentlyContinue)`)).resolves.toBe(true);
+  });
+});
