@@ -20,6 +20,7 @@ demo: build
 
 bench: build
 	node scripts/bench.js
+	node scripts/bench-iisreset.js
 	node scripts/bench-pools.js
 
 clean:
