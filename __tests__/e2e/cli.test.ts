@@ -239,6 +239,20 @@ describe('exit codes', () => {
     expect(noPowerShell.stderr).toMatch(/POWERSHELL_UNAVAILABLE, exit 7/);
   });
 
+  it('8: several hosts, some failed: per-host results, one after another (farm.json)', async () => {
+    const m = new SimMachine(scenario('farm'));
+    const human = await m.run(['restart', '-c', 'WEB02', '-c', 'WEB03']);
+    expect(human.code).toBe(8);
+    expect(human.stdout).toMatch(/== WEB02 ==\nAttempting stop\.\.\.[\s\S]*Internet services successfully restarted[\s\S]*== WEB03 ==/);
+    expect(human.stderr).toMatch(/^iisctl: WEB03: .*\[UNREACHABLE, exit 7\]$/m);
+    const { code, doc } = await m.json(['status', '-c', 'WEB02', '-c', 'WEB03']);
+    expect(code).toBe(8);
+    expect(doc).toMatchObject({ ok: false, exitCode: 8, error: { code: 'PARTIAL', failed: ['WEB03'] } });
+    expect(doc.hosts[0]).toMatchObject({ host: 'WEB02', ok: true });
+    expect(statusOf(doc.hosts[0].result.services, 'W3SVC')).toBe('Running');
+    expect(doc.hosts[1]).toMatchObject({ host: 'WEB03', ok: false, error: { code: 'UNREACHABLE', exitCode: 7 } });
+  });
+
   it('several hosts: one --json document with per-host results', async () => {
     const m = new SimMachine(scenario('farm'));
     const { code, doc } = await m.json(['status', '-c', 'WEB03', '-c', 'NO-SUCH-HOST']);
