@@ -284,6 +284,8 @@ describe('exit codes', () => {
       ['no command', [], /A command is needed/],
       ['bad --kind', ['events', '--kind', 'reset,nap'], /unknown kind "nap"/],
       ['bad --since', ['events', '--since', 'yesterday'], /--since must be a duration/],
+      ['negative --retries', ['status', '--retries', '-1'], /--retries must be a whole number/],
+      ['bad --log-level', ['status', '--log-level', 'loud'], /Invalid values/],
     ];
     it.each(cases)('%s', async (_label, args, message) => {
       const m = new SimMachine();

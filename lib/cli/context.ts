@@ -37,7 +37,14 @@ export interface Context {
 
 export const MAX_COMPUTER_NAME = 255;
 
+/** Most retries of transient failures --retries accepts. */
+export const MAX_RETRIES = 20;
+
 export function createContext(runtime: Runtime, command: string, args: GlobalArgs, usage: string): Context {
+  const retries = Array.isArray(args.retries) ? NaN : args.retries;
+  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0 && retries <= MAX_RETRIES)) {
+    throw new UsageError(`--retries must be a whole number from 0 to ${MAX_RETRIES}; got ${JSON.stringify(String(args.retries))}.`, usage);
+  }
   const out = new Output({ json: args.json, quiet: args.quiet, color: args.color });
   runtime.out = out;
   runtime.usage = usage;
