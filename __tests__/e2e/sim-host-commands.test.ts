@@ -65,3 +65,22 @@ describe('Get-Command through the session', () => {
     await expect(s.run(ps`$null -eq (Get-Command -Name ${'Get-Nothing'} -ErrorAction SilentlyContinue)`)).resolves.toBe(true);
   });
 });
+
+describe('iisreset /DISABLE and /ENABLE through the session', () => {
+  it('the flag persists in the state across host processes; /RESTART then fails with 0x800710D5 until /ENABLE', async () => {
+    const state = path.join(tmp, `state-disable-${n++}.json`);
+    const a = session('fast', state);
+    await expect(a.run(ps`$o = iisreset /DISABLE; @{ NoOutput = $null -eq $o; Exit = $LASTEXITCODE }`)).resolves.toEqual({ NoOutput: true, Exit: 0 });
+    await a.close();
+    const b = session('fast', state);
+    await expect(b.run(ps`$o = iisreset /RESTART; @{ Last = @($o)[-1]; Exit = $LASTEXITCODE; W3SVC = (Get-Service W3SVC).Status.ToString() }`))
+      .resolves.toEqual({ Last: 'A resource required for this operation is disabled. (2147946709, 800710d5)', Exit: 1, W3SVC: 'Running' });
+    await expect(b.run(ps`$null = iisreset /ENABLE; $o = iisreset /STOP; @{ Last = @($o)[-1]; Exit = $LASTEXITCODE }`))
+      .resolves.toEqual({ Last: 'Internet services successfully stopped', Exit: 0 });
+  });
+
+  it('not-admin: /DISABLE prints the access-denied text and exits 1', async () => {
+    await expect(session('not-admin').run(ps`$o = iisreset /DISABLE; @{ First = @($o)[0]; Exit = $LASTEXITCODE }`))
+      .resolves.toEqual({ First: 'Access denied, you must be an administrator of the remote computer to use this', Exit: 1 });
+  });
+});

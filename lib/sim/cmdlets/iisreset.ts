@@ -11,9 +11,20 @@
  * Assumed: the failure line for a stop timeout uses ERROR_SERVICE_REQUEST_TIMEOUT (1053, standard
  * Win32 text), lower-case hex in the "(decimal, hex)" suffix, and "Stop attempt failed." is not
  * used: /STOP failures print KB969864's "There was an error while performing this operation.".
+ *
+ * /DISABLE and /ENABLE (ref §1.8): administrators only (the §1.7 access-denied text otherwise); they
+ * set / clear the computer's persisted `iisResetDisabled` flag. Their own console output was not
+ * found in any source: assumed to print nothing and exit 0. While disabled, every IIisServiceControl
+ * method returns E_ERROR_RESOURCE_DISABLED 0x800710D5 and does nothing else (ref §1.3, §1.8), so
+ * /STOP, /START, /RESTART and /STATUS fail with the §1.5 error line
+ * "A resource required for this operation is disabled. (2147946709, 800710d5)" (Win32 text of
+ * ERROR_RESOURCE_DISABLED, 4309) and no IISReset event is logged; the head lines are the ones of
+ * the other failures ("Restart attempt failed." / "There was an error while performing this
+ * operation." after "Attempting stop...", none after "Attempting start..."; /STATUS prints only the
+ * error line — assumed).
  */
 import type { NativeCall, NativeImpl, NativeResult } from '../interp/types';
-import { SimFault, type ServiceView, type SimMachine } from '../machine';
+import { SimFault, Win32Errors, hresultFromWin32, type ServiceView, type SimMachine } from '../machine';
 import { hostOf, type SimHost } from './simhost';
 import { commandNotFound } from './common';
 
@@ -70,7 +81,7 @@ function iisServices(m: SimMachine): ServiceView[] {
 }
 
 interface Options {
-  action: 'restart' | 'start' | 'stop' | 'status' | 'usage';
+  action: 'restart' | 'start' | 'stop' | 'status' | 'usage' | 'enable' | 'disable';
   noforce: boolean;
   timeoutS?: number;
 }
@@ -84,6 +95,8 @@ function parse(args: string[]): Options | string {
     else if (s === '/START') o.action = 'start';
     else if (s === '/STOP') o.action = 'stop';
     else if (s === '/STATUS') o.action = 'status';
+    else if (s === '/ENABLE') o.action = 'enable';
+    else if (s === '/DISABLE') o.action = 'disable';
     else if (s === '/NOFORCE') o.noforce = true;
     else if (/^\/TIMEOUT:\d+$/.test(s)) o.timeoutS = Number(s.slice(9));
     else return a;
@@ -158,6 +171,17 @@ async function start(call: NativeCall, host: SimHost, wasRunning: Set<string>): 
   return r === 'ok' ? null : START_FAILED;
 }
 
+const DISABLED_LINE = hrLine(Win32Errors.RESOURCE_DISABLED.message, hresultFromWin32(Win32Errors.RESOURCE_DISABLED.code));
+
+/** The output of a stop/start/restart/status while `iisreset /DISABLE` is in effect (see the header). */
+function disabled(o: Options): NativeResult {
+  const lines =
+    o.action === 'status' ? [DISABLED_LINE]
+      : o.action === 'start' ? ['Attempting start...', DISABLED_LINE]
+        : ['Attempting stop...', o.action === 'restart' ? 'Restart attempt failed.' : 'There was an error while performing this operation.', DISABLED_LINE];
+  return { stdout: lines.join('\r\n') + '\r\n', exitCode: 1 };
+}
+
 export const iisreset: NativeImpl = async (call): Promise<NativeResult> => {
   const o = parse(call.args);
   if (typeof o === 'string') {
@@ -174,6 +198,11 @@ export const iisreset: NativeImpl = async (call): Promise<NativeResult> => {
   if (opts.action === 'usage') return { stdout: IISRESET_USAGE, exitCode: 0 };
   const admin = await host.use((m) => m.isAdministrator);
   if (!admin) return { stdout: ACCESS_DENIED.join('\r\n') + '\r\n', exitCode: 1 };
+  if (opts.action === 'enable' || opts.action === 'disable') {
+    await host.use((m) => m.setIisResetDisabled(opts.action === 'disable'));
+    return { stdout: '', exitCode: 0 };
+  }
+  if (await host.use((m) => m.iisResetDisabled)) return disabled(opts);
   if (opts.action === 'status') {
     const lines = await host.use((m) => iisServices(m).map((s) => `Status for ${s.displayName} ( ${s.name} ) : ${s.state}`));
     return { stdout: lines.join('\r\n') + '\r\n', exitCode: 0 };

@@ -63,6 +63,8 @@ export const Win32Errors = {
   SERVICE_CANNOT_ACCEPT_CTRL: { code: 1061, message: 'The service cannot accept control messages at this time.' },
   SERVICE_NOT_ACTIVE: { code: 1062, message: 'The service has not been started.' },
   SERVICE_DEPENDENCY_FAIL: { code: 1068, message: 'The dependency service or group failed to start.' },
+  /** 4309 / 0x800710D5 (ref §1.3); text: winerror via docs.rs finestre-sys ERROR_RESOURCE_DISABLED and briandunning.com/errors/1524. */
+  RESOURCE_DISABLED: { code: 4309, message: 'A resource required for this operation is disabled.' },
 } as const;
 
 /** HRESULT_FROM_WIN32: 0x8007xxxx (e.g. 1061 → 0x80070425, ref §1.5), as an unsigned number. */
