@@ -324,7 +324,9 @@ const measureObject: CmdletImpl = async (call) => {
   const items = inputs(call);
   const property = call.params.has('Property') ? toStr(call.params.get('Property') ?? null) : undefined;
   const values = items.map((x) => (property ? prop(x, property) : x));
-  const nums = values.filter((v) => v !== null).map((v) => toNumber(v, 'System.Double'));
+  // Only the numeric statistics convert to numbers; a plain Measure-Object just counts.
+  const numeric = ['Sum', 'Average', 'Maximum', 'Minimum'].some((k) => call.params.get(k) === true);
+  const nums = numeric ? values.filter((v) => v !== null).map((v) => toNumber(v, 'System.Double')) : [];
   const o = new PsObject(['Microsoft.PowerShell.Commands.GenericMeasureInfo', 'System.Object']);
   o.addNote('Count', items.length);
   o.addNote('Average', call.params.get('Average') ? nums.reduce((a, b) => a + b, 0) / (nums.length || 1) : null);

@@ -4,7 +4,7 @@
  * blindly, ref §3.6); killing a w3wp is a worker failure seen by WAS (ref §2.2).
  */
 import type { Ctx } from './context';
-import { SimFault } from './faults';
+import { SimFault, Win32Errors } from './faults';
 import { findPool, killWorker } from './pools';
 import { crashHostedServices } from './services';
 import type { ProcessState } from './types';
@@ -50,11 +50,24 @@ export function requireProcess(ctx: Ctx, pid: number): ProcessState {
   return p;
 }
 
+/**
+ * Processes nobody may terminate, administrators included: OpenProcess(PROCESS_TERMINATE) fails
+ * with ERROR_ACCESS_DENIED. Sources: System (pid 4) — "OpenProcess for pid 4 (System) : Access is
+ * denied." (eduardomcm/VelociraptorCompetition#2); Idle and CSRSS — OpenProcess docs quoted in
+ * cuckoosandbox/monitor#50, "CSRSS is a protected process" (winsiderss/systeminformer#1959), and
+ * Stop-Process on Idle: 'Cannot stop process "Idle (0)" because of the following error: Access is
+ * denied' (jabbera/my-vsts-tasks#53). Other protected processes (smss, wininit, services) are not
+ * covered: no source found.
+ */
+const UNKILLABLE = new Set(['system', 'idle', 'csrss']);
+
 /** Stop-Process -Id: processes owned by services/pools need an administrator. */
 export function killProcess(ctx: Ctx, pid: number): void {
   ctx.requireUp();
   const p = requireProcess(ctx, pid);
-  ctx.requireAdmin({ type: 'process', name: `${p.name} (${p.pid})` });
+  const target = { type: 'process' as const, name: `${p.name} (${p.pid})` };
+  ctx.requireAdmin(target);
+  if (p.owner.kind === 'system' && UNKILLABLE.has(p.name.toLowerCase())) throw SimFault.win32('AccessDenied', Win32Errors.ACCESS_DENIED, ctx.comp.name, target);
   if (p.owner.kind === 'service') {
     crashHostedServices(ctx, p);
   } else if (p.owner.kind === 'worker' && findPool(ctx.comp, p.owner.pool)) {
