@@ -302,3 +302,17 @@ describe('heal', () => {
     expect(r.rungs.every((x) => x.durationMs >= 0 && x.disruption.length > 0)).toBe(true);
   });
 });
+
+describe('audit events of pool and site operations', () => {
+  it('name what was acted on, so a site start is not logged as an IIS start', async () => {
+    const iis = await simClient(scenarioFile('fast'));
+    await iis.appPools.recycle('DefaultAppPool', { reason: 'leak' });
+    await iis.sites.stop('Shop', { reason: 'maintenance' });
+    const audit = await iis.events({ kinds: ['audit'] });
+    expect(audit.map((e) => [e.id, e.message.split(';')[0]])).toEqual([
+      [1014, 'iisctl site-stop succeeded'],
+      [1010, 'iisctl apppool-recycle succeeded'],
+    ]);
+    expect(audit[1].message).toContain('reason=leak');
+  });
+});

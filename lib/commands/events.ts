@@ -158,6 +158,12 @@ export const AUDIT_EVENT_IDS: Readonly<Record<string, number>> = {
   restart: 1003,
   disable: 1004,
   enable: 1005,
+  'apppool-recycle': 1010,
+  'apppool-start': 1011,
+  'apppool-stop': 1012,
+  'site-start': 1013,
+  'site-stop': 1014,
+  'site-restart': 1015,
 };
 
 export function auditMessage(entry: AuditEntry): string {

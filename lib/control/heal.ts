@@ -12,7 +12,8 @@ import { EventRecord } from '../commands/events';
 import { killProcesses } from '../commands/processes';
 import { IisctlError, invalidArgument } from '../errors';
 import { AppPoolController } from './appPools';
-import { SurgicalResult, WebOperations, withResult } from './surgical';
+import { SurgicalResult, WebOperations } from './surgical';
+import { attachResult } from './operation';
 
 export const HEAL_RUNGS = ['recycle', 'restart-pool', 'kill-workers', 'restart-iis', 'restart-iis-force'] as const;
 export type HealRung = (typeof HEAL_RUNGS)[number];
@@ -101,7 +102,7 @@ export class Healer {
       if (healthy) return { pool, host: this.ops.host, healedBy: rung, rungs, durationMs: Date.now() - started, events: await this.ops.events(started, []) };
     }
     const result = { pool, host: this.ops.host, healedBy: undefined, rungs, durationMs: Date.now() - started, events: await this.ops.events(started, []) };
-    throw withResult(
+    throw attachResult(
       new IisctlError('FAILED', `Application pool ${JSON.stringify(pool)} is still not healthy after ${rungs.filter((r) => r.outcome !== 'skipped').map((r) => r.rung).join(', ')}.`, {
         host: this.ops.host,
         hint: options.force ? 'Look at the events in the result; the application itself may be failing.' : 'The rungs that kill processes need force.',

@@ -15,12 +15,11 @@
  * - restart brings back exactly the services that were running before;
  * - transient failures are retried (retry.ts); success is reported only from a state read back.
  */
-import * as os from 'node:os';
 import { IisctlError } from '../errors';
 import { Logger, silentLogger } from '../log';
 import type { PowerShellSession } from '../powershell/session';
 import { PsCommand, runCommand } from '../commands/command';
-import { auditMessage, AuditEntry, EventRecord, readEvents, writeAuditEvent } from '../commands/events';
+import type { AuditEntry, EventRecord } from '../commands/events';
 import { backupConfiguration, killProcesses, restartComputer } from '../commands/processes';
 import { onComputer } from '../commands/remote';
 import { IisServiceSnapshot, readIisServices, requestServiceStart, requestServiceStop, ServiceInfo } from '../commands/services';
@@ -28,6 +27,7 @@ import { disableRestarts, enableRestarts, readToggle, ToggleState } from '../com
 import { startWaves, stopWaves } from './order';
 import { DEFAULT_RETRY_POLICY, RetryPolicy, RetryRecord, withRetry } from './retry';
 import { pollUntil } from './wait';
+import { attachResult, auditQuietly, currentUser, disabledError, eventsSince } from './operation';
 
 export interface StepRecord {
   step: string;
@@ -143,7 +143,7 @@ export class IisServiceController {
     this.logger = options.logger ?? silentLogger();
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
-    this.user = options.user ?? safeUserName();
+    this.user = options.user ?? currentUser();
   }
 
   /** Runs one command on the target, retrying transient failures. */
@@ -250,13 +250,7 @@ export class IisServiceController {
   private async operate(action: ServiceOperationResult['action'], options: StopOptions | StartOptions, body: (op: Operation) => Promise<void>): Promise<ServiceOperationResult> {
     const started = Date.now();
     const toggle = await this.run(readToggle());
-    if (!toggle.enabled && action !== 'start') {
-      throw new IisctlError('DISABLED', `Restarts are disabled on ${this.host}${toggle.disabledBy ? ` by ${toggle.disabledBy}` : ''}${toggle.disabledAt ? ` since ${toggle.disabledAt}` : ''}${toggle.reason ? `: ${toggle.reason}` : ''}.`, {
-        host: this.host,
-        hint: 'Run `iisctl enable` on purpose first if the restart really is wanted.',
-        details: { disabledBy: toggle.disabledBy, disabledAt: toggle.disabledAt, reason: toggle.reason },
-      });
-    }
+    if (!toggle.enabled && action !== 'start') throw disabledError(this.host, toggle);
     const before = await this.snapshot();
     const op: Operation = { action, before: before.services, current: before, steps: [], retries: [], killed: [], forced: false };
     let failure: unknown;
@@ -268,10 +262,7 @@ export class IisServiceController {
     const after = await this.snapshot().catch(() => op.current);
     const orphanWorkerProcessIds = action === 'start' ? [] : after.workerProcessIds;
     await this.audit({ action, user: this.user, reason: options.reason, outcome: failure ? 'failed' : 'succeeded', detail: failure ? (failure as Error).message : undefined });
-    const events = await this.run(readEvents({ since: new Date(started - 1000), serviceDisplayNames: after.services.map((s) => s.displayName) })).catch((e: unknown) => {
-      this.logger.warn('could not read the events of the operation', { host: this.host, error: (e as Error).message });
-      return [] as EventRecord[];
-    });
+    const events = await eventsSince((c) => this.run(c), this.logger, this.host, started, after.services.map((s) => s.displayName));
     const result: ServiceOperationResult = {
       action,
       host: this.host,
@@ -286,7 +277,7 @@ export class IisServiceController {
       after: after.services,
       events,
     };
-    if (failure) throw withState(failure, result);
+    if (failure) throw attachResult(failure, result);
     this.verify(action, op, result);
     return result;
   }
@@ -297,7 +288,7 @@ export class IisServiceController {
     const want = action === 'stop' ? STOPPED : RUNNING;
     const wrong = expected.map((s) => result.after.find((a) => a.name === s.name)).filter((s): s is ServiceInfo => !s || s.status !== want);
     if (wrong.length > 0) {
-      throw withState(new IisctlError('FAILED', `After ${action}, ${wrong.map((s) => `${s.name} is ${s.status}`).join(', ')} (expected ${want}).`, { host: this.host }), result);
+      throw attachResult(new IisctlError('FAILED', `After ${action}, ${wrong.map((s) => `${s.name} is ${s.status}`).join(', ')} (expected ${want}).`, { host: this.host }), result);
     }
   }
 
@@ -458,13 +449,8 @@ export class IisServiceController {
     return state;
   }
 
-  private async audit(entry: AuditEntry): Promise<void> {
-    try {
-      await this.run(writeAuditEvent(entry));
-    } catch (error) {
-      // An operation is not undone because its audit event could not be written; it is logged.
-      this.logger.warn('could not write the audit event', { host: this.host, audit: auditMessage(entry), error: (error as Error).message });
-    }
+  private audit(entry: AuditEntry): Promise<void> {
+    return auditQuietly((c) => this.run(c), this.logger, this.host, entry);
   }
 }
 
@@ -486,24 +472,4 @@ function statusOf(snapshot: IisServiceSnapshot, name: string): string {
 
 function unique(values: number[]): number[] {
   return [...new Set(values)];
-}
-
-/** Attaches the operation's record (state left behind, steps, events) to an error. */
-function withState(error: unknown, result: ServiceOperationResult): unknown {
-  if (!(error instanceof IisctlError)) return error;
-  return new IisctlError(error.code, error.message, {
-    powershell: error.powershell,
-    host: error.host,
-    hint: error.hint,
-    cause: error,
-    details: { ...error.details, result },
-  });
-}
-
-function safeUserName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
-  }
 }

@@ -5,9 +5,8 @@
  * reason, and the WAS/SCM events logged in the operation's window attached to the result (and to
  * the error when it failed).
  */
-import * as os from 'node:os';
 import { PsCommand, runCommand } from '../commands/command';
-import { AuditEntry, auditMessage, EventRecord, readEvents, writeAuditEvent } from '../commands/events';
+import type { AuditEntry, EventRecord } from '../commands/events';
 import { onComputer } from '../commands/remote';
 import { readToggle } from '../commands/toggle';
 import type { CoreServiceState, RequestOutcome } from '../commands/webadmin';
@@ -16,6 +15,7 @@ import { Logger, silentLogger } from '../log';
 import type { PowerShellSession } from '../powershell/session';
 import type { IisServiceController, StepRecord } from './iisServices';
 import { backoffDelay, DEFAULT_RETRY_POLICY, RetryPolicy, RetryRecord, withRetry } from './retry';
+import { attachResult, auditQuietly, currentUser, disabledError, eventsSince } from './operation';
 
 export interface SurgicalOptions {
   /** Deadline of the wait for the state read back. Default 30 s. */
@@ -123,7 +123,7 @@ export class WebOperations {
     this.logger = options.logger ?? silentLogger();
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
-    this.user = options.user ?? safeUserName();
+    this.user = options.user ?? currentUser();
     this.services = options.services;
   }
 
@@ -142,11 +142,7 @@ export class WebOperations {
   async checkToggle(): Promise<void> {
     const toggle = await this.run(readToggle());
     if (toggle.enabled) return;
-    throw new IisctlError('DISABLED', `Restarts are disabled on ${this.host}${toggle.disabledBy ? ` by ${toggle.disabledBy}` : ''}${toggle.disabledAt ? ` since ${toggle.disabledAt}` : ''}${toggle.reason ? `: ${toggle.reason}` : ''}.`, {
-      host: this.host,
-      hint: 'Run `iisctl enable` on purpose first if the operation really is wanted.',
-      details: { disabledBy: toggle.disabledBy, disabledAt: toggle.disabledAt, reason: toggle.reason },
-    });
+    throw disabledError(this.host, toggle);
   }
 
   async frame(action: string, kind: SurgicalResult['kind'], guarded: boolean, options: SurgicalOptions, body: (frame: OperationFrame) => Promise<BodyResult>): Promise<SurgicalResult> {
@@ -216,42 +212,21 @@ export class WebOperations {
       servicesStarted,
       events,
     };
-    if (failure) throw withResult(failure, result);
+    if (failure) throw attachResult(failure, result);
     try {
       outcome!.verify();
     } catch (error) {
-      throw withResult(error, result);
+      throw attachResult(error, result);
     }
     return result;
   }
 
   /** Events of the window [started - 1 s, now]: WAS recycles/crashes, SCM changes of WAS/W3SVC, audit. */
-  async events(started: number, displayNames: string[]): Promise<EventRecord[]> {
-    return this.run(readEvents({ since: new Date(started - 1000), serviceDisplayNames: displayNames.length ? displayNames : undefined })).catch((e: unknown) => {
-      this.logger.warn('could not read the events of the operation', { host: this.host, error: (e as Error).message });
-      return [] as EventRecord[];
-    });
+  events(started: number, displayNames: string[]): Promise<EventRecord[]> {
+    return eventsSince((c) => this.run(c), this.logger, this.host, started, displayNames);
   }
 
-  private async audit(entry: AuditEntry): Promise<void> {
-    try {
-      await this.run(writeAuditEvent(entry));
-    } catch (error) {
-      this.logger.warn('could not write the audit event', { host: this.host, audit: auditMessage(entry), error: (error as Error).message });
-    }
-  }
-}
-
-/** Attaches the operation's record (targets, steps, events) to an error, as the service controller does. */
-export function withResult<R>(error: unknown, result: R): unknown {
-  if (!(error instanceof IisctlError)) return error;
-  return new IisctlError(error.code, error.message, { powershell: error.powershell, host: error.host, hint: error.hint, cause: error, details: { ...error.details, result } });
-}
-
-function safeUserName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
+  private audit(entry: AuditEntry): Promise<void> {
+    return auditQuietly((c) => this.run(c), this.logger, this.host, entry);
   }
 }
