@@ -156,6 +156,24 @@ describe('enable, disable, events, sim reset', () => {
     expect(status.stdout).toMatch(/^Restarts: disabled by WEB01\\ops at 2024-05-01T08:00:00Z \(change freeze\)$/m);
   });
 
+  it('disable, then restart is refused (6) while start is allowed; enable (iisreset /ENABLE) restores', async () => {
+    const m = new SimMachine();
+    const disable = await m.run(['disable', '--reason', 'change freeze']);
+    expect(disable.code).toBe(0);
+    expect(disable.stdout).toMatch(/^Restarts disabled on localhost by .+ \(change freeze\)\.$/m);
+    const refused = await m.json(['restart']);
+    expect(refused.code).toBe(6);
+    expect(refused.doc.error).toMatchObject({ code: 'DISABLED', details: { reason: 'change freeze' } });
+    expect((await m.run(['start'])).code).toBe(0);
+    const enable = await m.json(['/enable']);
+    expect(enable.code).toBe(0);
+    expect(enable.doc.result.enabled).toBe(true);
+    const again = await m.json(['disable']);
+    expect(again.doc).toMatchObject({ ok: true, command: 'disable', result: { enabled: false } });
+    expect((await m.run(['enable'])).stdout).toBe('Restarts enabled on localhost.\n');
+    expect((await m.run(['restart'])).code).toBe(0);
+  });
+
   it('events: human table and --json, filtered by kind', async () => {
     const m = new SimMachine();
     expect((await m.run(['restart', '--reason', 'nightly'])).code).toBe(0);
