@@ -50,6 +50,9 @@ describe('restart', () => {
     expect(statusOf(result.after, 'WAS')).toBe('Running');
     expect(result.forced).toBe(false);
     expect(result.killedProcessIds).toEqual([]);
+    // Worker processes started after the restart are not orphans of the stop.
+    expect((await iis.status()).workerProcessIds.length).toBeGreaterThan(0);
+    expect(result.orphanWorkerProcessIds).toEqual([]);
     // The processes are new: a restart really happened.
     expect(result.after.find((s) => s.name === 'W3SVC')!.processId).not.toBe(result.before.find((s) => s.name === 'W3SVC')!.processId);
   });

@@ -260,7 +260,6 @@ export class IisServiceController {
       failure = error;
     }
     const after = await this.snapshot().catch(() => op.current);
-    const orphanWorkerProcessIds = action === 'start' ? [] : after.workerProcessIds;
     await this.audit({ action, user: this.user, reason: options.reason, outcome: failure ? 'failed' : 'succeeded', detail: failure ? (failure as Error).message : undefined });
     const events = await eventsSince((c) => this.run(c), this.logger, this.host, started, after.services.map((s) => s.displayName));
     const result: ServiceOperationResult = {
@@ -271,7 +270,7 @@ export class IisServiceController {
       retries: op.retries,
       forced: op.forced,
       killedProcessIds: op.killed,
-      orphanWorkerProcessIds,
+      orphanWorkerProcessIds: op.orphans ?? [],
       backup: op.backup,
       before: op.before,
       after: after.services,
@@ -318,6 +317,9 @@ export class IisServiceController {
       }
     }
     if (op.current.workerProcessIds.length > 0 && options.force) await this.killWorkers(op, options);
+    // Workers still alive once every service is stopped are orphans (after a restart, the new
+    // workers are not).
+    op.orphans = op.current.workerProcessIds;
   }
 
   private async forceKill(op: Operation, options: StopOptions): Promise<void> {
@@ -464,6 +466,7 @@ interface Operation {
   killed: number[];
   forced: boolean;
   backup?: string;
+  orphans?: number[];
 }
 
 function statusOf(snapshot: IisServiceSnapshot, name: string): string {
