@@ -48,6 +48,7 @@ export function translateIisreset(argv: readonly string[]): Translation {
         const value = m[2];
         if (value === undefined || value === '') return { kind: 'error', message: `${arg}: /TIMEOUT needs a value in seconds, e.g. /TIMEOUT:30.` };
         if (timeout !== undefined) return { kind: 'error', message: `/TIMEOUT is given twice.` };
+        if (!/^\d+$/.test(value)) return { kind: 'error', message: `${arg}: /TIMEOUT takes a whole number of seconds, e.g. /TIMEOUT:30.` };
         timeout = value;
       } else if (name === 'noforce') {
         noforce = true;

@@ -48,6 +48,8 @@ describe('translateIisreset', () => {
     [['/reboot'], /REBOOT is not supported/],
     [['/stop', '/start'], /Conflicting switches/],
     [['/timeout:'], /needs a value/],
+    [['/timeout:abc'], /whole number of seconds/],
+    [['/timeout:-5'], /whole number of seconds/],
     [['/timeout:5', '/timeout:6'], /given twice/],
     [['/status', '/noforce'], /cannot be combined with \/STATUS/],
     [['/enable', '/timeout:3'], /cannot be combined with \/ENABLE/],
