@@ -19,6 +19,10 @@ import { AppPoolController } from './control/appPools';
 import { SiteController } from './control/sites';
 import { Healer, HealOptions, HealResult, HealTarget } from './control/heal';
 import { WebOperations } from './control/surgical';
+import { PoolConfigurePlan, PoolConfigureResult, PoolSettingsController } from './control/settings';
+import type { PoolSettings, PoolSettingsChanges } from './commands/settings';
+import { HostLock, LockOptions, validateLockOptions } from './control/lock';
+import { currentUser } from './control/operation';
 
 export interface ConnectOptions {
   /** A remote computer, reached through PowerShell remoting (WinRM). Default: this machine. */
@@ -39,12 +43,29 @@ export interface ConnectOptions {
   callTimeoutMs?: number;
   /** Time between state reads while waiting. Default 250 ms. */
   pollIntervalMs?: number;
+  /**
+   * The host lock every changing operation takes (issue 8): wait for another iisctl (default, up
+   * to timeoutSeconds, default 300 s) or, with `wait: false`, fail with LOCKED at once.
+   */
+  lock?: LockOptions;
+  /** Shorthand for lock.timeoutSeconds. */
+  lockTimeoutSeconds?: number;
+}
+
+/** Settings of one pool (issue 9), on iis.appPools next to the operations. */
+export interface PoolSettingsApi {
+  /** Recycling, rapid-fail, CPU, idle, start mode, autoStart, time limits of one pool. */
+  settings(name: string): Promise<PoolSettings>;
+  /** Validates every value first, writes what differs, reads back: before and after. */
+  configure(name: string, changes: PoolSettingsChanges): Promise<PoolConfigureResult>;
+  /** What configure would change, with the exact scripts; changes nothing. */
+  planConfigure(name: string, changes: PoolSettingsChanges): Promise<PoolConfigurePlan>;
 }
 
 export class IisClient {
   private readonly services: IisServiceController;
-  /** Application pools: list, start, stop, recycle (with selectors, waiting, force, plan). */
-  readonly appPools: AppPoolController;
+  /** Application pools: list, start, stop, recycle (with selectors, waiting, force, plan), settings, configure. */
+  readonly appPools: AppPoolController & PoolSettingsApi;
   /** Sites: list, start, stop, restart (with selectors, binding-conflict pre-flight, plan). */
   readonly sites: SiteController;
   private readonly healer: Healer;
@@ -54,15 +75,30 @@ export class IisClient {
     options: ConnectOptions,
     private readonly logger: Logger,
   ) {
+    const user = currentUser();
+    const lock = new HostLock({
+      session,
+      target: options.computerName ?? 'localhost',
+      user,
+      logger,
+      wait: options.lock?.wait,
+      timeoutSeconds: options.lock?.timeoutSeconds ?? options.lockTimeoutSeconds,
+    });
     this.services = new IisServiceController({
+      lock,
       session,
       computerName: options.computerName,
       logger,
       retry: options.retry,
       pollIntervalMs: options.pollIntervalMs,
     });
-    const web = new WebOperations({ session, computerName: options.computerName, logger, retry: options.retry, pollIntervalMs: options.pollIntervalMs, services: this.services });
-    this.appPools = new AppPoolController(web);
+    const web = new WebOperations({ lock, session, computerName: options.computerName, logger, retry: options.retry, pollIntervalMs: options.pollIntervalMs, services: this.services });
+    const poolSettings = new PoolSettingsController(web);
+    this.appPools = Object.assign(new AppPoolController(web), {
+      settings: (name: string) => poolSettings.settings(name),
+      configure: (name: string, changes: PoolSettingsChanges) => poolSettings.configure(name, changes),
+      planConfigure: (name: string, changes: PoolSettingsChanges) => poolSettings.plan(name, changes),
+    });
     this.sites = new SiteController(web);
     this.healer = new Healer(web, this.appPools);
   }
@@ -135,6 +171,8 @@ export class IisClient {
 
 export async function connect(options: ConnectOptions = {}): Promise<IisClient> {
   if (options.computerName !== undefined) validateComputerName(options.computerName);
+  validateLockOptions(options.lock);
+  if (options.lockTimeoutSeconds !== undefined) validateLockOptions({ timeoutSeconds: options.lockTimeoutSeconds });
   if (options.callTimeoutMs !== undefined && !(options.callTimeoutMs > 0)) throw invalidArgument('callTimeoutMs must be a positive number of milliseconds.');
   const logger = options.logger ?? silentLogger();
   const executable = resolveExecutable({

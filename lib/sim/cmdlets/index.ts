@@ -12,6 +12,7 @@ import { moduleCmdlets } from './modules';
 import { eventCmdlets } from './eventlog';
 import { itemCmdlets } from './items';
 import { webAdminCmdlets } from './webadmin';
+import { webConfigCmdlets } from './webconfig';
 import { remotingCmdlets, setRemoteInterpreterFactory } from './remoting';
 import { iisreset } from './iisreset';
 import { commandCmdlets } from './commands';
@@ -24,6 +25,7 @@ export const simCmdlets: Map<string, CmdletImpl> = new Map<string, CmdletImpl>([
   ...eventCmdlets,
   ...itemCmdlets,
   ...webAdminCmdlets,
+  ...webConfigCmdlets,
   ...remotingCmdlets,
   ...commandCmdlets,
 ]);
@@ -37,13 +39,15 @@ export interface SimInterpreterOptions {
   computerName: string;
   userName?: string;
   userDomainName?: string;
+  /** $PID (the simulated host's own process id; named mutexes are owned by it). */
+  processId?: number;
   onStdout?: (text: string) => void;
   onStderr?: (text: string) => void;
   onError?: (rec: PsErrorRecord) => void;
 }
 
 export function createSimInterpreter(o: SimInterpreterOptions): Interpreter {
-  return createInterpreter({ cmdlets: simCmdlets, nativeCommands: simNatives, host: o.host, computerName: o.computerName, userName: o.userName, userDomainName: o.userDomainName, onStdout: o.onStdout, onStderr: o.onStderr, onError: o.onError });
+  return createInterpreter({ cmdlets: simCmdlets, nativeCommands: simNatives, host: o.host, computerName: o.computerName, userName: o.userName, userDomainName: o.userDomainName, processId: o.processId, onStdout: o.onStdout, onStderr: o.onStderr, onError: o.onError });
 }
 
 export { SimHost };

@@ -390,6 +390,18 @@ export function setPoolAutoStart(ctx: Ctx, name: string, value: boolean): void {
   pool.autoStart = value;
 }
 
+/**
+ * A configuration write to a pool's applicationHost.config element (Set-WebConfigurationProperty):
+ * `change` gets the persisted pool; the caller has validated the value. Administrators only.
+ * Not simulated: the recycle a change triggers unless disallowRotationOnConfigChange (WAS 5080).
+ */
+export function updatePoolConfig(ctx: Ctx, name: string, change: (pool: PoolState) => void): void {
+  ctx.requireUp();
+  const pool = requirePool(ctx, name);
+  ctx.requireAdmin(poolTarget(pool));
+  change(pool);
+}
+
 /** sites/site/@serverAutoStart (peers.md pain point 11): read when W3SVC starts. */
 export function setSiteServerAutoStart(ctx: Ctx, name: string, value: boolean): void {
   ctx.requireUp();

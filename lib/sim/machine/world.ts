@@ -18,7 +18,7 @@ import { killProcess, processView, type ProcessView } from './processes';
 import { onBootDone, requestReboot } from './reboot';
 import * as registry from './registry';
 import * as services from './services';
-import type { ComputerState, EventRecord, RegistryKey, RegistryValue, RegistryValueKind, Timer, WorldState } from './types';
+import type { ComputerState, EventRecord, PoolState, RegistryKey, RegistryValue, RegistryValueKind, Timer, WorldState } from './types';
 
 /** Longest command text kept per command-log entry. */
 export const COMMAND_TEXT_LIMIT = 16 * 1024;
@@ -276,6 +276,10 @@ export class SimMachine {
   /** Configuration write of applicationPools/add/@autoStart (Set-ItemProperty IIS:\AppPools\x autoStart). */
   setPoolAutoStart(name: string, value: boolean): void {
     pools.setPoolAutoStart(this.ctx(), name, value);
+  }
+  /** A validated configuration write to a pool's element (Set-WebConfigurationProperty); admins only. */
+  updatePoolConfig(name: string, change: (pool: PoolState) => void): void {
+    pools.updatePoolConfig(this.ctx(), name, change);
   }
   /** Configuration write of sites/site/@serverAutoStart (Set-ItemProperty IIS:\Sites\x serverAutoStart). */
   setSiteServerAutoStart(name: string, value: boolean): void {

@@ -1,0 +1,22 @@
+/** The documented IIS 10 defaults of a pool's settings (iis-reference.md 7.3-7.5), as iisctl reports them. */
+export const DEFAULT_SETTINGS_FOR_TEST = {
+  recycleTime: '1.05:00:00',
+  recycleRequests: 0,
+  recycleSchedule: [] as string[],
+  recyclePrivateMemoryKB: 0,
+  recycleVirtualMemoryKB: 0,
+  overlappingRecycle: true,
+  logEventOnRecycle: ['Time', 'Requests', 'Schedule', 'Memory', 'IsapiUnhealthy', 'OnDemand', 'ConfigChange', 'PrivateMemory'],
+  rapidFailProtection: true,
+  rapidFailMaxCrashes: 5,
+  rapidFailInterval: '00:05:00',
+  cpuLimitPercent: 0,
+  cpuAction: 'NoAction',
+  cpuResetInterval: '00:05:00',
+  idleTimeout: '00:20:00',
+  idleTimeoutAction: 'Terminate',
+  startMode: 'OnDemand',
+  autoStart: true,
+  startupTimeLimit: '00:01:30',
+  shutdownTimeLimit: '00:01:30',
+};
