@@ -21,8 +21,6 @@ import { Healer, HealOptions, HealResult, HealTarget } from './control/heal';
 import { WebOperations } from './control/surgical';
 import { PoolConfigurePlan, PoolConfigureResult, PoolSettingsController } from './control/settings';
 import type { PoolSettings, PoolSettingsChanges } from './commands/settings';
-import { HostLock, LockOptions, validateLockOptions } from './control/lock';
-import { currentUser } from './control/operation';
 
 export interface ConnectOptions {
   /** A remote computer, reached through PowerShell remoting (WinRM). Default: this machine. */
@@ -43,13 +41,6 @@ export interface ConnectOptions {
   callTimeoutMs?: number;
   /** Time between state reads while waiting. Default 250 ms. */
   pollIntervalMs?: number;
-  /**
-   * The host lock every changing operation takes (issue 8): wait for another iisctl (default, up
-   * to timeoutSeconds, default 300 s) or, with `wait: false`, fail with LOCKED at once.
-   */
-  lock?: LockOptions;
-  /** Shorthand for lock.timeoutSeconds. */
-  lockTimeoutSeconds?: number;
 }
 
 /** Settings of one pool (issue 9), on iis.appPools next to the operations. */
@@ -75,24 +66,14 @@ export class IisClient {
     options: ConnectOptions,
     private readonly logger: Logger,
   ) {
-    const user = currentUser();
-    const lock = new HostLock({
-      session,
-      target: options.computerName ?? 'localhost',
-      user,
-      logger,
-      wait: options.lock?.wait,
-      timeoutSeconds: options.lock?.timeoutSeconds ?? options.lockTimeoutSeconds,
-    });
     this.services = new IisServiceController({
-      lock,
       session,
       computerName: options.computerName,
       logger,
       retry: options.retry,
       pollIntervalMs: options.pollIntervalMs,
     });
-    const web = new WebOperations({ lock, session, computerName: options.computerName, logger, retry: options.retry, pollIntervalMs: options.pollIntervalMs, services: this.services });
+    const web = new WebOperations({ session, computerName: options.computerName, logger, retry: options.retry, pollIntervalMs: options.pollIntervalMs, services: this.services });
     const poolSettings = new PoolSettingsController(web);
     this.appPools = Object.assign(new AppPoolController(web), {
       settings: (name: string) => poolSettings.settings(name),
@@ -171,8 +152,6 @@ export class IisClient {
 
 export async function connect(options: ConnectOptions = {}): Promise<IisClient> {
   if (options.computerName !== undefined) validateComputerName(options.computerName);
-  validateLockOptions(options.lock);
-  if (options.lockTimeoutSeconds !== undefined) validateLockOptions({ timeoutSeconds: options.lockTimeoutSeconds });
   if (options.callTimeoutMs !== undefined && !(options.callTimeoutMs > 0)) throw invalidArgument('callTimeoutMs must be a positive number of milliseconds.');
   const logger = options.logger ?? silentLogger();
   const executable = resolveExecutable({
