@@ -288,7 +288,7 @@ describe('exit codes', () => {
       ['unknown option', ['restart', '--bogus'], /Unknown argument: bogus/],
       ['negative timeout', ['restart', '--timeout', '-5'], /--timeout must not be negative/],
       ['non-numeric timeout', ['stop', '--timeout', 'soon'], /--timeout must be a number of seconds/],
-      ['non-numeric iisreset timeout', ['/stop', '/timeout:abc'], /--timeout must be a number of seconds/],
+      ['non-numeric iisreset timeout', ['/stop', '/timeout:abc'], /\/TIMEOUT takes a whole number of seconds/],
       ['empty computer name', ['restart', '-c', ''], /computer name is empty/],
       ['over-long computer name', ['restart', '-c', 'x'.repeat(300)], /longer than 255/],
       ['empty pool name', ['pool', 'recycle', ''], /A name is empty/],

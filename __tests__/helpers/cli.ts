@@ -64,7 +64,11 @@ export class SimMachine {
   /** Under a pseudo-terminal: stdout and stderr arrive merged on the terminal. */
   runTty(args: string[]): CliRun {
     const quoted = [process.execPath, CLI, `--simulate=${this.scenario}`, ...args].map(shellQuote).join(' ');
-    const r = spawnSync('script', ['-qfec', quoted, '/dev/null'], { env: this.env({ COLUMNS: '120' }), encoding: 'utf8', timeout: 60_000 });
+    // A colour terminal, whatever the machine running the tests has: Node's hasColors() says no
+    // without TERM and under CI=true, and that is the behaviour iisctl follows.
+    const env = this.env({ COLUMNS: '120', TERM: 'xterm-256color' });
+    delete env.CI;
+    const r = spawnSync('script', ['-qfec', quoted, '/dev/null'], { env, encoding: 'utf8', timeout: 60_000 });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   }
 }
