@@ -12,7 +12,8 @@ import { PowerShellSession, SessionStats } from './powershell/session';
 import type { EventQuery, EventRecord } from './commands/events';
 import { readEvents } from './commands/events';
 import type { ToggleState } from './commands/toggle';
-import { validateComputerName } from './commands/remote';
+import { closeRemoteSessions, listRemoteSessions, remoteCredential, RemoteSessionInfo, RemoteTarget, validateComputerName } from './commands/remote';
+import type { Secret } from './powershell/quote';
 import { IisServiceController, OperationPlan, RestartOptions, ServiceOperationResult, StartOptions, StatusResult, StopOptions } from './control/iisServices';
 import type { RetryPolicy } from './control/retry';
 import { AppPoolController } from './control/appPools';
@@ -25,6 +26,11 @@ import type { PoolSettings, PoolSettingsChanges } from './commands/settings';
 export interface ConnectOptions {
   /** A remote computer, reached through PowerShell remoting (WinRM). Default: this machine. */
   computerName?: string;
+  /**
+   * Credential for the PSSession to computerName (New-PSSession -Credential). Default: the
+   * caller's own Windows identity. The password is kept in a Secret: never logged, never in JSON.
+   */
+  credential?: { userName: string; password: string | Secret };
   /** true: the simulated Windows host (default scenario); a string: a scenario file. */
   simulate?: boolean | string;
   /** State file of the simulated host (default: IISCTL_SIM_STATE or a per-user file). */
@@ -60,20 +66,24 @@ export class IisClient {
   /** Sites: list, start, stop, restart (with selectors, binding-conflict pre-flight, plan). */
   readonly sites: SiteController;
   private readonly healer: Healer;
+  private readonly remote?: RemoteTarget;
 
   constructor(
     private readonly session: PowerShellSession,
     options: ConnectOptions,
     private readonly logger: Logger,
   ) {
+    const remote = remoteTargetOf(options);
+    this.remote = remote;
     this.services = new IisServiceController({
       session,
       computerName: options.computerName,
+      remote,
       logger,
       retry: options.retry,
       pollIntervalMs: options.pollIntervalMs,
     });
-    const web = new WebOperations({ session, computerName: options.computerName, logger, retry: options.retry, pollIntervalMs: options.pollIntervalMs, services: this.services });
+    const web = new WebOperations({ session, computerName: options.computerName, remote, logger, retry: options.retry, pollIntervalMs: options.pollIntervalMs, services: this.services });
     const poolSettings = new PoolSettingsController(web);
     this.appPools = Object.assign(new AppPoolController(web), {
       settings: (name: string) => poolSettings.settings(name),
@@ -143,15 +153,35 @@ export class IisClient {
     return this.services.run(readEvents({ serviceDisplayNames: status.services.map((s) => s.displayName), ...query }));
   }
 
-  /** Ends the PowerShell session; nothing is left running. */
+  /** The PSSessions the local PowerShell process holds (one per remote computer, reused by every call). */
+  remoteSessions(): Promise<RemoteSessionInfo[]> {
+    return this.services.run(listRemoteSessions());
+  }
+
+  /** Ends the PowerShell session (after Remove-PSSession of its remote sessions); nothing is left running. */
   async close(): Promise<void> {
     this.logger.debug('closing iisctl connection', { host: this.host });
+    if (this.remote && this.session.pid !== undefined) {
+      const closing = closeRemoteSessions();
+      await this.session.run(closing.script, { purpose: closing.purpose, timeoutMs: 15_000 }).catch((e: unknown) => this.logger.debug('could not remove the PSSessions', { host: this.host, error: (e as Error).message }));
+    }
     await this.session.close();
   }
 }
 
+/** The remote computer and credential of a connection (undefined: this machine). */
+function remoteTargetOf(options: ConnectOptions): RemoteTarget | undefined {
+  if (options.computerName === undefined) return undefined;
+  const computerName = validateComputerName(options.computerName);
+  return options.credential ? { computerName, credential: remoteCredential(options.credential.userName, options.credential.password) } : { computerName };
+}
+
 export async function connect(options: ConnectOptions = {}): Promise<IisClient> {
   if (options.computerName !== undefined) validateComputerName(options.computerName);
+  if (options.credential !== undefined) {
+    if (options.computerName === undefined) throw invalidArgument('A credential is for a remote computer: give computerName too.');
+    remoteCredential(options.credential.userName, options.credential.password);
+  }
   if (options.callTimeoutMs !== undefined && !(options.callTimeoutMs > 0)) throw invalidArgument('callTimeoutMs must be a positive number of milliseconds.');
   const logger = options.logger ?? silentLogger();
   const executable = resolveExecutable({

@@ -21,7 +21,7 @@ import type { PowerShellSession } from '../powershell/session';
 import { PsCommand, runCommand } from '../commands/command';
 import type { AuditEntry, EventRecord } from '../commands/events';
 import { backupConfiguration, killProcesses, restartComputer } from '../commands/processes';
-import { onComputer } from '../commands/remote';
+import { onComputer, RemoteTarget } from '../commands/remote';
 import { IisServiceSnapshot, readIisServices, requestServiceStart, requestServiceStop, ServiceInfo } from '../commands/services';
 import { disableRestarts, enableRestarts, readToggle, ToggleState } from '../commands/toggle';
 import { startWaves, stopWaves } from './order';
@@ -114,6 +114,8 @@ export interface ControllerOptions {
   session: PowerShellSession;
   /** Remote computer (PowerShell remoting); undefined for the session's own host. */
   computerName?: string;
+  /** The remote computer with its credential (issue 7); wins over computerName for remoting. */
+  remote?: RemoteTarget;
   logger?: Logger;
   retry?: Partial<RetryPolicy>;
   /** Time between state reads while waiting. Default 250 ms. */
@@ -129,7 +131,7 @@ const KILL_SETTLE_MS = 10_000;
 
 export class IisServiceController {
   private readonly session: PowerShellSession;
-  private readonly computerName?: string;
+  private readonly computerName?: string | RemoteTarget;
   private readonly logger: Logger;
   private readonly retryPolicy: RetryPolicy;
   private readonly pollIntervalMs: number;
@@ -138,7 +140,7 @@ export class IisServiceController {
 
   constructor(options: ControllerOptions) {
     this.session = options.session;
-    this.computerName = options.computerName;
+    this.computerName = options.remote ?? options.computerName;
     this.host = options.computerName ?? 'localhost';
     this.logger = options.logger ?? silentLogger();
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
@@ -214,7 +216,7 @@ export class IisServiceController {
     const step = (description: string, command: PsCommand<unknown>, services?: string[]): PlannedStep => ({
       description,
       services,
-      script: onComputer(this.computerName, command).script.text,
+      script: onComputer(this.computerName, command).script.safeText,
     });
     const steps: PlannedStep[] = [];
     if (action === 'disable') steps.push(step('disable restarts', disableRestarts(options.reason ?? '')));

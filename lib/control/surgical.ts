@@ -7,7 +7,7 @@
  */
 import { PsCommand, runCommand } from '../commands/command';
 import type { AuditEntry, EventRecord } from '../commands/events';
-import { onComputer } from '../commands/remote';
+import { onComputer, RemoteTarget } from '../commands/remote';
 import { readToggle } from '../commands/toggle';
 import type { CoreServiceState, RequestOutcome } from '../commands/webadmin';
 import { IisctlError } from '../errors';
@@ -82,6 +82,8 @@ export interface SurgicalPlan {
 export interface WebOperationsOptions {
   session: PowerShellSession;
   computerName?: string;
+  /** The remote computer with its credential (issue 7); wins over computerName for remoting. */
+  remote?: RemoteTarget;
   logger?: Logger;
   retry?: Partial<RetryPolicy>;
   pollIntervalMs?: number;
@@ -111,14 +113,14 @@ export class WebOperations {
   readonly pollIntervalMs: number;
   readonly services: IisServiceController;
   private readonly session: PowerShellSession;
-  private readonly computerName?: string;
+  private readonly computerName?: string | RemoteTarget;
   private readonly logger: Logger;
   private readonly retryPolicy: RetryPolicy;
   private readonly user: string;
 
   constructor(options: WebOperationsOptions) {
     this.session = options.session;
-    this.computerName = options.computerName;
+    this.computerName = options.remote ?? options.computerName;
     this.host = options.computerName ?? 'localhost';
     this.logger = options.logger ?? silentLogger();
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
@@ -135,7 +137,7 @@ export class WebOperations {
   readonly planStep = (description: string, command: PsCommand<unknown>, targets?: string[]): PlannedStep => ({
     description,
     targets,
-    script: onComputer(this.computerName, command).script.text,
+    script: onComputer(this.computerName, command).script.safeText,
   });
 
   /** Throws DISABLED when restarts are disabled on the host (the iisreset issue's toggle). */

@@ -16,9 +16,50 @@ import { invalidArgument } from '../errors';
 
 /** Script text that is trusted because it was produced by `ps` (or is a constant in our code). */
 export class PsCode {
-  constructor(readonly text: string) {}
+  /**
+   * `redacted`: the same text with every Secret shown as '********' (only when the script holds
+   * one); `safeText` is what may be logged, printed by --dry-run, or put in an error.
+   */
+  constructor(
+    readonly text: string,
+    readonly redacted?: string,
+  ) {}
+  get safeText(): string {
+    return this.redacted ?? this.text;
+  }
   toString(): string {
-    return this.text;
+    return this.safeText;
+  }
+  toJSON(): string {
+    return this.safeText;
+  }
+}
+
+const REDACTED = '********';
+
+/**
+ * A value that must never be shown: a password. `quote()` renders the real value into the script
+ * (PsCode.text), while toString, toJSON, util.inspect and PsCode.redacted/safeText only show
+ * '********'. The value lives in a private field, so JSON.stringify, winston and error
+ * serialisation cannot reach it.
+ */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  /** The real value: only quote() should need it. */
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return REDACTED;
+  }
+  toJSON(): string {
+    return REDACTED;
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Secret(${REDACTED})`;
   }
 }
 
@@ -29,6 +70,7 @@ export type PsValue =
   | null
   | Date
   | PsCode
+  | Secret
   | readonly PsValue[]
   | { readonly [key: string]: PsValue | undefined };
 
@@ -69,7 +111,25 @@ function quoteDate(value: Date): string {
 
 /** The PowerShell literal for a value: string, number, boolean, null, date, array or hashtable. */
 export function quote(value: PsValue): string {
-  if (value instanceof PsCode) return value.text;
+  return render(value, false);
+}
+
+/** The literal with Secrets shown as a quoted '********' (for PsCode.redacted). */
+function quoteRedacted(value: PsValue): string {
+  return render(value, true);
+}
+
+function hasSecret(value: PsValue): boolean {
+  if (value instanceof Secret) return true;
+  if (value instanceof PsCode) return value.redacted !== undefined;
+  if (Array.isArray(value)) return (value as readonly PsValue[]).some(hasSecret);
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) return Object.values(value).some((v) => v !== undefined && hasSecret(v as PsValue));
+  return false;
+}
+
+function render(value: PsValue, redact: boolean): string {
+  if (value instanceof PsCode) return redact ? value.safeText : value.text;
+  if (value instanceof Secret) return quoteString(redact ? REDACTED : value.reveal());
   if (value === null) return '$null';
   switch (typeof value) {
     case 'string':
@@ -84,12 +144,12 @@ export function quote(value: PsValue): string {
       throw invalidArgument(`A value of type ${typeof value} cannot be sent to PowerShell.`);
   }
   if (value instanceof Date) return quoteDate(value);
-  if (Array.isArray(value)) return `@(${(value as readonly PsValue[]).map(quote).join(', ')})`;
+  if (Array.isArray(value)) return `@(${(value as readonly PsValue[]).map((v) => render(v, redact)).join(', ')})`;
   if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
     throw invalidArgument('Only plain objects can be sent to PowerShell as hashtables.');
   }
   const entries = Object.entries(value as Record<string, PsValue | undefined>).filter(([, v]) => v !== undefined);
-  return `@{${entries.map(([k, v]) => `${quoteString(k)} = ${quote(v as PsValue)}`).join('; ')}}`;
+  return `@{${entries.map(([k, v]) => `${quoteString(k)} = ${render(v as PsValue, redact)}`).join('; ')}}`;
 }
 
 /**
@@ -101,12 +161,18 @@ export function ps(strings: TemplateStringsArray, ...values: PsValue[]): PsCode 
   values.forEach((value, i) => {
     text += quote(value) + strings[i + 1];
   });
-  return new PsCode(text);
+  if (!values.some(hasSecret)) return new PsCode(text);
+  let redacted = strings[0];
+  values.forEach((value, i) => {
+    redacted += quoteRedacted(value) + strings[i + 1];
+  });
+  return new PsCode(text, redacted);
 }
 
 /** Joins fragments (e.g. statements with '; ' or lines with '\n'). */
 export function joinCode(parts: readonly PsCode[], separator: '\n' | '; ' | ', ' = '\n'): PsCode {
-  return new PsCode(parts.map((p) => p.text).join(separator));
+  const text = parts.map((p) => p.text).join(separator);
+  return parts.some((p) => p.redacted !== undefined) ? new PsCode(text, parts.map((p) => p.safeText).join(separator)) : new PsCode(text);
 }
 
 /**

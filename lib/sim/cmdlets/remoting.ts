@@ -1,5 +1,6 @@
 /**
- * Invoke-Command -ComputerName (ref §6) and Restart-Computer.
+ * Invoke-Command -ComputerName / -Session (ref §6), New-PSSession, Get-PSSession, Remove-PSSession,
+ * Get-Counter (Web Service Current Connections) and Restart-Computer.
  *
  * The script block runs on the other simulated computer in a fresh interpreter (a new runspace:
  * local variables are not visible there, as over WinRM). Its output objects get PSComputerName,
@@ -20,6 +21,11 @@ import { SimFault } from '../machine';
 import { PsObject, PsScriptBlock, type PsValue, asList, toStr } from '../values';
 import { hostOf, type SimHost } from './simhost';
 import { chain, errorWith, only, strings } from './common';
+import { PsDateTime, PsEnum } from '../values';
+import { SimWorld } from '../machine';
+import { peekState, stateFilePath } from '../state';
+import * as fs from 'node:fs';
+import { newObjectWithCredentials } from './credentials';
 
 type Factory = (host: SimHost, computerName: string, onStdout: (t: string) => void, onError: (rec: PsErrorRecord) => void) => Interpreter;
 let factory: Factory | undefined;
@@ -51,10 +57,11 @@ function tag(v: PsValue, computer: string, runspace: string): PsValue {
 }
 
 const invokeCommand: CmdletImpl = async (call) => {
-  only(call, ['ComputerName', 'ScriptBlock', 'ArgumentList', 'HideComputerName']);
+  only(call, ['ComputerName', 'Session', 'ScriptBlock', 'ArgumentList', 'HideComputerName']);
   const sb = call.params.get('ScriptBlock');
   if (!(sb instanceof PsScriptBlock)) return [];
   const args = asList(call.params.get('ArgumentList') ?? null);
+  if (call.params.has('Session')) return invokeInSessions(call, sb, args);
   if (!call.params.has('ComputerName')) return call.ctx.invokeScriptBlock(sb, args);
   const host = hostOf(call);
   const out: PsValue[] = [];
@@ -112,8 +119,316 @@ const restartComputer: CmdletImpl = async (call) => {
   return [];
 };
 
+// ---- PSSessions ---------------------------------------------------------------------------------
+//
+// A PSSession lives in the PowerShell process that created it (Get-PSSession without -ComputerName
+// lists "the PSSessions created in the current session", PSDOCS Get-PSSession), with a runspace on
+// the remote computer whose variables persist between Invoke-Command -Session calls. Facts used:
+// - Get-PSSession display columns (5.1): Id Name ComputerName ComputerType State ConfigurationName
+//   Availability; default names WinRM<n>; ComputerType RemoteMachine; ConfigurationName
+//   Microsoft.PowerShell; Availability Available (transcripts in PowerShell/PowerShell#6554 and
+//   microsoft/SdnDiagnostics#10/#11). Here Name is WinRM<Id> (assumed: the counter is per process).
+// - State is a RunspaceState (BeforeOpen 0, Opening 1, Opened 2, Closed 3, Closing 4, Broken 5,
+//   Disconnecting 6, Disconnected 7, Connecting 8: System.Management.Automation.Runspaces), and
+//   Availability a RunspaceAvailability (None 0, Available 1, AvailableForNestedCommand 2, Busy 3,
+//   RemoteDebug 4). A Broken or Closed session shows Availability None (assumed).
+// - A session whose computer went away becomes Broken and Invoke-Command on it fails with "Because
+//   the session state for session WinRM6, <InstanceId>, websrv1 is not equal to Open, you cannot
+//   run a command in the session. The session state is Disconnected." (5.1 transcript, "PowerShell
+//   for Sysadmins" listing 8-16; "The session state is Broken" in a PowerShell Pester test of a
+//   session whose host process died). ErrorId InvalidSessionState, category InvalidOperation,
+//   exception InvalidRunspaceStateException (assumed).
+// - New-PSSession to an unreachable computer: PSRemotingTransportException, OpenError, target the
+//   RemoteRunspace, FullyQualifiedErrorId WinRMOperationTimeout,PSSessionOpenFailed (public
+//   transcripts; AccessDenied,PSSessionOpenFailed and CannotUseIPAddress,PSSessionOpenFailed are
+//   matched by public scripts). ComputerNotFound,PSSessionOpenFailed for an unknown name follows
+//   the same pattern (derived).
+// Simplification: a session notices that its computer rebooted (boot time changed), is restarting
+// or became unreachable whenever it is looked at (State read, Invoke-Command); real WinRM clients
+// notice on the next use or keep-alive.
+
+interface SimSession {
+  id: number;
+  name: string;
+  instanceId: string;
+  runspaceId: string;
+  /** As given to New-PSSession (what ComputerName shows). */
+  computerName: string;
+  /** The simulated computer it is connected to. */
+  computer: string;
+  bootTime: number;
+  state: 'Opened' | 'Broken' | 'Closed';
+  interp: import('../interp/evaluator').Interpreter;
+  sink: { out: (t: string) => void; err: (rec: PsErrorRecord) => void };
+  object?: PsObject;
+}
+
+interface Registry {
+  nextId: number;
+  sessions: SimSession[];
+}
+
+const registries = new WeakMap<SimHost, Registry>();
+
+function registryOf(host: SimHost): Registry {
+  let r = registries.get(host);
+  if (!r) {
+    r = { nextId: 1, sessions: [] };
+    registries.set(host, r);
+  }
+  return r;
+}
+
+const RUNSPACE_STATE: Record<SimSession['state'], number> = { Opened: 2, Closed: 3, Broken: 5 };
+
+/** Re-reads the world (without the lock: a read-only snapshot) and breaks the session if its computer went away. */
+function refresh(host: SimHost, s: SimSession): void {
+  if (s.state !== 'Opened') return;
+  const state = peekState(host.state);
+  if (!state) return;
+  const world = new SimWorld(state);
+  world.advance((host.state.now ?? Date.now)());
+  const comp = world.resolve(s.computer);
+  if (!comp || comp.unreachable || comp.rebootingUntil !== null || comp.bootTime !== s.bootTime) s.state = 'Broken';
+}
+
+function sessionObject(host: SimHost, s: SimSession): PsObject {
+  if (s.object) return s.object;
+  const o = new PsObject(['System.Management.Automation.Runspaces.PSSession', 'System.Object'], () => `[PSSession]${s.name}`);
+  o.addProperty('ComputerType', () => new PsEnum('System.Management.Automation.Runspaces.TargetMachineType', 'RemoteMachine', 0));
+  o.addProperty('State', () => {
+    refresh(host, s);
+    return new PsEnum('System.Management.Automation.Runspaces.RunspaceState', s.state, RUNSPACE_STATE[s.state]);
+  });
+  o.addProperty('IdleTimeout', () => 7200000);
+  o.addProperty('OutputBufferingMode', () => new PsEnum('System.Management.Automation.Runspaces.OutputBufferingMode', 'None', 0));
+  o.addProperty('DisconnectedOn', () => null);
+  o.addProperty('ExpiresOn', () => null);
+  o.addProperty('ComputerName', () => s.computerName);
+  o.addProperty('ConfigurationName', () => 'Microsoft.PowerShell');
+  o.addProperty('InstanceId', () => s.instanceId);
+  o.addProperty('Id', () => s.id);
+  o.addProperty('Name', () => s.name);
+  o.addProperty('Availability', () => {
+    refresh(host, s);
+    return s.state === 'Opened' ? new PsEnum('System.Management.Automation.Runspaces.RunspaceAvailability', 'Available', 1) : new PsEnum('System.Management.Automation.Runspaces.RunspaceAvailability', 'None', 0);
+  });
+  o.native = s;
+  s.object = o;
+  return o;
+}
+
+function sessionsOf(call: CmdletCall, v: PsValue | undefined): SimSession[] {
+  const out: SimSession[] = [];
+  for (const item of asList(v ?? null)) {
+    const s = item instanceof PsObject ? (item.native as SimSession | undefined) : undefined;
+    if (!s || typeof s !== 'object' || !('instanceId' in s)) {
+      // The binder would have refused a non-PSSession ("Cannot convert ... to type PSSession").
+      call.ctx.throwTerminating(errorWith(chain({ type: 'System.Management.Automation.ParameterBindingException', message: `Cannot bind parameter 'Session'. Cannot convert the "${toStr(item)}" value of type "${item === null ? 'null' : 'System.String'}" to type "System.Management.Automation.Runspaces.PSSession".` }),
+        `CannotConvertArgumentNoMessage,${call.ctx.cmdletTypeName}`, 'InvalidArgument'));
+    }
+    out.push(s as SimSession);
+  }
+  return out;
+}
+
+function credentialOk(call: CmdletCall): void {
+  if (!call.params.has('Credential')) return;
+  const c = call.params.get('Credential');
+  if (c instanceof PsObject && c.typeNames[0] === 'System.Management.Automation.PSCredential') return;
+  // A user name instead of a PSCredential makes PowerShell prompt for the password, which a
+  // -NonInteractive host refuses (HostException text of 5.1's ConsoleHost).
+  call.ctx.throwTerminating(errorWith(chain({ type: 'System.Management.Automation.Host.HostException', message: 'Windows PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.' }),
+    `ParameterArgumentTransformationError,${call.ctx.cmdletTypeName}`, 'InvalidData'));
+}
+
+function openFailed(call: CmdletCall, name: string, fault: SimFault): void {
+  const unknown = fault.reason === 'unknown-host';
+  const rec = errorWith(chain({ type: 'System.Management.Automation.Remoting.PSRemotingTransportException', message: `Connecting to remote server ${name} failed with the following error message : ${unknown ? NOT_RESOLVED : WINRM_TEXT}` }),
+    unknown ? 'ComputerNotFound,PSSessionOpenFailed' : 'WinRMOperationTimeout,PSSessionOpenFailed', 'OpenError', 'System.Management.Automation.RemoteRunspace');
+  call.ctx.writeError(rec);
+}
+
+const newPSSession: CmdletImpl = async (call) => {
+  only(call, ['ComputerName', 'Credential', 'Name']);
+  credentialOk(call);
+  const host = hostOf(call);
+  const reg = registryOf(host);
+  const names = strings(call.params.get('Name'));
+  const out: PsValue[] = [];
+  for (const [i, name] of strings(call.params.get('ComputerName')).entries()) {
+    let opened: { computer: string; bootTime: number };
+    try {
+      opened = await host.use((_m, world) => {
+        const m = world.connect(name);
+        return { computer: m.name, bootTime: m.bootTime };
+      });
+    } catch (e) {
+      if (e instanceof SimFault && e.kind === 'Unreachable') {
+        openFailed(call, name, e);
+        continue;
+      }
+      throw e;
+    }
+    if (!factory) throw new Error('remote interpreter factory not set');
+    const id = reg.nextId++;
+    const sink: SimSession['sink'] = { out: () => undefined, err: () => undefined };
+    const s: SimSession = {
+      id,
+      name: names[i] ?? `WinRM${id}`,
+      instanceId: randomUUID(),
+      runspaceId: randomUUID(),
+      computerName: name,
+      computer: opened.computer,
+      bootTime: opened.bootTime,
+      state: 'Opened',
+      sink,
+      interp: factory(host.forComputer(opened.computer), opened.computer, (t) => sink.out(t), (rec) => sink.err(rec)),
+    };
+    reg.sessions.push(s);
+    out.push(sessionObject(host, s));
+  }
+  return out;
+};
+
+const getPSSession: CmdletImpl = (call) => {
+  only(call, ['Name', 'Id']);
+  const host = hostOf(call);
+  let list = registryOf(host).sessions;
+  if (call.params.has('Id')) {
+    const ids = asList(call.params.get('Id') ?? null).map(Number);
+    list = list.filter((s) => ids.includes(s.id));
+  }
+  if (call.params.has('Name')) {
+    const names = strings(call.params.get('Name')).map((n) => n.toLowerCase());
+    list = list.filter((s) => names.includes(s.name.toLowerCase()));
+  }
+  return list.map((s) => sessionObject(host, s));
+};
+
+const removePSSession: CmdletImpl = (call) => {
+  only(call, ['Session', 'Id', 'Name', 'ComputerName']);
+  const host = hostOf(call);
+  const reg = registryOf(host);
+  let targets: SimSession[];
+  if (call.params.has('Session')) targets = sessionsOf(call, call.params.get('Session'));
+  else if (call.params.has('Id')) targets = reg.sessions.filter((s) => asList(call.params.get('Id') ?? null).map(Number).includes(s.id));
+  else if (call.params.has('Name')) targets = reg.sessions.filter((s) => strings(call.params.get('Name')).some((n) => n.toLowerCase() === s.name.toLowerCase()));
+  else targets = reg.sessions.filter((s) => strings(call.params.get('ComputerName')).some((n) => n.toLowerCase() === s.computerName.toLowerCase()));
+  for (const s of targets) {
+    s.state = 'Closed';
+    reg.sessions = reg.sessions.filter((x) => x !== s);
+  }
+  return [];
+};
+
+async function invokeInSessions(call: CmdletCall, sb: PsScriptBlock, args: PsValue[]): Promise<PsValue[]> {
+  const host = hostOf(call);
+  const out: PsValue[] = [];
+  for (const s of sessionsOf(call, call.params.get('Session'))) {
+    refresh(host, s);
+    if (s.state !== 'Opened') {
+      call.ctx.writeError(errorWith(chain({ type: 'System.Management.Automation.Runspaces.InvalidRunspaceStateException', message: `Because the session state for session ${s.name}, ${s.instanceId}, ${s.computerName} is not equal to Open, you cannot run a command in the session. The session state is ${s.state}.` }),
+        `InvalidSessionState,${call.ctx.cmdletTypeName}`, 'InvalidOperation', sessionObject(host, s)));
+      continue;
+    }
+    await host.use((_m, world) => world.recordCommand(sb.text, s.computer));
+    const written: PsErrorRecord[] = [];
+    s.sink.out = (t) => call.ctx.writeHost(t.replace(/\r?\n$/, ''));
+    s.sink.err = (rec) => written.push(rec);
+    let results: PsValue[] = [];
+    let terminating: PsTerminatingError | undefined;
+    try {
+      results = await s.interp.invokeScriptBlock(sb, args, { dotSource: false });
+    } catch (e) {
+      if (e instanceof PsTerminatingError) terminating = e;
+      else throw e;
+    } finally {
+      s.sink.out = () => undefined;
+      s.sink.err = () => undefined;
+    }
+    out.push(...results.map((v) => tag(v, s.computerName, s.runspaceId)));
+    for (const rec of written) call.ctx.writeError({ ...rec });
+    if (terminating) call.ctx.writeError({ ...terminating.record });
+  }
+  return out;
+}
+
+// ---- Get-Counter ----------------------------------------------------------------------------------
+//
+// Only the IIS "Web Service" object's "Current Connections" counter (technet cc783067: the Web
+// Service performance object, one instance per site plus _Total; Current Connections is a
+// PERF_COUNTER_RAWCOUNT). The value is the number of open connections to the site's listener of
+// the simulated HTTP farm (lib/sim/http.ts), which publishes it in `<state file>.connections.json`;
+// 0 when no farm serves. Output: a PerformanceCounterSampleSet (Timestamp, CounterSamples,
+// Readings) whose samples carry Path ("\\computer\object(instance)\counter", lower case as
+// Get-Counter prints it), InstanceName, CookedValue, RawValue (PSDOCS Get-Counter). Other paths:
+// "The specified object was not found on the computer." / an unknown site: "The specified
+// instance is not present.", CounterApiError (recalled PDH texts, not sourced).
+
+const COUNTER = /^(?:\\\\([^\\]+))?\\web service\(([^)]*)\)\\current connections$/i;
+
+export function connectionsFile(stateFile: string): string {
+  return `${stateFile}.connections.json`;
+}
+
+function currentConnections(host: SimHost, computer: string): Record<string, number> {
+  try {
+    const doc = JSON.parse(fs.readFileSync(connectionsFile(stateFilePath(host.state)), 'utf8')) as { computers?: Record<string, Record<string, number>> };
+    return doc.computers?.[computer.toUpperCase()] ?? {};
+  } catch {
+    return {};
+  }
+}
+
+const getCounter: CmdletImpl = async (call) => {
+  only(call, ['Counter', 'MaxSamples', 'SampleInterval']);
+  const host = hostOf(call);
+  const computer = call.ctx.computerName;
+  const sites = await host.use((m) => m.sites().map((s) => s.name));
+  const conns = currentConnections(host, computer);
+  const samples: PsObject[] = [];
+  const now = Date.now();
+  for (const path of strings(call.params.get('Counter'))) {
+    const m = COUNTER.exec(path.trim());
+    const fail = (message: string) =>
+      call.ctx.writeError(errorWith(chain({ type: 'System.Exception', message }), `CounterApiError,${call.ctx.cmdletTypeName}`, 'InvalidResult'));
+    if (!m) {
+      fail('The specified object was not found on the computer.');
+      continue;
+    }
+    const instance = m[2];
+    const lower = instance.toLowerCase();
+    let value: number;
+    if (lower === '_total') value = Object.values(conns).reduce((a, b) => a + b, 0);
+    else if (sites.some((s) => s.toLowerCase() === lower)) value = conns[lower] ?? 0;
+    else {
+      fail('The specified instance is not present.');
+      continue;
+    }
+    const sample = new PsObject(['Microsoft.PowerShell.Commands.GetCounter.PerformanceCounterSample', 'System.Object']);
+    sample.addNote('Path', `\\\\${computer.toLowerCase()}\\web service(${lower})\\current connections`);
+    sample.addNote('InstanceName', lower);
+    sample.addNote('CookedValue', value);
+    sample.addNote('RawValue', value);
+    sample.addNote('Timestamp', new PsDateTime(now, 'Local'));
+    samples.push(sample);
+  }
+  if (samples.length === 0) return [];
+  const set = new PsObject(['Microsoft.PowerShell.Commands.GetCounter.PerformanceCounterSampleSet', 'System.Object']);
+  set.addNote('Timestamp', new PsDateTime(now, 'Local'));
+  set.addNote('Readings', samples.map((x) => `${toStr(x.getProperty('Path') ?? null)} :\n${toStr(x.getProperty('CookedValue') ?? null)}\n`).join('\n'));
+  set.addNote('CounterSamples', samples);
+  return [set];
+};
+
 export const remotingCmdlets: Array<[string, CmdletImpl]> = [
   ['Invoke-Command', invokeCommand],
+  ['New-PSSession', newPSSession],
+  ['Get-PSSession', getPSSession],
+  ['Remove-PSSession', removePSSession],
+  ['Get-Counter', getCounter],
+  ['New-Object', newObjectWithCredentials],
   ['Restart-Computer', restartComputer],
 ];
 
