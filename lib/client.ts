@@ -22,6 +22,10 @@ import { Healer, HealOptions, HealResult, HealTarget } from './control/heal';
 import { WebOperations } from './control/surgical';
 import { PoolConfigurePlan, PoolConfigureResult, PoolSettingsController } from './control/settings';
 import type { PoolSettings, PoolSettingsChanges } from './commands/settings';
+import { RecoveryController } from './control/recovery';
+import type { ServiceRecoveryInfo } from './commands/recovery';
+import { BackupController } from './control/settings-backups';
+import { Advisor, AdviseOptions, AdviseResult } from './control/advise';
 
 export interface ConnectOptions {
   /** A remote computer, reached through PowerShell remoting (WinRM). Default: this machine. */
@@ -66,6 +70,11 @@ export class IisClient {
   /** Sites: list, start, stop, restart (with selectors, binding-conflict pre-flight, plan). */
   readonly sites: SiteController;
   private readonly healer: Healer;
+  /** Automatic Restart of IISADMIN, WAS and W3SVC (SCM recovery actions): show, enable, disable, plan. */
+  readonly recovery: RecoveryController;
+  /** IIS configuration backups: list, create, restore. */
+  readonly backups: BackupController;
+  private readonly advisor: Advisor;
   private readonly remote?: RemoteTarget;
 
   constructor(
@@ -92,6 +101,9 @@ export class IisClient {
     });
     this.sites = new SiteController(web);
     this.healer = new Healer(web, this.appPools);
+    this.recovery = new RecoveryController(web);
+    this.backups = new BackupController(web);
+    this.advisor = new Advisor(web);
   }
 
   /** Escalation ladder for one pool (or a site's pool): recycle, stop/start, kill workers*, restart IIS, restart IIS forced* (*force only). */
@@ -109,9 +121,23 @@ export class IisClient {
     return this.services.host;
   }
 
-  /** The IIS service set (name, display name, status, start type, process id) and the restart toggle. */
-  status(): Promise<StatusResult> {
-    return this.services.status();
+  /**
+   * The IIS service set (name, display name, status, start type, process id), the restart toggle,
+   * and the services' Automatic Restart (recovery actions; absent when sc.exe could not be read).
+   */
+  async status(): Promise<StatusResult & { recovery?: ServiceRecoveryInfo[] }> {
+    const status = await this.services.status();
+    try {
+      return { ...status, recovery: await this.recovery.show() };
+    } catch (error) {
+      this.logger.debug('could not read the recovery actions', { host: this.host, error: (error as Error).message });
+      return status;
+    }
+  }
+
+  /** What to change instead of resetting IIS: findings with evidence and the iisctl command that fixes each. Read-only. */
+  advise(options?: AdviseOptions): Promise<AdviseResult> {
+    return this.advisor.advise(options);
   }
 
   /** Stops IIS gracefully; kills only with `force`. Default timeout 60 s. */

@@ -24,16 +24,23 @@ import { healCommand, HEAL_USAGE } from './commands/heal';
 import { poolCommand } from './commands/pool';
 import { siteCommand } from './commands/site';
 import { SURGICAL_USAGE } from './surgical';
+import { POOL_USAGE } from './commands/pool';
+import { recoveryCommand, RECOVERY_USAGE } from './commands/recovery';
+import { backupCommand, BACKUP_USAGE } from './commands/backup';
+import { adviseCommand, ADVISE_USAGE } from './commands/advise';
 
 const USAGES: Record<string, string> = {
   status: STATUS_USAGE,
   ...OPERATION_USAGE,
   enable: ENABLE_USAGE,
   disable: DISABLE_USAGE,
-  pool: SURGICAL_USAGE.pool,
+  pool: POOL_USAGE,
   site: SURGICAL_USAGE.site,
   heal: HEAL_USAGE,
   events: EVENTS_USAGE,
+  recovery: RECOVERY_USAGE,
+  backup: BACKUP_USAGE,
+  advise: ADVISE_USAGE,
   sim: SIM_RESET_USAGE,
 };
 const GENERAL_USAGE = `iisctl <${Object.keys(USAGES).join('|')}> [options]   (iisctl --help; iisreset switches: iisctl /?)`;
@@ -79,6 +86,9 @@ export async function main(raw: readonly string[]): Promise<number> {
       .command(siteCommand(runtime))
       .command(healCommand(runtime))
       .command(eventsCommand(runtime))
+      .command(recoveryCommand(runtime))
+      .command(backupCommand(runtime))
+      .command(adviseCommand(runtime))
       .command(simCommand(runtime))
       .demandCommand(1, 'A command is needed.')
       .strict()

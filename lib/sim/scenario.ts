@@ -119,7 +119,7 @@ export type HistorySpec = { agoMinutes: number } & (
   | { kind: 'workerTerminated'; pool: string; pid: number; exitCode: string }
   | { kind: 'rapidFail'; pool: string }
   | { kind: 'iisReset'; command: 'start' | 'stop'; user?: string }
-  | { kind: 'raw'; logName: string; providerName: string; id: number; level: number; message: string }
+  | { kind: 'raw'; logName: string; providerName: string; id: number; level: number; message: string; properties?: string[] }
 );
 
 // ---- errors --------------------------------------------------------------------------------
@@ -753,7 +753,7 @@ const HISTORY_FIELDS: Record<string, string[]> = {
   workerTerminated: ['pool', 'pid', 'exitCode'],
   rapidFail: ['pool'],
   iisReset: ['command', 'user'],
-  raw: ['logName', 'providerName', 'id', 'level', 'message'],
+  raw: ['logName', 'providerName', 'id', 'level', 'message', 'properties'],
 };
 
 function validateHistory(c: Checker, p: string, v: unknown, services: Set<string>, pools: Set<string>): HistorySpec | undefined {
@@ -808,6 +808,7 @@ function validateHistory(c: Checker, p: string, v: unknown, services: Set<string
       c.int(`${p}.id`, o.id, { required: true, min: 0 });
       c.int(`${p}.level`, o.level, { required: true, min: 0 });
       c.str(`${p}.message`, o.message, { required: true });
+      c.arr(`${p}.properties`, o.properties).forEach((x, j) => c.str(`${p}.properties[${j}]`, x, { required: true }));
       break;
   }
   return o as unknown as HistorySpec;

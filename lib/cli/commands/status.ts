@@ -12,6 +12,8 @@ import type { StatusResult } from '../../control/iisServices';
 import { errorJson, forEachHost, oneLine, Runtime } from '../context';
 import { Args, handler } from '../handler';
 import { Output, table } from '../render';
+import type { ServiceRecoveryInfo } from '../../commands/recovery';
+import { recoveryText } from './recovery';
 
 export const STATUS_USAGE = 'iisctl status [-c HOST]... [--json]';
 
@@ -29,6 +31,7 @@ export const statusCommand = (runtime: Runtime): CommandModule<object, Args> => 
 
 /** Pools and sites, or why they could not be read (e.g. no WebAdministration module). */
 interface FullStatus extends StatusResult {
+  recovery?: ServiceRecoveryInfo[];
   appPools?: AppPoolInfo[];
   sites?: SiteInfo[];
   webError?: Record<string, unknown>;
@@ -55,6 +58,11 @@ function renderStatus(out: Output, s: FullStatus): void {
   const r = s.restarts;
   if (r.enabled) out.line(`Restarts: ${out.state('enabled')}`);
   else out.line(`Restarts: ${out.state('disabled')}${r.disabledBy ? ` by ${r.disabledBy}` : ''}${r.disabledAt ? ` at ${r.disabledAt}` : ''}${r.reason ? ` (${r.reason})` : ''}`);
+  if (s.recovery?.length) {
+    out.line('');
+    out.line('Automatic Restart (service recovery):');
+    for (const r of s.recovery) out.line(`  ${r.service}: ${r.exists ? recoveryText(r) : 'not installed'}`);
+  }
   if (s.webError) {
     out.line('');
     out.line(`Application pools and sites: not readable (${oneLine(String(s.webError.message))})`);

@@ -15,6 +15,7 @@ import { webAdminCmdlets } from './webadmin';
 import { webConfigCmdlets } from './webconfig';
 import { remotingCmdlets, setRemoteInterpreterFactory } from './remoting';
 import { iisreset } from './iisreset';
+import { scExe } from './sc';
 import { commandCmdlets } from './commands';
 import { SimHost } from './simhost';
 
@@ -32,6 +33,7 @@ export const simCmdlets: Map<string, CmdletImpl> = new Map<string, CmdletImpl>([
 
 export const simNatives: Map<string, NativeImpl> = new Map<string, NativeImpl>([
   ['iisreset', iisreset],
+  ['sc.exe', scExe],
 ]);
 
 export interface SimInterpreterOptions {

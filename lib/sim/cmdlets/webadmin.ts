@@ -285,31 +285,46 @@ const getIISSite: CmdletImpl = async (call) => {
 };
 
 /**
- * Backup-/Restore-WebConfiguration, Get-WebConfigurationBackup: kept per host process (the machine
- * models no configuration files; a restore changes nothing). Objects: Name, CreationDate (assumed shape).
+ * Backup-/Restore-WebConfiguration, Get-WebConfigurationBackup: backups persist in the machine state
+ * (every later host process sees them) and hold the application pools' configuration, which a
+ * restore puts back. Objects: Name, CreationDate (assumed shape). Backup and restore need an
+ * administrator (they write under %windir%\system32\inetsrv). A restore of an unknown name: the
+ * ItemNotFoundException below (text assumed); a backup name that exists is replaced (assumed).
  */
-const backups = new Map<string, number>();
 function backupObject(name: string, at: number): PsValue {
   return dotnetObject(['Microsoft.IIs.PowerShell.Framework.ConfigurationBackup'], [['Name', name], ['CreationDate', localDate(at)]], () => name);
 }
+function backupFault(call: CmdletCall, e: unknown, name: string): never {
+  if (e instanceof SimFault) iisError(call, e, 'AppPools', name);
+  throw e;
+}
 const backupWebConfiguration: CmdletImpl = async (call) => {
   only(call, ['Name']);
-  const admin = await hostOf(call).use((m) => m.isAdministrator);
   const name = toStr(call.params.get('Name') ?? null);
-  if (!admin) iisError(call, new SimFault({ kind: 'AccessDenied', message: 'Access is denied.', computer: '', hresult: 0x80070005 }), 'AppPools', name);
-  const at = Date.now();
-  backups.set(name.toLowerCase(), at);
-  return [backupObject(name, at)];
+  try {
+    const b = await hostOf(call).use((m) => m.addConfigBackup(name));
+    return [backupObject(b.name, b.createdAt)];
+  } catch (e) {
+    return backupFault(call, e, name);
+  }
 };
-const getWebConfigurationBackup: CmdletImpl = (call) => {
+const getWebConfigurationBackup: CmdletImpl = async (call) => {
   only(call, ['Name']);
   const names = strings(call.params.get('Name'));
-  return [...backups.entries()].filter(([k]) => !names.length || likeAny(k, names)).map(([k, at]) => backupObject(k, at));
+  const all = await hostOf(call).use((m) => m.configBackups());
+  return all.filter((b) => !names.length || likeAny(b.name, names)).map((b) => backupObject(b.name, b.createdAt));
 };
-const restoreWebConfiguration: CmdletImpl = (call) => {
+const restoreWebConfiguration: CmdletImpl = async (call) => {
   only(call, ['Name']);
   const name = toStr(call.params.get('Name') ?? null);
-  if (!backups.has(name.toLowerCase())) {
+  if (call.ctx.whatIf) return [];
+  let found = false;
+  try {
+    found = await hostOf(call).use((m) => m.restoreConfigBackup(name));
+  } catch (e) {
+    backupFault(call, e, name);
+  }
+  if (!found) {
     call.ctx.throwTerminating(errorWith(chain({ type: 'System.Management.Automation.ItemNotFoundException', message: `Backup '${name}' does not exist.` }),
       `PathNotFound,${call.ctx.cmdletTypeName}`, 'ObjectNotFound', name)); // assumed text
   }

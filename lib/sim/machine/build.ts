@@ -300,7 +300,7 @@ function buildHistory(comp: ComputerState, history: HistorySpec[], now: number):
         appendEvent(comp, msg.iisResetCommand(h.command, h.user ?? comp.user.name), at);
         break;
       case 'raw':
-        appendEvent(comp, { logName: h.logName as 'System', providerName: h.providerName, id: h.id, level: h.level ?? EventLevels.Information, message: h.message, properties: [] }, at);
+        appendEvent(comp, { logName: h.logName as 'System', providerName: h.providerName, id: h.id, level: h.level ?? EventLevels.Information, message: h.message, properties: h.properties ?? [] }, at);
         break;
     }
   }

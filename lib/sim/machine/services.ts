@@ -341,9 +341,12 @@ export function crashHostedServices(ctx: Ctx, proc: ProcessState): void {
     setStatus(ctx, svc, 'Stopped');
     svc.exitCode = 1067; // ERROR_PROCESS_ABORTED (assumed)
     svc.crashCount++;
-    if (svc.recovery) {
-      ctx.log(msg.scmCrashWithAction(svc.displayName, svc.crashCount, svc.recovery.delayMs, msg.RESTART_ACTION_TEXT));
-      ctx.schedule('svcRecoveryRestart', ctx.now + svc.recovery.delayMs, key(svc.name));
+    // The Nth failure takes action N-1; beyond the list the last one repeats (ref §3.7, MS-SCMR 2.2.40).
+    const actions = svc.recovery?.actions ?? (svc.recovery ? [{ type: svc.recovery.action, delayMs: svc.recovery.delayMs }] : []);
+    const action = actions[Math.min(svc.crashCount, actions.length) - 1];
+    if (action?.type === 'restart') {
+      ctx.log(msg.scmCrashWithAction(svc.displayName, svc.crashCount, action.delayMs, msg.RESTART_ACTION_TEXT));
+      ctx.schedule('svcRecoveryRestart', ctx.now + action.delayMs, key(svc.name));
     } else {
       ctx.log(msg.scmCrashNoAction(svc.displayName, svc.crashCount));
     }

@@ -102,6 +102,15 @@ export interface ComputerState {
   iisResetDisabled?: boolean;
   /** Canonical upper-case key path (e.g. "HKEY_LOCAL_MACHINE\\SOFTWARE\\ISCTL") → key. */
   registry: Record<string, RegistryKey>;
+  /** Backup-WebConfiguration backups (%windir%\\system32\\inetsrv\\backup\\<name>), oldest first. Absent = none. */
+  configBackups?: ConfigBackup[];
+}
+
+/** A configuration backup: its name, when it was made, and the pools' configuration it holds. */
+export interface ConfigBackup {
+  name: string;
+  createdAt: number;
+  pools: Record<string, Pick<PoolState, 'autoStart' | 'startMode' | 'processModel' | 'recycling' | 'failure' | 'cpu'>>;
 }
 
 export interface UserState {
@@ -124,6 +133,13 @@ export interface ServiceRecovery {
   /** Only "restart" is simulated (ref §3.7; the 7031 text for it is sourced, §2.3). */
   action: 'restart';
   delayMs: number;
+  /**
+   * SERVICE_FAILURE_ACTIONS (ref §3.7, set by `sc.exe failure`): the actions for the 1st, 2nd,
+   * ... failure (the last repeats) and the reset period in seconds. Absent in older state files:
+   * one restart after delayMs, reset 0.
+   */
+  actions?: Array<{ type: 'restart' | 'reboot' | 'run' | 'none'; delayMs: number }>;
+  resetSeconds?: number;
 }
 
 export interface ServiceState {

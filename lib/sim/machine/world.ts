@@ -18,7 +18,7 @@ import { killProcess, processView, type ProcessView } from './processes';
 import { onBootDone, requestReboot } from './reboot';
 import * as registry from './registry';
 import * as services from './services';
-import type { ComputerState, EventRecord, PoolState, RegistryKey, RegistryValue, RegistryValueKind, Timer, WorldState } from './types';
+import type { ComputerState, EventRecord, PoolState, RegistryKey, ServiceRecovery, RegistryValue, RegistryValueKind, Timer, WorldState } from './types';
 
 /** Longest command text kept per command-log entry. */
 export const COMMAND_TEXT_LIMIT = 16 * 1024;
@@ -231,6 +231,46 @@ export class SimMachine {
   }
   setStartType(name: string, startType: StartTypeName): void {
     services.setStartType(this.ctx(), name, startType);
+  }
+  /** The service's SCM failure actions (sc.exe qfailure); null = none. Throws NotFound (1060). */
+  serviceRecovery(name: string): ServiceRecovery | null {
+    const svc = services.requireService(this.ctx(), name);
+    return svc.recovery ? JSON.parse(JSON.stringify(svc.recovery)) : null;
+  }
+  /** Backup-WebConfiguration backups of this computer, oldest first. */
+  configBackups(): Array<{ name: string; createdAt: number }> {
+    return (this.comp.configBackups ?? []).map((b) => ({ name: b.name, createdAt: b.createdAt }));
+  }
+  /** Backup-WebConfiguration: snapshots the pools' configuration; administrators only. */
+  addConfigBackup(name: string): { name: string; createdAt: number } {
+    const ctx = this.ctx();
+    ctx.requireUp();
+    ctx.requireAdmin({ type: 'computer', name: this.comp.name });
+    const pick = (p: PoolState) => JSON.parse(JSON.stringify({ autoStart: p.autoStart, startMode: p.startMode, processModel: p.processModel, recycling: p.recycling, failure: p.failure, cpu: p.cpu }));
+    const backup = { name, createdAt: ctx.now, pools: Object.fromEntries(Object.entries(this.comp.pools).map(([k, p]) => [k, pick(p)])) };
+    this.comp.configBackups = [...(this.comp.configBackups ?? []).filter((b) => b.name.toLowerCase() !== name.toLowerCase()), backup];
+    return { name, createdAt: backup.createdAt };
+  }
+  /** Restore-WebConfiguration: puts the pools' configuration back; false when there is no such backup. */
+  restoreConfigBackup(name: string): boolean {
+    const ctx = this.ctx();
+    ctx.requireUp();
+    ctx.requireAdmin({ type: 'computer', name: this.comp.name });
+    const backup = (this.comp.configBackups ?? []).find((b) => b.name.toLowerCase() === name.toLowerCase());
+    if (!backup) return false;
+    for (const [k, saved] of Object.entries(backup.pools)) {
+      const p = this.comp.pools[k];
+      if (p) Object.assign(p, JSON.parse(JSON.stringify(saved)));
+    }
+    return true;
+  }
+  /** sc.exe failure: administrators only (AccessDenied); null clears the actions. */
+  setServiceRecovery(name: string, recovery: ServiceRecovery | null): void {
+    const ctx = this.ctx();
+    ctx.requireUp();
+    const svc = services.requireService(ctx, name);
+    ctx.requireAdmin({ type: 'service', name: svc.name });
+    svc.recovery = recovery;
   }
 
   // ---- pools, sites, workers ------------------------------------------------------------------------

@@ -1,0 +1,49 @@
+/**
+ * `iisctl backup create|list|restore NAME`: IIS configuration backups (Backup-WebConfiguration,
+ * Get-WebConfigurationBackup, Restore-WebConfiguration; library: iis.backups). restore replaces the
+ * live configuration, so it asks for --yes (exit 2 without it, nothing run).
+ */
+import type { CommandModule } from 'yargs';
+import type { ConfigBackupInfo } from '../../commands/backups';
+import { forEachHost, Runtime, UsageError } from '../context';
+import { Args, handler } from '../handler';
+import { table } from '../render';
+
+export const BACKUP_USAGE = 'iisctl backup list | backup create NAME | backup restore NAME --yes';
+
+interface BackupArgs {
+  action: string;
+  name?: string;
+  yes?: boolean;
+}
+
+export const backupCommand = (runtime: Runtime): CommandModule<object, Args<BackupArgs>> => ({
+  command: 'backup <action> [name]',
+  describe: 'Create, list or restore IIS configuration backups',
+  builder: (y) =>
+    y
+      .positional('action', { choices: ['create', 'list', 'restore'] })
+      .positional('name', { type: 'string', describe: 'Backup name' })
+      .option('yes', { type: 'boolean', describe: 'restore: yes, replace the live IIS configuration with the backup' }) as never,
+  handler: handler<BackupArgs>(runtime, (a) => `backup ${a.action}`, BACKUP_USAGE, (ctx, args) => {
+    const name = args.name === undefined ? undefined : String(args.name);
+    if (args.dryRun) throw new UsageError('backup does not support --dry-run.', BACKUP_USAGE);
+    if (args.action === 'list') {
+      if (name !== undefined || args.yes) throw new UsageError('backup list takes no name.', BACKUP_USAGE);
+      return forEachHost(ctx, {
+        run: (iis) => iis.backups.list(),
+        human: (list: ConfigBackupInfo[]) => {
+          if (!list.length) ctx.out.line('No configuration backups.');
+          else for (const l of table(['NAME', 'CREATED'], list.map((b) => [b.name, b.createdAt]))) ctx.out.line(l);
+        },
+      });
+    }
+    if (name === undefined) throw new UsageError(`backup ${args.action} needs a NAME.`, BACKUP_USAGE);
+    if (args.action === 'create') {
+      if (args.yes) throw new UsageError('--yes applies to backup restore only.', BACKUP_USAGE);
+      return forEachHost(ctx, { run: (iis) => iis.backups.create(name), human: (b) => ctx.out.line(`Created configuration backup ${b.name} (${b.createdAt}).`) });
+    }
+    if (!args.yes) throw new UsageError(`backup restore replaces the live IIS configuration with ${JSON.stringify(name)}; add --yes to do it.`, BACKUP_USAGE);
+    return forEachHost(ctx, { run: (iis) => iis.backups.restore(name), human: (b) => ctx.out.line(`Restored configuration backup ${b.name} (created ${b.createdAt}).`) });
+  }),
+});

@@ -1,0 +1,115 @@
+/**
+ * Automatic Restart of the IIS services (issue 9; iis-reference.md 3.7, 7.1): the SCM recovery
+ * actions (SERVICE_FAILURE_ACTIONS) of IISADMIN, WAS and W3SVC, read with `sc.exe qfailure` and
+ * set with `sc.exe failure <svc> reset= <s> actions= restart/<ms>/...`. Always `sc.exe` (plain `sc`
+ * is the Set-Content alias, 3.7); output captured with `2>&1` and `$LASTEXITCODE`, so nothing sc
+ * writes can fail the call and success is decided by the exit code and the output read back.
+ */
+import { ps } from '../powershell/quote';
+import { asArray } from '../powershell/json';
+import { invalidArgument } from '../errors';
+import type { PsCommand } from './command';
+
+/** The services whose automatic restart matters (7.1: IIS Admin; 3.8: WAS and W3SVC). */
+export const RECOVERY_SERVICES = ['IISADMIN', 'WAS', 'W3SVC'] as const;
+
+export type RecoveryActionType = 'restart' | 'reboot' | 'run' | 'none';
+export interface RecoveryAction {
+  type: RecoveryActionType;
+  delayMs: number;
+}
+
+export interface ServiceRecoveryInfo {
+  service: string;
+  /** False when the service is not installed (e.g. IISADMIN on IIS 7+ without the IIS 6 compatibility). */
+  exists: boolean;
+  /** True when the first failure restarts the service. */
+  automaticRestart: boolean;
+  /** Failure count reset period in seconds. */
+  resetSeconds: number;
+  /** Actions for the 1st, 2nd, ... failure; the last one repeats (3.7). */
+  actions: RecoveryAction[];
+  /** sc.exe's exit code and output, when it failed. */
+  error?: { exitCode: number; output: string };
+}
+
+/** iisctl's Automatic Restart: restart after the first, second and subsequent failures, 1 min apart; count reset after 1 day (iisctl's choice). */
+export const DEFAULT_RECOVERY = { delayMs: 60_000, resetSeconds: 86_400, failures: 3 };
+
+export function checkRecoveryServices(services: readonly string[]): string[] {
+  if (services.length === 0) throw invalidArgument('No service was given.');
+  return services.map((s) => {
+    const hit = RECOVERY_SERVICES.find((r) => r.toLowerCase() === String(s).trim().toLowerCase());
+    if (!hit) throw invalidArgument(`${JSON.stringify(s)} is not one of the IIS services iisctl manages recovery for: ${RECOVERY_SERVICES.join(', ')}.`);
+    return hit;
+  });
+}
+
+export function readRecovery(services: readonly string[] = RECOVERY_SERVICES): PsCommand<ServiceRecoveryInfo[]> {
+  const names = checkRecoveryServices(services);
+  return {
+    purpose: `read the recovery actions of ${names.join(', ')}`,
+    script: ps`@(foreach ($n in ${names}) {
+    if ($null -eq (Get-Service -Name $n -ErrorAction SilentlyContinue)) {
+        [pscustomobject]@{ Name = $n; Exists = $false; ExitCode = 0; Output = @() }
+    } else {
+        $out = @(sc.exe qfailure $n 2>&1 | ForEach-Object { [string]$_ })
+        [pscustomobject]@{ Name = $n; Exists = $true; ExitCode = $LASTEXITCODE; Output = $out }
+    }
+})`,
+    parse: parseRecovery,
+  };
+}
+
+const TYPES: Record<string, RecoveryActionType> = { RESTART: 'restart', REBOOT: 'reboot', 'RUN PROCESS': 'run', NONE: 'none' };
+
+/** Parses `sc.exe qfailure` output (3.7 field names). */
+export function parseQFailure(lines: string[]): { resetSeconds: number; actions: RecoveryAction[] } {
+  let resetSeconds = 0;
+  const actions: RecoveryAction[] = [];
+  for (const line of lines) {
+    const reset = /RESET_PERIOD \(in seconds\)\s*:\s*(\d+)/.exec(line);
+    if (reset) resetSeconds = Number(reset[1]);
+    const action = /(RESTART|REBOOT|RUN PROCESS|NONE) -- Delay = (\d+) milliseconds/.exec(line);
+    if (action) actions.push({ type: TYPES[action[1]], delayMs: Number(action[2]) });
+  }
+  return { resetSeconds, actions };
+}
+
+export function parseRecovery(data: unknown): ServiceRecoveryInfo[] {
+  return asArray<Record<string, unknown>>(data).map((r) => {
+    const output = asArray<unknown>(r.Output).map(String);
+    const exitCode = Number(r.ExitCode ?? 0);
+    const base = { service: String(r.Name), exists: r.Exists === true };
+    if (!base.exists) return { ...base, automaticRestart: false, resetSeconds: 0, actions: [] };
+    if (exitCode !== 0) return { ...base, automaticRestart: false, resetSeconds: 0, actions: [], error: { exitCode, output: output.join('\n').trim() } };
+    const q = parseQFailure(output);
+    return { ...base, automaticRestart: q.actions[0]?.type === 'restart', ...q };
+  });
+}
+
+export interface ScResult {
+  service: string;
+  exitCode: number;
+  output: string;
+}
+
+/** `sc.exe failure`: restart actions (enable) or none (disable, `actions= ""`: SCDOCS). */
+export function writeRecovery(service: string, setting: { actions: RecoveryAction[]; resetSeconds: number }): PsCommand<ScResult> {
+  const [name] = checkRecoveryServices([service]);
+  if (!Number.isInteger(setting.resetSeconds) || setting.resetSeconds < 0 || setting.resetSeconds > 4294967295) throw invalidArgument('The reset period must be a whole number of seconds (0-4294967295).');
+  for (const a of setting.actions) {
+    if (a.type !== 'restart' && a.type !== 'none') throw invalidArgument(`Only restart actions are set by iisctl; got ${a.type}.`);
+    if (!Number.isInteger(a.delayMs) || a.delayMs < 0 || a.delayMs > 4294967295) throw invalidArgument('A restart delay must be a whole number of milliseconds (0-4294967295).');
+  }
+  const actions = setting.actions.length ? setting.actions.map((a) => `${a.type === 'none' ? '""' : a.type}/${a.delayMs}`).join('/') : '""';
+  return {
+    purpose: `set the recovery actions of ${name}`,
+    script: ps`$out = @(sc.exe failure ${name} reset= ${String(setting.resetSeconds)} actions= ${actions} 2>&1 | ForEach-Object { [string]$_ })
+[pscustomobject]@{ Name = ${name}; ExitCode = $LASTEXITCODE; Output = ($out -join "\`n") }`,
+    parse: (data) => {
+      const r = (data ?? {}) as Record<string, unknown>;
+      return { service: String(r.Name), exitCode: Number(r.ExitCode), output: String(r.Output ?? '') };
+    },
+  };
+}

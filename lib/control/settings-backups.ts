@@ -1,0 +1,30 @@
+/** IIS configuration backups (issue 9): list, create (read back in the list), restore. */
+import { IisctlError } from '../errors';
+import { ConfigBackupInfo, createBackup, listBackups, restoreBackup, validateBackupName } from '../commands/backups';
+import type { WebOperations } from './surgical';
+
+export class BackupController {
+  constructor(private readonly ops: WebOperations) {}
+
+  list(): Promise<ConfigBackupInfo[]> {
+    return this.ops.run(listBackups());
+  }
+
+  /** Backup-WebConfiguration; verified by finding the backup in Get-WebConfigurationBackup. */
+  async create(name: string): Promise<ConfigBackupInfo> {
+    validateBackupName(name);
+    await this.ops.run(createBackup(name));
+    const found = (await this.list()).find((b) => b.name.toLowerCase() === name.toLowerCase());
+    if (!found) throw new IisctlError('FAILED', `Backup ${JSON.stringify(name)} is not listed on ${this.ops.host} after Backup-WebConfiguration.`, { host: this.ops.host });
+    return found;
+  }
+
+  /** Restore-WebConfiguration of an existing backup (NOT_FOUND otherwise, nothing run but the list). */
+  async restore(name: string): Promise<ConfigBackupInfo> {
+    validateBackupName(name);
+    const found = (await this.list()).find((b) => b.name.toLowerCase() === name.toLowerCase());
+    if (!found) throw new IisctlError('NOT_FOUND', `There is no configuration backup named ${JSON.stringify(name)} on ${this.ops.host}.`, { host: this.ops.host, hint: 'iisctl backup list shows the backups.' });
+    await this.ops.run(restoreBackup(found.name));
+    return found;
+  }
+}
