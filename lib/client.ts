@@ -12,7 +12,7 @@ import { PowerShellSession, SessionStats } from './powershell/session';
 import type { EventQuery, EventRecord } from './commands/events';
 import { readEvents } from './commands/events';
 import type { ToggleState } from './commands/toggle';
-import { closeRemoteSessions, listRemoteSessions, remoteCredential, RemoteSessionInfo, RemoteTarget, validateComputerName } from './commands/remote';
+import { closeRemoteSessions, currentConnections, listRemoteSessions, remoteCredential, RemoteSessionInfo, RemoteTarget, validateComputerName } from './commands/remote';
 import type { Secret } from './powershell/quote';
 import { IisServiceController, OperationPlan, RestartOptions, ServiceOperationResult, StartOptions, StatusResult, StopOptions } from './control/iisServices';
 import type { RetryPolicy } from './control/retry';
@@ -179,9 +179,15 @@ export class IisClient {
     return this.services.run(readEvents({ serviceDisplayNames: status.services.map((s) => s.displayName), ...query }));
   }
 
+  /** Current connections to a site (default: all sites, '_Total'), from the Web Service performance counter. */
+  currentConnections(site?: string): Promise<number> {
+    return this.services.run(currentConnections(site));
+  }
+
   /** The PSSessions the local PowerShell process holds (one per remote computer, reused by every call). */
-  remoteSessions(): Promise<RemoteSessionInfo[]> {
-    return this.services.run(listRemoteSessions());
+  async remoteSessions(): Promise<RemoteSessionInfo[]> {
+    const list = listRemoteSessions();
+    return list.parse(await this.session.run(list.script, { purpose: list.purpose }));
   }
 
   /** Ends the PowerShell session (after Remove-PSSession of its remote sessions); nothing is left running. */

@@ -257,11 +257,11 @@ describe('exit codes', () => {
     expect(noPowerShell.stderr).toMatch(/POWERSHELL_UNAVAILABLE, exit 7/);
   });
 
-  it('8: several hosts, some failed: per-host results, one after another (farm.json)', async () => {
+  it('8: several hosts, some failed: per-host results in the order given (farm.json)', async () => {
     const m = new SimMachine(scenario('farm'));
     const human = await m.run(['restart', '-c', 'WEB02', '-c', 'WEB03']);
     expect(human.code).toBe(8);
-    expect(human.stdout).toMatch(/== WEB02 ==\nAttempting stop\.\.\.[\s\S]*Internet services successfully restarted[\s\S]*== WEB03 ==/);
+    expect(human.stdout).toMatch(/== WEB02 ==\n[\s\S]*Internet services successfully restarted[\s\S]*== WEB03 ==/);
     expect(human.stderr).toMatch(/^iisctl: WEB03: .*\[UNREACHABLE, exit 7\]$/m);
     const { code, doc } = await m.json(['status', '-c', 'WEB02', '-c', 'WEB03']);
     expect(code).toBe(8);

@@ -7,6 +7,7 @@ import { connect, ConnectOptions, IisClient } from '../client';
 import { IisctlError, isIisctlError } from '../errors';
 import { createLogger, Logger, LogLevel } from '../log';
 import { validateComputerName } from '../commands/remote';
+import { mapLimit, MAX_CONCURRENCY, DEFAULT_CONCURRENCY } from '../control/fleet';
 import { EXIT, exitCodeOf, ExitCode } from './exitCodes';
 import type { GlobalArgs } from './options';
 import { Output } from './render';
@@ -56,7 +57,8 @@ export function createContext(runtime: Runtime, command: string, args: GlobalArg
 
 /** The hosts of this run, checked before anything is sent anywhere; undefined = this machine. */
 export function targetHosts(ctx: Context): (string | undefined)[] {
-  const names = ctx.args.computer;
+  // --computer a,b,c and repeated -c both work.
+  const names = ctx.args.computer.flatMap((n) => (n.includes(',') ? n.split(',') : [n]));
   if (names.length === 0) return [undefined];
   for (const name of names) {
     try {
@@ -81,6 +83,7 @@ export function connectOptions(ctx: Context, host: string | undefined): ConnectO
     simulate: args.simulate || args.scenario !== undefined ? args.scenario ?? true : undefined,
     logger: ctx.logger,
     retry: args.retries === undefined ? undefined : { attempts: args.retries + 1 },
+    credential: host !== undefined && args.user !== undefined ? { userName: args.user, password: remotePassword(ctx) } : undefined,
   };
 }
 
@@ -108,26 +111,46 @@ export interface HostWork<T> {
 export async function forEachHost<T>(ctx: Context, work: HostWork<T>): Promise<ExitCode> {
   const hosts = targetHosts(ctx);
   const several = hosts.length > 1;
-  const outcomes: HostOutcome<T>[] = [];
-  for (const host of hosts) {
+  const limit = parallelLimit(ctx);
+  // Several hosts run in parallel (at most --parallel at once, each with its own connection);
+  // their results are printed afterwards in the order given, each under its "== HOST ==" header.
+  const outcomes = await mapLimit(hosts, limit, async (host): Promise<HostOutcome<T>> => {
     const label = host ?? 'localhost';
-    if (several && !ctx.args.json) ctx.out.line(`${outcomes.length ? '\n' : ''}== ${label} ==`);
     let iis: IisClient | undefined;
     try {
       iis = await connect(connectOptions(ctx, host));
-      const result = await work.run(iis, label);
-      outcomes.push({ host: label, ok: true, result });
-      if (!ctx.args.json) work.human(result, label);
+      return { host: label, ok: true, result: await work.run(iis, label) };
     } catch (error) {
-      outcomes.push({ host: label, ok: false, error });
-      if (!ctx.args.json) reportError(ctx.out, error, { host: several ? label : undefined, usage: ctx.usage, debug: isDebug(ctx.args.logLevel) });
+      return { host: label, ok: false, error };
     } finally {
       await iis?.close().catch((e: unknown) => ctx.logger.warn('could not close the connection', { host: label, error: (e as Error).message }));
     }
+  });
+  if (!ctx.args.json) {
+    outcomes.forEach((o, i) => {
+      if (several) ctx.out.line(`${i ? '\n' : ''}== ${o.host} ==`);
+      if (o.ok) work.human(o.result as T, o.host);
+      else reportError(ctx.out, o.error, { host: several ? o.host : undefined, usage: ctx.usage, debug: isDebug(ctx.args.logLevel) });
+    });
   }
   const code = combinedExitCode(outcomes);
   if (ctx.args.json) ctx.out.document(jsonDocument(ctx, outcomes, code, work));
   return code;
+}
+
+/** --parallel: 1 to 64, default 8. */
+export function parallelLimit(ctx: Context): number {
+  const p = ctx.args.parallel;
+  if (p === undefined) return DEFAULT_CONCURRENCY;
+  if (Array.isArray(p) || !Number.isInteger(p) || p < 1 || p > MAX_CONCURRENCY) throw new UsageError(`--parallel must be a whole number from 1 to ${MAX_CONCURRENCY}; got ${JSON.stringify(String(p))}.`, ctx.usage);
+  return p;
+}
+
+/** The remoting password of --user: only from the environment, never from the command line. */
+export function remotePassword(ctx: Context): string {
+  const pw = process.env.IISCTL_PASSWORD;
+  if (pw === undefined || pw === '') throw new UsageError('--user needs the password in the environment variable IISCTL_PASSWORD.', ctx.usage);
+  return pw;
 }
 
 export function combinedExitCode(outcomes: HostOutcome<unknown>[]): ExitCode {

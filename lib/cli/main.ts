@@ -28,6 +28,7 @@ import { POOL_USAGE } from './commands/pool';
 import { recoveryCommand, RECOVERY_USAGE } from './commands/recovery';
 import { backupCommand, BACKUP_USAGE } from './commands/backup';
 import { adviseCommand, ADVISE_USAGE } from './commands/advise';
+import { rollingCommand, ROLLING_USAGE } from './commands/rolling';
 
 const USAGES: Record<string, string> = {
   status: STATUS_USAGE,
@@ -37,6 +38,7 @@ const USAGES: Record<string, string> = {
   pool: POOL_USAGE,
   site: SURGICAL_USAGE.site,
   heal: HEAL_USAGE,
+  rolling: ROLLING_USAGE,
   events: EVENTS_USAGE,
   recovery: RECOVERY_USAGE,
   backup: BACKUP_USAGE,
@@ -85,6 +87,7 @@ export async function main(raw: readonly string[]): Promise<number> {
       .command(poolCommand(runtime))
       .command(siteCommand(runtime))
       .command(healCommand(runtime))
+      .command(rollingCommand(runtime))
       .command(eventsCommand(runtime))
       .command(recoveryCommand(runtime))
       .command(backupCommand(runtime))

@@ -6,7 +6,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import type { RestartOptions, ServiceOperationResult } from '../control/iisServices';
-import { forEachHost, Runtime, UsageError } from './context';
+import { forEachHost, Runtime, targetHosts, UsageError } from './context';
 import { Args, handler } from './handler';
 import { reason, timeoutSeconds } from './validate';
 import { Narration, renderOperation, renderPlan } from './views';
@@ -63,21 +63,28 @@ export function operationCommand(runtime: Runtime, action: Action): CommandModul
           human: (r) => renderPlan(ctx.out, r.plan, r.restartsEnabled),
         });
       }
-      let narration: Narration | undefined;
+      // One host: live narration, iisreset style. Several hosts run in parallel: no interleaved
+      // narration, each host's result is printed under its header afterwards.
+      const several = targetHosts(ctx).length > 1;
+      const narrations = new Map<string, Narration>();
       return forEachHost(ctx, {
         run: async (iis, host) => {
-          narration = new Narration(ctx.out, action, host);
-          narration.begin();
+          const narration = new Narration(ctx.out, action, host);
+          if (!several) {
+            narrations.set(host, narration);
+            narration.begin();
+          }
           const call = { ...options, onProgress: narration.onProgress };
           try {
-            return await (action === 'stop' ? iis.stop(call) : action === 'start' ? iis.start(call) : iis.restart(call));
+            return await (action === 'stop' ? iis.stop(several ? options : call) : action === 'start' ? iis.start(several ? options : call) : iis.restart(several ? options : call));
           } catch (error) {
-            narration.fail();
+            if (!several) narration.fail();
             throw error;
           }
         },
-        human: (r) => {
-          narration?.end();
+        human: (r, host) => {
+          if (several) ctx.out.say(`Internet services successfully ${action === 'stop' ? 'stopped' : action === 'start' ? 'started' : 'restarted'}`);
+          else narrations.get(host)?.end();
           if (!args.iisreset) renderOperation(ctx.out, r);
         },
       });

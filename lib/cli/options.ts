@@ -16,6 +16,10 @@ export interface GlobalArgs {
   color?: boolean;
   retries?: number;
   yes: boolean;
+  /** Hosts worked on at once (--parallel; default 8). */
+  parallel?: number;
+  /** Account for the PSSessions (--user; password from IISCTL_PASSWORD). */
+  user?: string;
   /** Set by the iisreset translation: render the iisreset way. */
   iisreset: boolean;
 }
@@ -31,6 +35,8 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only errors on stderr: no progress, no narration, no logs below error' },
   color: { type: 'boolean', describe: 'Colour state words (default: when stdout is a terminal; --no-color or NO_COLOR turn it off)' },
   retries: { type: 'number', requiresArg: true, describe: 'Retries of transient failures (default 2)' },
+  parallel: { type: 'number', requiresArg: true, describe: 'With several --computer hosts: how many are worked on at once (default 8)' },
+  user: { type: 'string', requiresArg: true, describe: 'Account for PowerShell remoting to --computer hosts; the password is read from IISCTL_PASSWORD (never a command-line argument)' },
   yes: { alias: 'y', type: 'boolean', default: false, describe: 'Confirm an action that can reboot a computer' },
   iisreset: { type: 'boolean', default: false, hidden: true },
 };
@@ -39,6 +45,7 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
 export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
   'computer', 'c', 'scenario', 'log-file', 'log-level', 'retries',
   'timeout', 'reason', 'since', 'until', 'max', 'kind',
+  'parallel', 'user', 'batch', 'health', 'expect', 'health-timeout', 'drain', 'drain-site', 'max-failures',
 ]);
 
 export function withGlobalOptions(y: Argv): Argv {

@@ -138,3 +138,21 @@ $null`,
     parse: () => null,
   };
 }
+
+/**
+ * The host's current connections to a site (or all sites: '_Total'): the IIS "Web Service"
+ * performance object's "Current Connections" counter, one instance per site plus _Total (technet
+ * cc783067, Web Service Object), read with Get-Counter -Counter '\Web Service(<site>)\Current
+ * Connections' (PSDOCS Get-Counter: a PerformanceCounterSampleSet whose CounterSamples carry
+ * CookedValue). Used to drain a host before a rolling restart.
+ */
+export function currentConnections(site = '_Total'): PsCommand<number> {
+  if (!site.trim()) throw invalidArgument('A site name is empty.');
+  const path = `\\Web Service(${site})\\Current Connections`;
+  return {
+    purpose: `read current connections of ${site}`,
+    script: ps`$iisctlSet = Get-Counter -Counter ${path} -ErrorAction Stop
+[int]($iisctlSet.CounterSamples[0].CookedValue)`,
+    parse: (data) => Number(data ?? 0),
+  };
+}

@@ -16,6 +16,8 @@ import { loadScenario } from './scenario';
 
 export { resetState, peekState };
 export { SimHost } from './cmdlets/simhost';
+export { startSimulatedFarm } from './http';
+export type { SimulatedFarm, SimulatedFarmOptions, FarmSite } from './http';
 
 export interface SimulatedHostOptions {
   /** Bundled scenario name ("default", "fast", "farm", ...) or a scenario JSON path. Default "default". */

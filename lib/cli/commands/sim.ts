@@ -8,14 +8,18 @@ import { Runtime, UsageError } from '../context';
 import { EXIT } from '../exitCodes';
 import { Args, handler } from '../handler';
 
-export const SIM_RESET_USAGE = 'iisctl sim reset [--simulate=scenario.json] [--dry-run]';
+export const SIM_RESET_USAGE = 'iisctl sim reset|serve [--simulate=scenario.json] [--dry-run] [--for S]';
 
 export const simCommand = (runtime: Runtime): CommandModule<object, Args> => ({
   command: 'sim <action>',
-  describe: 'The simulated Windows host: `sim reset` restores its scenario',
-  builder: (y) => y.positional('action', { choices: ['reset'] as const, describe: 'reset: back to the scenario, clock and history included' }) as never,
-  handler: handler(runtime, 'sim reset', SIM_RESET_USAGE, async (ctx, args) => {
-    if (args.computer.length) throw new UsageError('sim reset resets the whole simulated world; --computer does not apply.', SIM_RESET_USAGE);
+  describe: 'The simulated Windows host: `sim reset` restores its scenario; `sim serve` serves its sites over HTTP on 127.0.0.1',
+  builder: (y) =>
+    y
+      .positional('action', { choices: ['reset', 'serve'] as const, describe: 'reset: back to the scenario, clock and history included; serve: HTTP listeners for every simulated site' })
+      .option('for', { type: 'number', requiresArg: true, describe: 'serve: stop after this many seconds (default: until Ctrl+C)' }) as never,
+  handler: handler(runtime, (a: Args) => `sim ${String((a as { action?: string }).action ?? 'reset')}`, SIM_RESET_USAGE, async (ctx, args) => {
+    if (args.computer.length) throw new UsageError('sim reset|serve works on the whole simulated world; --computer does not apply.', SIM_RESET_USAGE);
+    if ((args as { action?: string }).action === 'serve') return serve(ctx, (args as { for?: number }).for);
     // Loaded here so that no other command pays for the simulator's modules.
     const { resetState, scenarioNameOf, stateFilePath } = await import('../../sim/state');
     const { loadScenario } = await import('../../sim/scenario');
@@ -29,3 +33,24 @@ export const simCommand = (runtime: Runtime): CommandModule<object, Args> => ({
     return EXIT.OK;
   }),
 });
+
+/** `iisctl sim serve`: the simulated farm's sites over HTTP (lib/sim/http.ts) until Ctrl+C or --for S. */
+async function serve(ctx: import('../context').Context, seconds: number | undefined): Promise<0> {
+  if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0)) throw new UsageError('--for must be a positive number of seconds.', SIM_RESET_USAGE);
+  const { scenarioNameOf, stateFilePath, withMachine } = await import('../../sim/state');
+  const { startSimulatedFarm } = await import('../../sim/http');
+  const scenario = scenarioNameOf({ scenario: ctx.args.scenario });
+  const stateFile = stateFilePath({ scenario });
+  await withMachine({ scenario, stateFile }, () => undefined);
+  const farm = await startSimulatedFarm({ scenario, stateFile });
+  if (ctx.args.json) ctx.out.document({ ok: true, command: ctx.command, exitCode: EXIT.OK, result: { scenario, stateFile, sites: farm.sites } });
+  else for (const s of farm.sites) ctx.out.line(`${s.computer}  ${s.site}  ${s.url}`);
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+    if (seconds !== undefined) setTimeout(done, seconds * 1000);
+  });
+  await farm.close();
+  return EXIT.OK;
+}

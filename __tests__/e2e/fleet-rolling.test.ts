@@ -1,0 +1,247 @@
+/**
+ * Issue 7 end to end against the simulated farm: PSSession reuse and re-creation, credentials
+ * never shown, real HTTP from the simulated sites, fan-out with an unreachable host (library and
+ * CLI), rolling restart stopping at an unhealthy host, drain honoured.
+ * Assertions are about order and outcomes; every deadline is generous (slow shared machines).
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { connect } from '../../lib/client';
+import { connectMany } from '../../lib/control/fleet';
+import { rollingRestart, RollingEvent } from '../../lib/control/rolling';
+import { createLogger } from '../../lib/log';
+import { startSimulatedFarm, SimulatedFarm } from '../../lib/sim/http';
+import { withMachine } from '../../lib/sim/state';
+import { runCli } from '../helpers/cli';
+import { scenarioFile, tempDir } from '../helpers/sim';
+
+jest.setTimeout(120_000);
+
+const PASSWORD = 'Pa55-w0rd!SECRET-7f3a';
+
+function get(url: string): Promise<{ status?: number; body?: string; error?: string }> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code }));
+  });
+}
+
+/** farm.json with WEB03 reachable (three healthy hosts). */
+const farm3 = () => scenarioFile('farm', (s) => void (s.computers.WEB03.unreachable = false));
+
+interface World {
+  scenario: string;
+  stateFile: string;
+  farm?: SimulatedFarm;
+}
+
+const opened: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((o) => o.close().catch(() => undefined)));
+});
+
+function world(scenario: string): World {
+  return { scenario, stateFile: path.join(tempDir(), 'state.json') };
+}
+
+async function withFarm(w: World): Promise<SimulatedFarm> {
+  await withMachine({ scenario: w.scenario, stateFile: w.stateFile }, () => undefined);
+  const farm = await startSimulatedFarm({ scenario: w.scenario, stateFile: w.stateFile });
+  opened.push(farm);
+  w.farm = farm;
+  return farm;
+}
+
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('PSSessions: one per computer, reused, re-created when broken', () => {
+  it('many calls share one New-PSSession; a reboot breaks it and the next call opens a new one', async () => {
+    const w = world(scenarioFile('farm'));
+    const iis = await connect({ simulate: w.scenario, simulatorStateFile: w.stateFile, computerName: 'WEB02', pollIntervalMs: 50 });
+    opened.push(iis);
+    for (let i = 0; i < 4; i++) expect((await iis.status()).services.length).toBeGreaterThan(0);
+    await iis.appPools.list?.();
+    expect(await iis.remoteSessions()).toEqual([{ id: 1, name: 'WinRM1', computerName: 'WEB02', state: 'Opened', availability: 'Available' }]);
+    expect(iis.stats.spawns).toBe(1);
+
+    await withMachine({ scenario: w.scenario, stateFile: w.stateFile }, (_m, s) => s.world.connect('WEB02').reboot());
+    // While WEB02 restarts: a typed UNREACHABLE (New-PSSession fails), then it works again.
+    const status = await until(
+      () => iis.status().then(() => 'ok', (e: { code?: string }) => e.code ?? 'error'),
+      (v) => v === 'ok',
+    );
+    expect(status).toBe('ok');
+    const sessions = await iis.remoteSessions();
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]).toMatchObject({ computerName: 'WEB02', state: 'Opened' });
+    expect(sessions[0].id).toBeGreaterThan(1);
+    expect(iis.stats.spawns).toBe(1); // same local process throughout
+  });
+});
+
+describe('credentials are never shown', () => {
+  it('not in error messages, plans, logs, nor the CLI output and log file', async () => {
+    const w = world(scenarioFile('farm'));
+    const logFile = path.join(tempDir(), 'log.jsonl');
+    const logger = createLogger({ level: 'debug', consoleLevel: 'error', file: logFile });
+    const credential = { userName: 'CONTOSO\\deploy', password: PASSWORD };
+    const ok = await connect({ simulate: w.scenario, simulatorStateFile: w.stateFile, computerName: 'WEB02', credential, logger });
+    const bad = await connect({ simulate: w.scenario, simulatorStateFile: w.stateFile, computerName: 'WEB03', credential, logger });
+    opened.push(ok, bad);
+    await ok.status();
+    const plan = await ok.plan('restart');
+    expect(JSON.stringify(plan)).not.toContain(PASSWORD);
+    expect(JSON.stringify(plan)).toContain('********');
+    const err = await bad.status().then(() => undefined, (e: unknown) => e as Error & { code: string });
+    expect(err?.code).toBe('UNREACHABLE');
+    expect(`${err?.message} ${JSON.stringify(err)} ${err?.stack}`).not.toContain(PASSWORD);
+    await ok.close();
+    await bad.close();
+    await new Promise<void>((r) => {
+      logger.on('finish', () => r());
+      logger.end();
+    });
+    expect(fs.readFileSync(logFile, 'utf8')).not.toContain(PASSWORD);
+
+    const cliLog = path.join(tempDir(), 'cli.jsonl');
+    const env = { ...process.env, IISCTL_SIM_STATE: path.join(tempDir(), 'cli-state.json'), IISCTL_PASSWORD: PASSWORD };
+    const r = await runCli([`--simulate=${w.scenario}`, 'status', '-c', 'WEB02,WEB03', '--user', 'CONTOSO\\deploy', '--json', '--log-file', cliLog, '--log-level', 'debug'], env);
+    expect(r.code).toBe(8);
+    for (const text of [r.stdout, r.stderr, fs.readFileSync(cliLog, 'utf8')]) expect(text).not.toContain(PASSWORD);
+    const dry = await runCli([`--simulate=${w.scenario}`, 'restart', '--dry-run', '-c', 'WEB02', '--user', 'CONTOSO\\deploy', '--json'], env);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).not.toContain(PASSWORD);
+    expect(dry.stdout).toContain('New-PSSession');
+  });
+});
+
+describe('the simulated sites serve real HTTP on 127.0.0.1', () => {
+  it('200 with computer, site, pool and pid; 503 while the pool is stopped; refused while IIS is stopped or the computer unreachable', async () => {
+    const w = world(scenarioFile('farm'));
+    const farm = await withFarm(w);
+    const url = farm.url('WEB02', 'Default Web Site');
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const ok = await get(url);
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body as string)).toMatchObject({ computer: 'WEB02', site: 'Default Web Site', pool: 'DefaultAppPool', pid: expect.any(Number) });
+    expect(JSON.parse((await get(`${farm.url('WEB02', 'Shop')}api/orders`)).body as string)).toMatchObject({ site: 'Shop', pool: 'ShopApi' });
+    expect((await get(farm.url('WEB03'))).error).toBe('ECONNREFUSED');
+
+    const iis = await connect({ simulate: w.scenario, simulatorStateFile: w.stateFile, computerName: 'WEB02', pollIntervalMs: 50 });
+    opened.push(iis);
+    await iis.appPools.stop('DefaultAppPool');
+    expect((await until(() => get(url), (r) => r.status === 503)).status).toBe(503);
+    await iis.appPools.start('DefaultAppPool');
+    expect((await until(() => get(url), (r) => r.status === 200)).status).toBe(200);
+    await iis.stop();
+    expect((await until(() => get(url), (r) => r.error === 'ECONNREFUSED')).error).toBe('ECONNREFUSED');
+    await iis.start();
+    expect((await until(() => get(url), (r) => r.status === 200)).status).toBe(200);
+  });
+});
+
+describe('fan-out', () => {
+  it('library: per-host results with one unreachable host', async () => {
+    const w = world(scenarioFile('farm'));
+    const fleet = connectMany(['WEB01', 'WEB02', 'WEB03'], { simulate: w.scenario, simulatorStateFile: w.stateFile, pollIntervalMs: 50, retry: { attempts: 1 } });
+    opened.push(fleet);
+    const results = await fleet.restart();
+    expect(results.map((r) => [r.host, r.ok])).toEqual([
+      ['WEB01', true],
+      ['WEB02', true],
+      ['WEB03', false],
+    ]);
+    const failed = results[2];
+    expect(!failed.ok && failed.error.code).toBe('UNREACHABLE');
+  });
+
+  it('CLI: --computer a,b,c in parallel, exit 8, one --json document with every host', async () => {
+    const w = world(scenarioFile('farm'));
+    const env = { ...process.env, IISCTL_SIM_STATE: w.stateFile };
+    const r = await runCli([`--simulate=${w.scenario}`, 'restart', '--computer', 'WEB01,WEB02,WEB03', '--parallel', '3', '--json'], env);
+    expect(r.code).toBe(8);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ ok: false, exitCode: 8, error: { code: 'PARTIAL', failed: ['WEB03'] } });
+    expect(doc.hosts.map((h: { host: string; ok: boolean }) => [h.host, h.ok])).toEqual([
+      ['WEB01', true],
+      ['WEB02', true],
+      ['WEB03', false],
+    ]);
+    expect(doc.hosts[2].error).toMatchObject({ code: 'UNREACHABLE', exitCode: 7 });
+    const human = await runCli([`--simulate=${w.scenario}`, 'status', '-c', 'WEB02', '-c', 'WEB03'], env);
+    expect(human.code).toBe(8);
+    expect(human.stdout).toMatch(/== WEB02 ==[\s\S]*== WEB03 ==/);
+    expect(human.stderr).toMatch(/^iisctl: WEB03: .*\[UNREACHABLE, exit 7\]$/m);
+    const bad = await runCli([`--simulate=${w.scenario}`, 'status', '-c', 'WEB02', '--parallel', '0'], env);
+    expect(bad.code).toBe(2);
+  });
+});
+
+describe('rolling', () => {
+  it('stops at the host whose health check fails and leaves the rest untouched', async () => {
+    const w = world(farm3());
+    const farm = await withFarm(w);
+    const events: RollingEvent[] = [];
+    const result = await rollingRestart(['WEB01', 'WEB02', 'WEB03'], {
+      simulate: w.scenario,
+      simulatorStateFile: w.stateFile,
+      pollIntervalMs: 50,
+      // WEB02's health URL points at a port nothing listens on.
+      health: { WEB01: farm.url('WEB01'), WEB02: 'http://127.0.0.1:9/', WEB03: farm.url('WEB03') },
+      healthTimeoutMs: 3000,
+      healthIntervalMs: 200,
+      onProgress: (e) => events.push(e),
+    });
+    expect(result).toMatchObject({ ok: false, done: ['WEB01'], failed: ['WEB02'], untouched: ['WEB03'], stoppedEarly: true });
+    expect(result.hosts[1]).toMatchObject({ phase: 'health', error: { code: 'TIMEOUT' } });
+    expect(events.filter((e) => e.type === 'act').map((e) => (e as { host: string }).host)).toEqual(['WEB01', 'WEB02']);
+    const web03 = await withMachine({ scenario: w.scenario, stateFile: w.stateFile }, (_m, s) => s.world.commands().filter((c) => c.computer.toUpperCase() === 'WEB03'));
+    expect(web03).toEqual([]);
+
+    const env = { ...process.env, IISCTL_SIM_STATE: w.stateFile };
+    const cli = await runCli([`--simulate=${w.scenario}`, 'rolling', 'recycle', 'DefaultAppPool', '-c', 'WEB01,WEB02,WEB03', '--health', `WEB01=${farm.url('WEB01')}`, '--health', 'WEB02=http://127.0.0.1:9/', '--health', `WEB03=${farm.url('WEB03')}`, '--health-timeout', '2', '--json'], env);
+    expect(cli.code).toBe(8);
+    expect(JSON.parse(cli.stdout)).toMatchObject({ ok: false, command: 'rolling', action: 'recycle', done: ['WEB01'], failed: ['WEB02'], untouched: ['WEB03'], exitCode: 8 });
+  });
+
+  it('drains: waits for the current connections to reach 0 before acting', async () => {
+    const w = world(farm3());
+    const farm = await withFarm(w);
+    const events: Array<RollingEvent & { at: number }> = [];
+    let heldDoneAt = 0;
+    const held = get(`${farm.url('WEB01')}?hold=2500`).then((r) => {
+      heldDoneAt = Date.now();
+      return r;
+    });
+    await until(async () => farm.connections().WEB01?.['default web site'] ?? 0, (n) => n > 0, 10_000);
+    const result = await rollingRestart(['WEB01', 'WEB02'], {
+      simulate: w.scenario,
+      simulatorStateFile: w.stateFile,
+      pollIntervalMs: 50,
+      action: { kind: 'recycle', pool: 'DefaultAppPool' },
+      drainMs: 60_000,
+      drainIntervalMs: 200,
+      health: 'http://127.0.0.1:{port}/'.replace('{port}', String(farm.sites.find((s) => s.computer === 'WEB01')!.port)),
+      onProgress: (e) => events.push({ ...e, at: Date.now() }),
+    });
+    expect((await held).status).toBe(200);
+    expect(result).toMatchObject({ ok: true, done: ['WEB01', 'WEB02'] });
+    expect(result.hosts[0].drain).toMatchObject({ final: 0, timedOut: false });
+    expect(result.hosts[0].drain!.initial).toBeGreaterThan(0);
+    const actWeb01 = events.find((e) => e.type === 'act' && e.host === 'WEB01')!;
+    expect(actWeb01.at).toBeGreaterThanOrEqual(heldDoneAt);
+    expect(events.some((e) => e.type === 'drain' && e.host === 'WEB01' && e.connections > 0)).toBe(true);
+  });
+});

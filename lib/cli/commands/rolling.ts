@@ -1,0 +1,142 @@
+/**
+ * `iisctl rolling restart|recycle POOL|heal NAME --computer a,b,c ...`: the library's
+ * rollingRestart (lib/control/rolling.ts): batches, optional drain, act, health gate, stop after
+ * more than --max-failures failures. Exit 0 when every host is done; 8 when some are done and some
+ * failed or are untouched; when none is done, the first failure's own exit code.
+ */
+import type { CommandModule } from 'yargs';
+import { IisctlError } from '../../errors';
+import { rollingRestart, RollingAction, RollingEvent, RollingResult } from '../../control/rolling';
+import { connectOptions, errorExitCode, errorJson, reportError, Runtime, targetHosts, UsageError } from '../context';
+import { EXIT, ExitCode } from '../exitCodes';
+import { Args, handler } from '../handler';
+import { duration, Output } from '../render';
+
+export const ROLLING_USAGE =
+  'iisctl rolling restart|recycle POOL|heal NAME -c HOST[,HOST...] [--batch 1] [--health URL|HOST=URL]... [--expect 200] [--health-timeout S] [--drain S] [--drain-site SITE] [--max-failures 0]';
+
+interface RollingArgs {
+  action: string;
+  name?: string;
+  batch?: number;
+  health?: string[];
+  expect?: number;
+  healthTimeout?: number;
+  drain?: number;
+  drainSite?: string;
+  maxFailures?: number;
+}
+
+function num(value: number | undefined, option: string, min: number, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) throw new UsageError(`--${option} is given twice.`, ROLLING_USAGE);
+  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new UsageError(`--${option} must be ${integer ? 'a whole number' : 'a number'} of at least ${min}; got ${JSON.stringify(String(value))}.`, ROLLING_USAGE);
+  }
+  return value;
+}
+
+/** --health URL (with {host}) or HOST=URL per host. */
+export function parseHealth(values: string[] | undefined): string | Record<string, string> | undefined {
+  if (!values || values.length === 0) return undefined;
+  const perHost: Record<string, string> = {};
+  let common: string | undefined;
+  for (const v of values) {
+    const m = /^([^=/:\s]+)=(https?:\/\/.+)$/i.exec(v);
+    if (m) perHost[m[1]] = m[2];
+    else if (common === undefined) common = v;
+    else throw new UsageError('--health without HOST= is given twice: give one URL (it may contain {host}) or one HOST=URL per host.', ROLLING_USAGE);
+  }
+  if (common !== undefined && Object.keys(perHost).length) throw new UsageError('--health: give either one URL for all hosts or HOST=URL per host, not both.', ROLLING_USAGE);
+  return common ?? perHost;
+}
+
+export const rollingCommand = (runtime: Runtime): CommandModule<object, Args<RollingArgs>> => ({
+  command: 'rolling <action> [name]',
+  describe: 'Restart IIS, recycle a pool or heal, one batch of hosts at a time, with drain and health gate',
+  builder: (y) =>
+    y
+      .positional('action', { type: 'string', choices: ['restart', 'recycle', 'heal'], describe: 'What to do on each host' })
+      .positional('name', { type: 'string', describe: 'Pool (recycle, heal)' })
+      .option('batch', { type: 'number', requiresArg: true, describe: 'Hosts per batch (default 1)' })
+      .option('health', { type: 'string', array: true, requiresArg: true, describe: 'Health URL ({host} is replaced) or HOST=URL, repeatable' })
+      .option('expect', { type: 'number', requiresArg: true, describe: 'Expected HTTP status (default 200)' })
+      .option('health-timeout', { type: 'number', requiresArg: true, describe: 'Seconds a host may take to become healthy (default 60)' })
+      .option('drain', { type: 'number', requiresArg: true, describe: 'Seconds to wait for the current connections to reach 0 before acting (default: no drain)' })
+      .option('drain-site', { type: 'string', requiresArg: true, describe: 'Site whose connections are drained (default: all sites)' })
+      .option('max-failures', { type: 'number', requiresArg: true, describe: 'Failed hosts tolerated before stopping (default 0)' }) as never,
+  handler: handler<RollingArgs>(runtime, 'rolling', ROLLING_USAGE, async (ctx, args) => {
+    const hosts = targetHosts(ctx).flatMap((h) => (h === undefined ? [] : h.split(',').map((x) => x.trim()).filter(Boolean)));
+    if (hosts.length === 0) throw new UsageError('rolling needs the hosts: --computer a,b,c (or -c a -c b).', ROLLING_USAGE);
+    if (new Set(hosts.map((h) => h.toLowerCase())).size !== hosts.length) throw new UsageError('A host is given twice.', ROLLING_USAGE);
+    if (args.dryRun) throw new UsageError('rolling has no --dry-run: each batch depends on the health of the previous one. Try `iisctl restart --dry-run -c HOST`.', ROLLING_USAGE);
+    const name = args.name === undefined ? undefined : String(args.name);
+    let action: RollingAction;
+    if (args.action === 'restart') {
+      if (name !== undefined) throw new UsageError('rolling restart takes no name.', ROLLING_USAGE);
+      action = { kind: 'restart' };
+    } else {
+      if (!name || !name.trim()) throw new UsageError(`rolling ${args.action} needs a pool name.`, ROLLING_USAGE);
+      action = args.action === 'recycle' ? { kind: 'recycle', pool: name } : { kind: 'heal', target: { pool: name } };
+    }
+    const healthTimeout = num(args.healthTimeout, 'health-timeout', 0, false);
+    const drain = num(args.drain, 'drain', 0, false);
+    const out = ctx.out;
+    const progress = (e: RollingEvent) => {
+      if (ctx.args.json) return;
+      if (e.type === 'batch') out.line(`batch ${e.index + 1}: ${e.hosts.join(', ')}`);
+      else if (e.type === 'drained') out.line(`  ${e.host}: drained (${e.connections} connection(s) left after ${duration(e.waitedMs)}${e.timedOut ? ', drain time over' : ''})`);
+      else if (e.type === 'acted') out.line(`  ${e.host}: ${action.kind} done in ${duration(e.ms)}`);
+      else if (e.type === 'done') out.line(`  ${e.host}: ${out.paint('healthy', 'green')}`);
+      else if (e.type === 'failed') reportError(out, e.error, { host: e.host });
+      else if (e.type === 'stopped') out.line(`stopped after ${e.failures} failure(s); untouched: ${e.untouched.join(', ') || 'none'}`);
+    };
+    const base = connectOptions(ctx, undefined);
+    const result = await rollingRestart(hosts, {
+      ...base,
+      concurrency: ctx.args.parallel,
+      action,
+      batch: num(args.batch, 'batch', 1, true),
+      health: parseHealth(args.health),
+      expectStatus: num(args.expect, 'expect', 100, true),
+      healthTimeoutMs: healthTimeout === undefined ? undefined : healthTimeout * 1000,
+      drainMs: drain === undefined ? undefined : drain * 1000,
+      drainSite: args.drainSite,
+      maxFailures: num(args.maxFailures, 'max-failures', 0, true),
+      onProgress: progress,
+    });
+    const code = rollingExitCode(result);
+    if (ctx.args.json) out.document(rollingJson(result, code, ctx.usage));
+    else renderSummary(out, result);
+    return code;
+  }),
+});
+
+export function rollingExitCode(r: RollingResult): ExitCode {
+  if (r.ok) return EXIT.OK;
+  if (r.done.length > 0) return EXIT.PARTIAL;
+  const first = r.hosts.find((h) => h.status === 'failed');
+  return first?.error ? errorExitCode(first.error) : EXIT.FAILED;
+}
+
+function rollingJson(r: RollingResult, code: ExitCode, usage: string): Record<string, unknown> {
+  return {
+    ok: r.ok,
+    command: 'rolling',
+    action: r.action,
+    exitCode: code,
+    done: r.done,
+    failed: r.failed,
+    untouched: r.untouched,
+    stoppedEarly: r.stoppedEarly,
+    hosts: r.hosts.map((h) => ({ host: h.host, status: h.status, ...(h.phase ? { phase: h.phase } : {}), ...(h.drain ? { drain: h.drain } : {}), ...(h.actionMs !== undefined ? { actionMs: h.actionMs } : {}), ...(h.health ? { health: h.health } : {}), ...(h.error ? { error: errorJson(h.error as IisctlError, usage) } : {}) })),
+    ...(r.ok ? {} : { error: { code: r.done.length ? 'PARTIAL' : 'FAILED', message: `${r.failed.length} host(s) failed (${r.failed.join(', ')}); ${r.untouched.length} untouched${r.untouched.length ? ` (${r.untouched.join(', ')})` : ''}.`, exitCode: code, failed: r.failed, untouched: r.untouched } }),
+  };
+}
+
+function renderSummary(out: Output, r: RollingResult): void {
+  out.line('');
+  out.line(`done: ${r.done.join(', ') || 'none'}`);
+  if (r.failed.length) out.line(`failed: ${r.failed.join(', ')}`);
+  if (r.untouched.length) out.line(`untouched: ${r.untouched.join(', ')}`);
+}
