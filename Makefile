@@ -25,6 +25,7 @@ bench: build
 	node scripts/bench.js
 	node scripts/bench-iisreset.js
 	node scripts/bench-pools.js
+	node scripts/bench-rolling.js
 
 clean:
 	rm -rf dist node_modules
