@@ -28,7 +28,7 @@ export class RecoveryController {
   }
 
   /** Restart after the first, second and subsequent failures. */
-  enable(services: readonly string[] = RECOVERY_SERVICES, options: RecoveryOptions = {}): Promise<RecoveryChangeResult> {
+  async enable(services: readonly string[] = RECOVERY_SERVICES, options: RecoveryOptions = {}): Promise<RecoveryChangeResult> {
     const delayMs = options.delayMs ?? DEFAULT_RECOVERY.delayMs;
     const resetSeconds = options.resetSeconds ?? DEFAULT_RECOVERY.resetSeconds;
     const setting = { resetSeconds, actions: Array.from({ length: DEFAULT_RECOVERY.failures }, () => ({ type: 'restart' as const, delayMs })) };
@@ -37,7 +37,7 @@ export class RecoveryController {
   }
 
   /** No recovery action (the service stays stopped after a crash). */
-  disable(services: readonly string[] = RECOVERY_SERVICES): Promise<RecoveryChangeResult> {
+  async disable(services: readonly string[] = RECOVERY_SERVICES): Promise<RecoveryChangeResult> {
     return this.change('disable', services, { resetSeconds: 0, actions: [] });
   }
 
