@@ -26,6 +26,12 @@ export { connectMany, Fleet, mapLimit, allOk, DEFAULT_CONCURRENCY } from './cont
 export type { FleetOptions, HostResult } from './control/fleet';
 export { rollingRestart, healthUrl, probe } from './control/rolling';
 export type { RollingAction, RollingOptions, RollingEvent, RollingResult, RollingHostResult, RollingPhase, HealthSpec } from './control/rolling';
+export type { PoolSettings, PoolSettingsChanges, SettingName, CpuAction, IdleAction, StartMode, RecycleLogFlag } from './commands/settings';
+export type { SettingChange, PoolConfigureResult, PoolConfigurePlan } from './control/settings';
+export type { RecoveryAction, RecoveryActionType, ServiceRecoveryInfo } from './commands/recovery';
+export type { RecoveryOptions, RecoveryChangeResult } from './control/recovery';
+export type { ConfigBackupInfo } from './commands/backups';
+export type { Finding, FindingId, AdviseOptions, AdviseResult } from './control/advise';
 export { Secret } from './powershell/quote';
 export type { RemoteCredential, RemoteTarget, RemoteSessionInfo } from './commands/remote';
 export { IisctlError, isIisctlError, ERROR_CODES } from './errors';
