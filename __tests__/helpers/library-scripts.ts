@@ -6,8 +6,12 @@
 import type { PsCommand } from '../../lib/commands/command';
 import { readAppPools, readPoolStates, requestPools, setAutoStart } from '../../lib/commands/appPools';
 import { EVENT_KINDS, readEvents, writeAuditEvent } from '../../lib/commands/events';
-import { backupConfiguration, killProcesses, restartComputer } from '../../lib/commands/processes';
-import { onComputer } from '../../lib/commands/remote';
+import { createBackup, listBackups, restoreBackup } from '../../lib/commands/backups';
+import { killProcesses, restartComputer } from '../../lib/commands/processes';
+import { readRecovery, writeRecovery } from '../../lib/commands/recovery';
+import { readPoolSettings, writePoolSettings } from '../../lib/commands/settings';
+import { readAdviseEvents } from '../../lib/commands/settings-advise';
+import { closeRemoteSessions, currentConnections, listRemoteSessions, onComputer, remoteCredential } from '../../lib/commands/remote';
 import { readIisServices, requestServiceStart, requestServiceStop } from '../../lib/commands/services';
 import { readSites, readSiteStates, requestSites, setServerAutoStart } from '../../lib/commands/sites';
 import { disableRestarts, enableRestarts, readToggle } from '../../lib/commands/toggle';
@@ -26,7 +30,18 @@ export function libraryCommands(): Array<{ name: string; command: PsCommand<unkn
     ['events: audit only', readEvents({ kinds: ['audit'] })],
     ['events: audit write', writeAuditEvent({ action: 'restart', user: hostile, reason: hostile, outcome: 'succeeded' })],
     ['processes: kill', killProcesses([4242, 4343])],
-    ['configuration: backup', backupConfiguration('iisctl-2026-11-21T06-00-00-000Z')],
+    ['configuration: backup', createBackup('iisctl-2026-11-21T06-00-00-000Z')],
+    ['configuration: list backups', listBackups()],
+    ['configuration: restore', restoreBackup('iisctl-2026-11-21T06-00-00-000Z')],
+    ['settings: read', readPoolSettings("O'Brien ’ pool")],
+    ['settings: write', writePoolSettings('DefaultAppPool', { rapidFailProtection: true, rapidFailMaxCrashes: 5, cpuLimitPercent: 80, cpuAction: 'KillW3wp' })],
+    ['recovery: read', readRecovery()],
+    ['recovery: write', writeRecovery('W3SVC', { actions: [{ type: 'restart', delayMs: 60000 }], resetSeconds: 86400 })],
+    ['advise: events', readAdviseEvents(new Date(Date.now() - 7 * 86_400_000))],
+    ['remote: sessions', listRemoteSessions()],
+    ['remote: close sessions', closeRemoteSessions()],
+    ['counters: current connections', currentConnections('Default Web Site')],
+    ['remote: with credential', onComputer({ computerName: 'WEB02', credential: remoteCredential('CONTOSO\\ann', "p'ss $(x)") }, readIisServices())],
     ['remote: read services', onComputer('WEB02', readIisServices())],
     ['pools: read', readAppPools()],
     ['pools: states', readPoolStates(['DefaultAppPool', hostile])],

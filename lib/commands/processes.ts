@@ -38,21 +38,6 @@ foreach ($id in ${[...processIds]}) {
   };
 }
 
-/**
- * A backup of the IIS configuration before anything is force-killed (issue 4; the cmdlet is in the
- * WebAdministration catalog: Backup-WebConfiguration -Name).
- */
-export function backupConfiguration(name: string): PsCommand<string> {
-  if (!/^[A-Za-z0-9._-]{1,100}$/.test(name)) throw invalidArgument(`A configuration backup name must be 1-100 letters, digits, '.', '_' or '-'; got ${JSON.stringify(name)}.`);
-  return {
-    purpose: `back up the IIS configuration as ${name}`,
-    script: ps`Import-Module WebAdministration
-Backup-WebConfiguration -Name ${name} | Out-Null
-${name}`,
-    parse: (data) => String(data),
-  };
-}
-
 /** Reboots the host (rebootOnError). Restart-Computer -Force does not wait for logged-on users. */
 export function restartComputer(): PsCommand<void> {
   return { purpose: 'reboot the host', script: ps`Restart-Computer -Force`, parse: () => undefined };

@@ -20,7 +20,8 @@ import { Logger, silentLogger } from '../log';
 import type { PowerShellSession } from '../powershell/session';
 import { PsCommand, runCommand } from '../commands/command';
 import type { AuditEntry, EventRecord } from '../commands/events';
-import { backupConfiguration, killProcesses, restartComputer } from '../commands/processes';
+import { createBackup } from '../commands/backups';
+import { killProcesses, restartComputer } from '../commands/processes';
 import { onComputer, RemoteTarget } from '../commands/remote';
 import { IisServiceSnapshot, readIisServices, requestServiceStart, requestServiceStop, ServiceInfo } from '../commands/services';
 import { disableRestarts, enableRestarts, readToggle, ToggleState } from '../commands/toggle';
@@ -230,7 +231,7 @@ export class IisServiceController {
         if (names.length) steps.push(step(`request stop, then poll until Stopped (deadline ${options.timeoutSeconds ?? (action === 'stop' ? 60 : 20)} s)`, requestServiceStop(names), names));
       }
       if (options.force) {
-        steps.push(step('on timeout only: back up the IIS configuration', backupConfiguration('iisctl-TIMESTAMP')));
+        steps.push(step('on timeout only: back up the IIS configuration', createBackup('iisctl-TIMESTAMP')));
         const pids = [...new Set([...running.map((s) => s.processId).filter((p) => p > 0), ...snapshot.workerProcessIds])];
         if (pids.length) steps.push(step('on timeout only: terminate the IIS service and worker processes', killProcesses(pids)));
       }
@@ -367,7 +368,7 @@ export class IisServiceController {
   private async backup(op: Operation): Promise<void> {
     const name = `iisctl-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const stepStart = Date.now();
-    op.backup = await this.run(backupConfiguration(name), op.retries);
+    op.backup = (await this.run(createBackup(name), op.retries)).name;
     op.steps.push({ step: 'backup configuration', durationMs: Date.now() - stepStart, outcome: 'ok', detail: name });
   }
 
