@@ -20,6 +20,8 @@ import { AppPoolController } from './control/appPools';
 import { SiteController } from './control/sites';
 import { Healer, HealOptions, HealResult, HealTarget } from './control/heal';
 import { WebOperations } from './control/surgical';
+import { HostLock, LockOptions, validateLockOptions } from './control/lock';
+import { currentUser } from './control/operation';
 import { PoolConfigurePlan, PoolConfigureResult, PoolSettingsController } from './control/settings';
 import type { PoolSettings, PoolSettingsChanges } from './commands/settings';
 import { RecoveryController } from './control/recovery';
@@ -51,6 +53,13 @@ export interface ConnectOptions {
   callTimeoutMs?: number;
   /** Time between state reads while waiting. Default 250 ms. */
   pollIntervalMs?: number;
+  /**
+   * The host lock every changing operation takes (issue 8): wait for another iisctl (default, up
+   * to timeoutSeconds, default 300 s) or, with `wait: false`, fail with LOCKED at once.
+   */
+  lock?: LockOptions;
+  /** Shorthand for lock.timeoutSeconds. */
+  lockTimeoutSeconds?: number;
 }
 
 /** Settings of one pool (issue 9), on iis.appPools next to the operations. */
@@ -84,7 +93,16 @@ export class IisClient {
   ) {
     const remote = remoteTargetOf(options);
     this.remote = remote;
+    const lock = new HostLock({
+      session,
+      target: options.computerName ?? 'localhost',
+      user: currentUser(),
+      logger,
+      wait: options.lock?.wait,
+      timeoutSeconds: options.lock?.timeoutSeconds ?? options.lockTimeoutSeconds,
+    });
     this.services = new IisServiceController({
+      lock,
       session,
       computerName: options.computerName,
       remote,
@@ -92,7 +110,7 @@ export class IisClient {
       retry: options.retry,
       pollIntervalMs: options.pollIntervalMs,
     });
-    const web = new WebOperations({ session, computerName: options.computerName, remote, logger, retry: options.retry, pollIntervalMs: options.pollIntervalMs, services: this.services });
+    const web = new WebOperations({ lock, session, computerName: options.computerName, remote, logger, retry: options.retry, pollIntervalMs: options.pollIntervalMs, services: this.services });
     const poolSettings = new PoolSettingsController(web);
     this.appPools = Object.assign(new AppPoolController(web), {
       settings: (name: string) => poolSettings.settings(name),
@@ -214,6 +232,8 @@ export async function connect(options: ConnectOptions = {}): Promise<IisClient> 
     if (options.computerName === undefined) throw invalidArgument('A credential is for a remote computer: give computerName too.');
     remoteCredential(options.credential.userName, options.credential.password);
   }
+  validateLockOptions(options.lock);
+  if (options.lockTimeoutSeconds !== undefined) validateLockOptions({ timeoutSeconds: options.lockTimeoutSeconds });
   if (options.callTimeoutMs !== undefined && !(options.callTimeoutMs > 0)) throw invalidArgument('callTimeoutMs must be a positive number of milliseconds.');
   const logger = options.logger ?? silentLogger();
   const executable = resolveExecutable({

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'DISABLED', // restarts are disabled on the host (iisctl disable)
   'TRANSIENT', // a retryable failure outlived the retry budget
   'UNREACHABLE', // the remote host could not be reached
+  'LOCKED', // another iisctl holds the host lock (details.holder names it); nothing was changed
   'FAILED', // anything else that went wrong, with details
 ] as const;
 

@@ -46,6 +46,10 @@ export function createContext(runtime: Runtime, command: string, args: GlobalArg
   if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0 && retries <= MAX_RETRIES)) {
     throw new UsageError(`--retries must be a whole number from 0 to ${MAX_RETRIES}; got ${JSON.stringify(String(args.retries))}.`, usage);
   }
+  const lockTimeout = Array.isArray(args.lockTimeout) ? NaN : args.lockTimeout;
+  if (lockTimeout !== undefined && !(Number.isFinite(lockTimeout) && lockTimeout >= 0 && lockTimeout <= 86_400)) {
+    throw new UsageError(`--lock-timeout must be a number of seconds from 0 to 86400; got ${JSON.stringify(String(args.lockTimeout))}.`, usage);
+  }
   const out = new Output({ json: args.json, quiet: args.quiet, color: args.color });
   runtime.out = out;
   runtime.usage = usage;
@@ -83,6 +87,7 @@ export function connectOptions(ctx: Context, host: string | undefined): ConnectO
     simulate: args.simulate || args.scenario !== undefined ? args.scenario ?? true : undefined,
     logger: ctx.logger,
     retry: args.retries === undefined ? undefined : { attempts: args.retries + 1 },
+    lock: { wait: args.waitLock !== false, timeoutSeconds: args.lockTimeout },
     credential: host !== undefined && args.user !== undefined ? { userName: args.user, password: remotePassword(ctx) } : undefined,
   };
 }

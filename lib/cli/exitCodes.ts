@@ -8,6 +8,9 @@
  *   killed mid-way; what it did is unknown.
  * - TRANSIENT -> 1: a retryable failure that outlived --retries is a failure.
  * - SESSION_DIED -> 1; POWERSHELL_UNAVAILABLE -> 7 (nothing could be run on the host).
+ * - LOCKED -> 9, its own code: "another iisctl is busy with this host, nothing was changed" is the
+ *   one failure a scheduled task should simply retry later; folding it into 1 would hide that, and
+ *   6 (disabled) means a person decided to block restarts.
  */
 import type { ErrorCode } from '../errors';
 
@@ -21,6 +24,7 @@ export const EXIT = {
   DISABLED: 6,
   UNREACHABLE: 7,
   PARTIAL: 8,
+  LOCKED: 9,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -37,6 +41,7 @@ const BY_ERROR_CODE: Record<ErrorCode, ExitCode> = {
   SESSION_DIED: EXIT.FAILED,
   TRANSIENT: EXIT.FAILED,
   FAILED: EXIT.FAILED,
+  LOCKED: EXIT.LOCKED,
 };
 
 export function exitCodeOf(code: ErrorCode | undefined): ExitCode {
@@ -55,4 +60,5 @@ export const EXIT_CODE_HELP = [
   '  6  restarts are disabled on the host (iisctl enable)',
   '  7  host unreachable or PowerShell unavailable',
   '  8  partial success: some of several --computer hosts failed',
+  '  9  locked: another iisctl holds the host lock (nothing was changed; try again later)',
 ].join('\n');

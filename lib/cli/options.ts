@@ -20,6 +20,9 @@ export interface GlobalArgs {
   parallel?: number;
   /** Account for the PSSessions (--user; password from IISCTL_PASSWORD). */
   user?: string;
+  /** false: --no-wait-lock (fail with LOCKED, exit 9, when another iisctl holds the host lock). */
+  waitLock: boolean;
+  lockTimeout?: number;
   /** Set by the iisreset translation: render the iisreset way. */
   iisreset: boolean;
 }
@@ -37,13 +40,15 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
   retries: { type: 'number', requiresArg: true, describe: 'Retries of transient failures (default 2)' },
   parallel: { type: 'number', requiresArg: true, describe: 'With several --computer hosts: how many are worked on at once (default 8)' },
   user: { type: 'string', requiresArg: true, describe: 'Account for PowerShell remoting to --computer hosts; the password is read from IISCTL_PASSWORD (never a command-line argument)' },
+  'wait-lock': { type: 'boolean', default: true, describe: 'Wait for another iisctl working on the same host (--no-wait-lock: fail at once with exit 9)' },
+  'lock-timeout': { type: 'number', requiresArg: true, describe: 'Seconds to wait for the host lock (default 300)' },
   yes: { alias: 'y', type: 'boolean', default: false, describe: 'Confirm an action that can reboot a computer' },
   iisreset: { type: 'boolean', default: false, hidden: true },
 };
 
 /** Every option (global or of a command) that takes a value, for the raw-argv translation. */
 export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
-  'computer', 'c', 'scenario', 'log-file', 'log-level', 'retries',
+  'computer', 'c', 'scenario', 'log-file', 'log-level', 'retries', 'lock-timeout',
   'timeout', 'reason', 'since', 'until', 'max', 'kind',
   'parallel', 'user', 'batch', 'health', 'expect', 'health-timeout', 'drain', 'drain-site', 'max-failures',
 ]);

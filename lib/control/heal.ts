@@ -71,7 +71,11 @@ export class Healer {
     private readonly pools: AppPoolController,
   ) {}
 
-  async heal(target: HealTarget, options: HealOptions = {}): Promise<HealResult> {
+  heal(target: HealTarget, options: HealOptions = {}): Promise<HealResult> {
+    return this.ops.locked('heal', () => this.ladder(target, options));
+  }
+
+  private async ladder(target: HealTarget, options: HealOptions): Promise<HealResult> {
     const started = Date.now();
     await this.ops.checkToggle();
     const pool = await this.resolve(target);

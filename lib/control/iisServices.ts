@@ -29,6 +29,7 @@ import { startWaves, stopWaves } from './order';
 import { DEFAULT_RETRY_POLICY, RetryPolicy, RetryRecord, withRetry } from './retry';
 import { pollUntil } from './wait';
 import { attachResult, auditQuietly, currentUser, disabledError, eventsSince } from './operation';
+import type { HostLock } from './lock';
 
 export interface StepRecord {
   step: string;
@@ -123,6 +124,8 @@ export interface ControllerOptions {
   pollIntervalMs?: number;
   /** Who runs iisctl, for audit events. Default: this OS user. */
   user?: string;
+  /** The host lock every changing operation holds (issue 8). */
+  lock?: HostLock;
 }
 
 const STOPPED = 'Stopped';
@@ -137,6 +140,7 @@ export class IisServiceController {
   private readonly retryPolicy: RetryPolicy;
   private readonly pollIntervalMs: number;
   private readonly user: string;
+  private readonly lock?: HostLock;
   readonly host: string;
 
   constructor(options: ControllerOptions) {
@@ -147,6 +151,12 @@ export class IisServiceController {
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.user = options.user ?? currentUser();
+    this.lock = options.lock;
+  }
+
+  /** Runs fn holding the host lock (when there is one). */
+  private locked<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return this.lock ? this.lock.hold(operation, fn) : fn();
   }
 
   /** Runs one command on the target, retrying transient failures. */
@@ -171,7 +181,15 @@ export class IisServiceController {
     return this.run(readToggle());
   }
 
-  async disable(reason?: string): Promise<ToggleState> {
+  disable(reason?: string): Promise<ToggleState> {
+    return this.locked('disable', () => this.doDisable(reason));
+  }
+
+  enable(): Promise<ToggleState> {
+    return this.locked('enable', () => this.doEnable());
+  }
+
+  private async doDisable(reason?: string): Promise<ToggleState> {
     const classic = await this.run(disableRestarts(reason ?? ''));
     if (classic.ran && classic.exitCode !== 0) {
       this.logger.warn('iisreset /disable did not succeed; iisctl restarts are disabled all the same', { host: this.host, output: classic.output });
@@ -180,7 +198,7 @@ export class IisServiceController {
     return this.verifyToggle(false);
   }
 
-  async enable(): Promise<ToggleState> {
+  private async doEnable(): Promise<ToggleState> {
     await this.run(enableRestarts());
     await this.audit({ action: 'enable', user: this.user, outcome: 'succeeded' });
     return this.verifyToggle(true);
@@ -250,7 +268,11 @@ export class IisServiceController {
 
   // ---- operation frame: disabled check, audit, events, verified result ----
 
-  private async operate(action: ServiceOperationResult['action'], options: StopOptions | StartOptions, body: (op: Operation) => Promise<void>): Promise<ServiceOperationResult> {
+  private operate(action: ServiceOperationResult['action'], options: StopOptions | StartOptions, body: (op: Operation) => Promise<void>): Promise<ServiceOperationResult> {
+    return this.locked(action, () => this.operated(action, options, body));
+  }
+
+  private async operated(action: ServiceOperationResult['action'], options: StopOptions | StartOptions, body: (op: Operation) => Promise<void>): Promise<ServiceOperationResult> {
     const started = Date.now();
     const toggle = await this.run(readToggle());
     if (!toggle.enabled && action !== 'start') throw disabledError(this.host, toggle);

@@ -23,7 +23,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 3, baseDelayMs: 500
 const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set(['TRANSIENT', 'SESSION_DIED']);
 
 export function isTransient(error: unknown): boolean {
-  return error instanceof IisctlError && TRANSIENT_CODES.has(error.code);
+  // A death that lost the host lock is final: retrying would act on the host without the lock.
+  return error instanceof IisctlError && TRANSIENT_CODES.has(error.code) && error.details?.lockLost !== true;
 }
 
 export interface RetryRecord {

@@ -16,6 +16,7 @@ import type { PowerShellSession } from '../powershell/session';
 import type { IisServiceController, StepRecord } from './iisServices';
 import { backoffDelay, DEFAULT_RETRY_POLICY, RetryPolicy, RetryRecord, withRetry } from './retry';
 import { attachResult, auditQuietly, currentUser, disabledError, eventsSince } from './operation';
+import type { HostLock } from './lock';
 
 export interface SurgicalOptions {
   /** Deadline of the wait for the state read back. Default 30 s. */
@@ -90,6 +91,8 @@ export interface WebOperationsOptions {
   user?: string;
   /** Starts WAS/W3SVC for ensureServices (and restarts IIS for heal). */
   services: IisServiceController;
+  /** The host lock every changing operation holds (issue 8). */
+  lock?: HostLock;
 }
 
 export interface OperationFrame {
@@ -117,6 +120,7 @@ export class WebOperations {
   private readonly logger: Logger;
   private readonly retryPolicy: RetryPolicy;
   private readonly user: string;
+  private readonly lock?: HostLock;
 
   constructor(options: WebOperationsOptions) {
     this.session = options.session;
@@ -127,6 +131,7 @@ export class WebOperations {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.user = options.user ?? currentUser();
     this.services = options.services;
+    this.lock = options.lock;
   }
 
   run<T>(command: PsCommand<T>, retries?: RetryRecord[]): Promise<T> {
@@ -147,7 +152,16 @@ export class WebOperations {
     throw disabledError(this.host, toggle);
   }
 
-  async frame(action: string, kind: SurgicalResult['kind'], guarded: boolean, options: SurgicalOptions, body: (frame: OperationFrame) => Promise<BodyResult>): Promise<SurgicalResult> {
+  /** Runs fn holding the host lock (when there is one). */
+  locked<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return this.lock ? this.lock.hold(operation, fn) : fn();
+  }
+
+  frame(action: string, kind: SurgicalResult['kind'], guarded: boolean, options: SurgicalOptions, body: (frame: OperationFrame) => Promise<BodyResult>): Promise<SurgicalResult> {
+    return this.locked(action, () => this.framed(action, kind, guarded, options, body));
+  }
+
+  private async framed(action: string, kind: SurgicalResult['kind'], guarded: boolean, options: SurgicalOptions, body: (frame: OperationFrame) => Promise<BodyResult>): Promise<SurgicalResult> {
     const started = Date.now();
     if (guarded) await this.checkToggle();
     const steps: StepRecord[] = [];

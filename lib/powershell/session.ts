@@ -76,6 +76,8 @@ export class PowerShellSession {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private callsSinceMaintenance = 0;
+  /** The process that holds state a caller depends on (the host lock): it must not be silently replaced. */
+  private pinnedShell: LiveShell | undefined;
   readonly stats: SessionStats = { calls: 0, spawns: 0, timeouts: 0, deaths: 0 };
 
   constructor(options: SessionOptions) {
@@ -102,6 +104,21 @@ export class PowerShellSession {
     return task;
   }
 
+  /**
+   * Pins the live process (the host lock lives in it, lib/control/lock.ts): until unpin(), if it
+   * dies, calls fail with SESSION_DIED instead of quietly starting a new process that does not
+   * hold the lock. Returns false when no process is running.
+   */
+  pin(): boolean {
+    if (!this.shell || this.shell.exited) return false;
+    this.pinnedShell = this.shell;
+    return true;
+  }
+
+  unpin(): void {
+    this.pinnedShell = undefined;
+  }
+
   /** Ends the process and waits until it is gone. Later calls fail. */
   async close(): Promise<void> {
     this.closed = true;
@@ -121,6 +138,14 @@ export class PowerShellSession {
   }
 
   private async ensureShell(): Promise<LiveShell> {
+    const pinned = this.pinnedShell;
+    if (pinned && (pinned.exited || this.shell !== pinned)) {
+      throw new IisctlError('SESSION_DIED', `The PowerShell process that held the host lock ended (${pinned.exitDetail ?? 'killed'}); the operation was stopped rather than continued without the lock.`, {
+        host: this.hostName,
+        hint: 'Check the state of the host (iisctl status) and run the operation again.',
+        details: { lockLost: true },
+      });
+    }
     if (this.shell && !this.shell.exited) return this.shell;
     if (this.shell?.exited) {
       this.logger.warn('PowerShell process ended while idle; starting a new one', { host: this.hostName, detail: this.shell.exitDetail });

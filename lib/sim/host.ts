@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     computerName,
     userName: slash >= 0 ? account.slice(slash + 1) : account,
     userDomainName: slash >= 0 ? account.slice(0, slash) : computerName,
+    processId: process.pid,
   });
   serve(
     {

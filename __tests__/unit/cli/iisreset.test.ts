@@ -82,6 +82,7 @@ describe('exit codes', () => {
       TRANSIENT: 1,
       UNREACHABLE: 7,
       FAILED: 1,
+      LOCKED: 9,
     });
     expect(errorExitCode(new UsageError('x'))).toBe(2);
     expect(errorExitCode(new Error('boom'))).toBe(1);

@@ -3,6 +3,7 @@
  * converted against the 5.1 catalog (lib/sim/catalog.ts); parameters a cmdlet does not model are
  * refused loudly rather than ignored.
  */
+import { newSimMutex } from './mutex';
 import type { CmdletCall, CmdletImpl } from '../interp/types';
 import { makeError } from '../errors';
 import { convertFromJson, convertToJson51, JsonError } from '../json51';
@@ -10,7 +11,7 @@ import {
   PsDateTime, PsEnum, PsHashtable, PsObject, PsScriptBlock, PsValue, asList, isArray, isTrue, toStr, collapse,
 } from '../values';
 import { psCompare, psEquals, wildcardToRegex, netRegex, toNumber, typeMatches } from '../interp/operators';
-import { getProperty, NO_MEMBER, newUtf8Encoding } from '../interp/dotnet';
+import { getProperty, MethodFailure, NO_MEMBER, newUtf8Encoding } from '../interp/dotnet';
 import { formatForHost } from '../interp/format';
 
 /** Refuses parameters the simulated cmdlet does not implement (never silently ignored). */
@@ -402,7 +403,16 @@ const newObject: CmdletImpl = (call) => {
   else if (t === 'management.automation.psobject' || t === 'psobject' || t === 'object') o = PsObject.custom();
   else if (t === 'collections.hashtable' || t === 'hashtable') o = new PsHashtable();
   else if (t === 'collections.specialized.ordereddictionary') o = new PsHashtable(true);
-  else {
+  else if (t === 'threading.mutex') {
+    try {
+      o = newSimMutex(call, args);
+    } catch (e) {
+      if (e instanceof MethodFailure) {
+        return call.ctx.throwTerminating(makeError('System.Management.Automation.MethodInvocationException', `Exception calling ".ctor" with "${args.length}" argument(s): "${e.message}"`, 'ConstructorInvokedThrowException,Microsoft.PowerShell.Commands.NewObjectCommand', 'InvalidOperation'));
+      }
+      return call.ctx.throwTerminating(makeError('System.NotSupportedException', `${(e as Error).message} is not supported by the simulated host (iisctl simulator).`, `NotImplementedBySimulatedHost,${call.ctx.cmdletTypeName}`, 'NotImplemented'));
+    }
+  } else {
     return call.ctx.throwTerminating(makeError('System.NotSupportedException', `New-Object ${toStr(call.params.get('TypeName') ?? null)} is not supported by the simulated host (iisctl simulator).`,
       `NotImplementedBySimulatedHost,${call.ctx.cmdletTypeName}`, 'NotImplemented'));
   }

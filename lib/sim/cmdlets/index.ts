@@ -41,13 +41,15 @@ export interface SimInterpreterOptions {
   computerName: string;
   userName?: string;
   userDomainName?: string;
+  /** $PID (the simulated host's own process id; named mutexes are owned by it). */
+  processId?: number;
   onStdout?: (text: string) => void;
   onStderr?: (text: string) => void;
   onError?: (rec: PsErrorRecord) => void;
 }
 
 export function createSimInterpreter(o: SimInterpreterOptions): Interpreter {
-  return createInterpreter({ cmdlets: simCmdlets, nativeCommands: simNatives, host: o.host, computerName: o.computerName, userName: o.userName, userDomainName: o.userDomainName, onStdout: o.onStdout, onStderr: o.onStderr, onError: o.onError });
+  return createInterpreter({ cmdlets: simCmdlets, nativeCommands: simNatives, host: o.host, computerName: o.computerName, userName: o.userName, userDomainName: o.userDomainName, processId: o.processId, onStdout: o.onStdout, onStderr: o.onStderr, onError: o.onError });
 }
 
 export { SimHost };

@@ -44,6 +44,8 @@ export interface InterpreterOptions {
   userName?: string;
   /** [Environment]::UserDomainName; the computer name when not given (a local account). */
   userDomainName?: string;
+  /** $PID: the process id of the host process. */
+  processId?: number;
   /** Clock (ms since epoch) and sleep; default real time. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -133,6 +135,7 @@ export class Interpreter {
     g.setLocal('PSVersionTable', this.psVersionTable());
     g.setLocal('PSHOME', 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0');
     g.setLocal('MaximumHistoryCount', 4096);
+    if (opts.processId !== undefined) g.setLocal('PID', opts.processId);
   }
 
   /** $PSVersionTable of Windows PowerShell 5.1 (major/minor only; build numbers vary by OS). */

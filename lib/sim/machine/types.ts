@@ -102,6 +102,11 @@ export interface ComputerState {
   iisResetDisabled?: boolean;
   /** Canonical upper-case key path (e.g. "HKEY_LOCAL_MACHINE\\SOFTWARE\\ISCTL") → key. */
   registry: Record<string, RegistryKey>;
+  /**
+   * Named kernel mutexes (System.Threading.Mutex) by exact name (object names are case-sensitive):
+   * the owning host process and its recursion count. Absent when none was ever created.
+   */
+  mutexes?: Record<string, { ownerPid: number; count: number }>;
   /** Backup-WebConfiguration backups (%windir%\\system32\\inetsrv\\backup\\<name>), oldest first. Absent = none. */
   configBackups?: ConfigBackup[];
 }

@@ -1,0 +1,157 @@
+/**
+ * Issue 8, hostile input, builder level: for every command builder that takes user text (pool,
+ * site, service and computer names, reason text, audit fields, event filters, lock details), random
+ * and adversarial strings (fast-check unicode strings plus the hostile corpus) must
+ *   - reach the script as string literals that decode (PowerShell's single-quote rules) to exactly
+ *     the input, and
+ *   - leave the script's syntax tree identical to the one built from a harmless value: the same
+ *     commands, the same statements, nothing added — so no input can become code.
+ * Inputs PowerShell cannot carry unchanged (NUL, lone surrogates) must be refused with
+ * INVALID_ARGUMENT before anything is built. At least 1 000 cases per API (FC_RUNS overrides).
+ */
+import fc from 'fast-check';
+import type { PsCommand } from '../../lib/commands/command';
+import { readPoolStates, requestPools, setAutoStart } from '../../lib/commands/appPools';
+import { readEvents, writeAuditEvent } from '../../lib/commands/events';
+import { acquireLock, lockIdentity } from '../../lib/commands/lock';
+import { backupConfiguration } from '../../lib/commands/processes';
+import { onComputer } from '../../lib/commands/remote';
+import { readIisServices, requestServiceStart, requestServiceStop } from '../../lib/commands/services';
+import { readSiteStates, requestSites, setServerAutoStart } from '../../lib/commands/sites';
+import { disableRestarts } from '../../lib/commands/toggle';
+import { isIisctlError } from '../../lib/errors';
+import { wrapScript } from '../../lib/powershell/envelope';
+import { unquoteVerbatim } from '../../lib/powershell/quote';
+import { loadParser, PowerShellParser, SyntaxNode } from '../../lib/sim/parser';
+import { hostileCorpus } from '../helpers/hostile';
+
+const RUNS = Number(process.env.FC_RUNS ?? 1000);
+jest.setTimeout(300_000);
+
+/** Random text of every kind plus the hand-made corpus. */
+export const hostileText: fc.Arbitrary<string> = fc.oneof(
+  { weight: 3, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
+  { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+  { weight: 2, arbitrary: fc.string({ unit: fc.constantFrom("'", '\u2018', '\u2019', '\u201A', '\u201B', '"', '`', '$', '(', ')', ';', '|', '&', '\n', '\r', '#', '<', '>', '{', '}', '@', ' ', '-', 'a'), maxLength: 30 }) },
+  { weight: 3, arbitrary: fc.constantFrom(...hostileCorpus()) },
+);
+
+interface Shape {
+  /** Pre-order node types; a string literal is one opaque node. */
+  types: string[];
+  /** Decoded values of the single-quoted literals. */
+  literals: string[];
+  commands: string[];
+}
+
+function shapeOf(parser: PowerShellParser, script: string): Shape {
+  const tree = parser.parse(script);
+  const shape: Shape = { types: [], literals: [], commands: [] };
+  const walk = (n: SyntaxNode): void => {
+    if (n.type === 'string_literal') {
+      shape.types.push('STRING');
+      const text = n.text;
+      // Our own scripts only use single-quoted (verbatim) literals for values.
+      if (/^['\u2018\u2019\u201A\u201B]/.test(text)) shape.literals.push(unquoteVerbatim(text));
+      return;
+    }
+    if (n.type === 'ERROR' || n.isMissing) shape.types.push(`!${n.type}`);
+    shape.types.push(n.type);
+    if (n.type === 'command_name') shape.commands.push(n.text.toLowerCase());
+    for (const c of n.children) if (c) walk(c);
+  };
+  walk(tree.rootNode);
+  tree.delete();
+  return shape;
+}
+
+/** What PowerShell cannot carry: quote() refuses it. */
+const unrepresentable = (s: string) => s.includes('\0') || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
+
+const lockParams = (s: string) => ({ ...lockIdentity('localhost'), operation: s, user: s, clientComputer: s, clientProcessId: 1234, token: s, waitMs: 0 });
+
+/**
+ * Every builder that takes user text; the argument that carries it, and the literal the host must
+ * receive: the input itself, unless the builder documents a change (a computer name is trimmed;
+ * audit fields travel inside one composed message).
+ */
+type Expect = 'exact' | 'trimmed' | 'embedded';
+const APIS: Array<[string, (s: string) => PsCommand<unknown>, Expect?]> = [
+  ['requestServiceStop(names)', (s) => requestServiceStop(['W3SVC', s])],
+  ['requestServiceStart(names)', (s) => requestServiceStart([s])],
+  ['disableRestarts(reason)', (s) => disableRestarts(s)],
+  ['writeAuditEvent(user, reason, detail)', (s) => writeAuditEvent({ action: 'restart', user: s, reason: s, outcome: 'failed', detail: s }), 'embedded'],
+  ['readPoolStates(names)', (s) => readPoolStates(['DefaultAppPool', s])],
+  ['requestPools(recycle, names)', (s) => requestPools('recycle', [s])],
+  ['requestPools(stop, names)', (s) => requestPools('stop', [s, 'Other'])],
+  ['setAutoStart(names)', (s) => setAutoStart([s], false)],
+  ['readSiteStates(names)', (s) => readSiteStates([s])],
+  ['requestSites(restart names)', (s) => requestSites('stop', [s])],
+  ['setServerAutoStart(names)', (s) => setServerAutoStart([s], true)],
+  ['backupConfiguration(name)', (s) => backupConfiguration(s)],
+  ['onComputer(computer name)', (s) => onComputer(s, readIisServices()), 'trimmed'],
+  ['acquireLock(operation, user, computer, token)', (s) => acquireLock(lockParams(s))],
+];
+
+describe('hostile input never becomes code (builders, tree-sitter-powershell)', () => {
+  let parser: PowerShellParser;
+  beforeAll(async () => {
+    parser = await loadParser();
+  });
+
+  it.each(APIS)('%s', (_name, build, mode = 'exact') => {
+    const baseline = shapeOf(parser, build('harmless').script.text);
+    expect(baseline.types.some((t) => t.startsWith('!'))).toBe(false);
+    fc.assert(
+      fc.property(hostileText, (s) => {
+        let command: PsCommand<unknown>;
+        try {
+          command = build(s);
+        } catch (e) {
+          // Refusing is fine (nothing reaches a host): NUL/lone surrogates always, and a builder's
+          // own checks (empty or over-long names) — always as INVALID_ARGUMENT, never anything else.
+          expect(isIisctlError(e, 'INVALID_ARGUMENT')).toBe(true);
+          return;
+        }
+        expect(unrepresentable(s)).toBe(false);
+        const shape = shapeOf(parser, command.script.text);
+        expect(shape.types).toEqual(baseline.types);
+        expect(shape.commands).toEqual(baseline.commands);
+        const sent = mode === 'trimmed' ? s.trim() : s;
+        if (mode === 'embedded') expect(shape.literals.some((l) => l.includes(s))).toBe(true);
+        else expect(shape.literals).toContain(sent);
+        // Every literal is one of the builder's constants or carries the input.
+        // (A computer name is also the key of its PSSession in a hashtable: lower-cased.)
+        for (const lit of shape.literals) expect(baseline.literals.includes(lit) || lit === sent || lit.includes(s) || (mode === 'trimmed' && lit === sent.toLowerCase())).toBe(true);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('event filters: any date reaches the host as its exact ISO 8601 instant', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date(Date.UTC(1971, 0, 1)), max: new Date(Date.UTC(9000, 0, 1)), noInvalidDate: true }), fc.date({ min: new Date(Date.UTC(9000, 0, 2)), max: new Date(Date.UTC(9999, 0, 1)), noInvalidDate: true }), (since, until) => {
+        const shape = shapeOf(parser, readEvents({ since, until, max: 10 }).script.text);
+        expect(shape.literals).toContain(since.toISOString());
+        expect(shape.literals).toContain(until.toISOString());
+        expect(shape.commands).toEqual(['get-winevent', 'foreach-object', 'foreach-object']);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('the envelope around a hostile body stays one ASCII line that decodes to the body', () => {
+    fc.assert(
+      fc.property(hostileText, (s) => {
+        if (unrepresentable(s)) return;
+        const body = disableRestarts(s).script;
+        const w = wrapScript(body);
+        expect(/^[\x20-\x7e]+$/.test(w.line)).toBe(true);
+        const b64 = /FromBase64String\('([A-Za-z0-9+/=]*)'\)/.exec(w.line)![1];
+        expect(Buffer.from(b64, 'base64').toString('utf8')).toBe(w.script);
+        expect(w.script.includes(body.text)).toBe(true);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});

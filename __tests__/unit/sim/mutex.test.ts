@@ -1,0 +1,62 @@
+/** Simulated System.Threading.Mutex (lib/sim/cmdlets/mutex.ts): the semantics the host lock relies on. */
+import { spawnSync } from 'node:child_process';
+import { simRunspace } from './simhost.helpers';
+
+const NAME = 'Global\\iisctl-test';
+
+async function run(rs: ReturnType<typeof simRunspace>, script: string): Promise<{ stdout: string; stderr: string }> {
+  const r = await rs.interp.runLine(script);
+  return { stdout: r.stdout.trim(), stderr: r.stderr };
+}
+
+function table(rs: ReturnType<typeof simRunspace>): Promise<Record<string, { ownerPid: number; count: number }>> {
+  return rs.machine((m) => m.world.state.computers[m.name.toUpperCase()].mutexes ?? {});
+}
+
+function setOwner(rs: ReturnType<typeof simRunspace>, ownerPid: number): Promise<void> {
+  return rs.machine((m) => {
+    const comp = m.world.state.computers[m.name.toUpperCase()];
+    comp.mutexes = { [NAME]: { ownerPid, count: 1 } };
+  });
+}
+
+describe('System.Threading.Mutex (simulated)', () => {
+  it('WaitOne acquires (re-entrantly), ReleaseMutex releases, a second ReleaseMutex is ApplicationException', async () => {
+    const rs = simRunspace('fast');
+    const r = await run(rs, `$m = New-Object -TypeName System.Threading.Mutex -ArgumentList $false, '${NAME}'; $m.WaitOne(0); $m.WaitOne(0)`);
+    expect(r.stdout.split(/\r?\n/)).toEqual(['True', 'True']);
+    expect((await table(rs))[NAME]).toEqual({ ownerPid: process.pid, count: 2 });
+    await run(rs, '$m.ReleaseMutex(); $m.ReleaseMutex()');
+    expect((await table(rs))[NAME]).toBeUndefined();
+    const e = await run(rs, "try { $m.ReleaseMutex() } catch { $_.Exception.GetBaseException().GetType().FullName + ': ' + $_.Exception.GetBaseException().Message }");
+    expect(e.stdout).toBe('System.ApplicationException: Object synchronization method was called from an unsynchronized block of code.');
+  });
+
+  it('a mutex held by another live process: WaitOne(timeout) returns False after the timeout', async () => {
+    const rs = simRunspace('fast');
+    await setOwner(rs, process.ppid);
+    const started = Date.now();
+    const r = await run(rs, `(New-Object -TypeName System.Threading.Mutex -ArgumentList $false, '${NAME}').WaitOne(200)`);
+    expect(r.stdout).toBe('False');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect((await table(rs))[NAME].ownerPid).toBe(process.ppid);
+  });
+
+  it('a mutex whose owner process died is abandoned: the waiter owns it and gets AbandonedMutexException', async () => {
+    const rs = simRunspace('fast');
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    await setOwner(rs, Number(dead.stdout));
+    const r = await run(rs, `$m = New-Object -TypeName System.Threading.Mutex -ArgumentList $false, '${NAME}'; try { $m.WaitOne(0) } catch { $_.Exception.GetBaseException().GetType().FullName; $_.Exception.Message }`);
+    expect(r.stdout.split(/\r?\n/)).toEqual(['System.Threading.AbandonedMutexException', 'Exception calling "WaitOne" with "1" argument(s): "The wait completed due to an abandoned mutex."']);
+    expect((await table(rs))[NAME]).toEqual({ ownerPid: process.pid, count: 1 });
+  });
+
+  it('names are case-sensitive kernel object names; longer than 260 characters is refused', async () => {
+    const rs = simRunspace('fast');
+    await setOwner(rs, process.ppid);
+    const other = await run(rs, `(New-Object -TypeName System.Threading.Mutex -ArgumentList $false, '${NAME.toUpperCase()}').WaitOne(0)`);
+    expect(other.stdout).toBe('True');
+    const long = await run(rs, `try { New-Object -TypeName System.Threading.Mutex -ArgumentList $false, ('x' * 261) } catch { $_.FullyQualifiedErrorId }`);
+    expect(long.stdout).toBe('ConstructorInvokedThrowException,Microsoft.PowerShell.Commands.NewObjectCommand');
+  });
+});
