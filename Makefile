@@ -1,7 +1,7 @@
 # The README's commands. Each target installs what it needs, so a fresh clone works.
 NPM ?= npm
 
-.PHONY: install build test demo bench clean
+.PHONY: install build test demo bench soak clean
 
 # `npm install`, not `npm ci`: the registry these machines reach serves only this platform's
 # optional binaries (e.g. jest's @unrs/resolver-binding-*), so the lock file cannot list the
@@ -26,6 +26,10 @@ bench: build
 	node scripts/bench-iisreset.js
 	node scripts/bench-pools.js
 	node scripts/bench-rolling.js
+
+# Not a test: 10 000 status calls and 1 000 recycles through one session, memory at intervals.
+soak: build
+	node --expose-gc scripts/soak.js
 
 clean:
 	rm -rf dist node_modules
