@@ -24,7 +24,8 @@ const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set(['TRANSIENT', 'SESSION_D
 
 export function isTransient(error: unknown): boolean {
   // A death that lost the host lock is final: retrying would act on the host without the lock.
-  return error instanceof IisctlError && TRANSIENT_CODES.has(error.code) && error.details?.lockLost !== true;
+  // A process that died while starting would die the same way again.
+  return error instanceof IisctlError && TRANSIENT_CODES.has(error.code) && error.details?.lockLost !== true && error.details?.duringStartup !== true;
 }
 
 export interface RetryRecord {

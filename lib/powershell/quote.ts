@@ -33,6 +33,10 @@ export class PsCode {
   toJSON(): string {
     return this.safeText;
   }
+  /** util.inspect (console.log, loggers, test output) shows the redacted text too. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `PsCode(${JSON.stringify(this.safeText)})`;
+  }
 }
 
 const REDACTED = '********';

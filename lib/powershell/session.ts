@@ -64,6 +64,8 @@ interface LiveShell {
   spawnError?: NodeJS.ErrnoException;
   exit: Promise<void>;
   killedForTimeout: boolean;
+  /** The last bytes the process wrote to stderr (why it died, when it says so). */
+  stderrTail: string;
 }
 
 export class PowerShellSession {
@@ -152,7 +154,22 @@ export class PowerShellSession {
     }
     const shell = this.spawn();
     this.shell = shell;
-    await this.invoke(shell, INIT_SCRIPT, { purpose: 'session init', timeoutMs: this.callTimeoutMs });
+    try {
+      await this.invoke(shell, INIT_SCRIPT, { purpose: 'session init', timeoutMs: this.callTimeoutMs });
+    } catch (error) {
+      // A process that dies before answering its first call says why on stderr, and will most
+      // likely do the same on a retry: say it, and do not retry (details.duringStartup).
+      if (error instanceof IisctlError && error.code === 'SESSION_DIED') {
+        const said = shell.stderrTail.trim() ? `: ${firstLines(shell.stderrTail)}` : '.';
+        throw new IisctlError('SESSION_DIED', `The PowerShell process ended unexpectedly while starting (${shell.exitDetail ?? 'no answer'})${said}`, {
+          host: this.hostName,
+          hint: 'Nothing was run on the host. Fix what the message names, then run the command again.',
+          details: { duringStartup: true, stderr: shell.stderrTail.trim() },
+          cause: error,
+        });
+      }
+      throw error;
+    }
     return shell;
   }
 
@@ -188,7 +205,11 @@ export class PowerShellSession {
       exited: false,
       killedForTimeout: false,
       exit: Promise.resolve(),
+      stderrTail: '',
     };
+    instance.streams.stderr.on('data', (chunk: Buffer | string) => {
+      shell.stderrTail = (shell.stderrTail + chunk.toString()).slice(-4000);
+    });
     internals.process.on('error', (err: NodeJS.ErrnoException) => {
       shell.spawnError ??= err;
     });

@@ -190,7 +190,7 @@ function release(h: Held): void {
 // ---- read / write ------------------------------------------------------------------------------
 
 function resetHint(file: string, scenario: string): string {
-  return `Delete the file, or call resetState("${scenario}", "${file}") to recreate it from the scenario.`;
+  return `Run \`iisctl sim reset\` (or delete the file, or call resetState("${scenario}", "${file}")) to recreate it from the scenario.`;
 }
 
 /** Parses and checks a state file's text (exported for tests and tools). */

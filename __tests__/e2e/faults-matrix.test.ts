@@ -1,0 +1,183 @@
+/**
+ * Issue 8, the fault matrix, end to end: every row asserts the typed error, the exit code (through
+ * the built CLI where a user meets it), the state reported, and that no process is left behind
+ * (no simulated host process of the run's state file is alive afterwards). The host lock rows
+ * (two iisctl at once, a dead holder) are in faults-lock.test.ts.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { connect } from '../../lib/client';
+import { IisctlError } from '../../lib/errors';
+import { changedScenario, localComputer, parseOneDocument, SCENARIOS, SimMachine } from '../helpers/cli';
+import { isAlive } from '../helpers/standins';
+import { tempDir } from '../helpers/sim';
+import { lockHeld, mutexes, strays, until } from './faults-helpers';
+
+jest.setTimeout(120_000);
+
+const scenario = (name: string) => path.join(SCENARIOS, `${name}.json`);
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const statusOf = (services: Json[], name: string) => services.find((s) => s.name === name)?.status;
+
+async function state(machine: SimMachine): Promise<Json[]> {
+  const r = await machine.json(['status']);
+  expect(r.code).toBe(0);
+  return r.doc.result.services as Json[];
+}
+
+describe('fault matrix', () => {
+  it('PowerShell dies mid-stop: SESSION_DIED, exit 1, the lock is not carried on by a new process; status tells the state', async () => {
+    // Calls: init, lock, toggle, snapshot, stop request W3SVC, first poll <- dies here.
+    const machine = new SimMachine(changedScenario('host-crash', (s) => (s.host.crashOnCall = 6)));
+    const r = await machine.json(['stop']);
+    expect(r.code).toBe(1);
+    expect(r.doc.error).toMatchObject({ code: 'SESSION_DIED', exitCode: 1 });
+    expect(r.doc.error.message).toMatch(/PowerShell process that held the host lock ended/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const after = await state(machine);
+    expect(['Stopped', 'StopPending']).toContain(statusOf(after, 'W3SVC')); // half-stopped, and said so
+    expect(statusOf(after, 'WAS')).toBe('Running');
+    expect(await strays(machine.stateFile)).toEqual([]);
+  });
+
+  it('PowerShell hangs mid-restart (the host process is frozen): SESSION_TIMEOUT, the hung process is killed, the lock is freed', async () => {
+    const stateFile = path.join(tempDir(), 'state.json');
+    const slow = changedScenario('fast', (sc) => {
+      for (const svc of localComputer(sc).services as Json[]) svc.stopMs = 1500;
+    });
+    const iis = await connect({ simulate: slow, simulatorStateFile: stateFile, callTimeoutMs: 3000, pollIntervalMs: 50 });
+    const other = await connect({ simulate: slow, simulatorStateFile: stateFile, lock: { wait: false }, pollIntervalMs: 50 });
+    try {
+      const restarting = iis.restart().then(() => undefined, (err: unknown) => err);
+      await until(() => lockHeld(stateFile), 30_000, 'the restart to hold the lock');
+      const pid = mutexes(stateFile)['Global\\iisctl-host-lock-localhost'].ownerPid;
+      process.kill(pid, 'SIGSTOP');
+      const e = (await restarting) as IisctlError;
+      expect(e).toBeInstanceOf(IisctlError);
+      expect(e.code).toBe('SESSION_TIMEOUT');
+      expect(iis.stats.timeouts).toBeGreaterThanOrEqual(1);
+      expect(isAlive(pid)).toBe(false);
+      // The frozen holder was killed: its mutex is abandoned and another iisctl gets it.
+      const r = await other.start();
+      expect(r.after.every((svc) => svc.status === 'Running')).toBe(true);
+    } finally {
+      await Promise.all([iis.close(), other.close()]);
+    }
+    expect(await strays(stateFile)).toEqual([]);
+  });
+
+  it('service hung in StopPending, no force: TIMEOUT, exit 3, nothing killed, the pending state reported', async () => {
+    const machine = new SimMachine(scenario('hung-stop'));
+    const r = await machine.json(['stop', '--timeout', '2']);
+    expect(r.code).toBe(3);
+    expect(r.doc.error).toMatchObject({ code: 'TIMEOUT', exitCode: 3, details: { pending: ['W3SVC'] } });
+    const result = r.doc.error.details.result;
+    expect(statusOf(result.after, 'W3SVC')).toBe('StopPending');
+    expect(result.killedProcessIds).toEqual([]);
+    expect(statusOf(await state(machine), 'W3SVC')).toBe('StopPending');
+    expect(await strays(machine.stateFile)).toEqual([]);
+  });
+
+  it('service hung in StopPending, with force: exit 0, backup, IIS processes killed, verified stopped', async () => {
+    const machine = new SimMachine(scenario('hung-stop'));
+    const r = await machine.json(['stop', '--timeout', '2', '--force']);
+    expect(r.code).toBe(0);
+    expect(r.doc.result.forced).toBe(true);
+    expect(r.doc.result.killedProcessIds.length).toBeGreaterThan(0);
+    expect(r.doc.result.backup).toMatch(/^iisctl-/);
+    expect((r.doc.result.after as Json[]).every((s) => s.status === 'Stopped')).toBe(true);
+    expect(await strays(machine.stateFile)).toEqual([]);
+  });
+
+  it('service fails to start: FAILED, exit 1, naming it, with the SCM event; state reported', async () => {
+    const machine = new SimMachine(scenario('start-fails'));
+    const r = await machine.json(['start']);
+    expect(r.code).toBe(1);
+    expect(r.doc.error).toMatchObject({ code: 'FAILED', details: { failed: ['WAS'] } });
+    const result = r.doc.error.details.result;
+    expect(statusOf(result.after, 'WAS')).toBe('Stopped');
+    expect((result.events as Json[]).some((e) => e.id === 7000)).toBe(true);
+    expect(await strays(machine.stateFile)).toEqual([]);
+  });
+
+  it('transient errors beyond the retry budget: exit 1, TRANSIENT, nothing changed', async () => {
+    const machine = new SimMachine(scenario('cannot-accept-control'));
+    const r = await machine.json(['stop', '--retries', '0']);
+    expect(r.code).toBe(1);
+    expect(r.doc.error.code).toBe('TRANSIENT');
+    expect(r.doc.error.powershell.win32Code).toBe(1061); // ERROR_SERVICE_CANNOT_ACCEPT_CTRL
+    expect(statusOf(await state(machine), 'W3SVC')).toBe('Running');
+    expect(await strays(machine.stateFile)).toEqual([]);
+  });
+
+  it('access denied: ACCESS_DENIED, exit 5, nothing changed', async () => {
+    const machine = new SimMachine(scenario('not-admin'));
+    const r = await machine.json(['restart']);
+    expect(r.code).toBe(5);
+    expect(r.doc.error.code).toBe('ACCESS_DENIED');
+    expect((await state(machine)).every((s) => s.status === 'Running')).toBe(true);
+    expect(await strays(machine.stateFile)).toEqual([]);
+  });
+
+  it('WebAdministration missing: FAILED, exit 1, with the module error and a hint; pools untouched', async () => {
+    const machine = new SimMachine(scenario('no-webadministration'));
+    const r = await machine.json(['pool', 'recycle', 'DefaultAppPool']);
+    expect(r.code).toBe(1);
+    expect(r.doc.error).toMatchObject({ code: 'FAILED', powershell: { fullyQualifiedErrorId: expect.stringMatching(/^Modules_ModuleNotFound/) } });
+    expect(r.doc.error.hint).toMatch(/WebAdministration/);
+    expect(await strays(machine.stateFile)).toEqual([]);
+  });
+
+  it('remote host unreachable mid-rolling: the reachable host is done, the rolling stops at the unreachable one', async () => {
+    const machine = new SimMachine(scenario('farm'));
+    const r = await machine.json(['rolling', 'restart', '-c', 'WEB02', '-c', 'WEB03']);
+    expect(r.code).not.toBe(0);
+    const text = JSON.stringify(r.doc);
+    expect(text).toMatch(/UNREACHABLE/);
+    expect(text).toMatch(/WEB03/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(await strays(machine.stateFile)).toEqual([]);
+  });
+
+  it('event log query with no matches: exit 0 and an empty list', async () => {
+    const machine = new SimMachine(scenario('fast'));
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const r = await machine.json(['events', '--since', future]);
+    expect(r.code).toBe(0);
+    expect(JSON.stringify(r.doc.result)).toMatch(/\[\]/);
+    const human = await machine.run(['events', '--since', future]);
+    expect(human.code).toBe(0);
+    expect(await strays(machine.stateFile)).toEqual([]);
+  });
+
+  it('state file corrupted between runs: a clear error naming the file and `iisctl sim reset` (exit 1, not retried); sim reset fixes it; deleted: recreated', async () => {
+    const machine = new SimMachine(scenario('fast'));
+    expect((await machine.run(['status'])).code).toBe(0);
+    fs.writeFileSync(machine.stateFile, '{ not json');
+    const r = await machine.json(['restart']);
+    expect(r.code).toBe(1);
+    expect(r.doc.error).toMatchObject({ code: 'SESSION_DIED', details: { duringStartup: true } });
+    expect(r.doc.error.message).toContain(machine.stateFile);
+    expect(r.doc.error.message).toMatch(/corrupted.*iisctl sim reset/);
+    const human = await machine.run(['status']);
+    expect(human.code).toBe(1);
+    expect(human.stderr).not.toMatch(/retrying/);
+    expect(human.stderr).toMatch(/corrupted/);
+    expect(human.stderr).not.toMatch(/\n\s+at /);
+    expect((await machine.run(['sim', 'reset'])).code).toBe(0);
+    expect((await machine.run(['status'])).code).toBe(0);
+    fs.rmSync(machine.stateFile);
+    expect((await machine.run(['restart'])).code).toBe(0);
+    expect(await strays(machine.stateFile)).toEqual([]);
+  });
+
+  (fs.existsSync('/dev/full') ? it : it.skip)('disk full when writing the log file: the command still does its job, no stack trace', async () => {
+    const machine = new SimMachine(scenario('fast'));
+    const r = await machine.run(['--log-file', '/dev/full', '--log-level', 'debug', 'restart', '--json']);
+    expect(r.code).toBe(0);
+    expect(parseOneDocument(r.stdout).ok).toBe(true);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(await strays(machine.stateFile)).toEqual([]);
+  });
+});
+
