@@ -164,3 +164,26 @@ describe('PowerShellSession with a noisy host', () => {
     expect(JSON.stringify(warnings)).toMatch(/stand-in noise on stderr/);
   });
 });
+
+describe('PowerShellSession memory', () => {
+  it('does not keep anything per call (node-powershell alone retains ~0.6 KB a call)', async () => {
+    // gc() for this test only: --expose-gc turned on at run time, then fetched from a fresh context.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('node:v8').setFlagsFromString('--expose-gc');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const gc = require('node:vm').runInNewContext('gc') as () => void;
+    const s = track(standInSession('well-behaved'));
+    const payload = 'x'.repeat(2000);
+    const run = async (n: number) => {
+      for (let i = 0; i < n; i++) await s.run(ps`Write-Output ${payload}`);
+    };
+    await run(500); // warm-up
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    await run(6000);
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    // Before the fix this grew by ~1 KB a call: 6000 calls, ~5.7 MB.
+    expect(grown).toBeLessThan(2_000_000);
+  }, 60_000);
+});
