@@ -2,6 +2,7 @@
  * Logging. The library takes an injected winston logger and is silent by default: it never prints.
  * The CLI builds a real one with `createLogger` (stderr and/or a file, json or text).
  */
+import * as fs from 'node:fs';
 import * as winston from 'winston';
 
 export type Logger = winston.Logger;
@@ -17,6 +18,11 @@ export interface LoggerOptions {
   console?: boolean;
   /** Also append to this file. */
   file?: string;
+  /**
+   * Called once when the file cannot be written (disk full, no permission, no such directory);
+   * logging goes on to the other transports. Without it the failure is ignored.
+   */
+  onFileError?: (error: Error) => void;
   /** 'json' (one object per line) or 'text'. Default 'text' on the console, 'json' in the file. */
   format?: 'json' | 'text';
 }
@@ -48,11 +54,21 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       }),
     );
   }
+  let file: fs.WriteStream | undefined;
   if (options.file) {
+    // Our own stream, not winston's File transport: that one swallows write errors (it only
+    // debug-logs them), so a full disk would lose the log without a word.
+    file = fs.createWriteStream(options.file, { flags: 'a' });
+    let failed = false;
+    file.on('error', (error) => {
+      if (failed) return;
+      failed = true;
+      options.onFileError?.(error);
+    });
     transports.push(
-      new winston.transports.File({
+      new winston.transports.Stream({
         level,
-        filename: options.file,
+        stream: file,
         format: winston.format.combine(winston.format.timestamp(), options.format === 'text' ? textFormat : winston.format.json()),
       }),
     );
@@ -60,7 +76,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (transports.length === 0) return silentLogger();
   // The logger lets through what the most verbose transport wants; each transport filters its own.
   const verbosest = options.consoleLevel !== undefined && options.console !== false && LOG_LEVELS.indexOf(options.consoleLevel) > LOG_LEVELS.indexOf(level) ? options.consoleLevel : level;
-  return winston.createLogger({ level: verbosest, levels: winston.config.npm.levels, transports });
+  const logger = winston.createLogger({ level: verbosest, levels: winston.config.npm.levels, transports });
+  // logger.end() flushes the transports; then the file is closed (its last writes, or their error).
+  if (file) logger.on('finish', () => file.end());
+  return logger;
 }
 
 /** The library default: accepts every call, writes nothing. */

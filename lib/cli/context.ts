@@ -54,7 +54,10 @@ export function createContext(runtime: Runtime, command: string, args: GlobalArg
   runtime.out = out;
   runtime.usage = usage;
   const consoleLevel: LogLevel = args.quiet ? 'error' : args.logLevel ?? 'warn';
-  const logger = createLogger({ level: args.logLevel ?? 'info', consoleLevel, file: args.logFile });
+  const logFile = args.logFile;
+  // One line, whatever the level or --quiet: a scheduled task's log is lost otherwise.
+  const onFileError = (e: Error) => process.stderr.write(`iisctl: warning: could not write the log file ${logFile}: ${e.message}\n`);
+  const logger = createLogger({ level: args.logLevel ?? 'info', consoleLevel, file: logFile, onFileError });
   runtime.logger = logger;
   return { command, args, out, logger, usage };
 }
