@@ -81,7 +81,7 @@ describe('logger factory', () => {
     const levels = logger.transports.map((t) => [t.constructor.name, t.level]);
     expect(levels).toEqual([
       ['Console', 'warn'],
-      ['Stream', 'info'] // the log file: our own stream (write errors are reported),
+      ['Stream', 'info'], // the log file: our own stream, so write errors are reported
     ]);
     expect(logger.level).toBe('info');
     logger.info('file only');
