@@ -3,20 +3,10 @@
  * crashes, Automatic Restart (sc.exe qfailure/failure), configuration backups, advise.
  */
 import * as path from 'node:path';
-import { IisctlError } from '../../lib/errors';
 import { withMachine } from '../../lib/sim/state';
-import { closeClients, scenarioFile, simClient, tempDir } from '../helpers/sim';
+import { closeClients, scenarioFile, simClient, tempDir, failure } from '../helpers/sim';
 
 afterEach(closeClients);
-
-async function failure(p: Promise<unknown>): Promise<IisctlError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(IisctlError);
-  return e as IisctlError;
-}
 
 async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const end = Date.now() + timeoutMs;

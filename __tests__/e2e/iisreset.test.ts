@@ -3,20 +3,11 @@
  */
 import { IisctlError } from '../../lib/errors';
 import { ServiceOperationResult } from '../../lib/control/iisServices';
-import { closeClients, localComputer, scenarioFile, service, simClient } from '../helpers/sim';
+import { closeClients, localComputer, scenarioFile, service, simClient, failure } from '../helpers/sim';
 
 afterEach(closeClients);
 
 const statusOf = (services: { name: string; status: string }[], name: string) => services.find((s) => s.name === name)?.status;
-
-async function failure(p: Promise<unknown>): Promise<IisctlError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(IisctlError);
-  return e as IisctlError;
-}
 
 function resultOf(e: IisctlError): ServiceOperationResult {
   return (e.details as { result: ServiceOperationResult }).result;

@@ -2,20 +2,10 @@
  * Issue 9: application pool settings read and written through Get-/Set-WebConfigurationProperty
  * against the simulated host; invalid values refused before any PowerShell runs.
  */
-import { IisctlError } from '../../lib/errors';
 import { DEFAULT_SETTINGS_FOR_TEST } from '../helpers/settings';
-import { closeClients, localComputer, scenarioFile, simClient } from '../helpers/sim';
+import { closeClients, localComputer, scenarioFile, simClient, failure } from '../helpers/sim';
 
 afterEach(closeClients);
-
-async function failure(p: Promise<unknown>): Promise<IisctlError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(IisctlError);
-  return e as IisctlError;
-}
 
 describe('appPools.settings', () => {
   it('reads every setting with the documented IIS 10 defaults, in one round trip', async () => {

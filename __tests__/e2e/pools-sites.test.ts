@@ -3,18 +3,9 @@
  */
 import { IisctlError } from '../../lib/errors';
 import type { SurgicalResult } from '../../lib/control/surgical';
-import { closeClients, localComputer, scenarioFile, service, simClient } from '../helpers/sim';
+import { closeClients, localComputer, scenarioFile, service, simClient, failure } from '../helpers/sim';
 
 afterEach(closeClients);
-
-async function failure(p: Promise<unknown>): Promise<IisctlError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(IisctlError);
-  return e as IisctlError;
-}
 
 const resultOf = (e: IisctlError) => (e.details as { result: SurgicalResult }).result;
 const TIMING = { startMs: 50, stopMs: 100, overlapMs: 150, workerStartMs: 50 };

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { connect, ConnectOptions, IisClient } from '../../lib/client';
+import { IisctlError } from '../../lib/errors';
 
 export const SCENARIOS = path.resolve(__dirname, '../../lib/sim/scenarios');
 
@@ -43,4 +44,14 @@ export async function simClient(scenario: string, options: Partial<ConnectOption
 
 export async function closeClients(): Promise<void> {
   await Promise.all(clients.splice(0).map((c) => c.close()));
+}
+
+/** The IisctlError a promise rejects with (fails the test if it resolves or throws something else). */
+export async function failure(p: Promise<unknown>): Promise<IisctlError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(IisctlError);
+  return e as IisctlError;
 }

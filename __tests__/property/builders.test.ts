@@ -14,7 +14,7 @@ import type { PsCommand } from '../../lib/commands/command';
 import { readPoolStates, requestPools, setAutoStart } from '../../lib/commands/appPools';
 import { readEvents, writeAuditEvent } from '../../lib/commands/events';
 import { acquireLock, lockIdentity } from '../../lib/commands/lock';
-import { backupConfiguration } from '../../lib/commands/processes';
+import { createBackup, restoreBackup } from '../../lib/commands/backups';
 import { onComputer } from '../../lib/commands/remote';
 import { readIisServices, requestServiceStart, requestServiceStop } from '../../lib/commands/services';
 import { readSiteStates, requestSites, setServerAutoStart } from '../../lib/commands/sites';
@@ -88,7 +88,8 @@ const APIS: Array<[string, (s: string) => PsCommand<unknown>, Expect?]> = [
   ['readSiteStates(names)', (s) => readSiteStates([s])],
   ['requestSites(restart names)', (s) => requestSites('stop', [s])],
   ['setServerAutoStart(names)', (s) => setServerAutoStart([s], true)],
-  ['backupConfiguration(name)', (s) => backupConfiguration(s)],
+  ['createBackup(name)', (s) => createBackup(s)],
+  ['restoreBackup(name)', (s) => restoreBackup(s)],
   ['onComputer(computer name)', (s) => onComputer(s, readIisServices()), 'trimmed'],
   ['acquireLock(operation, user, computer, token)', (s) => acquireLock(lockParams(s))],
 ];
