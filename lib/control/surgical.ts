@@ -13,7 +13,7 @@ import type { CoreServiceState, RequestOutcome } from '../commands/webadmin';
 import { IisctlError } from '../errors';
 import { Logger, silentLogger } from '../log';
 import type { PowerShellSession } from '../powershell/session';
-import type { IisServiceController, StepRecord } from './iisServices';
+import type { ControllerOptions, IisServiceController, StepRecord } from './iisServices';
 import { backoffDelay, DEFAULT_RETRY_POLICY, RetryPolicy, RetryRecord, withRetry } from './retry';
 import { attachResult, auditQuietly, currentUser, disabledError, eventsSince } from './operation';
 import type { HostLock } from './lock';
@@ -80,19 +80,10 @@ export interface SurgicalPlan {
   steps: PlannedStep[];
 }
 
-export interface WebOperationsOptions {
-  session: PowerShellSession;
-  computerName?: string;
-  /** The remote computer with its credential (issue 7); wins over computerName for remoting. */
-  remote?: RemoteTarget;
-  logger?: Logger;
-  retry?: Partial<RetryPolicy>;
-  pollIntervalMs?: number;
-  user?: string;
+/** What the service controller is built from, plus the controller itself. */
+export interface WebOperationsOptions extends ControllerOptions {
   /** Starts WAS/W3SVC for ensureServices (and restarts IIS for heal). */
   services: IisServiceController;
-  /** The host lock every changing operation holds (issue 8). */
-  lock?: HostLock;
 }
 
 export interface OperationFrame {
