@@ -240,6 +240,17 @@ describe('heal', () => {
     expect(r.rungs.map((x) => [x.rung, x.outcome])).toEqual([['recycle', 'healthy']]);
   });
 
+  it('heals a site through the pool of its root application', async () => {
+    const iis = await simClient(scenarioFile('fast'));
+    const before = (await iis.appPools.list()).find((p) => p.name === 'DefaultAppPool')!.workerProcessIds;
+    const r = await iis.heal({ site: 'Shop' });
+    expect(r.pool).toBe('DefaultAppPool');
+    expect(r.healedBy).toBe('recycle');
+    const after = (await iis.appPools.list()).find((p) => p.name === 'DefaultAppPool')!.workerProcessIds;
+    expect(after.some((pid) => before.includes(pid))).toBe(false);
+    await expect(iis.heal({ site: 'No such site' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('goes on to stop/start when the recycle fails', async () => {
     const iis = await simClient(scenarioFile('fast'));
     await iis.appPools.stop('ShopApi');
