@@ -3,13 +3,13 @@
  * state file (IISCTL_SIM_STATE), optionally under a pseudo-terminal (util-linux `script`).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { localComputer, SCENARIOS, scenarioFile, tempDir } from './sim';
+
+export { localComputer, SCENARIOS, tempDir };
 export const ROOT = path.resolve(__dirname, '../..');
 export const CLI = path.join(ROOT, 'dist/cli/main.js');
-export const SCENARIOS = path.join(ROOT, 'lib/sim/scenarios');
 
 export interface CliRun {
   code: number;
@@ -17,24 +17,11 @@ export interface CliRun {
   stderr: string;
 }
 
-export function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-cli-'));
-}
-
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** A bundled scenario changed for one test, written to a temp file. */
 export function changedScenario(name: string, change: (scenario: Json) => void): string {
-  const scenario = JSON.parse(fs.readFileSync(path.join(SCENARIOS, `${name}.json`), 'utf8')) as Json;
-  change(scenario);
-  scenario.name = `${name}-${Math.random().toString(36).slice(2, 8)}`;
-  const file = path.join(tempDir(), `${scenario.name}.json`);
-  fs.writeFileSync(file, JSON.stringify(scenario, null, 2));
-  return file;
-}
-
-export function localComputer(scenario: Json): Json {
-  return Object.values(scenario.computers as Record<string, Json>).find((c) => c.local) as Json;
+  return scenarioFile(name, change);
 }
 
 /** One simulated machine (its own state file) and a way to run iisctl against it. */
