@@ -16,20 +16,17 @@
  * - transient failures are retried (retry.ts); success is reported only from a state read back.
  */
 import { IisctlError } from '../errors';
-import { Logger, silentLogger } from '../log';
-import type { PowerShellSession } from '../powershell/session';
-import { PsCommand, runCommand } from '../commands/command';
+import type { PsCommand } from '../commands/command';
 import type { AuditEntry, EventRecord } from '../commands/events';
 import { createBackup } from '../commands/backups';
 import { killProcesses, restartComputer } from '../commands/processes';
-import { onComputer, RemoteTarget } from '../commands/remote';
+import { onComputer } from '../commands/remote';
 import { IisServiceSnapshot, readIisServices, requestServiceStart, requestServiceStop, ServiceInfo } from '../commands/services';
 import { disableRestarts, enableRestarts, readToggle, ToggleState } from '../commands/toggle';
 import { startWaves, stopWaves } from './order';
-import { DEFAULT_RETRY_POLICY, RetryPolicy, RetryRecord, withRetry } from './retry';
+import type { RetryRecord } from './retry';
 import { pollUntil } from './wait';
-import { attachResult, auditQuietly, currentUser, disabledError, eventsSince } from './operation';
-import type { HostLock } from './lock';
+import { attachResult, auditQuietly, disabledError, eventsSince, HostOperator } from './operation';
 
 export interface StepRecord {
   step: string;
@@ -112,64 +109,14 @@ export interface Progress {
   timeoutMs: number;
 }
 
-export interface ControllerOptions {
-  session: PowerShellSession;
-  /** Remote computer (PowerShell remoting); undefined for the session's own host. */
-  computerName?: string;
-  /** The remote computer with its credential (issue 7); wins over computerName for remoting. */
-  remote?: RemoteTarget;
-  logger?: Logger;
-  retry?: Partial<RetryPolicy>;
-  /** Time between state reads while waiting. Default 250 ms. */
-  pollIntervalMs?: number;
-  /** Who runs iisctl, for audit events. Default: this OS user. */
-  user?: string;
-  /** The host lock every changing operation holds (issue 8). */
-  lock?: HostLock;
-}
+export type { ControllerOptions } from './operation';
 
 const STOPPED = 'Stopped';
 const RUNNING = 'Running';
 /** After a forced kill, how long the SCM gets to report the killed services as stopped. */
 const KILL_SETTLE_MS = 10_000;
 
-export class IisServiceController {
-  private readonly session: PowerShellSession;
-  private readonly computerName?: string | RemoteTarget;
-  private readonly logger: Logger;
-  private readonly retryPolicy: RetryPolicy;
-  private readonly pollIntervalMs: number;
-  private readonly user: string;
-  private readonly lock?: HostLock;
-  readonly host: string;
-
-  constructor(options: ControllerOptions) {
-    this.session = options.session;
-    this.computerName = options.remote ?? options.computerName;
-    this.host = options.computerName ?? 'localhost';
-    this.logger = options.logger ?? silentLogger();
-    this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.pollIntervalMs = options.pollIntervalMs ?? 250;
-    this.user = options.user ?? currentUser();
-    this.lock = options.lock;
-  }
-
-  /** Runs fn holding the host lock (when there is one). */
-  private locked<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    return this.lock ? this.lock.hold(operation, fn) : fn();
-  }
-
-  /** Runs one command on the target, retrying transient failures. */
-  run<T>(command: PsCommand<T>, retries?: RetryRecord[], deadline?: number): Promise<T> {
-    const target = onComputer(this.computerName, command);
-    return withRetry(() => runCommand(this.session, target), {
-      what: target.purpose,
-      policy: this.retryPolicy,
-      logger: this.logger,
-      retries,
-      deadline,
-    });
-  }
+export class IisServiceController extends HostOperator {
 
   async status(): Promise<StatusResult> {
     const snapshot = await this.run(readIisServices());

@@ -5,8 +5,12 @@
  */
 import * as os from 'node:os';
 import { IisctlError } from '../errors';
-import type { Logger } from '../log';
-import type { PsCommand } from '../commands/command';
+import { Logger, silentLogger } from '../log';
+import type { PowerShellSession } from '../powershell/session';
+import { PsCommand, runCommand } from '../commands/command';
+import { onComputer, RemoteTarget } from '../commands/remote';
+import { DEFAULT_RETRY_POLICY, RetryPolicy, RetryRecord, withRetry } from './retry';
+import type { HostLock } from './lock';
 import { AuditEntry, auditMessage, EventRecord, readEvents, writeAuditEvent } from '../commands/events';
 import type { ToggleState } from '../commands/toggle';
 
@@ -61,5 +65,56 @@ export function currentUser(): string {
     return os.userInfo().username;
   } catch {
     return 'unknown';
+  }
+}
+
+export interface ControllerOptions {
+  session: PowerShellSession;
+  /** Remote computer (PowerShell remoting); undefined for the session's own host. */
+  computerName?: string;
+  /** The remote computer with its credential (issue 7); wins over computerName for remoting. */
+  remote?: RemoteTarget;
+  logger?: Logger;
+  retry?: Partial<RetryPolicy>;
+  /** Time between state reads while waiting. Default 250 ms. */
+  pollIntervalMs?: number;
+  /** Who runs iisctl, for audit events. Default: this OS user. */
+  user?: string;
+  /** The host lock every changing operation holds (issue 8). */
+  lock?: HostLock;
+}
+
+/** One target host as the controllers see it: where commands go, how they are retried, the lock. */
+export abstract class HostOperator {
+  readonly host: string;
+  readonly pollIntervalMs: number;
+  protected readonly session: PowerShellSession;
+  /** Where commands run: this session's host, or a remote computer (with its credential). */
+  protected readonly computerName?: string | RemoteTarget;
+  protected readonly logger: Logger;
+  protected readonly retryPolicy: RetryPolicy;
+  protected readonly user: string;
+  protected readonly lock?: HostLock;
+
+  constructor(options: ControllerOptions) {
+    this.session = options.session;
+    this.computerName = options.remote ?? options.computerName;
+    this.host = options.computerName ?? 'localhost';
+    this.logger = options.logger ?? silentLogger();
+    this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.user = options.user ?? currentUser();
+    this.lock = options.lock;
+  }
+
+  /** Runs one command on the target, retrying transient failures. */
+  run<T>(command: PsCommand<T>, retries?: RetryRecord[], deadline?: number): Promise<T> {
+    const target = onComputer(this.computerName, command);
+    return withRetry(() => runCommand(this.session, target), { what: target.purpose, policy: this.retryPolicy, logger: this.logger, retries, deadline });
+  }
+
+  /** Runs fn holding the host lock (when there is one). */
+  locked<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return this.lock ? this.lock.hold(operation, fn) : fn();
   }
 }

@@ -5,18 +5,15 @@
  * reason, and the WAS/SCM events logged in the operation's window attached to the result (and to
  * the error when it failed).
  */
-import { PsCommand, runCommand } from '../commands/command';
+import type { PsCommand } from '../commands/command';
 import type { AuditEntry, EventRecord } from '../commands/events';
-import { onComputer, RemoteTarget } from '../commands/remote';
+import { onComputer } from '../commands/remote';
 import { readToggle } from '../commands/toggle';
 import type { CoreServiceState, RequestOutcome } from '../commands/webadmin';
 import { IisctlError } from '../errors';
-import { Logger, silentLogger } from '../log';
-import type { PowerShellSession } from '../powershell/session';
-import type { ControllerOptions, IisServiceController, StepRecord } from './iisServices';
-import { backoffDelay, DEFAULT_RETRY_POLICY, RetryPolicy, RetryRecord, withRetry } from './retry';
-import { attachResult, auditQuietly, currentUser, disabledError, eventsSince } from './operation';
-import type { HostLock } from './lock';
+import type { IisServiceController, StepRecord } from './iisServices';
+import { backoffDelay, RetryRecord } from './retry';
+import { attachResult, auditQuietly, ControllerOptions, disabledError, eventsSince, HostOperator } from './operation';
 
 export interface SurgicalOptions {
   /** Deadline of the wait for the state read back. Default 30 s. */
@@ -102,32 +99,12 @@ interface BodyResult {
   verify: () => void;
 }
 
-export class WebOperations {
-  readonly host: string;
-  readonly pollIntervalMs: number;
+export class WebOperations extends HostOperator {
   readonly services: IisServiceController;
-  private readonly session: PowerShellSession;
-  private readonly computerName?: string | RemoteTarget;
-  private readonly logger: Logger;
-  private readonly retryPolicy: RetryPolicy;
-  private readonly user: string;
-  private readonly lock?: HostLock;
 
   constructor(options: WebOperationsOptions) {
-    this.session = options.session;
-    this.computerName = options.remote ?? options.computerName;
-    this.host = options.computerName ?? 'localhost';
-    this.logger = options.logger ?? silentLogger();
-    this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.pollIntervalMs = options.pollIntervalMs ?? 250;
-    this.user = options.user ?? currentUser();
+    super(options);
     this.services = options.services;
-    this.lock = options.lock;
-  }
-
-  run<T>(command: PsCommand<T>, retries?: RetryRecord[]): Promise<T> {
-    const target = onComputer(this.computerName, command);
-    return withRetry(() => runCommand(this.session, target), { what: target.purpose, policy: this.retryPolicy, logger: this.logger, retries });
   }
 
   readonly planStep = (description: string, command: PsCommand<unknown>, targets?: string[]): PlannedStep => ({
@@ -143,10 +120,6 @@ export class WebOperations {
     throw disabledError(this.host, toggle);
   }
 
-  /** Runs fn holding the host lock (when there is one). */
-  locked<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    return this.lock ? this.lock.hold(operation, fn) : fn();
-  }
 
   frame(action: string, kind: SurgicalResult['kind'], guarded: boolean, options: SurgicalOptions, body: (frame: OperationFrame) => Promise<BodyResult>): Promise<SurgicalResult> {
     return this.locked(action, () => this.framed(action, kind, guarded, options, body));
