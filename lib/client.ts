@@ -10,7 +10,7 @@ import { Logger, silentLogger } from './log';
 import { resolveExecutable } from './powershell/executable';
 import { PowerShellSession, SessionStats } from './powershell/session';
 import type { EventQuery, EventRecord } from './commands/events';
-import { readEvents } from './commands/events';
+import { readEvents, validateEventQuery } from './commands/events';
 import type { ToggleState } from './commands/toggle';
 import { closeRemoteSessions, currentConnections, listRemoteSessions, remoteCredential, RemoteSessionInfo, RemoteTarget, validateComputerName } from './commands/remote';
 import type { Secret } from './powershell/quote';
@@ -193,6 +193,7 @@ export class IisClient {
 
   /** IIS-related events: resets, recycles, crashes, service changes and iisctl's own audit events. */
   async events(query: EventQuery = {}): Promise<EventRecord[]> {
+    validateEventQuery(query); // a bad filter fails before anything runs on the host
     const status = await this.services.status();
     return this.services.run(readEvents({ serviceDisplayNames: status.services.map((s) => s.displayName), ...query }));
   }

@@ -28,7 +28,8 @@ export interface GlobalArgs {
 }
 
 export const GLOBAL_OPTIONS: Record<string, Options> = {
-  computer: { alias: 'c', type: 'string', array: true, default: [], describe: 'Target computer (PowerShell remoting); repeat for several. Default: this machine', requiresArg: true },
+  // nargs 1: one value per -c, so `iisctl -c WEB01 status` does not take `status` as a second host.
+  computer: { alias: 'c', type: 'string', array: true, default: [], describe: 'Target computer (PowerShell remoting); repeat for several. Default: this machine', requiresArg: true, nargs: 1 },
   json: { type: 'boolean', default: false, describe: 'Print exactly one JSON document on stdout, also on failure' },
   simulate: { type: 'boolean', default: false, describe: 'Use the simulated Windows host; --simulate=scenario.json picks a scenario (state file: IISCTL_SIM_STATE)' },
   scenario: { type: 'string', hidden: true, requiresArg: true, describe: 'Scenario of the simulated host (what --simulate=FILE sets)' },

@@ -67,10 +67,16 @@ export interface EventRecord {
   kind: EventKind;
 }
 
-export function readEvents(query: EventQuery = {}): PsCommand<EventRecord[]> {
+/** Refuses (INVALID_ARGUMENT) a query readEvents cannot run; callers check it before any round trip. */
+export function validateEventQuery(query: EventQuery = {}): number {
   const max = query.max ?? 100;
   if (!Number.isInteger(max) || max < 1 || max > 100_000) throw invalidArgument(`max must be a whole number from 1 to 100000; got ${String(query.max)}.`);
   if (query.since && query.until && query.since > query.until) throw invalidArgument('since must not be later than until.');
+  return max;
+}
+
+export function readEvents(query: EventQuery = {}): PsCommand<EventRecord[]> {
+  const max = validateEventQuery(query);
   const kinds = new Set(query.kinds ?? EVENT_KINDS);
   const sources = SOURCES.filter((s) => s.ids?.some((id) => kinds.has(s.kindOf(id))) ?? kinds.has(s.kindOf(0)));
   const filters = sources.map((s) => {

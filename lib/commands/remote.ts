@@ -27,7 +27,7 @@
  * printable form of the script (PsCode.safeText, --dry-run, logs) shows '********'.
  */
 import { invalidArgument } from '../errors';
-import { ps, PsCode, Secret } from '../powershell/quote';
+import { assertRepresentable, ps, PsCode, Secret } from '../powershell/quote';
 import type { PsCommand } from './command';
 
 /** A user name and password for New-PSSession -Credential. */
@@ -48,7 +48,7 @@ export function validateComputerName(name: string): string {
   const trimmed = name.trim();
   if (!trimmed) throw invalidArgument('A computer name is empty.');
   if (trimmed.length > 255) throw invalidArgument('A computer name is longer than 255 characters.');
-  return trimmed;
+  return assertRepresentable(trimmed);
 }
 
 /** A credential from what a caller gave (plain password or Secret), checked. */

@@ -16,7 +16,7 @@ import { killProcesses } from '../commands/processes';
 import { IisctlError } from '../errors';
 import { HRESULTS, isTransientOutcome, RequestOutcome } from '../commands/webadmin';
 import { OperationFrame, PlannedStep, SurgicalOptions, SurgicalPlan, TargetResult, SurgicalResult, WebOperations } from './surgical';
-import { resolveSelector, Selector } from './selectors';
+import { resolveSelector, Selector, validateSelector } from './selectors';
 import { pollUntil } from './wait';
 
 export interface PoolOptions extends SurgicalOptions {
@@ -48,6 +48,7 @@ export class AppPoolController {
 
   /** The exact scripts an operation would run from the current state; changes nothing. */
   async plan(action: PoolOperation, selector: Selector, options: PoolOptions = {}): Promise<SurgicalPlan> {
+    validateSelector(selector);
     const inventory = await this.ops.run(readAppPools());
     const names = resolveSelector(selector, inventory.pools.map((p) => p.name), 'application pool', this.ops.host);
     const pools = names.map((n) => poolOf(inventory, n));
@@ -69,6 +70,12 @@ export class AppPoolController {
   }
 
   private operate(action: PoolOperation, selector: Selector, options: PoolOptions): Promise<SurgicalResult> {
+    // Names that can never be sent fail before the host lock, the toggle or the inventory are read.
+    try {
+      validateSelector(selector);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.ops.frame(`apppool-${action}`, 'application pool', action !== 'start', options, async (frame) => {
       let inventory = await frame.run(readAppPools());
       frame.eventServices(inventory.services.map((s) => s.displayName));

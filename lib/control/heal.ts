@@ -12,6 +12,7 @@ import { EventRecord } from '../commands/events';
 import { killProcesses } from '../commands/processes';
 import { IisctlError, invalidArgument } from '../errors';
 import { AppPoolController } from './appPools';
+import { validateName } from './selectors';
 import { SurgicalResult, WebOperations } from './surgical';
 import { attachResult } from './operation';
 
@@ -72,6 +73,13 @@ export class Healer {
   ) {}
 
   heal(target: HealTarget, options: HealOptions = {}): Promise<HealResult> {
+    try {
+      // Before the lock and any round trip: a name that can never be sent is INVALID_ARGUMENT.
+      if (typeof target === 'object' && target !== null && 'site' in target) validateName(target.site, 'A site name');
+      else validateName(typeof target === 'string' ? target : target?.pool, 'An application pool name');
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.ops.locked('heal', () => this.ladder(target, options));
   }
 

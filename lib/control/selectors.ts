@@ -8,6 +8,7 @@
  * host's own spelling.
  */
 import { IisctlError, invalidArgument } from '../errors';
+import { assertRepresentable } from '../powershell/quote';
 
 /** An exact name, a list of exact names, an explicit wildcard pattern (`*` and `?`), or everything. */
 export type Selector = string | readonly string[] | { readonly match: string } | { readonly all: true };
@@ -33,20 +34,31 @@ export function describeSelector(selector: Selector): string {
   return 'all';
 }
 
-function validate(selector: Selector): void {
+/**
+ * A pool or site name as given: not empty, and one PowerShell can receive unchanged (no NUL, no
+ * unpaired surrogate). Checked before the host is asked anything, so a name that could never be
+ * sent fails with INVALID_ARGUMENT instead of NOT_FOUND after a round trip.
+ */
+export function validateName(name: unknown, what = 'A name'): string {
+  if (typeof name !== 'string' || !name.trim()) throw invalidArgument(`${what} is empty or not a string.`);
+  return assertRepresentable(name);
+}
+
+/** Checks a selector's shape and names (see validateName); throws INVALID_ARGUMENT. */
+export function validateSelector(selector: Selector): void {
   if (typeof selector === 'string') {
-    if (!selector.trim()) throw invalidArgument('A name is empty.');
+    validateName(selector);
     return;
   }
   if (Array.isArray(selector)) {
     const list = selector as readonly unknown[];
     if (list.length === 0) throw invalidArgument('The list of names is empty.');
-    for (const n of list) if (typeof n !== 'string' || !n.trim()) throw invalidArgument('A name in the list is empty or not a string.');
+    for (const n of list) validateName(n, 'A name in the list');
     return;
   }
   if (selector && typeof selector === 'object') {
     if ('match' in selector) {
-      if (typeof selector.match !== 'string' || !selector.match.trim()) throw invalidArgument('A match pattern is empty.');
+      validateName(selector.match, 'A match pattern');
       return;
     }
     if ('all' in selector && selector.all === true) return;
@@ -59,7 +71,7 @@ function validate(selector: Selector): void {
  * that does not exist, or a pattern that matches nothing, is NOT_FOUND naming the close matches.
  */
 export function resolveSelector(selector: Selector, available: readonly string[], kind: TargetKind, host?: string): string[] {
-  validate(selector);
+  validateSelector(selector);
   if (typeof selector === 'object' && !Array.isArray(selector) && 'all' in selector) return [...available];
   if (typeof selector === 'object' && !Array.isArray(selector) && 'match' in selector) {
     const re = globToRegExp(selector.match);

@@ -12,7 +12,7 @@ import { readSites, readSiteStates, requestSites, setServerAutoStart, Binding, S
 import { HRESULTS, isTransientOutcome, RequestOutcome } from '../commands/webadmin';
 import { IisctlError } from '../errors';
 import { OperationFrame, PlannedStep, SurgicalOptions, SurgicalPlan, SurgicalResult, TargetResult, WebOperations } from './surgical';
-import { resolveSelector, Selector } from './selectors';
+import { resolveSelector, Selector, validateSelector } from './selectors';
 import { pollUntil } from './wait';
 
 export type SiteOptions = SurgicalOptions;
@@ -46,6 +46,7 @@ export class SiteController {
   }
 
   async plan(action: SiteOperation, selector: Selector, options: SiteOptions = {}): Promise<SurgicalPlan> {
+    validateSelector(selector);
     const { sites } = await this.ops.run(readSites());
     const names = resolveSelector(selector, sites.map((s) => s.name), 'site', this.ops.host);
     const steps: PlannedStep[] = [];
@@ -65,6 +66,12 @@ export class SiteController {
   }
 
   private operate(action: SiteOperation, selector: Selector, options: SiteOptions): Promise<SurgicalResult> {
+    // Names that can never be sent fail before the host lock, the toggle or the inventory are read.
+    try {
+      validateSelector(selector);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.ops.frame(`site-${action}`, 'site', action !== 'start', options, async (frame) => {
       let inventory = await frame.run(readSites());
       frame.eventServices(inventory.services.map((s) => s.displayName));

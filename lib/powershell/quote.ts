@@ -83,8 +83,12 @@ const SINGLE_QUOTES = /['\u2018\u2019\u201A\u201B]/g;
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** A single-quoted PowerShell string literal whose value is exactly `value`. */
-export function quoteString(value: string): string {
+/**
+ * Refuses (INVALID_ARGUMENT) a string PowerShell cannot receive unchanged. quoteString checks it;
+ * callers that look a value up before quoting it (names matched against the host's list) check
+ * it first, so such a value fails before anything runs.
+ */
+export function assertRepresentable(value: string): string {
   if (value.includes('\0')) {
     throw invalidArgument('A value sent to PowerShell contains a NUL character, which PowerShell cannot represent in a string.');
   }
@@ -92,6 +96,12 @@ export function quoteString(value: string): string {
     // It would be replaced by U+FFFD on the way through UTF-8, so the host would see another value.
     throw invalidArgument('A value sent to PowerShell contains an unpaired UTF-16 surrogate and cannot be passed unchanged.');
   }
+  return value;
+}
+
+/** A single-quoted PowerShell string literal whose value is exactly `value`. */
+export function quoteString(value: string): string {
+  assertRepresentable(value);
   return `'${value.replace(SINGLE_QUOTES, (q) => q + q)}'`;
 }
 
