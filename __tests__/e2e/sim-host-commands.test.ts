@@ -2,42 +2,15 @@
  * Get-Command, iisreset /ENABLE|/DISABLE and Stop-Process on protected processes, through the
  * library's PowerShellSession against the built simulated host (dist/sim/host.js).
  */
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { IisctlError } from '../../lib/errors';
 import { ps } from '../../lib/powershell/quote';
 import { PowerShellSession } from '../../lib/powershell/session';
-import { resolveExecutable } from '../../lib/powershell/executable';
+import { useSimSessions } from '../helpers/sim-session';
 
-const root = path.resolve(__dirname, '../..');
-const hostJs = path.join(root, 'dist/sim/host.js');
-const scenarios = path.join(root, 'lib/sim/scenarios');
-
-beforeAll(() => {
-  if (!fs.existsSync(hostJs)) {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root });
-    execFileSync(process.execPath, ['scripts/copy-assets.js'], { cwd: root });
-  }
-}, 120_000);
-
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-e2e-cmds-'));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const { session: openSession, tmp } = useSimSessions('iisctl-e2e-cmds-');
+const session = (scenario: string, stateFile?: string): PowerShellSession => openSession(scenario, { stateFile });
 let n = 0;
-const sessions: PowerShellSession[] = [];
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((s) => s.close()));
-});
-
-function session(scenario: string, stateFile = path.join(tmp, `state-${scenario}-${n++}.json`)): PowerShellSession {
-  const s = new PowerShellSession({
-    executable: resolveExecutable({ simulate: path.join(scenarios, `${scenario}.json`), env: { IISCTL_SIM_STATE: stateFile } }),
-    callTimeoutMs: 20_000,
-  });
-  sessions.push(s);
-  return s;
-}
 
 async function failure(p: Promise<unknown>): Promise<IisctlError> {
   try {

@@ -3,47 +3,19 @@
  * through the lead's PowerShellSession over node-powershell. Faults of the machine must surface as
  * the IisctlError / FullyQualifiedErrorId / message a real Windows host would produce.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { IisctlError } from '../../lib/errors';
 import { ps, PsCode } from '../../lib/powershell/quote';
 import { PowerShellSession } from '../../lib/powershell/session';
-import { resolveExecutable } from '../../lib/powershell/executable';
 import { buildEnvelopeScript } from '../../lib/powershell/envelope';
 import { loadParser } from '../../lib/sim/parser';
 import { generatedBodies } from '../helpers/generated-scripts';
+import { HOST_JS, useSimSessions } from '../helpers/sim-session';
 
-const root = path.resolve(__dirname, '../..');
-const hostJs = path.join(root, 'dist/sim/host.js');
-const scenarios = path.join(root, 'lib/sim/scenarios');
-
-beforeAll(() => {
-  // The session spawns the compiled host; build it if this checkout has not been built.
-  if (!fs.existsSync(hostJs)) {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root });
-    execFileSync(process.execPath, ['scripts/copy-assets.js'], { cwd: root });
-  }
-}, 120_000);
-
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-e2e-'));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const { session: openSession, tmp } = useSimSessions('iisctl-e2e-');
+const session = (scenario: string, callTimeoutMs?: number): PowerShellSession => openSession(scenario, { callTimeoutMs });
 let n = 0;
-const sessions: PowerShellSession[] = [];
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((s) => s.close()));
-});
-
-function session(scenario: string, callTimeoutMs = 20_000): PowerShellSession {
-  const stateFile = path.join(tmp, `state-${scenario}-${n++}.json`);
-  const s = new PowerShellSession({
-    executable: resolveExecutable({ simulate: path.join(scenarios, `${scenario}.json`), env: { IISCTL_SIM_STATE: stateFile } }),
-    callTimeoutMs,
-  });
-  sessions.push(s);
-  return s;
-}
 
 async function failure(p: Promise<unknown>): Promise<IisctlError> {
   try {
@@ -200,7 +172,7 @@ describe('host process', () => {
 
   function spawnHost(): ReturnType<typeof spawn> {
     const state = path.join(tmp, `raw-${n++}.json`);
-    return spawn(process.execPath, ['--no-warnings', hostJs, '-NoLogo', '-NonInteractive', '-Command', '-'], {
+    return spawn(process.execPath, ['--no-warnings', HOST_JS, '-NoLogo', '-NonInteractive', '-Command', '-'], {
       env: { ...process.env, IISCTL_SIM_SCENARIO: 'fast', IISCTL_SIM_STATE: state },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
