@@ -80,7 +80,7 @@ export class Healer {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.ops.locked('heal', () => this.ladder(target, options));
+    return this.ops.locked('heal', () => this.ladder(target, options), options.reason);
   }
 
   private async ladder(target: HealTarget, options: HealOptions): Promise<HealResult> {

@@ -129,7 +129,7 @@ export class IisServiceController extends HostOperator {
   }
 
   disable(reason?: string): Promise<ToggleState> {
-    return this.locked('disable', () => this.doDisable(reason));
+    return this.locked('disable', () => this.doDisable(reason), reason);
   }
 
   enable(): Promise<ToggleState> {
@@ -216,7 +216,7 @@ export class IisServiceController extends HostOperator {
   // ---- operation frame: disabled check, audit, events, verified result ----
 
   private operate(action: ServiceOperationResult['action'], options: StopOptions | StartOptions, body: (op: Operation) => Promise<void>): Promise<ServiceOperationResult> {
-    return this.locked(action, () => this.operated(action, options, body));
+    return this.locked(action, () => this.operated(action, options, body), options.reason);
   }
 
   private async operated(action: ServiceOperationResult['action'], options: StopOptions | StartOptions, body: (op: Operation) => Promise<void>): Promise<ServiceOperationResult> {

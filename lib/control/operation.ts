@@ -9,6 +9,7 @@ import { Logger, silentLogger } from '../log';
 import type { PowerShellSession } from '../powershell/session';
 import { PsCommand, runCommand } from '../commands/command';
 import { onComputer, RemoteTarget } from '../commands/remote';
+import { assertRepresentable } from '../powershell/quote';
 import { DEFAULT_RETRY_POLICY, RetryPolicy, RetryRecord, withRetry } from './retry';
 import type { HostLock } from './lock';
 import { AuditEntry, auditMessage, EventRecord, readEvents, writeAuditEvent } from '../commands/events';
@@ -113,8 +114,17 @@ export abstract class HostOperator {
     return withRetry(() => runCommand(this.session, target), { what: target.purpose, policy: this.retryPolicy, logger: this.logger, retries, deadline });
   }
 
-  /** Runs fn holding the host lock (when there is one). */
-  locked<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs fn holding the host lock (when there is one). The operation's reason text is checked
+   * first: one that can never reach PowerShell unchanged (NUL, lone surrogate) is INVALID_ARGUMENT
+   * before the lock or any change, not after the services were already stopped.
+   */
+  locked<T>(operation: string, fn: () => Promise<T>, reason?: string): Promise<T> {
+    try {
+      if (reason !== undefined) assertRepresentable(reason);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.lock ? this.lock.hold(operation, fn) : fn();
   }
 }

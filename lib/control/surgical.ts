@@ -122,7 +122,7 @@ export class WebOperations extends HostOperator {
 
 
   frame(action: string, kind: SurgicalResult['kind'], guarded: boolean, options: SurgicalOptions, body: (frame: OperationFrame) => Promise<BodyResult>): Promise<SurgicalResult> {
-    return this.locked(action, () => this.framed(action, kind, guarded, options, body));
+    return this.locked(action, () => this.framed(action, kind, guarded, options, body), options.reason);
   }
 
   private async framed(action: string, kind: SurgicalResult['kind'], guarded: boolean, options: SurgicalOptions, body: (frame: OperationFrame) => Promise<BodyResult>): Promise<SurgicalResult> {
