@@ -222,6 +222,75 @@ describe('pool, site, heal', () => {
   });
 });
 
+describe('names that start with -: after --, exactly as typed', () => {
+  type Pool = { name: string; state: string; workerProcessIds: number[] };
+  type Site = { name: string; state: string };
+  /** fast.json plus pools "-legacy" and "0123" and a site "--shop" served by "-legacy". */
+  const dashed = () =>
+    changedScenario('fast', (s) => {
+      const c = localComputer(s);
+      c.appPools.push({ name: '-legacy', workers: 1, timing: { startMs: 50, stopMs: 100, overlapMs: 150, workerStartMs: 50 } });
+      c.appPools.push({ name: '0123', workers: 1, timing: { startMs: 50, stopMs: 100, overlapMs: 150, workerStartMs: 50 } });
+      c.sites.push({ id: 3, name: '--shop', physicalPath: 'D:\\sites\\legacy', applicationPool: '-legacy', bindings: [{ protocol: 'http', bindingInformation: '*:80:legacy.contoso.local' }], httpPort: null });
+    });
+  async function state(m: SimMachine) {
+    const { code, doc } = await m.json(['status']);
+    expect(code).toBe(0);
+    const pools = Object.fromEntries((doc.result.appPools as Pool[]).map((p) => [p.name, [p.state, p.workerProcessIds]]));
+    const sites = Object.fromEntries((doc.result.sites as Site[]).map((x) => [x.name, x.state]));
+    return { pools, sites };
+  }
+  /** iisctl <args> --json -- <names>: options before --, the names after it. */
+  async function after(m: SimMachine, args: string[], names: string[]) {
+    const r = await m.run([...args, '--json', '--', ...names]);
+    return { code: r.code, doc: parseOneDocument(r.stdout), stderr: r.stderr };
+  }
+
+  it('pool recycle/stop -- -legacy and site stop -- --shop change exactly that pool or site (exit 0)', async () => {
+    const m = new SimMachine(dashed());
+    const before = await state(m);
+    expect(before.pools['-legacy']).toEqual(['Started', [expect.any(Number)]]);
+    expect(before.sites['--shop']).toBe('Started');
+
+    const recycle = await after(m, ['pool', 'recycle', '--reason', 'leak'], ['-legacy']);
+    expect(recycle.code).toBe(0);
+    expect(recycle.doc).toMatchObject({ ok: true, command: 'pool recycle', result: { targets: [{ name: '-legacy', changed: true, after: 'Started' }] } });
+    const recycled = await state(m);
+    expect(recycled.pools['-legacy'][1]).not.toEqual(before.pools['-legacy'][1]); // a new worker
+    expect({ ...recycled.pools, '-legacy': null }).toEqual({ ...before.pools, '-legacy': null });
+    expect(recycled.sites).toEqual(before.sites);
+
+    const stop = await after(m, ['pool', 'stop'], ['-legacy']);
+    expect(stop.code).toBe(0);
+    expect(stop.doc.result.targets).toEqual([expect.objectContaining({ name: '-legacy', before: 'Started', after: 'Stopped' })]);
+    const stopped = await state(m);
+    expect(stopped.pools['-legacy']).toEqual(['Stopped', []]);
+    expect({ ...stopped.pools, '-legacy': null }).toEqual({ ...before.pools, '-legacy': null });
+
+    const site = await after(m, ['site', 'stop'], ['--shop']);
+    expect(site.code).toBe(0);
+    expect(site.doc.result.targets).toEqual([expect.objectContaining({ name: '--shop', after: 'Stopped' })]);
+    expect((await state(m)).sites).toEqual({ ...before.sites, '--shop': 'Stopped' });
+  });
+
+  it('a name that looks like a number stays that string: pool stop -- 0123 stops "0123", nothing else', async () => {
+    const m = new SimMachine(dashed());
+    const before = await state(m);
+    const r = await after(m, ['pool', 'stop'], ['0123']);
+    expect(r.code).toBe(0);
+    expect(r.doc.result.targets).toEqual([expect.objectContaining({ name: '0123', after: 'Stopped' })]);
+    expect((await state(m)).pools).toEqual({ ...before.pools, '0123': ['Stopped', []] });
+  });
+
+  it('without --, -legacy is an unknown option: exit 2, the hint, nothing run', async () => {
+    const m = new SimMachine(dashed());
+    const r = await m.run(['pool', 'recycle', '-legacy']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe("iisctl: Unknown argument: -legacy (to pass a name that starts with '-', put it after --)");
+    expect(fs.existsSync(m.stateFile)).toBe(false);
+  });
+});
+
 describe('exit codes', () => {
   it('3: a stop that times out without force kills nothing (hung-stop.json)', async () => {
     const m = new SimMachine(scenario('hung-stop'));
@@ -285,7 +354,8 @@ describe('exit codes', () => {
   describe('2: bad input, one line naming the problem, the usage, nothing changed', () => {
     const cases: [string, string[], RegExp][] = [
       ['unknown command', ['frobnicate'], /Unknown argument: frobnicate/],
-      ['unknown option', ['restart', '--bogus'], /Unknown argument: bogus/],
+      ['unknown option', ['restart', '--bogus'], /Unknown argument: --bogus$/],
+      ['a name that starts with - without --', ['site', 'stop', '--shop'], /Unknown argument: --shop \(to pass a name that starts with '-', put it after --\)$/],
       ['negative timeout', ['restart', '--timeout', '-5'], /--timeout must not be negative/],
       ['non-numeric timeout', ['stop', '--timeout', 'soon'], /--timeout must be a number of seconds/],
       ['non-numeric iisreset timeout', ['/stop', '/timeout:abc'], /\/TIMEOUT takes a whole number of seconds/],

@@ -4,7 +4,7 @@
  * one thin command handler (commands/*.ts) that calls the library and renders its result.
  * Exit codes: exitCodes.ts. Output rules: render.ts.
  */
-import yargs from 'yargs';
+import yargs, { Argv, CommandModule } from 'yargs';
 import { IisctlError } from '../errors';
 import { errorExitCode, errorJson, isDebug, reportError, Runtime, UsageError } from './context';
 import { EXIT, EXIT_CODE_HELP } from './exitCodes';
@@ -29,6 +29,7 @@ import { recoveryCommand, RECOVERY_USAGE } from './commands/recovery';
 import { backupCommand, BACKUP_USAGE } from './commands/backup';
 import { adviseCommand, ADVISE_USAGE } from './commands/advise';
 import { rollingCommand, ROLLING_USAGE } from './commands/rolling';
+import { explainUnknownArguments, OPERANDS_FLAG, restoreOperands, restoreText, splitAtEndOfOptions, SplitArgv, yargsArgv } from './endOfOptions';
 
 const USAGES: Record<string, string> = {
   status: STATUS_USAGE,
@@ -45,6 +46,8 @@ const USAGES: Record<string, string> = {
   advise: ADVISE_USAGE,
   sim: SIM_RESET_USAGE,
 };
+/** Commands that take pool, site or backup names as positionals (the unknown-option hint about `--`). */
+const TAKES_NAMES: ReadonlySet<string> = new Set(['pool', 'site', 'heal', 'rolling', 'backup']);
 const GENERAL_USAGE = `iisctl <${Object.keys(USAGES).join('|')}> [options]   (iisctl --help; iisreset switches: iisctl /?)`;
 
 const EPILOGUE = `${EXIT_CODE_HELP}
@@ -53,6 +56,8 @@ iisreset switches work too, case-insensitive, with / or -:
   iisctl /restart /noforce /timeout:30 SERVER1  =  iisctl restart --timeout 30 -c SERVER1
   iisctl /stop                                  =  iisctl stop --force  (forcing unless /NOFORCE)
 iisctl /? lists them all. /REBOOT is refused (exit 2): IIS 7 and later dropped it.
+
+-- ends the options: a name that starts with '-' goes after it (iisctl pool recycle -- -legacy).
 
 Environment: IISCTL_SIM_STATE (state file of the simulated host), NO_COLOR, IISCTL_POWERSHELL.`;
 
@@ -63,49 +68,22 @@ export interface MainIo {
 
 export async function main(raw: readonly string[]): Promise<number> {
   const runtime: Runtime = { exitCode: EXIT.OK };
-  const wantsJson = raw.includes('--json');
-  const fallbackOut = () => runtime.out ?? new Output({ json: wantsJson, quiet: false, color: raw.includes('--no-color') ? false : undefined });
-  const commandName = raw.find((a) => !a.startsWith('-') && a in USAGES);
+  // Everything after the first `--` is a name, never an option or a command (endOfOptions.ts).
+  const line = splitAtEndOfOptions(raw);
+  const before = line.options;
+  const wantsJson = before.includes('--json');
+  const fallbackOut = () => runtime.out ?? new Output({ json: wantsJson, quiet: false, color: before.includes('--no-color') ? false : undefined });
+  const commandName = before.find((a) => !a.startsWith('-') && Object.prototype.hasOwnProperty.call(USAGES, a));
   const usage = (commandName && USAGES[commandName]) ?? GENERAL_USAGE;
   try {
-    const translation = translateIisreset(raw);
+    const translation = translateIisreset(before);
     if (translation.kind === 'usage') {
       process.stdout.write(iisresetUsage());
       return EXIT.OK;
     }
     if (translation.kind === 'error') throw new UsageError(translation.message, 'iisctl /? lists the iisreset switches iisctl understands');
-    const argv = expandSimulate(translation.argv);
-    const parser = withGlobalOptions(yargs(argv))
-      .scriptName('iisctl')
-      .usage('iisctl <command> [options]\n\nStop, start, restart and inspect IIS safely: iisreset done right.')
-      .command(statusCommand(runtime))
-      .command(stopCommand(runtime))
-      .command(startCommand(runtime))
-      .command(restartCommand(runtime))
-      .command(enableCommand(runtime))
-      .command(disableCommand(runtime))
-      .command(poolCommand(runtime))
-      .command(siteCommand(runtime))
-      .command(healCommand(runtime))
-      .command(rollingCommand(runtime))
-      .command(eventsCommand(runtime))
-      .command(recoveryCommand(runtime))
-      .command(backupCommand(runtime))
-      .command(adviseCommand(runtime))
-      .command(simCommand(runtime))
-      .demandCommand(1, 'A command is needed.')
-      .strict()
-      .recommendCommands()
-      .help()
-      .alias('h', 'help')
-      .version()
-      .epilogue(EPILOGUE)
-      .wrap(100)
-      .exitProcess(false)
-      .fail((message, error) => {
-        throw error ?? new UsageError(message.replace(/\s+/g, ' ').trim(), usage);
-      });
-    await parser.parseAsync();
+    const split = { options: expandSimulate(translation.argv), operands: line.operands };
+    await cliParser(split, commands(runtime), { usage, takesNames: commandName !== undefined && TAKES_NAMES.has(commandName) }).parseAsync();
   } catch (error) {
     const out = fallbackOut();
     const err = error instanceof IisctlError && error.code === 'INVALID_ARGUMENT' ? new UsageError(error.message, runtime.usage ?? usage) : error;
@@ -113,12 +91,62 @@ export async function main(raw: readonly string[]): Promise<number> {
     if (out.json) {
       if (!out.wroteDocument) out.document({ ok: false, ...(commandName ? { command: commandName } : {}), exitCode: runtime.exitCode, error: errorJson(err, runtime.usage ?? usage) });
     } else {
-      reportError(out, err, { usage: runtime.usage ?? usage, debug: isDebug(debugLevel(raw)) });
+      reportError(out, err, { usage: runtime.usage ?? usage, debug: isDebug(debugLevel(before)) });
     }
   } finally {
     await closeLogger(runtime);
   }
   return runtime.exitCode;
+}
+
+/** Every iisctl command, in the order of `iisctl --help`. */
+export function commands(runtime: Runtime): CommandModule<object, any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return [
+    statusCommand(runtime),
+    stopCommand(runtime),
+    startCommand(runtime),
+    restartCommand(runtime),
+    enableCommand(runtime),
+    disableCommand(runtime),
+    poolCommand(runtime),
+    siteCommand(runtime),
+    healCommand(runtime),
+    rollingCommand(runtime),
+    eventsCommand(runtime),
+    recoveryCommand(runtime),
+    backupCommand(runtime),
+    adviseCommand(runtime),
+    simCommand(runtime),
+  ] as CommandModule<object, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/**
+ * The yargs parser of one command line (native iisctl argv, split at `--`). Every parse failure
+ * becomes a UsageError (exit 2) with the usage given; operands after `--` reach the commands'
+ * positionals exactly as typed.
+ */
+export function cliParser(split: SplitArgv, modules: readonly CommandModule<object, any>[], options: { usage: string; takesNames: boolean }): Argv { // eslint-disable-line @typescript-eslint/no-explicit-any
+  let parser = withGlobalOptions(yargs(yargsArgv(split)))
+    .option(OPERANDS_FLAG, { type: 'boolean', hidden: true })
+    .scriptName('iisctl')
+    .usage('iisctl <command> [options]\n\nStop, start, restart and inspect IIS safely: iisreset done right.');
+  for (const m of modules) parser = parser.command(m);
+  return parser
+    .middleware(restoreOperands(split.operands) as never, true)
+    .demandCommand(1, 'A command is needed.')
+    .strict()
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .epilogue(EPILOGUE)
+    .wrap(100)
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error) throw error;
+      const text = explainUnknownArguments(message.replace(/\s+/g, ' ').trim(), split.options, options.takesNames);
+      throw new UsageError(restoreText(text, split.operands), options.usage);
+    });
 }
 
 function debugLevel(raw: readonly string[]): 'debug' | undefined {

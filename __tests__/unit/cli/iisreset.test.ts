@@ -1,7 +1,11 @@
 /**
- * The raw-argv translation of iisreset switches (iis-reference 1.1, 1.2) and the exit-code rules.
+ * The raw argv before and through yargs: the translation of iisreset switches (iis-reference 1.1,
+ * 1.2), `--` ending the options (names after it exactly as typed), and the exit-code rules.
  */
+import type { CommandModule } from 'yargs';
 import { combinedExitCode, errorExitCode, UsageError } from '../../../lib/cli/context';
+import { explainUnknownArguments, splitAtEndOfOptions } from '../../../lib/cli/endOfOptions';
+import { cliParser, commands, main } from '../../../lib/cli/main';
 import { EXIT, exitCodeOf } from '../../../lib/cli/exitCodes';
 import { translateIisreset } from '../../../lib/cli/iisreset';
 import { expandSimulate } from '../../../lib/cli/options';
@@ -64,6 +68,73 @@ describe('expandSimulate', () => {
   it('turns --simulate=FILE into a flag and a value so that `--simulate status` keeps its command', () => {
     expect(expandSimulate(['--simulate=farm.json', 'status'])).toEqual(['--simulate', '--scenario', 'farm.json', 'status']);
     expect(expandSimulate(['--simulate', 'status'])).toEqual(['--simulate', 'status']);
+  });
+});
+
+describe('-- ends the options: what follows is names, exactly as typed', () => {
+  type Parsed = Record<string, unknown>;
+  /** Parses argv with the real commands and global options, but handlers that only record their arguments (no host). */
+  async function parse(argv: string[]): Promise<{ command: string; args: Parsed }> {
+    let seen: { command: string; args: Parsed } | undefined;
+    const modules = commands({ exitCode: 0 }).map((m) => ({ ...m, handler: (args: Parsed) => void (seen = { command: String(m.command), args }) }) as CommandModule<object, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+    await cliParser(splitAtEndOfOptions(argv), modules, { usage: 'usage', takesNames: true }).parseAsync();
+    if (!seen) throw new Error(`no handler ran for ${JSON.stringify(argv)}`);
+    return seen;
+  }
+
+  it('splits at the first -- only', () => {
+    expect(splitAtEndOfOptions(['pool', 'recycle', '--json'])).toEqual({ options: ['pool', 'recycle', '--json'], operands: [] });
+    expect(splitAtEndOfOptions(['pool', 'recycle', '--', '-legacy', '--', '--x'])).toEqual({ options: ['pool', 'recycle'], operands: ['-legacy', '--', '--x'] });
+  });
+
+  it('names that look like numbers stay the strings typed; leading dashes, spaces and option-like words are kept', async () => {
+    const names = ['0123', '1e3', '-1', '0x10', '-legacy', '--x', '--json', ' padded ', '--', '-'];
+    const { command, args } = await parse(['pool', 'recycle', '--', ...names]);
+    expect(command).toMatch(/^pool /);
+    expect(args.action).toBe('recycle');
+    expect(args.names).toEqual(names);
+    expect((args.names as unknown[]).every((n) => typeof n === 'string')).toBe(true);
+    expect(args.json).toBe(false); // `--json` after -- is a name, not the option
+    expect(JSON.stringify(args)).not.toContain('\\u0000'); // no placeholder left anywhere
+  });
+
+  it('options before -- still apply; every command with positional names takes them after --', async () => {
+    const pool = await parse(['--simulate', '-c', 'WEB01', 'pool', 'stop', '--json', '--force', '--', '-legacy']);
+    expect(pool.args).toMatchObject({ simulate: true, computer: ['WEB01'], json: true, force: true, action: 'stop', names: ['-legacy'] });
+    expect((await parse(['site', 'restart', '--', '--shop', '007'])).args).toMatchObject({ action: 'restart', names: ['--shop', '007'] });
+    expect((await parse(['heal', '--site', '--', '1e3'])).args).toMatchObject({ site: true, name: '1e3' });
+    expect((await parse(['pool', 'show', '--', '-legacy'])).args).toMatchObject({ action: 'show', names: ['-legacy'] });
+    expect((await parse(['backup', 'create', '--', '-nightly'])).args).toMatchObject({ action: 'create', name: '-nightly' });
+    // An array option before -- ends there: --health does not take the name.
+    expect((await parse(['rolling', 'recycle', '-c', 'A,B', '--health', 'http://{host}/', '--', '0123'])).args).toMatchObject({ name: '0123', health: ['http://{host}/'] });
+  });
+
+  it('without --, a word that starts with - is an unknown option (exit 2), named as typed, with the hint', async () => {
+    await expect(parse(['pool', 'recycle', '-legacy'])).rejects.toThrow(new UsageError("Unknown argument: -legacy (to pass a name that starts with '-', put it after --)"));
+    await expect(parse(['pool', 'recycle', '--x'])).rejects.toThrow("Unknown argument: --x (to pass a name that starts with '-', put it after --)");
+    const writes: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (writes.push(String(chunk)), true));
+    try {
+      expect(await main(['pool', 'recycle', '-legacy'])).toBe(EXIT.USAGE);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(writes.join('').split('\n')[0]).toBe("iisctl: Unknown argument: -legacy (to pass a name that starts with '-', put it after --)");
+  });
+
+  it('an operand is never a command, and a command without names refuses one', async () => {
+    await expect(parse(['--', 'status'])).rejects.toThrow('Unknown argument: status');
+    await expect(parse(['status', '--', '-x'])).rejects.toThrow('Unknown argument: -x');
+    await expect(parse(['heal', '--', 'a', 'b'])).rejects.toThrow('Unknown argument: b');
+  });
+
+  it('explainUnknownArguments: the words as typed; the hint only for commands that take names; other messages unchanged', () => {
+    expect(explainUnknownArguments('Unknown arguments: l, e, g, a', ['pool', 'recycle', '-legacy'], true)).toBe("Unknown argument: -legacy (to pass a name that starts with '-', put it after --)");
+    expect(explainUnknownArguments('Unknown argument: bogus', ['restart', '--bogus'], false)).toBe('Unknown argument: --bogus');
+    expect(explainUnknownArguments('Unknown argument: bogus', ['restart', '--no-bogus'], false)).toBe('Unknown argument: --no-bogus');
+    expect(explainUnknownArguments('Unknown arguments: x, extra', ['site', 'stop', '--x', 'extra'], true)).toBe("Unknown arguments: --x, extra (to pass a name that starts with '-', put it after --)");
+    expect(explainUnknownArguments('Unknown argument: frobnicate', ['frobnicate'], false)).toBe('Unknown argument: frobnicate');
+    expect(explainUnknownArguments('A command is needed.', [], false)).toBe('A command is needed.');
   });
 });
 
