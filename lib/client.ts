@@ -100,6 +100,8 @@ export class IisClient {
       logger,
       wait: options.lock?.wait,
       timeoutSeconds: options.lock?.timeoutSeconds ?? options.lockTimeoutSeconds,
+      leaseSeconds: options.lock?.leaseSeconds,
+      remote,
     });
     this.services = new IisServiceController({
       lock,

@@ -30,9 +30,10 @@ export async function strays(stateFile: string, waitMs = 10_000): Promise<number
   }
 }
 
-export function commandLog(stateFile: string): string[] {
+/** What the simulated machine executed, in order; with `computer`, only what ran on that computer. */
+export function commandLog(stateFile: string, computer?: string): string[] {
   const state = peekState({ stateFile });
-  return (state?.commandLog ?? []).map((c) => c.text);
+  return (state?.commandLog ?? []).filter((c) => computer === undefined || c.computer.toUpperCase() === computer.toUpperCase()).map((c) => c.text);
 }
 
 /** The mutex table of the local computer. */
@@ -50,19 +51,19 @@ export async function until(check: () => boolean, waitMs = 30_000, what = 'condi
   }
 }
 
-/** The holder details recorded in the host's registry (lower-case value names), if any. */
-export function lockInfo(stateFile: string, target = 'localhost'): Record<string, unknown> | undefined {
+/** The holder details recorded in a computer's registry (lower-case value names), if any. Default: the local computer. */
+export function lockInfo(stateFile: string, computer?: string): Record<string, unknown> | undefined {
   const state = peekState({ stateFile });
   if (!state) return undefined;
-  const registry = state.computers[state.localComputer].registry;
-  const key = Object.keys(registry).find((k) => k.toUpperCase() === `HKEY_LOCAL_MACHINE\\SOFTWARE\\IISCTL\\LOCK\\${target.toUpperCase()}`);
+  const registry = state.computers[(computer ?? state.localComputer).toUpperCase()].registry;
+  const key = Object.keys(registry).find((k) => k.toUpperCase() === 'HKEY_LOCAL_MACHINE\\SOFTWARE\\IISCTL\\LOCK');
   if (!key) return undefined;
   const values = registry[key].values as Record<string, { value?: unknown } | unknown>;
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v && typeof v === 'object' && 'value' in (v as object) ? (v as { value: unknown }).value : v]));
 }
 
 /** True once a holder has taken the lock and recorded itself. */
-export function lockHeld(stateFile: string, target = 'localhost'): boolean {
-  const info = lockInfo(stateFile, target);
+export function lockHeld(stateFile: string, computer?: string): boolean {
+  const info = lockInfo(stateFile, computer);
   return info !== undefined && Number(info.held) === 1;
 }

@@ -10,13 +10,14 @@ import { createLogger, format } from 'winston';
 import { IisctlError } from '../../lib/errors';
 import { connect } from '../../lib/client';
 import { changedScenario, localComputer, SimMachine, parseOneDocument, runCli, CLI } from '../helpers/cli';
-import { commandLog, lockHeld, mutexes, strays, until } from './faults-helpers';
+import { commandLog, lockHeld, lockInfo, mutexes, strays, until } from './faults-helpers';
+import { resetState, withMachineSync } from '../../lib/sim/state';
 import { spawn } from 'node:child_process';
 import { tempDir } from '../helpers/sim';
 
 jest.setTimeout(120_000);
 
-const LOCK_NAME = 'Global\\iisctl-host-lock-localhost';
+const LOCK_NAME = 'Global\\iisctl-host-lock';
 
 class Capture extends Transport {
   readonly lines: Array<Record<string, unknown>> = [];
@@ -163,3 +164,127 @@ function spawnCli(args: string[], env: NodeJS.ProcessEnv): { pid: number; done: 
 
 void fs;
 void runCli;
+
+describe('host lock on a remote computer: a lease on the target, whatever name reached it', () => {
+  type Json = Record<string, unknown>;
+  const farm = (stopMs: number) =>
+    changedScenario('farm', (s) => {
+      s.commandLogLimit = 5000;
+      for (const c of Object.values(s.computers as Record<string, Json>)) for (const svc of c.services as Json[]) svc.stopMs = stopMs;
+    });
+  const KEY = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\iisctl\\Lock';
+
+  /** Writes a holder record into WEB02's registry, as an iisctl on another machine would have left it. */
+  function plantLease(stateFile: string, scenario: string, expires: Date): void {
+    resetState(scenario, stateFile);
+    withMachineSync({ stateFile, scenario }, (_m, { world }) => {
+      const registry = world.state.computers.WEB02.registry;
+      const value = (name: string, v: string) => [name.toLowerCase(), { name, kind: 'String' as const, value: v }] as const;
+      registry['HKEY_LOCAL_MACHINE\\SOFTWARE\\IISCTL'] = { path: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\iisctl', values: {} };
+      registry[KEY.toUpperCase()] = {
+        path: KEY,
+        values: Object.fromEntries([
+          value('Held', '1'), value('Token', 'other-machine'), value('Kind', 'lease'), value('Expires', expires.toISOString()),
+          value('User', 'CONTOSO\\deployer'), value('HostProcessId', '5150'), value('ClientProcessId', '777'),
+          value('ClientComputer', 'BUILD07'), value('Operation', 'restart'), value('Since', new Date(Date.now() - 60_000).toISOString()),
+        ]),
+      };
+    });
+  }
+
+  it('two clients reaching WEB02 by two names exclude each other; the lock is on WEB02, not on the machine iisctl runs on', async () => {
+    const stateFile = path.join(tempDir(), 'state.json');
+    const scenario = farm(1500);
+    const a = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB02', pollIntervalMs: 50 });
+    const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'web02.contoso.local', pollIntervalMs: 50, lock: { wait: false } });
+    const c = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB02.CONTOSO.LOCAL', pollIntervalMs: 50, lockTimeoutSeconds: 60 });
+    try {
+      const first = a.restart({ reason: 'first' });
+      await until(() => lockHeld(stateFile, 'WEB02'), 30_000, 'the first restart to hold the lock on WEB02');
+      expect(lockHeld(stateFile)).toBe(false);
+      expect(lockInfo(stateFile, 'WEB02')).toMatchObject({ kind: 'lease', operation: 'restart' });
+      const e = (await b.restart().then(() => undefined, (err: unknown) => err)) as IisctlError;
+      expect(e).toBeInstanceOf(IisctlError);
+      expect(e.code).toBe('LOCKED');
+      expect((e.details as { holder: Json }).holder).toMatchObject({ operation: 'restart', clientProcessId: process.pid, kind: 'lease' });
+      expect(e.message).toMatch(/^Another iisctl holds the lock on web02\.contoso\.local: .*running restart/);
+      const second = c.restart({ reason: 'second' });
+      const [r1, r2] = await Promise.all([first, second]);
+      expect(r1.after.every((s) => s.status === 'Running')).toBe(true);
+      expect(r2.after.every((s) => s.status === 'Running')).toBe(true);
+      expect(changeSequence(commandLog(stateFile, 'WEB02'))).toEqual([...RESTART, ...RESTART]);
+      expect(lockHeld(stateFile, 'WEB02')).toBe(false);
+      // Taken and released within each call: no mutex stays owned on either computer.
+      expect(mutexes(stateFile)[LOCK_NAME]).toBeUndefined();
+    } finally {
+      await Promise.all([a.close(), b.close(), c.close()]);
+    }
+    expect(await strays(stateFile)).toEqual([]);
+  });
+
+  it('a local iisctl on WEB01 and one reaching WEB01 by name exclude each other, both ways', async () => {
+    const stateFile = path.join(tempDir(), 'state.json');
+    const scenario = farm(1500);
+    const local = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50 });
+    const remote = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB01.contoso.local', pollIntervalMs: 50 });
+    const localNoWait = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, lock: { wait: false } });
+    const remoteNoWait = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'web01', pollIntervalMs: 50, lock: { wait: false } });
+    try {
+      const held = local.restart();
+      await until(() => lockHeld(stateFile), 30_000, 'the local restart to hold the lock');
+      await expect(remoteNoWait.restart()).rejects.toMatchObject({ code: 'LOCKED', details: { holder: { kind: 'held', operation: 'restart' } } });
+      await held;
+      const leased = remote.stop();
+      await until(() => lockHeld(stateFile), 30_000, 'the remote stop to hold the lease');
+      await expect(localNoWait.start()).rejects.toMatchObject({ code: 'LOCKED', details: { holder: { kind: 'lease', operation: 'stop' } } });
+      await leased;
+      expect((await localNoWait.start()).after.every((s) => s.status === 'Running')).toBe(true);
+    } finally {
+      await Promise.all([local.close(), remote.close(), localNoWait.close(), remoteNoWait.close()]);
+    }
+  });
+
+  it('a live lease of an iisctl elsewhere is LOCKED naming it; an expired one is taken over with a warning', async () => {
+    const stateFile = path.join(tempDir(), 'state.json');
+    const scenario = farm(100);
+    const capture = new Capture();
+    const logger = createLogger({ level: 'debug', format: format.json(), transports: [capture] });
+    plantLease(stateFile, scenario, new Date(Date.now() + 3_600_000));
+    const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB02', pollIntervalMs: 50, lock: { wait: false }, logger });
+    try {
+      await expect(b.stop()).rejects.toMatchObject({ code: 'LOCKED', details: { holder: { user: 'CONTOSO\\deployer', clientComputer: 'BUILD07', clientProcessId: 777, kind: 'lease' } } });
+      expect(commandLog(stateFile, 'WEB02').some((t) => /Stop-Service/.test(t))).toBe(false);
+      plantLease(stateFile, scenario, new Date(Date.now() - 1000));
+      const r = await b.restart();
+      expect(r.after.every((s) => s.status === 'Running')).toBe(true);
+      const takeover = capture.lines.find((l) => String(l.message).includes('lease expired'));
+      expect(takeover).toMatchObject({ level: 'warn', previousHolder: { clientComputer: 'BUILD07', operation: 'restart' } });
+      expect(lockHeld(stateFile, 'WEB02')).toBe(false);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('the holder renews its lease: an operation longer than the lease keeps the lock', async () => {
+    const stateFile = path.join(tempDir(), 'state.json');
+    const scenario = farm(2500);
+    const a = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB02', pollIntervalMs: 50, lock: { leaseSeconds: 2 } });
+    const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB02', pollIntervalMs: 50, lock: { wait: false } });
+    try {
+      const restarting = a.restart();
+      await until(() => lockHeld(stateFile, 'WEB02'), 30_000, 'the restart to hold the lease');
+      const firstExpiry = String(lockInfo(stateFile, 'WEB02')?.expires);
+      await new Promise((r) => setTimeout(r, 3000));
+      await expect(b.restart()).rejects.toMatchObject({ code: 'LOCKED' });
+      expect(String(lockInfo(stateFile, 'WEB02')?.expires)).not.toBe(firstExpiry);
+      expect((await restarting).after.every((s) => s.status === 'Running')).toBe(true);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('rejects a bad lease length before anything runs', async () => {
+    await expect(connect({ simulate: true, lock: { leaseSeconds: 1 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(connect({ simulate: true, lock: { leaseSeconds: Number.POSITIVE_INFINITY } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});

@@ -50,7 +50,7 @@ describe('fault matrix', () => {
     try {
       const restarting = iis.restart().then(() => undefined, (err: unknown) => err);
       await until(() => lockHeld(stateFile), 30_000, 'the restart to hold the lock');
-      const pid = mutexes(stateFile)['Global\\iisctl-host-lock-localhost'].ownerPid;
+      const pid = mutexes(stateFile)['Global\\iisctl-host-lock'].ownerPid;
       process.kill(pid, 'SIGSTOP');
       const e = (await restarting) as IisctlError;
       expect(e).toBeInstanceOf(IisctlError);

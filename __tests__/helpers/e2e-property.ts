@@ -43,7 +43,7 @@ export const unrepresentable = (s: string): boolean => s.includes('\0') || /[\uD
 // The envelope and the session's own upkeep (history trimming).
 const ENVELOPE = ['convertto-json', 'out-null', 'clear-history'];
 // The host lock (lib/commands/lock.ts): the mutex, and its holder in the registry.
-const LOCK = ['new-object', 'iisctllockholder', 'get-date', 'test-path', 'new-item', 'new-itemproperty', 'set-itemproperty', 'remove-itemproperty', 'get-itemproperty'];
+const LOCK = ['new-object', 'iisctllockholder', 'iisctlleaserunning', 'get-date', 'test-path', 'new-item', 'new-itemproperty', 'set-itemproperty', 'remove-itemproperty', 'get-itemproperty'];
 // Reading services, pools, sites, processes, the toggle (iisreset present: get-command).
 const WEBADMIN = ['import-module', 'get-item', 'get-childitem', 'get-webapppoolstate', 'get-website', 'get-webapplication', 'get-service', 'get-process', 'get-ciminstance', 'get-command', 'out-string', 'where-object', 'foreach-object', 'select-object', 'sort-object', 'measure-object', 'group-object', 'get-itemproperty', 'set-itemproperty', 'test-path'];
 const EVENTS = ['get-winevent', 'write-eventlog', 'new-eventlog', 'get-eventlog'];

@@ -15,8 +15,10 @@ import { closeRemoteSessions, currentConnections, listRemoteSessions, onComputer
 import { readIisServices, requestServiceStart, requestServiceStop } from '../../lib/commands/services';
 import { readSites, readSiteStates, requestSites, setServerAutoStart } from '../../lib/commands/sites';
 import { disableRestarts, enableRestarts, readToggle } from '../../lib/commands/toggle';
+import { acquireLease, acquireLock, releaseLease, releaseLock, renewLease } from '../../lib/commands/lock';
 
 const hostile = "Pool 'x'; Stop-Computer -Force; $(whoami) `n \u2019 [*]";
+const lockParams = { operation: hostile, user: hostile, clientProcessId: 4242, clientComputer: hostile, token: "t'k" };
 
 export function libraryCommands(): Array<{ name: string; command: PsCommand<unknown> }> {
   const list: Array<[string, PsCommand<unknown>]> = [
@@ -43,6 +45,11 @@ export function libraryCommands(): Array<{ name: string; command: PsCommand<unkn
     ['counters: current connections', currentConnections('Default Web Site')],
     ['remote: with credential', onComputer({ computerName: 'WEB02', credential: remoteCredential('CONTOSO\\ann', "p'ss $(x)") }, readIisServices())],
     ['remote: read services', onComputer('WEB02', readIisServices())],
+    ['lock: acquire (held)', acquireLock({ ...lockParams, waitMs: 100 })],
+    ['lock: release (held)', releaseLock({ token: lockParams.token })],
+    ['lock: acquire lease', onComputer('WEB02', acquireLease({ ...lockParams, waitMs: 100, leaseSeconds: 60 }))],
+    ['lock: renew lease', onComputer('WEB02', renewLease({ token: lockParams.token, leaseSeconds: 60 }))],
+    ['lock: release lease', onComputer('WEB02', releaseLease({ token: lockParams.token }))],
     ['pools: read', readAppPools()],
     ['pools: states', readPoolStates(['DefaultAppPool', hostile])],
     ['pools: recycle', requestPools('recycle', ['DefaultAppPool', hostile])],

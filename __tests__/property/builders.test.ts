@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import type { PsCommand } from '../../lib/commands/command';
 import { readPoolStates, requestPools, setAutoStart } from '../../lib/commands/appPools';
 import { readEvents, writeAuditEvent } from '../../lib/commands/events';
-import { acquireLock, lockIdentity } from '../../lib/commands/lock';
+import { acquireLease, acquireLock } from '../../lib/commands/lock';
 import { createBackup, restoreBackup } from '../../lib/commands/backups';
 import { onComputer } from '../../lib/commands/remote';
 import { readIisServices, requestServiceStart, requestServiceStop } from '../../lib/commands/services';
@@ -68,7 +68,7 @@ function shapeOf(parser: PowerShellParser, script: string): Shape {
 /** What PowerShell cannot carry: quote() refuses it. */
 const unrepresentable = (s: string) => s.includes('\0') || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
 
-const lockParams = (s: string) => ({ ...lockIdentity('localhost'), operation: s, user: s, clientComputer: s, clientProcessId: 1234, token: s, waitMs: 0 });
+const lockParams = (s: string) => ({ operation: s, user: s, clientComputer: s, clientProcessId: 1234, token: s, waitMs: 0 });
 
 /**
  * Every builder that takes user text; the argument that carries it, and the literal the host must
@@ -92,6 +92,7 @@ const APIS: Array<[string, (s: string) => PsCommand<unknown>, Expect?]> = [
   ['restoreBackup(name)', (s) => restoreBackup(s)],
   ['onComputer(computer name)', (s) => onComputer(s, readIisServices()), 'trimmed'],
   ['acquireLock(operation, user, computer, token)', (s) => acquireLock(lockParams(s))],
+  ['acquireLease(operation, user, computer, token)', (s) => acquireLease({ ...lockParams(s), leaseSeconds: 120 })],
 ];
 
 describe('hostile input never becomes code (builders, tree-sitter-powershell)', () => {

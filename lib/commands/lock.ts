@@ -1,7 +1,23 @@
 /**
- * The host lock (issue 8): one named system-wide mutex per target, held by the persistent
- * PowerShell process of the session between `acquire` and `release`, plus the holder's details in
- * the registry so that a second iisctl can say who holds it.
+ * The host lock (issue 8). It lives on the target machine, so every iisctl that acts on that
+ * machine, from that machine or from any other, sees the same lock whatever name it used for it
+ * (WEB01, web01.contoso.local, localhost on WEB01): one named system mutex and one registry key
+ * per machine, no target name in either.
+ *
+ * Two ways to hold it, one per kind of session:
+ * - Held (local target): the persistent PowerShell process of the session owns the mutex from
+ *   `acquire` to `release`. If that process dies, Windows abandons the mutex and the next waiter
+ *   takes it over at once.
+ * - Lease (remote target, run inside the PSSession): the holder owns the mutex only inside one
+ *   call, while it reads and writes the registry record, and leaves a lease there (Kind 'lease',
+ *   a token, an expiry on the target's clock) that it renews while it works. Why not hold the
+ *   mutex there too: a mutex belongs to a thread, and which thread runs each Invoke-Command in a
+ *   remote runspace is a server setting (PSThreadOptions.Default: "server settings for remote
+ *   Runspace", Microsoft Learn, PSThreadOptions enum); with UseNewThread the mutex would be
+ *   abandoned as soon as the acquiring call returned. A dead remote holder's lease ends when it
+ *   expires (its PSSession's process on the target may outlive it until WinRM's idle timeout).
+ * A held lock keeps the mutex, so a lease acquirer times out on WaitOne; a lease holder does not,
+ * so a held acquirer that gets the mutex checks the record for a live lease and lets go again.
  *
  * .NET facts relied on (Microsoft Learn, System.Threading):
  * - `New-Object System.Threading.Mutex($false, 'Global\...')` opens or creates a named system mutex
@@ -15,15 +31,19 @@
  * - Ownership is per thread: powershell.exe runs every command on one reused pipeline thread
  *   (ConsoleHost sets PSThreadOptions.ReuseThread), so a later call of the same session can release
  *   what an earlier one acquired. The mutex is kept in a global variable so it outlives the call.
+ * - A string cast to [datetime] may come back as local time (DateTime.Parse converts a 'Z' time to
+ *   local), so expiries are compared after ToUniversalTime(), which leaves a UTC value unchanged.
  */
-import { ps } from '../powershell/quote';
+import { ps, PsCode } from '../powershell/quote';
 import type { PsCommand } from './command';
 
-export const LOCK_KEY_ROOT = 'HKLM:\\SOFTWARE\\iisctl\\Lock';
+/** The machine's one host-lock mutex and the registry key of its holder's details. */
+export const LOCK_MUTEX_NAME = 'Global\\iisctl-host-lock';
+export const LOCK_KEY = 'HKLM:\\SOFTWARE\\iisctl\\Lock';
 
 export interface LockHolder {
   user?: string;
-  /** PowerShell process on the host that holds the mutex. */
+  /** PowerShell process on the host that holds the lock (for a lease: its PSSession's process). */
   hostProcessId?: number;
   /** The iisctl (Node) process and the computer it runs on. */
   clientProcessId?: number;
@@ -31,34 +51,29 @@ export interface LockHolder {
   operation?: string;
   /** ISO 8601 UTC. */
   since?: string;
+  /** 'held' (a local session owns the mutex) or 'lease' (a remote session, until `expires`). */
+  kind?: 'held' | 'lease';
+  /** When a lease ends unless renewed (ISO 8601, the target's clock). */
+  expires?: string;
 }
 
 export interface AcquireResult {
   acquired: boolean;
-  /** The previous holder died without releasing (AbandonedMutexException): the lock was taken over. */
+  /**
+   * The lock was taken over from a holder that is gone: its process died (AbandonedMutexException)
+   * or, for a lease, it stopped renewing it (`expired`).
+   */
   abandoned: boolean;
-  /** Who holds it (when not acquired), or who held it (when abandoned), as far as recorded. */
+  expired: boolean;
+  /** Who holds it (when not acquired), or who held it (when taken over), as far as recorded. */
   holder?: LockHolder;
   /** The PowerShell process that now holds it. */
   hostProcessId?: number;
-  /** Why the holder details could not be recorded (the lock is held all the same). */
+  /** Why the holder details could not be recorded (a held lock is held all the same). */
   infoError?: string;
 }
 
-export interface LockIdentity {
-  /** Mutex name, e.g. Global\iisctl-host-lock. */
-  mutexName: string;
-  /** Registry key for the holder's details. */
-  infoKey: string;
-}
-
-/** The mutex and registry key for a target ('localhost' or a remote computer's name). */
-export function lockIdentity(target: string): LockIdentity {
-  const id = target.toLowerCase() === 'localhost' ? 'localhost' : target.toLowerCase().replace(/[^a-z0-9.-]/g, '_').slice(0, 200);
-  return { mutexName: `Global\\iisctl-host-lock-${id}`, infoKey: `${LOCK_KEY_ROOT}\\${id}` };
-}
-
-export interface AcquireParams extends LockIdentity {
+export interface AcquireParams {
   operation: string;
   user: string;
   clientProcessId: number;
@@ -68,20 +83,47 @@ export interface AcquireParams extends LockIdentity {
   waitMs: number;
 }
 
-const READ_HOLDER = ps`function iisctlLockHolder {
+export interface LeaseParams extends AcquireParams {
+  /** How long the lease lasts unless renewed. */
+  leaseSeconds: number;
+}
+
+/** Script functions: the recorded holder (Held = 1) and whether it is a lease still running. */
+const HOLDER_FUNCTIONS = ps`function iisctlLockHolder {
     param($key)
     if (-not (Test-Path -Path $key)) { return $null }
     $p = Get-ItemProperty -Path $key
     if ([int]$p.Held -ne 1) { return $null }
-    [pscustomobject]@{ User = [string]$p.User; HostProcessId = [string]$p.HostProcessId; ClientProcessId = [string]$p.ClientProcessId; ClientComputer = [string]$p.ClientComputer; Operation = [string]$p.Operation; Since = [string]$p.Since }
+    [pscustomobject]@{ User = [string]$p.User; HostProcessId = [string]$p.HostProcessId; ClientProcessId = [string]$p.ClientProcessId; ClientComputer = [string]$p.ClientComputer; Operation = [string]$p.Operation; Since = [string]$p.Since; Kind = [string]$p.Kind; Expires = [string]$p.Expires; Token = [string]$p.Token }
+}
+function iisctlLeaseRunning {
+    param($holder)
+    if ($null -eq $holder -or $holder.Kind -ne 'lease') { return $false }
+    try { return ([datetime]$holder.Expires).ToUniversalTime() -gt [datetime]::UtcNow } catch { return $false }
 }`;
 
+/** Statements that record the caller as the holder in $key ($kind, $expires set by the caller). */
+function recordHolder(p: AcquireParams): PsCode {
+  return ps`if (-not (Test-Path -Path $key)) { New-Item -Path $key -Force | Out-Null }
+Set-ItemProperty -Path $key -Name 'Held' -Value 0
+Set-ItemProperty -Path $key -Name 'Token' -Value ${p.token}
+Set-ItemProperty -Path $key -Name 'Kind' -Value $kind
+Set-ItemProperty -Path $key -Name 'Expires' -Value $expires
+Set-ItemProperty -Path $key -Name 'User' -Value ${p.user}
+Set-ItemProperty -Path $key -Name 'HostProcessId' -Value ([string]$PID)
+Set-ItemProperty -Path $key -Name 'ClientProcessId' -Value ${String(p.clientProcessId)}
+Set-ItemProperty -Path $key -Name 'ClientComputer' -Value ${p.clientComputer}
+Set-ItemProperty -Path $key -Name 'Operation' -Value ${p.operation}
+Set-ItemProperty -Path $key -Name 'Since' -Value ([datetime]::UtcNow.ToString('o'))
+Set-ItemProperty -Path $key -Name 'Held' -Value 1`;
+}
+
+/** Held lock: the session's process takes the mutex and keeps it until releaseLock. */
 export function acquireLock(p: AcquireParams): PsCommand<AcquireResult> {
   return {
     purpose: `acquire the host lock (${p.operation})`,
-    script: ps`${READ_HOLDER}
-$name = ${p.mutexName}
-$key = ${p.infoKey}
+    script: ps`${HOLDER_FUNCTIONS}
+$key = ${LOCK_KEY}
 $m = $global:iisctlHostLock
 $abandoned = $false
 $infoError = $null
@@ -89,46 +131,48 @@ $holder = $null
 if ($null -ne $m) {
     $got = $true
 } else {
-    $m = New-Object -TypeName System.Threading.Mutex -ArgumentList $false, $name
+    $m = New-Object -TypeName System.Threading.Mutex -ArgumentList $false, ${LOCK_MUTEX_NAME}
     try {
         $got = $m.WaitOne(${p.waitMs})
     } catch {
         if ($_.Exception.GetBaseException().GetType().FullName -eq 'System.Threading.AbandonedMutexException') { $got = $true; $abandoned = $true } else { $m.Dispose(); throw }
     }
     if ($got) {
+        # A remote iisctl's lease does not keep the mutex: look for one before keeping it.
+        try { $current = iisctlLockHolder $key } catch { $current = $null }
+        if (-not $abandoned -and (iisctlLeaseRunning $current)) {
+            $m.ReleaseMutex()
+            $got = $false
+            $holder = $current
+        }
+    }
+    if ($got) {
         $global:iisctlHostLock = $m
-        if ($abandoned) { try { $holder = iisctlLockHolder $key } catch { $holder = $null } }
+        if ($abandoned) { $holder = $current }
+        $kind = 'held'
+        $expires = ''
         try {
-            if (-not (Test-Path -Path $key)) { New-Item -Path $key -Force | Out-Null }
-            Set-ItemProperty -Path $key -Name 'Held' -Value 0
-            Set-ItemProperty -Path $key -Name 'Token' -Value ${p.token}
-            Set-ItemProperty -Path $key -Name 'User' -Value ${p.user}
-            Set-ItemProperty -Path $key -Name 'HostProcessId' -Value ([string]$PID)
-            Set-ItemProperty -Path $key -Name 'ClientProcessId' -Value ${String(p.clientProcessId)}
-            Set-ItemProperty -Path $key -Name 'ClientComputer' -Value ${p.clientComputer}
-            Set-ItemProperty -Path $key -Name 'Operation' -Value ${p.operation}
-            Set-ItemProperty -Path $key -Name 'Since' -Value ([datetime]::UtcNow.ToString('o'))
-            Set-ItemProperty -Path $key -Name 'Held' -Value 1
+${recordHolder(p)}
         } catch {
             $infoError = $_.Exception.Message
         }
     } else {
         $m.Dispose()
-        try { $holder = iisctlLockHolder $key } catch { $holder = $null }
+        if ($null -eq $holder) { try { $holder = iisctlLockHolder $key } catch { $holder = $null } }
     }
 }
-[pscustomobject]@{ Acquired = $got; Abandoned = $abandoned; Holder = $holder; HostProcessId = $PID; InfoError = $infoError }`,
+[pscustomobject]@{ Acquired = $got; Abandoned = $abandoned; Expired = $false; Holder = $holder; HostProcessId = $PID; InfoError = $infoError }`,
     parse: parseAcquire,
   };
 }
 
-export function releaseLock(p: LockIdentity & { token: string }): PsCommand<{ released: boolean }> {
+export function releaseLock(p: { token: string }): PsCommand<{ released: boolean }> {
   return {
     purpose: 'release the host lock',
     script: ps`$m = $global:iisctlHostLock
 $released = $false
 if ($null -ne $m) {
-    $key = ${p.infoKey}
+    $key = ${LOCK_KEY}
     try {
         if (Test-Path -Path $key) {
             $p = Get-ItemProperty -Path $key
@@ -145,6 +189,93 @@ if ($null -ne $m) {
   };
 }
 
+/**
+ * `body` inside the mutex, taken and released within this one call (one thread): WaitOne(waitMs),
+ * an abandoned mutex counts as taken ($abandoned), $inside says whether it was.
+ */
+function insideMutex(waitMs: number, body: PsCode): PsCode {
+  return ps`$key = ${LOCK_KEY}
+$abandoned = $false
+$m = New-Object -TypeName System.Threading.Mutex -ArgumentList $false, ${LOCK_MUTEX_NAME}
+try {
+    $inside = $m.WaitOne(${waitMs})
+} catch {
+    if ($_.Exception.GetBaseException().GetType().FullName -eq 'System.Threading.AbandonedMutexException') { $inside = $true; $abandoned = $true } else { $m.Dispose(); throw }
+}
+try {
+    if ($inside) {
+${body}
+    }
+} finally {
+    if ($inside) { $m.ReleaseMutex() }
+    $m.Dispose()
+}`;
+}
+
+/**
+ * Lease (remote target; runs on the target): takes the lock unless a live holder has it, i.e. a
+ * local session keeps the mutex (WaitOne times out) or another lease has not expired. An
+ * abandoned mutex or an expired lease is taken over and reported with the previous holder.
+ */
+export function acquireLease(p: LeaseParams): PsCommand<AcquireResult> {
+  return {
+    purpose: `acquire the host lock (${p.operation})`,
+    script: ps`${HOLDER_FUNCTIONS}
+$got = $false
+$expired = $false
+$holder = $null
+${insideMutex(p.waitMs, ps`        $current = iisctlLockHolder $key
+        $mine = $null -ne $current -and $current.Token -eq ${p.token}
+        if (-not $mine -and -not $abandoned -and (iisctlLeaseRunning $current)) {
+            $holder = $current
+        } else {
+            $expired = -not $mine -and -not $abandoned -and $null -ne $current -and $current.Kind -eq 'lease'
+            if ($abandoned -or $expired) { $holder = $current }
+            $kind = 'lease'
+            $expires = [datetime]::UtcNow.AddSeconds(${p.leaseSeconds}).ToString('o')
+${recordHolder(p)}
+            $got = $true
+        }`)}
+if (-not $inside) { try { $holder = iisctlLockHolder $key } catch { $holder = $null } }
+[pscustomobject]@{ Acquired = $got; Abandoned = ($abandoned -or $expired); Expired = $expired; Holder = $holder; HostProcessId = $PID; InfoError = $null }`,
+    parse: parseAcquire,
+  };
+}
+
+/** Extends the caller's lease; Renewed false when it is no longer the caller's (it expired and was taken). */
+export function renewLease(p: { token: string; leaseSeconds: number }): PsCommand<{ renewed: boolean }> {
+  return {
+    purpose: 'renew the host lock',
+    script: ps`$renewed = $false
+${insideMutex(5000, ps`        if (Test-Path -Path $key) {
+            $p = Get-ItemProperty -Path $key
+            if ([int]$p.Held -eq 1 -and [string]$p.Token -eq ${p.token}) {
+                Set-ItemProperty -Path $key -Name 'Expires' -Value ([datetime]::UtcNow.AddSeconds(${p.leaseSeconds}).ToString('o'))
+                $renewed = $true
+            }
+        }`)}
+[pscustomobject]@{ Renewed = $renewed; Inside = $inside }`,
+    parse: (data) => ({ renewed: (data as { Renewed?: unknown } | null)?.Renewed === true }),
+  };
+}
+
+/** Ends the caller's lease (only the caller's: a lease taken over by another is left alone). */
+export function releaseLease(p: { token: string }): PsCommand<{ released: boolean }> {
+  return {
+    purpose: 'release the host lock',
+    script: ps`$released = $false
+${insideMutex(5000, ps`        if (Test-Path -Path $key) {
+            $p = Get-ItemProperty -Path $key
+            if ([string]$p.Token -eq ${p.token}) {
+                Set-ItemProperty -Path $key -Name 'Held' -Value 0
+                $released = $true
+            }
+        }`)}
+[pscustomobject]@{ Released = $released }`,
+    parse: (data) => ({ released: (data as { Released?: unknown } | null)?.Released === true }),
+  };
+}
+
 function parseAcquire(data: unknown): AcquireResult {
   const r = (data ?? {}) as Record<string, unknown>;
   const num = (v: unknown): number | undefined => {
@@ -153,11 +284,22 @@ function parseAcquire(data: unknown): AcquireResult {
   };
   const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
   const h = r.Holder && typeof r.Holder === 'object' ? (r.Holder as Record<string, unknown>) : undefined;
+  const kind = text(h?.Kind);
   return {
     acquired: r.Acquired === true,
     abandoned: r.Abandoned === true,
+    expired: r.Expired === true,
     holder: h
-      ? { user: text(h.User), hostProcessId: num(h.HostProcessId), clientProcessId: num(h.ClientProcessId), clientComputer: text(h.ClientComputer), operation: text(h.Operation), since: text(h.Since) }
+      ? {
+          user: text(h.User),
+          hostProcessId: num(h.HostProcessId),
+          clientProcessId: num(h.ClientProcessId),
+          clientComputer: text(h.ClientComputer),
+          operation: text(h.Operation),
+          since: text(h.Since),
+          ...(kind === 'held' || kind === 'lease' ? { kind } : {}),
+          ...(text(h.Expires) ? { expires: text(h.Expires) } : {}),
+        }
       : undefined,
     hostProcessId: num(r.HostProcessId),
     infoError: text(r.InfoError),

@@ -9,18 +9,18 @@
  * `timeoutSeconds` of waiting it is LOCKED too. Both name the holder (user, process, operation,
  * since when) from the details the holder recorded on the host.
  *
- * A lock whose holder died is taken over (the mutex is abandoned by the OS); that is logged as a
- * warning with the dead holder's details.
+ * A lock whose holder died is taken over (the mutex is abandoned by the OS, or a remote holder's
+ * lease expired); that is logged as a warning with the dead holder's details.
  *
- * Remote computers: the mutex lives in the session's own PowerShell process, named after the
- * target, because a command sent with Invoke-Command -ComputerName runs in a temporary remote
- * session whose end would abandon the mutex at once. So iisctl runs driving one remote computer
- * from the same machine exclude each other; runs from two different machines do not.
+ * The lock lives on the target machine (commands/lock.ts): for a remote computer it is a lease
+ * taken inside the PSSession and renewed every leaseSeconds/4 while held, so iisctl runs on
+ * different machines exclude each other, whatever name each gave the target.
  */
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
 import { PsCommand, runCommand } from '../commands/command';
-import { acquireLock, AcquireResult, LockHolder, lockIdentity, LockIdentity, releaseLock } from '../commands/lock';
+import { acquireLease, acquireLock, AcquireResult, LockHolder, releaseLease, releaseLock, renewLease } from '../commands/lock';
+import { onComputer, RemoteTarget } from '../commands/remote';
 import { IisctlError, invalidArgument } from '../errors';
 import { Logger, silentLogger } from '../log';
 import type { PowerShellSession } from '../powershell/session';
@@ -30,15 +30,23 @@ export interface LockOptions {
   wait?: boolean;
   /** How long to wait before failing with LOCKED. Default 300 s. */
   timeoutSeconds?: number;
+  /**
+   * Remote targets: how long the lock outlives an iisctl that stops renewing it (it died or lost
+   * the network) before another may take it over. Renewed every quarter of it. Default 120 s.
+   */
+  leaseSeconds?: number;
 }
 
 export const DEFAULT_LOCK_TIMEOUT_SECONDS = 300;
+export const DEFAULT_LEASE_SECONDS = 120;
 const SLICE_MS = 2000;
 
 export interface HostLockOptions extends LockOptions {
   session: PowerShellSession;
-  /** 'localhost' or the remote computer the operations act on. */
+  /** 'localhost' or the remote computer the operations act on (for messages). */
   target: string;
+  /** The remote computer: the lock is a lease there. Absent: held by the local session. */
+  remote?: RemoteTarget;
   user: string;
   logger?: Logger;
   /** Length of one blocking wait on the host (default 2 s). */
@@ -50,19 +58,23 @@ export function validateLockOptions(o: LockOptions | undefined): void {
   if (o.timeoutSeconds !== undefined && !(Number.isFinite(o.timeoutSeconds) && o.timeoutSeconds >= 0 && o.timeoutSeconds <= 86_400)) {
     throw invalidArgument('lock.timeoutSeconds must be a number of seconds between 0 and 86400.');
   }
+  if (o.leaseSeconds !== undefined && !(Number.isFinite(o.leaseSeconds) && o.leaseSeconds >= 2 && o.leaseSeconds <= 3600)) {
+    throw invalidArgument('lock.leaseSeconds must be a number of seconds between 2 and 3600.');
+  }
 }
 
 export class HostLock {
-  private readonly identity: LockIdentity;
   private readonly logger: Logger;
+  private readonly leaseSeconds: number;
   private depth = 0;
   private token = '';
   private acquiring: Promise<void> | undefined;
+  private renewal: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: HostLockOptions) {
     validateLockOptions(options);
-    this.identity = lockIdentity(options.target);
     this.logger = options.logger ?? silentLogger();
+    this.leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
   }
 
   /** True while this client holds the lock. */
@@ -92,8 +104,10 @@ export class HostLock {
     }
   }
 
+  /** Runs a lock command where the lock lives: on the remote computer, or in the local session. */
   private run<T>(command: PsCommand<T>, timeoutMs?: number): Promise<T> {
-    return runCommand(this.options.session, command, timeoutMs === undefined ? {} : { timeoutMs });
+    const target = onComputer(this.options.remote, command);
+    return runCommand(this.options.session, target, timeoutMs === undefined ? {} : { timeoutMs });
   }
 
   private async acquire(operation: string): Promise<void> {
@@ -105,15 +119,18 @@ export class HostLock {
     let logged = false;
     for (;;) {
       const waitMs = wait ? Math.max(0, Math.min(slice, deadline - Date.now())) : 0;
+      const attempted = Date.now();
+      const params = { operation, user: this.options.user, clientProcessId: process.pid, clientComputer: safeHostname(), token, waitMs };
       const result: AcquireResult = await this.run(
-        acquireLock({ ...this.identity, operation, user: this.options.user, clientProcessId: process.pid, clientComputer: safeHostname(), token, waitMs }),
+        this.options.remote ? acquireLease({ ...params, leaseSeconds: this.leaseSeconds }) : acquireLock(params),
         waitMs + 60_000,
       );
       if (result.acquired) {
         this.token = token;
-        this.options.session.pin();
+        this.holding();
         if (result.abandoned) {
-          this.logger.warn('took over the host lock of an iisctl that died without releasing it', { host: this.options.target, previousHolder: result.holder });
+          const why = result.expired ? 'whose lease expired (it died or lost its connection without releasing it)' : 'that died without releasing it';
+          this.logger.warn(`took over the host lock of an iisctl ${why}`, { host: this.options.target, previousHolder: result.holder });
         }
         if (result.infoError) this.logger.warn('host lock held, but its holder details could not be recorded', { host: this.options.target, error: result.infoError });
         this.logger.debug('host lock acquired', { host: this.options.target, operation, hostProcessId: result.hostProcessId });
@@ -124,16 +141,44 @@ export class HostLock {
         this.logger.info(`waiting for the host lock held by ${describeHolder(result.holder)}`, { host: this.options.target, holder: result.holder });
         logged = true;
       }
+      // A lease holder does not keep the mutex, so the attempt may come back at once: wait out the slice.
+      const rest = Math.min(waitMs, deadline - Date.now()) - (Date.now() - attempted);
+      if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+    }
+  }
+
+  /** Held: the local process keeps the mutex (pinned). Lease: renewed on a timer until released. */
+  private holding(): void {
+    if (!this.options.remote) {
+      this.options.session.pin();
+      return;
+    }
+    const every = (this.leaseSeconds * 1000) / 4;
+    this.renewal = setInterval(() => void this.renew(), every);
+    this.renewal.unref();
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      const { renewed } = await this.run(renewLease({ token: this.token, leaseSeconds: this.leaseSeconds }));
+      if (!renewed && this.depth > 0) {
+        this.logger.error('lost the host lock: its lease expired and another iisctl may hold it now', { host: this.options.target });
+      }
+    } catch (error) {
+      this.logger.warn('could not renew the host lock; it expires unless a later renewal gets through', { host: this.options.target, error: (error as Error).message, leaseSeconds: this.leaseSeconds });
     }
   }
 
   private async release(): Promise<void> {
+    if (this.renewal) clearInterval(this.renewal);
+    this.renewal = undefined;
     this.options.session.unpin();
     try {
-      await this.run(releaseLock({ ...this.identity, token: this.token }));
+      await this.run(this.options.remote ? releaseLease({ token: this.token }) : releaseLock({ token: this.token }));
     } catch (error) {
-      // The lock dies with the PowerShell process at the latest (close(), or a crash).
-      this.logger.warn('could not release the host lock; it is released when the PowerShell process ends', { host: this.options.target, error: (error as Error).message });
+      // A held lock dies with the PowerShell process at the latest (close(), or a crash); a lease when it expires.
+      const when = this.options.remote ? `when its lease expires (${this.leaseSeconds} s)` : 'when the PowerShell process ends';
+      this.logger.warn(`could not release the host lock; it is released ${when}`, { host: this.options.target, error: (error as Error).message });
     }
   }
 }

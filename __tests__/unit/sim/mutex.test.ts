@@ -59,4 +59,21 @@ describe('System.Threading.Mutex (simulated)', () => {
     const long = await run(rs, `try { New-Object -TypeName System.Threading.Mutex -ArgumentList $false, ('x' * 261) } catch { $_.FullyQualifiedErrorId }`);
     expect(long.stdout).toBe('ConstructorInvokedThrowException,Microsoft.PowerShell.Commands.NewObjectCommand');
   });
+
+  it("in a remote session: the target computer's mutex, taken and released within one invocation; one still owned when the invocation ends is refused", async () => {
+    const rs = simRunspace('farm');
+    const onWeb02 = () => rs.machine((m) => m.world.state.computers.WEB02.mutexes ?? {});
+    await run(rs, '$s = New-PSSession -ComputerName WEB02');
+    const inside = await run(rs, `Invoke-Command -Session $s -ScriptBlock { $m = New-Object -TypeName System.Threading.Mutex -ArgumentList $false, '${NAME}'; $m.WaitOne(0); $m.ReleaseMutex(); $m.Dispose() }`);
+    expect(inside.stdout).toBe('True');
+    expect(await onWeb02()).toEqual({});
+    // Held by another live process on WEB02: the remote WaitOne times out.
+    await rs.machine((m) => void (m.world.state.computers.WEB02.mutexes = { [NAME]: { ownerPid: process.ppid, count: 1 } }));
+    const busy = await run(rs, `Invoke-Command -Session $s -ScriptBlock { (New-Object -TypeName System.Threading.Mutex -ArgumentList $false, '${NAME}').WaitOne(0) }`);
+    expect(busy.stdout).toBe('False');
+    expect((await table(rs))[NAME]).toBeUndefined(); // the local computer's table is another one
+    await rs.machine((m) => void (m.world.state.computers.WEB02.mutexes = {}));
+    const kept = await run(rs, `Invoke-Command -Session $s -ScriptBlock { (New-Object -TypeName System.Threading.Mutex -ArgumentList $false, '${NAME}').WaitOne(0) }`);
+    expect(kept.stderr + kept.stdout).toMatch(/still owning the mutex Global\\iisctl-test/);
+  });
 });

@@ -16,15 +16,19 @@
  * Model: one computer's mutexes are in its persisted state (`mutexes`), owned by the pid of the
  * simulated host process that acquired them (one pipeline thread per host, as the console host's
  * runspace uses PSThreadOptions.ReuseThread: PowerShell ConsoleHost.cs OpenConsoleRunspace). A mutex
- * whose owner process no longer exists is abandoned. A remote runspace (Invoke-Command) ends with its
- * call on Windows, so a mutex held there would be abandoned at once: that is not modelled, and the
- * simulated host refuses Mutex inside Invoke-Command instead of pretending.
+ * whose owner process no longer exists is abandoned.
+ * Remote runspaces (Invoke-Command): the mutex is the target computer's, owned by this host process
+ * (the remote script block runs inside it here). Which thread runs each remote invocation is a
+ * server setting on Windows (PSThreadOptions.Default: "server settings for remote Runspace"), so a
+ * mutex is only modelled for a taker that releases it within the same invocation, as iisctl's
+ * lease does (commands/lock.ts); the simulated host refuses a remote invocation that ends still
+ * owning one instead of pretending to know what Windows would do.
  */
 import type { CmdletCall } from '../interp/types';
 import { MethodFailure, NotSupported } from '../interp/dotnet';
 import { PsObject, PsValue, isTrue, toStr } from '../values';
 import { toNumber } from '../interp/operators';
-import { hostOf } from './simhost';
+import { hostOf, type SimHost } from './simhost';
 
 const POLL_MS = 20;
 
@@ -42,7 +46,6 @@ type Outcome = 'acquired' | 'abandoned' | 'busy';
 
 export function newSimMutex(call: CmdletCall, args: PsValue[]): PsObject {
   const host = hostOf(call);
-  if (host.computer !== null) throw new NotSupported('System.Threading.Mutex in a remote session (the simulated host does not model remote runspace lifetimes)');
   if (args.length < 2 || args[1] === null) throw new NotSupported('System.Threading.Mutex without a name (only named system mutexes are modelled)');
   const initiallyOwned = isTrue(args[0]);
   const name = toStr(args[1]);
@@ -94,6 +97,7 @@ export function newSimMutex(call: CmdletCall, args: PsValue[]): PsObject {
     const end = ms === -1 ? Infinity : Date.now() + ms;
     for (;;) {
       const outcome = await tryTake();
+      if (outcome !== 'busy' && host.computer !== null) host.remoteMutexes.set(name, (host.remoteMutexes.get(name) ?? 0) + 1);
       if (outcome === 'acquired') return true;
       if (outcome === 'abandoned') throw new MethodFailure('The wait completed due to an abandoned mutex.', 'System.Threading.AbandonedMutexException');
       const left = end - Date.now();
@@ -113,6 +117,9 @@ export function newSimMutex(call: CmdletCall, args: PsValue[]): PsObject {
       return true;
     });
     if (!owned) throw new MethodFailure('Object synchronization method was called from an unsynchronized block of code.', 'System.ApplicationException');
+    const left = (host.remoteMutexes.get(name) ?? 0) - 1;
+    if (left > 0) host.remoteMutexes.set(name, left);
+    else host.remoteMutexes.delete(name);
     return null;
   });
   // Closing a handle does not release ownership (the owner must call ReleaseMutex).
@@ -124,4 +131,12 @@ export function newSimMutex(call: CmdletCall, args: PsValue[]): PsObject {
   o.addMethod('Dispose', close);
   o.addMethod('Close', close);
   return o;
+}
+
+/** After a remote invocation: refuses one that ended still owning a mutex (see the header). */
+export function refuseMutexKeptAcrossInvocations(host: SimHost): void {
+  const kept = [...host.remoteMutexes.keys()];
+  if (!kept.length) return;
+  host.remoteMutexes.clear();
+  throw new NotSupported(`a remote invocation that ends still owning the mutex ${kept.join(', ')} (which thread runs the next one is a server setting on Windows)`);
 }

@@ -26,6 +26,7 @@ import { SimWorld } from '../machine';
 import { peekState, stateFilePath } from '../state';
 import * as fs from 'node:fs';
 import { newObjectWithCredentials } from './credentials';
+import { refuseMutexKeptAcrossInvocations } from './mutex';
 
 type Factory = (host: SimHost, computerName: string, onStdout: (t: string) => void, onError: (rec: PsErrorRecord) => void) => Interpreter;
 let factory: Factory | undefined;
@@ -84,7 +85,8 @@ const invokeCommand: CmdletImpl = async (call) => {
     // Only what the remote command wrote to its error stream travels back (an error silenced with
     // -ErrorAction SilentlyContinue is in the remote $Error but never sent).
     const written: PsErrorRecord[] = [];
-    const remote = factory(host.forComputer(computer), computer, (t) => call.ctx.writeHost(t.replace(/\r?\n$/, '')), (rec) => written.push(rec));
+    const remoteHost = host.forComputer(computer);
+    const remote = factory(remoteHost, computer, (t) => call.ctx.writeHost(t.replace(/\r?\n$/, '')), (rec) => written.push(rec));
     const runspace = randomUUID();
     let results: PsValue[] = [];
     let terminating: PsTerminatingError | undefined;
@@ -94,6 +96,7 @@ const invokeCommand: CmdletImpl = async (call) => {
       if (e instanceof PsTerminatingError) terminating = e;
       else throw e;
     }
+    refuseMutexKeptAcrossInvocations(remoteHost);
     out.push(...results.map((v) => tag(v, name, runspace)));
     for (const rec of written) call.ctx.writeError({ ...rec });
     if (terminating) call.ctx.writeError({ ...terminating.record });
@@ -158,6 +161,8 @@ interface SimSession {
   computer: string;
   bootTime: number;
   state: 'Opened' | 'Broken' | 'Closed';
+  /** What the remote runspace's cmdlets see (its computer, its modules, its mutexes). */
+  remoteHost: SimHost;
   interp: import('../interp/evaluator').Interpreter;
   sink: { out: (t: string) => void; err: (rec: PsErrorRecord) => void };
   object?: PsObject;
@@ -273,6 +278,7 @@ const newPSSession: CmdletImpl = async (call) => {
     if (!factory) throw new Error('remote interpreter factory not set');
     const id = reg.nextId++;
     const sink: SimSession['sink'] = { out: () => undefined, err: () => undefined };
+    const remoteHost = host.forComputer(opened.computer);
     const s: SimSession = {
       id,
       name: names[i] ?? `WinRM${id}`,
@@ -283,7 +289,8 @@ const newPSSession: CmdletImpl = async (call) => {
       bootTime: opened.bootTime,
       state: 'Opened',
       sink,
-      interp: factory(host.forComputer(opened.computer), opened.computer, (t) => sink.out(t), (rec) => sink.err(rec)),
+      remoteHost,
+      interp: factory(remoteHost, opened.computer, (t) => sink.out(t), (rec) => sink.err(rec)),
     };
     reg.sessions.push(s);
     out.push(sessionObject(host, s));
@@ -347,6 +354,7 @@ async function invokeInSessions(call: CmdletCall, sb: PsScriptBlock, args: PsVal
       s.sink.out = () => undefined;
       s.sink.err = () => undefined;
     }
+    refuseMutexKeptAcrossInvocations(s.remoteHost);
     out.push(...results.map((v) => tag(v, s.computerName, s.runspaceId)));
     for (const rec of written) call.ctx.writeError({ ...rec });
     if (terminating) call.ctx.writeError({ ...terminating.record });

@@ -17,6 +17,9 @@ export class SimHost {
   /** Modules imported in this runspace (the IIS: drive exists only once WebAdministration is loaded). */
   readonly imported = new Set<string>();
 
+  /** Named mutexes a remote runspace took and has not released yet (cmdlets/mutex.ts). */
+  readonly remoteMutexes = new Map<string, number>();
+
   /** A facade for another computer of the same world (Invoke-Command). */
   forComputer(name: string): SimHost {
     return new SimHost(this.state, name);
