@@ -1,6 +1,6 @@
 /** Shared by the fault-matrix tests: finding simulated host processes, reading the command log. */
 import * as fs from 'node:fs';
-import { peekState } from '../../lib/sim/state';
+import { peekState, readCommandLog } from '../../lib/sim/state';
 
 /** Every live process whose environment points at this simulated machine's state file. */
 export function processesFor(stateFile: string): number[] {
@@ -32,8 +32,7 @@ export async function strays(stateFile: string, waitMs = 10_000): Promise<number
 
 /** What the simulated machine executed, in order; with `computer`, only what ran on that computer. */
 export function commandLog(stateFile: string, computer?: string): string[] {
-  const state = peekState({ stateFile });
-  return (state?.commandLog ?? []).filter((c) => computer === undefined || c.computer.toUpperCase() === computer.toUpperCase()).map((c) => c.text);
+  return readCommandLog({ stateFile }).filter((c) => computer === undefined || c.computer.toUpperCase() === computer.toUpperCase()).map((c) => c.text);
 }
 
 /** The mutex table of the local computer. */

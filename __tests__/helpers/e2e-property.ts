@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { peekState, withMachineSync } from '../../lib/sim/state';
+import { readCommandLog, withMachineSync } from '../../lib/sim/state';
 import { unquoteVerbatim } from '../../lib/powershell/quote';
 import type { PowerShellParser, SyntaxNode } from '../../lib/sim/parser';
 import { hostileCorpus } from './hostile';
@@ -118,7 +118,7 @@ export interface Recorded {
 export class CommandLog {
   constructor(readonly stateFile: string) {}
   private all(): Recorded[] {
-    return (peekState({ stateFile: this.stateFile })?.commandLog ?? []) as Recorded[];
+    return readCommandLog({ stateFile: this.stateFile }) as Recorded[];
   }
   mark(): number {
     const log = this.all();

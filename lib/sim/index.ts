@@ -11,10 +11,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveExecutable, type ResolvedExecutable } from '../powershell/executable';
-import { resetState, peekState } from './state';
+import { resetState, peekState, readCommandLog } from './state';
 import { loadScenario } from './scenario';
 
-export { resetState, peekState };
+export { resetState, peekState, readCommandLog };
 export { SimHost } from './cmdlets/simhost';
 export { startSimulatedFarm } from './http';
 export type { SimulatedFarm, SimulatedFarmOptions, FarmSite } from './http';

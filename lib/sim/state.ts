@@ -9,6 +9,10 @@
  *   Read-modify-write under the lock; writes go to a temp file renamed over the state file.
  * - Deleted state file → recreated from the scenario; corrupted → SimStateError naming the
  *   file and how to reset.
+ * - Command log: "<state>.commands.jsonl", one JSON line per executed script, appended under the
+ *   lock after the state is saved, cut back to the last commandLogLimit lines once it has about
+ *   twice that many. Kept out of the state file so that a machine access reads and writes a few
+ *   hundred KB, not megabytes of scripts.
  * Keep the lock briefly: never hold it across a sleep (release, sleep, take it again).
  */
 import * as crypto from 'node:crypto';
@@ -16,7 +20,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildWorld } from './machine/build';
-import { STATE_FORMAT, STATE_VERSION, type WorldState } from './machine/types';
+import { STATE_FORMAT, STATE_VERSION, type CommandLogEntry, type WorldState } from './machine/types';
 import { SimMachine, SimWorld } from './machine/world';
 import { loadScenario, type Scenario } from './scenario';
 
@@ -229,12 +233,16 @@ function readState(file: string, scenarioName: string): WorldState | null {
   return parseState(text, file, scenarioName);
 }
 
-/** Atomic replace: temp file in the same directory, fsync, rename. */
 function writeState(file: string, state: WorldState): void {
+  writeText(file, JSON.stringify(state));
+}
+
+/** Atomic replace: temp file in the same directory, fsync, rename. */
+function writeText(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
   const fd = fs.openSync(tmp, 'w');
   try {
-    fs.writeSync(fd, JSON.stringify(state));
+    fs.writeSync(fd, text);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -257,9 +265,100 @@ function loadOrCreate(file: string, o: SimStateOptions, now: number): WorldState
         );
       }
     }
+    migrateCommandLog(file, existing);
     return existing;
   }
+  // A new machine starts with an empty log (a deleted state file may have left one behind).
+  fs.rmSync(commandLogPath(file), { force: true });
   return buildWorld(loadScenario(scenarioName), now);
+}
+
+// ---- command log ---------------------------------------------------------------------------------
+
+/** Where a state file's command log lives. */
+export function commandLogPath(stateFile: string): string {
+  return `${stateFile}.commands.jsonl`;
+}
+
+/** The lines of a command log file; a line cut short by a crash is skipped. */
+function readCommandFile(logFile: string): CommandLogEntry[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(logFile, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new SimStateError('IO', logFile, `Cannot read simulator command log ${logFile}: ${(e as Error).message}`);
+  }
+  const out: CommandLogEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      out.push(JSON.parse(line) as CommandLogEntry);
+    } catch {
+      /* torn last line */
+    }
+  }
+  return out;
+}
+
+/** The last commandLogLimit scripts the machine ran, oldest first (what tests and tools inspect). */
+export function readCommandLog(options: SimStateOptions = {}): CommandLogEntry[] {
+  const file = stateFilePath(options);
+  const state = peekState(options);
+  if (!state) return [];
+  return readCommandFile(commandLogPath(file)).slice(-state.commandLogLimit);
+}
+
+function openWorld(file: string, state: WorldState): SimWorld {
+  const world = new SimWorld(state);
+  world.earlierCommands = () => readCommandFile(commandLogPath(file));
+  return world;
+}
+
+/** Saves the state, then appends the commands recorded meanwhile (under the caller's lock). */
+function save(file: string, world: SimWorld): void {
+  const state = world.state;
+  const added = world.newCommands.splice(0);
+  state.revision++;
+  if (added.length) state.commandLogLines = (state.commandLogLines ?? 0) + added.length;
+  const logFile = commandLogPath(file);
+  const cut = added.length > 0 && state.commandLogLines! > state.commandLogLimit * 2 + 100;
+  if (cut) state.commandLogLines = state.commandLogLimit;
+  writeState(file, state);
+  if (!added.length) return;
+  fs.appendFileSync(logFile, (endsTorn(logFile) ? '\n' : '') + added.map((c) => JSON.stringify(c) + '\n').join(''));
+  if (cut) {
+    const kept = readCommandFile(logFile).slice(-state.commandLogLimit);
+    writeText(logFile, kept.map((c) => JSON.stringify(c) + '\n').join(''));
+  }
+}
+
+/** True when the file's last line was cut short (a crash mid-append): the next line must not join it. */
+function endsTorn(logFile: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(logFile, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    fs.readSync(fd, last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A state file written by an earlier version kept its log inside: move it out. */
+function migrateCommandLog(file: string, state: WorldState): void {
+  const old = (state as { commandLog?: CommandLogEntry[] }).commandLog;
+  if (!Array.isArray(old)) return;
+  delete (state as { commandLog?: CommandLogEntry[] }).commandLog;
+  if (!fs.existsSync(commandLogPath(file))) fs.writeFileSync(commandLogPath(file), old.map((c) => JSON.stringify(c) + '\n').join(''));
+  state.commandLogLines = old.length;
 }
 
 /** The "name" inside a scenario (bundled name or file); null when it cannot be read (load will say why). */
@@ -290,13 +389,12 @@ export async function withMachine<T>(options: SimStateOptions, fn: (machine: Sim
   try {
     const now = (options.now ?? Date.now)();
     const state = loadOrCreate(file, options, now);
-    const world = new SimWorld(state);
+    const world = openWorld(file, state);
     world.advance(now);
     try {
       return await fn(world.local, { world, machine: world.local, stateFile: file });
     } finally {
-      state.revision++;
-      writeState(file, state);
+      save(file, world);
     }
   } finally {
     release(held);
@@ -310,13 +408,12 @@ export function withMachineSync<T>(options: SimStateOptions, fn: (machine: SimMa
   try {
     const now = (options.now ?? Date.now)();
     const state = loadOrCreate(file, options, now);
-    const world = new SimWorld(state);
+    const world = openWorld(file, state);
     world.advance(now);
     try {
       return fn(world.local, { world, machine: world.local, stateFile: file });
     } finally {
-      state.revision++;
-      writeState(file, state);
+      save(file, world);
     }
   } finally {
     release(held);
@@ -333,6 +430,7 @@ export function resetState(scenario: string | Scenario = scenarioNameOf(), state
   const held = acquireSync(file, {});
   try {
     writeState(file, buildWorld(loaded, now));
+    fs.rmSync(commandLogPath(file), { force: true });
   } finally {
     release(held);
   }

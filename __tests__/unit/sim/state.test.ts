@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseState, peekState, resetState, SimStateError, stateFilePath, withMachine, withMachineSync } from '../../../lib/sim/state';
+import { commandLogPath, parseState, peekState, readCommandLog, resetState, SimStateError, stateFilePath, withMachine, withMachineSync } from '../../../lib/sim/state';
 
 const T0 = Date.parse('2026-11-20T12:00:00.000Z');
 const repo = path.resolve(__dirname, '../../..');
@@ -88,6 +88,64 @@ describe('state file', () => {
   });
 });
 
+describe('command log file', () => {
+  const record = (texts: string[]) => withMachineSync({ scenario: 'fast', stateFile: file }, (m) => texts.forEach((t) => m.recordCommand(t)));
+  const limitTo = (n: number) => withMachineSync({ scenario: 'fast', stateFile: file }, (_m, s) => void (s.world.state.commandLogLimit = n));
+
+  test('the scripts live beside the state file, not in it; the machine and readCommandLog see them in order', () => {
+    resetState('fast', file);
+    record(['Get-Service W3SVC', 'Stop-Service W3SVC -NoWait']);
+    record(['Get-Service WAS']);
+    expect(fs.readFileSync(file, 'utf8')).not.toContain('Stop-Service W3SVC');
+    expect(fs.readFileSync(commandLogPath(file), 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(readCommandLog({ stateFile: file }).map((c) => c.text)).toEqual(['Get-Service W3SVC', 'Stop-Service W3SVC -NoWait', 'Get-Service WAS']);
+    const seen = withMachineSync({ scenario: 'fast', stateFile: file }, (m, s) => (m.recordCommand('pending'), s.world.commands().map((c) => c.seq)));
+    expect(seen).toEqual([0, 1, 2, 3].map((i) => i + readCommandLog({ stateFile: file })[0].seq));
+  });
+
+  test('bounded: reads give the last commandLogLimit; the file is cut back once it has about twice that', () => {
+    resetState('fast', file);
+    limitTo(5);
+    for (let i = 0; i < 120; i++) record([`cmd ${i}`]);
+    expect(readCommandLog({ stateFile: file }).map((c) => c.text)).toEqual([115, 116, 117, 118, 119].map((i) => `cmd ${i}`));
+    const lines = fs.readFileSync(commandLogPath(file), 'utf8').trim().split('\n').length;
+    expect(lines).toBeLessThanOrEqual(5 * 2 + 100 + 1);
+    expect(lines).toBeLessThan(120);
+  });
+
+  test('resetState and a deleted state file start a new machine with an empty log', () => {
+    resetState('fast', file);
+    record(['before reset']);
+    resetState('fast', file);
+    expect(readCommandLog({ stateFile: file })).toEqual([]);
+    record(['before delete']);
+    fs.rmSync(file);
+    record(['after delete']);
+    expect(readCommandLog({ stateFile: file }).map((c) => c.text)).toEqual(['after delete']);
+  });
+
+  test('a state file of the earlier format (log inside) is moved out on first use, nothing lost', () => {
+    resetState('fast', file);
+    const old = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    delete old.commandLogLines;
+    old.commandLog = [{ seq: 0, at: T0, computer: 'WEB01', text: 'old one' }];
+    old.nextCommandSeq = 1;
+    fs.writeFileSync(file, JSON.stringify(old));
+    record(['new one']);
+    expect(readCommandLog({ stateFile: file }).map((c) => [c.seq, c.text])).toEqual([[0, 'old one'], [1, 'new one']]);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).not.toHaveProperty('commandLog');
+  });
+
+  test('a line torn by a crash is skipped, the rest still read, the next one not glued to it', () => {
+    resetState('fast', file);
+    record(['whole']);
+    fs.appendFileSync(commandLogPath(file), '{"seq":9,"text":"cut sh');
+    expect(readCommandLog({ stateFile: file }).map((c) => c.text)).toEqual(['whole']);
+    record(['next']);
+    expect(readCommandLog({ stateFile: file }).map((c) => c.text)).toEqual(['whole', 'next']);
+  });
+});
+
 describe('concurrency', () => {
   // A child that loads the TypeScript sources directly (transpile only) and records N commands.
   const child = `
@@ -124,7 +182,7 @@ describe('concurrency', () => {
     const startAt = Date.now() + 2500;
     await Promise.all(['A', 'B', 'C'].map((tag) => runChild(script, tag, n, startAt)));
     const state = peekState({ stateFile: file })!;
-    const texts = state.commandLog.map((c) => c.text);
+    const texts = readCommandLog({ stateFile: file }).map((c) => c.text);
     for (const tag of ['A', 'B', 'C']) {
       const mine = texts.filter((t) => t.startsWith(tag + ' '));
       expect(mine).toEqual(Array.from({ length: n }, (_, i) => `${tag} ${i}`)); // all there, in order
@@ -143,7 +201,7 @@ describe('concurrency', () => {
         }),
       ),
     );
-    expect(peekState({ stateFile: file })!.commandLog.map((c) => c.text).sort()).toEqual(
+    expect(readCommandLog({ stateFile: file }).map((c) => c.text).sort()).toEqual(
       Array.from({ length: 20 }, (_, i) => `async ${i}`).sort(),
     );
   });

@@ -50,7 +50,7 @@ export function buildWorld(scenario: Scenario, now: number): WorldState {
     computers: {},
     localComputer: scenario.localComputer.toUpperCase(),
     host: { crashOnCall: scenario.host.crashOnCall, calls: 0 },
-    commandLog: [],
+    commandLogLines: 0,
     commandLogLimit: scenario.commandLogLimit ?? d.DEFAULT_COMMAND_LOG_LIMIT,
     nextCommandSeq: 1,
   };

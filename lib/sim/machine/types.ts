@@ -26,7 +26,12 @@ export interface WorldState {
   computers: Record<string, ComputerState>;
   localComputer: string;
   host: HostState;
-  commandLog: CommandLogEntry[];
+  /**
+   * The command log itself is not here but in "<state file>.commands.jsonl" (state.ts): rewriting
+   * up to 1 000 scripts of up to 16 KB with every machine access made each host call ~10x slower.
+   * How many lines that file has (it is cut back to the last commandLogLimit now and then).
+   */
+  commandLogLines?: number;
   commandLogLimit: number;
   nextCommandSeq: number;
 }

@@ -18,7 +18,7 @@ import { killProcess, processView, type ProcessView } from './processes';
 import { onBootDone, requestReboot } from './reboot';
 import * as registry from './registry';
 import * as services from './services';
-import type { ComputerState, EventRecord, PoolState, RegistryKey, ServiceRecovery, RegistryValue, RegistryValueKind, Timer, WorldState } from './types';
+import type { CommandLogEntry, ComputerState, EventRecord, PoolState, RegistryKey, ServiceRecovery, RegistryValue, RegistryValueKind, Timer, WorldState } from './types';
 
 /** Longest command text kept per command-log entry. */
 export const COMMAND_TEXT_LIMIT = 16 * 1024;
@@ -39,6 +39,11 @@ const handlers: Record<Timer['kind'], Handler> = {
 };
 
 export class SimWorld {
+  /** Commands recorded through this object and not yet appended to the command log file (state.ts). */
+  readonly newCommands: CommandLogEntry[] = [];
+  /** The command log recorded before (state.ts reads its file; a world only in memory has none). */
+  earlierCommands: () => CommandLogEntry[] = () => [];
+
   constructor(readonly state: WorldState) {}
 
   get now(): number {
@@ -100,18 +105,18 @@ export class SimWorld {
   recordCommand(text: string, computer = this.state.localComputer): void {
     const s = this.state;
     const truncated = text.length > COMMAND_TEXT_LIMIT;
-    s.commandLog.push({
+    this.newCommands.push({
       seq: s.nextCommandSeq++,
       at: s.clock,
       computer,
       text: truncated ? text.slice(0, COMMAND_TEXT_LIMIT) : text,
       ...(truncated ? { truncated: true } : {}),
     });
-    if (s.commandLog.length > s.commandLogLimit) s.commandLog.splice(0, s.commandLog.length - s.commandLogLimit);
   }
 
-  commands(): WorldState['commandLog'] {
-    return this.state.commandLog.map((c) => ({ ...c }));
+  /** The last commandLogLimit commands, oldest first. */
+  commands(): CommandLogEntry[] {
+    return [...this.earlierCommands(), ...this.newCommands].slice(-this.state.commandLogLimit).map((c) => ({ ...c }));
   }
 
   /** Counts a host call; true when the scenario says the host crashes on this one. */
