@@ -3,13 +3,12 @@
  * with LOCKED (exit 9) naming the holder; a dead holder's lock is taken over; two concurrent
  * restarts never interleave on the host (asserted from the simulated host's command log).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Transport from 'winston-transport';
 import { createLogger, format } from 'winston';
 import { IisctlError } from '../../lib/errors';
 import { connect } from '../../lib/client';
-import { changedScenario, localComputer, SimMachine, parseOneDocument, runCli, CLI } from '../helpers/cli';
+import { changedScenario, localComputer, SimMachine, parseOneDocument, CLI } from '../helpers/cli';
 import { commandLog, lockHeld, lockInfo, mutexes, strays, until } from './faults-helpers';
 import { resetState, withMachineSync } from '../../lib/sim/state';
 import { spawn } from 'node:child_process';
@@ -162,9 +161,6 @@ function spawnCli(args: string[], env: NodeJS.ProcessEnv): { pid: number; done: 
   return { pid: child.pid!, done };
 }
 
-void fs;
-void runCli;
-
 describe('host lock on a remote computer: a lease on the target, whatever name reached it', () => {
   type Json = Record<string, unknown>;
   const farm = (stopMs: number) =>
@@ -281,6 +277,18 @@ describe('host lock on a remote computer: a lease on the target, whatever name r
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
+  });
+
+  it('CLI: an iisctl restarting --computer WEB02 makes one reaching it by FQDN exit 9 naming it; the lease is gone afterwards', async () => {
+    const machine = new SimMachine(farm(1500));
+    const first = spawnCli([`--simulate=${machine.scenario}`, '--computer', 'WEB02', 'restart', '--reason', 'deploy A'], machine.env());
+    await until(() => lockHeld(machine.stateFile, 'WEB02'), 60_000, 'the first iisctl to hold the lease on WEB02');
+    const refused = await machine.json(['--computer', 'web02.contoso.local', 'restart', '--no-wait-lock']);
+    expect(refused.code).toBe(9);
+    expect(refused.doc.error).toMatchObject({ code: 'LOCKED', exitCode: 9, details: { holder: { operation: 'restart', clientProcessId: first.pid, kind: 'lease' } } });
+    expect((await first.done).code).toBe(0);
+    expect(lockHeld(machine.stateFile, 'WEB02')).toBe(false);
+    expect(await strays(machine.stateFile)).toEqual([]);
   });
 
   it('rejects a bad lease length before anything runs', async () => {
