@@ -31,8 +31,10 @@
  * - Ownership is per thread: powershell.exe runs every command on one reused pipeline thread
  *   (ConsoleHost sets PSThreadOptions.ReuseThread), so a later call of the same session can release
  *   what an earlier one acquired. The mutex is kept in a global variable so it outlives the call.
- * - A string cast to [datetime] may come back as local time (DateTime.Parse converts a 'Z' time to
- *   local), so expiries are compared after ToUniversalTime(), which leaves a UTC value unchanged.
+ * - A string with a zone designator ('Z') cast to [datetime] may come back as local time with Kind
+ *   Local (DateTime.Parse, learn.microsoft.com/dotnet/api/system.datetime.parse, ISO 8601 strings
+ *   with time zone information), so expiries are compared after ToUniversalTime(), which converts a
+ *   Local value and leaves a UTC one unchanged: correct either way, on the target's own clock.
  */
 import { ps, PsCode } from '../powershell/quote';
 import type { PsCommand } from './command';
