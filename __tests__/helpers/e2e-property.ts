@@ -86,12 +86,17 @@ const SCENARIO_SITES = ['default web site', 'shop'];
  * DefaultAppPool. Pools planted before are removed (unless keepOthers), so the host's lists stay
  * short however many cases run.
  */
+/** obj[key] = value as an own property, also for "__proto__" (plain assignment would set the prototype and plant nothing). */
+function own(obj: Json, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 export function plantPool(stateFile: string, scenario: string, name: string, state: 'Started' | 'Stopped' = 'Started', keepOthers = false): void {
   local(stateFile, scenario, (c) => {
     if (!keepOthers) for (const k of Object.keys(c.pools)) if (!SCENARIO_POOLS.includes(k)) delete c.pools[k];
     const pool = JSON.parse(JSON.stringify(c.pools.defaultapppool)) as Json;
     Object.assign(pool, { name, state, workers: [], crashTimes: [] });
-    c.pools[name.toLowerCase()] = pool;
+    own(c.pools, name.toLowerCase(), pool);
   });
 }
 
@@ -103,7 +108,7 @@ export function plantSite(stateFile: string, scenario: string, name: string, sta
     const site = JSON.parse(JSON.stringify(template)) as Json;
     const id = Math.max(...Object.values(c.sites as Record<string, Json>).map((s) => Number(s.id))) + 1;
     Object.assign(site, { id, name, state, httpPort: null, bindings: [{ protocol: 'http', bindingInformation: `*:${20000 + (id % 40000)}:` }] });
-    c.sites[name.toLowerCase()] = site;
+    own(c.sites, name.toLowerCase(), site);
   });
 }
 

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ObjectState } from '../../../lib/sim/machine';
 import { faultOf, local, status, T0, world } from './machine.helpers';
 
@@ -209,5 +211,26 @@ describe('sites', () => {
       shutdownTimeLimit: '00:01:30',
     });
     expect([p.autoStart, p.startMode, p.managedPipelineMode, p.managedRuntimeVersion]).toEqual([true, 'OnDemand', 'Integrated', 'v4.0']);
+  });
+});
+
+describe('names that are also Object.prototype members', () => {
+  test('"constructor", "toString" or "__proto__" are not found unless they exist; a pool named "__proto__" is a pool like any other', () => {
+    const m = local();
+    for (const n of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(m.pool(n)).toBeUndefined();
+      expect(m.service(n)).toBeUndefined();
+    }
+    const scenario = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../lib/sim/scenarios/fast.json'), 'utf8')) as { computers: Record<string, { appPools: Array<Record<string, unknown>> }> };
+    const comp = Object.values(scenario.computers)[0];
+    comp.appPools.push({ ...comp.appPools[0], name: '__proto__' }, { ...comp.appPools[0], name: 'constructor' });
+    const w = local(scenario);
+    expect(w.pool('__proto__')?.name).toBe('__proto__');
+    expect(w.pool('constructor')?.name).toBe('constructor');
+    expect(w.pool('toString')).toBeUndefined();
+    w.requestPoolStop('__proto__');
+    w.advance(T0 + 5000);
+    expect(w.poolState('__proto__')).toBe('Stopped');
+    expect(w.poolState('DefaultAppPool')).toBe('Started');
   });
 });

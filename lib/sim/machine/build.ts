@@ -13,6 +13,7 @@ import { iisRunning, spawnWorker } from './pools';
 import { spawnBaseProcesses } from './reboot';
 import { normaliseRegistryPath } from './registry';
 import { normaliseTimeSpan } from './timespan';
+import { ownEntry, setEntry } from './tables';
 import {
   STATE_FORMAT,
   STATE_VERSION,
@@ -111,9 +112,9 @@ function buildComputer(world: WorldState, spec: ComputerSpec, now: number): Comp
   }
   buildRegistry(comp, spec.registry);
 
-  for (const s of spec.services) comp.services[s.name.toLowerCase()] = buildService(s, bootTime);
-  for (const p of spec.appPools) comp.pools[p.name.toLowerCase()] = buildPool(p, bootTime);
-  for (const s of spec.sites) comp.sites[s.name.toLowerCase()] = buildSite(s);
+  for (const s of spec.services) setEntry(comp.services, s.name.toLowerCase(), buildService(s, bootTime));
+  for (const p of spec.appPools) setEntry(comp.pools, p.name.toLowerCase(), buildPool(p, bootTime));
+  for (const s of spec.sites) setEntry(comp.sites, s.name.toLowerCase(), buildSite(s));
 
   // Processes as of boot: base processes, then one host per running service (group).
   world.clock = bootTime;
@@ -140,7 +141,7 @@ function buildComputer(world: WorldState, spec: ComputerSpec, now: number): Comp
   // Workers started an hour ago (or at boot if later) — assumed age; pools/sites keep their scenario state.
   world.clock = Math.max(bootTime, now - 60 * MINUTE);
   for (const spec_ of spec.appPools) {
-    const pool = comp.pools[spec_.name.toLowerCase()];
+    const pool = ownEntry(comp.pools, spec_.name.toLowerCase())!;
     if (!comp.iisRunning || pool.state !== 'Started') continue;
     const n = spec_.workers ?? (pool.startMode === 'AlwaysRunning' ? 1 : 0);
     for (let i = 0; i < n; i++) spawnWorker(ctx, pool);
@@ -267,8 +268,8 @@ function buildRegistry(comp: ComputerState, reg: Record<string, Record<string, R
 }
 
 function buildHistory(comp: ComputerState, history: HistorySpec[], now: number): void {
-  const dn = (name: string) => comp.services[name.toLowerCase()]?.displayName ?? name;
-  const pool = (name: string) => comp.pools[name.toLowerCase()]?.name ?? name;
+  const dn = (name: string) => ownEntry(comp.services, name.toLowerCase())?.displayName ?? name;
+  const pool = (name: string) => ownEntry(comp.pools, name.toLowerCase())?.name ?? name;
   const sorted = [...history].sort((a, b) => b.agoMinutes - a.agoMinutes);
   for (const h of sorted) {
     const at = now - h.agoMinutes * MINUTE;

@@ -14,6 +14,7 @@ import { SimFault, Win32Errors, type SimTarget } from './faults';
 import * as msg from './messages';
 import { parseTimeSpan } from './timespan';
 import type { ComputerState, PoolState, ProcessState, SiteState } from './types';
+import { ownEntry } from './tables';
 
 const key = (name: string) => name.toLowerCase();
 
@@ -26,15 +27,15 @@ export function siteTarget(site: SiteState): SimTarget {
 }
 
 export function iisRunning(comp: ComputerState): boolean {
-  return IIS_CORE_SERVICES.every((n) => comp.services[key(n)]?.status === 'Running');
+  return IIS_CORE_SERVICES.every((n) => ownEntry(comp.services, key(n))?.status === 'Running');
 }
 
 export function findPool(comp: ComputerState, name: string): PoolState | undefined {
-  return comp.pools[key(name)];
+  return ownEntry(comp.pools, key(name));
 }
 
 export function findSite(comp: ComputerState, name: string): SiteState | undefined {
-  return comp.sites[key(name)];
+  return ownEntry(comp.sites, key(name));
 }
 
 function requirePool(ctx: Ctx, name: string): PoolState {

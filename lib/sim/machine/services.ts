@@ -14,6 +14,7 @@ import { SimFault, Win32Errors, type SimTarget } from './faults';
 import * as msg from './messages';
 import { iisServicesChanged } from './pools';
 import type { ComputerState, ProcessState, ServiceState } from './types';
+import { ownEntry } from './tables';
 
 const key = (name: string) => name.toLowerCase();
 
@@ -22,7 +23,7 @@ export function target(svc: ServiceState): SimTarget {
 }
 
 export function findService(comp: ComputerState, name: string): ServiceState | undefined {
-  return comp.services[key(name)];
+  return ownEntry(comp.services, key(name));
 }
 
 /** Display names are compared case-insensitively, like service names (Win32_BaseService docs). */

@@ -19,6 +19,7 @@ import { onBootDone, requestReboot } from './reboot';
 import * as registry from './registry';
 import * as services from './services';
 import type { CommandLogEntry, ComputerState, EventRecord, PoolState, RegistryKey, ServiceRecovery, RegistryValue, RegistryValueKind, Timer, WorldState } from './types';
+import { ownEntry } from './tables';
 
 /** Longest command text kept per command-log entry. */
 export const COMMAND_TEXT_LIMIT = 16 * 1024;
@@ -264,7 +265,7 @@ export class SimMachine {
     const backup = (this.comp.configBackups ?? []).find((b) => b.name.toLowerCase() === name.toLowerCase());
     if (!backup) return false;
     for (const [k, saved] of Object.entries(backup.pools)) {
-      const p = this.comp.pools[k];
+      const p = ownEntry(this.comp.pools, k);
       if (p) Object.assign(p, JSON.parse(JSON.stringify(saved)));
     }
     return true;
