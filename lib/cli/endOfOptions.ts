@@ -41,10 +41,29 @@ const placeholder = (i: number) => `\u0000operand${i}\u0000`;
 // eslint-disable-next-line no-control-regex
 const PLACEHOLDER = /\u0000operand(\d+)\u0000/g;
 
-/** The argv yargs is given: the options, then (if there are operands) the flag and one placeholder per operand. */
-export function yargsArgv(split: SplitArgv): string[] {
-  if (split.operands.length === 0) return [...split.options];
-  return [...split.options, `--${OPERANDS_FLAG}`, ...split.operands.map((_, i) => placeholder(i))];
+/**
+ * `--opt=VALUE` / `-o=VALUE` whose VALUE starts and ends with the same quote: yargs-parser strips
+ * those quotes (yargs-parser.js stripQuotes, applied to every `=` value), so `--reason='"urgent"'`
+ * arrived as `urgent`. Such a value travels as a placeholder too and is put back unchanged.
+ */
+const EQUALS_VALUE = /^(--?[^=]+=)([\s\S]*)$/;
+const quoteWrapped = (v: string) => v.length >= 2 && (v[0] === '"' || v[0] === "'") && v[v.length - 1] === v[0];
+
+/**
+ * What yargs is given, and the texts its placeholders stand for: the options (a quote-wrapped
+ * `=` value replaced by a placeholder), then, if there are operands, the flag and one placeholder
+ * per operand. `texts` is what restoreOperands and restoreText put back.
+ */
+export function yargsArgv(split: SplitArgv): { argv: string[]; texts: string[] } {
+  const texts = [...split.operands];
+  const options = split.options.map((word) => {
+    const m = EQUALS_VALUE.exec(word);
+    if (!m || !quoteWrapped(m[2])) return word;
+    texts.push(m[2]);
+    return m[1] + placeholder(texts.length - 1);
+  });
+  if (split.operands.length === 0) return { argv: options, texts };
+  return { argv: [...options, `--${OPERANDS_FLAG}`, ...split.operands.map((_, i) => placeholder(i))], texts };
 }
 
 /** The text with every placeholder replaced by its operand (yargs messages may name one). */

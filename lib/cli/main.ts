@@ -126,13 +126,14 @@ export function commands(runtime: Runtime): CommandModule<object, any>[] { // es
  * positionals exactly as typed.
  */
 export function cliParser(split: SplitArgv, modules: readonly CommandModule<object, any>[], options: { usage: string; takesNames: boolean }): Argv { // eslint-disable-line @typescript-eslint/no-explicit-any
-  let parser = withGlobalOptions(yargs(yargsArgv(split)))
+  const given = yargsArgv(split);
+  let parser = withGlobalOptions(yargs(given.argv))
     .option(OPERANDS_FLAG, { type: 'boolean', hidden: true })
     .scriptName('iisctl')
     .usage('iisctl <command> [options]\n\nStop, start, restart and inspect IIS safely: iisreset done right.');
   for (const m of modules) parser = parser.command(m);
   return parser
-    .middleware(restoreOperands(split.operands) as never, true)
+    .middleware(restoreOperands(given.texts) as never, true)
     .demandCommand(1, 'A command is needed.')
     .strict()
     .recommendCommands()
@@ -145,7 +146,7 @@ export function cliParser(split: SplitArgv, modules: readonly CommandModule<obje
     .fail((message, error) => {
       if (error) throw error;
       const text = explainUnknownArguments(message.replace(/\s+/g, ' ').trim(), split.options, options.takesNames);
-      throw new UsageError(restoreText(text, split.operands), options.usage);
+      throw new UsageError(restoreText(text, given.texts), options.usage);
     });
 }
 

@@ -1,3 +1,4 @@
+import { parseHealth } from '../../../lib/cli/commands/rolling';
 /**
  * The raw argv before and through yargs: the translation of iisreset switches (iis-reference 1.1,
  * 1.2), `--` ending the options (names after it exactly as typed), and the exit-code rules.
@@ -109,6 +110,19 @@ describe('-- ends the options: what follows is names, exactly as typed', () => {
     expect((await parse(['rolling', 'recycle', '-c', 'A,B', '--health', 'http://{host}/', '--', '0123'])).args).toMatchObject({ name: '0123', health: ['http://{host}/'] });
   });
 
+  it('--opt=VALUE keeps quotes that wrap VALUE (yargs-parser strips them): the reason or name arrives as typed', async () => {
+    const r = await parse(['restart', `--reason="urgent"`, '--timeout=5']);
+    expect(r.args).toMatchObject({ reason: '"urgent"', timeout: 5 });
+    expect((await parse(['disable', "--reason='x'"])).args.reason).toBe("'x'");
+    expect((await parse(['disable', '--reason="; & calc; "'])).args.reason).toBe('"; & calc; "');
+    expect((await parse(['-c="web01"', 'status'])).args.computer).toEqual(['"web01"']);
+    expect((await parse(['--computer="a" "b"', 'pool', 'recycle', '--', '"x"'])).args).toMatchObject({ computer: ['"a" "b"'], names: ['"x"'] });
+    // Not wrapped, or given as a separate word: unchanged, as before.
+    expect((await parse(['disable', '--reason="half'])).args.reason).toBe('"half');
+    expect((await parse(['disable', '--reason', '"word"'])).args.reason).toBe('"word"');
+    expect(JSON.stringify(r.args)).not.toContain('\\u0000');
+  });
+
   it('without --, a word that starts with - is an unknown option (exit 2), named as typed, with the hint', async () => {
     await expect(parse(['pool', 'recycle', '-legacy'])).rejects.toThrow(new UsageError("Unknown argument: -legacy (to pass a name that starts with '-', put it after --)"));
     await expect(parse(['pool', 'recycle', '--x'])).rejects.toThrow("Unknown argument: --x (to pass a name that starts with '-', put it after --)");
@@ -168,5 +182,15 @@ describe('exit codes', () => {
     expect(combinedExitCode([unreachable, unreachable])).toBe(EXIT.UNREACHABLE);
     expect(combinedExitCode([unreachable, timeout])).toBe(EXIT.FAILED);
     expect(combinedExitCode([timeout])).toBe(EXIT.TIMEOUT);
+  });
+});
+
+describe('rolling --health', () => {
+  it('HOST=URL per host keeps every host, also one named __proto__ or constructor', () => {
+    const health = parseHealth(['__proto__=http://a/', 'constructor=http://b/', 'WEB01=http://c/']) as Record<string, string>;
+    expect(Object.keys(health)).toEqual(['__proto__', 'constructor', 'WEB01']);
+    expect(health['__proto__']).toBe('http://a/');
+    expect(health.constructor).toBe('http://b/');
+    expect(parseHealth(['http://{host}/health'])).toBe('http://{host}/health');
   });
 });

@@ -39,7 +39,8 @@ function num(value: number | undefined, option: string, min: number, integer: bo
 /** --health URL (with {host}) or HOST=URL per host. */
 export function parseHealth(values: string[] | undefined): string | Record<string, string> | undefined {
   if (!values || values.length === 0) return undefined;
-  const perHost: Record<string, string> = {};
+  // No prototype: a host named __proto__ is a key like any other.
+  const perHost = Object.create(null) as Record<string, string>;
   let common: string | undefined;
   for (const v of values) {
     const m = /^([^=/:\s]+)=(https?:\/\/.+)$/i.exec(v);
