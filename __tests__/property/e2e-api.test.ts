@@ -140,7 +140,7 @@ describe('hostile input end to end (public API, simulated host, its command log)
         checkRecorded(parser, log.since(mark), { input: s, embedded: api.embedded, allow: api.allow, constants, mustReach: !blank(s) });
       }),
       // Always tried, whatever the seed: CI once drew "\u0000" for a reason that was only checked after the lock.
-      { numRuns: api.runs ?? RUNS, examples: [['\u0000'], ['x\uD800y'], ['   ']] },
+      { numRuns: api.runs ?? RUNS, examples: [['\u0000'], ['x\uD800y'], ['   '], ['__proto__'], ['constructor']] },
     );
   });
 

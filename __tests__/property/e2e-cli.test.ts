@@ -121,18 +121,20 @@ describe('hostile command-line arguments end to end (built CLI, simulated host, 
         expect(codes).toEqual(c.args(s).map(() => 0));
         checkRecorded(parser, recorded, { input: s, embedded: c.embedded, allow: c.allow, constants, mustReach: true });
       }),
-      // A name after -- that starts with '-' is always tried (it used to be read as an option).
-      { numRuns: c.runs ?? RUNS, examples: c.args('x').some((a) => a.includes('--')) ? [['-legacy']] : [] },
+      // Always tried: a name after -- that starts with '-', one named like an Object.prototype member, a quote-wrapped --opt=VALUE.
+      { numRuns: c.runs ?? RUNS, examples: [...(c.args('x').some((a) => a.includes('--')) ? [['-legacy']] : []), ['__proto__'], ['"; & calc; "']] },
     );
   });
 
   it('-c/--computer=NAME status: an unknown computer is exit 7 (unreachable) with nothing run on it, or exit 2; the name reaches the local host exactly', async () => {
     const constants = new Set<string>();
     const commands = new Set<string>();
-    for (const h of ['HarmlessHostA', 'HarmlessHostB']) {
+    // Two unknown names (exit 7) and one that reaches this machine (its status scripts then run there).
+    const harmless = ['HarmlessHostA', 'HarmlessHostB', 'WEB01.contoso.local'];
+    for (const h of harmless) {
       const mark = log.mark();
-      expect((await machine.run([`--computer=${h}`, 'status', '--json', '--retries', '0'])).code).toBe(7);
-      learn(parser, log.since(mark), ['HarmlessHostA', 'HarmlessHostB', 'harmlesshosta', 'harmlesshostb'], { constants, commands });
+      expect((await machine.run([`--computer=${h}`, 'status', '--json', '--retries', '0'])).code).toBe(h.startsWith('Harmless') ? 7 : 0);
+      learn(parser, log.since(mark), [...harmless, ...harmless.map((x) => x.toLowerCase())], { constants, commands });
     }
     expect([...commands].filter((x) => !REMOTE.has(x))).toEqual([]);
     await fc.assert(
@@ -148,13 +150,13 @@ describe('hostile command-line arguments end to end (built CLI, simulated host, 
           expect(recorded).toEqual([]);
           return;
         }
-        if (keys.every((k) => !['web01', 'web01.contoso.local', 'localhost', '.'].includes(k))) {
+        if (keys.every((k) => !['web01', 'web01.contoso.local', 'localhost', '.', '127.0.0.1'].includes(k))) {
           expect([7, 8]).toContain(r.code);
           expect(recorded.filter((x) => x.computer !== 'WEB01')).toEqual([]);
         }
         checkRecorded(parser, recorded, { input: names[0], alsoExact: [...names, ...keys], embedded: true, allow: REMOTE, constants, mustReach: true });
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, examples: [['"; & calc; "'], ['.']] },
     );
   });
 
