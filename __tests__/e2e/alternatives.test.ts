@@ -109,6 +109,41 @@ describe('configuration backups', () => {
   });
 });
 
+describe('pool settings, Automatic Restart and backups are changing operations: host lock and audit', () => {
+  it('each writes an audit event (who, what, outcome) and waits for, or with wait:false refuses, the host lock', async () => {
+    const scenario = scenarioFile('fast');
+    const stateFile = path.join(tempDir(), 'state.json');
+    const since = new Date(Date.now() - 1000);
+    const iis = await simClient(scenario, { simulatorStateFile: stateFile });
+    await iis.appPools.configure('DefaultAppPool', { cpuLimitPercent: 40 });
+    await iis.recovery.enable(['W3SVC']);
+    await iis.backups.create('audited');
+    await iis.backups.restore('audited');
+    expect((await failure(iis.backups.create('a/b'))).code).toBe('INVALID_ARGUMENT'); // refused before: no event
+    const audit = (await iis.events({ since, kinds: ['audit'] })).sort((x, y) => x.time.getTime() - y.time.getTime());
+    expect(audit.map((e) => [e.id, e.message.replace(/; user=[^;]*;/, '; user=U;')])).toEqual([
+      [1016, 'iisctl apppool-configure succeeded; user=U; reason=(none); pool=DefaultAppPool'],
+      [1017, 'iisctl recovery-enable succeeded; user=U; reason=(none); services=W3SVC'],
+      [1019, 'iisctl backup-create succeeded; user=U; reason=(none); backup=audited'],
+      [1020, 'iisctl backup-restore succeeded; user=U; reason=(none); backup=audited'],
+    ]);
+    // Another iisctl holds the host lock (a stop of IIS in progress): these wait, or refuse at once.
+    const slow = scenarioFile('fast', (sc) => {
+      for (const svc of (Object.values(sc.computers as Record<string, { services: Array<Record<string, unknown>> }>)[0]).services) svc.stopMs = 3000;
+    });
+    const lockedFile = path.join(tempDir(), 'state.json');
+    const holder = await simClient(slow, { simulatorStateFile: lockedFile, pollIntervalMs: 50 });
+    const other = await simClient(slow, { simulatorStateFile: lockedFile, lock: { wait: false } });
+    const stopping = holder.stop();
+    await until(() => other.status(), (st) => st.services.some((x) => x.status === 'StopPending'));
+    for (const attempt of [() => other.appPools.configure('DefaultAppPool', { cpuLimitPercent: 30 }), () => other.recovery.disable(['W3SVC']), () => other.backups.create('while-locked')]) {
+      expect((await failure(attempt())).code).toBe('LOCKED');
+    }
+    await stopping;
+    expect((await other.appPools.configure('DefaultAppPool', { cpuLimitPercent: 30 })).changed).toBe(true);
+  });
+});
+
 describe('advise', () => {
   it('finds every planted problem of advise.json, with evidence and a fixing command', async () => {
     const iis = await simClient(scenarioFile('advise'));

@@ -99,7 +99,8 @@ const APIS: Api[] = [
   // The pool name travels inside an XPath filter literal: embedded.
   { name: 'appPools.settings(name)', allow: SETTINGS, refuses: forbiddenInPoolNames, prepare: pool('Started'), call: (c, s) => c.appPools.settings(s), embedded: true },
   { name: 'appPools.configure(name)', allow: SETTINGS, refuses: forbiddenInPoolNames, prepare: pool('Started'), call: (c, s) => c.appPools.configure(s, { autoStart: false }), embedded: true },
-  { name: 'backups.create(name) + restore(name)', allow: BACKUPS, refuses: badBackupName, call: async (c, s) => (await c.backups.create(s), c.backups.restore(s)) },
+  // The name also travels inside the audit message: embedded.
+  { name: 'backups.create(name) + restore(name)', allow: BACKUPS, refuses: badBackupName, call: async (c, s) => (await c.backups.create(s), c.backups.restore(s)), embedded: true },
   { name: 'disable({reason}) + enable()', text: true, allow: SERVICES, call: async (c, s) => (await c.disable({ reason: s }), c.enable()), embedded: true },
   { name: 'stop({reason}) + start()', text: true, runs: SLOW_RUNS, allow: SERVICES, call: async (c, s) => (await c.stop({ reason: s }), c.start()), embedded: true },
   { name: 'restart({reason})', text: true, runs: SLOW_RUNS, allow: SERVICES, call: (c, s) => c.restart({ reason: s }), embedded: true },

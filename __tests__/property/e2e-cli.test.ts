@@ -82,7 +82,7 @@ const CASES: CliCase[] = [
   { name: 'heal NAME --reason=TEXT', allow: SURGICAL, skip: pathSeparator, prepare: pool('Started'), args: (s) => [['heal', `--reason=${s}`, '--json', '--', s]], embedded: true },
   { name: 'disable --reason=TEXT, enable', allow: SERVICES, args: (s) => [['disable', `--reason=${s}`, '--json'], ['enable', '--json']], embedded: true, maxLength: 1000 },
   { name: 'restart --reason=TEXT', runs: e2eRuns(2), allow: SERVICES, args: (s) => [['restart', `--reason=${s}`, '--json']], embedded: true, maxLength: 1000 },
-  { name: 'backup create NAME, backup restore NAME --yes', allow: BACKUPS, refuses: badBackupName, args: (s) => [['backup', 'create', '--json', '--', s], ['backup', 'restore', '--yes', '--json', '--', s]] },
+  { name: 'backup create NAME, backup restore NAME --yes', allow: BACKUPS, refuses: badBackupName, args: (s) => [['backup', 'create', '--json', '--', s], ['backup', 'restore', '--yes', '--json', '--', s]], embedded: true },
   { name: 'pool show NAME', allow: SETTINGS, refuses: forbiddenInPoolNames, prepare: pool('Started'), args: (s) => [['pool', 'show', '--json', '--', s]], embedded: true },
   { name: 'pool set NAME --recycle-at=03:00', allow: SETTINGS, refuses: forbiddenInPoolNames, prepare: pool('Started'), args: (s) => [['pool', 'set', '--recycle-at=03:00', '--json', '--', s]], embedded: true },
 ];

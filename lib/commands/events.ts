@@ -170,6 +170,11 @@ export const AUDIT_EVENT_IDS: Readonly<Record<string, number>> = {
   'site-start': 1013,
   'site-stop': 1014,
   'site-restart': 1015,
+  'apppool-configure': 1016,
+  'recovery-enable': 1017,
+  'recovery-disable': 1018,
+  'backup-create': 1019,
+  'backup-restore': 1020,
 };
 
 export function auditMessage(entry: AuditEntry): string {

@@ -17,7 +17,7 @@
  */
 import { IisctlError } from '../errors';
 import type { PsCommand } from '../commands/command';
-import type { AuditEntry, EventRecord } from '../commands/events';
+import type { EventRecord } from '../commands/events';
 import { createBackup } from '../commands/backups';
 import { killProcesses, restartComputer } from '../commands/processes';
 import { onComputer } from '../commands/remote';
@@ -26,7 +26,7 @@ import { disableRestarts, enableRestarts, readToggle, ToggleState } from '../com
 import { startWaves, stopWaves } from './order';
 import type { RetryRecord } from './retry';
 import { pollUntil } from './wait';
-import { attachResult, auditQuietly, disabledError, eventsSince, HostOperator } from './operation';
+import { attachResult, disabledError, eventsSince, HostOperator } from './operation';
 
 export interface StepRecord {
   step: string;
@@ -141,13 +141,13 @@ export class IisServiceController extends HostOperator {
     if (classic.ran && classic.exitCode !== 0) {
       this.logger.warn('iisreset /disable did not succeed; iisctl restarts are disabled all the same', { host: this.host, output: classic.output });
     }
-    await this.audit({ action: 'disable', user: this.user, reason, outcome: 'succeeded' });
+    await this.audit({ action: 'disable', reason, outcome: 'succeeded' });
     return this.verifyToggle(false);
   }
 
   private async doEnable(): Promise<ToggleState> {
     await this.run(enableRestarts());
-    await this.audit({ action: 'enable', user: this.user, outcome: 'succeeded' });
+    await this.audit({ action: 'enable', outcome: 'succeeded' });
     return this.verifyToggle(true);
   }
 
@@ -232,7 +232,7 @@ export class IisServiceController extends HostOperator {
       failure = error;
     }
     const after = await this.snapshot().catch(() => op.current);
-    await this.audit({ action, user: this.user, reason: options.reason, outcome: failure ? 'failed' : 'succeeded', detail: failure ? (failure as Error).message : undefined });
+    await this.audit({ action, reason: options.reason, outcome: failure ? 'failed' : 'succeeded', detail: failure ? (failure as Error).message : undefined });
     const events = await eventsSince((c) => this.run(c), this.logger, this.host, started, after.services.map((s) => s.displayName));
     const result: ServiceOperationResult = {
       action,
@@ -421,10 +421,6 @@ export class IisServiceController extends HostOperator {
     const state = await this.run(readToggle());
     if (state.enabled !== enabled) throw new IisctlError('FAILED', `Restarts are still ${state.enabled ? 'enabled' : 'disabled'} on ${this.host} after the change.`, { host: this.host });
     return state;
-  }
-
-  private audit(entry: AuditEntry): Promise<void> {
-    return auditQuietly((c) => this.run(c), this.logger, this.host, entry);
   }
 }
 

@@ -115,13 +115,35 @@ export abstract class HostOperator {
   }
 
   /**
-   * Runs fn holding the host lock (when there is one). The operation's reason text is checked
-   * first: one that can never reach PowerShell unchanged (NUL, lone surrogate) is INVALID_ARGUMENT
-   * before the lock or any change, not after the services were already stopped.
+   * A changing operation that has no frame of its own (pool settings, Automatic Restart, backups):
+   * under the host lock, and audited with its outcome and what it acted on.
    */
-  locked<T>(operation: string, fn: () => Promise<T>, reason?: string): Promise<T> {
+  changing<T>(action: string, what: string, fn: () => Promise<T>): Promise<T> {
+    return this.locked(action, async () => {
+      try {
+        const result = await fn();
+        await this.audit({ action, outcome: 'succeeded', detail: what });
+        return result;
+      } catch (error) {
+        await this.audit({ action, outcome: 'failed', detail: `${what}: ${(error as Error).message}` });
+        throw error;
+      }
+    }, what);
+  }
+
+  /** Writes the operation's audit event as this operator's user (a failure to write it is logged, not thrown). */
+  audit(entry: Omit<AuditEntry, 'user'>): Promise<void> {
+    return auditQuietly((c) => this.run(c), this.logger, this.host, { ...entry, user: this.user });
+  }
+
+  /**
+   * Runs fn holding the host lock (when there is one). Text the operation will send (its reason,
+   * its audit detail) is checked first: text that can never reach PowerShell unchanged (NUL, lone
+   * surrogate) is INVALID_ARGUMENT before the lock or any change, not after the services stopped.
+   */
+  locked<T>(operation: string, fn: () => Promise<T>, text?: string): Promise<T> {
     try {
-      if (reason !== undefined) assertRepresentable(reason);
+      if (text !== undefined) assertRepresentable(text);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -19,6 +19,8 @@ export interface RecoveryChangeResult {
   services: Array<{ service: string; changed: boolean; before: ServiceRecoveryInfo; after: ServiceRecoveryInfo }>;
 }
 
+type RecoverySetting = { resetSeconds: number; actions: Array<{ type: 'restart'; delayMs: number }> };
+
 export class RecoveryController {
   constructor(private readonly ops: WebOperations) {}
 
@@ -47,8 +49,12 @@ export class RecoveryController {
     return [this.ops.planStep('read the recovery actions', readRecovery(names), names), ...names.map((n) => this.ops.planStep(`${action} Automatic Restart of ${n}`, writeRecovery(n, setting), [n])), this.ops.planStep('read back and verify', readRecovery(names), names)];
   }
 
-  private async change(action: 'enable' | 'disable', services: readonly string[], setting: { resetSeconds: number; actions: Array<{ type: 'restart'; delayMs: number }> }): Promise<RecoveryChangeResult> {
+  private change(action: 'enable' | 'disable', services: readonly string[], setting: RecoverySetting): Promise<RecoveryChangeResult> {
     const names = checkRecoveryServices(services);
+    return this.ops.changing(`recovery-${action}`, `services=${names.join(',')}`, () => this.apply(action, names, setting));
+  }
+
+  private async apply(action: 'enable' | 'disable', names: string[], setting: RecoverySetting): Promise<RecoveryChangeResult> {
     const before = await this.show(names);
     const wanted = (r: ServiceRecoveryInfo) => r.resetSeconds === setting.resetSeconds && JSON.stringify(r.actions) === JSON.stringify(setting.actions);
     const present = before.filter((b) => b.exists);

@@ -13,10 +13,12 @@ export class BackupController {
   /** Backup-WebConfiguration; verified by finding the backup in Get-WebConfigurationBackup. */
   async create(name: string): Promise<ConfigBackupInfo> {
     validateBackupName(name);
-    await this.ops.run(createBackup(name));
-    const found = (await this.list()).find((b) => b.name.toLowerCase() === name.toLowerCase());
-    if (!found) throw new IisctlError('FAILED', `Backup ${JSON.stringify(name)} is not listed on ${this.ops.host} after Backup-WebConfiguration.`, { host: this.ops.host });
-    return found;
+    return this.ops.changing('backup-create', `backup=${name}`, async () => {
+      await this.ops.run(createBackup(name));
+      const found = (await this.list()).find((b) => b.name.toLowerCase() === name.toLowerCase());
+      if (!found) throw new IisctlError('FAILED', `Backup ${JSON.stringify(name)} is not listed on ${this.ops.host} after Backup-WebConfiguration.`, { host: this.ops.host });
+      return found;
+    });
   }
 
   /** Restore-WebConfiguration of an existing backup (NOT_FOUND otherwise, nothing run but the list). */
@@ -24,7 +26,9 @@ export class BackupController {
     validateBackupName(name);
     const found = (await this.list()).find((b) => b.name.toLowerCase() === name.toLowerCase());
     if (!found) throw new IisctlError('NOT_FOUND', `There is no configuration backup named ${JSON.stringify(name)} on ${this.ops.host}.`, { host: this.ops.host, hint: 'iisctl backup list shows the backups.' });
-    await this.ops.run(restoreBackup(found.name));
-    return found;
+    return this.ops.changing('backup-restore', `backup=${found.name}`, async () => {
+      await this.ops.run(restoreBackup(found.name));
+      return found;
+    });
   }
 }

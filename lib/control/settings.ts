@@ -74,9 +74,13 @@ export class PoolSettingsController {
    * verify each written value (FAILED when the host shows another value).
    */
   async configure(name: string, changes: PoolSettingsChanges): Promise<PoolConfigureResult> {
-    const started = Date.now();
     validatePoolName(name);
     const wanted = validateChanges(changes);
+    return this.ops.changing('apppool-configure', `pool=${name}`, () => this.apply(name, wanted));
+  }
+
+  private async apply(name: string, wanted: ReturnType<typeof validateChanges>): Promise<PoolConfigureResult> {
+    const started = Date.now();
     const before = await this.settings(name);
     const { changes: todo, unchanged } = diff(before, wanted);
     if (todo.length === 0) return { host: this.ops.host, pool: before.name, changed: false, changes: [], unchanged, before, after: before, durationMs: Date.now() - started };

@@ -6,14 +6,14 @@
  * the error when it failed).
  */
 import type { PsCommand } from '../commands/command';
-import type { AuditEntry, EventRecord } from '../commands/events';
+import type { EventRecord } from '../commands/events';
 import { onComputer } from '../commands/remote';
 import { readToggle } from '../commands/toggle';
 import type { CoreServiceState, RequestOutcome } from '../commands/webadmin';
 import { IisctlError } from '../errors';
 import type { IisServiceController, StepRecord } from './iisServices';
 import { backoffDelay, RetryRecord } from './retry';
-import { attachResult, auditQuietly, ControllerOptions, disabledError, eventsSince, HostOperator } from './operation';
+import { attachResult, ControllerOptions, disabledError, eventsSince, HostOperator } from './operation';
 
 export interface SurgicalOptions {
   /** Deadline of the wait for the state read back. Default 30 s. */
@@ -175,7 +175,7 @@ export class WebOperations extends HostOperator {
     } catch (error) {
       failure = error;
     }
-    await this.audit({ action, user: this.user, reason: options.reason, outcome: failure ? 'failed' : 'succeeded', detail: failure ? (failure as Error).message : undefined });
+    await this.audit({ action, reason: options.reason, outcome: failure ? 'failed' : 'succeeded', detail: failure ? (failure as Error).message : undefined });
     const events = await this.events(started, displayNames);
     const targets = outcome?.targets ?? [];
     const result: SurgicalResult = {
@@ -204,9 +204,5 @@ export class WebOperations extends HostOperator {
   /** Events of the window [started - 1 s, now]: WAS recycles/crashes, SCM changes of WAS/W3SVC, audit. */
   events(started: number, displayNames: string[]): Promise<EventRecord[]> {
     return eventsSince((c) => this.run(c), this.logger, this.host, started, displayNames);
-  }
-
-  private audit(entry: AuditEntry): Promise<void> {
-    return auditQuietly((c) => this.run(c), this.logger, this.host, entry);
   }
 }
