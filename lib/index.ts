@@ -9,6 +9,8 @@
 export { connect, IisClient } from './client';
 export type { ConnectOptions } from './client';
 export type { OperationPlan, PlannedStep, ServiceOperationResult, StatusResult, StopOptions, StartOptions, RestartOptions, Progress, StepRecord } from './control/iisServices';
+export type { LockHolder, LockState } from './commands/lock';
+export type { LockOptions } from './control/lock';
 export type { ServiceInfo } from './commands/services';
 export type { AppPoolInfo, ServedApplication, PoolState } from './commands/appPools';
 export type { SiteInfo, Binding, ApplicationInfo } from './commands/sites';

@@ -53,8 +53,10 @@ describe('host lock (library)', () => {
       expect(holder.hostProcessId).toBe(mutexes(stateFile)[LOCK_NAME]?.ownerPid);
       expect(Date.parse(holder.since as string)).toBeGreaterThan(Date.now() - 60_000);
       expect(locked.message).toMatch(/Another iisctl holds the lock on localhost: .*running restart, since /);
-      // Reads do not take the lock.
-      expect((await b.status()).services.length).toBeGreaterThan(0);
+      // Reads do not take the lock; status says who holds it.
+      const seen = await b.status();
+      expect(seen.services.length).toBeGreaterThan(0);
+      expect(seen.lock).toMatchObject({ held: true, holder: { operation: 'restart', clientProcessId: process.pid, kind: 'held' } });
       // A waiting client gets its turn once the holder is done.
       const second = c.restart({ reason: 'second' });
       const [r1, r2] = await Promise.all([first, second]);
@@ -63,6 +65,7 @@ describe('host lock (library)', () => {
       // Nothing interleaved: stop, stop, start, start of the first, then of the second.
       expect(changeSequence(commandLog(stateFile))).toEqual([...RESTART, ...RESTART]);
       expect(mutexes(stateFile)[LOCK_NAME]).toBeUndefined();
+      expect((await b.status()).lock).toEqual({ held: false });
     } finally {
       await Promise.all([a.close(), b.close(), c.close()]);
     }
@@ -85,6 +88,9 @@ describe('host lock (library)', () => {
       const e = (await stopping) as IisctlError;
       expect(e).toBeInstanceOf(IisctlError);
       expect(e.code).toBe('SESSION_DIED');
+      // Its record still says held, but its mutex is abandoned: status does not name a dead holder.
+      expect(lockHeld(stateFile)).toBe(true);
+      expect((await b.status()).lock).toEqual({ held: false });
       const r = await b.start();
       expect(r.after.every((s) => s.status === 'Running')).toBe(true);
       const takeover = capture.lines.find((l) => String(l.message).includes('died without releasing'));
@@ -111,6 +117,7 @@ describe('host lock (CLI)', () => {
     expect(refused.code).toBe(9);
     const doc = parseOneDocument(refused.stdout);
     expect(doc.error).toMatchObject({ code: 'LOCKED', exitCode: 9, details: { holder: { operation: 'restart', clientProcessId: first.pid } } });
+    expect((await machine.run(['status'])).stdout).toMatch(new RegExp(`^Host lock: held by .*iisctl pid ${first.pid} .*running restart, since `, 'm'));
     const human = await machine.run(['restart', '--no-wait-lock']);
     expect(human.code).toBe(9);
     expect(human.stderr).toMatch(new RegExp(`^iisctl: Another iisctl holds the lock on localhost: .*iisctl pid ${first.pid} .*running restart, since .* \\[LOCKED, exit 9\\]`, 'm'));
@@ -249,8 +256,10 @@ describe('host lock on a remote computer: a lease on the target, whatever name r
     const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB02', pollIntervalMs: 50, lock: { wait: false }, logger });
     try {
       await expect(b.stop()).rejects.toMatchObject({ code: 'LOCKED', details: { holder: { user: 'CONTOSO\\deployer', clientComputer: 'BUILD07', clientProcessId: 777, kind: 'lease' } } });
+      expect((await b.status()).lock).toMatchObject({ held: true, holder: { user: 'CONTOSO\\deployer', clientComputer: 'BUILD07', kind: 'lease' } });
       expect(commandLog(stateFile, 'WEB02').some((t) => /Stop-Service/.test(t))).toBe(false);
       plantLease(stateFile, scenario, new Date(Date.now() - 1000));
+      expect((await b.status()).lock).toEqual({ held: false });
       const r = await b.restart();
       expect(r.after.every((s) => s.status === 'Running')).toBe(true);
       const takeover = capture.lines.find((l) => String(l.message).includes('lease expired'));

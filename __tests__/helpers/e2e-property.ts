@@ -42,7 +42,7 @@ export const unrepresentable = (s: string): boolean => s.includes('\0') || /[\uD
 // (b) The commands each group of APIs may run, as written in lib/commands (plus the envelope's).
 // The envelope and the session's own upkeep (history trimming).
 const ENVELOPE = ['convertto-json', 'out-null', 'clear-history'];
-// The host lock (lib/commands/lock.ts): the mutex, and its holder in the registry.
+// The host lock (lib/commands/lock.ts): the mutex, and its holder in the registry (also read by status).
 const LOCK = ['new-object', 'iisctllockholder', 'iisctlleaserunning', 'get-date', 'test-path', 'new-item', 'new-itemproperty', 'set-itemproperty', 'remove-itemproperty', 'get-itemproperty'];
 // Reading services, pools, sites, processes, the toggle (iisreset present: get-command).
 const WEBADMIN = ['import-module', 'get-item', 'get-childitem', 'get-webapppoolstate', 'get-website', 'get-webapplication', 'get-service', 'get-process', 'get-ciminstance', 'get-command', 'out-string', 'where-object', 'foreach-object', 'select-object', 'sort-object', 'measure-object', 'group-object', 'get-itemproperty', 'set-itemproperty', 'test-path'];
@@ -52,7 +52,7 @@ export const SETTINGS = new Set([...ENVELOPE, ...LOCK, ...WEBADMIN, ...EVENTS, '
 export const BACKUPS = new Set([...ENVELOPE, ...LOCK, ...WEBADMIN, ...EVENTS, 'backup-webconfiguration', 'restore-webconfiguration', 'get-webconfigurationbackup']);
 export const SERVICES = new Set([...ENVELOPE, ...LOCK, ...WEBADMIN, ...EVENTS, 'stop-service', 'start-service', 'set-service', 'stop-process', 'iisreset.exe', 'iisreset', 'sc.exe', 'backup-webconfiguration']);
 export const RECOVERY = new Set([...ENVELOPE, ...LOCK, ...EVENTS, 'sc.exe', 'where-object', 'foreach-object', 'select-object', 'get-service']);
-export const REMOTE = new Set([...ENVELOPE, ...WEBADMIN, ...EVENTS, 'new-object', 'new-pssession', 'get-pssession', 'remove-pssession', 'invoke-command', 'sc.exe']);
+export const REMOTE = new Set([...ENVELOPE, ...LOCK, ...WEBADMIN, ...EVENTS, 'new-object', 'new-pssession', 'get-pssession', 'remove-pssession', 'invoke-command', 'sc.exe']);
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -15,7 +15,7 @@ import { closeRemoteSessions, currentConnections, listRemoteSessions, onComputer
 import { readIisServices, requestServiceStart, requestServiceStop } from '../../lib/commands/services';
 import { readSites, readSiteStates, requestSites, setServerAutoStart } from '../../lib/commands/sites';
 import { disableRestarts, enableRestarts, readToggle } from '../../lib/commands/toggle';
-import { acquireLease, acquireLock, releaseLease, releaseLock, renewLease } from '../../lib/commands/lock';
+import { acquireLease, acquireLock, readLock, releaseLease, releaseLock, renewLease } from '../../lib/commands/lock';
 
 const hostile = "Pool 'x'; Stop-Computer -Force; $(whoami) `n \u2019 [*]";
 const lockParams = { operation: hostile, user: hostile, clientProcessId: 4242, clientComputer: hostile, token: "t'k" };
@@ -46,9 +46,12 @@ export function libraryCommands(): Array<{ name: string; command: PsCommand<unkn
     ['remote: with credential', onComputer({ computerName: 'WEB02', credential: remoteCredential('CONTOSO\\ann', "p'ss $(x)") }, readIisServices())],
     ['remote: read services', onComputer('WEB02', readIisServices())],
     ['lock: acquire (held)', acquireLock({ ...lockParams, waitMs: 100 })],
+    ['lock: read (held)', readLock()],
     ['lock: release (held)', releaseLock({ token: lockParams.token })],
+    ['lock: read (free)', readLock()],
     ['lock: acquire lease', onComputer('WEB02', acquireLease({ ...lockParams, waitMs: 100, leaseSeconds: 60 }))],
     ['lock: renew lease', onComputer('WEB02', renewLease({ token: lockParams.token, leaseSeconds: 60 }))],
+    ['lock: read lease', onComputer('WEB02', readLock())],
     ['lock: release lease', onComputer('WEB02', releaseLease({ token: lockParams.token }))],
     ['pools: read', readAppPools()],
     ['pools: states', readPoolStates(['DefaultAppPool', hostile])],

@@ -146,6 +146,9 @@ if ($null -ne $m) {
             $m.ReleaseMutex()
             $got = $false
             $holder = $current
+        } elseif ($null -ne $current -and $current.Kind -ne 'lease') {
+            # A holder that released cleared Held first: this one died (a status probe may have taken the abandonment).
+            $abandoned = $true
         }
     }
     if ($got) {
@@ -232,6 +235,8 @@ ${insideMutex(p.waitMs, ps`        $current = iisctlLockHolder $key
             $holder = $current
         } else {
             $expired = -not $mine -and -not $abandoned -and $null -ne $current -and $current.Kind -eq 'lease'
+            # A held lock whose record was not cleared and whose mutex we got: its holder died.
+            if (-not $mine -and $null -ne $current -and $current.Kind -ne 'lease') { $abandoned = $true }
             if ($abandoned -or $expired) { $holder = $current }
             $kind = 'lease'
             $expires = [datetime]::UtcNow.AddSeconds(${p.leaseSeconds}).ToString('o')
@@ -275,6 +280,51 @@ ${insideMutex(5000, ps`        if (Test-Path -Path $key) {
         }`)}
 [pscustomobject]@{ Released = $released }`,
     parse: (data) => ({ released: (data as { Released?: unknown } | null)?.Released === true }),
+  };
+}
+
+/** Whether a live iisctl holds the machine's lock, and who (status; changes nothing lasting). */
+export interface LockState {
+  held: boolean;
+  holder?: LockHolder;
+}
+
+/**
+ * Reads the lock without waiting for it. A lease counts while it has not expired. A held lock
+ * counts while its mutex is owned: probed with WaitOne(0) and released at once within this call
+ * (a record whose owner died is not a holder: the probe gets the abandoned mutex).
+ */
+export function readLock(): PsCommand<LockState> {
+  return {
+    purpose: 'read the host lock',
+    script: ps`${HOLDER_FUNCTIONS}
+$key = ${LOCK_KEY}
+$holder = iisctlLockHolder $key
+$held = $false
+if ($null -ne $holder) {
+    if ($holder.Kind -eq 'lease') {
+        $held = iisctlLeaseRunning $holder
+    } elseif ($null -ne $global:iisctlHostLock) {
+        $held = $true
+    } else {
+        $m = New-Object -TypeName System.Threading.Mutex -ArgumentList $false, ${LOCK_MUTEX_NAME}
+        try {
+            $free = $m.WaitOne(0)
+        } catch {
+            if ($_.Exception.GetBaseException().GetType().FullName -eq 'System.Threading.AbandonedMutexException') { $free = $true } else { $m.Dispose(); throw }
+        }
+        if ($free) { $m.ReleaseMutex() }
+        $m.Dispose()
+        $held = -not $free
+    }
+}
+if (-not $held) { $holder = $null }
+[pscustomobject]@{ Held = $held; Holder = $holder }`,
+    parse: (data) => {
+      const r = (data ?? {}) as Record<string, unknown>;
+      const held = r.Held === true;
+      return held ? { held, holder: parseAcquire({ Holder: r.Holder }).holder } : { held };
+    },
   };
 }
 

@@ -18,6 +18,7 @@
 import { IisctlError } from '../errors';
 import type { PsCommand } from '../commands/command';
 import type { EventRecord } from '../commands/events';
+import { readLock, type LockState } from '../commands/lock';
 import { createBackup } from '../commands/backups';
 import { killProcesses, restartComputer } from '../commands/processes';
 import { onComputer } from '../commands/remote';
@@ -62,6 +63,8 @@ export interface StatusResult {
   services: ServiceInfo[];
   workerProcessIds: number[];
   restarts: ToggleState;
+  /** Whether another iisctl is changing the host right now (the host lock), and who. */
+  lock: LockState;
 }
 
 export interface StopOptions {
@@ -121,7 +124,8 @@ export class IisServiceController extends HostOperator {
   async status(): Promise<StatusResult> {
     const snapshot = await this.run(readIisServices());
     const restarts = await this.run(readToggle());
-    return { host: this.host, services: snapshot.services, workerProcessIds: snapshot.workerProcessIds, restarts };
+    const lock = await this.run(readLock());
+    return { host: this.host, services: snapshot.services, workerProcessIds: snapshot.workerProcessIds, restarts, lock };
   }
 
   isEnabled(): Promise<ToggleState> {

@@ -14,6 +14,7 @@ import { Args, handler } from '../handler';
 import { Output, table } from '../render';
 import type { ServiceRecoveryInfo } from '../../commands/recovery';
 import { recoveryText } from './recovery';
+import { describeHolder } from '../../control/lock';
 
 export const STATUS_USAGE = 'iisctl status [-c HOST]... [--json]';
 
@@ -58,6 +59,7 @@ function renderStatus(out: Output, s: FullStatus): void {
   const r = s.restarts;
   if (r.enabled) out.line(`Restarts: ${out.state('enabled')}`);
   else out.line(`Restarts: ${out.state('disabled')}${r.disabledBy ? ` by ${r.disabledBy}` : ''}${r.disabledAt ? ` at ${r.disabledAt}` : ''}${r.reason ? ` (${r.reason})` : ''}`);
+  out.line(s.lock.held ? `Host lock: held by ${describeHolder(s.lock.holder)}` : 'Host lock: free');
   if (s.recovery?.length) {
     out.line('');
     out.line('Automatic Restart (service recovery):');
