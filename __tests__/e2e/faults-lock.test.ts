@@ -177,11 +177,11 @@ describe('host lock on a remote computer: a lease on the target, whatever name r
     });
   const KEY = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\iisctl\\Lock';
 
-  /** Writes a holder record into WEB02's registry, as an iisctl on another machine would have left it. */
-  function plantLease(stateFile: string, scenario: string, expires: Date): void {
+  /** Writes a holder record into a computer's registry (WEB02), as an iisctl on another machine would have left it. */
+  function plantLease(stateFile: string, scenario: string, expires: Date, computer = 'WEB02'): void {
     resetState(scenario, stateFile);
     withMachineSync({ stateFile, scenario }, (_m, { world }) => {
-      const registry = world.state.computers.WEB02.registry;
+      const registry = world.state.computers[computer].registry;
       const value = (name: string, v: string) => [name.toLowerCase(), { name, kind: 'String' as const, value: v }] as const;
       registry['HKEY_LOCAL_MACHINE\\SOFTWARE\\IISCTL'] = { path: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\iisctl', values: {} };
       registry[KEY.toUpperCase()] = {
@@ -267,6 +267,24 @@ describe('host lock on a remote computer: a lease on the target, whatever name r
       expect(lockHeld(stateFile, 'WEB02')).toBe(false);
     } finally {
       await b.close();
+    }
+  });
+
+  it("this machine's lock: a live lease of a remote iisctl is LOCKED, an expired one is taken over with a warning", async () => {
+    const stateFile = path.join(tempDir(), 'state.json');
+    const scenario = farm(100);
+    const capture = new Capture();
+    const logger = createLogger({ level: 'debug', format: format.json(), transports: [capture] });
+    plantLease(stateFile, scenario, new Date(Date.now() + 3_600_000), 'WEB01');
+    const local = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, lock: { wait: false }, logger });
+    try {
+      await expect(local.stop()).rejects.toMatchObject({ code: 'LOCKED', details: { holder: { clientComputer: 'BUILD07', kind: 'lease' } } });
+      expect(mutexes(stateFile)[LOCK_NAME]).toBeUndefined(); // it let go of the mutex again
+      plantLease(stateFile, scenario, new Date(Date.now() - 1000), 'WEB01');
+      expect((await local.restart()).after.every((s) => s.status === 'Running')).toBe(true);
+      expect(capture.lines.find((l) => String(l.message).includes('lease expired'))).toMatchObject({ level: 'warn', previousHolder: { clientComputer: 'BUILD07' } });
+    } finally {
+      await local.close();
     }
   });
 

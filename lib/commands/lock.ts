@@ -128,6 +128,7 @@ export function acquireLock(p: AcquireParams): PsCommand<AcquireResult> {
 $key = ${LOCK_KEY}
 $m = $global:iisctlHostLock
 $abandoned = $false
+$expired = $false
 $infoError = $null
 $holder = $null
 if ($null -ne $m) {
@@ -146,9 +147,11 @@ if ($null -ne $m) {
             $m.ReleaseMutex()
             $got = $false
             $holder = $current
-        } elseif ($null -ne $current -and $current.Kind -ne 'lease') {
-            # A holder that released cleared Held first: this one died (a status probe may have taken the abandonment).
+        } elseif ($null -ne $current) {
+            # A holder that released cleared Held first: this one died (a status probe may have taken
+            # the abandonment), or it was a lease that expired.
             $abandoned = $true
+            $expired = $current.Kind -eq 'lease'
         }
     }
     if ($got) {
@@ -166,7 +169,7 @@ ${recordHolder(p)}
         if ($null -eq $holder) { try { $holder = iisctlLockHolder $key } catch { $holder = $null } }
     }
 }
-[pscustomobject]@{ Acquired = $got; Abandoned = $abandoned; Expired = $false; Holder = $holder; HostProcessId = $PID; InfoError = $infoError }`,
+[pscustomobject]@{ Acquired = $got; Abandoned = $abandoned; Expired = $expired; Holder = $holder; HostProcessId = $PID; InfoError = $infoError }`,
     parse: parseAcquire,
   };
 }
