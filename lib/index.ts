@@ -34,7 +34,12 @@ export type { RecoveryAction, RecoveryActionType, ServiceRecoveryInfo } from './
 export type { RecoveryOptions, RecoveryChangeResult } from './control/recovery';
 export type { ConfigBackupInfo } from './commands/backups';
 export type { Finding, FindingId, AdviseOptions, AdviseResult } from './control/advise';
-export { Secret } from './powershell/quote';
+export { Secret, ps, PsCode } from './powershell/quote';
+// The layer underneath: one persistent PowerShell session, for scripts of your own (README).
+export { PowerShellSession } from './powershell/session';
+export type { SessionOptions, RunOptions, SessionStats } from './powershell/session';
+export { resolveExecutable } from './powershell/executable';
+export type { ExecutableOptions, ResolvedExecutable } from './powershell/executable';
 export type { RemoteCredential, RemoteTarget, RemoteSessionInfo } from './commands/remote';
 export { IisctlError, isIisctlError, ERROR_CODES } from './errors';
 export type { ErrorCode, PowerShellErrorDetails } from './errors';
