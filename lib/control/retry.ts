@@ -3,8 +3,11 @@
  *
  * Transient (retried): TRANSIENT (0x80070425 "cannot accept control messages", 0x800710D8; both
  * documented as working on a second try: iis-reference.md 1.5, peers.md pain points 3 and 4) and
- * SESSION_DIED (a new PowerShell process is started on the next call). Everything else is
- * permanent and fails at once: NOT_FOUND, ACCESS_DENIED, DISABLED, INVALID_ARGUMENT, ...
+ * SESSION_DIED (a new PowerShell process is started on the next call), and a WinRM time-out
+ * (UNREACHABLE whose FullyQualifiedErrorId starts with WinRMOperationTimeout: opening or using the
+ * PSSession timed out, iis-reference.md 6; issue 4 lists WinRM timeouts as transient). A name that
+ * does not resolve (ComputerNotFound) stays permanent. Everything else is permanent and fails at
+ * once: NOT_FOUND, ACCESS_DENIED, DISABLED, INVALID_ARGUMENT, ...
  */
 import { ErrorCode, IisctlError } from '../errors';
 import { Logger, silentLogger } from '../log';
@@ -23,9 +26,11 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 3, baseDelayMs: 500
 const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set(['TRANSIENT', 'SESSION_DIED']);
 
 export function isTransient(error: unknown): boolean {
+  if (!(error instanceof IisctlError)) return false;
+  if (error.code === 'UNREACHABLE') return (error.powershell?.fullyQualifiedErrorId ?? '').startsWith('WinRMOperationTimeout,');
   // A death that lost the host lock is final: retrying would act on the host without the lock.
   // A process that died while starting would die the same way again.
-  return error instanceof IisctlError && TRANSIENT_CODES.has(error.code) && error.details?.lockLost !== true && error.details?.duringStartup !== true;
+  return TRANSIENT_CODES.has(error.code) && error.details?.lockLost !== true && error.details?.duringStartup !== true;
 }
 
 export interface RetryRecord {

@@ -1,3 +1,4 @@
+import { classifyPowerShellError } from '../../../lib/powershell/classify';
 import { IisctlError } from '../../../lib/errors';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isTransient, RetryRecord, withRetry } from '../../../lib/control/retry';
 import { pollUntil } from '../../../lib/control/wait';
@@ -77,6 +78,16 @@ describe('withRetry', () => {
     expect(isTransient(new IisctlError('SESSION_DIED', 'x'))).toBe(true);
     expect(isTransient(new IisctlError('SESSION_TIMEOUT', 'x'))).toBe(false);
     expect(isTransient(new Error('x'))).toBe(false);
+  });
+
+  it('a WinRM time-out is transient (issue 4: retried); a name that does not resolve, or access denied, is not', () => {
+    const remoting = (code: 'UNREACHABLE' | 'ACCESS_DENIED', fqeid: string) =>
+      classifyPowerShellError({ message: 'Connecting to remote server WEB03 failed', type: 'System.Management.Automation.Remoting.PSRemotingTransportException', fullyQualifiedErrorId: fqeid, category: 'OpenError' }, 'WEB03');
+    expect(remoting('UNREACHABLE', 'WinRMOperationTimeout,PSSessionStateBroken').code).toBe('UNREACHABLE');
+    expect(isTransient(remoting('UNREACHABLE', 'WinRMOperationTimeout,PSSessionStateBroken'))).toBe(true);
+    expect(isTransient(remoting('UNREACHABLE', 'WinRMOperationTimeout,PSSessionOpenFailed'))).toBe(true);
+    expect(isTransient(remoting('UNREACHABLE', 'ComputerNotFound,PSSessionStateBroken'))).toBe(false);
+    expect(isTransient(remoting('ACCESS_DENIED', 'AccessDenied,PSSessionStateBroken'))).toBe(false);
   });
 });
 
