@@ -128,6 +128,26 @@ describe('fault matrix', () => {
     expect(await strays(machine.stateFile)).toEqual([]);
   });
 
+  it('WebAdministration missing, W3SVC hung, --force: no backup possible, so nothing is killed (FAILED, exit 1, hint --no-backup); with --no-backup it is terminated', async () => {
+    const machine = new SimMachine(changedScenario('no-webadministration', (sc) => {
+      const w3svc = (localComputer(sc).services as Json[]).find((x) => x.name === 'W3SVC')!;
+      w3svc.faults = { hangOnStop: true };
+    }));
+    const r = await machine.json(['stop', '--force', '--timeout', '1']);
+    expect(r.code).toBe(1);
+    expect(r.doc.error.code).toBe('FAILED');
+    expect([...r.doc.error.details.pending].sort()).toEqual(['W3SVC', 'WAS']); // WAS waits behind its dependent
+    expect(r.doc.error.message).toMatch(/^Could not back up the IIS configuration before terminating IIS processes, so nothing was terminated: .*WebAdministration/);
+    expect(r.doc.error.hint).toMatch(/--no-backup/);
+    expect(r.doc.error.details.result.killedProcessIds).toEqual([]);
+    expect((await state(machine)).find((x) => x.name === 'W3SVC')!.status).toBe('StopPending');
+    const forced = await machine.json(['stop', '--force', '--no-backup', '--timeout', '1']);
+    expect(forced.code).toBe(0);
+    expect(forced.doc.result?.killedProcessIds ?? forced.doc.killedProcessIds).not.toEqual([]);
+    expect((await state(machine)).every((x) => x.status === 'Stopped')).toBe(true);
+    expect(await strays(machine.stateFile)).toEqual([]);
+  });
+
   it('remote host unreachable mid-rolling: the reachable host is done, the rolling stops at the unreachable one', async () => {
     const machine = new SimMachine(scenario('farm'));
     const r = await machine.json(['rolling', 'restart', '-c', 'WEB02', '-c', 'WEB03']);

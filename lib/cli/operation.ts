@@ -16,14 +16,15 @@ type Action = ServiceOperationResult['action'];
 export interface OperationArgs {
   timeout?: number;
   force?: boolean;
+  backup?: boolean;
   reason?: string;
   rebootOnError?: boolean;
 }
 
 export const OPERATION_USAGE: Record<Action, string> = {
-  stop: 'iisctl stop [--timeout S] [--force] [--reason TEXT] [--dry-run] [-c HOST]...',
+  stop: 'iisctl stop [--timeout S] [--force [--no-backup]] [--reason TEXT] [--dry-run] [-c HOST]...',
   start: 'iisctl start [--timeout S] [--reason TEXT] [--dry-run] [-c HOST]...',
-  restart: 'iisctl restart [--timeout S] [--force] [--reason TEXT] [--reboot-on-error --yes] [--dry-run] [-c HOST]...',
+  restart: 'iisctl restart [--timeout S] [--force [--no-backup]] [--reason TEXT] [--reboot-on-error --yes] [--dry-run] [-c HOST]...',
 };
 
 const DESCRIBE: Record<Action, string> = {
@@ -41,7 +42,11 @@ export function operationCommand(runtime: Runtime, action: Action): CommandModul
       let b = y
         .option('timeout', { type: 'number', requiresArg: true, describe: `Seconds to wait for the ${action === 'start' ? 'start' : 'stop'} (default ${action === 'restart' ? 20 : 60})` })
         .option('reason', { type: 'string', requiresArg: true, describe: 'Why, recorded in the audit event on the host' });
-      if (action !== 'start') b = b.option('force', { type: 'boolean', default: false, describe: 'On timeout, back up the IIS configuration and terminate the IIS processes' });
+      if (action !== 'start') {
+        b = b
+          .option('force', { type: 'boolean', default: false, describe: 'On timeout, back up the IIS configuration and terminate the IIS processes' })
+          .option('backup', { type: 'boolean', default: true, describe: 'With --force: back up the IIS configuration first (--no-backup: terminate without one)' });
+      }
       // Accepted everywhere so that stop/start get a clear message instead of "unknown argument".
       b = b.option('reboot-on-error', { type: 'boolean', default: false, describe: action === 'restart' ? 'Reboot the computer if the stop or start fails (needs --yes)' : 'Only with restart', hidden: action !== 'restart' });
       return b as unknown as Argv<Args<OperationArgs>>;
@@ -51,6 +56,7 @@ export function operationCommand(runtime: Runtime, action: Action): CommandModul
         timeoutSeconds: timeoutSeconds(args.timeout, usage),
         reason: reason(args.reason, usage),
         force: args.force === true,
+        skipBackup: args.backup === false,
       };
       if (args.rebootOnError) {
         if (action !== 'restart') throw new UsageError(`--reboot-on-error (iisreset /REBOOTONERROR) is supported with restart only, not with ${action}.`, usage);

@@ -200,7 +200,7 @@ export class IisServiceController extends HostOperator {
         if (names.length) steps.push(step(`request stop, then poll until Stopped (deadline ${options.timeoutSeconds ?? (action === 'stop' ? 60 : 20)} s)`, requestServiceStop(names), names));
       }
       if (options.force) {
-        steps.push(step('on timeout only: back up the IIS configuration', createBackup('iisctl-TIMESTAMP')));
+        if (!options.skipBackup) steps.push(step('on timeout only: back up the IIS configuration', createBackup('iisctl-TIMESTAMP')));
         const pids = [...new Set([...running.map((s) => s.processId).filter((p) => p > 0), ...snapshot.workerProcessIds])];
         if (pids.length) steps.push(step('on timeout only: terminate the IIS service and worker processes', killProcesses(pids)));
       }
@@ -338,10 +338,26 @@ export class IisServiceController extends HostOperator {
     op.steps.push({ step: 'kill orphan workers', durationMs: Date.now() - stepStart, outcome: 'ok', detail: `terminated ${result.killed.join(', ')}` });
   }
 
+  /**
+   * The configuration backup a forced kill needs first (issue 4, semantics 3). When it cannot be
+   * made (e.g. no WebAdministration module on the host) nothing is killed: the caller asked for a
+   * backup unless it opted out, so the failure says how to opt out.
+   */
   private async backup(op: Operation): Promise<void> {
     const name = `iisctl-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const stepStart = Date.now();
-    op.backup = (await this.run(createBackup(name), op.retries)).name;
+    try {
+      op.backup = (await this.run(createBackup(name), op.retries)).name;
+    } catch (error) {
+      const why = (error as Error).message;
+      op.steps.push({ step: 'backup configuration', durationMs: Date.now() - stepStart, outcome: 'failed', detail: why });
+      throw new IisctlError('FAILED', `Could not back up the IIS configuration before terminating IIS processes, so nothing was terminated: ${why}`, {
+        host: this.host,
+        cause: error,
+        hint: 'Fix the cause, or terminate without a backup: --no-backup (library: skipBackup: true).',
+        details: { pending: op.current.services.filter((x) => x.status !== STOPPED).map((x) => x.name) },
+      });
+    }
     op.steps.push({ step: 'backup configuration', durationMs: Date.now() - stepStart, outcome: 'ok', detail: name });
   }
 

@@ -86,14 +86,18 @@ export async function withRetry<T>(action: (attempt: number) => Promise<T>, opti
   }
 }
 
-/** A transient error that outlived the budget is reported as TRANSIENT with how often it was tried. */
+/**
+ * A transient error that outlived the budget is reported with how often it was tried: as TRANSIENT,
+ * except an unreachable host, which stays UNREACHABLE (its own exit code and hint).
+ */
 function exhausted(error: unknown, attempt: number, attempts: number): unknown {
   if (!isTransient(error) || attempt === 1) return error;
   const e = error as IisctlError;
-  return new IisctlError('TRANSIENT', `${e.message} (still failing after ${attempt} of ${attempts} attempts)`, {
+  const unreachable = e.code === 'UNREACHABLE';
+  return new IisctlError(unreachable ? 'UNREACHABLE' : 'TRANSIENT', `${e.message} (still failing after ${attempt} of ${attempts} attempts)`, {
     powershell: e.powershell,
     host: e.host,
-    hint: 'The host keeps refusing the request; try again later or raise the retry count.',
+    hint: unreachable ? e.hint : 'The host keeps refusing the request; try again later or raise the retry count.',
     details: { attempts: attempt, lastCode: e.code },
     cause: e,
   });

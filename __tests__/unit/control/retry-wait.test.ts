@@ -89,6 +89,16 @@ describe('withRetry', () => {
     expect(isTransient(remoting('UNREACHABLE', 'ComputerNotFound,PSSessionStateBroken'))).toBe(false);
     expect(isTransient(remoting('ACCESS_DENIED', 'AccessDenied,PSSessionStateBroken'))).toBe(false);
   });
+
+  it('an unreachable host that stays unreachable through the retries is still UNREACHABLE (exit 7), with its hint and the attempts', async () => {
+    const timeout = classifyPowerShellError({ message: 'Connecting to remote server WEB03 failed', type: 'System.Management.Automation.Remoting.PSRemotingTransportException', fullyQualifiedErrorId: 'WinRMOperationTimeout,PSSessionStateBroken', category: 'OpenError' }, 'WEB03');
+    const retries: RetryRecord[] = [];
+    const e = (await withRetry(() => Promise.reject(timeout), { what: 'read', policy: { attempts: 3 }, retries, sleep: async () => undefined }).catch((x: unknown) => x)) as IisctlError;
+    expect(e.code).toBe('UNREACHABLE');
+    expect(e.hint).toBe(timeout.hint);
+    expect(e.message).toMatch(/still failing after 3 of 3 attempts/);
+    expect(retries).toHaveLength(2);
+  });
 });
 
 describe('pollUntil', () => {
