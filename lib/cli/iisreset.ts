@@ -67,6 +67,12 @@ export function translateIisreset(argv: readonly string[]): Translation {
       if (!arg.includes('=') && VALUE_OPTIONS.has(optionName) && i + 1 < argv.length) rest.push(argv[++i]);
       continue;
     }
+    if (arg.startsWith('/')) {
+      // Not a switch of iisreset's (1.1): a typo must not become a computer name.
+      const timeoutTypo = /^\/timeout[=\s]?(\d+)$/i.exec(arg);
+      const hint = timeoutTypo ? ` Did you mean /TIMEOUT:${timeoutTypo[1]}?` : /^\/[a-z][\w-]*$/i.test(arg) ? ` iisctl's own options are written --${arg.slice(1).toLowerCase()}.` : '';
+      return { kind: 'error', message: `${arg} is not an iisreset switch.${hint}` };
+    }
     // A bare word is iisreset's [computername] (1.1).
     computers.push(arg);
   }

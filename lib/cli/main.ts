@@ -30,6 +30,7 @@ import { backupCommand, BACKUP_USAGE } from './commands/backup';
 import { adviseCommand, ADVISE_USAGE } from './commands/advise';
 import { rollingCommand, ROLLING_USAGE } from './commands/rolling';
 import { explainUnknownArguments, OPERANDS_FLAG, restoreOperands, restoreText, splitAtEndOfOptions, SplitArgv, yargsArgv } from './endOfOptions';
+import { refuseEmptyOptionValues } from './validate';
 
 const USAGES: Record<string, string> = {
   status: STATUS_USAGE,
@@ -83,6 +84,7 @@ export async function main(raw: readonly string[]): Promise<number> {
     }
     if (translation.kind === 'error') throw new UsageError(translation.message, 'iisctl /? lists the iisreset switches iisctl understands');
     const split = { options: expandSimulate(translation.argv), operands: line.operands };
+    refuseEmptyOptionValues(split.options, usage);
     await cliParser(split, commands(runtime), { usage, takesNames: commandName !== undefined && TAKES_NAMES.has(commandName) }).parseAsync();
   } catch (error) {
     const out = fallbackOut();
@@ -144,7 +146,10 @@ export function cliParser(split: SplitArgv, modules: readonly CommandModule<obje
     .wrap(100)
     .exitProcess(false)
     .fail((message, error) => {
-      if (error) throw error;
+      // yargs' own parse errors (YError, e.g. "Not enough arguments following: timeout" for an
+      // option without its value) are usage errors; anything else was thrown by a handler.
+      if (error && error.name !== 'YError') throw error;
+      if (error) message = error.message.replace(/^Not enough arguments following: (.+)$/, (_m, name: string) => `${name.length === 1 ? '-' : '--'}${name} needs a value.`);
       const text = explainUnknownArguments(message.replace(/\s+/g, ' ').trim(), split.options, options.takesNames);
       throw new UsageError(restoreText(text, given.texts), options.usage);
     });

@@ -9,6 +9,21 @@ export const MAX_REASON = 1000;
 /** Longest --timeout: one day. */
 export const MAX_TIMEOUT_SECONDS = 86_400;
 
+/**
+ * An option given an empty value (`--timeout=` or `--timeout ""`, e.g. from an unset variable in a
+ * scheduled task) is refused: yargs would read an empty number as 0, which with --force means
+ * "terminate at once". No iisctl option takes an empty value.
+ */
+export function refuseEmptyOptionValues(options: readonly string[], usage: string): void {
+  for (let i = 0; i < options.length; i++) {
+    const word = options[i];
+    if (!/^--?[^-\d]/.test(word)) continue;
+    const name = word.split('=')[0];
+    const empty = word.includes('=') ? word.endsWith('=') && word.indexOf('=') === word.length - 1 : options[i + 1] === '';
+    if (empty) throw new UsageError(`${name} is given an empty value.`, usage);
+  }
+}
+
 /** yargs turns a repeated option into an array; a value given twice is a conflict. */
 export function single<T>(name: string, value: T | T[] | undefined, usage: string): T | undefined {
   if (Array.isArray(value)) {

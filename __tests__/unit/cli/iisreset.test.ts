@@ -58,6 +58,10 @@ describe('translateIisreset', () => {
     [['/timeout:5', '/timeout:6'], /given twice/],
     [['/status', '/noforce'], /cannot be combined with \/STATUS/],
     [['/enable', '/timeout:3'], /cannot be combined with \/ENABLE/],
+    // A mistyped switch is not a computer name.
+    [['/restart', '/timeout=30'], /^\/timeout=30 is not an iisreset switch\. Did you mean \/TIMEOUT:30\?$/],
+    [['/restart', '/bogus'], /^\/bogus is not an iisreset switch\. iisctl's own options are written --bogus\.$/],
+    [['/status', '/json'], /^\/json is not an iisreset switch\. iisctl's own options are written --json\.$/],
   ])('refuses %j', (args, message) => {
     const t = translateIisreset(args);
     expect(t.kind).toBe('error');
@@ -192,5 +196,34 @@ describe('rolling --health', () => {
     expect(health['__proto__']).toBe('http://a/');
     expect(health.constructor).toBe('http://b/');
     expect(parseHealth(['http://{host}/health'])).toBe('http://{host}/health');
+  });
+});
+
+describe('bad option values: exit 2 with the usage, never a run with a default nobody chose', () => {
+  async function firstLine(argv: string[]): Promise<[number, string]> {
+    const writes: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (writes.push(String(chunk)), true));
+    try {
+      const code = await main(argv);
+      return [code, writes.join('').split('\n')[0]];
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it.each([
+    // An empty number used to be 0: with --force, "terminate at once".
+    [['stop', '--timeout=', '--force'], 'iisctl: --timeout is given an empty value.'],
+    [['stop', '--timeout', '', '--force'], 'iisctl: --timeout is given an empty value.'],
+    [['status', '--retries='], 'iisctl: --retries is given an empty value.'],
+    [['restart', '--lock-timeout', ''], 'iisctl: --lock-timeout is given an empty value.'],
+    // An option without its value used to be exit 1, "unexpected error".
+    [['stop', '--force', '--timeout'], 'iisctl: --timeout needs a value.'],
+    [['status', '-c'], 'iisctl: -c needs a value.'],
+    [['events', '--until'], 'iisctl: --until needs a value.'],
+    // A mistyped iisreset switch used to be taken for a computer name (exit 7).
+    [['/restart', '/timeout=30'], 'iisctl: /timeout=30 is not an iisreset switch. Did you mean /TIMEOUT:30?'],
+  ])('%j', async (argv, message) => {
+    expect(await firstLine(argv)).toEqual([EXIT.USAGE, message]);
   });
 });
