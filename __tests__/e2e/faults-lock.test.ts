@@ -124,6 +124,8 @@ describe('host lock (CLI)', () => {
     expect(human.stderr).not.toMatch(/\n\s+at /); // no stack trace
     // A waiting second restart runs after the first.
     const second = await machine.run(['restart', '--lock-timeout', '120']);
+    // Whoever watches the waiting one sees why nothing happens.
+    expect(second.stderr).toMatch(new RegExp(`waiting up to 120 s for the host lock held by .*iisctl pid ${first.pid} `));
     const firstDone = await first.done;
     expect(firstDone.code).toBe(0);
     expect(second.code).toBe(0);

@@ -216,6 +216,20 @@ describe('rolling', () => {
     expect(JSON.parse(cli.stdout)).toMatchObject({ ok: false, command: 'rolling', action: 'recycle', done: ['WEB01'], failed: ['WEB02'], untouched: ['WEB03'], exitCode: 8 });
   });
 
+  it('CLI, --batch 2: both hosts of a batch acted on together; "healthy" only where a health URL was checked', async () => {
+    const w = world(farm3());
+    const farm = await withFarm(w);
+    const env = { ...process.env, IISCTL_SIM_STATE: w.stateFile, NO_COLOR: '1' };
+    const cli = await runCli([`--simulate=${w.scenario}`, 'rolling', 'recycle', 'DefaultAppPool', '-c', 'WEB01,WEB02,WEB03', '--batch', '2', '--health', `WEB01=${farm.url('WEB01')}`], env);
+    expect(cli.code).toBe(0);
+    const lines = cli.stdout.split('\n');
+    expect(lines).toContain('batch 1: WEB01, WEB02');
+    expect(lines).toContain('batch 2: WEB03');
+    expect(lines).toContain('  WEB01: healthy');
+    expect(lines).toContain('  WEB02: done (no health gate)');
+    expect(lines).toContain('  WEB03: done (no health gate)');
+  });
+
   it('drains: waits for the current connections to reach 0 before acting', async () => {
     const w = world(farm3());
     const farm = await withFarm(w);

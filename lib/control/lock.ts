@@ -138,7 +138,8 @@ export class HostLock {
       }
       if (!wait || Date.now() >= deadline) throw lockedError(this.options.target, result.holder, wait ? timeoutMs : 0);
       if (!logged) {
-        this.logger.info(`waiting for the host lock held by ${describeHolder(result.holder)}`, { host: this.options.target, holder: result.holder });
+        // A warning, so that a person watching a waiting iisctl sees why nothing happens.
+        this.logger.warn(`waiting up to ${Math.round(timeoutMs / 1000)} s for the host lock held by ${describeHolder(result.holder)}`, { host: this.options.target, holder: result.holder });
         logged = true;
       }
       // A lease holder does not keep the mutex, so the attempt may come back at once: wait out the slice.

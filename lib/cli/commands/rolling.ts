@@ -6,7 +6,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { IisctlError } from '../../errors';
-import { rollingRestart, RollingAction, RollingEvent, RollingResult } from '../../control/rolling';
+import { healthUrl, rollingRestart, RollingAction, RollingEvent, RollingResult } from '../../control/rolling';
 import { connectOptions, errorExitCode, errorJson, reportError, Runtime, targetHosts, UsageError } from '../context';
 import { EXIT, ExitCode } from '../exitCodes';
 import { Args, handler } from '../handler';
@@ -83,12 +83,14 @@ export const rollingCommand = (runtime: Runtime): CommandModule<object, Args<Rol
     const healthTimeout = num(args.healthTimeout, 'health-timeout', 0, false);
     const drain = num(args.drain, 'drain', 0, false);
     const out = ctx.out;
+    const health = parseHealth(args.health);
     const progress = (e: RollingEvent) => {
       if (ctx.args.json) return;
       if (e.type === 'batch') out.line(`batch ${e.index + 1}: ${e.hosts.join(', ')}`);
       else if (e.type === 'drained') out.line(`  ${e.host}: drained (${e.connections} connection(s) left after ${duration(e.waitedMs)}${e.timedOut ? ', drain time over' : ''})`);
       else if (e.type === 'acted') out.line(`  ${e.host}: ${action.kind} done in ${duration(e.ms)}`);
-      else if (e.type === 'done') out.line(`  ${e.host}: ${out.paint('healthy', 'green')}`);
+      // "healthy" only when a health URL was checked for the host.
+      else if (e.type === 'done') out.line(`  ${e.host}: ${healthUrl(health, e.host) ? out.paint('healthy', 'green') : 'done (no health gate)'}`);
       else if (e.type === 'failed') reportError(out, e.error, { host: e.host });
       else if (e.type === 'stopped') out.line(`stopped after ${e.failures} failure(s); untouched: ${e.untouched.join(', ') || 'none'}`);
     };
@@ -98,7 +100,7 @@ export const rollingCommand = (runtime: Runtime): CommandModule<object, Args<Rol
       concurrency: ctx.args.parallel,
       action,
       batch: num(args.batch, 'batch', 1, true),
-      health: parseHealth(args.health),
+      health,
       expectStatus: num(args.expect, 'expect', 100, true),
       healthTimeoutMs: healthTimeout === undefined ? undefined : healthTimeout * 1000,
       drainMs: drain === undefined ? undefined : drain * 1000,
