@@ -62,12 +62,15 @@ export class Output {
     this.stderr.write(`${text}\n`);
   }
 
-  /** The one JSON document of this run. */
+  /**
+   * The one JSON document of this run: indented for a person at a terminal, one line otherwise,
+   * so that runs appended to a file (`>> runs.jsonl` in a scheduled task) are JSON Lines.
+   */
   document(value: unknown): void {
     if (this.jsonWritten) throw new Error('internal: a second JSON document');
     this.jsonWritten = true;
     this.clearProgress();
-    this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.stdout.write(`${this.stdout.isTTY ? JSON.stringify(value, null, 2) : JSON.stringify(value)}\n`);
   }
 
   get wroteDocument(): boolean {

@@ -1,3 +1,4 @@
+import { Output } from '../../../lib/cli/render';
 import { parseHealth } from '../../../lib/cli/commands/rolling';
 /**
  * The raw argv before and through yargs: the translation of iisreset switches (iis-reference 1.1,
@@ -225,5 +226,24 @@ describe('bad option values: exit 2 with the usage, never a run with a default n
     [['/restart', '/timeout=30'], 'iisctl: /timeout=30 is not an iisreset switch. Did you mean /TIMEOUT:30?'],
   ])('%j', async (argv, message) => {
     expect(await firstLine(argv)).toEqual([EXIT.USAGE, message]);
+  });
+});
+
+describe('--json output', () => {
+  const doc = { ok: true, command: 'status', nested: { list: [1, 2] } };
+  const capture = (isTTY: boolean) => {
+    const chunks: string[] = [];
+    const out = new Output({ json: true, quiet: false, stdout: { isTTY, write: (t: string) => chunks.push(t) }, stderr: { write: () => true } });
+    out.document(doc);
+    return chunks.join('');
+  };
+
+  it('is one line when stdout is not a terminal (runs appended to a file are JSON Lines), indented on a terminal', () => {
+    const piped = capture(false);
+    expect(piped).toBe(`${JSON.stringify(doc)}\n`);
+    expect(piped.trim().split('\n')).toHaveLength(1);
+    const tty = capture(true);
+    expect(tty.trim().split('\n').length).toBeGreaterThan(1);
+    expect(JSON.parse(tty)).toEqual(doc);
   });
 });
