@@ -50,6 +50,15 @@ describe('iisctl backup / recovery / pool set', () => {
     const refused = await m.run(['backup', 'restore', 'nightly']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--yes/);
+    // --dry-run shows the exact scripts and changes nothing (no --yes needed).
+    const dry = await m.run(['backup', 'restore', 'nightly', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/^Dry run: backup restore nightly would run these steps\. Nothing was changed\./);
+    expect(dry.stdout).toMatch(/Restore-WebConfiguration -Name 'nightly'/);
+    const dryCreate = await m.json(['backup', 'create', 'other', '--dry-run']);
+    expect(dryCreate.code).toBe(0);
+    expect(JSON.stringify(dryCreate.doc)).toMatch(/Backup-WebConfiguration -Name 'other'/);
+    expect((await m.json(['backup', 'list'])).doc.result.map((b: { name: string }) => b.name)).toEqual(['nightly']);
     expect((await m.json(['pool', 'show', 'DefaultAppPool'])).doc.result.cpuLimitPercent).toBe(80);
     expect((await m.run(['backup', 'restore', 'nightly', '--yes'])).code).toBe(0);
     expect((await m.json(['pool', 'show', 'DefaultAppPool'])).doc.result).toMatchObject({ cpuLimitPercent: 0, cpuAction: 'NoAction' });

@@ -18,6 +18,16 @@ export function renderPlan(out: Output, plan: OperationPlan, restartsEnabled?: b
   });
 }
 
+/** A dry run's steps under a title: number, description, the exact script indented. */
+export function renderSteps(out: Output, title: string, steps: ReadonlyArray<{ description: string; script: string }>): void {
+  out.line(title);
+  steps.forEach((s, i) => {
+    out.line('');
+    out.line(`${i + 1}. ${s.description}`);
+    for (const l of s.script.split(/\r?\n/)) out.line(`     ${l}`);
+  });
+}
+
 const VERB: Record<Progress['phase'], string> = { stop: 'stopping', start: 'starting', kill: 'terminating' };
 
 /** The iisreset narration of one operation, driven by the library's progress callbacks. */

@@ -1,7 +1,7 @@
 /** IIS configuration backups (issue 9): list, create (read back in the list), restore. */
 import { IisctlError } from '../errors';
 import { ConfigBackupInfo, createBackup, listBackups, restoreBackup, validateBackupName } from '../commands/backups';
-import type { WebOperations } from './surgical';
+import type { PlannedStep, WebOperations } from './surgical';
 
 export class BackupController {
   constructor(private readonly ops: WebOperations) {}
@@ -19,6 +19,14 @@ export class BackupController {
       if (!found) throw new IisctlError('FAILED', `Backup ${JSON.stringify(name)} is not listed on ${this.ops.host} after Backup-WebConfiguration.`, { host: this.ops.host });
       return found;
     });
+  }
+
+  /** What create or restore would run, with the exact scripts; nothing runs (--dry-run). */
+  plan(action: 'create' | 'restore', name: string): PlannedStep[] {
+    validateBackupName(name);
+    return action === 'create'
+      ? [this.ops.planStep('back up the IIS configuration', createBackup(name), [name]), this.ops.planStep('read back: find the new backup in the list', listBackups())]
+      : [this.ops.planStep('find the backup (NOT_FOUND if it is not there)', listBackups()), this.ops.planStep('replace the live IIS configuration with the backup', restoreBackup(name), [name])];
   }
 
   /** Restore-WebConfiguration of an existing backup (NOT_FOUND otherwise, nothing run but the list). */

@@ -1,15 +1,17 @@
 /**
  * `iisctl backup create|list|restore NAME`: IIS configuration backups (Backup-WebConfiguration,
  * Get-WebConfigurationBackup, Restore-WebConfiguration; library: iis.backups). restore replaces the
- * live configuration, so it asks for --yes (exit 2 without it, nothing run).
+ * live configuration, so it asks for --yes (exit 2 without it, nothing run); --dry-run shows the
+ * scripts of create and restore without running them (no --yes needed).
  */
 import type { CommandModule } from 'yargs';
 import type { ConfigBackupInfo } from '../../commands/backups';
 import { forEachHost, Runtime, UsageError } from '../context';
 import { Args, handler } from '../handler';
 import { table } from '../render';
+import { renderSteps } from '../views';
 
-export const BACKUP_USAGE = 'iisctl backup list | backup create NAME | backup restore NAME --yes';
+export const BACKUP_USAGE = 'iisctl backup list | backup create NAME [--dry-run] | backup restore NAME --yes|--dry-run';
 
 interface BackupArgs {
   action: string;
@@ -27,8 +29,8 @@ export const backupCommand = (runtime: Runtime): CommandModule<object, Args<Back
       .option('yes', { type: 'boolean', describe: 'restore: yes, replace the live IIS configuration with the backup' }) as never,
   handler: handler<BackupArgs>(runtime, (a) => `backup ${a.action}`, BACKUP_USAGE, (ctx, args) => {
     const name = args.name === undefined ? undefined : String(args.name);
-    if (args.dryRun) throw new UsageError('backup does not support --dry-run.', BACKUP_USAGE);
     if (args.action === 'list') {
+      if (args.dryRun) throw new UsageError('backup list changes nothing; --dry-run does not apply.', BACKUP_USAGE);
       if (name !== undefined || args.yes) throw new UsageError('backup list takes no name.', BACKUP_USAGE);
       return forEachHost(ctx, {
         run: (iis) => iis.backups.list(),
@@ -39,6 +41,10 @@ export const backupCommand = (runtime: Runtime): CommandModule<object, Args<Back
       });
     }
     if (name === undefined) throw new UsageError(`backup ${args.action} needs a NAME.`, BACKUP_USAGE);
+    if (args.dryRun) {
+      const action = args.action as 'create' | 'restore';
+      return forEachHost(ctx, { run: async (iis) => iis.backups.plan(action, name), human: (steps) => renderSteps(ctx.out, `Dry run: backup ${action} ${name} would run these steps. Nothing was changed.`, steps) });
+    }
     if (args.action === 'create') {
       if (args.yes) throw new UsageError('--yes applies to backup restore only.', BACKUP_USAGE);
       return forEachHost(ctx, { run: (iis) => iis.backups.create(name), human: (b) => ctx.out.line(`Created configuration backup ${b.name} (${b.createdAt}).`) });

@@ -6,6 +6,7 @@ import type { CommandModule } from 'yargs';
 import type { ServiceRecoveryInfo } from '../../commands/recovery';
 import { RECOVERY_SERVICES } from '../../commands/recovery';
 import type { RecoveryChangeResult } from '../../control/recovery';
+import { renderSteps } from '../views';
 import { forEachHost, Runtime, UsageError } from '../context';
 import { Args, handler } from '../handler';
 import { Output, table } from '../render';
@@ -45,14 +46,7 @@ export const recoveryCommand = (runtime: Runtime): CommandModule<object, Args<Re
     if (args.dryRun) {
       return forEachHost(ctx, {
         run: (iis) => iis.recovery.plan(action, list, options),
-        human: (steps) => {
-          ctx.out.line(`Dry run: recovery ${action} of ${list.join(', ')} would run these steps. Nothing was changed.`);
-          steps.forEach((s, i) => {
-            ctx.out.line('');
-            ctx.out.line(`${i + 1}. ${s.description}`);
-            for (const l of s.script.split(/\r?\n/)) ctx.out.line(`     ${l}`);
-          });
-        },
+        human: (steps) => renderSteps(ctx.out, `Dry run: recovery ${action} of ${list.join(', ')} would run these steps. Nothing was changed.`, steps),
       });
     }
     return forEachHost(ctx, { run: (iis) => (action === 'enable' ? iis.recovery.enable(list, options) : iis.recovery.disable(list)), human: (r) => renderChange(ctx.out, r) });
