@@ -60,6 +60,12 @@ export interface ConnectOptions {
   lock?: LockOptions;
   /** Shorthand for lock.timeoutSeconds. */
   lockTimeoutSeconds?: number;
+  /**
+   * Cancels waiting: once aborted, every wait (service and pool polls, retry back-offs, the host
+   * lock) ends with CANCELLED at its next step. A running operation still reads the host's state
+   * back, writes its audit event and releases the lock, and its error carries that state.
+   */
+  signal?: AbortSignal;
 }
 
 /** Settings of one pool (issue 9), on iis.appPools next to the operations. */
@@ -102,6 +108,7 @@ export class IisClient {
       timeoutSeconds: options.lock?.timeoutSeconds ?? options.lockTimeoutSeconds,
       leaseSeconds: options.lock?.leaseSeconds,
       remote,
+      signal: options.signal,
     });
     this.services = new IisServiceController({
       lock,
@@ -111,8 +118,9 @@ export class IisClient {
       logger,
       retry: options.retry,
       pollIntervalMs: options.pollIntervalMs,
+      signal: options.signal,
     });
-    const web = new WebOperations({ lock, session, computerName: options.computerName, remote, logger, retry: options.retry, pollIntervalMs: options.pollIntervalMs, services: this.services });
+    const web = new WebOperations({ lock, session, computerName: options.computerName, remote, logger, retry: options.retry, pollIntervalMs: options.pollIntervalMs, signal: options.signal, services: this.services });
     const poolSettings = new PoolSettingsController(web);
     this.appPools = Object.assign(new AppPoolController(web), {
       settings: (name: string) => poolSettings.settings(name),

@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'TRANSIENT', // a retryable failure outlived the retry budget
   'UNREACHABLE', // the remote host could not be reached
   'LOCKED', // another iisctl holds the host lock (details.holder names it); nothing was changed
+  'CANCELLED', // the caller aborted (AbortSignal; the CLI on Ctrl-C): waiting stopped, the state left behind is reported
   'FAILED', // anything else that went wrong, with details
 ] as const;
 

@@ -101,6 +101,29 @@ describe('host lock (library)', () => {
     expect(await strays(stateFile)).toEqual([]);
   });
 
+  it('a client waiting for the lock stops waiting when its signal is aborted: CANCELLED at once, nothing changed', async () => {
+    const stateFile = path.join(tempDir(), 'state.json');
+    const scenario = slowScenario(3000);
+    const a = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50 });
+    const abort = new AbortController();
+    const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, signal: abort.signal });
+    try {
+      const stopping = a.stop();
+      await until(() => lockHeld(stateFile), 30_000, 'the stop to hold the lock');
+      const waiting = b.restart().then(() => undefined, (err: unknown) => err);
+      await new Promise((r) => setTimeout(r, 300));
+      const abortedAt = Date.now();
+      abort.abort();
+      const e = (await waiting) as IisctlError;
+      expect(e.code).toBe('CANCELLED');
+      expect(Date.now() - abortedAt).toBeLessThan(2500); // one lock slice at most, not the holder's whole stop
+      await stopping;
+      expect(changeSequence(commandLog(stateFile))).toEqual(['stop W3SVC', 'stop WAS']); // b requested nothing
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('rejects a bad lock timeout before anything runs', async () => {
     await expect(connect({ simulate: true, lockTimeoutSeconds: -1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(connect({ simulate: true, lock: { timeoutSeconds: Number.NaN } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
@@ -138,6 +161,29 @@ describe('host lock (CLI)', () => {
     const r = await machine.run(['restart', '--lock-timeout', 'soon']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--lock-timeout must be a number of seconds/);
+  });
+});
+
+describe('Ctrl-C (SIGINT) in the middle of a stop', () => {
+  it('stops waiting, reads the state back, writes the audit event, releases the lock: CANCELLED, exit 130, the half-stopped state reported', async () => {
+    const machine = new SimMachine(slowScenario(4000));
+    const run = spawnCli([`--simulate=${machine.scenario}`, 'stop', '--json', '--reason', 'interrupted one'], machine.env());
+    await until(() => lockHeld(machine.stateFile), 60_000, 'the stop to hold the lock');
+    await new Promise((r) => setTimeout(r, 500)); // W3SVC is stopping (4 s)
+    process.kill(run.pid, 'SIGINT');
+    const done = await run.done;
+    expect(done.code).toBe(130);
+    expect(done.stderr).toMatch(/SIGINT: stopping the wait, reading back the state of the host/);
+    const doc = parseOneDocument(done.stdout);
+    expect(doc.error).toMatchObject({ code: 'CANCELLED', exitCode: 130 });
+    expect(doc.error.message).toMatch(/Left: WAS Running, W3SVC (StopPending|Stopped)\.$/);
+    const after = doc.error.details.result.after as Array<{ name: string; status: string }>;
+    expect(after.find((x) => x.name === 'W3SVC')!.status).toMatch(/StopPending|Stopped/);
+    expect(after.find((x) => x.name === 'WAS')!.status).toBe('Running'); // never reached
+    expect(lockHeld(machine.stateFile)).toBe(false);
+    const audit = await machine.json(['events', '--kind', 'audit']);
+    expect(JSON.stringify(audit.doc)).toMatch(/iisctl stop failed; user=[^;]*; reason=interrupted one; Interrupted/);
+    expect(await strays(machine.stateFile)).toEqual([]);
   });
 });
 

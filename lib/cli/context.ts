@@ -26,6 +26,8 @@ export interface Runtime {
   out?: Output;
   logger?: Logger;
   usage?: string;
+  /** Fired on Ctrl-C / SIGTERM (main.ts): the library stops waiting and reports the state. */
+  signal?: AbortSignal;
 }
 
 export interface Context {
@@ -34,6 +36,7 @@ export interface Context {
   out: Output;
   logger: Logger;
   usage: string;
+  signal?: AbortSignal;
 }
 
 export const MAX_COMPUTER_NAME = 255;
@@ -59,7 +62,7 @@ export function createContext(runtime: Runtime, command: string, args: GlobalArg
   const onFileError = (e: Error) => process.stderr.write(`iisctl: warning: could not write the log file ${logFile}: ${e.message}\n`);
   const logger = createLogger({ level: args.logLevel ?? 'info', consoleLevel, file: logFile, onFileError });
   runtime.logger = logger;
-  return { command, args, out, logger, usage };
+  return { command, args, out, logger, usage, signal: runtime.signal };
 }
 
 /** The hosts of this run, checked before anything is sent anywhere; undefined = this machine. */
@@ -92,6 +95,7 @@ export function connectOptions(ctx: Context, host: string | undefined): ConnectO
     retry: args.retries === undefined ? undefined : { attempts: args.retries + 1 },
     lock: { wait: args.waitLock !== false, timeoutSeconds: args.lockTimeout },
     credential: host !== undefined && args.user !== undefined ? { userName: args.user, password: remotePassword(ctx) } : undefined,
+    signal: ctx.signal,
   };
 }
 

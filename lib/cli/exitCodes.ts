@@ -8,6 +8,8 @@
  *   killed mid-way; what it did is unknown.
  * - TRANSIENT -> 1: a retryable failure that outlived --retries is a failure.
  * - SESSION_DIED -> 1; POWERSHELL_UNAVAILABLE -> 7 (nothing could be run on the host).
+ * - CANCELLED -> 130 (128 + SIGINT, what shells show for Ctrl-C): iisctl stopped waiting at the
+ *   user's request, read the state back and reported it; it is not a failure of the host.
  * - LOCKED -> 9, its own code: "another iisctl is busy with this host, nothing was changed" is the
  *   one failure a scheduled task should simply retry later; folding it into 1 would hide that, and
  *   6 (disabled) means a person decided to block restarts.
@@ -25,6 +27,8 @@ export const EXIT = {
   UNREACHABLE: 7,
   PARTIAL: 8,
   LOCKED: 9,
+  /** 128 + SIGINT, as shells report a run ended by Ctrl-C. */
+  CANCELLED: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -42,6 +46,7 @@ const BY_ERROR_CODE: Record<ErrorCode, ExitCode> = {
   TRANSIENT: EXIT.FAILED,
   FAILED: EXIT.FAILED,
   LOCKED: EXIT.LOCKED,
+  CANCELLED: EXIT.CANCELLED,
 };
 
 export function exitCodeOf(code: ErrorCode | undefined): ExitCode {
@@ -61,4 +66,5 @@ export const EXIT_CODE_HELP = [
   '  7  host unreachable or PowerShell unavailable',
   '  8  partial success: some of several --computer hosts failed',
   '  9  locked: another iisctl holds the host lock (nothing was changed; try again later)',
+  '  130 interrupted (Ctrl-C, SIGTERM): stopped waiting; the state left behind is reported',
 ].join('\n');

@@ -67,8 +67,8 @@ export interface MainIo {
   stderr?: NodeJS.WriteStream;
 }
 
-export async function main(raw: readonly string[]): Promise<number> {
-  const runtime: Runtime = { exitCode: EXIT.OK };
+export async function main(raw: readonly string[], signal?: AbortSignal): Promise<number> {
+  const runtime: Runtime = { exitCode: EXIT.OK, signal };
   // Everything after the first `--` is a name, never an option or a command (endOfOptions.ts).
   const line = splitAtEndOfOptions(raw);
   const before = line.options;
@@ -182,7 +182,18 @@ if (require.main === module) {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;
   });
-  main(process.argv.slice(2)).then(
+  // Ctrl-C / SIGTERM: the first one stops the waiting; the running operation then reads the host's
+  // state back, writes its audit event, releases the host lock and reports (exit 130). A second
+  // one ends the process at once.
+  const interrupt = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) process.exit(EXIT.CANCELLED);
+    process.stderr.write(`iisctl: ${name}: stopping the wait, reading back the state of the host (again to quit at once)\n`);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  main(process.argv.slice(2), interrupt.signal).then(
     (code) => {
       process.exitCode = code;
       // Everything is closed by now; this only guards against a stray handle keeping Node alive.

@@ -160,6 +160,7 @@ export class AppPoolController {
       done: (states) => states.every(done),
       deadline,
       intervalMs: this.ops.pollIntervalMs,
+      signal: this.ops.signal,
       onPoll: (states, elapsedMs) => options.onProgress?.({ pending: states.filter((s) => !done(s)).map((s) => s.name), elapsedMs, timeoutMs }),
     });
   }

@@ -27,7 +27,7 @@ import { disableRestarts, enableRestarts, readToggle, ToggleState } from '../com
 import { startWaves, stopWaves } from './order';
 import type { RetryRecord } from './retry';
 import { pollUntil } from './wait';
-import { attachResult, disabledError, eventsSince, HostOperator } from './operation';
+import { attachResult, disabledError, withStateLeft, eventsSince, HostOperator } from './operation';
 
 export interface StepRecord {
   step: string;
@@ -252,7 +252,7 @@ export class IisServiceController extends HostOperator {
       after: after.services,
       events,
     };
-    if (failure) throw attachResult(failure, result);
+    if (failure) throw attachResult(withStateLeft(failure, result.after.map((x) => `${x.name} ${x.status}`)), result);
     this.verify(action, op, result);
     return result;
   }
@@ -390,6 +390,7 @@ export class IisServiceController extends HostOperator {
         },
         deadline,
         intervalMs: this.pollIntervalMs,
+        signal: this.signal,
         onPoll: (snap, elapsedMs) => onProgress?.({ phase: 'start', pending: pending.filter((n) => statusOf(snap, n) !== RUNNING), elapsedMs, timeoutMs }),
       });
       const failed = pending.filter((n) => seenPending.has(n) && statusOf(op.current, n) === STOPPED);
@@ -419,6 +420,7 @@ export class IisServiceController extends HostOperator {
       },
       deadline,
       intervalMs: this.pollIntervalMs,
+      signal: this.signal,
       onPoll: (snap, elapsedMs) => onProgress?.({ phase, pending: names.filter((n) => statusOf(snap, n) !== status), elapsedMs, timeoutMs }),
     });
     return result.reached;

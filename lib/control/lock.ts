@@ -24,6 +24,7 @@ import { onComputer, RemoteTarget } from '../commands/remote';
 import { IisctlError, invalidArgument } from '../errors';
 import { Logger, silentLogger } from '../log';
 import type { PowerShellSession } from '../powershell/session';
+import { abortableSleep, throwIfCancelled } from './wait';
 
 export interface LockOptions {
   /** Wait for a lock held by another iisctl (default true); false: fail with LOCKED at once. */
@@ -51,6 +52,8 @@ export interface HostLockOptions extends LockOptions {
   logger?: Logger;
   /** Length of one blocking wait on the host (default 2 s). */
   sliceMs?: number;
+  /** Aborting ends a wait for the lock with CANCELLED (nothing was changed). */
+  signal?: AbortSignal;
 }
 
 export function validateLockOptions(o: LockOptions | undefined): void {
@@ -118,6 +121,7 @@ export class HostLock {
     const token = crypto.randomBytes(8).toString('hex');
     let logged = false;
     for (;;) {
+      throwIfCancelled(this.options.signal, this.options.target);
       const waitMs = wait ? Math.max(0, Math.min(slice, deadline - Date.now())) : 0;
       const attempted = Date.now();
       const params = { operation, user: this.options.user, clientProcessId: process.pid, clientComputer: safeHostname(), token, waitMs };
@@ -144,7 +148,7 @@ export class HostLock {
       }
       // A lease holder does not keep the mutex, so the attempt may come back at once: wait out the slice.
       const rest = Math.min(waitMs, deadline - Date.now()) - (Date.now() - attempted);
-      if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+      if (rest > 0) await abortableSleep(rest, this.options.signal);
     }
   }
 

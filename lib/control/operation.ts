@@ -60,6 +60,12 @@ export function attachResult<R>(error: unknown, result: R): unknown {
   });
 }
 
+/** An interrupted operation's message ends with the state it left the host in (read back after the interruption). */
+export function withStateLeft(error: unknown, states: string[]): unknown {
+  if (!(error instanceof IisctlError) || error.code !== 'CANCELLED' || states.length === 0) return error;
+  return new IisctlError('CANCELLED', `${error.message} Left: ${states.join(', ')}.`, { host: error.host, hint: error.hint, cause: error, details: error.details });
+}
+
 /** Who runs iisctl, for audit events. */
 export function currentUser(): string {
   try {
@@ -83,6 +89,8 @@ export interface ControllerOptions {
   user?: string;
   /** The host lock every changing operation holds (issue 8). */
   lock?: HostLock;
+  /** Aborting stops every wait (polls, retry back-offs) with CANCELLED; the frame still reads the state back. */
+  signal?: AbortSignal;
 }
 
 /** One target host as the controllers see it: where commands go, how they are retried, the lock. */
@@ -96,6 +104,7 @@ export abstract class HostOperator {
   protected readonly retryPolicy: RetryPolicy;
   protected readonly user: string;
   protected readonly lock?: HostLock;
+  readonly signal?: AbortSignal;
 
   constructor(options: ControllerOptions) {
     this.session = options.session;
@@ -106,12 +115,13 @@ export abstract class HostOperator {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.user = options.user ?? currentUser();
     this.lock = options.lock;
+    this.signal = options.signal;
   }
 
   /** Runs one command on the target, retrying transient failures. */
   run<T>(command: PsCommand<T>, retries?: RetryRecord[], deadline?: number): Promise<T> {
     const target = onComputer(this.computerName, command);
-    return withRetry(() => runCommand(this.session, target), { what: target.purpose, policy: this.retryPolicy, logger: this.logger, retries, deadline });
+    return withRetry(() => runCommand(this.session, target), { what: target.purpose, policy: this.retryPolicy, logger: this.logger, retries, deadline, signal: this.signal });
   }
 
   /**

@@ -11,6 +11,7 @@
  */
 import { ErrorCode, IisctlError } from '../errors';
 import { Logger, silentLogger } from '../log';
+import { abortableSleep, throwIfCancelled } from './wait';
 
 export interface RetryPolicy {
   /** Total attempts, the first included. Default 3. */
@@ -51,6 +52,8 @@ export interface RetryOptions {
   retries?: RetryRecord[];
   /** Injected for tests. */
   sleep?: (ms: number) => Promise<void>;
+  /** Aborting cuts a back-off short and ends with CANCELLED instead of another attempt. */
+  signal?: AbortSignal;
   random?: () => number;
   now?: () => number;
 }
@@ -64,7 +67,7 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
 export async function withRetry<T>(action: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
   const logger = options.logger ?? silentLogger();
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, options.signal));
   const now = options.now ?? Date.now;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -82,6 +85,7 @@ export async function withRetry<T>(action: (attempt: number) => Promise<T>, opti
       options.retries?.push(record);
       logger.warn(`retrying ${options.what} after a transient error`, record);
       await sleep(delayMs);
+      throwIfCancelled(options.signal, e.host);
     }
   }
 }

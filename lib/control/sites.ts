@@ -135,6 +135,7 @@ export class SiteController {
       done: (states) => states.every(done),
       deadline: started + timeoutMs,
       intervalMs: this.ops.pollIntervalMs,
+      signal: this.ops.signal,
       onPoll: (states, elapsedMs) => options.onProgress?.({ pending: states.filter((s) => !done(s)).map((s) => s.name), elapsedMs, timeoutMs }),
     });
     frame.step(action, names, Date.now() - started, polled.reached ? 'ok' : 'timeout');

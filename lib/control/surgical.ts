@@ -13,7 +13,8 @@ import type { CoreServiceState, RequestOutcome } from '../commands/webadmin';
 import { IisctlError } from '../errors';
 import type { IisServiceController, StepRecord } from './iisServices';
 import { backoffDelay, RetryRecord } from './retry';
-import { attachResult, ControllerOptions, disabledError, eventsSince, HostOperator } from './operation';
+import { abortableSleep, throwIfCancelled } from './wait';
+import { attachResult, ControllerOptions, withStateLeft, disabledError, eventsSince, HostOperator } from './operation';
 
 export interface SurgicalOptions {
   /** Deadline of the wait for the state read back. Default 30 s. */
@@ -164,7 +165,8 @@ export class WebOperations extends HostOperator {
         }
         const delayMs = backoffDelay(attempt, this.retryPolicy);
         retries.push({ attempt, reason: `${refused.name}: ${refused.message ?? ''}`, code: 'TRANSIENT', delayMs });
-        await new Promise((r) => setTimeout(r, delayMs));
+        await abortableSleep(delayMs, this.signal);
+        throwIfCancelled(this.signal, this.host);
       },
       forced: (pids) => killed.push(...pids),
     };
@@ -192,7 +194,7 @@ export class WebOperations extends HostOperator {
       servicesStarted,
       events,
     };
-    if (failure) throw attachResult(failure, result);
+    if (failure) throw attachResult(withStateLeft(failure, result.targets.map((t) => `${t.name} ${t.after}`)), result);
     try {
       outcome!.verify();
     } catch (error) {

@@ -3,6 +3,7 @@
  * timeout or return before the change is done (iis-reference.md 3.2; peers.md pain point 1), so
  * iisctl requests without waiting and reads the state back until it is right or time is up.
  */
+import { IisctlError } from '../errors';
 
 export interface PollOptions<T> {
   /** Reads the current state (one PowerShell round trip). */
@@ -17,6 +18,8 @@ export interface PollOptions<T> {
   onPoll?: (state: T, elapsedMs: number) => void;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Aborting stops the waiting (CANCELLED) before the next read. */
+  signal?: AbortSignal;
 }
 
 export interface PollResult<T> {
@@ -30,11 +33,12 @@ export interface PollResult<T> {
 
 export async function pollUntil<T>(options: PollOptions<T>): Promise<PollResult<T>> {
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, options.signal));
   const interval = options.intervalMs ?? 250;
   const started = now();
   let polls = 0;
   for (;;) {
+    throwIfCancelled(options.signal);
     const state = await options.read();
     polls++;
     const elapsedMs = now() - started;
@@ -45,4 +49,27 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<PollResult<
     // Never sleep past the deadline: the last read happens at the deadline, not an interval later.
     await sleep(Math.min(interval, left));
   }
+}
+
+/** Thrown where iisctl waits, once the caller's AbortSignal fired. */
+export function throwIfCancelled(signal: AbortSignal | undefined, host?: string): void {
+  if (!signal?.aborted) return;
+  throw new IisctlError('CANCELLED', 'Interrupted: iisctl stopped waiting; what was already requested on the host may still complete.', {
+    host,
+    hint: 'Check the state of the host (iisctl status) and run the operation again if needed.',
+  });
+}
+
+/** setTimeout that ends early when the signal fires (the caller then checks throwIfCancelled). */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

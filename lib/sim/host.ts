@@ -8,7 +8,8 @@
  *   the process abruptly, before any output of that call) and logged (`recordCommand`, the
  *   envelope's base64 decoded so tests can read what really ran);
  * - cmdlets take the state lock only per machine access (cmdlets/simhost.ts);
- * - stdout carries output, stderr only PowerShell error records; SIGTERM exits 143, stdin end 0.
+ * - stdout carries output, stderr only PowerShell error records; SIGTERM exits 143, stdin end 0;
+ *   SIGINT (a terminal's Ctrl-C reaching the process group) is ignored.
  */
 import { checkArguments, serve } from './protocol';
 import { loadParser } from './parser';
@@ -36,6 +37,10 @@ async function main(): Promise<void> {
     process.exit(USAGE_EXIT_CODE);
   }
   process.on('SIGTERM', () => process.exit(143));
+  // A terminal's Ctrl-C goes to the whole POSIX process group, this simulated Windows process
+  // included; iisctl handles it (stops waiting, reads the state back through this process), so the
+  // simulated powershell.exe does not die of it. (node-powershell cannot spawn it detached.)
+  process.on('SIGINT', () => undefined);
   const state: SimStateOptions = {};
   const [parser, who] = await Promise.all([loadParser(), withMachine(state, (m) => ({ computerName: m.name, account: m.user.name }))]);
   const { computerName, account } = who;

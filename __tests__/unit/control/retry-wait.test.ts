@@ -1,7 +1,7 @@
 import { classifyPowerShellError } from '../../../lib/powershell/classify';
 import { IisctlError } from '../../../lib/errors';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isTransient, RetryRecord, withRetry } from '../../../lib/control/retry';
-import { pollUntil } from '../../../lib/control/wait';
+import { abortableSleep, pollUntil } from '../../../lib/control/wait';
 
 /** A fake clock: sleep advances time instantly. */
 function fakeClock(start = 1_000_000) {
@@ -102,6 +102,23 @@ describe('withRetry', () => {
 });
 
 describe('pollUntil', () => {
+  it('an aborted signal ends the waiting with CANCELLED before the next read; abortableSleep wakes early', async () => {
+    const abort = new AbortController();
+    let reads = 0;
+    const started = Date.now();
+    const polling = pollUntil({ read: async () => (reads++, 'StopPending'), done: () => false, deadline: Date.now() + 60_000, intervalMs: 30_000, signal: abort.signal });
+    setTimeout(() => abort.abort(), 50);
+    await expect(polling).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(reads).toBe(1); // the interval was cut short and no further read was made
+    expect(Date.now() - started).toBeLessThan(5000);
+    const sleeper = new AbortController();
+    const t0 = Date.now();
+    const slept = abortableSleep(60_000, sleeper.signal);
+    sleeper.abort();
+    await slept;
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
   it('returns as soon as the state is reached', async () => {
     const clock = fakeClock();
     const states = ['StopPending', 'StopPending', 'Stopped'];
