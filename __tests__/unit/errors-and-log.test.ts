@@ -18,7 +18,7 @@ describe('IisctlError', () => {
 
   it('has the documented set of codes', () => {
     expect([...ERROR_CODES].sort()).toEqual(
-      ['ACCESS_DENIED', 'DISABLED', 'FAILED', 'INVALID_ARGUMENT', 'NOT_FOUND', 'POWERSHELL_UNAVAILABLE', 'SESSION_DIED', 'SESSION_TIMEOUT', 'TIMEOUT', 'TRANSIENT', 'UNREACHABLE', 'LOCKED'].sort(),
+      ['ACCESS_DENIED', 'DISABLED', 'FAILED', 'INVALID_ARGUMENT', 'NOT_FOUND', 'POWERSHELL_UNAVAILABLE', 'SESSION_DIED', 'SESSION_TIMEOUT', 'TIMEOUT', 'TRANSIENT', 'UNREACHABLE', 'LOCKED', 'CANCELLED'].sort(),
     );
   });
 });

@@ -173,6 +173,7 @@ describe('exit codes', () => {
       UNREACHABLE: 7,
       FAILED: 1,
       LOCKED: 9,
+      CANCELLED: 130,
     });
     expect(errorExitCode(new UsageError('x'))).toBe(2);
     expect(errorExitCode(new Error('boom'))).toBe(1);
