@@ -316,5 +316,8 @@ describe('audit events of pool and site operations', () => {
       [1010, 'iisctl apppool-recycle succeeded'],
     ]);
     expect(audit[1].message).toContain('reason=leak');
+    // ... and which pool or site: "who recycled DefaultAppPool, and why".
+    expect(audit[0].message).toMatch(/; sites=Shop$/);
+    expect(audit[1].message).toMatch(/; reason=leak; pools=DefaultAppPool$/);
   });
 });

@@ -182,7 +182,7 @@ export interface Expectation {
 /**
  * Checks every recorded script of one case: it parses without error, runs only allowed commands,
  * and every literal is either one of the API's constants or exactly the input (contains it, when
- * embedded); an altered input (trimmed, re-encoded, cut, lower-cased) is a literal that is
+ * embedded, and in an audit message); an altered input (trimmed, re-encoded, cut, lower-cased) is a literal that is
  * neither, and fails.
  */
 export function checkRecorded(parser: PowerShellParser, recorded: Recorded[], e: Expectation): void {
@@ -200,7 +200,9 @@ export function checkRecorded(parser: PowerShellParser, recorded: Recorded[], e:
     const stray = f.commands.filter((c) => !e.allow.has(c));
     if (stray.length) throw new Error(`unexpected command(s) ran: ${[...new Set(stray)].join(', ')}\n${r.text.slice(0, 1500)}`);
     for (const lit of f.literals) {
-      if (exact.has(lit) || (e.embedded && [...exact].some((x) => x !== '' && lit.includes(x)))) {
+      // An audit event's message ("iisctl <action> <outcome>; user=...; reason=...; <what>") is composed text: the input may sit inside it.
+      const composed = e.embedded || lit.startsWith('iisctl ');
+      if (exact.has(lit) || (composed && [...exact].some((x) => x !== '' && lit.includes(x)))) {
         reached = true;
         continue;
       }

@@ -1,3 +1,4 @@
+import { currentUser } from '../../lib/control/operation';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -94,5 +95,14 @@ describe('logger factory', () => {
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { message: string }).message);
     expect(lines).toEqual(['file only']);
     expect(createLogger({ console: true, level: 'info', consoleLevel: 'debug' }).level).toBe('debug');
+  });
+});
+
+describe('currentUser (the user= of audit events)', () => {
+  it('is DOMAIN\\user on Windows, the bare name elsewhere', () => {
+    const name = os.userInfo().username;
+    expect(currentUser('win32', { USERDOMAIN: 'CONTOSO' })).toBe(`CONTOSO\\${name}`);
+    expect(currentUser('win32', {})).toBe(name);
+    expect(currentUser('linux', { USERDOMAIN: 'CONTOSO' })).toBe(name);
   });
 });

@@ -66,10 +66,12 @@ export function withStateLeft(error: unknown, states: string[]): unknown {
   return new IisctlError('CANCELLED', `${error.message} Left: ${states.join(', ')}.`, { host: error.host, hint: error.hint, cause: error, details: error.details });
 }
 
-/** Who runs iisctl, for audit events. */
-export function currentUser(): string {
+/** Who runs iisctl, for audit events: DOMAIN\user on Windows (Node gives the bare name; USERDOMAIN the domain). */
+export function currentUser(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
   try {
-    return os.userInfo().username;
+    const name = os.userInfo().username;
+    const domain = platform === 'win32' ? env.USERDOMAIN : undefined;
+    return domain ? `${domain}\\${name}` : name;
   } catch {
     return 'unknown';
   }

@@ -177,7 +177,9 @@ export class WebOperations extends HostOperator {
     } catch (error) {
       failure = error;
     }
-    await this.audit({ action, reason: options.reason, outcome: failure ? 'failed' : 'succeeded', detail: failure ? (failure as Error).message : undefined });
+    // What was acted on, so that the event log answers "who recycled ShopApi, and why".
+    const actedOn = outcome ? `${kind === 'site' ? 'sites' : 'pools'}=${outcome.targets.map((t) => t.name).join(',')}` : undefined;
+    await this.audit({ action, reason: options.reason, outcome: failure ? 'failed' : 'succeeded', detail: failure ? (failure as Error).message : actedOn });
     const events = await this.events(started, displayNames);
     const targets = outcome?.targets ?? [];
     const result: SurgicalResult = {
