@@ -120,9 +120,10 @@ export class HostLock {
     const deadline = Date.now() + timeoutMs;
     const token = crypto.randomBytes(8).toString('hex');
     let logged = false;
-    for (;;) {
+    // The first attempt does not block: when the lock is taken, the holder is named at once.
+    for (let attempt = 1; ; attempt++) {
       throwIfCancelled(this.options.signal, this.options.target);
-      const waitMs = wait ? Math.max(0, Math.min(slice, deadline - Date.now())) : 0;
+      const waitMs = wait && attempt > 1 ? Math.max(0, Math.min(slice, deadline - Date.now())) : 0;
       const attempted = Date.now();
       const params = { operation, user: this.options.user, clientProcessId: process.pid, clientComputer: safeHostname(), token, waitMs };
       const result: AcquireResult = await this.run(
@@ -140,12 +141,13 @@ export class HostLock {
         this.logger.debug('host lock acquired', { host: this.options.target, operation, hostProcessId: result.hostProcessId });
         return;
       }
-      if (!wait || Date.now() >= deadline) throw lockedError(this.options.target, result.holder, wait ? timeoutMs : 0);
+      if (!wait) throw lockedError(this.options.target, result.holder, 0);
       if (!logged) {
         // A warning, so that a person watching a waiting iisctl sees why nothing happens.
         this.logger.warn(`waiting up to ${Math.round(timeoutMs / 1000)} s for the host lock held by ${describeHolder(result.holder)}`, { host: this.options.target, holder: result.holder });
         logged = true;
       }
+      if (Date.now() >= deadline) throw lockedError(this.options.target, result.holder, timeoutMs);
       // A lease holder does not keep the mutex, so the attempt may come back at once: wait out the slice.
       const rest = Math.min(waitMs, deadline - Date.now()) - (Date.now() - attempted);
       if (rest > 0) await abortableSleep(rest, this.options.signal);
