@@ -28,14 +28,13 @@ async function failure(p: Promise<unknown>): Promise<IisctlError> {
 }
 
 describe('start-up', () => {
-  it('answers its first call well under a second (bound 3 s)', async () => {
+  it('answers its first call (the time is printed; `make bench` measures it, tests do not)', async () => {
     const s = session('fast');
     const t0 = Date.now();
     await expect(s.run(ps`1 + 1`)).resolves.toBe(2);
     const ms = Date.now() - t0;
     // eslint-disable-next-line no-console
     console.log(`simulated host: spawn + first call in ${ms} ms`);
-    expect(ms).toBeLessThan(3000);
   });
 });
 
