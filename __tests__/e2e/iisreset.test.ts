@@ -203,6 +203,14 @@ describe('rebootOnError', () => {
     expect(e.details!.rebooted).toBe(true);
     expect(resultOf(e).steps.map((s) => s.step)).toContain('reboot');
   });
+
+  it('a reboot that fails too does not hide why the restart failed', async () => {
+    const iis = await simClient(scenarioFile('not-admin'));
+    const e = await failure(iis.restart({ timeoutSeconds: 1, rebootOnError: true }));
+    expect(e.code).toBe('ACCESS_DENIED'); // the restart's own failure, not the reboot's
+    expect(e.details).toMatchObject({ rebooted: false, rebootError: expect.any(String) });
+    expect(resultOf(e).steps.find((s) => s.step === 'reboot')).toMatchObject({ outcome: 'failed' });
+  });
 });
 
 describe('remote computers through PowerShell remoting', () => {

@@ -432,11 +432,19 @@ export class IisServiceController extends HostOperator {
 
   private async rebootAfterFailure(op: Operation, error: unknown): Promise<void> {
     this.logger.warn('rebooting the host after a failed restart (rebootOnError)', { host: this.host, error: (error as Error).message });
-    await this.run(restartComputer());
-    op.steps.push({ step: 'reboot', durationMs: 0, outcome: 'ok', detail: 'requested after a failed stop/start (rebootOnError)' });
-    if (error instanceof IisctlError) {
-      (error as { details?: Record<string, unknown> }).details = { ...error.details, rebooted: true };
+    const details = error instanceof IisctlError ? (error as { details?: Record<string, unknown> }) : undefined;
+    try {
+      await this.run(restartComputer());
+    } catch (rebootError) {
+      // The restart's own failure stays the error; the failed reboot is said next to it.
+      const why = (rebootError as Error).message;
+      op.steps.push({ step: 'reboot', durationMs: 0, outcome: 'failed', detail: why });
+      this.logger.error('the reboot after the failed restart failed too', { host: this.host, error: why });
+      if (details) details.details = { ...details.details, rebooted: false, rebootError: why };
+      return;
     }
+    op.steps.push({ step: 'reboot', durationMs: 0, outcome: 'ok', detail: 'requested after a failed stop/start (rebootOnError)' });
+    if (details) details.details = { ...details.details, rebooted: true };
   }
 
   private async verifyToggle(enabled: boolean): Promise<ToggleState> {
