@@ -152,9 +152,10 @@ export function formatTimeSpan(seconds: number): string {
   return days ? `${days}.${core}` : core;
 }
 
-/** "90s", "5m", "1h30m", "2d" or a TimeSpan "hh:mm:ss" -> seconds; null when neither. */
+/** "90s", "5m", "1h30m", "2d", a TimeSpan "hh:mm:ss", or "0" (the "0 disables" of the IIS docs) -> seconds; null when none. */
 export function durationSeconds(text: string): number | null {
   const t = text.trim();
+  if (t === '0') return 0;
   const span = timeSpanSeconds(t);
   if (span !== null) return span;
   const m = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/i.exec(t);

@@ -93,7 +93,7 @@ export function resolveSelector(selector: Selector, available: readonly string[]
     const hints = missing.map((m) => (suggestions[m].length ? `${JSON.stringify(m)}: did you mean ${suggestions[m].map((s) => JSON.stringify(s)).join(' or ')}?` : undefined)).filter(Boolean);
     throw new IisctlError('NOT_FOUND', `No ${kind} named ${missing.map((m) => JSON.stringify(m)).join(', ')} on ${host ?? 'the host'}.`, {
       host,
-      hint: hints.length ? hints.join(' ') : `Names are matched exactly; use { match: 'pattern*' } for a wildcard.`,
+      hint: hints.length ? hints.join(' ') : `Names are matched exactly; for a wildcard use --match 'pattern*' (library: { match: 'pattern*' }).`,
       details: { missing, closeMatches: suggestions },
     });
   }
