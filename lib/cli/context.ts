@@ -53,6 +53,10 @@ export function createContext(runtime: Runtime, command: string, args: GlobalArg
   if (lockTimeout !== undefined && !(Number.isFinite(lockTimeout) && lockTimeout >= 0 && lockTimeout <= 86_400)) {
     throw new UsageError(`--lock-timeout must be a number of seconds from 0 to 86400; got ${JSON.stringify(String(args.lockTimeout))}.`, usage);
   }
+  if (args.user !== undefined && !(args.computer && args.computer.length > 0)) {
+    // Without a remote host it would be silently unused: this machine runs as the account iisctl runs as.
+    throw new UsageError('--user is for remote hosts: give -c/--computer too (this machine is driven as the account iisctl runs as).', usage);
+  }
   const out = new Output({ json: args.json, quiet: args.quiet, color: args.color });
   runtime.out = out;
   runtime.usage = usage;

@@ -27,6 +27,12 @@ interface RollingArgs {
   maxFailures?: number;
 }
 
+/** --expect: an HTTP status code is 100-599 (RFC 9110, section 15). */
+function httpStatus(value: number | undefined): number | undefined {
+  if (value !== undefined && value > 599) throw new UsageError(`--expect must be an HTTP status code from 100 to 599; got ${value}.`, ROLLING_USAGE);
+  return value;
+}
+
 function num(value: number | undefined, option: string, min: number, integer: boolean): number | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value)) throw new UsageError(`--${option} is given twice.`, ROLLING_USAGE);
@@ -101,7 +107,7 @@ export const rollingCommand = (runtime: Runtime): CommandModule<object, Args<Rol
       action,
       batch: num(args.batch, 'batch', 1, true),
       health,
-      expectStatus: num(args.expect, 'expect', 100, true),
+      expectStatus: httpStatus(num(args.expect, 'expect', 100, true)),
       healthTimeoutMs: healthTimeout === undefined ? undefined : healthTimeout * 1000,
       drainMs: drain === undefined ? undefined : drain * 1000,
       drainSite: args.drainSite,
