@@ -230,6 +230,16 @@ describe('rolling', () => {
     expect(lines).toContain('  WEB03: done (no health gate)');
   });
 
+  it('maxFailures: 1 goes on past one unreachable host; the default 0 stops there', async () => {
+    const scenario = scenarioFile('farm'); // WEB03 is unreachable
+    const stateFile = path.join(tempDir(), 'state.json');
+    const common = { simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, retry: { attempts: 1 } };
+    const tolerant = await rollingRestart(['WEB02', 'WEB03', 'WEB01'], { ...common, action: { kind: 'recycle', pool: 'DefaultAppPool' }, maxFailures: 1 });
+    expect(tolerant).toMatchObject({ ok: false, done: ['WEB02', 'WEB01'], failed: ['WEB03'], untouched: [], stoppedEarly: false });
+    const strict = await rollingRestart(['WEB02', 'WEB03', 'WEB01'], { ...common, action: { kind: 'recycle', pool: 'DefaultAppPool' } });
+    expect(strict).toMatchObject({ ok: false, done: ['WEB02'], failed: ['WEB03'], untouched: ['WEB01'], stoppedEarly: true });
+  });
+
   it('drains: waits for the current connections to reach 0 before acting', async () => {
     const w = world(farm3());
     const farm = await withFarm(w);
