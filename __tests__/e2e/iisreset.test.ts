@@ -191,6 +191,36 @@ describe('clear errors and hints', () => {
   });
 });
 
+describe('worker processes left behind by a stop (orphans)', () => {
+  const orphaning = (change?: (s: Record<string, any>) => void) => // eslint-disable-line @typescript-eslint/no-explicit-any
+    scenarioFile('fast', (s) => {
+      const comp = Object.values(s.computers as Record<string, { appPools: Array<Record<string, unknown>> }>)[0];
+      comp.appPools.find((p) => p.name === 'DefaultAppPool')!.faults = { workerOutlivesIis: true };
+      change?.(s);
+    });
+
+  it('without force: the stop succeeds and reports the orphaned w3wp by process id; nothing is killed', async () => {
+    const iis = await simClient(orphaning());
+    const before = (await iis.status()).workerProcessIds;
+    expect(before.length).toBeGreaterThan(0);
+    const result = await iis.stop();
+    expect(result.after.every((s) => s.status === 'Stopped')).toBe(true);
+    expect(result.orphanWorkerProcessIds.length).toBeGreaterThan(0);
+    expect(before).toEqual(expect.arrayContaining(result.orphanWorkerProcessIds));
+    expect(result.killedProcessIds).toEqual([]);
+    expect((await iis.status()).workerProcessIds).toEqual(result.orphanWorkerProcessIds); // still there
+  });
+
+  it('with force: the orphan is terminated (after a configuration backup) and none is left', async () => {
+    const iis = await simClient(orphaning());
+    const result = await iis.stop({ force: true });
+    expect(result.orphanWorkerProcessIds).toEqual([]);
+    expect(result.killedProcessIds.length).toBeGreaterThan(0);
+    expect(result.backup).toMatch(/^iisctl-/);
+    expect((await iis.status()).workerProcessIds).toEqual([]);
+  });
+});
+
 describe('rebootOnError', () => {
   it('reboots only after a failed restart, only when asked, and says so', async () => {
     const iis = await simClient(scenarioFile('hung-stop'));

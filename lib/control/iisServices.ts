@@ -288,8 +288,9 @@ export class IisServiceController extends HostOperator {
             details: { pending: stillPending },
           });
         }
+        // Every service still running was terminated; workers left after that are checked below.
         await this.forceKill(op, options);
-        return;
+        break;
       }
     }
     if (op.current.workerProcessIds.length > 0 && options.force) await this.killWorkers(op, options);

@@ -95,7 +95,7 @@ export interface PoolSpec {
   failure?: Record<string, unknown>;
   cpu?: Record<string, unknown>;
   timing?: { startMs?: number; stopMs?: number; overlapMs?: number; workerStartMs?: number };
-  faults?: { hangOnStop?: boolean; crashWorker?: { count: number; afterMs: number; exitCode?: string } };
+  faults?: { hangOnStop?: boolean; crashWorker?: { count: number; afterMs: number; exitCode?: string }; workerOutlivesIis?: boolean };
 }
 
 export interface SiteSpec {
@@ -670,8 +670,9 @@ function validatePools(c: Checker, p: string, v: unknown): PoolSpec[] {
     c.section(`${pp}.timing`, o.timing, { startMs: 'int', stopMs: 'int', overlapMs: 'int', workerStartMs: 'int' } as const);
     const f = c.obj(`${pp}.faults`, o.faults, false);
     if (f) {
-      c.keys(`${pp}.faults`, f, ['hangOnStop', 'crashWorker']);
+      c.keys(`${pp}.faults`, f, ['hangOnStop', 'crashWorker', 'workerOutlivesIis']);
       c.bool(`${pp}.faults.hangOnStop`, f.hangOnStop);
+      c.bool(`${pp}.faults.workerOutlivesIis`, f.workerOutlivesIis);
       const cw = c.obj(`${pp}.faults.crashWorker`, f.crashWorker, false);
       if (cw) {
         c.keys(`${pp}.faults.crashWorker`, cw, ['count', 'afterMs', 'exitCode']);

@@ -225,6 +225,7 @@ function buildPool(p: ComputerSpec['appPools'][number], bootTime: number): PoolS
     faults: {
       hangOnStop: p.faults?.hangOnStop ?? false,
       crashWorker: crash ? { remaining: crash.count, afterMs: crash.afterMs, exitCode: crash.exitCode ?? '0xc0000005' } : null,
+      workerOutlivesIis: p.faults?.workerOutlivesIis ?? false,
     },
     workers: [],
     crashTimes: [],

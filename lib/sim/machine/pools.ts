@@ -424,6 +424,11 @@ export function iisServicesChanged(ctx: Ctx): void {
   ctx.comp.iisRunning = up;
   for (const pool of Object.values(ctx.comp.pools)) {
     ctx.cancel(key(pool.name));
+    if (!up && pool.faults.workerOutlivesIis) {
+      // Fault: the w3wp processes stay in the process table, no longer the pool's (orphans).
+      for (const pid of pool.workers) ctx.cancel(String(pid));
+      pool.workers = [];
+    }
     for (const pid of [...pool.workers]) removeWorker(ctx, pool, pid);
     pool.crashTimes = [];
     if (up) {

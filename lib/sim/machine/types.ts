@@ -193,6 +193,8 @@ export interface PoolFaults {
   hangOnStop: boolean;
   /** The next `remaining` workers crash `afterMs` after they start; demand keeps respawning them. */
   crashWorker: { remaining: number; afterMs: number; exitCode: string } | null;
+  /** Its workers do not exit when IIS stops: the w3wp processes are left behind, orphaned (issue 4, semantics 3). */
+  workerOutlivesIis: boolean;
 }
 
 export interface PoolState {
