@@ -227,6 +227,9 @@ function recycleWorker(ctx: Ctx, pool: PoolState, pid: number): void {
   ctx.cancel(String(pid), ['workerPeriodicRecycle', 'workerCrash']);
   if (pool.recycling.disallowOverlappingRotation) {
     // Old worker shuts down first; the new one launches afterwards: a gap with no worker.
+    // Assumed: the new worker starts without waiting for a request. On a real OnDemand pool it may
+    // only start with the next request; iisctl's recycle check then waits for a new pid it might
+    // not see (README "Known limits").
     const exitAt = ctx.now + pool.timing.stopMs;
     ctx.schedule('workerExit', exitAt, String(pid), { pool: pool.name });
     ctx.schedule('workerSpawn', exitAt + pool.timing.workerStartMs, key(pool.name));
