@@ -3,24 +3,14 @@
  * library's PowerShellSession against the built simulated host (dist/sim/host.js).
  */
 import * as path from 'node:path';
-import { IisctlError } from '../../lib/errors';
 import { ps } from '../../lib/powershell/quote';
 import { PowerShellSession } from '../../lib/powershell/session';
 import { useSimSessions } from '../helpers/sim-session';
+import { failure } from '../helpers/sim';
 
 const { session: openSession, tmp } = useSimSessions('iisctl-e2e-cmds-');
 const session = (scenario: string, stateFile?: string): PowerShellSession => openSession(scenario, { stateFile });
 let n = 0;
-
-async function failure(p: Promise<unknown>): Promise<IisctlError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(IisctlError);
-    return e as IisctlError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('Get-Command through the session', () => {
   it('finds iisreset.exe as an Application at its system32 path', async () => {

@@ -5,27 +5,17 @@
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { IisctlError } from '../../lib/errors';
 import { ps, PsCode } from '../../lib/powershell/quote';
 import { PowerShellSession } from '../../lib/powershell/session';
 import { buildEnvelopeScript } from '../../lib/powershell/envelope';
 import { loadParser } from '../../lib/sim/parser';
 import { generatedBodies } from '../helpers/generated-scripts';
 import { HOST_JS, useSimSessions } from '../helpers/sim-session';
+import { failure } from '../helpers/sim';
 
 const { session: openSession, tmp } = useSimSessions('iisctl-e2e-');
 const session = (scenario: string, callTimeoutMs?: number): PowerShellSession => openSession(scenario, { callTimeoutMs });
 let n = 0;
-
-async function failure(p: Promise<unknown>): Promise<IisctlError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(IisctlError);
-    return e as IisctlError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('start-up', () => {
   it('answers its first call (the time is printed; `make bench` measures it, tests do not)', async () => {
