@@ -4,18 +4,9 @@
  */
 import * as path from 'node:path';
 import { withMachine } from '../../lib/sim/state';
-import { closeClients, scenarioFile, simClient, tempDir, failure } from '../helpers/sim';
+import { closeClients, scenarioFile, simClient, tempDir, failure, readUntil } from '../helpers/sim';
 
 afterEach(closeClients);
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('rapid-fail protection (rapid-fail.json)', () => {
   it('a pool configured for 3 crashes is stopped after the 3rd injected crash, with WAS 5009 x3 and 5002', async () => {
@@ -26,7 +17,7 @@ describe('rapid-fail protection (rapid-fail.json)', () => {
     expect(r.after).toMatchObject({ rapidFailProtection: true, rapidFailMaxCrashes: 3, rapidFailInterval: '00:10:00' });
     const since = new Date(Date.now() - 1000);
     await withMachine({ scenario, stateFile }, (m) => m.demandWorker('DefaultAppPool')); // a request arrives; each worker crashes
-    const pools = await until(() => iis.appPools.list(), (l) => l.find((p) => p.name === 'DefaultAppPool')!.state === 'Stopped');
+    const pools = await readUntil(() => iis.appPools.list(), (l) => l.find((p) => p.name === 'DefaultAppPool')!.state === 'Stopped');
     expect(pools.find((p) => p.name === 'DefaultAppPool')!.state).toBe('Stopped');
     const events = await iis.events({ since, kinds: ['crash'] });
     expect(events.filter((e) => e.id === 5009)).toHaveLength(3);
@@ -40,7 +31,7 @@ describe('rapid-fail protection (rapid-fail.json)', () => {
     await iis.appPools.configure('DefaultAppPool', { rapidFailProtection: false });
     const since = new Date(Date.now() - 1000);
     await withMachine({ scenario, stateFile }, (m) => m.demandWorker('DefaultAppPool'));
-    const events = await until(() => iis.events({ since, kinds: ['crash'] }), (e) => e.filter((x) => x.id === 5009).length >= 6);
+    const events = await readUntil(() => iis.events({ since, kinds: ['crash'] }), (e) => e.filter((x) => x.id === 5009).length >= 6);
     expect(events.filter((e) => e.id === 5009).length).toBeGreaterThanOrEqual(6);
     expect(events.filter((e) => e.id === 5002)).toHaveLength(0);
     expect((await iis.appPools.list()).find((p) => p.name === 'DefaultAppPool')!.state).toBe('Started');
@@ -81,7 +72,7 @@ describe('Automatic Restart (recovery)', () => {
     const status = await iis.status();
     const pid = status.services.find((s) => s.name === 'W3SVC')!.processId!;
     await withMachine({ scenario, stateFile }, (m) => m.kill(pid));
-    const back = await until(() => iis.status(), (s) => s.services.find((x) => x.name === 'W3SVC')!.status === 'Running');
+    const back = await readUntil(() => iis.status(), (s) => s.services.find((x) => x.name === 'W3SVC')!.status === 'Running');
     expect(back.services.find((x) => x.name === 'W3SVC')!.status).toBe('Running');
     expect((await iis.events({ since, kinds: ['crash'] })).some((e) => e.id === 7031)).toBe(true);
   });
@@ -135,7 +126,7 @@ describe('pool settings, Automatic Restart and backups are changing operations: 
     const holder = await simClient(slow, { simulatorStateFile: lockedFile, pollIntervalMs: 50 });
     const other = await simClient(slow, { simulatorStateFile: lockedFile, lock: { wait: false } });
     const stopping = holder.stop();
-    await until(() => other.status(), (st) => st.services.some((x) => x.status === 'StopPending'));
+    await readUntil(() => other.status(), (st) => st.services.some((x) => x.status === 'StopPending'));
     for (const attempt of [() => other.appPools.configure('DefaultAppPool', { cpuLimitPercent: 30 }), () => other.recovery.disable(['W3SVC']), () => other.backups.create('while-locked')]) {
       expect((await failure(attempt())).code).toBe('LOCKED');
     }

@@ -14,7 +14,7 @@ import { createLogger } from '../../lib/log';
 import { startSimulatedFarm, SimulatedFarm } from '../../lib/sim/http';
 import { withMachine } from '../../lib/sim/state';
 import { runCli } from '../helpers/cli';
-import { scenarioFile, tempDir } from '../helpers/sim';
+import { readUntil, scenarioFile, tempDir } from '../helpers/sim';
 
 jest.setTimeout(120_000);
 
@@ -57,15 +57,6 @@ async function withFarm(w: World): Promise<SimulatedFarm> {
   return farm;
 }
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('PSSessions: one per computer, reused, re-created when broken', () => {
   it('many calls share one New-PSSession; a reboot breaks it and the next call opens a new one', async () => {
     const w = world(scenarioFile('farm'));
@@ -78,7 +69,7 @@ describe('PSSessions: one per computer, reused, re-created when broken', () => {
 
     await withMachine({ scenario: w.scenario, stateFile: w.stateFile }, (_m, s) => s.world.connect('WEB02').reboot());
     // While WEB02 restarts: a typed UNREACHABLE (New-PSSession fails), then it works again.
-    const status = await until(
+    const status = await readUntil(
       () => iis.status().then(() => 'ok', (e: { code?: string }) => e.code ?? 'error'),
       (v) => v === 'ok',
     );
@@ -142,13 +133,13 @@ describe('the simulated sites serve real HTTP on 127.0.0.1', () => {
     const iis = await connect({ simulate: w.scenario, simulatorStateFile: w.stateFile, computerName: 'WEB02', pollIntervalMs: 50 });
     opened.push(iis);
     await iis.appPools.stop('DefaultAppPool');
-    expect((await until(() => get(url), (r) => r.status === 503)).status).toBe(503);
+    expect((await readUntil(() => get(url), (r) => r.status === 503)).status).toBe(503);
     await iis.appPools.start('DefaultAppPool');
-    expect((await until(() => get(url), (r) => r.status === 200)).status).toBe(200);
+    expect((await readUntil(() => get(url), (r) => r.status === 200)).status).toBe(200);
     await iis.stop();
-    expect((await until(() => get(url), (r) => r.error === 'ECONNREFUSED')).error).toBe('ECONNREFUSED');
+    expect((await readUntil(() => get(url), (r) => r.error === 'ECONNREFUSED')).error).toBe('ECONNREFUSED');
     await iis.start();
-    expect((await until(() => get(url), (r) => r.status === 200)).status).toBe(200);
+    expect((await readUntil(() => get(url), (r) => r.status === 200)).status).toBe(200);
   });
 });
 
@@ -249,7 +240,7 @@ describe('rolling', () => {
       heldDoneAt = Date.now();
       return r;
     });
-    await until(async () => farm.connections().WEB01?.['default web site'] ?? 0, (n) => n > 0, 10_000);
+    await readUntil(async () => farm.connections().WEB01?.['default web site'] ?? 0, (n) => n > 0, 10_000);
     const result = await rollingRestart(['WEB01', 'WEB02'], {
       simulate: w.scenario,
       simulatorStateFile: w.stateFile,

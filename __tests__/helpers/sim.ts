@@ -55,3 +55,13 @@ export async function failure(p: Promise<unknown>): Promise<IisctlError> {
   expect(e).toBeInstanceOf(IisctlError);
   return e as IisctlError;
 }
+
+/** Reads until ok(value) or the time is up (then the last value is returned for the test to assert on). */
+export async function readUntil<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -66,7 +66,13 @@ export function withStateLeft(error: unknown, states: string[]): unknown {
   return new IisctlError('CANCELLED', `${error.message} Left: ${states.join(', ')}.`, { host: error.host, hint: error.hint, cause: error, details: error.details });
 }
 
-/** Who runs iisctl, for audit events: DOMAIN\user on Windows (Node gives the bare name; USERDOMAIN the domain). */
+/**
+ * Who runs iisctl, for audit events: DOMAIN\user on Windows, the form of domain account
+ * credentials (Environment.UserDomainName remarks, learn.microsoft.com). os.userInfo() gives the
+ * bare name; the domain comes from the USERDOMAIN environment variable (named in WshNetwork
+ * .UserDomain's remarks, which say it is not set by default only on Windows 98/Me). Indirectly
+ * sourced, so defensive: without it the bare name is used.
+ */
 export function currentUser(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
   try {
     const name = os.userInfo().username;
