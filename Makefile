@@ -3,11 +3,9 @@ NPM ?= npm
 
 .PHONY: install build test demo bench soak clean
 
-# `npm install`, not `npm ci`: the registry these machines reach serves only this platform's
-# optional binaries (e.g. jest's @unrs/resolver-binding-*), so the lock file cannot list the
-# others and `npm ci` refuses it as out of sync. `npm install` follows the lock file all the same.
+# `npm ci`: installs exactly the lock file and never rewrites it, so a fresh clone stays clean.
 node_modules/.installed: package.json package-lock.json
-	$(NPM) install --no-audit --no-fund
+	$(NPM) ci --no-audit --no-fund
 	@touch $@
 
 install: node_modules/.installed
