@@ -9,7 +9,7 @@
  * COMMAND_LINE and FAILURE_ACTIONS "RESTART -- Delay = 0 milliseconds." from a public sample); the
  * `[SC] QueryServiceConfig2 SUCCESS` / `[SC] ChangeServiceConfig2 SUCCESS` heads, the column layout,
  * one line per further action, and the error form `[SC] OpenService FAILED <code>:` + blank line +
- * Win32 text with exit code = the Win32 code are *assumed* (common transcripts, not in the reference).
+ * Win32 text with exit code = the Win32 code are *assumed* (common transcripts, not in docs/sources.md §3.7).
  * Everything goes to stdout. Any other verb or option fails loudly (exit 87, not simulated).
  */
 import type { NativeCall, NativeImpl, NativeResult } from '../interp/types';

@@ -40,7 +40,7 @@ export class Ctx {
     appendEvent(this.comp, tpl, at, user);
   }
 
-  /** Windows process ids are multiples of 4 (assumed: observed behaviour, not in the reference). */
+  /** Windows process ids are multiples of 4 (assumed: observed behaviour, not in docs/sources.md). */
   allocPid(): number {
     const pid = this.comp.nextPid;
     this.comp.nextPid += 4 + 4 * ((pid * 7) % 5); // irregular gaps, like a busy machine

@@ -2,7 +2,7 @@
  * Event templates of the components the simulation plays: SCM, WAS and iisreset.
  * Texts are verbatim from docs/sources.md §2.1-§2.3 (two spaces after a period are real). "%n" in a
  * message file is a line break; it is rendered "\r\n" here (assumed: FormatMessage output).
- * Levels marked "assumed" were not given by the reference.
+ * Levels marked "assumed" were not given by the sources.
  */
 import { EventLevels, Providers } from './constants';
 
@@ -138,7 +138,7 @@ export function wasAdminRecycle(pool: string): EventTemplate {
 
 /**
  * Microsoft-Windows-IIS-IISReset (docs/sources.md §2.1). Only 3201 (start) is confirmed; 3202 (stop) and
- * its text are the reference's "probably" guess — assumed, match on id + provider only.
+ * its text are a guess by analogy with 3201 — assumed, match on id + provider only.
  */
 export function iisResetCommand(kind: 'start' | 'stop', user: string): EventTemplate {
   const id = kind === 'start' ? 3201 : 3202;
