@@ -1,5 +1,5 @@
 /**
- * `iis.heal(target)`: the escalation ladder (no peer tool chains these steps). The least
+ * `iis.heal(target)`: the escalation ladder (no peer tool chains these steps: docs/sources.md §U18). The least
  * disruptive step first, each with its own time budget, stopping at the first that leaves the
  * target verified healthy:
  *   recycle -> stop/start the pool -> kill that pool's workers (force only)

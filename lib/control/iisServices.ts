@@ -340,8 +340,8 @@ export class IisServiceController extends HostOperator {
   }
 
   /**
-   * The configuration backup a forced kill needs first (a kill can leave the configuration half-written,
-   * so there is always a way back unless the caller opted out). When it cannot be
+   * The configuration backup a forced kill needs first (iisctl's rule: nothing is force-killed
+   * without a way back, unless the caller opts out). When it cannot be
    * made (e.g. no WebAdministration module on the host) nothing is killed: the caller asked for a
    * backup unless it opted out, so the failure says how to opt out.
    */

@@ -71,7 +71,7 @@ export class Ctx {
     return this.comp.processes[String(pid)];
   }
 
-  /** Every change request from a non-administrator fails with Win32 5 / 0x80070005 (only Administrators may control services, docs/sources.md §3.1; iisreset's text for it, §1.7). */
+  /** Every change request from a non-administrator fails with Win32 5 / 0x80070005 (only Administrators control services: docs/sources.md §3.1, §1.7). */
   requireAdmin(target: SimTarget): void {
     if (!this.comp.user.isAdmin) throw SimFault.win32('AccessDenied', Win32Errors.ACCESS_DENIED, this.comp.name, target);
   }

@@ -1,6 +1,6 @@
 /**
- * Documented IIS 10 defaults of an application pool (learn.microsoft.com/iis/configuration/system.applicationhost/applicationpools/add/ and its pages; docs/sources.md §7.3, §7.4, §7.5) and
- * assumed timings of the simulation.
+ * Documented IIS 10 defaults of an application pool (IIS configuration reference,
+ * applicationPools/add: docs/sources.md §7.3, §7.4, §7.5) and assumed timings of the simulation.
  */
 import type { CpuConfig, FailureConfig, PoolTiming, ProcessModelConfig, RecyclingConfig } from './types';
 

@@ -193,7 +193,7 @@ export interface PoolFaults {
   hangOnStop: boolean;
   /** The next `remaining` workers crash `afterMs` after they start; demand keeps respawning them. */
   crashWorker: { remaining: number; afterMs: number; exitCode: string } | null;
-  /** Its workers do not exit when IIS stops: the w3wp processes are left behind, orphaned (the case iisctl's check for orphan w3wp after every stop exists for). */
+  /** Its workers do not exit when IIS stops: the w3wp processes are left behind, orphaned (what iisctl's orphan check after every stop finds). */
   workerOutlivesIis: boolean;
 }
 
