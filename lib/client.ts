@@ -54,7 +54,7 @@ export interface ConnectOptions {
   /** Time between state reads while waiting. Default 250 ms. */
   pollIntervalMs?: number;
   /**
-   * The host lock every changing operation takes (issue 8): wait for another iisctl (default, up
+   * The host lock every changing operation takes: wait for another iisctl (default, up
    * to timeoutSeconds, default 300 s) or, with `wait: false`, fail with LOCKED at once.
    */
   lock?: LockOptions;
@@ -68,7 +68,7 @@ export interface ConnectOptions {
   signal?: AbortSignal;
 }
 
-/** Settings of one pool (issue 9), on iis.appPools next to the operations. */
+/** Settings of one pool, on iis.appPools next to the operations. */
 export interface PoolSettingsApi {
   /** Recycling, rapid-fail, CPU, idle, start mode, autoStart, time limits of one pool. */
   settings(name: string): Promise<PoolSettings>;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `make bench`, iisreset part (issue 4): a graceful restart against the simulated host's default
+ * `make bench`, iisreset part: a graceful restart against the simulated host's default
  * scenario (realistic stop/start durations), reporting
  * - the overhead ratio: restart wall time / the simulated services' own stop + start time
  *   (goal <= 1.10: waiting and verifying should cost little beyond the services themselves);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `make bench`, pools part (issue 5), against the simulated host (fast scenario plus N pools):
+ * `make bench`, pools part (batched pool operations), against the simulated host (fast scenario plus N pools):
  * - appPools.list() for N = 10, 100, 1000 pools: PowerShell round trips (always 1) and time;
  * - recycle of 50 pools at once (one batch, one status read per poll) vs one after another.
  * Not a test: nothing here fails on a slow machine.

@@ -3,7 +3,7 @@
 /**
  * `make bench`: figures for the README. Not a test: nothing here fails on a slow machine.
  *
- * Session layer (issue 2), against the well-behaved stand-in host:
+ * Session layer (lib/powershell), against the well-behaved stand-in host:
  * - calls per second through iisctl's session for a trivial script;
  * - median and p99 latency added by iisctl's layer over node-powershell alone (same host, same line);
  * - the same work done by spawning a new process per call.

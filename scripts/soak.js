@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Soak (issue 8): one connection, one persistent PowerShell session against the simulated host,
+ * Soak (reliability over time): one connection, one persistent PowerShell session against the simulated host,
  * STATUS_CALLS status() calls then RECYCLES pool recycles, printing memory at intervals:
  * Node RSS and heap, and the host process's RSS (/proc/<pid>/status VmRSS, else `ps`).
  * Goal: flat after warm-up (no growth from history, listeners or queues).

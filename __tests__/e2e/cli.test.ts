@@ -49,7 +49,7 @@ describe('status', () => {
     expect(doc.result.appPools.map((p: { name: string }) => p.name)).toContain('DefaultAppPool');
   });
 
-  it('iisreset /STATUS prints the iisreset lines (iis-reference 1.6), any case, / or -', async () => {
+  it('iisreset /STATUS prints the iisreset lines (docs/sources.md §1.6), any case, / or -', async () => {
     const m = new SimMachine();
     for (const sw of ['/status', '-STATUS', '/Status']) {
       const r = await m.run([sw]);
@@ -427,7 +427,7 @@ describe('output channels', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('/? prints the iisreset usage mapped to iisctl (iis-reference 1.1)', async () => {
+  it('/? prints the iisreset usage mapped to iisctl (docs/sources.md §1.1)', async () => {
     const m = new SimMachine();
     const r = await m.run(['/?']);
     expect(r.code).toBe(0);

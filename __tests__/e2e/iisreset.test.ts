@@ -21,7 +21,7 @@ describe('status', () => {
     const w3svc = status.services.find((s) => s.name === 'W3SVC')!;
     expect(w3svc).toMatchObject({ displayName: 'World Wide Web Publishing Service', status: 'Running', startType: 'Automatic', dependsOn: ['WAS'] });
     expect(w3svc.processId).toBeGreaterThan(0);
-    // W3SVC and WAS share one svchost (iis-reference.md 3.6).
+    // W3SVC and WAS share one svchost (docs/sources.md §3.6).
     expect(w3svc.sharedWith).toContain('WAS');
     expect(status.restarts).toEqual({ enabled: true });
   });

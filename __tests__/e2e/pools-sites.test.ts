@@ -1,5 +1,5 @@
 /**
- * Surgical operations on pools and sites (issue 5), end to end against the simulated host.
+ * Surgical operations on pools and sites, end to end against the simulated host.
  */
 import { IisctlError } from '../../lib/errors';
 import type { SurgicalResult } from '../../lib/control/surgical';

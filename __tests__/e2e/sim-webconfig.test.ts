@@ -1,6 +1,6 @@
 /**
  * The simulated Get-/Set-WebConfigurationProperty and sc.exe refuse what IIS and sc refuse, through a
- * PowerShellSession against the built simulated host (issue 9).
+ * PowerShellSession against the built simulated host.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -1,4 +1,4 @@
-/** The documented IIS 10 defaults of a pool's settings (iis-reference.md 7.3-7.5), as iisctl reports them. */
+/** The documented IIS 10 defaults of a pool's settings (docs/sources.md §7.3-§7.5), as iisctl reports them. */
 export const DEFAULT_SETTINGS_FOR_TEST = {
   recycleTime: '1.05:00:00',
   recycleRequests: 0,

@@ -120,7 +120,7 @@ export interface HostWork<T> {
 }
 
 /**
- * Runs the work on every target host, one after another (issue 7 brings parallel fan-out),
+ * Runs the work on every target host, in parallel (at most --parallel at once),
  * renders each result, and returns the exit code: the host's own with one host; with several,
  * 0 when all succeeded, 8 when some failed, and the common code when all failed the same way.
  */

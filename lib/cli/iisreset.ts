@@ -2,11 +2,11 @@
  * iisreset-style arguments, translated on the raw argv before yargs sees them (yargs would read
  * `-stop` as the flags s, t, o, p).
  *
- * Facts from ../shared/reference/iis-reference.md:
- * - the switches and their text: 1.1; case-insensitive, `/` or `-` prefix: 1.1 notes;
- * - no action switch (only /NOFORCE, /TIMEOUT, /REBOOTONERROR, a computer name): /RESTART (1.2);
- * - forcing unless /NOFORCE; /TIMEOUT:val is in seconds, default 20 s restart, 60 s stop (1.1, 1.2);
- * - /REBOOT: "IISrestart no longer supports computer restarts" on IIS 7+ (1.2). iisctl refuses it
+ * Facts (docs/sources.md §1.1, §1.2):
+ * - the switches and their text: `iisreset /?` (§1.1); case-insensitive, `/` or `-` prefix: §1.1;
+ * - no action switch (only /NOFORCE, /TIMEOUT, /REBOOTONERROR, a computer name): /RESTART (§1.2);
+ * - forcing unless /NOFORCE; /TIMEOUT:val is in seconds, default 20 s restart, 60 s stop (§1.1, §1.2);
+ * - /REBOOT: "IISrestart no longer supports computer restarts" on IIS 7+ (§1.2). iisctl refuses it
  *   (exit 2) rather than reboot a server on a switch its own tool dropped.
  * - /REBOOTONERROR maps to --reboot-on-error, which iisctl supports for restart only, and which
  *   needs --yes like every option that can reboot.
@@ -68,17 +68,17 @@ export function translateIisreset(argv: readonly string[]): Translation {
       continue;
     }
     if (arg.startsWith('/')) {
-      // Not a switch of iisreset's (1.1): a typo must not become a computer name.
+      // Not a switch of iisreset's (docs/sources.md §1.1): a typo must not become a computer name.
       const timeoutTypo = /^\/timeout[=\s]?(\d+)$/i.exec(arg);
       const hint = timeoutTypo ? ` Did you mean /TIMEOUT:${timeoutTypo[1]}?` : /^\/[a-z][\w-]*$/i.test(arg) ? ` iisctl's own options are written --${arg.slice(1).toLowerCase()}.` : '';
       return { kind: 'error', message: `${arg} is not an iisreset switch.${hint}` };
     }
-    // A bare word is iisreset's [computername] (1.1).
+    // A bare word is iisreset's [computername] (docs/sources.md §1.1).
     computers.push(arg);
   }
   const act = action ?? 'restart';
   if (act === 'reboot') {
-    return { kind: 'error', message: '/REBOOT is not supported: IIS 7 and later no longer support computer restarts from iisreset (iis-reference 1.2). Restart the computer with Restart-Computer or shutdown /r.' };
+    return { kind: 'error', message: '/REBOOT is not supported: IIS 7 and later no longer support computer restarts from iisreset. Restart the computer with Restart-Computer or shutdown /r.' };
   }
   const changesServices = act === 'restart' || act === 'stop' || act === 'start';
   if (!changesServices) {
@@ -86,7 +86,7 @@ export function translateIisreset(argv: readonly string[]): Translation {
     if (extra.length) return { kind: 'error', message: `${extra.join(', ')} cannot be combined with /${act.toUpperCase()}.` };
   }
   const out: string[] = [act];
-  // iisreset forces unless /NOFORCE (1.1, 1.2); start has nothing to force.
+  // iisreset forces unless /NOFORCE (docs/sources.md §1.1, §1.2); start has nothing to force.
   if ((act === 'restart' || act === 'stop') && !noforce) out.push('--force');
   if (timeout !== undefined) out.push('--timeout', timeout);
   if (rebootOnError) out.push('--reboot-on-error');
@@ -96,7 +96,7 @@ export function translateIisreset(argv: readonly string[]): Translation {
 }
 
 /**
- * `iisctl /?`: iisreset's own usage text (iis-reference 1.1, verbatim lines without the trailing
+ * `iisctl /?`: iisreset's own usage text (docs/sources.md §1.1, verbatim lines without the trailing
  * spaces) with the iisctl command each switch runs.
  */
 export function iisresetUsage(): string {

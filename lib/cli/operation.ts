@@ -1,6 +1,6 @@
 /**
  * stop, start and restart: option parsing, --dry-run, and rendering around the library's
- * iis.stop/start/restart. iisreset defaults (iis-reference 1.2): forcing is the iisreset
+ * iis.stop/start/restart. iisreset defaults (docs/sources.md §1.2): forcing is the iisreset
  * translation's business (it adds --force unless /NOFORCE); the timeouts default in the library
  * (60 s stop, 20 s restart).
  */

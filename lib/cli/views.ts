@@ -1,6 +1,6 @@
 /**
  * Human views shared by several commands: a dry-run plan, and the result of a stop/start/restart
- * with iisreset's console wording (../shared/reference/iis-reference.md 1.7).
+ * with iisreset's console wording (docs/sources.md §1.7).
  */
 import type { OperationPlan, Progress, ServiceOperationResult } from '../control/iisServices';
 import type { ServiceInfo } from '../commands/services';

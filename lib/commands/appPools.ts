@@ -1,17 +1,17 @@
 /**
- * Application pool commands (WebAdministration, iis-reference.md 4.1, 7.4):
+ * Application pool commands (WebAdministration, docs/sources.md §4.1, §7.4):
  * - `readAppPools`: every pool with state, autoStart, startMode, runtime version, pipeline mode,
  *   identity type and worker process ids, plus every site with its applications (to say which
  *   sites/applications each pool serves) and WAS/W3SVC status for the pre-flight: ONE round trip
  *   whatever the number of pools;
  * - `readPoolStates`: state and workers of the named pools, the one status read per poll interval;
  * - `requestPools`: Start/Stop/Restart-WebAppPool over a batch, per-name outcomes (Restart-WebAppPool
- *   recycles: 4.1); none of these cmdlets waits for the new state (peers.md pain point 1);
- * - `setAutoStart`: autoStart through the provider, so a stopped pool stays stopped (peers.md 11).
+ *   recycles: §4.1); none of these cmdlets waits for the new state (§U1);
+ * - `setAutoStart`: autoStart through the provider, so a stopped pool stays stopped (§U11).
  *
- * Pools come from `Get-ChildItem IIS:\AppPools` (items carry name and state: 4.1 run-time data;
- * enum attributes such as startMode arrive as strings from the provider: 4.1); workers from
- * `Get-ChildItem IIS:\AppPools\<name>\WorkerProcesses` (processId: 4.1, IISDOCS sample11).
+ * Pools come from `Get-ChildItem IIS:\AppPools` (items carry name and state: §4.1 run-time data;
+ * enum attributes such as startMode arrive as strings from the provider: §4.1); workers from
+ * `Get-ChildItem IIS:\AppPools\<name>\WorkerProcesses` (processId: §4.1, "PowerShell Snap-in: Run-time data").
  */
 import { asArray, objectStateName } from '../powershell/json';
 import { ps } from '../powershell/quote';
@@ -27,16 +27,16 @@ export interface ServedApplication {
 
 export interface AppPoolInfo {
   name: string;
-  /** ObjectState name: Starting, Started, Stopping, Stopped, Unknown (iis-reference.md 4.3). */
+  /** ObjectState name: Starting, Started, Stopping, Stopped, Unknown (docs/sources.md §4.3). */
   state: string;
   autoStart: boolean;
-  /** OnDemand or AlwaysRunning (7.4). */
+  /** OnDemand or AlwaysRunning (docs/sources.md §7.4). */
   startMode: string;
   /** managedRuntimeVersion: "v4.0", "v2.0" or "" (no managed code). */
   runtimeVersion: string;
-  /** Integrated or Classic (7.4). */
+  /** Integrated or Classic (docs/sources.md §7.4). */
   pipelineMode: string;
-  /** processModel/@identityType: ApplicationPoolIdentity, NetworkService, SpecificUser, ... (7.4). */
+  /** processModel/@identityType: ApplicationPoolIdentity, NetworkService, SpecificUser, ... (docs/sources.md §7.4). */
   identityType: string;
   workerProcessIds: number[];
   /** Sites with at least one application in this pool. */
@@ -63,7 +63,7 @@ $pools = @(foreach ($p in @(Get-ChildItem -LiteralPath 'IIS:\\AppPools')) {
     $name = [string]$p.name
     $state = [string]$p.state
     $workers = @()
-    # Unknown = WAS/W3SVC not running: no worker can exist (4.1).
+    # Unknown = WAS/W3SVC not running: no worker can exist (docs/sources.md §4.1).
     if ($state -ne 'Unknown') { $workers = ${READ_WORKERS} }
     [pscustomobject]@{
         Name = $name
@@ -120,7 +120,7 @@ export interface PoolState {
 /**
  * State and workers of the named pools in one round trip. Workers are listed in every state but
  * Unknown: a pool can read Stopped while its w3wp is still shutting down (the file-lock problem,
- * peers.md pain point 1), and a stop is verified only when none is left.
+ * docs/sources.md §U1), and a stop is verified only when none is left.
  */
 export function readPoolStates(names: readonly string[]): PsCommand<PoolState[]> {
   checkNames(names, 'application pool');
@@ -161,7 +161,7 @@ export function requestPools(action: PoolAction, names: readonly string[]): PsCo
   return { purpose: `request ${action} of application pool(s) ${names.join(', ')}`, script: batchRequest(names, call), parse: parseOutcomes };
 }
 
-/** autoStart through the provider (4.1 settings; -LiteralPath: a name is never a wildcard). */
+/** autoStart through the provider (docs/sources.md §4.1 settings; -LiteralPath: a name is never a wildcard). */
 export function setAutoStart(names: readonly string[], value: boolean): PsCommand<void> {
   checkNames(names, 'application pool');
   return {

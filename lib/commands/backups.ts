@@ -1,6 +1,6 @@
 /**
- * IIS configuration backups (issue 9): Backup-WebConfiguration -Name, Get-WebConfigurationBackup,
- * Restore-WebConfiguration -Name (WebAdministration; syntax from the 5.1 catalog, WPSD).
+ * IIS configuration backups: Backup-WebConfiguration -Name, Get-WebConfigurationBackup,
+ * Restore-WebConfiguration -Name (WebAdministration; syntax from the 5.1 catalog, learn.microsoft.com/powershell/module/webadministration/).
  * Backups are directories under %windir%\system32\inetsrv\backup, so iisctl accepts only names
  * that are valid Windows file names (iisctl's check: no \ / : * ? " < > |, no control characters,
  * at most 255 characters, not ending in a dot or a space).

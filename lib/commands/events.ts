@@ -1,14 +1,14 @@
 /**
  * Reading and writing the event log.
  *
- * Read: one Get-WinEvent -FilterHashtable per source of interest (iis-reference.md 2.1-2.4, 5):
+ * Read: one Get-WinEvent -FilterHashtable per source of interest (docs/sources.md §2.1-§2.4, §5):
  * Microsoft-Windows-IIS-IISReset (System), Microsoft-Windows-WAS (System) recycle/rapid-fail/
  * shutdown events, Service Control Manager (System) events, and iisctl's own audit source in the
- * Application log. "No events found" is a non-terminating NoMatchingEventsFound error in 5.1 (5):
+ * Application log. "No events found" is a non-terminating NoMatchingEventsFound error in 5.1 (§5):
  * with -ErrorAction Stop it is caught and means an empty list. Each query is separate so that one
  * missing log or provider (e.g. no iisctl source yet) does not hide the others; any FQEID that
- * starts with NoMatching (NoMatchingEventsFound, NoMatchingLogsFound: 5) counts as empty.
- * Times are sent back as ISO strings (3.5: 5.1 would otherwise emit \/Date(ms)\/).
+ * starts with NoMatching (NoMatchingEventsFound, NoMatchingLogsFound: §5) counts as empty.
+ * Times are sent back as ISO strings (§3.5: 5.1 would otherwise emit \/Date(ms)\/).
  *
  * Write: Write-EventLog to the Application log with source "iisctl", registering the source with
  * New-EventLog first when it is missing.
@@ -31,7 +31,7 @@ interface EventSourceQuery {
   kindOf(id: number): EventKind;
 }
 
-/** Which event ids mean what (iis-reference.md 2.1-2.3; 5013 from peers.md pain point 14). */
+/** Which event ids mean what (docs/sources.md §2.1-§2.3; 5013: KB 2634635, §2.2). */
 const SOURCES: readonly EventSourceQuery[] = [
   { logName: 'System', providerName: 'Microsoft-Windows-IIS-IISReset', ids: [3201, 3202, 3203, 3204, 3205, 3206], kindOf: () => 'reset' },
   {
@@ -40,7 +40,7 @@ const SOURCES: readonly EventSourceQuery[] = [
     ids: [5002, 5009, 5013, 5074, 5075, 5076, 5077, 5078, 5079, 5080, 5081, 5117, 5186],
     kindOf: (id) => ([5002, 5009, 5013].includes(id) ? 'crash' : 'recycle'),
   },
-  // 7000/7001: a service (or one it depends on) failed to start (2.3).
+  // 7000/7001: a service (or one it depends on) failed to start (docs/sources.md §2.3).
   { logName: 'System', providerName: 'Service Control Manager', ids: [7000, 7001, 7031, 7034, 7036, 7040], kindOf: (id) => ([7031, 7034].includes(id) ? 'crash' : 'service') },
   { logName: AUDIT_LOG, providerName: AUDIT_SOURCE, kindOf: () => 'audit' },
 ];
@@ -122,7 +122,7 @@ export function parseEvents(data: unknown, query: Pick<EventQuery, 'serviceDispl
     if (!source) return [];
     const id = Number(r.Id);
     const first = typeof r.First === 'string' && r.First !== '' ? r.First : undefined;
-    // SCM's first insertion string is the service's display name (2.3).
+    // SCM's first insertion string is the service's display name (docs/sources.md §2.3).
     if (source.providerName === 'Service Control Manager' && wanted && !(first && wanted.includes(first.toLowerCase()))) return [];
     const message = String(r.Message ?? '');
     return [
@@ -143,7 +143,7 @@ export function parseEvents(data: unknown, query: Pick<EventQuery, 'serviceDispl
 }
 
 function userOf(kind: EventKind, first: string | undefined, message: string, userId: unknown): string | undefined {
-  // IISReset 3201: "IIS start command received from user %1." (2.1).
+  // IISReset 3201: "IIS start command received from user %1." (docs/sources.md §2.1).
   if (kind === 'reset' && first) return first;
   if (kind === 'audit') return /\buser=([^;]+);/.exec(message)?.[1];
   return typeof userId === 'string' && userId !== '' ? userId : undefined;

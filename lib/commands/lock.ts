@@ -1,5 +1,5 @@
 /**
- * The host lock (issue 8). It lives on the target machine, so every iisctl that acts on that
+ * The host lock. It lives on the target machine, so every iisctl that acts on that
  * machine, from that machine or from any other, sees the same lock whatever name it used for it
  * (WEB01, web01.contoso.local, localhost on WEB01): one named system mutex and one registry key
  * per machine, no target name in either.

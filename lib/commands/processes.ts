@@ -1,6 +1,6 @@
 /**
  * Forced termination, used only when the caller asked for force (iisreset's kill path,
- * iis-reference.md 1.5). Stop-Process -Force per process id; ids that are already gone are reported,
+ * docs/sources.md §1.5). Stop-Process -Force per process id; ids that are already gone are reported,
  * not treated as failures.
  */
 import { invalidArgument } from '../errors';

@@ -1,8 +1,8 @@
 /**
- * Automatic Restart of the IIS services (issue 9; iis-reference.md 3.7, 7.1): the SCM recovery
+ * Automatic Restart of the IIS services (docs/sources.md §3.7, §7.1): the SCM recovery
  * actions (SERVICE_FAILURE_ACTIONS) of IISADMIN, WAS and W3SVC, read with `sc.exe qfailure` and
  * set with `sc.exe failure <svc> reset= <s> actions= restart/<ms>/...`. Always `sc.exe` (plain `sc`
- * is the Set-Content alias, 3.7); output captured with `2>&1` and `$LASTEXITCODE`, so nothing sc
+ * is the Set-Content alias, §3.7); output captured with `2>&1` and `$LASTEXITCODE`, so nothing sc
  * writes can fail the call and success is decided by the exit code and the output read back.
  */
 import { ps } from '../powershell/quote';
@@ -10,7 +10,7 @@ import { asArray } from '../powershell/json';
 import { invalidArgument } from '../errors';
 import type { PsCommand } from './command';
 
-/** The services whose automatic restart matters (7.1: IIS Admin; 3.8: WAS and W3SVC). */
+/** The services whose automatic restart matters (docs/sources.md §7.1: IIS Admin; §3.8: WAS and W3SVC). */
 export const RECOVERY_SERVICES = ['IISADMIN', 'WAS', 'W3SVC'] as const;
 
 export type RecoveryActionType = 'restart' | 'reboot' | 'run' | 'none';
@@ -27,7 +27,7 @@ export interface ServiceRecoveryInfo {
   automaticRestart: boolean;
   /** Failure count reset period in seconds. */
   resetSeconds: number;
-  /** Actions for the 1st, 2nd, ... failure; the last one repeats (3.7). */
+  /** Actions for the 1st, 2nd, ... failure; the last one repeats ([MS-SCMR] 2.2.40, docs/sources.md §3.7). */
   actions: RecoveryAction[];
   /** sc.exe's exit code and output, when it failed. */
   error?: { exitCode: number; output: string };
@@ -63,7 +63,7 @@ export function readRecovery(services: readonly string[] = RECOVERY_SERVICES): P
 
 const TYPES: Record<string, RecoveryActionType> = { RESTART: 'restart', REBOOT: 'reboot', 'RUN PROCESS': 'run', NONE: 'none' };
 
-/** Parses `sc.exe qfailure` output (3.7 field names). */
+/** Parses `sc.exe qfailure` output (docs/sources.md §3.7 field names). */
 export function parseQFailure(lines: string[]): { resetSeconds: number; actions: RecoveryAction[] } {
   let resetSeconds = 0;
   const actions: RecoveryAction[] = [];
@@ -94,7 +94,7 @@ export interface ScResult {
   output: string;
 }
 
-/** `sc.exe failure`: restart actions (enable) or none (disable, `actions= ""`: SCDOCS). */
+/** `sc.exe failure`: restart actions (enable) or none (disable, `actions= ""`: TechNet "Sc failure" cc742019). */
 export function writeRecovery(service: string, setting: { actions: RecoveryAction[]; resetSeconds: number }): PsCommand<ScResult> {
   const [name] = checkRecoveryServices([service]);
   if (!Number.isInteger(setting.resetSeconds) || setting.resetSeconds < 0 || setting.resetSeconds > 4294967295) throw invalidArgument('The reset period must be a whole number of seconds (0-4294967295).');

@@ -1,5 +1,5 @@
 /**
- * Running a command on another computer through PowerShell remoting (WinRM: iis-reference.md 6),
+ * Running a command on another computer through PowerShell remoting (WinRM: docs/sources.md §6),
  * over ONE PSSession per computer kept in the local persistent PowerShell process.
  *
  * Every remote call's script:
@@ -143,7 +143,7 @@ $null`,
  * The host's current connections to a site (or all sites: '_Total'): the IIS "Web Service"
  * performance object's "Current Connections" counter, one instance per site plus _Total (technet
  * cc783067, Web Service Object), read with Get-Counter -Counter '\Web Service(<site>)\Current
- * Connections' (PSDOCS Get-Counter: a PerformanceCounterSampleSet whose CounterSamples carry
+ * Connections' (Get-Counter 5.1 help: a PerformanceCounterSampleSet whose CounterSamples carry
  * CookedValue). Used to drain a host before a rolling restart.
  */
 export function currentConnections(site = '_Total'): PsCommand<number> {

@@ -1,13 +1,13 @@
 /**
  * The IIS service set: discovery and status in one round trip, and stop/start requests that do
  * not wait (the waiting is done by polling from TypeScript: Stop-Service has no timeout and waits
- * forever on a hung StopPending service, iis-reference.md 3.2).
+ * forever on a hung StopPending service: PowerShell/PowerShell Service.cs, docs/sources.md §3.2).
  *
- * The set is discovered on the host, not hard-coded (iis-reference.md 1.4): IISADMIN (only present
+ * The set is discovered on the host, not hard-coded (docs/sources.md §1.4): IISADMIN (only present
  * when the IIS 6 metabase compatibility feature is installed), WAS and W3SVC, plus every service
  * that depends on them, found by following DependentServices until nothing new appears.
- * Status and StartType are sent as strings because 5.1 serialises enums as integers (3.5).
- * ProcessId comes from Win32_Service (3.6); services sharing that process are listed so that a
+ * Status and StartType are sent as strings because 5.1 serialises enums as integers (§3.5).
+ * ProcessId comes from Win32_Service (§3.6); services sharing that process are listed so that a
  * forced stop can refuse to kill a shared service host.
  */
 import { invalidArgument } from '../errors';
@@ -15,7 +15,7 @@ import { asArray, serviceStatusName, startModeName } from '../powershell/json';
 import { ps } from '../powershell/quote';
 import type { PsCommand } from './command';
 
-/** The roots of the IIS service set (iis-reference.md 1.4, 3.8). */
+/** The roots of the IIS service set (docs/sources.md §1.4, §3.8). */
 export const IIS_ROOT_SERVICES = ['IISADMIN', 'WAS', 'W3SVC'] as const;
 
 export interface ServiceInfo {
@@ -112,9 +112,9 @@ export function requestServiceStop(names: readonly string[]): PsCommand<void> {
 }
 
 /**
- * Asks each service to start and returns at once. Start-Service has no -NoWait in 5.1 (iis-reference.md 3.1)
+ * Asks each service to start and returns at once. Start-Service has no -NoWait in 5.1 (docs/sources.md §3.1)
  * and waits forever; ServiceController.Start() "will return before the service is actually started"
- * (PowerShell's Service.cs, quoted in 3.2), so it is the non-blocking equivalent.
+ * (PowerShell/PowerShell Service.cs, quoted in docs/sources.md §3.2), so it is the non-blocking equivalent.
  */
 export function requestServiceStart(names: readonly string[]): PsCommand<void> {
   checkNames(names);

@@ -1,8 +1,8 @@
 /**
- * The events `iisctl advise` looks at (iis-reference.md 2.1, 2.2; 5013 from peers.md pain point 14),
+ * The events `iisctl advise` looks at (docs/sources.md §2.1, §2.2; 5013: KB 2634635),
  * with their insertion strings (Properties[]): the pool name is read from them, never from the
- * message text (2.2 caveats). Insertion string positions: 5002, 5009, 5013, 5117: %1 = pool
- * (2.2 templates; the real 5117 text has only the pool, no PID); IISReset 3201/3202: none needed.
+ * message text (texts vary by OS build, §2.2). Insertion string positions: 5002, 5009, 5013, 5117: %1 = pool
+ * (§2.2 templates; the real 5117 text has only the pool, no PID); IISReset 3201/3202: none needed.
  */
 import { ps } from '../powershell/quote';
 import { asArray } from '../powershell/json';
@@ -19,7 +19,7 @@ export const WAS_PROVIDER = 'Microsoft-Windows-WAS';
 export const IISRESET_PROVIDER = 'Microsoft-Windows-IIS-IISReset';
 /** Worker crashes (5009), rapid-fail (5002), private-memory recycles (5117), shutdown time limit exceeded (5013). */
 export const WAS_ADVISE_IDS = [5002, 5009, 5013, 5117];
-/** iisreset start / stop commands (2.1). */
+/** iisreset start / stop commands (docs/sources.md §2.1). */
 export const IISRESET_IDS = [3201, 3202];
 
 export function readAdviseEvents(since: Date): PsCommand<AdviseEvent[]> {

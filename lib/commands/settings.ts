@@ -1,15 +1,15 @@
 /**
- * Application pool settings that are better than restarting IIS (issue 9; iis-reference.md 7.3,
- * 7.4, 7.5): periodic restart, overlapping recycle, recycle event logging, rapid-fail protection,
+ * Application pool settings that are better than restarting IIS (docs/sources.md §7.3,
+ * §7.4, §7.5): periodic restart, overlapping recycle, recycle event logging, rapid-fail protection,
  * CPU limit, idle timeout and action, start mode, autoStart, startup and shutdown time limits.
  *
  * Read and written with the WebAdministration configuration cmdlets at the server level:
  *   Get-/Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST'
  *     -Filter "system.applicationHost/applicationPools/add[@name='<pool>']/<element>" -Name <attribute>
- * (iis-reference.md 4.1: the filter/XPath form is given there for failure/rapidFailProtection;
- * syntax of both cmdlets from the 5.1 catalog, WPSD). Attribute names, types, accepted values and
- * defaults: IISDOCS applicationPools/add/{index,failure,cpu,processModel}.md and
- * recycling/{index,periodicRestart/index,periodicRestart/schedule/add}.md.
+ * (docs/sources.md §4.1: the filter/XPath form is given there for failure/rapidFailProtection;
+ * syntax of both cmdlets from the 5.1 catalog, lib/sim/cmdlets.json). Attribute names, types, accepted
+ * values and defaults: learn.microsoft.com/iis/configuration/system.applicationhost/applicationpools/add/
+ * and its pages failure, cpu, processmodel, recycling, recycling/periodicrestart(/schedule).
  *
  * The pool name is user text inside an XPath string literal: XPath 1.0 (W3C REC-xpath-19991116
  * §3.7, `Literal ::= '"' [^"]* '"' | "'" [^']* "'"`) has no escape, so the literal is quoted with
@@ -32,16 +32,16 @@ export const APPHOST_PSPATH = 'MACHINE/WEBROOT/APPHOST';
 /** Characters IIS refuses in an application pool name (see the module comment). */
 export const INVALID_POOL_NAME_CHARACTERS = ['\\', '/', '"', '|', '<', '>', ':', '*', '?', ']', '[', '+', '=', ';', ',', '@', '&'];
 
-/** Recycle event flags (iis-reference.md 7.4 recycling/@logEventOnRecycle). */
+/** Recycle event flags (docs/sources.md §7.4 recycling/@logEventOnRecycle). */
 export const RECYCLE_LOG_FLAGS = ['Time', 'Requests', 'Schedule', 'Memory', 'IsapiUnhealthy', 'OnDemand', 'ConfigChange', 'PrivateMemory'] as const;
 export type RecycleLogFlag = (typeof RECYCLE_LOG_FLAGS)[number];
-/** cpu/@action (IISDOCS cpu.md; 7.5). */
+/** cpu/@action (learn.microsoft.com/iis/configuration/system.applicationhost/applicationpools/add/cpu; docs/sources.md §7.5). */
 export const CPU_ACTIONS = ['NoAction', 'KillW3wp', 'Throttle', 'ThrottleUnderLoad'] as const;
 export type CpuAction = (typeof CPU_ACTIONS)[number];
-/** processModel/@idleTimeoutAction (IISDOCS processModel.md; 7.4). */
+/** processModel/@idleTimeoutAction (learn.microsoft.com/iis/configuration/system.applicationhost/applicationpools/add/processmodel; docs/sources.md §7.4). */
 export const IDLE_ACTIONS = ['Terminate', 'Suspend'] as const;
 export type IdleAction = (typeof IDLE_ACTIONS)[number];
-/** add/@startMode (7.4). */
+/** add/@startMode (docs/sources.md §7.4). */
 export const START_MODES = ['OnDemand', 'AlwaysRunning'] as const;
 export type StartMode = (typeof START_MODES)[number];
 
@@ -107,25 +107,25 @@ const UINT_MAX = 4294967295;
 const TIMESPAN_MAX_S = 30 * 86400;
 
 export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = {
-  recycleTime: { element: 'recycling/periodicRestart', attribute: 'time', kind: 'timespan', min: 0, max: 71582 * 60, source: 'periodicRestart/@time, timeSpan, 0 disables (7.4); at most 71,582 minutes (IIS 6.0 SDK PeriodicRestartTime, ms525914)' },
-  recycleRequests: { element: 'recycling/periodicRestart', attribute: 'requests', kind: 'uint', min: 0, max: UINT_MAX, source: 'periodicRestart/@requests, uint, 0 disables (7.4)' },
+  recycleTime: { element: 'recycling/periodicRestart', attribute: 'time', kind: 'timespan', min: 0, max: 71582 * 60, source: 'periodicRestart/@time, timeSpan, 0 disables (IIS configuration reference); at most 71,582 minutes (IIS 6.0 SDK PeriodicRestartTime, ms525914)' },
+  recycleRequests: { element: 'recycling/periodicRestart', attribute: 'requests', kind: 'uint', min: 0, max: UINT_MAX, source: 'periodicRestart/@requests, uint, 0 disables (IIS configuration reference)' },
   recycleSchedule: { element: 'recycling/periodicRestart/schedule', attribute: 'value', kind: 'schedule', min: 0, max: 86399, source: 'schedule/add/@value: "a unique local time, on a 24-hour clock" (IIS settings schema bb386528)' },
-  recyclePrivateMemoryKB: { element: 'recycling/periodicRestart', attribute: 'privateMemory', kind: 'uint', min: 0, max: UINT_MAX, source: 'periodicRestart/@privateMemory, KB, uint, 0 disables (7.4)' },
-  recycleVirtualMemoryKB: { element: 'recycling/periodicRestart', attribute: 'memory', kind: 'uint', min: 0, max: UINT_MAX, source: 'periodicRestart/@memory, KB, uint, 0 disables (7.4)' },
-  overlappingRecycle: { element: 'recycling', attribute: 'disallowOverlappingRotation', kind: 'bool', source: 'recycling/@disallowOverlappingRotation (7.4), inverted' },
-  logEventOnRecycle: { element: 'recycling', attribute: 'logEventOnRecycle', kind: 'flags', values: RECYCLE_LOG_FLAGS, source: 'recycling/@logEventOnRecycle flags (7.4)' },
-  rapidFailProtection: { element: 'failure', attribute: 'rapidFailProtection', kind: 'bool', source: 'failure/@rapidFailProtection (7.3)' },
-  rapidFailMaxCrashes: { element: 'failure', attribute: 'rapidFailProtectionMaxCrashes', kind: 'uint', min: 1, max: 2147483647, source: 'failure/@rapidFailProtectionMaxCrashes, IIS 7.5+ range 1-2147483647 (7.3)' },
-  rapidFailInterval: { element: 'failure', attribute: 'rapidFailProtectionInterval', kind: 'timespan', min: 1, max: TIMESPAN_MAX_S, source: 'failure/@rapidFailProtectionInterval, timeSpan (7.3); a zero window counts nothing (iisctl bound)' },
-  cpuLimitPercent: { element: 'cpu', attribute: 'limit', kind: 'uint', min: 0, max: 100000, source: 'cpu/@limit, 1/1000ths of a percent, 0 disables (7.5); a share of CPU time cannot exceed 100 %' },
-  cpuAction: { element: 'cpu', attribute: 'action', kind: 'enum', values: CPU_ACTIONS, source: 'cpu/@action (7.5)' },
-  cpuResetInterval: { element: 'cpu', attribute: 'resetInterval', kind: 'timespan', min: 1, max: TIMESPAN_MAX_S, source: 'cpu/@resetInterval, timeSpan, must exceed the logging interval (7.5)' },
-  idleTimeout: { element: 'processModel', attribute: 'idleTimeout', kind: 'timespan', min: 0, max: TIMESPAN_MAX_S, source: 'processModel/@idleTimeout, 0 disables (7.4)' },
-  idleTimeoutAction: { element: 'processModel', attribute: 'idleTimeoutAction', kind: 'enum', values: IDLE_ACTIONS, source: 'processModel/@idleTimeoutAction (7.4)' },
-  startMode: { element: '', attribute: 'startMode', kind: 'enum', values: START_MODES, source: 'add/@startMode (7.4)' },
-  autoStart: { element: '', attribute: 'autoStart', kind: 'bool', source: 'add/@autoStart (7.4)' },
-  startupTimeLimit: { element: 'processModel', attribute: 'startupTimeLimit', kind: 'timespan', min: 1, max: TIMESPAN_MAX_S, source: 'processModel/@startupTimeLimit (7.4)' },
-  shutdownTimeLimit: { element: 'processModel', attribute: 'shutdownTimeLimit', kind: 'timespan', min: 1, max: TIMESPAN_MAX_S, source: 'processModel/@shutdownTimeLimit (7.4)' },
+  recyclePrivateMemoryKB: { element: 'recycling/periodicRestart', attribute: 'privateMemory', kind: 'uint', min: 0, max: UINT_MAX, source: 'periodicRestart/@privateMemory, KB, uint, 0 disables (IIS configuration reference)' },
+  recycleVirtualMemoryKB: { element: 'recycling/periodicRestart', attribute: 'memory', kind: 'uint', min: 0, max: UINT_MAX, source: 'periodicRestart/@memory, KB, uint, 0 disables (IIS configuration reference)' },
+  overlappingRecycle: { element: 'recycling', attribute: 'disallowOverlappingRotation', kind: 'bool', source: 'recycling/@disallowOverlappingRotation (IIS configuration reference), inverted' },
+  logEventOnRecycle: { element: 'recycling', attribute: 'logEventOnRecycle', kind: 'flags', values: RECYCLE_LOG_FLAGS, source: 'recycling/@logEventOnRecycle flags (IIS configuration reference)' },
+  rapidFailProtection: { element: 'failure', attribute: 'rapidFailProtection', kind: 'bool', source: 'failure/@rapidFailProtection (IIS configuration reference)' },
+  rapidFailMaxCrashes: { element: 'failure', attribute: 'rapidFailProtectionMaxCrashes', kind: 'uint', min: 1, max: 2147483647, source: 'failure/@rapidFailProtectionMaxCrashes, IIS 7.5+ range 1-2147483647 (IIS configuration reference)' },
+  rapidFailInterval: { element: 'failure', attribute: 'rapidFailProtectionInterval', kind: 'timespan', min: 1, max: TIMESPAN_MAX_S, source: 'failure/@rapidFailProtectionInterval, timeSpan (IIS configuration reference); a zero window counts nothing (iisctl bound)' },
+  cpuLimitPercent: { element: 'cpu', attribute: 'limit', kind: 'uint', min: 0, max: 100000, source: 'cpu/@limit, 1/1000ths of a percent, 0 disables (IIS configuration reference); a share of CPU time cannot exceed 100 %' },
+  cpuAction: { element: 'cpu', attribute: 'action', kind: 'enum', values: CPU_ACTIONS, source: 'cpu/@action (IIS configuration reference)' },
+  cpuResetInterval: { element: 'cpu', attribute: 'resetInterval', kind: 'timespan', min: 1, max: TIMESPAN_MAX_S, source: 'cpu/@resetInterval, timeSpan, must exceed the logging interval (IIS configuration reference)' },
+  idleTimeout: { element: 'processModel', attribute: 'idleTimeout', kind: 'timespan', min: 0, max: TIMESPAN_MAX_S, source: 'processModel/@idleTimeout, 0 disables (IIS configuration reference)' },
+  idleTimeoutAction: { element: 'processModel', attribute: 'idleTimeoutAction', kind: 'enum', values: IDLE_ACTIONS, source: 'processModel/@idleTimeoutAction (IIS configuration reference)' },
+  startMode: { element: '', attribute: 'startMode', kind: 'enum', values: START_MODES, source: 'add/@startMode (IIS configuration reference)' },
+  autoStart: { element: '', attribute: 'autoStart', kind: 'bool', source: 'add/@autoStart (IIS configuration reference)' },
+  startupTimeLimit: { element: 'processModel', attribute: 'startupTimeLimit', kind: 'timespan', min: 1, max: TIMESPAN_MAX_S, source: 'processModel/@startupTimeLimit (IIS configuration reference)' },
+  shutdownTimeLimit: { element: 'processModel', attribute: 'shutdownTimeLimit', kind: 'timespan', min: 1, max: TIMESPAN_MAX_S, source: 'processModel/@shutdownTimeLimit (IIS configuration reference)' },
 };
 
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
@@ -263,7 +263,7 @@ const READ_HELPER = ps`function Read-IisctlAttribute {
     $filter = $iisctlPool
     if ($Element) { $filter = $iisctlPool + '/' + $Element }
     $v = Get-WebConfigurationProperty -PSPath ${APPHOST_PSPATH} -Filter $filter -Name $Attribute
-    # Most attributes come back as a ConfigurationAttribute (its Value), enums as strings (4.1).
+    # Most attributes come back as a ConfigurationAttribute (its Value), enums as strings (docs/sources.md §4.1).
     if ($null -ne $v -and $null -ne $v.Value) { $v = $v.Value }
     $v
 }`;

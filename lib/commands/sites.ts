@@ -1,8 +1,8 @@
 /**
- * Site commands (WebAdministration, iis-reference.md 4.1): read every site with its bindings,
+ * Site commands (WebAdministration, docs/sources.md §4.1): read every site with its bindings,
  * physical path and applications in one round trip; read site states; request start/stop of a
  * batch; set serverAutoStart (so a stopped site stays stopped after a WAS/W3SVC restart or a
- * reboot: peers.md pain point 11, idea 8).
+ * reboot: docs/sources.md §U11).
  *
  * Site objects come from Get-Website (name, id, state, serverAutoStart, physicalPath,
  * applicationPool, bindings.Collection of protocol/bindingInformation); non-root applications
@@ -29,7 +29,7 @@ export interface ApplicationInfo {
 export interface SiteInfo {
   id: number;
   name: string;
-  /** ObjectState name: Starting, Started, Stopping, Stopped, Unknown (iis-reference.md 4.3). */
+  /** ObjectState name: Starting, Started, Stopping, Stopped, Unknown (docs/sources.md §4.3). */
   state: string;
   serverAutoStart: boolean;
   physicalPath: string;
@@ -99,7 +99,7 @@ export interface SiteState {
   state: string;
 }
 
-/** The state of the named sites, one round trip (`dir IIS:\Sites` items carry the state, 4.1). */
+/** The state of the named sites, one round trip (`dir IIS:\Sites` items carry the state, docs/sources.md §4.1). */
 export function readSiteStates(names: readonly string[]): PsCommand<SiteState[]> {
   checkNames(names, 'site');
   return {
@@ -117,7 +117,7 @@ foreach ($s in @(Get-ChildItem -LiteralPath 'IIS:\\Sites')) { $known[[string]$s.
 
 export type SiteAction = 'start' | 'stop';
 
-/** Asks each site to start or stop; per-name outcomes (Start-Website / Stop-Website, 4.1). */
+/** Asks each site to start or stop; per-name outcomes (Start-Website / Stop-Website, docs/sources.md §4.1). */
 export function requestSites(action: SiteAction, names: readonly string[]): PsCommand<RequestOutcome[]> {
   checkNames(names, 'site');
   const call = action === 'start' ? ps`Start-Website -Name $name` : ps`Stop-Website -Name $name`;

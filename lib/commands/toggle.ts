@@ -1,7 +1,7 @@
 /**
  * The enable/disable toggle for restarts, stored on the host so that every iisctl, from any
  * machine, sees it. It lives in a registry key of iisctl's own: the key iisreset /DISABLE uses is
- * not documented (iis-reference.md 1.8), and that flag only gates iisreset's COM interface, not
+ * not documented (docs/sources.md §1.8), and that flag only gates iisreset's COM interface, not
  * Stop-Service. When iisreset.exe exists, `/disable` and `/enable` are run too so the classic tool
  * is blocked as well.
  */

@@ -2,11 +2,11 @@
  * What the pool and site commands share: loading WebAdministration, the WAS/W3SVC pre-flight
  * fragment, and batched requests that report per name instead of stopping at the first failure.
  *
- * WebAdministration (iis-reference.md 4.1): the IIS:\ drive exists only after
- * `Import-Module WebAdministration` (peers.md, WebAdministration notes). -Name of the
- * Start/Stop/Restart-WebAppPool and Start/Stop-Website cmdlets takes no wildcards (4.1), and
+ * WebAdministration (docs/sources.md §4.1): the IIS:\ drive exists only after
+ * `Import-Module WebAdministration` (§4.1, §U17). -Name of the
+ * Start/Stop/Restart-WebAppPool and Start/Stop-Website cmdlets takes no wildcards (§4.1), and
  * provider paths are always given as -LiteralPath, so `[`, `]`, `*` and `?` in a real name stay
- * literal (peers.md pain point 7).
+ * literal (docs/sources.md §U7).
  */
 import { invalidArgument } from '../errors';
 import { asArray, serviceStatusName } from '../powershell/json';
@@ -14,10 +14,10 @@ import { ps, PsCode } from '../powershell/quote';
 
 export const IMPORT_WEBADMINISTRATION = ps`Import-Module WebAdministration`;
 
-/** WAS and W3SVC: pools and sites only have a state while both run (iis-reference.md 4.1: state Unknown otherwise). */
+/** WAS and W3SVC: pools and sites only have a state while both run (docs/sources.md §4.1: state Unknown otherwise). */
 export const CORE_SERVICES = ['WAS', 'W3SVC'] as const;
 
-/** `$services`: name, display name and status of WAS and W3SVC (Status as a string: 5.1 sends enums as integers, 3.5). */
+/** `$services`: name, display name and status of WAS and W3SVC (Status as a string: 5.1 sends enums as integers, docs/sources.md §3.5). */
 export const READ_CORE_SERVICES = ps`$services = @(Get-Service -Name ${[...CORE_SERVICES]} -ErrorAction SilentlyContinue | ForEach-Object {
     [pscustomobject]@{ Name = [string]$_.Name; DisplayName = [string]$_.DisplayName; Status = [string]$_.Status }
 })`;
@@ -75,7 +75,7 @@ export function parseOutcomes(data: unknown): RequestOutcome[] {
   }));
 }
 
-/** HRESULTs of pool/site control (iis-reference.md 4.1, 4.3), as .NET reports them (signed). */
+/** HRESULTs of pool/site control (docs/sources.md §4.1, §4.3), as .NET reports them (signed). */
 export const HRESULTS = {
   /** "The service cannot accept control messages at this time." while Starting/Stopping: retry. */
   cannotAcceptControl: 0x80070425 | 0,

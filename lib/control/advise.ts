@@ -1,16 +1,16 @@
 /**
- * `iis.advise()` / `iisctl advise` (issue 9): what to change instead of resetting IIS, each finding
+ * `iis.advise()` / `iisctl advise`: what to change instead of resetting IIS, each finding
  * with its evidence and the exact iisctl command that fixes it. Read-only.
  *
- * Rules (iis-reference.md 7, 2.1, 2.2; thresholds are iisctl's own):
- * - rapid-fail-off: a pool with failure/@rapidFailProtection false (7.3: default true, 5 in 5 min);
- * - overlapping-recycle-off: recycling/@disallowOverlappingRotation true (7.4: a recycle leaves a gap);
+ * Rules (docs/sources.md §7, §2.1, §2.2; thresholds are iisctl's own):
+ * - rapid-fail-off: a pool with failure/@rapidFailProtection false (§7.3: default true, 5 in 5 min);
+ * - overlapping-recycle-off: recycling/@disallowOverlappingRotation true (§7.4: a recycle leaves a gap);
  * - no-recycle-schedule: a pool that crashed or leaked in the window (WAS 5009, 5002, 5117) and has
  *   no scheduled recycle (recycling/periodicRestart/schedule empty);
- * - no-automatic-restart: IISADMIN, WAS or W3SVC without a restart on the first failure (3.7, 7.1);
+ * - no-automatic-restart: IISADMIN, WAS or W3SVC without a restart on the first failure (§3.7, §7.1);
  * - iisreset-often: IISReset 3201/3202 events at least `iisresetThreshold` times in the window
- *   (2.1) while restarts are enabled (the fix blocks them: iisctl disable);
- * - shutdown-time-limit-exceeded: WAS 5013 for a pool whose processModel/@shutdownTimeLimit is
+ *   (§2.1) while restarts are enabled (the fix blocks them: iisctl disable);
+ * - shutdown-time-limit-exceeded: WAS 5013 (KB 2634635) for a pool whose processModel/@shutdownTimeLimit is
  *   still below twice the default (00:03:00).
  */
 import { readAppPools } from '../commands/appPools';

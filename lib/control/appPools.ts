@@ -1,14 +1,14 @@
 /**
- * Surgical operations on application pools (issue 5): list, start, stop, recycle.
+ * Surgical operations on application pools: list, start, stop, recycle.
  *
  * Every operation: honour the restart toggle (start excepted), read the inventory once (pre-flight:
  * WAS/W3SVC running, names resolved in TypeScript), skip pools already in the wanted state
  * (`changed: false`), request all the others in ONE batch, then poll all of them with ONE status
  * read per interval until the state read back is right or the deadline passes. A stop is verified
- * only when no worker of the pool is left (peers.md pain point 1); a recycle only when a new worker
- * replaced every old one (pain point 5: false success). On a stop timeout, `force` terminates only
- * the remaining workers of the pools that did not stop (Carbon.IIS's approach, peers.md), then
- * verifies again. Transient refusals (0x80070425, 0x800710D8: iis-reference.md 4.1) are retried per
+ * only when no worker of the pool is left (docs/sources.md §U1); a recycle only when a new worker
+ * replaced every old one (§U5: false success). On a stop timeout, `force` terminates only
+ * the remaining workers of the pools that did not stop (Carbon.IIS's approach, §U16), then
+ * verifies again. Transient refusals (0x80070425, 0x800710D8: docs/sources.md §4.1) are retried per
  * name; "The service has not been started" (0x80070426) on a stop means it is already stopped.
  */
 import { readAppPools, readPoolStates, requestPools, setAutoStart, AppPoolInfo, AppPoolInventory, PoolAction, PoolState } from '../commands/appPools';
@@ -141,7 +141,7 @@ export class AppPoolController {
     if (last.reached) return;
     const pending = last.state.filter((s) => !done(s));
     if (!(options.force && action === 'stop')) throw timeoutError(action, pending, timeoutMs, this.ops.host, !!options.force);
-    // Force: only the workers of the pools that did not stop (issue 5, semantics 3).
+    // Force: only the workers of the pools that did not stop; pools that stopped are not touched.
     const killStart = Date.now();
     const pids = [...new Set(pending.flatMap((s) => s.workerProcessIds))];
     if (pids.length) {
@@ -193,7 +193,7 @@ function split(action: PoolOperation, pools: AppPoolInfo[], options: PoolOptions
       else act.push({ name: p.name, action: p.state === 'Starting' ? 'wait' : 'start' });
     } else if (p.state === 'Stopped' || p.state === 'Stopping') {
       if (!options.startIfStopped) {
-        throw new IisctlError('FAILED', `Application pool ${JSON.stringify(p.name)} is ${p.state}: a recycle needs a started pool (iis-reference.md 4.3). Nothing was changed.`, {
+        throw new IisctlError('FAILED', `Application pool ${JSON.stringify(p.name)} is ${p.state}: a recycle needs a started pool. Nothing was changed.`, {
           hint: 'Start it, or pass startIfStopped to start a stopped pool instead of recycling it.',
           details: { pool: p.name, state: p.state },
         });

@@ -1,11 +1,11 @@
 /**
- * `iis.heal(target)`: the escalation ladder (issue 5, semantics 7; peers.md idea 1). The least
+ * `iis.heal(target)`: the escalation ladder (no peer tool chains these steps: docs/sources.md §U18). The least
  * disruptive step first, each with its own time budget, stopping at the first that leaves the
  * target verified healthy:
  *   recycle -> stop/start the pool -> kill that pool's workers (force only)
  *   -> restart IIS without force -> restart IIS with force (force only).
  * Microsoft's advice is to restart a single pool or site before resetting IIS
- * (peers.md pain point 12). The result names the rung that worked and what every rung cost.
+ * (docs/sources.md §1.11, §U12). The result names the rung that worked and what every rung cost.
  */
 import { readAppPools, readPoolStates, PoolState } from '../commands/appPools';
 import { EventRecord } from '../commands/events';

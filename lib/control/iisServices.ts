@@ -1,6 +1,6 @@
 /**
  * What iisreset does, done in TypeScript over small PowerShell commands
- * (../shared/reference/iis-reference.md 1.2-1.5, 1.12, 3.2):
+ * (docs/sources.md §1.2-§1.5, §1.12; Stop-Service's wait: PowerShell/PowerShell Service.cs, §3.2):
  *
  * - the service set is discovered on the host (IISADMIN if installed, WAS, W3SVC and everything
  *   that depends on them);
@@ -68,7 +68,7 @@ export interface StatusResult {
 }
 
 export interface StopOptions {
-  /** Default 60 s for stop (iisreset's default, 1.2), 20 s for restart. */
+  /** Default 60 s for stop (iisreset's default, docs/sources.md §1.2), 20 s for restart. */
   timeoutSeconds?: number;
   /** Terminate IIS processes when the graceful stop times out (iisreset without /NOFORCE). */
   force?: boolean;
@@ -303,7 +303,7 @@ export class IisServiceController extends HostOperator {
     const stepStart = Date.now();
     const running = op.current.services.filter((s) => s.status !== STOPPED);
     const setNames = new Set(op.current.services.map((s) => s.name.toLowerCase()));
-    // Never kill a shared service host that also runs a non-IIS service (issue 4, semantics 3).
+    // Never kill a shared service host that also runs a non-IIS service: that would end a service iisctl was not asked to touch.
     const shared = running.filter((s) => s.processId !== 0 && s.sharedWith.some((n) => !setNames.has(n.toLowerCase())));
     if (shared.length > 0) {
       const s = shared[0];
@@ -340,7 +340,8 @@ export class IisServiceController extends HostOperator {
   }
 
   /**
-   * The configuration backup a forced kill needs first (issue 4, semantics 3). When it cannot be
+   * The configuration backup a forced kill needs first (iisctl's rule: nothing is force-killed
+   * without a way back, unless the caller opts out). When it cannot be
    * made (e.g. no WebAdministration module on the host) nothing is killed: the caller asked for a
    * backup unless it opted out, so the failure says how to opt out.
    */

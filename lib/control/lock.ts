@@ -1,5 +1,6 @@
 /**
- * The host lock around every changing operation (issue 8): stop/start/restart/disable/enable, pool
+ * The host lock around every changing operation (so a scheduled task and a deployment never act on
+ * one host at once): stop/start/restart/disable/enable, pool
  * and site actions, heal. One lock per client, re-entrant inside the client (heal runs a recycle,
  * a pool action may start IIS first: one acquisition covers all of it).
  *

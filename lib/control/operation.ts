@@ -17,7 +17,7 @@ import type { ToggleState } from '../commands/toggle';
 
 export type CommandRunner = <T>(command: PsCommand<T>) => Promise<T>;
 
-/** The refusal while restarts are disabled, naming who, when and why (issue 4, semantics 5). */
+/** The refusal while restarts are disabled, naming who, when and why (the toggle stored on the host, so every iisctl sees it). */
 export function disabledError(host: string, toggle: ToggleState): IisctlError {
   const by = toggle.disabledBy ? ` by ${toggle.disabledBy}` : '';
   const since = toggle.disabledAt ? ` since ${toggle.disabledAt}` : '';
@@ -87,7 +87,7 @@ export interface ControllerOptions {
   session: PowerShellSession;
   /** Remote computer (PowerShell remoting); undefined for the session's own host. */
   computerName?: string;
-  /** The remote computer with its credential (issue 7); wins over computerName for remoting. */
+  /** The remote computer with its credential; wins over computerName for remoting. */
   remote?: RemoteTarget;
   logger?: Logger;
   retry?: Partial<RetryPolicy>;
@@ -95,7 +95,7 @@ export interface ControllerOptions {
   pollIntervalMs?: number;
   /** Who runs iisctl, for audit events. Default: this OS user. */
   user?: string;
-  /** The host lock every changing operation holds (issue 8). */
+  /** The host lock every changing operation holds (lock.ts). */
   lock?: HostLock;
   /** Aborting stops every wait (polls, retry back-offs) with CANCELLED; the frame still reads the state back. */
   signal?: AbortSignal;

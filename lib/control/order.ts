@@ -1,10 +1,10 @@
 /**
  * Stop and start order of a set of services, from their dependencies.
  *
- * The SCM refuses to stop a service whose dependents are still running (iis-reference.md 3.3,
- * ServiceHasDependentServices) and starts dependencies first, so iisctl works in waves: a stop wave
+ * The SCM refuses to stop a service whose dependents are still running (PowerShell/PowerShell
+ * ServiceResources.resx, ServiceHasDependentServices) and starts dependencies first, so iisctl works in waves: a stop wave
  * holds the services none of whose remaining dependents is still to be stopped (W3SVC and the
- * Net.* adapters, then WAS, then IISADMIN: 1.4); start waves are the same in reverse.
+ * Net.* adapters, then WAS, then IISADMIN: docs/sources.md §1.4); start waves are the same in reverse.
  */
 import { IisctlError } from '../errors';
 

@@ -1,5 +1,5 @@
 /**
- * Automatic Restart of the IIS services (issue 9): show, enable, disable the SCM recovery actions
+ * Automatic Restart of the IIS services (docs/sources.md §7.1): show, enable, disable the SCM recovery actions
  * of IISADMIN, WAS and W3SVC, each change verified by reading `sc.exe qfailure` back.
  */
 import { IisctlError } from '../errors';

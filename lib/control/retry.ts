@@ -2,10 +2,11 @@
  * Retries with exponential backoff and jitter, bounded by attempts and by the operation's deadline.
  *
  * Transient (retried): TRANSIENT (0x80070425 "cannot accept control messages", 0x800710D8; both
- * documented as working on a second try: iis-reference.md 1.5, peers.md pain points 3 and 4) and
+ * documented as working on a second try: docs/sources.md §1.5, §U3, §U4) and
  * SESSION_DIED (a new PowerShell process is started on the next call), and a WinRM time-out
  * (UNREACHABLE whose FullyQualifiedErrorId starts with WinRMOperationTimeout: opening or using the
- * PSSession timed out, iis-reference.md 6; issue 4 lists WinRM timeouts as transient). A name that
+ * PSSession timed out, docs/sources.md §6; a time-out says nothing about the next try, so it is
+ * retried like the other transient failures). A name that
  * does not resolve (ComputerNotFound) stays permanent. Everything else is permanent and fails at
  * once: NOT_FOUND, ACCESS_DENIED, DISABLED, INVALID_ARGUMENT, ...
  */

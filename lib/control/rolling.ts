@@ -1,6 +1,7 @@
 /**
- * Zero-downtime rolling operations across a farm (issue 7; peers.md ideas 11 and 5): hosts in
- * batches (default one at a time); for each batch and each of its hosts, in parallel:
+ * Zero-downtime rolling operations across a farm (drain, act, verify and health gate in one API,
+ * which no peer tool combines: docs/sources.md §U18): hosts in batches (default one at a time);
+ * for each batch and each of its hosts, in parallel:
  *   1. drain (optional): poll the host's current connections (Web Service performance counter)
  *      until they are 0 or the drain time is over (then go on: a drain is best effort);
  *   2. act: IIS restart, a pool recycle, or heal;

@@ -1,7 +1,7 @@
 /**
  * Which pools or sites an operation acts on. Matching is done here, in TypeScript, against the
  * names the host listed: user text is never handed to PowerShell as a wildcard pattern, so a real
- * name containing `*`, `?` or `[` is only ever a literal (peers.md pain point 7: names with `[ ]`
+ * name containing `*`, `?` or `[` is only ever a literal (docs/sources.md §U7: names with `[ ]`
  * or `*` misbehave through the provider; ansible#38464: accidental wildcards).
  *
  * IIS compares pool and site names case-insensitively, so matching does too; results carry the

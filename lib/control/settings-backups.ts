@@ -1,4 +1,4 @@
-/** IIS configuration backups (issue 9): list, create (read back in the list), restore. */
+/** IIS configuration backups: list, create (read back in the list), restore. */
 import { IisctlError } from '../errors';
 import { ConfigBackupInfo, createBackup, listBackups, restoreBackup, validateBackupName } from '../commands/backups';
 import type { PlannedStep, WebOperations } from './surgical';

@@ -1,5 +1,5 @@
 /**
- * Application pool settings (issue 9): read one pool's recycling, rapid-fail, CPU, idle and
+ * Application pool settings, the alternative to restarting IIS: read one pool's recycling, rapid-fail, CPU, idle and
  * start settings; change some of them with every value checked before anything is sent, only the
  * attributes that differ written, and the result read back (before/after) and verified.
  */

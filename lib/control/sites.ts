@@ -1,11 +1,11 @@
 /**
- * Surgical operations on sites (issue 5): list, start, stop, restart (= stop, verify, start,
- * verify; peers.md pain point 15: "restart" is never a recycle here).
+ * Surgical operations on sites: list, start, stop, restart (= stop, verify, start,
+ * verify; docs/sources.md §U15: "restart" is never a recycle here).
  *
  * Same frame as pools (surgical.ts): toggle, pre-flight, names resolved in TypeScript, idempotent
  * skips, one batch of requests, one state read per poll interval, verified by reading back.
  * Before any start, the bindings are checked against every other started site: a start that would
- * fail with 0x800700B7 "Cannot create a file when that file already exists" (peers.md pain point 13)
+ * fail with 0x800700B7 "Cannot create a file when that file already exists" (docs/sources.md §U13)
  * is refused with an error naming the conflicting site and binding, before anything is changed.
  */
 import { readSites, readSiteStates, requestSites, setServerAutoStart, Binding, SiteAction, SiteInfo, SiteState } from '../commands/sites';

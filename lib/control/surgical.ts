@@ -1,5 +1,5 @@
 /**
- * The frame every pool and site operation runs in (issue 5, semantics 5, 6, 8): the restart
+ * The frame every pool and site operation runs in: the restart
  * toggle, the WAS/W3SVC pre-flight (a clear error, or start them with `ensureServices`), per-name
  * transient retries bounded by the retry policy, step records, the audit event with the caller's
  * reason, and the WAS/SCM events logged in the operation's window attached to the result (and to

@@ -1,6 +1,7 @@
 /**
  * Polling with a deadline. Cmdlets such as Stop-Service or Stop-WebAppPool either block without a
- * timeout or return before the change is done (iis-reference.md 3.2; peers.md pain point 1), so
+ * timeout or return before the change is done (PowerShell/PowerShell Service.cs, docs/sources.md
+ * §3.2; §U1), so
  * iisctl requests without waiting and reads the state back until it is right or time is up.
  */
 import { IisctlError } from '../errors';

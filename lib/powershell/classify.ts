@@ -6,9 +6,9 @@ import { ErrorCode, IisctlError, PowerShellErrorDetails } from '../errors';
 
 /** HRESULTs as .NET reports them (signed 32-bit). */
 const HRESULT = {
-  /** "The service cannot accept control messages at this time." (iis-reference.md 1.5, KB969864) */
+  /** "The service cannot accept control messages at this time." (KB 969864; docs/sources.md §1.5) */
   cannotAcceptControl: 0x80070425 | 0,
-  /** "The object identifier does not represent a valid object": IIS state read while it changes (iis-reference.md 4.3; peers.md pain point 4). */
+  /** "The object identifier does not represent a valid object": IIS state read while it changes (docs/sources.md §4.3, §U4). */
   objectNotValid: 0x800710d8 | 0,
   /** E_ACCESSDENIED (-2147024891, learn.microsoft.com VSConstants.E_ACCESSDENIED): Win32 ERROR_ACCESS_DENIED (5). */
   accessDenied: 0x80070005 | 0,
@@ -34,14 +34,14 @@ export function classifyPowerShellError(error: PowerShellErrorDetails, host?: st
   return new IisctlError(code, message, { powershell: error, host, hint: hintFor(code, error) });
 }
 
-/** What to do about it, for the failures an administrator can fix (issue 4, semantics 7). */
+/** What to do about it, for the failures an administrator can fix: a clear next step instead of a raw PowerShell dump. */
 function hintFor(code: ErrorCode, error: PowerShellErrorDetails): string | undefined {
   if (code === 'ACCESS_DENIED') {
-    // Service control needs an administrator (iis-reference.md 3.1); remoting too (6).
+    // Service control needs an administrator (docs/sources.md §3.1); remoting too (§6).
     return 'Run iisctl from an elevated prompt ("Run as administrator") with an account in the Administrators group of the target computer.';
   }
   if (code === 'UNREACHABLE') {
-    // WinRM must listen on the target (iis-reference.md 6: "run ... winrm quickconfig").
+    // WinRM must listen on the target (docs/sources.md §6: "run ... winrm quickconfig").
     return 'Check the computer name, the network, and that PowerShell remoting (WinRM) is enabled on the target (winrm quickconfig).';
   }
   if ((error.fullyQualifiedErrorId ?? '').startsWith('Modules_ModuleNotFound')) {
@@ -53,7 +53,7 @@ function hintFor(code: ErrorCode, error: PowerShellErrorDetails): string | undef
 function codeFor(error: PowerShellErrorDetails): ErrorCode {
   // Remoting could not reach the computer: PSRemotingTransportException with an FQEID ending in
   // PSSessionStateBroken (WinRMOperationTimeout, ComputerNotFound, CannotConnect, NetworkPathNotFound;
-  // iis-reference.md 6). AccessDenied,PSSessionStateBroken is a permission problem, not reachability.
+  // docs/sources.md §6). AccessDenied,PSSessionStateBroken is a permission problem, not reachability.
   const fqeid = error.fullyQualifiedErrorId ?? '';
   if (error.type === 'System.Management.Automation.Remoting.PSRemotingTransportException' || /,PSSessionStateBroken$/.test(fqeid)) {
     return /^AccessDenied,/.test(fqeid) ? 'ACCESS_DENIED' : 'UNREACHABLE';
@@ -62,7 +62,7 @@ function codeFor(error: PowerShellErrorDetails): ErrorCode {
   const win32 = error.win32Code;
   if (win32 === WIN32.cannotAcceptControl || win32 === WIN32.objectNotValid) return 'TRANSIENT';
   if (win32 === WIN32.accessDenied) return 'ACCESS_DENIED';
-  // UnauthorizedAccessException: e.g. Get-WinEvent's FQEID for an unreadable log (iis-reference.md 5).
+  // UnauthorizedAccessException: e.g. Get-WinEvent's FQEID for an unreadable log (docs/sources.md §5).
   if (error.hresult === HRESULT.accessDenied || error.type === 'System.UnauthorizedAccessException' || error.category === 'PermissionDenied') {
     return 'ACCESS_DENIED';
   }

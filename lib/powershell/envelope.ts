@@ -7,11 +7,11 @@
  * that decodes UTF-8 base64 into a scriptblock on the host, because `powershell -Command -` reads
  * stdin like interactive typing (a multi-line script can hang in block mode), decodes stdin with the
  * OEM code page, and a syntax error inside [scriptblock]::Create becomes an ordinary error instead
- * of a hang (../shared/reference/node-powershell.md sections 0, 2.1, 2.2).
+ * of a hang (docs/sources.md §P0, §P2.1, §P2.2).
  *
  * Inbound: only the marker line is read; warnings, host output and stderr noise never decide
  * success. Non-ASCII characters in the JSON are \u-escaped on the host so no console code page can
- * corrupt them (section 2.2, "belt and braces"). Never `exit` in a body: it ends powershell.exe.
+ * corrupt them (docs/sources.md §P2.2, "belt and braces"). Never `exit` in a body: it ends powershell.exe.
  */
 import { randomBytes } from 'node:crypto';
 import { IisctlError, PowerShellErrorDetails } from '../errors';

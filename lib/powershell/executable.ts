@@ -5,7 +5,7 @@
  * environment variable; `pwsh` on request; otherwise the platform default: 64-bit Windows
  * PowerShell on Windows, even from a 32-bit Node (WebAdministration and the service cmdlets must
  * run in the 64-bit PowerShell: a 32-bit process on 64-bit Windows sees the redirected System32,
- * and %SystemRoot%\Sysnative is the documented way out; ../shared/reference/peers.md idea 16),
+ * and %SystemRoot%\Sysnative is the documented way out: learn.microsoft.com/windows/win32/winprog64/file-system-redirector),
  * and `pwsh` elsewhere.
  *
  * A JavaScript file (the simulated host, or a stand-in written for tests) is run with this Node
@@ -91,7 +91,7 @@ export function windowsPowerShellPath(platform: Pick<Platform, 'arch' | 'env'>):
 }
 
 function viaNode(script: string, platform: Platform): Pick<ResolvedExecutable, 'command' | 'leadingArgs'> {
-  // --no-warnings: a Node warning on stderr would fail the call it lands in (reference 1.10).
+  // --no-warnings: a Node warning on stderr would fail the call it lands in (docs/sources.md §P1.4, §P1.10).
   return { command: platform.nodePath, leadingArgs: ['--no-warnings', script] };
 }
 

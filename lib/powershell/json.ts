@@ -1,6 +1,6 @@
 /**
  * Windows PowerShell 5.1 ConvertTo-Json output, normalised on the Node side
- * (../shared/reference/node-powershell.md section 3; iis-reference.md 3.4, 3.5):
+ * (docs/sources.md §P3, §3.4, §3.5):
  * - empty output ('') means "no objects";
  * - a single object arrives where an array was meant (pipeline collapse): use `asArray`;
  * - dates arrive as "\/Date(ms)\/" (after JSON.parse: "/Date(ms)/"), Get-Date objects as
@@ -47,7 +47,7 @@ function enumName(table: Readonly<Record<number, string>>, value: unknown, what:
   throw new Error(`unexpected ${what} value from PowerShell: ${JSON.stringify(value)}`);
 }
 
-/** System.ServiceProcess.ServiceControllerStatus (iis-reference.md 3.4). */
+/** System.ServiceProcess.ServiceControllerStatus (learn.microsoft.com/dotnet/api/system.serviceprocess.servicecontrollerstatus). */
 export const SERVICE_STATUS: Readonly<Record<number, string>> = {
   1: 'Stopped',
   2: 'StartPending',
@@ -58,7 +58,7 @@ export const SERVICE_STATUS: Readonly<Record<number, string>> = {
   7: 'Paused',
 };
 
-/** System.ServiceProcess.ServiceStartMode (iis-reference.md 3.4). */
+/** System.ServiceProcess.ServiceStartMode (learn.microsoft.com/dotnet/api/system.serviceprocess.servicestartmode). */
 export const SERVICE_START_MODE: Readonly<Record<number, string>> = {
   0: 'Boot',
   1: 'System',
@@ -67,7 +67,7 @@ export const SERVICE_START_MODE: Readonly<Record<number, string>> = {
   4: 'Disabled',
 };
 
-/** Microsoft.Web.Administration.ObjectState (node-powershell.md section 3). */
+/** Microsoft.Web.Administration.ObjectState (learn.microsoft.com/dotnet/api/microsoft.web.administration.objectstate?view=iis-dotnet). */
 export const OBJECT_STATE: Readonly<Record<number, string>> = {
   0: 'Starting',
   1: 'Started',

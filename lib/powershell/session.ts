@@ -1,7 +1,7 @@
 /**
  * One persistent PowerShell process, driven through node-powershell, made safe to depend on.
  *
- * node-powershell on its own (../shared/reference/node-powershell.md, sections 1.4-1.7, 2.3-2.5):
+ * node-powershell on its own (docs/sources.md §P1.4-§P1.7, §P2.3-§P2.5):
  * a timeout does not stop the command and poisons every later call; any stderr byte fails a call;
  * a process that dies before the first call (or fails to spawn) is an unhandled rejection that
  * kills Node; history grows forever. This class:
@@ -48,9 +48,9 @@ export interface SessionStats {
   deaths: number;
 }
 
-/** Runs once in every new process: UTF-8 console output (reference section 0, item 2). */
+/** Runs once in every new process: UTF-8 console output (docs/sources.md §P2.2). */
 const INIT_SCRIPT = ps`[Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false`;
-/** Every stdin line lands in the host's history and errors in $Error (reference 2.5). */
+/** Every stdin line lands in the host's history and errors in $Error (docs/sources.md §P2.5). */
 const MAINTENANCE_SCRIPT = ps`Clear-History
 $Error.Clear()`;
 
@@ -191,7 +191,7 @@ export class PowerShellSession {
       exe.leadingArgs.length > 0
         ? { '-NoLogo': false, ...Object.fromEntries(exe.leadingArgs.map((a) => [a, true])), '-nologo': true, ...powershellArgs }
         : powershellArgs;
-    // NODE_POWERSHELL would silently override our choice of executable (reference 1.1).
+    // NODE_POWERSHELL would silently override our choice of executable (node-powershell's PowerShell.ts setExecutable, docs/sources.md §P1.1).
     const saved = process.env.NODE_POWERSHELL;
     delete process.env.NODE_POWERSHELL;
     let instance: PowerShell;
@@ -231,7 +231,7 @@ export class PowerShellSession {
     });
     // A write to a dead process's stdin emits 'error' more than once; node-powershell listens once.
     for (const stream of [instance.streams.stdin, instance.streams.stdout, instance.streams.stderr]) stream.on('error', () => undefined);
-    // Without a handler here, a process that dies before the first call crashes Node (reference 1.7).
+    // Without a handler here, a process that dies before the first call crashes Node (docs/sources.md §P1.7).
     shell.exit = internals.exitPromise.then(
       () => this.markExited(shell, 'exited'),
       (err: unknown) => this.markExited(shell, err instanceof Error ? err.message : String(err)),

@@ -15,7 +15,7 @@
  *
  * The "X : " prefix is the command name; errors without a command (throw, .NET method failures,
  * Write-Error inside an anonymous script block) have none. Lines end with LF in the simulator
- * (node-powershell trims and never parses stderr; reference section 1.10).
+ * (node-powershell trims and never parses stderr; docs/sources.md §P1.10).
  */
 import { PsObject, PsValue, PsEnum, shortTypeName, toStr, typeNameOf } from './values';
 

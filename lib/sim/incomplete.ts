@@ -1,6 +1,6 @@
 /**
  * Whether a line of `-Command -` input is an unfinished statement, so that the host holds it in
- * block mode like ConsoleHost does (node-powershell.md 1.2): an open brace/paren/bracket, an
+ * block mode like ConsoleHost does (docs/sources.md §P2.1): an open brace/paren/bracket, an
  * unterminated string or here-string, a trailing pipe or line-continuation backtick.
  *
  * tree-sitter decides first (a tree without errors is complete); a small lexical scan then tells

@@ -2,7 +2,7 @@
  * Windows PowerShell 5.1 ConvertTo-Json / ConvertFrom-Json emulation.
  *
  * Sources:
- * - node-powershell.md section 3 and iis-reference.md 3.5 (quirk table: enums as integers,
+ * - docs/sources.md §P3 and §3.5 (quirk table: enums as integers,
  *   "\/Date(ms)\/", the four HTML-safe escapes \u0027 \u003c \u003e \u0026, silent depth
  *   truncation, Get-Date's {value, DisplayHint, DateTime} wrapper, no -AsArray/-EnumsAsStrings);
  * - the 5.1 ConvertTo-Json help (MicrosoftDocs/PowerShell-Docs reference/5.1, ms.date 2017-06-09):

@@ -4,8 +4,8 @@
  *
  * Why `--liftoff-only`: with V8's default wasm tiering, the first parse starts a background
  * TurboFan compile of the large grammar module and the process then cannot exit for ~9 s.
- * Liftoff-only avoids that at no measurable parse cost (../shared/reference/node-powershell.md
- * section 4.1). The flag must be set before web-tree-sitter compiles anything, so it is set at
+ * Liftoff-only avoids that at no measurable parse cost (docs/sources.md
+ * §P4). The flag must be set before web-tree-sitter compiles anything, so it is set at
  * module load, before the dynamic require below.
  *
  * Known grammar false positives (valid PowerShell reported as errors) that generated code must
@@ -70,7 +70,7 @@ async function createParser(): Promise<PowerShellParser> {
       const tree = parse(source);
       try {
         // hasError is the verdict: some MISSING nodes sit under hidden rules and a walk alone
-        // misses them (reference section 4.1).
+        // misses them (docs/sources.md §P4).
         if (!tree.rootNode.hasError) return { ok: true, errors: [] };
         return { ok: false, errors: describeErrors(tree.rootNode) };
       } finally {

@@ -1,17 +1,17 @@
 /**
  * The stdin/stdout protocol of `powershell.exe -NoLogo -NoProfile -NonInteractive -NoExit -Command -`
- * as node-powershell drives it (../shared/reference/node-powershell.md sections 1.2, 1.3, 1.10, 2.1):
+ * as node-powershell drives it (docs/sources.md §P1.2, §P1.3, §P1.10, §P2.1):
  *
  * - stdin is read line by line, strictly in order: a running statement blocks every later line;
  * - `[Console]::Out.WriteLine("D")` / `[Console]::Error.WriteLine("D")` delimiter lines are echoed
  *   as `D` + LF (not CRLF: node-powershell's end detection misses a CRLF delimiter that arrives in
- *   one chunk, section 1.3);
+ *   one chunk, docs/sources.md §P1.3);
  * - like ConsoleHost's InputLoop, a line that is an incomplete statement switches to block mode:
  *   lines accumulate and run only at the next blank line. So a raw multi-line script hangs here
  *   exactly as it does on Windows, instead of being silently accepted;
  * - nothing is written to stderr but PowerShell error records;
  * - the process exits with 0 at stdin end and with 143 on SIGTERM (node-powershell treats both as a
- *   clean exit, section 1.6), and with N on `exit N`.
+ *   clean exit, docs/sources.md §P1.6), and with N on `exit N`.
  */
 
 export interface LineResult {
@@ -108,13 +108,13 @@ export function serve(runner: LineRunner, io: ProtocolIo): void {
 
 /** Parses powershell.exe's own arguments; returns an error text when they are not `... -Command -`. */
 export function checkArguments(argv: readonly string[], stdinIsTty: boolean): string | undefined {
-  // Case-insensitive, with - or /, unique prefixes (-c, -com, /Command): reference section 1.10.
+  // Case-insensitive, with - or /, unique prefixes (-c, -com, /Command): docs/sources.md §P1.10.
   const index = argv.findIndex((a) => /^[-/]c(o(m(m(a(n(d)?)?)?)?)?)?$/i.test(a));
   if (index < 0 || argv[index + 1] !== '-') {
     return 'The simulated host only supports `-Command -` (commands on standard input), as node-powershell runs it.';
   }
   if (stdinIsTty) {
-    // Real text from PowerShell (rannn505/child-shell#98, reference section 1.10).
+    // Real text from PowerShell (rannn505/child-shell#98).
     return "'-' was specified as the argument to -Command but standard input has not been redirected for this process.";
   }
   return undefined;

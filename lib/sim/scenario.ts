@@ -275,7 +275,7 @@ class Checker {
     return s;
   }
 
-  /** Checks a config section's fields against the type of the defaults (ref §7.x). */
+  /** Checks a config section's fields against the type of the defaults (docs/sources.md §7.x). */
   section(p: string, v: unknown, spec: Record<string, 'bool' | 'int' | 'string' | 'timespan' | 'nested' | readonly string[]>): Obj | undefined {
     const o = this.obj(p, v, false);
     if (!o) return undefined;

@@ -420,7 +420,7 @@ export function toStr(v: PsValue | undefined): string {
 
 /**
  * PSObject.ToString(): a PSCustomObject renders as `@{a=1; b=2}` (that is what ConvertTo-Json
- * emits for objects beyond -Depth, reference node-powershell.md section 3); .NET objects use
+ * emits for objects beyond -Depth, docs/sources.md §P3); .NET objects use
  * their own ToString (default: the type name).
  */
 export function objectToString(o: PsObject): string {

@@ -1,8 +1,8 @@
 import { Output } from '../../../lib/cli/render';
 import { parseHealth } from '../../../lib/cli/commands/rolling';
 /**
- * The raw argv before and through yargs: the translation of iisreset switches (iis-reference 1.1,
- * 1.2), `--` ending the options (names after it exactly as typed), and the exit-code rules.
+ * The raw argv before and through yargs: the translation of iisreset switches (docs/sources.md §1.1,
+ * §1.2), `--` ending the options (names after it exactly as typed), and the exit-code rules.
  */
 import type { CommandModule } from 'yargs';
 import { combinedExitCode, errorExitCode, UsageError } from '../../../lib/cli/context';

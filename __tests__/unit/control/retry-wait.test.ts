@@ -80,7 +80,7 @@ describe('withRetry', () => {
     expect(isTransient(new Error('x'))).toBe(false);
   });
 
-  it('a WinRM time-out is transient (issue 4: retried); a name that does not resolve, or access denied, is not', () => {
+  it('a WinRM time-out is transient (retried); a name that does not resolve, or access denied, is not', () => {
     const remoting = (code: 'UNREACHABLE' | 'ACCESS_DENIED', fqeid: string) =>
       classifyPowerShellError({ message: 'Connecting to remote server WEB03 failed', type: 'System.Management.Automation.Remoting.PSRemotingTransportException', fullyQualifiedErrorId: fqeid, category: 'OpenError' }, 'WEB03');
     expect(remoting('UNREACHABLE', 'WinRMOperationTimeout,PSSessionStateBroken').code).toBe('UNREACHABLE');

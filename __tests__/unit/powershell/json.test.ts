@@ -1,7 +1,7 @@
 import { asArray, objectStateName, parsePsJson, serviceStatusName, startModeName } from '../../../lib/powershell/json';
 
 // Literal samples of Windows PowerShell 5.1 ConvertTo-Json output
-// (../shared/reference/node-powershell.md section 3, iis-reference.md 3.5).
+// (docs/sources.md §P3, §3.5).
 describe('Windows PowerShell 5.1 JSON normalisation', () => {
   it('treats empty output as no objects', () => {
     expect(parsePsJson('')).toEqual([]);

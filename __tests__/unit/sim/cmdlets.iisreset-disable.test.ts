@@ -1,5 +1,5 @@
 /**
- * iisreset /DISABLE and /ENABLE (ref §1.8): a persisted flag on the computer; while it is set the
+ * iisreset /DISABLE and /ENABLE (docs/sources.md §1.8): a persisted flag on the computer; while it is set the
  * IIisServiceControl calls fail with E_ERROR_RESOURCE_DISABLED 0x800710D5 and change nothing.
  */
 import { run } from './interp.helpers';
@@ -56,7 +56,7 @@ describe('iisreset /DISABLE, /ENABLE', () => {
     expect(await rs.machine((m) => m.events({ logName: 'System', providerName: 'Microsoft-Windows-IIS-IISReset' }).length)).toBe(1);
   });
 
-  it('a non-administrator gets the access-denied text (ref §1.7), exit 1, and the flag is unchanged', async () => {
+  it('a non-administrator gets the access-denied text (docs/sources.md §1.7), exit 1, and the flag is unchanged', async () => {
     const rs = simRunspace('not-admin');
     const r = await iisreset('/DISABLE', rs);
     expect(r.lines[0]).toBe('Access denied, you must be an administrator of the remote computer to use this');

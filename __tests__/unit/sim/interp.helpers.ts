@@ -1,7 +1,7 @@
 import { createInterpreter, Interpreter, RunResult } from '../../../lib/sim/interpreter';
 import type { CmdletImpl, NativeImpl } from '../../../lib/sim/interpreter';
 
-/** Base64 wrapper line, as the library sends it (node-powershell.md section 2.1). */
+/** Base64 wrapper line, as the library sends it (docs/sources.md §P2.1). */
 export function wrap(script: string): string {
   return `& ([scriptblock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${Buffer.from(script, 'utf8').toString('base64')}'))))`;
 }

@@ -58,7 +58,7 @@ describe('5.1 pretty printer', () => {
   });
 });
 
-describe('ConvertTo-Json through the pipeline (quirk table, node-powershell.md section 3)', () => {
+describe('ConvertTo-Json through the pipeline (quirk table, docs/sources.md §P3)', () => {
   it('collapses a single-element pipeline and prints nothing for an empty one', async () => {
     expect(await out("@([pscustomobject]@{a=1}) | ConvertTo-Json -Compress")).toEqual(['{"a":1}']);
     expect((await run('@() | ConvertTo-Json')).stdout).toBe('');

@@ -154,7 +154,7 @@ describe('faults', () => {
     const e7001 = m.events({ id: 7001 })[0];
     expect(e7001.message).toMatch(/^The World Wide Web Publishing Service service depends on the Windows Process Activation Service service which failed to start/);
     expect(status(m, 'W3SVC')).toBe('Stopped');
-    // 7040 with the caller's SID (ref §2.3)
+    // 7040 with the caller's SID (docs/sources.md §2.3)
     const e7040 = m.events({ id: 7040 })[0];
     expect(e7040.message).toBe('The start type of the Windows Process Activation Service service was changed from demand start to disabled.');
     expect(e7040.userId).toBe(m.user.sid);

@@ -131,7 +131,7 @@ describe('validation errors are clear', () => {
   test('annotation keys starting with "_" are ignored everywhere', () => {
     const j = minimal();
     j._comment = 'x';
-    j.computers.SRV1.services[0]._source = 'ref §3.8';
+    j.computers.SRV1.services[0]._source = 'docs/sources.md §3.8';
     j.computers.SRV1.appPools[0].recycling = { _assumed: 'y', periodicRestart: { _c: 1, time: '00:00:00' } };
     expect(() => validateScenario(j)).not.toThrow();
   });

@@ -1,5 +1,5 @@
 /**
- * `iisctl disable` (iisreset /DISABLE, iis-reference 1.8): block stop and restart on the host,
+ * `iisctl disable` (iisreset /DISABLE, docs/sources.md §1.8): block stop and restart on the host,
  * for every iisctl (the toggle lives on the host), with who, when and why.
  */
 import type { CommandModule } from 'yargs';

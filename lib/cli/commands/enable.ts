@@ -1,4 +1,4 @@
-/** `iisctl enable` (iisreset /ENABLE, iis-reference 1.8): allow restarts on the host again. */
+/** `iisctl enable` (iisreset /ENABLE, docs/sources.md §1.8): allow restarts on the host again. */
 import type { CommandModule } from 'yargs';
 import { forEachHost, Runtime } from '../context';
 import { Args, handler } from '../handler';

@@ -1,6 +1,6 @@
 /**
  * `iisctl pool show NAME` and `iisctl pool set NAME --recycle-at 03:00 --rapid-fail 5/5m ...`
- * (issue 9; library: iis.appPools.settings / configure / planConfigure). Every value is turned
+ * (library: iis.appPools.settings / configure / planConfigure). Every value is turned
  * into the library's change set here; the library validates ranges and accepted values before
  * anything is sent (exit 2 on a bad value, nothing run).
  */

@@ -1,6 +1,6 @@
 /**
  * `iisctl pool list | recycle|start|stop NAME...`: see ../surgical.ts (library: iis.appPools);
- * `iisctl pool show|set NAME ...`: see ./pool-settings.ts (issue 9).
+ * `iisctl pool show|set NAME ...`: see ./pool-settings.ts.
  */
 import type { Argv, CommandModule } from 'yargs';
 import { Runtime, UsageError } from '../context';

@@ -1,7 +1,7 @@
 /**
  * `iisctl status` (iisreset /STATUS): the IIS service set, worker processes and the restart
  * toggle. With the iisreset switch it prints iisreset's own lines,
- * `Status for <DisplayName> ( <ServiceName> ) : <State>` (iis-reference 1.6; only "Running" is
+ * `Status for <DisplayName> ( <ServiceName> ) : <State>` (docs/sources.md §1.6; only "Running" is
  * attested there, other states are printed with their ServiceControllerStatus names).
  */
 import type { CommandModule } from 'yargs';

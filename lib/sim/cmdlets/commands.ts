@@ -5,7 +5,7 @@
  * Objects: CmdletInfo (Name, CommandType Cmdlet, Source/ModuleName, Verb, Noun), AliasInfo (Name,
  * CommandType Alias, Definition/ResolvedCommandName = the cmdlet), FunctionInfo (Name, CommandType
  * Function, Definition = body), ApplicationInfo (Name 'iisreset.exe', CommandType Application,
- * Source/Path/Definition 'C:\Windows\system32\iisreset.exe' — ref §1.1 [XCY], Extension '.exe').
+ * Source/Path/Definition 'C:\Windows\system32\iisreset.exe' — docs/sources.md §1.1, Extension '.exe').
  * CommandType is System.Management.Automation.CommandTypes (Alias 1, Function 2, Cmdlet 8,
  * Application 32; learn.microsoft.com/dotnet/api/System.Management.Automation.CommandTypes).
  *

@@ -424,7 +424,7 @@ const newObject: CmdletImpl = (call) => {
 const clearHistory: CmdletImpl = () => [];
 
 const removeTypeData: CmdletImpl = (call) => {
-  // Accepted for `Remove-TypeData -TypeName System.Array -ErrorAction Ignore` (reference section 3).
+  // Accepted for `Remove-TypeData -TypeName System.Array -ErrorAction Ignore` (docs/sources.md §P3).
   only(call, ['TypeName', 'TypeData', 'Path']);
   if (toStr(call.params.get('TypeName') ?? null).toLowerCase() !== 'system.array') throw unsupportedParam(call, 'TypeName (other than System.Array)');
   return [];

@@ -1,10 +1,10 @@
 /**
- * Get-WinEvent (ref §5), Write-EventLog / New-EventLog (texts from machine/eventlog.ts, which cites
+ * Get-WinEvent (docs/sources.md §5), Write-EventLog / New-EventLog (texts from machine/eventlog.ts, which cites
  * PowerShell's EventlogResources).
  * - No match: non-terminating NoMatchingEventsFound, ObjectNotFound, "No events were found that
- *   match the specified selection criteria." (ref §5).
+ *   match the specified selection criteria." (docs/sources.md §5).
  * - Unknown log: NoMatchingLogsFound "There is not an event log on the localhost computer that
- *   matches "{0}"." (FQEID listed in ref §5; text as recalled from 5.1, not sourced).
+ *   matches "{0}"." (FQEID listed in docs/sources.md §5; text as recalled from 5.1, not sourced).
  * - Write-EventLog/New-EventLog errors carry no error id, so the FullyQualifiedErrorId is the bare
  *   cmdlet type name (ErrorRecord with a null id; as recalled from EventLogCommands.cs).
  */
@@ -21,7 +21,7 @@ const CLASSIC = 36028797018963968;
 export function eventRecord(r: EventRecord): PsValue {
   const sid = r.userId === null ? null : dotnetObject(['System.Security.Principal.SecurityIdentifier', 'System.Security.Principal.IdentityReference'], [['Value', r.userId]], () => r.userId as string);
   const props = r.properties.map((p) => dotnetObject(['System.Diagnostics.Eventing.Reader.EventProperty'], [['Value', p]]));
-  // Message is the NoteProperty Get-WinEvent adds (ref §5), so it comes first.
+  // Message is the NoteProperty Get-WinEvent adds (docs/sources.md §5), so it comes first.
   return dotnetObject(['System.Diagnostics.Eventing.Reader.EventLogRecord', 'System.Diagnostics.Eventing.Reader.EventRecord'], [
     ['Message', r.message],
     ['Id', r.id],

@@ -1,22 +1,22 @@
 /**
- * Native `iisreset.exe` (ref §1). Writes only to stdout (a native's stderr would fail a
- * node-powershell call, node-powershell.md 1.4) and sets $LASTEXITCODE: 0 on success, 1 on
- * failure (ref §1.9: undocumented; "treat non-zero as failure").
+ * Native `iisreset.exe` (docs/sources.md §1). Writes only to stdout (a native's stderr would fail a
+ * node-powershell call, docs/sources.md §P1.4) and sets $LASTEXITCODE: 0 on success, 1 on
+ * failure (docs/sources.md §1.9: undocumented; "treat non-zero as failure").
  *
- * Services acted on: IISADMIN and WAS (when present) plus every service depending on them (ref §1.4,
- * derived from the AZMON /status listing). Stop: forced stop of the roots (SCM stops dependents
+ * Services acted on: IISADMIN and WAS (when present) plus every service depending on them (docs/sources.md §1.4,
+ * derived from a real /status listing). Stop: forced stop of the roots (SCM stops dependents
  * first); on failure or timeout, unless /NOFORCE, the processes hosting them and the w3wp workers
- * are killed (ref §1.5, the "kill" path). Start: the roots and the dependents that are Automatic
- * or were running before a restart. Events 3202 (stop) / 3201 (start) via logIisResetCommand (ref §2.1).
+ * are killed (docs/sources.md §1.5, the "kill" path). Start: the roots and the dependents that are Automatic
+ * or were running before a restart. Events 3202 (stop) / 3201 (start) via logIisResetCommand (docs/sources.md §2.1).
  * Assumed: the failure line for a stop timeout uses ERROR_SERVICE_REQUEST_TIMEOUT (1053, standard
  * Win32 text), lower-case hex in the "(decimal, hex)" suffix, and "Stop attempt failed." is not
- * used: /STOP failures print KB969864's "There was an error while performing this operation.".
+ * used: /STOP failures print KB 969864's "There was an error while performing this operation.".
  *
- * /DISABLE and /ENABLE (ref §1.8): administrators only (the §1.7 access-denied text otherwise); they
+ * /DISABLE and /ENABLE (docs/sources.md §1.8): administrators only (the docs/sources.md §1.7 access-denied text otherwise); they
  * set / clear the computer's persisted `iisResetDisabled` flag. Their own console output was not
  * found in any source: assumed to print nothing and exit 0. While disabled, every IIisServiceControl
- * method returns E_ERROR_RESOURCE_DISABLED 0x800710D5 and does nothing else (ref §1.3, §1.8), so
- * /STOP, /START, /RESTART and /STATUS fail with the §1.5 error line
+ * method returns E_ERROR_RESOURCE_DISABLED 0x800710D5 and does nothing else (docs/sources.md §1.3, §1.8), so
+ * /STOP, /START, /RESTART and /STATUS fail with the docs/sources.md §1.5 error line
  * "A resource required for this operation is disabled. (2147946709, 800710d5)" (Win32 text of
  * ERROR_RESOURCE_DISABLED, 4309) and no IISReset event is logged; the head lines are the ones of
  * the other failures ("Restart attempt failed." / "There was an error while performing this
@@ -135,7 +135,7 @@ async function stop(call: NativeCall, host: SimHost, o: Options, timeoutMs: numb
   if (waited === 'ok') return null;
   const why = fault ? hrLine(fault.message, fault.hresult ?? 0x80004005) : hrLine(TIMEOUT.message, 0x80070000 | TIMEOUT.code);
   if (o.noforce) return why;
-  // Kill path: the processes hosting the services, then the workers (ref §1.5).
+  // Kill path: the processes hosting the services, then the workers (docs/sources.md §1.5).
   await host.use((m) => {
     const set = new Set(names.map((n) => n.toLowerCase()));
     for (const p of m.processes()) {
@@ -185,7 +185,7 @@ function disabled(o: Options): NativeResult {
 export const iisreset: NativeImpl = async (call): Promise<NativeResult> => {
   const o = parse(call.args);
   if (typeof o === 'string') {
-    // A computer name: remote iisreset goes over DCOM (ref §1.10), not simulated.
+    // A computer name: remote iisreset goes over DCOM (docs/sources.md §1.10), not simulated.
     call.ctx.throwTerminating({
       exception: { typeName: 'System.NotSupportedException', message: `The simulated host does not implement iisreset ${o} (remote iisreset over DCOM; iisctl simulator).` },
       fullyQualifiedErrorId: 'NotImplementedBySimulatedHost', category: 'NotImplemented', targetObject: o,

@@ -133,7 +133,7 @@ const getItemProperty: CmdletImpl = async (call) => {
       }
       for (const item of items) {
         if (!names.length) out.push(item);
-        // -Name on IIS:\ gives the attribute value itself (ref §4.1: (Get-ItemProperty ... -name processModel).startupTimeLimit).
+        // -Name on IIS:\ gives the attribute value itself (docs/sources.md §4.1: (Get-ItemProperty ... -name processModel).startupTimeLimit).
         for (const n of names) {
           const v = item instanceof PsObject ? item.getProperty(n) : undefined;
           if (v === undefined) notImplemented(call, `the IIS attribute '${n}'`);
@@ -186,7 +186,7 @@ function registryValue(value: PsValue, kind: RegistryValueKind): RegistryValue['
 
 /**
  * Set-ItemProperty on IIS:\ for the two boolean attributes the machine models: a pool's autoStart
- * and a site's serverAutoStart (ref §4.1 settings through the provider; §7.4 autoStart). Any other
+ * and a site's serverAutoStart (docs/sources.md §4.1 settings through the provider; §7.4 autoStart). Any other
  * attribute is refused loudly.
  */
 async function setIisAttribute(call: CmdletCall, parts: string[], raw: string): Promise<void> {

@@ -1,16 +1,16 @@
 /**
- * Invoke-Command -ComputerName / -Session (ref §6), New-PSSession, Get-PSSession, Remove-PSSession,
+ * Invoke-Command -ComputerName / -Session (docs/sources.md §6), New-PSSession, Get-PSSession, Remove-PSSession,
  * Get-Counter (Web Service Current Connections) and Restart-Computer.
  *
  * The script block runs on the other simulated computer in a fresh interpreter (a new runspace:
  * local variables are not visible there, as over WinRM). Its output objects get PSComputerName,
  * RunspaceId and PSShowComputerName; errors written there, and terminating errors ("treated as
- * non-terminating errors in a remote command", ref §6), are re-written here, so Invoke-Command's
+ * non-terminating errors in a remote command", docs/sources.md §6), are re-written here, so Invoke-Command's
  * own -ErrorAction / $ErrorActionPreference decide what happens.
  *
  * Unreachable computers: PSRemotingTransportException, OpenError, FullyQualifiedErrorId
- * WinRMOperationTimeout,PSSessionStateBroken with the WinRM text of ref §6; an unknown name is
- * ComputerNotFound,PSSessionStateBroken (FQEID from ref §6; its text "The WinRM client cannot
+ * WinRMOperationTimeout,PSSessionStateBroken with the WinRM text of docs/sources.md §6; an unknown name is
+ * ComputerNotFound,PSSessionStateBroken (FQEID from docs/sources.md §6; its text "The WinRM client cannot
  * process the request because the server name cannot be resolved." is recalled, not sourced).
  */
 import { randomUUID } from 'node:crypto';
@@ -125,7 +125,7 @@ const restartComputer: CmdletImpl = async (call) => {
 // ---- PSSessions ---------------------------------------------------------------------------------
 //
 // A PSSession lives in the PowerShell process that created it (Get-PSSession without -ComputerName
-// lists "the PSSessions created in the current session", PSDOCS Get-PSSession), with a runspace on
+// lists "the PSSessions created in the current session", Get-PSSession 5.1 help), with a runspace on
 // the remote computer whose variables persist between Invoke-Command -Session calls. Facts used:
 // - Get-PSSession display columns (5.1): Id Name ComputerName ComputerType State ConfigurationName
 //   Availability; default names WinRM<n>; ComputerType RemoteMachine; ConfigurationName
@@ -370,7 +370,7 @@ async function invokeInSessions(call: CmdletCall, sb: PsScriptBlock, args: PsVal
 // the simulated HTTP farm (lib/sim/http.ts), which publishes it in `<state file>.connections.json`;
 // 0 when no farm serves. Output: a PerformanceCounterSampleSet (Timestamp, CounterSamples,
 // Readings) whose samples carry Path ("\\computer\object(instance)\counter", lower case as
-// Get-Counter prints it), InstanceName, CookedValue, RawValue (PSDOCS Get-Counter). Other paths:
+// Get-Counter prints it), InstanceName, CookedValue, RawValue (Get-Counter 5.1 help). Other paths:
 // "The specified object was not found on the computer." / an unknown site: "The specified
 // instance is not present.", CounterApiError (recalled PDH texts, not sourced).
 

@@ -1,15 +1,15 @@
 /**
- * Native `sc.exe` (ref §3.7), the two recovery verbs only: `qfailure <service>` and
+ * Native `sc.exe` (docs/sources.md §3.7), the two recovery verbs only: `qfailure <service>` and
  * `failure <service> reset= <seconds> actions= <type>/<ms>[/<type>/<ms>...]` (options and values
- * are separate arguments: "A space is required between an option and its value", SCDOCS; reset=
+ * are separate arguments: "A space is required between an option and its value", learn.microsoft.com sc-config; reset=
  * "requires the actions= parameter"; delays in milliseconds; action types restart, run, reboot and
  * "" for none). Plain `sc` is the Set-Content alias in PowerShell and never reaches this.
  *
- * qfailure output (ref §3.7 names the fields RESET_PERIOD (in seconds), REBOOT_MESSAGE,
+ * qfailure output (docs/sources.md §3.7 names the fields RESET_PERIOD (in seconds), REBOOT_MESSAGE,
  * COMMAND_LINE and FAILURE_ACTIONS "RESTART -- Delay = 0 milliseconds." from a public sample); the
  * `[SC] QueryServiceConfig2 SUCCESS` / `[SC] ChangeServiceConfig2 SUCCESS` heads, the column layout,
  * one line per further action, and the error form `[SC] OpenService FAILED <code>:` + blank line +
- * Win32 text with exit code = the Win32 code are *assumed* (common transcripts, not in the reference).
+ * Win32 text with exit code = the Win32 code are *assumed* (common transcripts, not in docs/sources.md §3.7).
  * Everything goes to stdout. Any other verb or option fails loudly (exit 87, not simulated).
  */
 import type { NativeCall, NativeImpl, NativeResult } from '../interp/types';

@@ -1,9 +1,9 @@
 /**
  * Get-Service, Stop-/Start-/Restart-/Set-Service and Get-CimInstance Win32_Service.
  *
- * Sources: ../shared/reference/iis-reference.md (ref) §3.1 syntax, §3.2 waiting (2-second
- * WaitForStatus slices, warning per slice, no overall timeout), §3.3 message templates, §3.4 enums,
- * §3.6 Win32_Service. Error shapes from public 5.1 transcripts:
+ * Sources: docs/sources.md §3.1 syntax, §3.2 waiting (PowerShell/PowerShell Service.cs: 2-second
+ * WaitForStatus slices, warning per slice, no overall timeout), §3.3 message templates
+ * (ServiceResources.resx), §3.4 enums, §3.6 Win32_Service. Error shapes from public 5.1 transcripts:
  * - PSAppDeployToolkit/PSAppDeployToolkit#197: "Service 'McAfee McShield (McShield)' cannot be
  *   stopped due to the following error: Cannot open McShield service on computer '...'." with
  *   InnerException InvalidOperationException -> Win32Exception "Access is denied" (no final period),
@@ -79,7 +79,7 @@ export function serviceController(v: ServiceView, snap: Snapshot, machineName = 
 
 /**
  * ServiceController methods (System.ServiceProcess): Start()/Stop() only send the request
- * ("ServiceController.Start will return before the service is actually started", ref §3.2), Stop()
+ * ("ServiceController.Start will return before the service is actually started", docs/sources.md §3.2), Stop()
  * also stops dependents (.NET docs: "Stops this service and any services that are dependent on
  * this service"); failures are .NET's InvalidOperationException texts (see the file header);
  * WaitForStatus times out with System.ServiceProcess.TimeoutException "Time out has expired and the
@@ -128,7 +128,7 @@ function serviceNameOf(v: PsValue): string | undefined {
 }
 
 function notFoundByName(call: CmdletCall, name: string): void {
-  // ref §3.3 NoServiceFoundForGivenName, category ObjectNotFound.
+  // docs/sources.md §3.3 NoServiceFoundForGivenName, category ObjectNotFound.
   call.ctx.writeError(errorWith(chain({ type: SCE, message: `Cannot find any service with service name '${name}'.` }),
     `NoServiceFoundForGivenName,${call.ctx.cmdletTypeName}`, 'ObjectNotFound', name));
 }
@@ -139,7 +139,7 @@ function notFoundByDisplayName(call: CmdletCall, name: string): void {
 
 interface Target {
   view: ServiceView;
-  /** The name as the caller spelled it (shown in messages, ref §3.2). */
+  /** The name as the caller spelled it (shown in messages, docs/sources.md §3.2). */
   shown: string;
 }
 
@@ -255,7 +255,7 @@ function failedError(call: CmdletCall, op: Op, t: Target, sc: PsValue): void {
 
 /**
  * Sends the request (unless the service is already where it should be or on its way) and waits
- * in 2-second slices like ServiceOperationBaseCommand (ref §3.2). Returns true on success.
+ * in 2-second slices like ServiceOperationBaseCommand (docs/sources.md §3.2). Returns true on success.
  */
 async function control(call: CmdletCall, op: Op, t: Target, opts: { force: boolean; wait: boolean }, snap: Snapshot): Promise<boolean> {
   const host = hostOf(call);
@@ -267,7 +267,7 @@ async function control(call: CmdletCall, op: Op, t: Target, opts: { force: boole
       const v = m.requireService(t.view.name);
       if (v.statusName === target || v.statusName === pending) return true; // nothing to send (observed 5.1 behaviour)
       if (op === 'stop') {
-        // Without -Force a running dependent refuses the stop (ref §3.3 ServiceHasDependentServices).
+        // Without -Force a running dependent refuses the stop (docs/sources.md §3.3 ServiceHasDependentServices).
         if (!opts.force && m.dependentServices(v.name).some((d) => d.statusName !== 'Stopped')) return false;
         m.requestStop(v.name, { force: opts.force });
       } else m.requestStart(v.name);
@@ -337,7 +337,7 @@ const stopService: CmdletImpl = (call) => controlCmdlet(call, ['stop'], [...CONT
 const startService: CmdletImpl = (call) => controlCmdlet(call, ['start'], CONTROL_PARAMS);
 const restartService: CmdletImpl = (call) => controlCmdlet(call, ['stop', 'start'], [...CONTROL_PARAMS, 'Force']);
 
-/** Set-Service -StartupType (SCM logs 7040, ref §2.3); CouldNotSetService on failure (ref §3.3). */
+/** Set-Service -StartupType (SCM logs 7040, docs/sources.md §2.3); CouldNotSetService on failure (docs/sources.md §3.3). */
 const setService: CmdletImpl = async (call) => {
   only(call, ['Name', 'InputObject', 'StartupType', 'PassThru', 'ComputerName']);
   checkComputerName(call);
@@ -368,7 +368,7 @@ const setService: CmdletImpl = async (call) => {
 
 // ---- Get-CimInstance Win32_Service ------------------------------------------------------------
 
-/** Win32_Service as a CimInstance (ref §3.6). PathName/StartName assumed for svchost services. */
+/** Win32_Service as a CimInstance (docs/sources.md §3.6). PathName/StartName assumed for svchost services. */
 function win32Service(v: ServiceView): PsObject {
   const path = v.group ? `C:\\Windows\\system32\\${v.image}.exe -k ${v.group}` : `C:\\Windows\\system32\\${v.image}.exe`;
   return dotnetObject(['Microsoft.Management.Infrastructure.CimInstance#root/cimv2/Win32_Service', 'Microsoft.Management.Infrastructure.CimInstance'], [

@@ -1,14 +1,14 @@
 /**
- * WebAdministration (ref §4.1) and IISAdministration Get-IISAppPool/Get-IISSite (ref §4.2).
+ * WebAdministration (docs/sources.md §4.1) and IISAdministration Get-IISAppPool/Get-IISSite (docs/sources.md §4.2).
  *
  * - Cmdlets autoload their module when the machine has it; without it the command does not exist
  *   (CommandNotFoundException, as for any unknown command).
  * - Stop-WebAppPool returns at once; the pool passes through Stopping (machine/pools.ts).
  * - Failures surface the COM error of Microsoft.Web.Administration: "The service has not been
- *   started. (Exception from HRESULT: 0x80070426)" when stopping a stopped pool (ref §4.3, IISINT
- *   #1195; MicrosoftDocs/windows-powershell-docs#348 "An exception is thrown if the apppool is already
+ *   started. (Exception from HRESULT: 0x80070426)" when stopping a stopped pool (docs/sources.md §4.3,
+ *   aspnet/IISIntegration#1195; MicrosoftDocs/windows-powershell-docs#348 "An exception is thrown if the apppool is already
  *   stopped") and "...cannot accept control messages at this time. (Exception from HRESULT:
- *   0x80070425)" while Starting/Stopping (ref §4.1). Exception type COMException with that HResult.
+ *   0x80070425)" while Starting/Stopping (docs/sources.md §4.1). Exception type COMException with that HResult.
  *   Assumed (no source found): the FullyQualifiedErrorId form "InvalidOperation,<cmdlet type>" and
  *   that the error is terminating; the "Cannot find path" wording for unknown pools/sites.
  */
@@ -51,7 +51,7 @@ export function timeSpan(text: string): PsValue {
   ], () => text);
 }
 
-/** A configuration element: TimeSpan-looking attributes become TimeSpans, enums stay strings (ref §4.1). */
+/** A configuration element: TimeSpan-looking attributes become TimeSpans, enums stay strings (docs/sources.md §4.1). */
 function element(typeName: string, attrs: object): PsObject {
   const props: Array<[string, PsValue]> = Object.entries(attrs).map(([k, v]) => {
     if (typeof v === 'string' && /^(\d+\.)?\d{2}:\d{2}:\d{2}$/.test(v)) return [k, timeSpan(v)];
@@ -252,7 +252,7 @@ const getWebApplication: CmdletImpl = async (call) => {
   return out;
 };
 
-/** ObjectState (ref §4.3) for IISAdministration objects: an enum, an integer in 5.1 JSON. */
+/** ObjectState (docs/sources.md §4.3) for IISAdministration objects: an enum, an integer in 5.1 JSON. */
 function objectState(name: string, value: number): PsEnum {
   return new PsEnum('Microsoft.Web.Administration.ObjectState', name, value);
 }

@@ -1,9 +1,9 @@
 /**
  * Get-WebConfigurationProperty / Set-WebConfigurationProperty (WebAdministration; syntax from the
- * 5.1 catalog, ref §4.1) over the machine's application pool settings, at the server level
+ * 5.1 catalog, docs/sources.md §4.1) over the machine's application pool settings, at the server level
  * (-PSPath 'MACHINE/WEBROOT/APPHOST' or 'IIS:\').
  *
- * Filters understood (XPath as in ref §4.1; a leading '/' is optional):
+ * Filters understood (XPath as in docs/sources.md §4.1; a leading '/' is optional):
  *   system.applicationHost/applicationPools/add[@name='<pool>'][/<element>...]   (either XPath quote, XPath 1.0 §3.7)
  *   system.applicationHost/applicationPools                                      (-Name Collection: the pools)
  * Elements: processModel, recycling, recycling/periodicRestart, recycling/periodicRestart/schedule
@@ -12,16 +12,16 @@
  *
  * Output (Get): attributes come back as ConfigurationAttribute objects (Name, Value, TypeName,
  * IsInheritedFromDefaultValue, IsProtected, Schema) except enum and flags attributes, which come
- * back as their string (ref §4.1: "Values of enum attributes come back as strings"; the object shape
+ * back as their string (docs/sources.md §4.1: "Values of enum attributes come back as strings"; the object shape
  * is *assumed* from common transcripts). TimeSpans are System.TimeSpan. A filter that matches no
  * element gives no output (*assumed*).
  *
  * Set: the value is converted to the attribute's schema type and checked against the documented
- * accepted values and ranges (ref §7.3-7.5, IISDOCS): enum names (case-insensitive) or their
+ * accepted values and ranges (docs/sources.md §7.3-§7.5, the IIS configuration reference): enum names (case-insensitive) or their
  * numbers, flags as comma-separated names or a number, uint 0-4294967295
- * (rapidFailProtectionMaxCrashes 1-2147483647, ref §7.3), non-negative TimeSpans, schedule times
+ * (rapidFailProtectionMaxCrashes 1-2147483647, docs/sources.md §7.3), non-negative TimeSpans, schedule times
  * "unique local time, on a 24-hour clock" (IIS settings schema). Refusals: COMException with
- * ERROR_INVALID_DATA 0x8007000D "The data is invalid." (the appcmd error shown in ref §4.4 for a bad
+ * ERROR_INVALID_DATA 0x8007000D "The data is invalid." (the appcmd error shown in docs/sources.md §4.4 for a bad
  * value; its use for WebAdministration is *assumed*); no matching element: an *assumed*
  * "Filter ... does not match" error; non-administrators: 0x80070005 "Access is denied.".
  * -Location, -Clr, -AtElement/-AtIndex/-AtName, -Recurse, -InputObject are not simulated.
@@ -51,7 +51,7 @@ interface Attr {
 
 const e = (values: string[]) => ({ kind: 'enum' as const, values });
 
-/** element path (lower-case) -> attribute (lower-case) -> schema. IIS attribute names (ref §7.3-7.5). */
+/** element path (lower-case) -> attribute (lower-case) -> schema. IIS attribute names (docs/sources.md §7.3-§7.5). */
 const ELEMENTS: Record<string, Record<string, Attr & { name: string }>> = {};
 function el(path: string, attrs: Record<string, Attr>): void {
   ELEMENTS[path.toLowerCase()] = Object.fromEntries(Object.entries(attrs).map(([n, a]) => [n.toLowerCase(), { ...a, name: n }]));

@@ -163,7 +163,7 @@ function buildService(s: ComputerSpec['services'][number], bootTime: number): Se
     dependsOn: [...(s.dependsOn ?? [])],
     image: s.image ?? 'svchost',
     group: s.group === undefined ? null : s.group,
-    // A service sharing a group is WIN32_SHARE_PROCESS (W3SVC shows it in sc output, ref §3.7).
+    // A service sharing a group is WIN32_SHARE_PROCESS (W3SVC shows it in sc output, docs/sources.md §3.7).
     serviceType: s.group ? 'Win32ShareProcess' : 'Win32OwnProcess',
     status: initialStatus(s),
     pid: null,
@@ -180,7 +180,7 @@ function buildService(s: ComputerSpec['services'][number], bootTime: number): Se
         ? {
             remaining: fail.times === undefined ? null : fail.times,
             win32Code: fail.win32Code ?? 87,
-            message: fail.message ?? 'The parameter is incorrect.', // the APMTIPS failure (ref §2.3)
+            message: fail.message ?? 'The parameter is incorrect.', // the real WAS start failure (docs/sources.md §2.3)
           }
         : null,
       cannotAcceptControl: s.faults?.cannotAcceptControl ?? 0,
@@ -204,14 +204,14 @@ function buildPool(p: ComputerSpec['appPools'][number], bootTime: number): PoolS
   const recycling = merge(d.defaultRecycling(), recyclingOver, []);
   recycling.periodicRestart = merge(d.defaultRecycling().periodicRestart, periodicOver, ['time']);
   recycling.periodicRestart.schedule = recycling.periodicRestart.schedule.map(normaliseTimeSpan);
-  const autoStart = p.autoStart ?? true; // ref §7.4
+  const autoStart = p.autoStart ?? true; // docs/sources.md §7.4
   const crash = p.faults?.crashWorker;
   return {
     name: p.name,
     state: p.state ?? (autoStart ? 'Started' : 'Stopped'),
     autoStart,
     startMode: p.startMode ?? 'OnDemand',
-    managedRuntimeVersion: p.managedRuntimeVersion ?? 'v4.0', // Server 2022 DefaultAppPool shows v4.0 (ref §4.2)
+    managedRuntimeVersion: p.managedRuntimeVersion ?? 'v4.0', // Server 2022 DefaultAppPool shows v4.0 (docs/sources.md §4.2)
     managedPipelineMode: p.managedPipelineMode ?? 'Integrated',
     queueLength: p.queueLength ?? 1000,
     enable32BitAppOnWin64: p.enable32BitAppOnWin64 ?? false,

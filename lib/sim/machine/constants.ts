@@ -1,10 +1,10 @@
 /**
  * Windows / IIS enumerations and fixed strings used by the simulated machine.
- * Every value cites /work/shared/reference/iis-reference.md ("ref §x.y") or another
+ * Every value cites its public source, directly or as "docs/sources.md §x.y", or another
  * source; anything not sourced is marked "assumed".
  */
 
-/** System.ServiceProcess.ServiceControllerStatus (ref §3.4). */
+/** System.ServiceProcess.ServiceControllerStatus (learn.microsoft.com/dotnet/api/system.serviceprocess.servicecontrollerstatus). */
 export const ServiceControllerStatus = {
   Stopped: 1,
   StartPending: 2,
@@ -16,7 +16,7 @@ export const ServiceControllerStatus = {
 } as const;
 export type ServiceStatusName = keyof typeof ServiceControllerStatus;
 
-/** Win32_Service.State strings for each status (ref §3.6). */
+/** Win32_Service.State strings for each status (learn.microsoft.com/windows/win32/cimwin32prov/win32-service). */
 export const Win32ServiceState: Record<ServiceStatusName, string> = {
   Stopped: 'Stopped',
   StartPending: 'Start Pending',
@@ -27,7 +27,7 @@ export const Win32ServiceState: Record<ServiceStatusName, string> = {
   Paused: 'Paused',
 };
 
-/** System.ServiceProcess.ServiceStartMode (ref §3.4). */
+/** System.ServiceProcess.ServiceStartMode (learn.microsoft.com/dotnet/api/system.serviceprocess.servicestartmode). */
 export const ServiceStartMode = {
   Boot: 0,
   System: 1,
@@ -37,7 +37,7 @@ export const ServiceStartMode = {
 } as const;
 export type StartTypeName = keyof typeof ServiceStartMode;
 
-/** Win32_Service.StartMode strings: note "Auto", not "Automatic" (ref §3.6). */
+/** Win32_Service.StartMode strings: note "Auto", not "Automatic" (learn.microsoft.com/windows/win32/cimwin32prov/win32-service). */
 export const Win32StartMode: Record<StartTypeName, string> = {
   Boot: 'Boot',
   System: 'System',
@@ -47,8 +47,8 @@ export const Win32StartMode: Record<StartTypeName, string> = {
 };
 
 /**
- * Start-type words SCM writes in event 7040 (ref §2.3: "auto start", "demand start",
- * "disabled" are sourced [J96]; "boot start"/"system start" are assumed by analogy).
+ * Start-type words SCM writes in event 7040 (docs/sources.md §2.3: "auto start", "demand start",
+ * "disabled" are sourced from a real log; "boot start"/"system start" are assumed by analogy).
  */
 export const Scm7040StartType: Record<StartTypeName, string> = {
   Boot: 'boot start',
@@ -58,7 +58,7 @@ export const Scm7040StartType: Record<StartTypeName, string> = {
   Disabled: 'disabled',
 };
 
-/** Microsoft.Web.Administration ObjectState (ref §4.3). Not the same numbers as services. */
+/** Microsoft.Web.Administration ObjectState (learn.microsoft.com/dotnet/api/microsoft.web.administration.objectstate?view=iis-dotnet). Not the same numbers as services. */
 export const ObjectState = {
   Starting: 0,
   Started: 1,
@@ -68,15 +68,15 @@ export const ObjectState = {
 } as const;
 export type ObjectStateName = keyof typeof ObjectState;
 
-/** applicationPools/add/@startMode (ref §7.4). */
+/** applicationPools/add/@startMode (docs/sources.md §7.4). */
 export const StartModes = ['OnDemand', 'AlwaysRunning'] as const;
 export type PoolStartMode = (typeof StartModes)[number];
 
-/** applicationPools/add/@managedPipelineMode (ref §7.4). */
+/** applicationPools/add/@managedPipelineMode (docs/sources.md §7.4). */
 export const PipelineModes = ['Integrated', 'Classic'] as const;
 export type PipelineMode = (typeof PipelineModes)[number];
 
-/** processModel/@identityType (ref §7.4). */
+/** processModel/@identityType (docs/sources.md §7.4). */
 export const IdentityTypes = [
   'LocalSystem',
   'LocalService',
@@ -86,16 +86,16 @@ export const IdentityTypes = [
 ] as const;
 export type IdentityType = (typeof IdentityTypes)[number];
 
-/** processModel/@idleTimeoutAction (ref §7.4). */
+/** processModel/@idleTimeoutAction (docs/sources.md §7.4). */
 export const IdleTimeoutActions = ['Terminate', 'Suspend'] as const;
 
-/** cpu/@action (ref §7.5). */
+/** cpu/@action (docs/sources.md §7.5). */
 export const CpuActions = ['NoAction', 'KillW3wp', 'Throttle', 'ThrottleUnderLoad'] as const;
 
-/** failure/@loadBalancerCapabilities (ref §7.3). */
+/** failure/@loadBalancerCapabilities (docs/sources.md §7.3). */
 export const LoadBalancerCapabilities = ['HttpLevel', 'TcpLevel'] as const;
 
-/** recycling/@logEventOnRecycle flags (ref §7.4). */
+/** recycling/@logEventOnRecycle flags (docs/sources.md §7.4). */
 export const RecycleLogFlags = {
   Time: 1,
   Requests: 2,
@@ -139,12 +139,12 @@ export const EntryTypeLevels: Record<string, number> = {
   FailureAudit: 0, // assumed
 };
 
-/** Event providers (ref §2.1–2.3). */
+/** Event providers (docs/sources.md §2.1-§2.3). */
 export const Providers = {
   SCM: 'Service Control Manager',
   WAS: 'Microsoft-Windows-WAS',
   IISReset: 'Microsoft-Windows-IIS-IISReset',
 } as const;
 
-/** The services whose state decides whether IIS is serving (ref §1.4: WAS + W3SVC on IIS 7+). */
+/** The services whose state decides whether IIS is serving (docs/sources.md §1.4: WAS + W3SVC on IIS 7+). */
 export const IIS_CORE_SERVICES = ['WAS', 'W3SVC'] as const;

@@ -40,7 +40,7 @@ export class Ctx {
     appendEvent(this.comp, tpl, at, user);
   }
 
-  /** Windows process ids are multiples of 4 (assumed: observed behaviour, not in the reference). */
+  /** Windows process ids are multiples of 4 (assumed: observed behaviour, not in docs/sources.md). */
   allocPid(): number {
     const pid = this.comp.nextPid;
     this.comp.nextPid += 4 + 4 * ((pid * 7) % 5); // irregular gaps, like a busy machine
@@ -71,7 +71,7 @@ export class Ctx {
     return this.comp.processes[String(pid)];
   }
 
-  /** Every change request from a non-administrator fails with Win32 5 / 0x80070005 (brief; ref §1.7). */
+  /** Every change request from a non-administrator fails with Win32 5 / 0x80070005 (only Administrators control services: docs/sources.md §3.1, §1.7). */
   requireAdmin(target: SimTarget): void {
     if (!this.comp.user.isAdmin) throw SimFault.win32('AccessDenied', Win32Errors.ACCESS_DENIED, this.comp.name, target);
   }

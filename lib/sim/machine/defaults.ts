@@ -1,12 +1,12 @@
 /**
- * Documented IIS 10 defaults of an application pool (ref §7.3, §7.4, §7.5 [IISDOCS]) and
- * assumed timings of the simulation.
+ * Documented IIS 10 defaults of an application pool (IIS configuration reference,
+ * applicationPools/add: docs/sources.md §7.3, §7.4, §7.5) and assumed timings of the simulation.
  */
 import type { CpuConfig, FailureConfig, PoolTiming, ProcessModelConfig, RecyclingConfig } from './types';
 
 export function defaultProcessModel(): ProcessModelConfig {
   return {
-    identityType: 'ApplicationPoolIdentity', // default since IIS 7.5 (ref §7.4)
+    identityType: 'ApplicationPoolIdentity', // default since IIS 7.5 (docs/sources.md §7.4)
     userName: '',
     idleTimeout: '00:20:00',
     idleTimeoutAction: 'Terminate',
@@ -16,7 +16,7 @@ export function defaultProcessModel(): ProcessModelConfig {
     pingInterval: '00:00:30',
     pingResponseTime: '00:01:30',
     maxProcesses: 1,
-    loadUserProfile: false, // "doc says default false" (ref §7.4)
+    loadUserProfile: false, // "doc says default false" (docs/sources.md §7.4)
     logEventOnProcessModel: 'IdleTimeout',
   };
 }
@@ -25,7 +25,7 @@ export function defaultRecycling(): RecyclingConfig {
   return {
     disallowOverlappingRotation: false,
     disallowRotationOnConfigChange: false,
-    // IIS 10+: all eight flags by default (ref §7.4).
+    // IIS 10+: all eight flags by default (docs/sources.md §7.4).
     logEventOnRecycle: 'Time, Requests, Schedule, Memory, IsapiUnhealthy, OnDemand, ConfigChange, PrivateMemory',
     periodicRestart: { time: '1.05:00:00', requests: 0, memory: 0, privateMemory: 0, schedule: [] }, // 29:00:00
   };

@@ -9,7 +9,7 @@ import type { ComputerState, EventLogState, EventRecord } from './types';
 
 export const DEFAULT_MAX_RECORDS = 2000;
 
-/** Sources every Windows Server with IIS has (ref §2.1–2.3). */
+/** Sources every Windows Server with IIS has (docs/sources.md §2.1-§2.3). */
 export const BUILTIN_SOURCES: Record<string, string> = {
   'Service Control Manager': 'System',
   'Microsoft-Windows-WAS': 'System',
@@ -57,7 +57,7 @@ export function appendEvent(comp: ComputerState, tpl: EventTemplate, at: number,
  * EventlogResources.SourceExistInComp from PowerShell's source:
  * 'The "{2}" source is already registered on the "{1}" computer.' ({1} is "localhost" when
  * no -ComputerName was given, as seen in real output). New-EventLog needs elevation
- * (PSDOCS New-EventLog notes) — the caller checks admin.
+ * (New-EventLog notes, learn.microsoft.com/powershell/module/microsoft.powershell.management/new-eventlog?view=powershell-5.1) — the caller checks admin.
  */
 export function registerSource(comp: ComputerState, logName: string, source: string, computerLabel = 'localhost'): void {
   const existing = comp.eventSources[source.toLowerCase()];
@@ -150,7 +150,7 @@ export interface EventQuery {
 
 const asList = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
-/** Records matching a FilterHashtable-like query, newest first (Get-WinEvent default order, ref §5). */
+/** Records matching a FilterHashtable-like query, newest first (Get-WinEvent default order, docs/sources.md §5). */
 export function queryEvents(comp: ComputerState, q: EventQuery = {}): EventRecord[] {
   const logs = asList(q.logName)?.map((l) => l.toLowerCase());
   const providers = asList(q.providerName)?.map((p) => p.toLowerCase());

@@ -38,11 +38,11 @@ export interface SimTarget {
 
 /**
  * Win32 errors used by the simulation, with their system message text.
- * Sources: 5 and 1061 — ref §1.5 / brief; 1058 — winerror (docs.rs finestre-sys
+ * Sources: 5 and 1061 — docs/sources.md §1.5, §3.1; 1058 — winerror (docs.rs finestre-sys
  * ERROR_SERVICE_DISABLED); 1060 — real `sc` output ("The specified service does not exist
- * as an installed service."); 1062 — ref §4.3 (0x80070426 "The service has not been
+ * as an installed service."); 1062 — docs/sources.md §4.3 (0x80070426 "The service has not been
  * started."); 1068 — commonly quoted "Error 1068: The dependency service or group failed
- * to start"; 87 — ref §2.3 APMTIPS ("The parameter is incorrect.").
+ * to start"; 87 — docs/sources.md §2.3 ("The parameter is incorrect.").
  * 1051 and 1056 texts are assumed (codes sourced: ERROR_DEPENDENT_SERVICES_RUNNING = 1051
  * [Win32 docs "Stopping a Service"], ERROR_SERVICE_ALREADY_RUNNING = 0x420).
  */
@@ -63,11 +63,11 @@ export const Win32Errors = {
   SERVICE_CANNOT_ACCEPT_CTRL: { code: 1061, message: 'The service cannot accept control messages at this time.' },
   SERVICE_NOT_ACTIVE: { code: 1062, message: 'The service has not been started.' },
   SERVICE_DEPENDENCY_FAIL: { code: 1068, message: 'The dependency service or group failed to start.' },
-  /** 4309 / 0x800710D5 (ref §1.3); text: winerror via docs.rs finestre-sys ERROR_RESOURCE_DISABLED and briandunning.com/errors/1524. */
+  /** 4309 / 0x800710D5 (docs/sources.md §1.3); text: winerror via docs.rs finestre-sys ERROR_RESOURCE_DISABLED and briandunning.com/errors/1524. */
   RESOURCE_DISABLED: { code: 4309, message: 'A resource required for this operation is disabled.' },
 } as const;
 
-/** HRESULT_FROM_WIN32: 0x8007xxxx (e.g. 1061 → 0x80070425, ref §1.5), as an unsigned number. */
+/** HRESULT_FROM_WIN32: 0x8007xxxx (e.g. 1061 → 0x80070425, docs/sources.md §1.5), as an unsigned number. */
 export function hresultFromWin32(code: number): number {
   return (0x80070000 | (code & 0xffff)) >>> 0;
 }

@@ -1,8 +1,8 @@
 /**
  * Event templates of the components the simulation plays: SCM, WAS and iisreset.
- * Texts are verbatim from ref §2.1–2.3 (two spaces after a period are real). "%n" in a
+ * Texts are verbatim from docs/sources.md §2.1-§2.3 (two spaces after a period are real). "%n" in a
  * message file is a line break; it is rendered "\r\n" here (assumed: FormatMessage output).
- * Levels marked "assumed" were not given by the reference.
+ * Levels marked "assumed" were not given by the sources.
  */
 import { EventLevels, Providers } from './constants';
 
@@ -21,7 +21,7 @@ function system(provider: string, id: number, level: number, message: string, pr
   return { id, providerName: provider, logName: 'System', level, message, properties };
 }
 
-/** 7036 "The %1 service entered the %2 state." — %2 lower-case ("running", "stopped") (ref §2.3). */
+/** 7036 "The %1 service entered the %2 state." — %2 lower-case ("running", "stopped") (docs/sources.md §2.3). */
 export function scmStateChanged(displayName: string, state: 'running' | 'stopped' | 'paused'): EventTemplate {
   return system(Providers.SCM, 7036, EventLevels.Information, `The ${displayName} service entered the ${state} state.`, [
     displayName,
@@ -29,7 +29,7 @@ export function scmStateChanged(displayName: string, state: 'running' | 'stopped
   ]);
 }
 
-/** 7031 EVENT_SERVICE_CRASH (ref §2.3). %4 is the action type (SC_ACTION_RESTART = 1, assumed). Level Error (assumed). */
+/** 7031 EVENT_SERVICE_CRASH (docs/sources.md §2.3). %4 is the action type (SC_ACTION_RESTART = 1, assumed). Level Error (assumed). */
 export function scmCrashWithAction(displayName: string, times: number, delayMs: number, action: string): EventTemplate {
   return system(
     Providers.SCM,
@@ -40,10 +40,10 @@ export function scmCrashWithAction(displayName: string, times: number, delayMs: 
   );
 }
 
-/** The %5 text of a restart action, from the real 7031 example in ref §2.3. */
+/** The %5 text of a restart action, from the real 7031 example in docs/sources.md §2.3. */
 export const RESTART_ACTION_TEXT = 'Restart the service';
 
-/** 7034 EVENT_SERVICE_CRASH_NO_ACTION (ref §2.3). Level Error (assumed). */
+/** 7034 EVENT_SERVICE_CRASH_NO_ACTION (docs/sources.md §2.3). Level Error (assumed). */
 export function scmCrashNoAction(displayName: string, times: number): EventTemplate {
   return system(
     Providers.SCM,
@@ -54,7 +54,7 @@ export function scmCrashNoAction(displayName: string, times: number): EventTempl
   );
 }
 
-/** 7000 "The %1 service failed to start due to the following error: %n%2" (ref §2.3). Level Error (assumed). */
+/** 7000 "The %1 service failed to start due to the following error: %n%2" (docs/sources.md §2.3). Level Error (assumed). */
 export function scmStartFailed(displayName: string, errorText: string): EventTemplate {
   return system(
     Providers.SCM,
@@ -66,7 +66,7 @@ export function scmStartFailed(displayName: string, errorText: string): EventTem
 }
 
 /**
- * 7001 dependency failure; text shaped after the real example in ref §2.3 ("The World Wide Web
+ * 7001 dependency failure; text shaped after the real example in docs/sources.md §2.3 ("The World Wide Web
  * Publishing Service service depends on the Windows Process Activation Service service which
  * failed to start because of the following error: The parameter is incorrect."); the %n
  * before the error text is assumed by analogy with 7000. Level Error (assumed).
@@ -81,7 +81,7 @@ export function scmDependencyFailed(displayName: string, dependencyDisplayName: 
   );
 }
 
-/** 7040 "The start type of the %1 service was changed from %2 to %3." (ref §2.3). */
+/** 7040 "The start type of the %1 service was changed from %2 to %3." (docs/sources.md §2.3). */
 export function scmStartTypeChanged(displayName: string, from: string, to: string): EventTemplate {
   return system(
     Providers.SCM,
@@ -92,7 +92,7 @@ export function scmStartTypeChanged(displayName: string, from: string, to: strin
   );
 }
 
-/** WAS 5002 WAS_EVENT_RAPID_FAIL_PROTECTION, Level Error (ref §2.2). */
+/** WAS 5002 WAS_EVENT_RAPID_FAIL_PROTECTION, Level Error (docs/sources.md §2.2). */
 export function wasRapidFail(pool: string): EventTemplate {
   return system(
     Providers.WAS,
@@ -103,7 +103,7 @@ export function wasRapidFail(pool: string): EventTemplate {
   );
 }
 
-/** WAS 5009 worker terminated unexpectedly (ref §2.2). Level Warning (assumed). */
+/** WAS 5009 worker terminated unexpectedly (docs/sources.md §2.2). Level Warning (assumed). */
 export function wasWorkerTerminated(pool: string, pid: number, exitCode: string): EventTemplate {
   return system(
     Providers.WAS,
@@ -114,7 +114,7 @@ export function wasWorkerTerminated(pool: string, pid: number, exitCode: string)
   );
 }
 
-/** WAS 5074 periodic (time) recycle (ref §2.2). Level Information (assumed). */
+/** WAS 5074 periodic (time) recycle (docs/sources.md §2.2). Level Information (assumed). */
 export function wasRecycleTime(pid: number, pool: string): EventTemplate {
   return system(
     Providers.WAS,
@@ -125,7 +125,7 @@ export function wasRecycleTime(pid: number, pool: string): EventTemplate {
   );
 }
 
-/** WAS 5079 administrator recycle (ref §2.2, real log J96). Level Information (assumed). */
+/** WAS 5079 administrator recycle (docs/sources.md §2.2, a real log). Level Information (assumed). */
 export function wasAdminRecycle(pool: string): EventTemplate {
   return system(
     Providers.WAS,
@@ -137,8 +137,8 @@ export function wasAdminRecycle(pool: string): EventTemplate {
 }
 
 /**
- * Microsoft-Windows-IIS-IISReset (ref §2.1). Only 3201 (start) is confirmed; 3202 (stop) and
- * its text are the reference's "probably" guess — assumed, match on id + provider only.
+ * Microsoft-Windows-IIS-IISReset (docs/sources.md §2.1). Only 3201 (start) is confirmed; 3202 (stop) and
+ * its text are a guess by analogy with 3201 — assumed, match on id + provider only.
  */
 export function iisResetCommand(kind: 'start' | 'stop', user: string): EventTemplate {
   const id = kind === 'start' ? 3201 : 3202;

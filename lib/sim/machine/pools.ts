@@ -1,12 +1,12 @@
 /**
  * Application pools, their worker processes (w3wp) and sites, as WAS/W3SVC run them:
  * - pools and sites only have a meaningful state while WAS and W3SVC run; otherwise they
- *   report Unknown (ref §4.1: appcmd shows state:Unknown when WAS/W3SVC are not running);
- * - when both come up, autoStart pools and serverAutoStart sites start (ref §7.4 autoStart);
- * - recycle overlaps old and new worker unless disallowOverlappingRotation (ref §7.4), and
- *   logs WAS 5079 when logEventOnRecycle has OnDemand (ref §2.2, §7.4);
+ *   report Unknown (docs/sources.md §4.1: appcmd shows state:Unknown when WAS/W3SVC are not running);
+ * - when both come up, autoStart pools and serverAutoStart sites start (docs/sources.md §7.4 autoStart);
+ * - recycle overlaps old and new worker unless disallowOverlappingRotation (docs/sources.md §7.4), and
+ *   logs WAS 5079 when logEventOnRecycle has OnDemand (docs/sources.md §2.2, §7.4);
  * - worker failures count toward rapid-fail protection; at maxCrashes within the interval
- *   the pool is Stopped and WAS logs 5002 (ref §7.3, §2.2).
+ *   the pool is Stopped and WAS logs 5002 (docs/sources.md §7.3, §2.2).
  */
 import { IIS_CORE_SERVICES, ObjectState, RecycleLogFlags, type ObjectStateName, type RecycleLogFlag } from './constants';
 import type { Ctx } from './context';
@@ -69,7 +69,7 @@ function requireIis(ctx: Ctx, t: SimTarget): void {
   if (!iisRunning(ctx.comp)) throw SimFault.win32('NotActive', Win32Errors.SERVICE_NOT_ACTIVE, ctx.comp.name, t);
 }
 
-/** Controls while Starting/Stopping fail with 0x80070425 (ref §4.1, AZP #8262). */
+/** Controls while Starting/Stopping fail with 0x80070425 (docs/sources.md §4.1, microsoft/azure-pipelines-tasks#8262). */
 function cannotAccept(ctx: Ctx, t: SimTarget): SimFault {
   return SimFault.win32('CannotAcceptControl', Win32Errors.SERVICE_CANNOT_ACCEPT_CTRL, ctx.comp.name, t);
 }
@@ -79,7 +79,7 @@ function setPoolState(ctx: Ctx, pool: PoolState, state: ObjectStateName): void {
   pool.lastChange = ctx.now;
 }
 
-/** Whether recycling/@logEventOnRecycle (flag names or their numeric sum) includes `flag` (ref §7.4). */
+/** Whether recycling/@logEventOnRecycle (flag names or their numeric sum) includes `flag` (docs/sources.md §7.4). */
 export function logsRecycle(pool: PoolState, flag: RecycleLogFlag): boolean {
   const text = pool.recycling.logEventOnRecycle.trim();
   if (/^\d+$/.test(text)) return (Number(text) & RecycleLogFlags[flag]) !== 0;
@@ -101,7 +101,7 @@ export interface WorkerView {
 
 export interface PoolView {
   name: string;
-  /** ObjectState number (ref §4.3). */
+  /** ObjectState number (docs/sources.md §4.3). */
   state: number;
   stateName: ObjectStateName;
   autoStart: boolean;
@@ -155,7 +155,7 @@ export interface SiteView {
 }
 
 export function siteView(comp: ComputerState, site: SiteState): SiteView {
-  // Site state while W3SVC is down: Unknown, by analogy with pools (derived, ref §4.1).
+  // Site state while W3SVC is down: Unknown, by analogy with pools (derived, docs/sources.md §4.1).
   const stateName: ObjectStateName = comp.iisRunning ? site.state : 'Unknown';
   return {
     id: site.id,
@@ -241,7 +241,7 @@ function recycleWorker(ctx: Ctx, pool: PoolState, pid: number): void {
 
 /**
  * A worker died (crash fault or Stop-Process). WAS logs 5009 and counts the failure for
- * rapid-fail protection (ref §2.2, §7.3). Returns true when the pool was disabled.
+ * rapid-fail protection (docs/sources.md §2.2, §7.3). Returns true when the pool was disabled.
  */
 export function workerFailed(ctx: Ctx, pool: PoolState, pid: number, exitCode: string): boolean {
   removeWorker(ctx, pool, pid);
@@ -279,14 +279,14 @@ export function killWorker(ctx: Ctx, proc: ProcessState): void {
   // TerminateProcess exit code from Process.Kill is -1 = 0xffffffff (assumed rendering).
   const disabled = workerFailed(ctx, pool, proc.pid, '0xffffffff');
   // A pool hung in Stopping completes its stop once its last worker is gone: Carbon.IIS kills the
-  // workers of a pool that does not stop and then waits for Stopped (peers.md, Carbon.IIS notes).
+  // workers of a pool that does not stop and then waits for Stopped (docs/sources.md §U16).
   if (pool.state === 'Stopping' && pool.workers.length === 0) onPoolStopped(ctx, pool.name);
   if (!disabled && pool.state === 'Started' && pool.startMode === 'AlwaysRunning') {
     ctx.schedule('workerSpawn', ctx.now + pool.timing.workerStartMs, key(pool.name));
   }
 }
 
-/** Timer: periodicRestart/time reached: WAS 5074 (when logged) and an overlapped recycle (ref §2.2, §7.4). */
+/** Timer: periodicRestart/time reached: WAS 5074 (when logged) and an overlapped recycle (docs/sources.md §2.2, §7.4). */
 export function onPeriodicRecycle(ctx: Ctx, pid: string, poolName: string): void {
   const pool = findPool(ctx.comp, poolName);
   if (!pool || pool.state !== 'Started' || !pool.workers.includes(Number(pid))) return;
@@ -294,7 +294,7 @@ export function onPeriodicRecycle(ctx: Ctx, pid: string, poolName: string): void
   recycleWorker(ctx, pool, Number(pid));
 }
 
-/** A request arrives for the pool: WAS starts a worker on demand (ref §7.4 startMode OnDemand). */
+/** A request arrives for the pool: WAS starts a worker on demand (docs/sources.md §7.4 startMode OnDemand). */
 export function demandWorker(ctx: Ctx, name: string): number | null {
   ctx.requireUp();
   const pool = requirePool(ctx, name);
@@ -324,7 +324,7 @@ export function onPoolStarted(ctx: Ctx, name: string): void {
   if (pool.startMode === 'AlwaysRunning' && pool.workers.length === 0) spawnWorker(ctx, pool);
 }
 
-/** Stopping an already stopped pool throws 0x80070426 (ref §4.3, IISINT #1195). */
+/** Stopping an already stopped pool throws 0x80070426 (aspnet/IISIntegration#1195, docs/sources.md §4.3). */
 export function requestPoolStop(ctx: Ctx, name: string): void {
   ctx.requireUp();
   const pool = requirePool(ctx, name);
@@ -352,7 +352,7 @@ export function onPoolStopped(ctx: Ctx, name: string): void {
 
 /**
  * Restart-WebAppPool / ApplicationPool.Recycle(): the pool must be started ("Before you can
- * use the Recycle method, you must start the application pool", ref §4.3). WAS logs 5079.
+ * use the Recycle method, you must start the application pool", docs/sources.md §4.3). WAS logs 5079.
  */
 export function requestPoolRecycle(ctx: Ctx, name: string): void {
   ctx.requireUp();
@@ -386,7 +386,7 @@ export function requestSiteStop(ctx: Ctx, name: string): void {
 
 // ---- configuration writes ------------------------------------------------------------------------
 
-/** applicationPools/add/@autoStart (ref §7.4): read when WAS/W3SVC start (iisServicesChanged). */
+/** applicationPools/add/@autoStart (docs/sources.md §7.4): read when WAS/W3SVC start (iisServicesChanged). */
 export function setPoolAutoStart(ctx: Ctx, name: string, value: boolean): void {
   ctx.requireUp();
   const pool = requirePool(ctx, name);
@@ -406,7 +406,7 @@ export function updatePoolConfig(ctx: Ctx, name: string, change: (pool: PoolStat
   change(pool);
 }
 
-/** sites/site/@serverAutoStart (peers.md pain point 11): read when W3SVC starts. */
+/** sites/site/@serverAutoStart (docs/sources.md §U11): read when W3SVC starts. */
 export function setSiteServerAutoStart(ctx: Ctx, name: string, value: boolean): void {
   ctx.requireUp();
   const site = requireSite(ctx, name);

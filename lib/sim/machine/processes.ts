@@ -1,7 +1,7 @@
 /**
  * The process table: listing and Stop-Process. Killing a service host ends every service in
  * it (so a shared svchost takes its neighbours down — the reason iisctl must never kill one
- * blindly, ref §3.6); killing a w3wp is a worker failure seen by WAS (ref §2.2).
+ * blindly, docs/sources.md §3.6); killing a w3wp is a worker failure seen by WAS (docs/sources.md §2.2).
  */
 import type { Ctx } from './context';
 import { SimFault, Win32Errors } from './faults';

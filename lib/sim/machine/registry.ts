@@ -1,7 +1,7 @@
 /**
  * A small registry: keys with typed values under HKEY_LOCAL_MACHINE / HKEY_CURRENT_USER.
  * Used by iisctl's own enable/disable toggle (iisreset's own flag location is unknown,
- * ref §1.8 — iisctl keeps its toggle under a key of its own).
+ * docs/sources.md §1.8 — iisctl keeps its toggle under a key of its own).
  * Writes under HKLM need an administrator (assumed message: the .NET SecurityException text).
  */
 import type { Ctx } from './context';

@@ -1,11 +1,11 @@
 /**
- * Service Control Manager semantics (ref §1.4, §3.1–3.4, §3.6, §2.3):
+ * Service Control Manager semantics (docs/sources.md §1.4, §3.1-§3.4, §3.6, §2.3):
  * - a stop request on a service with running dependents fails unless forced; forced stops
  *   stop the dependents first (the target stays Running until they are Stopped);
  * - a start request starts the dependencies first (the target waits in StartPending);
  * - starting a Disabled service fails (1058); controls while pending fail (1061);
  * - stop/start take the service's duration, passing through StopPending/StartPending;
- * - services of one group share one host process (svchost -k <group>, ref §3.6).
+ * - services of one group share one host process (svchost -k <group>, docs/sources.md §3.6).
  */
 import { ServiceControllerStatus, ServiceStartMode, Scm7040StartType, Win32ServiceState, Win32StartMode } from './constants';
 import type { ServiceStatusName, StartTypeName } from './constants';
@@ -81,7 +81,7 @@ export function dependencyClosure(comp: ComputerState, name: string): ServiceSta
   return out;
 }
 
-/** What Get-Service / Win32_Service report for a service (ref §3.4, §3.6). */
+/** What Get-Service / Win32_Service report for a service (docs/sources.md §3.4, §3.6). */
 export interface ServiceView {
   name: string;
   displayName: string;
@@ -116,7 +116,7 @@ export function serviceView(comp: ComputerState, svc: ServiceState): ServiceView
     startType: ServiceStartMode[svc.startType],
     startTypeName: svc.startType,
     startMode: Win32StartMode[svc.startType],
-    processId: svc.pid ?? 0, // Win32_Service shows ProcessId 0 when stopped (ref §3.6 example)
+    processId: svc.pid ?? 0, // Win32_Service shows ProcessId 0 when stopped (docs/sources.md §3.6 example)
     serviceType: svc.serviceType,
     servicesDependedOn: svc.dependsOn.map((d) => findService(comp, d)?.name ?? d),
     dependentServices: directDependents(comp, svc.name).map((d) => d.name),
@@ -134,7 +134,7 @@ function cannotAccept(ctx: Ctx, svc: ServiceState, related?: ServiceState[]): Si
   });
 }
 
-/** Scenario fault: the first N control requests fail with 1061 (ref §1.5 FRIIS case). */
+/** Scenario fault: the first N control requests fail with 1061 (the "IISRESET internals" case, docs/sources.md §1.5). */
 function consumeCannotAccept(ctx: Ctx, svc: ServiceState): void {
   if (svc.faults.cannotAcceptControl > 0) {
     svc.faults.cannotAcceptControl--;
@@ -249,7 +249,7 @@ export function onStarted(ctx: Ctx, name: string): void {
   afterChange(ctx);
 }
 
-/** Services queued to start after `failed` go back to Stopped with SCM 7001 (ref §2.3, APMTIPS). */
+/** Services queued to start after `failed` go back to Stopped with SCM 7001 (docs/sources.md §2.3, a real WAS start failure). */
 function failWaiters(ctx: Ctx, failed: ServiceState, errorText: string): void {
   for (const d of directDependents(ctx.comp, failed.name)) {
     if (d.queued !== 'start') continue;
@@ -264,7 +264,7 @@ function failWaiters(ctx: Ctx, failed: ServiceState, errorText: string): void {
 // ---- stop -------------------------------------------------------------------------------
 
 export interface StopOptions {
-  /** Stop-Service -Force: stop running dependents first (ref §3.1, §3.3). */
+  /** Stop-Service -Force: stop running dependents first (docs/sources.md §3.1, §3.3). */
   force?: boolean;
 }
 
@@ -312,7 +312,7 @@ export function onStopped(ctx: Ctx, name: string): void {
 
 // ---- configuration ----------------------------------------------------------------------
 
-/** Set-Service -StartupType; SCM logs 7040 with the caller's SID when the type changes (ref §2.3). */
+/** Set-Service -StartupType; SCM logs 7040 with the caller's SID when the type changes (docs/sources.md §2.3). */
 export function setStartType(ctx: Ctx, name: string, startType: StartTypeName): void {
   ctx.requireUp();
   const svc = requireService(ctx, name);
@@ -330,7 +330,7 @@ export function setStartType(ctx: Ctx, name: string, startType: StartTypeName): 
 
 /**
  * The host process of these services died (Stop-Process on the svchost): each non-stopped
- * service goes to Stopped and SCM logs 7031 (recovery action configured) or 7034 (none) (ref §2.3).
+ * service goes to Stopped and SCM logs 7031 (recovery action configured) or 7034 (none) (docs/sources.md §2.3).
  */
 export function crashHostedServices(ctx: Ctx, proc: ProcessState): void {
   for (const n of proc.services) {
@@ -342,7 +342,7 @@ export function crashHostedServices(ctx: Ctx, proc: ProcessState): void {
     setStatus(ctx, svc, 'Stopped');
     svc.exitCode = 1067; // ERROR_PROCESS_ABORTED (assumed)
     svc.crashCount++;
-    // The Nth failure takes action N-1; beyond the list the last one repeats (ref §3.7, MS-SCMR 2.2.40).
+    // The Nth failure takes action N-1; beyond the list the last one repeats (docs/sources.md §3.7, MS-SCMR 2.2.40).
     const actions = svc.recovery?.actions ?? (svc.recovery ? [{ type: svc.recovery.action, delayMs: svc.recovery.delayMs }] : []);
     const action = actions[Math.min(svc.crashCount, actions.length) - 1];
     if (action?.type === 'restart') {
@@ -357,7 +357,7 @@ export function crashHostedServices(ctx: Ctx, proc: ProcessState): void {
   afterChange(ctx);
 }
 
-/** Timer: SCM recovery action "restart" (ref §3.7 sc failure). */
+/** Timer: SCM recovery action "restart" (docs/sources.md §3.7 sc failure). */
 export function onRecoveryRestart(ctx: Ctx, name: string): void {
   const svc = findService(ctx.comp, name);
   if (!svc || svc.status !== 'Stopped') return;

@@ -1,5 +1,5 @@
 /**
- * IIS configuration TimeSpans are written "[d.]hh:mm:ss[.fffffff]" (ref §7.4: periodicRestart
+ * IIS configuration TimeSpans are written "[d.]hh:mm:ss[.fffffff]" (docs/sources.md §7.4: periodicRestart
  * time 29:00:00 is rendered "1.05:00:00" by IIS/.NET TimeSpan formatting).
  */
 

@@ -101,7 +101,7 @@ export interface ComputerState {
   /** Lower-case source name → registration. */
   eventSources: Record<string, { source: string; log: string }>;
   /**
-   * `iisreset /DISABLE` was run (ref §1.8): the IIisServiceControl interface refuses every call
+   * `iisreset /DISABLE` was run (docs/sources.md §1.8): the IIisServiceControl interface refuses every call
    * until `iisreset /ENABLE`. Absent in older state files (= enabled).
    */
   iisResetDisabled?: boolean;
@@ -140,11 +140,11 @@ export interface ServiceFaults {
 }
 
 export interface ServiceRecovery {
-  /** Only "restart" is simulated (ref §3.7; the 7031 text for it is sourced, §2.3). */
+  /** Only "restart" is simulated (docs/sources.md §3.7; the 7031 text for it is sourced, §2.3). */
   action: 'restart';
   delayMs: number;
   /**
-   * SERVICE_FAILURE_ACTIONS (ref §3.7, set by `sc.exe failure`): the actions for the 1st, 2nd,
+   * SERVICE_FAILURE_ACTIONS (docs/sources.md §3.7, set by `sc.exe failure`): the actions for the 1st, 2nd,
    * ... failure (the last repeats) and the reset period in seconds. Absent in older state files:
    * one restart after delayMs, reset 0.
    */
@@ -193,7 +193,7 @@ export interface PoolFaults {
   hangOnStop: boolean;
   /** The next `remaining` workers crash `afterMs` after they start; demand keeps respawning them. */
   crashWorker: { remaining: number; afterMs: number; exitCode: string } | null;
-  /** Its workers do not exit when IIS stops: the w3wp processes are left behind, orphaned (issue 4, semantics 3). */
+  /** Its workers do not exit when IIS stops: the w3wp processes are left behind, orphaned (what iisctl's orphan check after every stop finds). */
   workerOutlivesIis: boolean;
 }
 
@@ -220,7 +220,7 @@ export interface PoolState {
   lastChange: number;
 }
 
-/** processModel (ref §7.4). TimeSpans are IIS strings "[d.]hh:mm:ss". */
+/** processModel (docs/sources.md §7.4). TimeSpans are IIS strings "[d.]hh:mm:ss". */
 export interface ProcessModelConfig {
   identityType: string;
   userName: string;
@@ -236,7 +236,7 @@ export interface ProcessModelConfig {
   logEventOnProcessModel: string;
 }
 
-/** recycling (ref §7.4). */
+/** recycling (docs/sources.md §7.4). */
 export interface RecyclingConfig {
   disallowOverlappingRotation: boolean;
   disallowRotationOnConfigChange: boolean;
@@ -252,7 +252,7 @@ export interface RecyclingConfig {
   };
 }
 
-/** failure (ref §7.3). */
+/** failure (docs/sources.md §7.3). */
 export interface FailureConfig {
   rapidFailProtection: boolean;
   rapidFailProtectionInterval: string;
@@ -265,7 +265,7 @@ export interface FailureConfig {
   orphanActionParams: string;
 }
 
-/** cpu (ref §7.5). limit is in 1/1000ths of a percent. */
+/** cpu (docs/sources.md §7.5). limit is in 1/1000ths of a percent. */
 export interface CpuConfig {
   limit: number;
   action: string;
@@ -277,7 +277,7 @@ export interface CpuConfig {
 
 export interface Binding {
   protocol: string;
-  /** "ip:port:host", e.g. "*:80:" (ref §4.4 appcmd sample "HTTP/*:80:"). */
+  /** "ip:port:host", e.g. "*:80:" (docs/sources.md §4.4 appcmd sample "HTTP/*:80:"). */
   bindingInformation: string;
 }
 

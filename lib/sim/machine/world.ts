@@ -187,7 +187,7 @@ export class SimMachine {
   get iisInstalled(): boolean {
     return services.findService(this.comp, 'W3SVC') !== undefined;
   }
-  /** `iisreset /DISABLE` is in effect (ref §1.8); persisted with the computer. */
+  /** `iisreset /DISABLE` is in effect (docs/sources.md §1.8); persisted with the computer. */
   get iisResetDisabled(): boolean {
     return this.comp.iisResetDisabled === true;
   }
@@ -379,7 +379,7 @@ export class SimMachine {
     if (!log) throw new SimFault({ kind: 'LogNotFound', message: `No log ${tpl.logName}.`, computer: this.name });
     this.ctx().log(tpl, this.now, user);
   }
-  /** The audit event iisreset.exe writes when it receives a command (ref §2.1). */
+  /** The audit event iisreset.exe writes when it receives a command (docs/sources.md §2.1). */
   logIisResetCommand(kind: 'start' | 'stop'): void {
     this.ctx().log(msg.iisResetCommand(kind, this.comp.user.name));
   }
