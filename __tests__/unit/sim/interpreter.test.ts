@@ -95,6 +95,19 @@ describe('control flow', () => {
       'boom', 'boom', 'OperationStopped', 'System.Management.Automation.RuntimeException', -2146233087, 'boom',
     ]);
   });
+  it('rethrows the caught error unchanged with a bare throw inside catch, ScriptHalted elsewhere (as pwsh does)', async () => {
+    expect(await json('$r', "try { try { Get-Nothing } catch { throw } } catch { $r = @($_.FullyQualifiedErrorId, $_.Exception.GetType().FullName) }")).toEqual([
+      'CommandNotFoundException', 'System.Management.Automation.CommandNotFoundException',
+    ]);
+    expect(await json('$r', "try { try { throw 'boom' } catch { if ($true) { & { throw } } } } catch { $r = $_.FullyQualifiedErrorId }")).toBe('boom');
+    expect(await json('$r', "function f { throw }\ntry { try { throw 'boom' } catch { f } } catch { $r = $_.FullyQualifiedErrorId }")).toBe('ScriptHalted');
+    expect(await json('$r', "try { throw } catch { $r = $_.FullyQualifiedErrorId }")).toBe('ScriptHalted');
+  });
+  it('ends the script after a rethrow even when the error was only statement-terminating', async () => {
+    const r = await run("try { Get-Nothing } catch { throw }\n[Console]::Out.WriteLine('after')");
+    expect(r.stdout).not.toContain('after');
+    expect(r.stderr).toContain('CommandNotFoundException');
+  });
   it('runs finally and supports typed catch', async () => {
     expect(await out("try { Get-Nothing } catch [System.Management.Automation.CommandNotFoundException] { [Console]::Out.WriteLine('typed') } finally { [Console]::Out.WriteLine('fin') }")).toEqual(['typed', 'fin']);
   });
