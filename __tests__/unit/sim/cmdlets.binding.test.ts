@@ -48,6 +48,11 @@ const valid: string[] = [
   'Test-Path HKLM:\\SOFTWARE',
   'New-Item -Path HKLM:\\SOFTWARE\\t -Force',
   'Invoke-Command -ScriptBlock { 1 }',
+  // Mandatory parameters that allow $null / '' ([AllowNull], [AllowEmptyString]).
+  "Write-Warning -Message ''",
+  'ConvertTo-Json -InputObject $null',
+  "Join-Path -Path C:\\ -ChildPath ''",
+  'Set-ItemProperty -Path HKLM:\\SOFTWARE -Name x -Value $null',
   'iisreset /?',
 ];
 
@@ -63,6 +68,18 @@ const invalid: Array<[string, string]> = [
   ['Get-CimInstance -ClassName Win32_Process', 'NotImplementedBySimulatedHost'],
   ['Get-WinEvent -FilterHashtable @{LogName="System"; Data="x"}', 'NotImplementedBySimulatedHost'],
   ['Get-WebConfiguration -Filter x', 'NotImplementedBySimulatedHost'],
+  // Mandatory parameters refuse $null and '' (pwsh: Stop-Process -Name '' / -Id $null).
+  ["Stop-Service -Name ''", 'ParameterArgumentValidationErrorEmptyStringNotAllowed,Microsoft.PowerShell.Commands.StopServiceCommand'],
+  ['Stop-Service -Name $null', 'ParameterArgumentValidationErrorNullNotAllowed,Microsoft.PowerShell.Commands.StopServiceCommand'],
+  ["Stop-Process -Name @('w3wp', '')", 'ParameterArgumentValidationErrorEmptyStringNotAllowed,Microsoft.PowerShell.Commands.StopProcessCommand'],
+  ['Stop-Process -Id @()', 'ParameterArgumentValidationErrorEmptyArrayNotAllowed,Microsoft.PowerShell.Commands.StopProcessCommand'],
+  ["Write-EventLog -LogName Application -Source iisctl -EventId 1 -Message ''", 'ParameterArgumentValidationErrorEmptyStringNotAllowed,Microsoft.PowerShell.Commands.WriteEventLogCommand'],
+  ["Set-ItemProperty -Path HKLM:\\SOFTWARE -Name '' -Value 1", 'ParameterArgumentValidationErrorEmptyStringNotAllowed'],
+  ["Test-Path -Path ''", 'ParameterArgumentValidationErrorEmptyStringNotAllowed,Microsoft.PowerShell.Commands.TestPathCommand'],
+  // Parameters of unmodelled types take only objects of that type.
+  ["Stop-Process -InputObject (Get-Service W3SVC)", 'CannotConvertArgumentNoMessage,Microsoft.PowerShell.Commands.StopProcessCommand'],
+  ["Invoke-Command -Session @{a=1} -ScriptBlock { 1 }", 'CannotConvertArgumentNoMessage'],
+  ["Stop-Service -InputObject 'W3SVC'", 'NotSupportedBySimulatedHost'],
 ];
 
 describe('valid parameters bind and run', () => {

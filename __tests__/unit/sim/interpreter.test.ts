@@ -6,6 +6,14 @@ describe('strings', () => {
   it('doubles every single-quote character inside single quotes and keeps the second one', async () => {
     expect(await json("'a''b' + 'c\u2018\u2019d' + 'e\u201A\u201Bf'")).toBe("a'bc\u2019de\u201Bf");
   });
+  it('ends a single-quoted string at a lone typographic single quote, as PowerShell\'s tokenizer does (checked with pwsh)', async () => {
+    // A quote.ts that stopped doubling U+2019 would make this script run the text after it.
+    expect(await json('$x + $y', "$x = 'a\u2019; $y = 'b'")).toBe('ab');
+    expect(await json("'x\u2019''"))
+      .toBe("x'");
+    expect(await json("'p\u2018\u2018q\u2019\u2019r'")).toBe('p\u2018q\u2019r');
+    expect((await run("[Console]::Out.WriteLine('a\u2019b')")).stderr).toContain('ParseException');
+  });
   it('expands variables, $() and backtick escapes in double quotes, not in single quotes', async () => {
     expect(await json('"svc=$n sub=$(1 + 2) q=`" dq="" tab=`t" + \'$n\'', '$n = "W3SVC"')).toBe('svc=W3SVC sub=3 q=" dq=" tab=\t$n');
   });
