@@ -2,13 +2,14 @@
  * Automatic Restart of the IIS services (issue 9; iis-reference.md 3.7, 7.1): the SCM recovery
  * actions (SERVICE_FAILURE_ACTIONS) of IISADMIN, WAS and W3SVC, read with `sc.exe qfailure` and
  * set with `sc.exe failure <svc> reset= <s> actions= restart/<ms>/...`. Always `sc.exe` (plain `sc`
- * is the Set-Content alias, 3.7); output captured with `2>&1` and `$LASTEXITCODE`, so nothing sc
- * writes can fail the call and success is decided by the exit code and the output read back.
+ * is the Set-Content alias, 3.7). Its stderr is captured with the error preference lowered for the
+ * call (nativeLines: under 'Stop', 5.1 would turn the first redirected stderr line into a
+ * terminating error), and success is decided by the exit code and the settings read back.
  */
 import { ps } from '../powershell/quote';
 import { asArray } from '../powershell/json';
 import { invalidArgument } from '../errors';
-import type { PsCommand } from './command';
+import { nativeLines, type PsCommand } from './command';
 
 /** The services whose automatic restart matters (7.1: IIS Admin; 3.8: WAS and W3SVC). */
 export const RECOVERY_SERVICES = ['IISADMIN', 'WAS', 'W3SVC'] as const;
@@ -53,7 +54,7 @@ export function readRecovery(services: readonly string[] = RECOVERY_SERVICES): P
     if ($null -eq (Get-Service -Name $n -ErrorAction SilentlyContinue)) {
         [pscustomobject]@{ Name = $n; Exists = $false; ExitCode = 0; Output = @() }
     } else {
-        $out = @(sc.exe qfailure $n 2>&1 | ForEach-Object { [string]$_ })
+        $out = ${nativeLines(ps`sc.exe qfailure $n`)}
         [pscustomobject]@{ Name = $n; Exists = $true; ExitCode = $LASTEXITCODE; Output = $out }
     }
 })`,
@@ -105,7 +106,7 @@ export function writeRecovery(service: string, setting: { actions: RecoveryActio
   const actions = setting.actions.length ? setting.actions.map((a) => `${a.type === 'none' ? '""' : a.type}/${a.delayMs}`).join('/') : '""';
   return {
     purpose: `set the recovery actions of ${name}`,
-    script: ps`$out = @(sc.exe failure ${name} reset= ${String(setting.resetSeconds)} actions= ${actions} 2>&1 | ForEach-Object { [string]$_ })
+    script: ps`$out = ${nativeLines(ps`sc.exe failure ${name} reset= ${String(setting.resetSeconds)} actions= ${actions}`)}
 [pscustomobject]@{ Name = ${name}; ExitCode = $LASTEXITCODE; Output = ($out -join "\`n") }`,
     parse: (data) => {
       const r = (data ?? {}) as Record<string, unknown>;

@@ -213,6 +213,17 @@ describe('command resolution', () => {
     expect(r).toEqual({ stdout: '1 2\n', stderr: '' });
     expect(calls).toEqual([['/status'], ['/bad']]);
   });
+  it("turns redirected native stderr into a terminating error under $ErrorActionPreference='Stop', as 5.1 does", async () => {
+    const iisreset: NativeImpl = () => ({ stdout: 'done\r\n', stderr: 'oops\n', exitCode: 1 });
+    const it1 = newInterp({ natives: new Map([['iisreset.exe', iisreset]]) });
+    const stopped = await run("$ErrorActionPreference = 'Stop'\ntry { $o = & iisreset.exe /x 2>&1; [Console]::Out.WriteLine('not reached') } catch { [Console]::Out.WriteLine($_.FullyQualifiedErrorId + ': ' + $_.Exception.Message) }", it1);
+    expect(stopped.stdout).toBe('NativeCommandError: oops\n');
+    const discarded = await run("$ErrorActionPreference = 'Stop'\ntry { & iisreset.exe /x 2>$null } catch { [Console]::Out.WriteLine('stopped') }", it1);
+    expect(discarded.stdout).toBe('stopped\n');
+    // The idiom iisctl uses: the preference lowered for the native call only, judged by its exit code.
+    const captured = await run("$ErrorActionPreference = 'Stop'\n$o = @(& { $ErrorActionPreference = 'Continue'; & iisreset.exe /x 2>&1 } | ForEach-Object { [string]$_ })\n[Console]::Out.WriteLine(($o -join ',') + ' ' + $LASTEXITCODE + ' ' + $ErrorActionPreference)", it1);
+    expect(captured).toEqual({ stdout: 'done,oops 1 Stop\n', stderr: '' });
+  });
 });
 
 describe('unsupported syntax fails loudly', () => {

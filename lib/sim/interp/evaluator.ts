@@ -830,9 +830,18 @@ export class Interpreter {
     if (r.stderr) {
       const sink = this.currentSink('error');
       if (sink) {
-        // Redirected native stderr lines become ErrorRecords (RemoteException, NativeCommandError).
+        // Redirected native stderr lines become ErrorRecords (RemoteException, NativeCommandError)
+        // written like any error, so in 5.1 $ErrorActionPreference='Stop' turns the first one into
+        // a terminating error (PowerShell 7.2 stopped applying the preference to them:
+        // PSNotApplyErrorActionToStderr, PowerShell/PowerShell issue #3996 and pull request #13361).
+        const stop = this.preference(frame.scope, 'ErrorActionPreference') === 'Stop';
         for (const l of splitLines(r.stderr)) {
-          sink(makeError('System.Management.Automation.RemoteException', l, 'NativeCommandError', 'NotSpecified', l, { commandName: name }));
+          const rec = makeError('System.Management.Automation.RemoteException', l, 'NativeCommandError', 'NotSpecified', l, { commandName: name });
+          if (stop) {
+            this.recordError(rec);
+            throw new PsTerminatingError(rec, true);
+          }
+          sink(rec);
         }
       } else {
         // Not redirected: the child writes straight to the inherited stderr handle.
