@@ -114,3 +114,68 @@ export function writeRecovery(service: string, setting: { actions: RecoveryActio
     },
   };
 }
+
+/**
+ * Recovery actions a forced stop suspended, kept on the host (so any iisctl's next `start` puts
+ * them back): one value per service, "<reset seconds>;<type>/<ms>,<type>/<ms>...".
+ */
+export const SUSPENDED_RECOVERY_KEY = 'HKLM:\\SOFTWARE\\iisctl\\SuspendedRecovery';
+
+export interface SuspendedRecovery {
+  service: string;
+  resetSeconds: number;
+  actions: RecoveryAction[];
+}
+
+export function encodeSuspended(info: { resetSeconds: number; actions: RecoveryAction[] }): string {
+  return `${info.resetSeconds};${info.actions.map((a) => `${a.type}/${a.delayMs}`).join(',')}`;
+}
+
+export function decodeSuspended(service: string, value: string): SuspendedRecovery {
+  const m = /^(\d+);((?:(?:restart|none)\/\d+)(?:,(?:restart|none)\/\d+)*)?$/.exec(value.trim());
+  if (!m) throw new Error(`unreadable saved recovery actions of ${service}: ${JSON.stringify(value)}`);
+  const actions = (m[2] ? m[2].split(',') : []).map((a) => {
+    const [type, ms] = a.split('/');
+    return { type: type as RecoveryActionType, delayMs: Number(ms) };
+  });
+  return { service, resetSeconds: Number(m[1]), actions };
+}
+
+/** Saves a service's recovery actions before a forced stop suspends them. */
+export function saveSuspendedRecovery(info: ServiceRecoveryInfo): PsCommand<void> {
+  const [name] = checkRecoveryServices([info.service]);
+  return {
+    purpose: `save the recovery actions of ${name} before suspending them`,
+    script: ps`$key = ${SUSPENDED_RECOVERY_KEY}
+if (-not (Test-Path -Path $key)) { New-Item -Path $key -Force | Out-Null }
+Set-ItemProperty -Path $key -Name ${name} -Value ${encodeSuspended(info)}
+$null`,
+    parse: () => undefined,
+  };
+}
+
+export function readSuspendedRecovery(): PsCommand<SuspendedRecovery[]> {
+  return {
+    purpose: 'read the recovery actions a forced stop suspended',
+    script: ps`$key = ${SUSPENDED_RECOVERY_KEY}
+@(if (Test-Path -Path $key) {
+    $p = Get-ItemProperty -Path $key
+    foreach ($n in ${[...RECOVERY_SERVICES]}) {
+        $v = $p.$n
+        if ($null -ne $v -and [string]$v -ne '') { [pscustomobject]@{ Name = $n; Setting = [string]$v } }
+    }
+})`,
+    parse: (data) => asArray<Record<string, unknown>>(data).map((r) => decodeSuspended(String(r.Name), String(r.Setting))),
+  };
+}
+
+export function clearSuspendedRecovery(service: string): PsCommand<void> {
+  const [name] = checkRecoveryServices([service]);
+  return {
+    purpose: `forget the suspended recovery actions of ${name}`,
+    script: ps`$key = ${SUSPENDED_RECOVERY_KEY}
+if (Test-Path -Path $key) { Remove-ItemProperty -Path $key -Name ${name} -ErrorAction SilentlyContinue }
+$null`,
+    parse: () => undefined,
+  };
+}
