@@ -30,6 +30,7 @@ const valid: string[] = [
   'Restart-Service -Name AppHostSvc -Force',
   'Set-Service -Name AppHostSvc -StartupType Manual',
   'Get-CimInstance -ClassName Win32_Service -Filter "Name=\'WAS\'"',
+  'Get-CimInstance -ClassName Win32_Service -Filter "Name=\'WAS\' OR Name=\'W3\\\'SVC\' OR ProcessId=4 AND State=\'Running\'"',
   'Get-Process -Name w3wp -ErrorAction SilentlyContinue',
   'Get-Process -Id 4',
   'Import-Module WebAdministration',
@@ -95,5 +96,17 @@ describe('invalid parameters fail like PowerShell (or loudly when not simulated)
   it.each(invalid)('%s', async (line, fqid) => {
     const r = await it5.runLine(line);
     expect(r.stderr).toContain(`FullyQualifiedErrorId : ${fqid}`);
+  });
+});
+
+describe('Get-CimInstance -Filter (WQL)', () => {
+  it('selects by Name and ProcessId alternatives joined by OR, with backslash escapes in strings', async () => {
+    const it5 = interp();
+    const r = await it5.runLine(`$w = @(Get-CimInstance -ClassName Win32_Service -Filter "Name='WAS' OR Name='W3SVC' OR Name='no\\'pe'")
+$p = [int]$w[0].ProcessId
+$same = @(Get-CimInstance -ClassName Win32_Service -Filter ('ProcessId=' + $p) | ForEach-Object { [string]$_.Name })
+[Console]::Out.WriteLine((@($w | ForEach-Object { [string]$_.Name }) -join ',') + '|' + ($same -contains 'WAS'))`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('W3SVC,WAS|True');
   });
 });

@@ -395,15 +395,33 @@ function win32Service(v: ServiceView): PsObject {
   ], () => `Win32_Service (Name = "${v.name}")`);
 }
 
-/** WQL filter: `Prop = 'value'` terms joined by AND (the only form generated code uses). */
+/**
+ * WQL filter: `Prop = 'value'` / `Prop = 123` terms joined by AND, alternatives joined by OR (AND
+ * binds tighter; no parentheses). In a string literal a backslash escapes the next character
+ * (Microsoft Learn, "WHERE Clause (WMI)"). Anything else fails loudly.
+ */
 function wqlPredicate(call: CmdletCall, filter: string): (o: PsObject) => boolean {
-  const terms = filter.split(/\s+AND\s+/i).map((t) => /^\s*(\w+)\s*=\s*(?:'([^']*)'|"([^"]*)"|(\d+))\s*$/.exec(t));
-  if (terms.some((t) => !t)) notImplemented(call, `the WQL filter "${filter}" (only Prop='value' [AND ...])`);
-  return (o) => terms.every((t) => {
-    const v = prop(o, t![1]);
-    const want = t![2] ?? t![3] ?? t![4];
+  const term = /\s*(\w+)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(\d+))\s*/y;
+  const alternatives: Array<Array<[string, string]>> = [[]];
+  let at = 0;
+  for (;;) {
+    term.lastIndex = at;
+    const m = term.exec(filter);
+    if (!m) notImplemented(call, `the WQL filter "${filter}" (only Prop='value' joined by AND / OR)`);
+    alternatives[alternatives.length - 1].push([m![1], (m![2] ?? m![3] ?? m![4]).replace(/\\(.)/g, '$1')]);
+    at = term.lastIndex;
+    if (at === filter.length) break;
+    const join = /(AND|OR)(?=\s)/iy;
+    join.lastIndex = at;
+    const j = join.exec(filter);
+    if (!j) notImplemented(call, `the WQL filter "${filter}" (only Prop='value' joined by AND / OR)`);
+    if (j![1].toUpperCase() === 'OR') alternatives.push([]);
+    at = join.lastIndex;
+  }
+  return (o) => alternatives.some((terms) => terms.every(([name, want]) => {
+    const v = prop(o, name);
     return v !== undefined && toStr(v ?? null).toLowerCase() === want.toLowerCase();
-  });
+  }));
 }
 
 const getCimInstance: CmdletImpl = async (call) => {
