@@ -8,7 +8,7 @@
  */
 import { ps } from '../powershell/quote';
 import { asArray } from '../powershell/json';
-import { invalidArgument } from '../errors';
+import { IisctlError, invalidArgument } from '../errors';
 import { nativeLines, type PsCommand } from './command';
 
 /** The services whose automatic restart matters (7.1: IIS Admin; 3.8: WAS and W3SVC). */
@@ -64,17 +64,33 @@ export function readRecovery(services: readonly string[] = RECOVERY_SERVICES): P
 
 const TYPES: Record<string, RecoveryActionType> = { RESTART: 'restart', REBOOT: 'reboot', 'RUN PROCESS': 'run', NONE: 'none' };
 
-/** Parses `sc.exe qfailure` output (3.7 field names). */
-export function parseQFailure(lines: string[]): { resetSeconds: number; actions: RecoveryAction[] } {
-  let resetSeconds = 0;
+/**
+ * Parses `sc.exe qfailure` output (3.7 field names). sc.exe's text is English only as far as any
+ * source shows; on a Windows whose sc.exe says it otherwise, the output is not guessed at (no
+ * silent "off"): without the RESET_PERIOD line, or with a FAILURE_ACTIONS line that is not
+ * "<ACTION> -- Delay = <n> milliseconds", this throws a FAILED error saying so.
+ */
+export function parseQFailure(lines: string[], service = 'the service'): { resetSeconds: number; actions: RecoveryAction[] } {
+  let resetSeconds: number | undefined;
   const actions: RecoveryAction[] = [];
+  let inActions = false;
+  const unreadable = (why: string): never => {
+    throw new IisctlError('FAILED', `Could not read the recovery actions of ${service} from sc.exe qfailure: ${why}. Output: ${lines.join(' ').replace(/\s+/g, ' ').trim().slice(0, 300)}`, {
+      hint: 'sc.exe may print another language on this Windows; check the recovery actions with: sc.exe qfailure ' + (service === 'the service' ? '<service>' : service),
+    });
+  };
   for (const line of lines) {
     const reset = /RESET_PERIOD \(in seconds\)\s*:\s*(\d+)/.exec(line);
     if (reset) resetSeconds = Number(reset[1]);
+    if (/^\s*FAILURE_ACTIONS\s*:/.test(line)) inActions = true;
+    else if (/^\s*[A-Z_]+(?: \([^)]*\))?\s*:/.test(line)) inActions = false;
+    if (!inActions || !line.trim()) continue;
     const action = /(RESTART|REBOOT|RUN PROCESS|NONE) -- Delay = (\d+) milliseconds/.exec(line);
-    if (action) actions.push({ type: TYPES[action[1]], delayMs: Number(action[2]) });
+    if (!action) unreadable(`the failure action ${JSON.stringify(line.trim())} is not in the known form`);
+    actions.push({ type: TYPES[action![1]], delayMs: Number(action![2]) });
   }
-  return { resetSeconds, actions };
+  if (resetSeconds === undefined) unreadable('no RESET_PERIOD line');
+  return { resetSeconds: resetSeconds!, actions };
 }
 
 export function parseRecovery(data: unknown): ServiceRecoveryInfo[] {
@@ -84,7 +100,7 @@ export function parseRecovery(data: unknown): ServiceRecoveryInfo[] {
     const base = { service: String(r.Name), exists: r.Exists === true };
     if (!base.exists) return { ...base, automaticRestart: false, resetSeconds: 0, actions: [] };
     if (exitCode !== 0) return { ...base, automaticRestart: false, resetSeconds: 0, actions: [], error: { exitCode, output: output.join('\n').trim() } };
-    const q = parseQFailure(output);
+    const q = parseQFailure(output, base.service);
     return { ...base, automaticRestart: q.actions[0]?.type === 'restart', ...q };
   });
 }
