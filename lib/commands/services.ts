@@ -10,8 +10,9 @@
  * ProcessId comes from Win32_Service (3.6); services sharing that process are listed so that a
  * forced stop can refuse to kill a shared service host. Every status poll runs this, so it asks
  * CIM only for the services of the set and for those in their processes (Get-CimInstance -Filter,
- * a WQL WHERE clause: string literals in single quotes with \ escaping ' and \, Microsoft Learn
- * "WHERE Clause (WMI)"), never for every service on the machine.
+ * a WQL WHERE clause; "The server MUST treat a backslash as an escape character in a WQL query,
+ * except within a LIKE clause": [MS-WMI] 2.2.1 WQL Query, Microsoft Learn), never for every
+ * service on the machine.
  */
 import { invalidArgument } from '../errors';
 import { asArray, serviceStatusName, startModeName } from '../powershell/json';

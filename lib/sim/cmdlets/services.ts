@@ -399,7 +399,7 @@ function win32Service(v: ServiceView): PsObject {
 /**
  * WQL filter: `Prop = 'value'` / `Prop = 123` terms joined by AND, alternatives joined by OR (AND
  * binds tighter; no parentheses). In a string literal a backslash escapes the next character
- * (Microsoft Learn, "WHERE Clause (WMI)"). Anything else fails loudly.
+ * ([MS-WMI] 2.2.1 WQL Query, Microsoft Learn). Anything else fails loudly.
  */
 function wqlPredicate(call: CmdletCall, filter: string): (o: PsObject) => boolean {
   const term = /\s*(\w+)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(\d+))\s*/y;
