@@ -3,7 +3,9 @@
  * against the simulated host; invalid values refused before any PowerShell runs.
  */
 import { DEFAULT_SETTINGS_FOR_TEST } from '../helpers/settings';
-import { closeClients, localComputer, scenarioFile, simClient, failure } from '../helpers/sim';
+import * as path from 'node:path';
+import { withMachine } from '../../lib/sim/state';
+import { closeClients, localComputer, scenarioFile, simClient, failure, tempDir } from '../helpers/sim';
 
 afterEach(closeClients);
 
@@ -124,11 +126,15 @@ describe('appPools.configure', () => {
     expect((await iis.appPools.settings('DefaultAppPool')).rapidFailMaxCrashes).toBe(5);
   });
 
-  it('ACCESS_DENIED for a non-administrator, nothing changed', async () => {
-    const iis = await simClient(scenarioFile('not-admin'));
+  it('ACCESS_DENIED for a non-administrator, who cannot read the settings either; nothing changed', async () => {
+    const scenario = scenarioFile('not-admin');
+    const stateFile = path.join(tempDir(), 'state.json');
+    const iis = await simClient(scenario, { simulatorStateFile: stateFile });
     const e = await failure(iis.appPools.configure('DefaultAppPool', { cpuLimitPercent: 50 }));
     expect(e.code).toBe('ACCESS_DENIED');
-    expect((await iis.appPools.settings('DefaultAppPool')).cpuLimitPercent).toBe(0);
+    // IIS configuration is readable only by Administrators.
+    expect((await failure(iis.appPools.settings('DefaultAppPool'))).code).toBe('ACCESS_DENIED');
+    expect(await withMachine({ scenario, stateFile }, (m) => m.pool('DefaultAppPool')!.cpu.limit)).toBe(0);
   });
 
   it('planConfigure shows the script and changes nothing', async () => {

@@ -44,7 +44,7 @@ export function operationCommand(runtime: Runtime, action: Action): CommandModul
         .option('reason', { type: 'string', requiresArg: true, describe: 'Why, recorded in the audit event on the host' });
       if (action !== 'start') {
         b = b
-          .option('force', { type: 'boolean', default: false, describe: 'On timeout, back up the IIS configuration and terminate the IIS processes' })
+          .option('force', { type: 'boolean', default: false, describe: action === 'stop' ? 'On timeout, back up the IIS configuration and terminate the IIS processes; their Automatic Restart is suspended until iisctl start' : 'On timeout, back up the IIS configuration and terminate the IIS processes' })
           .option('backup', { type: 'boolean', default: true, describe: 'With --force: back up the IIS configuration first (--no-backup: terminate without one)' });
       }
       // Accepted everywhere so that stop/start get a clear message instead of "unknown argument".

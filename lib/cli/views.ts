@@ -79,6 +79,8 @@ export function renderOperation(out: Output, r: ServiceOperationResult): void {
   out.line('');
   const forced = r.forced ? `forced: terminated ${r.killedProcessIds.join(', ') || 'nothing'}${r.backup ? `, configuration backup ${r.backup}` : ''}` : 'graceful, nothing terminated';
   out.line(`${r.action} on ${r.host} took ${duration(r.durationMs)} (${forced}).`);
+  if (r.recoverySuspended?.length) out.line(`Automatic Restart (SCM recovery actions) of ${r.recoverySuspended.join(', ')} suspended so the terminated services stay stopped; \`iisctl start\` restores it.`);
+  if (r.recoveryRestored?.length) out.line(`Automatic Restart of ${r.recoveryRestored.join(', ')} restored (a forced stop had suspended it).`);
   if (r.retries.length) out.line(`Retried ${r.retries.length} time(s): ${[...new Set(r.retries.map((x) => x.reason))].join('; ')}`);
   // After a restart the worker processes are the new ones; only a stop leaves orphans behind.
   if (r.action === 'stop' && r.orphanWorkerProcessIds.length) out.line(out.paint(`Worker processes still running after the stop: ${r.orphanWorkerProcessIds.join(', ')} (terminated only with --force).`, 'yellow'));

@@ -142,17 +142,19 @@ $null`,
 /**
  * The host's current connections to a site (or all sites: '_Total'): the IIS "Web Service"
  * performance object's "Current Connections" counter, one instance per site plus _Total (technet
- * cc783067, Web Service Object), read with Get-Counter -Counter '\Web Service(<site>)\Current
- * Connections' (Get-Counter 5.1 help: a PerformanceCounterSampleSet whose CounterSamples carry
- * CookedValue). Used to drain a host before a rolling restart.
+ * cc783067, Web Service Object). Read through its WMI performance class,
+ * Win32_PerfFormattedData_W3SVC_WebService (property CurrentConnections, instance Name), not
+ * Get-Counter: counter paths are localised on a non-English Windows, WMI class and property
+ * names are not (Microsoft Learn, "Performance Counter Classes"). No instance for the site is an
+ * error, never 0. Used to drain a host before a rolling restart.
  */
 export function currentConnections(site = '_Total'): PsCommand<number> {
   if (!site.trim()) throw invalidArgument('A site name is empty.');
-  const path = `\\Web Service(${site})\\Current Connections`;
   return {
     purpose: `read current connections of ${site}`,
-    script: ps`$iisctlSet = Get-Counter -Counter ${path} -ErrorAction Stop
-[int]($iisctlSet.CounterSamples[0].CookedValue)`,
+    script: ps`$iisctlPerf = @(Get-CimInstance -ClassName 'Win32_PerfFormattedData_W3SVC_WebService' | Where-Object { [string]$_.Name -eq ${site} })
+if ($iisctlPerf.Count -eq 0) { throw ('No Web Service performance data for the site ' + ${site} + ' (is W3SVC running and the site defined?).') }
+[int]($iisctlPerf[0].CurrentConnections)`,
     parse: (data) => Number(data ?? 0),
   };
 }

@@ -8,7 +8,11 @@
  * that depends on them, found by following DependentServices until nothing new appears.
  * Status and StartType are sent as strings because 5.1 serialises enums as integers (§3.5).
  * ProcessId comes from Win32_Service (§3.6); services sharing that process are listed so that a
- * forced stop can refuse to kill a shared service host.
+ * forced stop can refuse to kill a shared service host. Every status poll runs this, so it asks
+ * CIM only for the services of the set and for those in their processes (Get-CimInstance -Filter,
+ * a WQL WHERE clause; "The server MUST treat a backslash as an escape character in a WQL query,
+ * except within a LIKE clause": [MS-WMI] 2.2.1 WQL Query, Microsoft Learn), never for every
+ * service on the machine.
  */
 import { invalidArgument } from '../errors';
 import { asArray, serviceStatusName, startModeName } from '../powershell/json';
@@ -56,14 +60,22 @@ while ($queue.Count -gt 0) {
     }
     $queue = $next
 }
-$cim = @(Get-CimInstance -ClassName 'Win32_Service')
+$cim = @()
+if ($order.Count -gt 0) {
+    $cim = @(Get-CimInstance -ClassName 'Win32_Service' -Filter ((@($order | ForEach-Object { "Name='" + $_.Replace('\\', '\\\\').Replace("'", "\\'") + "'" })) -join ' OR '))
+}
+$processIds = @($cim | Where-Object { [int]$_.ProcessId -ne 0 } | ForEach-Object { [int]$_.ProcessId } | Sort-Object -Unique)
+$hosted = @()
+if ($processIds.Count -gt 0) {
+    $hosted = @(Get-CimInstance -ClassName 'Win32_Service' -Filter ((@($processIds | ForEach-Object { 'ProcessId=' + $_ })) -join ' OR '))
+}
 $services = @(foreach ($name in $order) {
     $svc = $found[$name]
     $info = @($cim | Where-Object { $_.Name -eq $name })
     $processId = 0
     if ($info.Count -gt 0) { $processId = [int]$info[0].ProcessId }
     $shared = @()
-    if ($processId -ne 0) { $shared = @($cim | Where-Object { $_.ProcessId -eq $processId -and $_.Name -ne $name } | ForEach-Object { [string]$_.Name }) }
+    if ($processId -ne 0) { $shared = @($hosted | Where-Object { $_.ProcessId -eq $processId -and $_.Name -ne $name } | ForEach-Object { [string]$_.Name }) }
     [pscustomobject]@{
         Name = [string]$svc.Name
         DisplayName = [string]$svc.DisplayName

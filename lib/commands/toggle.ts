@@ -6,7 +6,7 @@
  * is blocked as well.
  */
 import { ps } from '../powershell/quote';
-import type { PsCommand } from './command';
+import { nativeLines, type PsCommand } from './command';
 
 export const TOGGLE_KEY = 'HKLM:\\SOFTWARE\\iisctl';
 
@@ -48,7 +48,7 @@ export function parseToggle(data: unknown): ToggleState {
 
 const RUN_CLASSIC = (switchName: '/disable' | '/enable') => ps`$classic = [pscustomobject]@{ Ran = $false; ExitCode = $null; Output = '' }
 if (Get-Command -Name 'iisreset.exe' -ErrorAction SilentlyContinue) {
-    $out = & iisreset.exe ${switchName} 2>&1
+    $out = ${nativeLines(ps`& iisreset.exe ${switchName}`)}
     $classic = [pscustomobject]@{ Ran = $true; ExitCode = $LASTEXITCODE; Output = ($out | Out-String).Trim() }
 }
 $classic`;

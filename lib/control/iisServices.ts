@@ -11,6 +11,9 @@
  *   the state the host was left in; with force, the IIS configuration is backed up, then only the
  *   processes of IIS services and IIS worker processes are terminated, never a shared service host
  *   that also runs a non-IIS service; then the state is verified;
+ * - a forced stop (not a restart) first suspends the SCM recovery actions of the services it
+ *   terminates, or the SCM would start them again a minute later while iisctl reported Stopped;
+ *   they are saved on the host and the next start (or restart) puts them back;
  * - after every stop, leftover w3wp processes are reported (and terminated only with force);
  * - restart brings back exactly the services that were running before;
  * - transient failures are retried (retry.ts); success is reported only from a state read back.
@@ -24,6 +27,9 @@ import { killProcesses, restartComputer } from '../commands/processes';
 import { onComputer } from '../commands/remote';
 import { IisServiceSnapshot, readIisServices, requestServiceStart, requestServiceStop, ServiceInfo } from '../commands/services';
 import { disableRestarts, enableRestarts, readToggle, ToggleState } from '../commands/toggle';
+import {
+  clearSuspendedRecovery, readRecovery, readSuspendedRecovery, RECOVERY_SERVICES, saveSuspendedRecovery, writeRecovery,
+} from '../commands/recovery';
 import { startWaves, stopWaves } from './order';
 import type { RetryRecord } from './retry';
 import { pollUntil } from './wait';
@@ -50,6 +56,10 @@ export interface ServiceOperationResult {
   orphanWorkerProcessIds: number[];
   /** Name of the configuration backup taken before a forced kill. */
   backup?: string;
+  /** Services whose SCM recovery actions a forced stop suspended (restored by the next start). */
+  recoverySuspended?: string[];
+  /** Services whose suspended recovery actions this start (or restart) put back. */
+  recoveryRestored?: string[];
   /** The service set before the operation. */
   before: ServiceInfo[];
   /** The verified state after the operation. */
@@ -163,6 +173,7 @@ export class IisServiceController extends HostOperator {
 
   start(options: StartOptions = {}): Promise<ServiceOperationResult> {
     return this.operate('start', options, async (op) => {
+      await this.restoreRecovery(op);
       await this.startServices(op, this.servicesToStart(op.before), (options.timeoutSeconds ?? 60) * 1000, options.onProgress);
     });
   }
@@ -173,6 +184,7 @@ export class IisServiceController extends HostOperator {
       const wasRunning = op.before.filter((s) => s.status !== STOPPED && s.startType !== 'Disabled');
       try {
         await this.stopAll(op, options, (options.timeoutSeconds ?? 20) * 1000);
+        await this.restoreRecovery(op);
         await this.startServices(op, wasRunning, 60_000, options.onProgress);
       } catch (error) {
         if (options.rebootOnError) await this.rebootAfterFailure(op, error);
@@ -248,6 +260,8 @@ export class IisServiceController extends HostOperator {
       killedProcessIds: op.killed,
       orphanWorkerProcessIds: op.orphans ?? [],
       backup: op.backup,
+      ...(op.recoverySuspended?.length ? { recoverySuspended: op.recoverySuspended } : {}),
+      ...(op.recoveryRestored?.length ? { recoveryRestored: op.recoveryRestored } : {}),
       before: op.before,
       after: after.services,
       events,
@@ -315,6 +329,7 @@ export class IisServiceController extends HostOperator {
       });
     }
     if (!options.skipBackup) await this.backup(op);
+    if (op.action === 'stop') await this.suspendRecovery(op, running.map((s) => s.name));
     const pids = unique([...running.map((s) => s.processId).filter((p) => p > 0), ...op.current.workerProcessIds]);
     op.forced = true;
     if (pids.length > 0) {
@@ -361,6 +376,69 @@ export class IisServiceController extends HostOperator {
       });
     }
     op.steps.push({ step: 'backup configuration', durationMs: Date.now() - stepStart, outcome: 'ok', detail: name });
+  }
+
+  /**
+   * Before a forced stop terminates services: their SCM recovery actions ("restart after N ms")
+   * would start them again (the SCM treats a terminated service as failed: events 7031/7034,
+   * Microsoft Learn "SERVICE_FAILURE_ACTIONS"), so they are saved on the host and removed, and
+   * read back. Anything iisctl could not put back (reboot or run-a-program actions), or a step
+   * that fails, refuses the kill: nothing is terminated.
+   */
+  private async suspendRecovery(op: Operation, names: string[]): Promise<void> {
+    const targets = RECOVERY_SERVICES.filter((r) => names.some((n) => n.toLowerCase() === r.toLowerCase()));
+    if (targets.length === 0) return;
+    const stepStart = Date.now();
+    const refuse = (why: string): never => {
+      op.steps.push({ step: 'suspend recovery actions', services: targets, durationMs: Date.now() - stepStart, outcome: 'failed', detail: why });
+      throw new IisctlError('FAILED', `${why} Nothing was terminated.`, {
+        host: this.host,
+        hint: 'Change the recovery actions (iisctl recovery disable), or stop without --force.',
+        details: { pending: op.current.services.filter((x) => x.status !== STOPPED).map((x) => x.name) },
+      });
+    };
+    const infos = (await this.run(readRecovery(targets), op.retries)).filter((i) => i.exists);
+    const unreadable = infos.filter((i) => i.error);
+    if (unreadable.length) refuse(`The recovery actions of ${unreadable.map((i) => i.service).join(', ')} could not be read, so they could not be suspended before terminating (${unreadable[0].error!.output || `exit ${unreadable[0].error!.exitCode}`}).`);
+    const acting = infos.filter((i) => i.actions.some((a) => a.type !== 'none'));
+    const foreign = acting.filter((i) => i.actions.some((a) => a.type !== 'restart' && a.type !== 'none'));
+    if (foreign.length) refuse(`The recovery actions of ${foreign.map((i) => i.service).join(', ')} include ${[...new Set(foreign.flatMap((i) => i.actions.map((a) => a.type)).filter((t) => t !== 'restart' && t !== 'none'))].join(', ')}, which a terminated service would trigger and iisctl cannot restore.`);
+    if (acting.length === 0) return;
+    for (const info of acting) {
+      await this.run(saveSuspendedRecovery(info), op.retries);
+      const r = await this.run(writeRecovery(info.service, { resetSeconds: info.resetSeconds, actions: [] }), op.retries);
+      if (r.exitCode !== 0) refuse(`sc.exe failure ${info.service} failed (exit ${r.exitCode}: ${r.output.replace(/\s+/g, ' ').trim()}), so its recovery actions could not be suspended.`);
+    }
+    const back = await this.run(readRecovery(acting.map((i) => i.service)), op.retries);
+    const still = back.filter((b) => b.actions.some((a) => a.type !== 'none'));
+    if (still.length) refuse(`The recovery actions of ${still.map((b) => b.service).join(', ')} still read back as set after suspending them.`);
+    op.recoverySuspended = acting.map((i) => i.service);
+    op.steps.push({ step: 'suspend recovery actions', services: op.recoverySuspended, durationMs: Date.now() - stepStart, outcome: 'ok', detail: 'restored by the next iisctl start' });
+  }
+
+  /** Puts back the recovery actions a forced stop suspended; a failure is reported, not fatal (starting IIS matters more). */
+  private async restoreRecovery(op: Operation): Promise<void> {
+    const saved = await this.run(readSuspendedRecovery(), op.retries);
+    if (saved.length === 0) return;
+    const stepStart = Date.now();
+    const restored: string[] = [];
+    const failed: string[] = [];
+    for (const s of saved) {
+      const r = await this.run(writeRecovery(s.service, s), op.retries);
+      const [back] = await this.run(readRecovery([s.service]), op.retries);
+      if (r.exitCode === 0 && back && back.resetSeconds === s.resetSeconds && JSON.stringify(back.actions) === JSON.stringify(s.actions)) {
+        await this.run(clearSuspendedRecovery(s.service), op.retries);
+        restored.push(s.service);
+      } else {
+        failed.push(s.service);
+        this.logger.warn('could not restore the recovery actions a forced stop suspended; they stay saved for the next start', { host: this.host, service: s.service, exitCode: r.exitCode, output: r.output });
+      }
+    }
+    op.recoveryRestored = restored;
+    op.steps.push({
+      step: 'restore recovery actions', services: saved.map((s) => s.service), durationMs: Date.now() - stepStart, outcome: failed.length ? 'failed' : 'ok',
+      detail: failed.length ? `not restored: ${failed.join(', ')}` : undefined,
+    });
   }
 
   // ---- start ----
@@ -467,6 +545,8 @@ interface Operation {
   forced: boolean;
   backup?: string;
   orphans?: number[];
+  recoverySuspended?: string[];
+  recoveryRestored?: string[];
 }
 
 function statusOf(snapshot: IisServiceSnapshot, name: string): string {

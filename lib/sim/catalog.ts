@@ -583,8 +583,11 @@ export function convertParameter(p: CatalogParameter, v: PsValue, typeName: stri
           );
         }
         return x;
-      default:
+      case 'Object':
+      case 'PSObject':
         return x;
+      default:
+        return unmodelled(p, el, x, typeName, cmd);
     }
   };
   if (p.acceptedValues && p.acceptedValues.length && el !== 'String') {
@@ -610,6 +613,81 @@ export function convertParameter(p: CatalogParameter, v: PsValue, typeName: stri
   if (isArr) out = v === null ? null : (isArray(v) ? v : [v]).map(convertOne);
   else if (el === 'Object' || el === 'PSObject') out = v;
   else out = convertOne(v);
+  if (p.required) validateMandatory(p, out, typeName, cmd);
   validateSet(p, out, typeName, cmd);
   return out;
+}
+
+/**
+ * A value for a parameter whose .NET type the simulator does not model: an object of that type
+ * (or one deriving from it, by its type names) binds; a string binds where .NET has a string
+ * constructor or Parse PowerShell's converter uses (Uri, Version, Guid, TimeSpan); another
+ * object is refused as PowerShell refuses it ("Cannot convert the "x" value of type "T" to type
+ * "U"", CannotConvertArgumentNoMessage); anything else fails loudly rather than being guessed at.
+ */
+const STRING_CONVERTIBLE = new Set(['Uri', 'Version', 'Guid', 'TimeSpan']);
+function unmodelled(p: CatalogParameter, el: string, x: PsValue, typeName: string, cmd: string): PsValue {
+  if (x === null) return x;
+  const full = p.fullType.replace(/\[\]$/, '');
+  if (x instanceof PsObject && x.typeNames.some((n) => n === full || n === el || n.endsWith('.' + el))) return x;
+  if (typeof x === 'string' && STRING_CONVERTIBLE.has(el)) return x;
+  if (x instanceof PsObject || x instanceof PsHashtable || isArray(x)) {
+    throw new BindingError(
+      bindingError(
+        `Cannot bind parameter '${p.name}'. Cannot convert the "${toStr(x)}" value of type "${typeNameOf(x)}" to type "${full}".`,
+        'CannotConvertArgumentNoMessage', typeName, cmd,
+      ),
+    );
+  }
+  throw new UnsupportedCast(full);
+}
+
+/**
+ * Mandatory parameters that do carry [AllowNull] / [AllowEmptyString] / [AllowEmptyCollection]
+ * (the attributes of these cmdlets in the PowerShell repository's source, as Get-Command shows
+ * them in pwsh 7.6; Test-Path's were added after 5.1: PowerShell/PowerShell issue #8076 shows
+ * 6.1 refusing $null). WebAdministration's are not published: none assumed.
+ */
+const ALLOWS: Record<string, { nul?: true; empty?: true; emptyCollection?: true }> = {
+  'ConvertFrom-Json -InputObject': { empty: true },
+  'ConvertTo-Json -InputObject': { nul: true },
+  'ForEach-Object -Process': { nul: true, emptyCollection: true },
+  'Join-Path -ChildPath': { nul: true, empty: true, emptyCollection: true },
+  'New-Item -Name': { nul: true, empty: true },
+  'Set-ItemProperty -Value': { nul: true },
+  'Write-Error -Message': { nul: true, empty: true },
+  'Write-Output -InputObject': { nul: true, emptyCollection: true },
+  'Write-Warning -Message': { empty: true },
+};
+
+/**
+ * A mandatory parameter refuses $null, '' (string types) and an empty collection (array types),
+ * element by element too, unless it allows them (ParameterBinderBase.ValidateNullOrEmptyArgument
+ * in the PowerShell repository; messages and ids as pwsh prints them and as 5.1 transcripts show:
+ * "Cannot bind argument to parameter 'Path' because it is an empty string.", InvalidData,
+ * ParameterBindingValidationException, ParameterArgumentValidationErrorEmptyStringNotAllowed).
+ */
+function validateMandatory(p: CatalogParameter, v: PsValue, typeName: string, cmd: string): void {
+  const allow = ALLOWS[`${cmd} -${p.name}`] ?? {};
+  const fail = (what: string, id: string): never => {
+    throw new BindingError(makeError(
+      'System.Management.Automation.ParameterBindingValidationException',
+      `Cannot bind argument to parameter '${p.name}' because it is ${what}.`,
+      `ParameterArgumentValidationError${id},${typeName}`, 'InvalidData', null, { activity: cmd, commandName: cmd },
+    ));
+  };
+  const isString = p.type.replace(/\[\]$/, '') === 'String';
+  const one = (x: PsValue): void => {
+    if (x === null && isString && !allow.empty) fail('an empty string', 'EmptyStringNotAllowed');
+    if (x === null && !allow.nul) fail('null', 'NullNotAllowed');
+    if (x === '' && isString && !allow.empty) fail('an empty string', 'EmptyStringNotAllowed');
+  };
+  if (v === null) {
+    if (!allow.nul) fail('null', 'NullNotAllowed');
+    return;
+  }
+  if (p.type.endsWith('[]') && isArray(v)) {
+    if (v.length === 0 && !allow.emptyCollection) fail('an empty array', 'EmptyArrayNotAllowed');
+    v.forEach(one);
+  } else one(v);
 }

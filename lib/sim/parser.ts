@@ -58,10 +58,23 @@ async function createParser(): Promise<PowerShellParser> {
   const parser = new ts.Parser();
   parser.setLanguage(language);
 
-  const parse = (source: string): SyntaxTree => {
+  const parseOnce = (source: string): SyntaxTree => {
     const tree = parser.parse(source);
     if (!tree) throw new Error('tree-sitter returned no tree');
     return tree;
+  };
+  // PowerShell's tokenizer ends a single-quoted string at any of ' U+2018 U+2019 U+201A U+201B
+  // not doubled; the grammar knows only '. Each such quote is read as the ' it stands for and the
+  // text parsed again, so the tree is the one PowerShell's tokenizer would make.
+  const parse = (source: string): SyntaxTree => {
+    let text = source;
+    for (;;) {
+      const tree = parseOnce(text);
+      const fixes = typographicQuoteFixes(tree.rootNode);
+      if (fixes.length === 0) return tree;
+      tree.delete();
+      for (const at of fixes) text = text.slice(0, at) + "'" + text.slice(at + 1);
+    }
   };
 
   return {
@@ -78,6 +91,43 @@ async function createParser(): Promise<PowerShellParser> {
       }
     },
   };
+}
+
+const SINGLE_QUOTE = /['\u2018\u2019\u201A\u201B]/;
+
+/**
+ * Offsets of the typographic single quotes inside the grammar's single-quoted strings that
+ * PowerShell reads differently: a lone one ends the string there, and one just before the
+ * closing ' is the first of a doubled pair (both stand for one quote either way, so the string's
+ * value is unchanged). PowerShell's tokenizer: CharExtensions.IsSingleQuote (U+0027, U+2018,
+ * U+2019, U+201A, U+201B) used by Tokenizer.ScanStringLiteral, src/System.Management.Automation/
+ * engine/parser/CharTraits.cs and tokenizer.cs of the PowerShell repository; checked with pwsh:
+ * `$x = 'a’; Write-Output pwned; ’'` prints pwned.
+ */
+function typographicQuoteFixes(root: SyntaxNode): number[] {
+  const fixes: number[] = [];
+  const walk = (n: SyntaxNode): void => {
+    if (n.type === 'verbatim_string_characters') {
+      const t = n.text;
+      if (t.length < 2 || t[0] !== "'" || t[t.length - 1] !== "'") return;
+      const inner = t.slice(1, -1);
+      for (let i = 0; i < inner.length; i++) {
+        if (!SINGLE_QUOTE.test(inner[i])) continue;
+        const last = i === inner.length - 1;
+        if (!last && SINGLE_QUOTE.test(inner[i + 1])) {
+          i++;
+          continue;
+        }
+        if (inner[i] !== "'") fixes.push(n.startIndex + 1 + i);
+        // A lone quote ends the string: the rest is parsed again after the fix.
+        if (!last) break;
+      }
+      return;
+    }
+    for (const c of n.children) if (c) walk(c);
+  };
+  walk(root);
+  return fixes;
 }
 
 function describeErrors(root: SyntaxNode): SyntaxProblem[] {

@@ -22,6 +22,13 @@ describe('service command builders', () => {
     }
   });
 
+  it('ask CIM only for the IIS services and the services sharing their processes, never every service (each status poll runs this)', () => {
+    const script = readIisServices().script.text;
+    const cim = script.split('\n').filter((l) => /Get-CimInstance/i.test(l));
+    expect(cim.length).toBeGreaterThan(0);
+    for (const line of cim) expect(line).toMatch(/-ClassName 'Win32_Service' -Filter /);
+  });
+
   it('refuse an empty list or an empty name before anything is sent', () => {
     expect(() => requestServiceStop([])).toThrow(/No service names/);
     expect(() => requestServiceStart(['  '])).toThrow(/empty/);

@@ -53,6 +53,13 @@ describe('quoteString against a PowerShell grammar', () => {
     expect(quoteString('\u2018a\u2019b\u201Ac\u201Bd')).toBe("'\u2018\u2018a\u2019\u2019b\u201A\u201Ac\u201B\u201Bd'");
   });
 
+  it('would be caught doubling only the ASCII quote: the parser ends a string at a lone U+2019 as PowerShell does', () => {
+    const value = "a\u2019; Write-Output pwned; \u2019b";
+    const asciiOnly = `'${value.replace(/'/g, "''")}'`;
+    expect(stringLiterals(`$x = ${asciiOnly}`)).not.toEqual({ count: 1, texts: [quoteString(value)], hasError: false });
+    expect(stringLiterals(`$x = ${quoteString(value)}`)).toEqual({ count: 1, texts: [quoteString(value)], hasError: false });
+  });
+
   it('leaves expansion syntax inert (single quotes never expand)', () => {
     expect(quoteString('$(Get-Process) `n ${x}')).toBe("'$(Get-Process) `n ${x}'");
   });

@@ -30,6 +30,7 @@ const valid: string[] = [
   'Restart-Service -Name AppHostSvc -Force',
   'Set-Service -Name AppHostSvc -StartupType Manual',
   'Get-CimInstance -ClassName Win32_Service -Filter "Name=\'WAS\'"',
+  'Get-CimInstance -ClassName Win32_Service -Filter "Name=\'WAS\' OR Name=\'W3\\\'SVC\' OR ProcessId=4 AND State=\'Running\'"',
   'Get-Process -Name w3wp -ErrorAction SilentlyContinue',
   'Get-Process -Id 4',
   'Import-Module WebAdministration',
@@ -48,6 +49,11 @@ const valid: string[] = [
   'Test-Path HKLM:\\SOFTWARE',
   'New-Item -Path HKLM:\\SOFTWARE\\t -Force',
   'Invoke-Command -ScriptBlock { 1 }',
+  // Mandatory parameters that allow $null / '' ([AllowNull], [AllowEmptyString]).
+  "Write-Warning -Message ''",
+  'ConvertTo-Json -InputObject $null',
+  "Join-Path -Path C:\\ -ChildPath ''",
+  'Set-ItemProperty -Path HKLM:\\SOFTWARE -Name x -Value $null',
   'iisreset /?',
 ];
 
@@ -63,6 +69,18 @@ const invalid: Array<[string, string]> = [
   ['Get-CimInstance -ClassName Win32_Process', 'NotImplementedBySimulatedHost'],
   ['Get-WinEvent -FilterHashtable @{LogName="System"; Data="x"}', 'NotImplementedBySimulatedHost'],
   ['Get-WebConfiguration -Filter x', 'NotImplementedBySimulatedHost'],
+  // Mandatory parameters refuse $null and '' (pwsh: Stop-Process -Name '' / -Id $null).
+  ["Stop-Service -Name ''", 'ParameterArgumentValidationErrorEmptyStringNotAllowed,Microsoft.PowerShell.Commands.StopServiceCommand'],
+  ['Stop-Service -Name $null', 'ParameterArgumentValidationErrorNullNotAllowed,Microsoft.PowerShell.Commands.StopServiceCommand'],
+  ["Stop-Process -Name @('w3wp', '')", 'ParameterArgumentValidationErrorEmptyStringNotAllowed,Microsoft.PowerShell.Commands.StopProcessCommand'],
+  ['Stop-Process -Id @()', 'ParameterArgumentValidationErrorEmptyArrayNotAllowed,Microsoft.PowerShell.Commands.StopProcessCommand'],
+  ["Write-EventLog -LogName Application -Source iisctl -EventId 1 -Message ''", 'ParameterArgumentValidationErrorEmptyStringNotAllowed,Microsoft.PowerShell.Commands.WriteEventLogCommand'],
+  ["Set-ItemProperty -Path HKLM:\\SOFTWARE -Name '' -Value 1", 'ParameterArgumentValidationErrorEmptyStringNotAllowed'],
+  ["Test-Path -Path ''", 'ParameterArgumentValidationErrorEmptyStringNotAllowed,Microsoft.PowerShell.Commands.TestPathCommand'],
+  // Parameters of unmodelled types take only objects of that type.
+  ["Stop-Process -InputObject (Get-Service W3SVC)", 'CannotConvertArgumentNoMessage,Microsoft.PowerShell.Commands.StopProcessCommand'],
+  ["Invoke-Command -Session @{a=1} -ScriptBlock { 1 }", 'CannotConvertArgumentNoMessage'],
+  ["Stop-Service -InputObject 'W3SVC'", 'NotSupportedBySimulatedHost'],
 ];
 
 describe('valid parameters bind and run', () => {
@@ -78,5 +96,17 @@ describe('invalid parameters fail like PowerShell (or loudly when not simulated)
   it.each(invalid)('%s', async (line, fqid) => {
     const r = await it5.runLine(line);
     expect(r.stderr).toContain(`FullyQualifiedErrorId : ${fqid}`);
+  });
+});
+
+describe('Get-CimInstance -Filter (WQL)', () => {
+  it('selects by Name and ProcessId alternatives joined by OR, with backslash escapes in strings', async () => {
+    const it5 = interp();
+    const r = await it5.runLine(`$w = @(Get-CimInstance -ClassName Win32_Service -Filter "Name='WAS' OR Name='W3SVC' OR Name='no\\'pe'")
+$p = [int]$w[0].ProcessId
+$same = @(Get-CimInstance -ClassName Win32_Service -Filter ('ProcessId=' + $p) | ForEach-Object { [string]$_.Name })
+[Console]::Out.WriteLine((@($w | ForEach-Object { [string]$_.Name }) -join ',') + '|' + ($same -contains 'WAS'))`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('W3SVC,WAS|True');
   });
 });

@@ -6,6 +6,14 @@ describe('strings', () => {
   it('doubles every single-quote character inside single quotes and keeps the second one', async () => {
     expect(await json("'a''b' + 'c\u2018\u2019d' + 'e\u201A\u201Bf'")).toBe("a'bc\u2019de\u201Bf");
   });
+  it('ends a single-quoted string at a lone typographic single quote, as PowerShell\'s tokenizer does (checked with pwsh)', async () => {
+    // A quote.ts that stopped doubling U+2019 would make this script run the text after it.
+    expect(await json('$x + $y', "$x = 'a\u2019; $y = 'b'")).toBe('ab');
+    expect(await json("'x\u2019''"))
+      .toBe("x'");
+    expect(await json("'p\u2018\u2018q\u2019\u2019r'")).toBe('p\u2018q\u2019r');
+    expect((await run("[Console]::Out.WriteLine('a\u2019b')")).stderr).toContain('ParseException');
+  });
   it('expands variables, $() and backtick escapes in double quotes, not in single quotes', async () => {
     expect(await json('"svc=$n sub=$(1 + 2) q=`" dq="" tab=`t" + \'$n\'', '$n = "W3SVC"')).toBe('svc=W3SVC sub=3 q=" dq=" tab=\t$n');
   });
@@ -94,6 +102,19 @@ describe('control flow', () => {
     expect(await json('$r', "try { throw 'boom' } catch { $r = @($_.Exception.Message, $_.FullyQualifiedErrorId, [string]$_.CategoryInfo.Category, $_.Exception.GetType().FullName, $_.Exception.HResult, $_.TargetObject) }")).toEqual([
       'boom', 'boom', 'OperationStopped', 'System.Management.Automation.RuntimeException', -2146233087, 'boom',
     ]);
+  });
+  it('rethrows the caught error unchanged with a bare throw inside catch, ScriptHalted elsewhere (as pwsh does)', async () => {
+    expect(await json('$r', "try { try { Get-Nothing } catch { throw } } catch { $r = @($_.FullyQualifiedErrorId, $_.Exception.GetType().FullName) }")).toEqual([
+      'CommandNotFoundException', 'System.Management.Automation.CommandNotFoundException',
+    ]);
+    expect(await json('$r', "try { try { throw 'boom' } catch { if ($true) { & { throw } } } } catch { $r = $_.FullyQualifiedErrorId }")).toBe('boom');
+    expect(await json('$r', "function f { throw }\ntry { try { throw 'boom' } catch { f } } catch { $r = $_.FullyQualifiedErrorId }")).toBe('ScriptHalted');
+    expect(await json('$r', "try { throw } catch { $r = $_.FullyQualifiedErrorId }")).toBe('ScriptHalted');
+  });
+  it('ends the script after a rethrow even when the error was only statement-terminating', async () => {
+    const r = await run("try { Get-Nothing } catch { throw }\n[Console]::Out.WriteLine('after')");
+    expect(r.stdout).not.toContain('after');
+    expect(r.stderr).toContain('CommandNotFoundException');
   });
   it('runs finally and supports typed catch', async () => {
     expect(await out("try { Get-Nothing } catch [System.Management.Automation.CommandNotFoundException] { [Console]::Out.WriteLine('typed') } finally { [Console]::Out.WriteLine('fin') }")).toEqual(['typed', 'fin']);
@@ -191,6 +212,17 @@ describe('command resolution', () => {
     const r = await run('$o = iisreset /bad 2>&1; [Console]::Out.WriteLine("$LASTEXITCODE " + $o.Count)', it1);
     expect(r).toEqual({ stdout: '1 2\n', stderr: '' });
     expect(calls).toEqual([['/status'], ['/bad']]);
+  });
+  it("turns redirected native stderr into a terminating error under $ErrorActionPreference='Stop', as 5.1 does", async () => {
+    const iisreset: NativeImpl = () => ({ stdout: 'done\r\n', stderr: 'oops\n', exitCode: 1 });
+    const it1 = newInterp({ natives: new Map([['iisreset.exe', iisreset]]) });
+    const stopped = await run("$ErrorActionPreference = 'Stop'\ntry { $o = & iisreset.exe /x 2>&1; [Console]::Out.WriteLine('not reached') } catch { [Console]::Out.WriteLine($_.FullyQualifiedErrorId + ': ' + $_.Exception.Message) }", it1);
+    expect(stopped.stdout).toBe('NativeCommandError: oops\n');
+    const discarded = await run("$ErrorActionPreference = 'Stop'\ntry { & iisreset.exe /x 2>$null } catch { [Console]::Out.WriteLine('stopped') }", it1);
+    expect(discarded.stdout).toBe('stopped\n');
+    // The idiom iisctl uses: the preference lowered for the native call only, judged by its exit code.
+    const captured = await run("$ErrorActionPreference = 'Stop'\n$o = @(& { $ErrorActionPreference = 'Continue'; & iisreset.exe /x 2>&1 } | ForEach-Object { [string]$_ })\n[Console]::Out.WriteLine(($o -join ',') + ' ' + $LASTEXITCODE + ' ' + $ErrorActionPreference)", it1);
+    expect(captured).toEqual({ stdout: 'done,oops 1 Stop\n', stderr: '' });
   });
 });
 

@@ -15,6 +15,7 @@ import { Output, table } from '../render';
 import type { ServiceRecoveryInfo } from '../../commands/recovery';
 import { recoveryText } from './recovery';
 import { describeHolder } from '../../control/lock';
+import { isIisctlError } from '../../errors';
 
 export const STATUS_USAGE = 'iisctl status [-c HOST]... [--json]';
 
@@ -30,7 +31,11 @@ export const statusCommand = (runtime: Runtime): CommandModule<object, Args> => 
   ),
 });
 
-/** Pools and sites, or why they could not be read (e.g. no WebAdministration module). */
+/**
+ * Pools and sites, or why they could not be read (e.g. no WebAdministration module). Access denied
+ * is not shown as "not readable": IIS configuration is readable only by Administrators, so an
+ * unelevated status fails as a whole (ACCESS_DENIED, exit 5, with the "run elevated" hint).
+ */
 interface FullStatus extends StatusResult {
   recovery?: ServiceRecoveryInfo[];
   appPools?: AppPoolInfo[];
@@ -43,6 +48,7 @@ async function withWeb(iis: IisClient): Promise<FullStatus> {
   try {
     return { ...status, appPools: await iis.appPools.list(), sites: await iis.sites.list() };
   } catch (error) {
+    if (isIisctlError(error, 'ACCESS_DENIED')) throw error;
     return { ...status, webError: errorJson(error) };
   }
 }

@@ -14,7 +14,7 @@ import { normaliseRegistryPath, SimFault, type RegistryValue, type RegistryValue
 import { PsObject, type PsValue, toStr, isArray } from '../values';
 import { hostOf } from './simhost';
 import { chain, errorWith, notImplemented, only, strings } from './common';
-import { poolObject, siteObject, workerObject, inModule } from './webadmin';
+import { poolObject, siteObject, workerObject, inModule, readIisConfig } from './webadmin';
 
 type Where = { kind: 'registry'; path: string; shown: string } | { kind: 'iis'; parts: string[]; shown: string };
 
@@ -66,7 +66,7 @@ async function iisItems(call: CmdletCall, parts: string[], children: boolean): P
     return [];
   }
   const [top, name, sub] = parts.map((p) => p.toLowerCase());
-  const { pools, sites, computer } = await host.use((m) => ({ pools: m.pools(), sites: m.sites(), computer: m.name }));
+  const { pools, sites, computer } = await readIisConfig(call, (m) => ({ pools: m.pools(), sites: m.sites(), computer: m.name }));
   if (top === 'apppools') {
     if (!name) return children ? pools.map((p) => poolObject(p, computer)) : null;
     const p = pools.find((x) => x.name.toLowerCase() === name);

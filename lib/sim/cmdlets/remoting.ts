@@ -380,7 +380,7 @@ export function connectionsFile(stateFile: string): string {
   return `${stateFile}.connections.json`;
 }
 
-function currentConnections(host: SimHost, computer: string): Record<string, number> {
+export function currentConnections(host: SimHost, computer: string): Record<string, number> {
   try {
     const doc = JSON.parse(fs.readFileSync(connectionsFile(stateFilePath(host.state)), 'utf8')) as { computers?: Record<string, Record<string, number>> };
     return doc.computers?.[computer.toUpperCase()] ?? {};

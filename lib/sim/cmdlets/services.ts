@@ -24,6 +24,7 @@ import { MethodFailure } from '../interp/dotnet';
 import type { PsExceptionInfo } from '../errors';
 import { PsEnum, PsObject, type PsValue, toStr } from '../values';
 import { hostOf, type SimHost } from './simhost';
+import { currentConnections } from './remoting';
 import { chain, dotnetObject, errorWith, hasWildcard, inputItems, likeAny, notImplemented, only, prop, strings } from './common';
 
 const SVC_TYPES = ['System.ServiceProcess.ServiceController', 'System.ComponentModel.Component', 'System.MarshalByRefObject'];
@@ -395,24 +396,65 @@ function win32Service(v: ServiceView): PsObject {
   ], () => `Win32_Service (Name = "${v.name}")`);
 }
 
-/** WQL filter: `Prop = 'value'` terms joined by AND (the only form generated code uses). */
+/**
+ * WQL filter: `Prop = 'value'` / `Prop = 123` terms joined by AND, alternatives joined by OR (AND
+ * binds tighter; no parentheses). In a string literal a backslash escapes the next character
+ * ([MS-WMI] 2.2.1 WQL Query, Microsoft Learn). Anything else fails loudly.
+ */
 function wqlPredicate(call: CmdletCall, filter: string): (o: PsObject) => boolean {
-  const terms = filter.split(/\s+AND\s+/i).map((t) => /^\s*(\w+)\s*=\s*(?:'([^']*)'|"([^"]*)"|(\d+))\s*$/.exec(t));
-  if (terms.some((t) => !t)) notImplemented(call, `the WQL filter "${filter}" (only Prop='value' [AND ...])`);
-  return (o) => terms.every((t) => {
-    const v = prop(o, t![1]);
-    const want = t![2] ?? t![3] ?? t![4];
+  const term = /\s*(\w+)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(\d+))\s*/y;
+  const alternatives: Array<Array<[string, string]>> = [[]];
+  let at = 0;
+  for (;;) {
+    term.lastIndex = at;
+    const m = term.exec(filter);
+    if (!m) notImplemented(call, `the WQL filter "${filter}" (only Prop='value' joined by AND / OR)`);
+    alternatives[alternatives.length - 1].push([m![1], (m![2] ?? m![3] ?? m![4]).replace(/\\(.)/g, '$1')]);
+    at = term.lastIndex;
+    if (at === filter.length) break;
+    const join = /(AND|OR)(?=\s)/iy;
+    join.lastIndex = at;
+    const j = join.exec(filter);
+    if (!j) notImplemented(call, `the WQL filter "${filter}" (only Prop='value' joined by AND / OR)`);
+    if (j![1].toUpperCase() === 'OR') alternatives.push([]);
+    at = join.lastIndex;
+  }
+  return (o) => alternatives.some((terms) => terms.every(([name, want]) => {
+    const v = prop(o, name);
     return v !== undefined && toStr(v ?? null).toLowerCase() === want.toLowerCase();
-  });
+  }));
+}
+
+/**
+ * Win32_PerfFormattedData_W3SVC_WebService: the IIS "Web Service" performance object as the WMI
+ * performance class (class names are built from the service and object names, not localised:
+ * Microsoft Learn, "Performance Counter Classes"); one instance per site plus _Total, Name the
+ * instance, CurrentConnections the "Current Connections" counter (same source as Get-Counter's).
+ */
+async function webServicePerf(call: CmdletCall): Promise<PsObject[]> {
+  const host = hostOf(call);
+  const sites = await host.use((m) => m.sites().map((s) => s.name));
+  const conns = currentConnections(host, call.ctx.computerName);
+  const total = Object.values(conns).reduce((a, b) => a + b, 0);
+  return [['_Total', total] as const, ...sites.map((n) => [n, conns[n.toLowerCase()] ?? 0] as const)].map(([name, value]) =>
+    dotnetObject(['Microsoft.Management.Infrastructure.CimInstance#root/cimv2/Win32_PerfFormattedData_W3SVC_WebService', 'Microsoft.Management.Infrastructure.CimInstance'], [
+      ['Name', name],
+      ['CurrentConnections', value],
+    ], () => `Win32_PerfFormattedData_W3SVC_WebService (Name = "${name}")`));
 }
 
 const getCimInstance: CmdletImpl = async (call) => {
   only(call, ['ClassName', 'Filter', 'Namespace', 'Property']);
   const cls = toStr(call.params.get('ClassName') ?? null);
   const ns = call.params.has('Namespace') ? toStr(call.params.get('Namespace') ?? null).toLowerCase() : 'root/cimv2';
-  if (cls.toLowerCase() !== 'win32_service' || !['root/cimv2', 'root\\cimv2'].includes(ns)) notImplemented(call, `CIM class ${ns}:${cls}`);
-  const snap = await snapshot(hostOf(call));
-  let items = [...snap.values()].sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase())).map(win32Service);
+  const perf = cls.toLowerCase() === 'win32_perfformatteddata_w3svc_webservice';
+  if ((cls.toLowerCase() !== 'win32_service' && !perf) || !['root/cimv2', 'root\\cimv2'].includes(ns)) notImplemented(call, `CIM class ${ns}:${cls}`);
+  let items: PsObject[];
+  if (perf) items = await webServicePerf(call);
+  else {
+    const snap = await snapshot(hostOf(call));
+    items = [...snap.values()].sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase())).map(win32Service);
+  }
   if (call.params.has('Filter')) items = items.filter(wqlPredicate(call, toStr(call.params.get('Filter') ?? null)));
   return items;
 };

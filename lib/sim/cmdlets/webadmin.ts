@@ -13,7 +13,7 @@
  *   that the error is terminating; the "Cannot find path" wording for unknown pools/sites.
  */
 import type { CmdletCall, CmdletImpl } from '../interp/types';
-import { formatHresult, SimFault, type PoolView, type SiteView, parseTimeSpan } from '../machine';
+import { formatHresult, SimFault, type PoolView, type SiteView, type SimMachine, parseTimeSpan } from '../machine';
 import { PsEnum, PsObject, type PsValue, toStr } from '../values';
 import { hostOf } from './simhost';
 import { chain, commandNotFound, dotnetObject, errorWith, likeAny, localDate, only, strings } from './common';
@@ -123,6 +123,25 @@ function addPsPath(o: PsObject, path: string, parent: string, child: string, _co
   o.native = { iisPath: path };
 }
 
+/**
+ * Reads of the IIS configuration (applicationHost.config, through redirection.config), of the
+ * worker processes and of the configuration backups: only Administrators may read them (the
+ * config folder's ACL; an unelevated token is not one). A non-administrator gets what
+ * Microsoft.Web.Administration throws, "Filename: redirection.config / Error: Cannot read
+ * configuration file due to insufficient permissions" (public reports: GeorgeSchiro/GetCert2#11,
+ * microsoft/azure-pipelines-tasks#12980), E_ACCESSDENIED 0x80070005, which COM interop surfaces as
+ * System.UnauthorizedAccessException (Microsoft Learn, "How to: Map HRESULTs and Exceptions").
+ * Assumed: the FullyQualifiedErrorId and category WebAdministration puts on it.
+ */
+export async function readIisConfig<T>(call: CmdletCall, read: (m: SimMachine) => T): Promise<T> {
+  const r = await hostOf(call).use((m) => (m.isAdministrator ? { ok: true as const, value: read(m) } : { ok: false as const }));
+  if (r.ok) return r.value;
+  return call.ctx.throwTerminating(errorWith(
+    chain({ type: 'System.UnauthorizedAccessException', message: 'Filename: redirection.config\r\nError: Cannot read configuration file due to insufficient permissions\r\n\r\n', hresult: 0x80070005 | 0 }),
+    `System.UnauthorizedAccessException,${call.ctx.cmdletTypeName}`, 'NotSpecified',
+  ));
+}
+
 /** SimFault -> the error WebAdministration reports. */
 export function iisError(call: CmdletCall, e: SimFault, kind: 'AppPools' | 'Sites', name: string): never {
   if (e.kind === 'NotFound') {
@@ -143,14 +162,14 @@ function nameParam(call: CmdletCall): string | undefined {
 }
 
 async function pools(call: CmdletCall, name?: string): Promise<PoolView[]> {
-  const all = await hostOf(call).use((m) => m.pools());
+  const all = await readIisConfig(call, (m) => m.pools());
   if (name === undefined) return all;
   const hit = all.filter((p) => p.name.toLowerCase() === name.toLowerCase());
   if (!hit.length) iisError(call, new SimFault({ kind: 'NotFound', message: '', computer: '' }), 'AppPools', name);
   return hit;
 }
 async function sites(call: CmdletCall, name?: string): Promise<SiteView[]> {
-  const all = await hostOf(call).use((m) => m.sites());
+  const all = await readIisConfig(call, (m) => m.sites());
   if (name === undefined) return all;
   const hit = all.filter((p) => p.name.toLowerCase() === name.toLowerCase());
   if (!hit.length) iisError(call, new SimFault({ kind: 'NotFound', message: '', computer: '' }), 'Sites', name);
@@ -311,7 +330,7 @@ const backupWebConfiguration: CmdletImpl = async (call) => {
 const getWebConfigurationBackup: CmdletImpl = async (call) => {
   only(call, ['Name']);
   const names = strings(call.params.get('Name'));
-  const all = await hostOf(call).use((m) => m.configBackups());
+  const all = await readIisConfig(call, (m) => m.configBackups());
   return all.filter((b) => !names.length || likeAny(b.name, names)).map((b) => backupObject(b.name, b.createdAt));
 };
 const restoreWebConfiguration: CmdletImpl = async (call) => {

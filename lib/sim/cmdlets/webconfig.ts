@@ -33,7 +33,7 @@ import { RecycleLogFlags } from '../machine/constants';
 import { PsEnum, PsHashtable, PsObject, type PsValue, asList, toStr } from '../values';
 import { hostOf } from './simhost';
 import { chain, dotnetObject, errorWith, notImplemented, only, strings } from './common';
-import { inModule, iisError, poolObject, timeSpan } from './webadmin';
+import { inModule, iisError, poolObject, readIisConfig, timeSpan } from './webadmin';
 
 const COM = 'System.Runtime.InteropServices.COMException';
 const E_INVALID_DATA = 0x8007000d;
@@ -150,7 +150,7 @@ const getWebConfigurationProperty: CmdletImpl = async (call) => {
   checkPath(call);
   const names = strings(call.params.get('Name'));
   const out: PsValue[] = [];
-  const { pools, computer } = await hostOf(call).use((m) => ({ pools: m.pools(), computer: m.name }));
+  const { pools, computer } = await readIisConfig(call, (m) => ({ pools: m.pools(), computer: m.name }));
   for (const filter of strings(call.params.get('Filter'))) {
     const t = parseFilter(call, filter);
     if (t.pool === null) {

@@ -106,6 +106,8 @@ export class Interpreter {
   private err = '';
   private sinks: Sinks[] = [];
   private tryDepth = 0;
+  /** Errors being handled by the catch blocks now running, innermost last (bare `throw` rethrows). */
+  private readonly handling: { rec: PsErrorRecord; body: Ast; source: string }[] = [];
   private outputEncoding: PsValue = null;
   private queue: Promise<unknown> = Promise.resolve();
   private exited?: number;
@@ -467,9 +469,12 @@ export class Interpreter {
         const savedUnder = frame.scope.lookup('_') ? frame.scope.get('_') : undefined;
         frame.scope.setLocal('_', errObj);
         frame.scope.setLocal('PSItem', errObj);
+        const catchBody = clause.children.find((c) => c.type === 'statement_block')!;
+        this.handling.push({ rec, body: catchBody, source: frame.script.source });
         try {
-          out.push(...(await this.execBlock(clause.children.find((c) => c.type === 'statement_block')!, frame)));
+          out.push(...(await this.execBlock(catchBody, frame)));
         } finally {
+          this.handling.pop();
           if (savedUnder !== undefined) frame.scope.setLocal('_', savedUnder);
         }
         handled = true;
@@ -500,11 +505,30 @@ export class Interpreter {
         this.global.setLocal('LASTEXITCODE', code);
         throw new ExitSignal(code);
       }
-      case 'throw':
+      case 'throw': {
+        const caught = arg ? undefined : this.rethrowable(stmt, frame);
+        if (caught) throw new PsTerminatingError(caught, true);
         throw this.throwError(arg ? await this.pipelineValue(arg, frame) : null, stmt, frame);
+      }
       default:
         throw unsupported(`'${keyword}'`);
     }
+  }
+
+  /**
+   * A bare `throw` written inside a catch block (script blocks within it included, functions
+   * defined elsewhere not) rethrows the error being handled unchanged, as a script-terminating
+   * error; anywhere else it throws ScriptHalted. ThrowStatementAst.IsRethrow, Microsoft Learn
+   * (https://learn.microsoft.com/dotnet/api/system.management.automation.language.throwstatementast.isrethrow);
+   * checked against pwsh: `try { try { Get-Item nope } catch { throw } } catch { $_.FullyQualifiedErrorId }`
+   * gives PathNotFound,Microsoft.PowerShell.Commands.GetItemCommand, and the rethrow ends the script.
+   */
+  private rethrowable(stmt: Ast, frame: Frame): PsErrorRecord | undefined {
+    for (let i = this.handling.length - 1; i >= 0; i--) {
+      const h = this.handling[i];
+      if (h.source === frame.script.source && stmt.start >= h.body.start && stmt.end <= h.body.end) return h.rec;
+    }
+    return undefined;
   }
 
   /**
@@ -806,9 +830,18 @@ export class Interpreter {
     if (r.stderr) {
       const sink = this.currentSink('error');
       if (sink) {
-        // Redirected native stderr lines become ErrorRecords (RemoteException, NativeCommandError).
+        // Redirected native stderr lines become ErrorRecords (RemoteException, NativeCommandError)
+        // written like any error, so in 5.1 $ErrorActionPreference='Stop' turns the first one into
+        // a terminating error (PowerShell 7.2 stopped applying the preference to them:
+        // PSNotApplyErrorActionToStderr, PowerShell/PowerShell issue #3996 and pull request #13361).
+        const stop = this.preference(frame.scope, 'ErrorActionPreference') === 'Stop';
         for (const l of splitLines(r.stderr)) {
-          sink(makeError('System.Management.Automation.RemoteException', l, 'NativeCommandError', 'NotSpecified', l, { commandName: name }));
+          const rec = makeError('System.Management.Automation.RemoteException', l, 'NativeCommandError', 'NotSpecified', l, { commandName: name });
+          if (stop) {
+            this.recordError(rec);
+            throw new PsTerminatingError(rec, true);
+          }
+          sink(rec);
         }
       } else {
         // Not redirected: the child writes straight to the inherited stderr handle.
