@@ -7,8 +7,9 @@
  * - Concurrency: a lock file "<state>.lock" created with O_EXCL; retry with backoff; a lock
  *   whose owner pid is dead (same host) or which is older than staleLockMs is broken.
  *   Read-modify-write under the lock; writes go to a temp file renamed over the state file.
- * - Deleted state file → recreated from the scenario; corrupted → SimStateError naming the
- *   file and how to reset.
+ * - Deleted state file → recreated from the scenario (by a host process that has not yet seen
+ *   it; one that has fails: requireExisting); corrupted → SimStateError naming the file and how
+ *   to reset.
  * - Command log: "<state>.commands.jsonl", one JSON line per executed script, appended under the
  *   lock after the state is saved, cut back to the last commandLogLimit lines once it has about
  *   twice that many. Kept out of the state file so that a machine access reads and writes a few
@@ -37,9 +38,14 @@ export interface SimStateOptions {
   lockTimeoutMs?: number;
   /** A lock older than this is considered abandoned (default 30 s). */
   staleLockMs?: number;
+  /**
+   * Set by a host process once it has its machine: from then on a missing state file is an error
+   * (DELETED: the machine vanished mid-operation), not a new machine made from the scenario.
+   */
+  requireExisting?: boolean;
 }
 
-export type SimStateErrorCode = 'CORRUPT' | 'SCENARIO_MISMATCH' | 'LOCK_TIMEOUT' | 'IO';
+export type SimStateErrorCode = 'CORRUPT' | 'DELETED' | 'SCENARIO_MISMATCH' | 'LOCK_TIMEOUT' | 'IO';
 
 export class SimStateError extends Error {
   constructor(
@@ -267,6 +273,11 @@ function loadOrCreate(file: string, o: SimStateOptions, now: number): WorldState
     }
     migrateCommandLog(file, existing);
     return existing;
+  }
+  // Deleted under a running host (issue: deleted mid-operation): fail at once rather than carry on
+  // with a new machine whose services are not in the state the operation is waiting for.
+  if (o.requireExisting) {
+    throw new SimStateError('DELETED', file, `Simulator state file ${file} was deleted while the simulated host was using it. ${resetHint(file, scenarioName)}`);
   }
   // A new machine starts with an empty log (a deleted state file may have left one behind).
   fs.rmSync(commandLogPath(file), { force: true });
