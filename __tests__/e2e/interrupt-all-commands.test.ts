@@ -170,7 +170,8 @@ describe('every changing command, interrupted', () => {
       expect({ case: c.name, code: done.code }).toEqual({ case: c.name, code: 130 });
       expect(done.stderr).toMatch(/SIGHUP: stopping the wait/);
       expect(audit).toMatch(new RegExp(`^iisctl ${c.audit} failed;.*Interrupted`));
-      const error = (doc.error ?? doc.hosts?.[0]?.error) as Json | undefined;
+      // rolling: the host's own error is in its entry.
+      const error = (doc.hosts?.[0]?.error ?? doc.error) as Json | undefined;
       if (error) expect(error.code).toBe('CANCELLED');
       // What the run says it left is what status finds (a pending transition may have finished since).
       const after = (error?.details?.result?.after ?? []) as Json[];

@@ -205,7 +205,7 @@ export class PowerShellSession {
       throw new IisctlError('SESSION_DIED', `The PowerShell process that held the host lock ended (${pinned.exitDetail ?? 'killed'})${said(pinned)}; the operation was stopped rather than continued without the lock.`, {
         host: this.hostName,
         hint: 'Check the state of the host (iisctl status) and run the operation again.',
-        details: { lockLost: true, ...(pinned.stderrTail.trim() ? { stderr: pinned.stderrTail.trim() } : {}) },
+        details: { lockLost: true, ...(stderrLines(pinned).length ? { stderr: stderrLines(pinned).join('\n') } : {}) },
       });
     }
     if (this.shell && !this.shell.exited) return this.shell;
@@ -398,7 +398,7 @@ export class PowerShellSession {
     return new IisctlError('SESSION_DIED', `The PowerShell process ended unexpectedly (${shell.exitDetail ?? cause?.message ?? 'unknown reason'})${said(shell)}.`, {
       host: this.hostName,
       hint: 'The next call starts a new PowerShell process.',
-      details: shell.stderrTail.trim() ? { stderr: shell.stderrTail.trim() } : undefined,
+      details: stderrLines(shell).length ? { stderr: stderrLines(shell).join('\n') } : undefined,
       cause,
     });
   }
@@ -448,8 +448,16 @@ function holdsEventLoop(shell: LiveShell, hold: boolean): void {
 
 /** What a dead process said last on stderr (a crash's reason), as `: text`, or nothing. */
 function said(shell: LiveShell): string {
-  const tail = shell.stderrTail.trim();
-  return tail ? `: ${tail.split(/\r?\n/).slice(-3).join(' | ')}` : '';
+  const lines = stderrLines(shell);
+  return lines.length ? `: ${lines.slice(-3).join(' | ')}` : '';
+}
+
+/** The process's stderr lines, without node-powershell's delimiters (it echoes one per call there). */
+function stderrLines(shell: LiveShell): string[] {
+  return shell.stderrTail
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !/^[0-9A-Za-z]{16}$/.test(l));
 }
 
 /** Everything a dead process wrote reaches stderrTail once its stderr has ended (bounded wait). */

@@ -44,8 +44,10 @@ async function main(): Promise<void> {
   const state: SimStateOptions = {};
   const [parser, who] = await Promise.all([loadParser(), withMachine(state, (m) => ({ computerName: m.name, account: m.user.name }))]);
   const { computerName, account } = who;
-  // This process has its machine now: a state file deleted from here on is an error, not a new machine.
+  // This process has its machine now: a state file deleted from here on is an error, not a new
+  // machine; a corrupt or deleted one ends the process (any machine access, cmdlets included).
   state.requireExisting = true;
+  state.onUnusable = die;
   // The scenario's account is DOMAIN\user; .NET's Environment splits it into UserDomainName and UserName.
   const slash = account.indexOf('\\');
   const interp = createSimInterpreter({
@@ -59,11 +61,10 @@ async function main(): Promise<void> {
     {
       isIncomplete: (source) => isIncompleteSource(parser, source),
       async run(source) {
-        // A corrupt or deleted state file ends the process like a crashed powershell.exe, saying why on stderr.
         const crash = await withMachine(state, (_m, s) => {
           s.world.recordCommand(executedText(source));
           return s.world.noteHostCall();
-        }).catch(die);
+        });
         if (crash) process.exit(CRASH_EXIT_CODE);
         return interp.runLine(source);
       },

@@ -43,6 +43,12 @@ export interface SimStateOptions {
    * (DELETED: the machine vanished mid-operation), not a new machine made from the scenario.
    */
   requireExisting?: boolean;
+  /**
+   * Called with a CORRUPT or DELETED error before it is thrown, wherever the machine is opened (a
+   * host process ends itself there, like a crashed powershell.exe, instead of answering a cmdlet
+   * with an error a real host would never give).
+   */
+  onUnusable?: (error: SimStateError) => void;
 }
 
 export type SimStateErrorCode = 'CORRUPT' | 'DELETED' | 'SCENARIO_MISMATCH' | 'LOCK_TIMEOUT' | 'IO';
@@ -257,6 +263,15 @@ function writeText(file: string, text: string): void {
 }
 
 function loadOrCreate(file: string, o: SimStateOptions, now: number): WorldState {
+  try {
+    return loadOrCreateState(file, o, now);
+  } catch (e) {
+    if (e instanceof SimStateError && (e.code === 'CORRUPT' || e.code === 'DELETED')) o.onUnusable?.(e);
+    throw e;
+  }
+}
+
+function loadOrCreateState(file: string, o: SimStateOptions, now: number): WorldState {
   const scenarioName = scenarioNameOf(o);
   const existing = readState(file, scenarioName);
   if (existing) {
