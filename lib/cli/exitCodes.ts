@@ -60,7 +60,7 @@ export function exitCodeOf(code: ErrorCode | undefined): ExitCode {
 export const EXIT_CODE_HELP = [
   'Exit codes:',
   '  0  success',
-  '  1  failed (also: a PowerShell call hung, retries ran out, an unexpected error)',
+  '  1  failed (also: a PowerShell call hung or its process died, retries ran out, an unexpected error)',
   '  2  invalid usage or input (nothing was changed on any host)',
   '  3  timed out, nothing forced (the state left behind is reported)',
   '  4  not found',
