@@ -20,8 +20,9 @@ export interface RunningCli {
  * Starts `node dist/cli/main.js ...args`. closeOutput: its stdout and stderr are closed at once
  * (as `iisctl restart | head -0` or a closed console would), so every write it makes hits EPIPE.
  */
-export function startCli(args: string[], env: NodeJS.ProcessEnv, options: { closeOutput?: boolean } = {}): RunningCli {
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: string[], env: NodeJS.ProcessEnv, options: { closeOutput?: boolean; ownProcessGroup?: boolean } = {}): RunningCli {
+  // ownProcessGroup: iisctl and the host process it starts form a group, as a terminal's foreground job.
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownProcessGroup === true });
   let stdout = '';
   let stderr = '';
   if (options.closeOutput) {

@@ -48,6 +48,27 @@ describe('a closed stdout (item 1)', () => {
   });
 });
 
+describe('a closed terminal (item 2)', () => {
+  it('SIGHUP twice to the whole foreground job (iisctl and its PowerShell): CANCELLED, exit 130, state read back on a new process, audited, lock free', async () => {
+    const machine = new SimMachine(slowServices(1500));
+    const run = startCli([`--simulate=${machine.scenario}`, 'restart', '--json'], machine.env(), { ownProcessGroup: true });
+    await until(() => lockHeld(machine.stateFile) && stopRequested(machine.stateFile), 60_000, 'the restart to request the stop');
+    // The kernel signals the foreground process group, then the shell signals its jobs again.
+    process.kill(-run.child.pid!, 'SIGHUP');
+    process.kill(-run.child.pid!, 'SIGHUP');
+    const done = await run.done;
+    expect(done.code).toBe(130);
+    const error = parseOneDocument(done.stdout).error as Json;
+    expect(error.code).toBe('CANCELLED');
+    expect(error.message).toMatch(/^Interrupted: .* Left: WAS Running, W3SVC (Running|StopPending|Stopped)\.$/);
+    expect(auditMessages(machine.stateFile)).toEqual([expect.stringMatching(/^iisctl restart failed;.*Interrupted/)]);
+    const st = await machine.json(['status']);
+    expect(st.code).toBe(0);
+    expect(st.doc.result.lock).toMatchObject({ held: false });
+    expect(await strays(machine.stateFile)).toEqual([]);
+  });
+});
+
 describe('a dead or corrupted host in the middle of a restart (item 6)', () => {
   it('the PowerShell process killed: SESSION_DIED, the state read back on a new process, audit event written, no "idle" warning', async () => {
     const machine = new SimMachine(slowServices(1500));

@@ -192,7 +192,12 @@ if (require.main === module) {
   // in flight plus a handful of short ones (read-back, audit event, events, lock release).
   const interrupt = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
-    if (interrupt.signal.aborted) process.exit(EXIT.CANCELLED);
+    // A closed terminal can send SIGHUP twice (the kernel, then the shell to its jobs) and nobody
+    // is left to ask for a quick exit: only a person's second Ctrl-C / Ctrl-Break / SIGTERM quits at once.
+    if (interrupt.signal.aborted) {
+      if (name === 'SIGHUP') return;
+      process.exit(EXIT.CANCELLED);
+    }
     process.stderr.write(`iisctl: ${name}: stopping the wait, reading back the state of the host (again to quit at once)\n`);
     interrupt.abort();
   };

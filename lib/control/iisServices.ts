@@ -27,7 +27,7 @@ import { disableRestarts, enableRestarts, readToggle, ToggleState } from '../com
 import { startWaves, stopWaves } from './order';
 import type { RetryRecord } from './retry';
 import { pollUntil } from './wait';
-import { attachResult, disabledError, withStateLeft, eventsSince, HostOperator, interruptedByClose } from './operation';
+import { attachResult, disabledError, withStateLeft, eventsSince, HostOperator, asInterruption } from './operation';
 
 export interface StepRecord {
   step: string;
@@ -233,7 +233,7 @@ export class IisServiceController extends HostOperator {
     try {
       await body(op);
     } catch (error) {
-      failure = interruptedByClose(error);
+      failure = asInterruption(error, this.signal);
     }
     let readBack = true;
     const { after, events } = await this.concluding(async () => {

@@ -70,17 +70,29 @@ export function withStateLeft(error: unknown, states: string[]): unknown {
 }
 
 /**
- * close() in the middle of an operation interrupts it as Ctrl-C does: the call it cut short
- * (SESSION_CLOSED) makes the operation CANCELLED, and the frame reads the state back.
+ * How an interrupted operation reports: close() in the middle of it cut its call short
+ * (SESSION_CLOSED), or the PowerShell process died after the caller's signal fired (a closed
+ * console signals every process attached to it): CANCELLED either way, as for Ctrl-C, with the
+ * cause kept; the frame then reads the state back.
  */
-export function interruptedByClose(error: unknown): unknown {
-  if (!isIisctlError(error, 'SESSION_CLOSED')) return error;
-  return new IisctlError('CANCELLED', 'Interrupted: the connection was closed (close()) during the operation; what was already requested on the host may still complete.', {
-    host: error.host,
-    hint: 'Check the state of the host (iisctl status) and run the operation again if needed.',
-    cause: error,
-    details: { closed: true },
-  });
+export function asInterruption(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (isIisctlError(error, 'SESSION_CLOSED')) {
+    return new IisctlError('CANCELLED', 'Interrupted: the connection was closed (close()) during the operation; what was already requested on the host may still complete.', {
+      host: error.host,
+      hint: 'Check the state of the host (iisctl status) and run the operation again if needed.',
+      cause: error,
+      details: { closed: true },
+    });
+  }
+  if (isIisctlError(error, 'SESSION_DIED') && signal?.aborted) {
+    return new IisctlError('CANCELLED', `Interrupted: iisctl stopped waiting, and the PowerShell process ended too (${error.message}).`, {
+      host: error.host,
+      hint: 'Check the state of the host (iisctl status) and run the operation again if needed.',
+      cause: error,
+      details: { ...error.details, sessionDied: true },
+    });
+  }
+  return error;
 }
 
 /**
@@ -159,7 +171,7 @@ export abstract class HostOperator {
       try {
         result = await fn();
       } catch (e) {
-        const error = interruptedByClose(e);
+        const error = asInterruption(e, this.signal);
         await this.concluding(() => this.audit({ action, outcome: 'failed', detail: `${what}: ${(error as Error).message}` }));
         throw error;
       }
