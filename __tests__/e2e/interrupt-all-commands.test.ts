@@ -6,7 +6,9 @@
  *   or exit 0 only when the operation had already completed.
  * Either way the run leaves its audit event, the host lock free, and a state `status` reports
  * truthfully. "Mid-operation" is the host lock seen held in the simulated machine's state, and
- * every service and pool transition takes 1.5 s, so the signal lands while the command waits.
+ * every service and pool transition takes 1.5 s, so the signal lands while the command waits
+ * (the commands marked `waits` must then end CANCELLED). Cases run INTERRUPT_PARALLEL (default 3)
+ * at a time: each mostly waits on its simulated host.
  */
 import { changedScenario, localComputer, SimMachine, parseOneDocument } from '../helpers/cli';
 import { strays, until } from './faults-helpers';
