@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { connect } from '../../lib/client';
 import { IisctlError, isIisctlError } from '../../lib/errors';
-import { changedScenario, localComputer, parseOneDocument, ROOT, SimMachine } from '../helpers/cli';
+import { changedScenario, localComputer, parseOneDocument, ROOT, runCli, SimMachine } from '../helpers/cli';
 import { tempDir } from '../helpers/sim';
 import { commandLog, lockHeld, mutexes, strays, until } from './faults-helpers';
 import { auditMessages, startCli, underSimLock } from './interrupt-helpers';
@@ -101,10 +101,14 @@ describe('a dead or corrupted host in the middle of a restart (item 6)', () => {
     const error = parseOneDocument(done.stdout).error as Json;
     expect(error.code).toBe('SESSION_DIED');
     expect(error.message).toContain(machine.stateFile);
-    expect(error.message).toMatch(/corrupted.*`iisctl sim reset`/);
+    // The exact command: this machine's scenario and state file.
+    expect(error.message).toContain(`corrupted`);
+    expect(error.message).toContain(`Run \`iisctl sim reset --simulate=${machine.scenario}\` with IISCTL_SIM_STATE=${machine.stateFile}`);
     expect(error.message).not.toMatch(/\n\s+at /);
     expect(done.stderr).not.toMatch(/idle|between calls/);
-    expect((await machine.run(['sim', 'reset'])).code).toBe(0);
+    // Run as the message says, it brings the machine back.
+    const command = /`iisctl (sim reset[^`]*)`/.exec(error.message)![1].split(' ');
+    expect((await runCli(command, machine.env({ IISCTL_SIM_STATE: machine.stateFile }))).code).toBe(0);
     expect((await machine.run(['status'])).code).toBe(0);
     expect(await strays(machine.stateFile)).toEqual([]);
   });
@@ -119,7 +123,7 @@ describe('a dead or corrupted host in the middle of a restart (item 6)', () => {
     const error = parseOneDocument(done.stdout).error as Json;
     expect(error.code).toBe('SESSION_DIED');
     expect(error.message).toContain(`${machine.stateFile} was deleted`);
-    expect(error.message).toMatch(/`iisctl sim reset`/);
+    expect(error.message).toContain(`Run \`iisctl sim reset --simulate=${machine.scenario}\``);
     // Read back on a fresh process, which (like any new run) found no file and made the machine anew.
     expect(auditMessages(machine.stateFile)).toEqual([expect.stringMatching(/^iisctl restart failed;.*was deleted/)]);
     expect(await strays(machine.stateFile)).toEqual([]);

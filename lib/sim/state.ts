@@ -72,7 +72,12 @@ export function scenarioNameOf(options: SimStateOptions = {}): string {
 export function stateFilePath(options: SimStateOptions = {}, scenarioName?: string): string {
   if (options.stateFile) return path.resolve(options.stateFile);
   if (process.env.IISCTL_SIM_STATE) return path.resolve(process.env.IISCTL_SIM_STATE);
-  const base = path.basename(scenarioName ?? scenarioNameOf(options)).replace(/\.json$/i, '');
+  return defaultStateFile(scenarioName ?? scenarioNameOf(options));
+}
+
+/** A scenario's state file when neither options nor IISCTL_SIM_STATE name one. */
+function defaultStateFile(scenario: string): string {
+  const base = path.basename(scenario).replace(/\.json$/i, '');
   return path.join(os.homedir(), '.iisctl-sim', `${base}.state.json`);
 }
 
@@ -206,7 +211,11 @@ function release(h: Held): void {
 // ---- read / write ------------------------------------------------------------------------------
 
 function resetHint(file: string, scenario: string): string {
-  return `Run \`iisctl sim reset\` (or delete the file, or call resetState("${scenario}", "${file}")) to recreate it from the scenario.`;
+  // The exact command: the scenario this machine is made from (sim reset alone takes "default"),
+  // and the state file when it is not that scenario's default one.
+  const simulate = scenario === DEFAULT_SCENARIO ? '' : ` --simulate=${scenario}`;
+  const where = path.resolve(file) === defaultStateFile(scenario) ? '' : ` with IISCTL_SIM_STATE=${file}`;
+  return `Run \`iisctl sim reset${simulate}\`${where} (or delete the file, or call resetState("${scenario}", "${file}")) to recreate it from the scenario.`;
 }
 
 /** Parses and checks a state file's text (exported for tests and tools). */
