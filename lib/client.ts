@@ -29,6 +29,13 @@ import type { ServiceRecoveryInfo } from './commands/recovery';
 import { BackupController } from './control/settings-backups';
 import { Advisor, AdviseOptions, AdviseResult } from './control/advise';
 
+// `await using iis = await connect()` looks Symbol.asyncDispose up at run time (TypeScript's
+// downlevel helper for using declarations); Node has it from 18.18 / 20.4 on, older Node 18 not.
+// The polyfill is the registered symbol core-js and TypeScript's documentation use.
+if (typeof (Symbol as { asyncDispose?: symbol }).asyncDispose !== 'symbol') {
+  Object.defineProperty(Symbol, 'asyncDispose', { value: Symbol.for('Symbol.asyncDispose') });
+}
+
 export interface ConnectOptions {
   /** A remote computer, reached through PowerShell remoting (WinRM). Default: this machine. */
   computerName?: string;
@@ -91,6 +98,8 @@ export class IisClient {
   readonly backups: BackupController;
   private readonly advisor: Advisor;
   private readonly remote?: RemoteTarget;
+  private readonly lock: HostLock;
+  private closing: Promise<void> | undefined;
 
   constructor(
     private readonly session: PowerShellSession,
@@ -99,7 +108,7 @@ export class IisClient {
   ) {
     const remote = remoteTargetOf(options);
     this.remote = remote;
-    const lock = new HostLock({
+    const lock = (this.lock = new HostLock({
       session,
       target: options.computerName ?? 'localhost',
       user: currentUser(),
@@ -109,7 +118,7 @@ export class IisClient {
       leaseSeconds: options.lock?.leaseSeconds,
       remote,
       signal: options.signal,
-    });
+    }));
     this.services = new IisServiceController({
       lock,
       session,
@@ -219,14 +228,33 @@ export class IisClient {
     return list.parse(await this.session.run(list.script, { purpose: list.purpose }));
   }
 
-  /** Ends the PowerShell session (after Remove-PSSession of its remote sessions); nothing is left running. */
-  async close(): Promise<void> {
+  /**
+   * Ends the PowerShell session (after Remove-PSSession of its remote sessions); nothing is left
+   * running once it resolves. Later calls fail with SESSION_CLOSED (not retried). An operation
+   * running meanwhile is interrupted as by Ctrl-C: the call in flight is cut short, and the
+   * operation ends CANCELLED after reading the host's state back on a fresh process and writing its
+   * audit event; close() waits for that. Calling it again waits for the first close.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /** `await using iis = await connect(...)`: close() when the block is left, however it is left. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private async shutdown(): Promise<void> {
     this.logger.debug('closing iisctl connection', { host: this.host });
-    if (this.remote && this.session.pid !== undefined) {
+    // With an operation running, its call in flight is not waited for (it may take up to the
+    // call deadline); the operation removes nothing either, so the PSSessions end with the process.
+    if (this.remote && !this.lock.busy && this.session.pid !== undefined) {
       const closing = closeRemoteSessions();
       await this.session.run(closing.script, { purpose: closing.purpose, timeoutMs: 15_000 }).catch((e: unknown) => this.logger.debug('could not remove the PSSessions', { host: this.host, error: (e as Error).message }));
     }
     await this.session.close();
+    await this.lock.settled();
   }
 }
 

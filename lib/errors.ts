@@ -6,6 +6,7 @@
 export const ERROR_CODES = [
   'SESSION_TIMEOUT', // a PowerShell call exceeded its deadline; the process was killed and will be replaced
   'SESSION_DIED', // the PowerShell process exited or crashed; the next call starts a new one
+  'SESSION_CLOSED', // the connection was closed (close()); nothing more runs on it, and an operation it cut short is reported as CANCELLED
   'POWERSHELL_UNAVAILABLE', // no PowerShell (or simulated host) could be started
   'INVALID_ARGUMENT', // bad input from the caller; nothing was sent to any host
   'NOT_FOUND', // a named service, pool, site or file does not exist on the host

@@ -26,7 +26,7 @@ export interface Runtime {
   out?: Output;
   logger?: Logger;
   usage?: string;
-  /** Fired on Ctrl-C / SIGTERM (main.ts): the library stops waiting and reports the state. */
+  /** Fired on Ctrl-C, SIGTERM, SIGHUP, SIGBREAK (main.ts): the library stops waiting and reports the state. */
   signal?: AbortSignal;
 }
 

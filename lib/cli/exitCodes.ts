@@ -8,6 +8,8 @@
  *   killed mid-way; what it did is unknown.
  * - TRANSIENT -> 1: a retryable failure that outlived --retries is a failure.
  * - SESSION_DIED -> 1; POWERSHELL_UNAVAILABLE -> 7 (nothing could be run on the host).
+ * - SESSION_CLOSED -> 1: a call on a connection its caller closed is a programming error of the
+ *   caller (the CLI never does it); an operation close() cut short is CANCELLED (130).
  * - CANCELLED -> 130 (128 + SIGINT, what shells show for Ctrl-C): iisctl stopped waiting at the
  *   user's request, read the state back and reported it; it is not a failure of the host.
  * - LOCKED -> 9, its own code: "another iisctl is busy with this host, nothing was changed" is the
@@ -43,6 +45,7 @@ const BY_ERROR_CODE: Record<ErrorCode, ExitCode> = {
   POWERSHELL_UNAVAILABLE: EXIT.UNREACHABLE,
   SESSION_TIMEOUT: EXIT.FAILED,
   SESSION_DIED: EXIT.FAILED,
+  SESSION_CLOSED: EXIT.FAILED,
   TRANSIENT: EXIT.FAILED,
   FAILED: EXIT.FAILED,
   LOCKED: EXIT.LOCKED,
@@ -57,7 +60,7 @@ export function exitCodeOf(code: ErrorCode | undefined): ExitCode {
 export const EXIT_CODE_HELP = [
   'Exit codes:',
   '  0  success',
-  '  1  failed (also: a PowerShell call hung, retries ran out, an unexpected error)',
+  '  1  failed (also: a PowerShell call hung or its process died, retries ran out, an unexpected error)',
   '  2  invalid usage or input (nothing was changed on any host)',
   '  3  timed out, nothing forced (the state left behind is reported)',
   '  4  not found',
@@ -66,5 +69,6 @@ export const EXIT_CODE_HELP = [
   '  7  host unreachable or PowerShell unavailable',
   '  8  partial success: some of several --computer hosts failed',
   '  9  locked: another iisctl holds the host lock (nothing was changed; try again later)',
-  '  130 interrupted (Ctrl-C, SIGTERM): stopped waiting; the state left behind is reported',
+  '  130 interrupted (Ctrl-C, SIGTERM, SIGHUP: console or ssh session closed, SIGBREAK):',
+  '      stopped waiting; the state left behind is read back, reported and audited',
 ].join('\n');

@@ -62,6 +62,9 @@ iisctl /? lists them all. /REBOOT is refused (exit 2): IIS 7 and later dropped i
 
 Environment: IISCTL_SIM_STATE (state file of the simulated host), NO_COLOR, IISCTL_POWERSHELL.`;
 
+/** The signals that interrupt iisctl like Ctrl-C (SIGBREAK exists on Windows only). */
+export const INTERRUPTING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', ...(process.platform === 'win32' ? (['SIGBREAK'] as const) : [])];
+
 export interface MainIo {
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
@@ -177,22 +180,28 @@ async function closeLogger(runtime: Runtime): Promise<void> {
 }
 
 if (require.main === module) {
-  // `iisctl events | head`: a closed stdout ends the run quietly, as with any Unix tool.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
-  });
-  // Ctrl-C / SIGTERM: the first one stops the waiting; the running operation then reads the host's
-  // state back, writes its audit event, releases the host lock and reports (exit 130). A second
-  // one ends the process at once.
+  // `iisctl restart | head -1`, or a console / ssh session that closed: a stdout or stderr that
+  // is gone must not end a changing operation half-done (no read-back, no audit event). Writes to
+  // it stop (a destroyed stream ignores them), the operation finishes, the exit code is its own.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => stream.destroy());
+  // Ctrl-C, SIGTERM, SIGHUP (the console window or the ssh session closed) and, on Windows,
+  // SIGBREAK (Ctrl-Break): the first one stops the waiting; the running operation then reads the
+  // host's state back, writes its audit event, releases the host lock and reports (exit 130). A
+  // second one ends the process at once. Windows ends Node about 10 s after its console closed
+  // (https://nodejs.org/api/process.html#signal-events), so that path takes no more than the call
+  // in flight plus a handful of short ones (read-back, audit event, events, lock release).
   const interrupt = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
-    if (interrupt.signal.aborted) process.exit(EXIT.CANCELLED);
+    // A closed terminal can send SIGHUP twice (the kernel, then the shell to its jobs) and nobody
+    // is left to ask for a quick exit: only a person's second Ctrl-C / Ctrl-Break / SIGTERM quits at once.
+    if (interrupt.signal.aborted) {
+      if (name === 'SIGHUP') return;
+      process.exit(EXIT.CANCELLED);
+    }
     process.stderr.write(`iisctl: ${name}: stopping the wait, reading back the state of the host (again to quit at once)\n`);
     interrupt.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const name of INTERRUPTING_SIGNALS) process.on(name, onSignal);
   main(process.argv.slice(2), interrupt.signal).then(
     (code) => {
       process.exitCode = code;

@@ -10,7 +10,7 @@
 import { readAppPools, readPoolStates, PoolState } from '../commands/appPools';
 import { EventRecord } from '../commands/events';
 import { killProcesses } from '../commands/processes';
-import { IisctlError, invalidArgument } from '../errors';
+import { IisctlError, invalidArgument, isIisctlError } from '../errors';
 import { AppPoolController } from './appPools';
 import { validateName } from './selectors';
 import { SurgicalResult, WebOperations } from './surgical';
@@ -112,6 +112,12 @@ export class Healer {
         disruption: DISRUPTION[rung],
       });
       if (healthy) return { pool, host: this.ops.host, healedBy: rung, rungs, durationMs: Date.now() - started, events: await this.ops.events(started, []) };
+      // Interrupted (Ctrl-C, a signal, close()) or the session is gone: climbing on would start
+      // the next, more disruptive rung after the caller asked to stop.
+      if (isIisctlError(error, 'CANCELLED') || this.ops.sessionLost) {
+        const partial = { pool, host: this.ops.host, healedBy: undefined, rungs, durationMs: Date.now() - started, events: await this.ops.concluding(() => this.ops.events(started, [])) };
+        throw attachResult(error, partial);
+      }
     }
     const result = { pool, host: this.ops.host, healedBy: undefined, rungs, durationMs: Date.now() - started, events: await this.ops.events(started, []) };
     throw attachResult(

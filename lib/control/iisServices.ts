@@ -18,7 +18,7 @@
  * - restart brings back exactly the services that were running before;
  * - transient failures are retried (retry.ts); success is reported only from a state read back.
  */
-import { IisctlError } from '../errors';
+import { IisctlError, isIisctlError } from '../errors';
 import type { PsCommand } from '../commands/command';
 import type { EventRecord } from '../commands/events';
 import { readLock, type LockState } from '../commands/lock';
@@ -33,7 +33,7 @@ import {
 import { startWaves, stopWaves } from './order';
 import type { RetryRecord } from './retry';
 import { pollUntil } from './wait';
-import { attachResult, disabledError, withStateLeft, eventsSince, HostOperator } from './operation';
+import { attachResult, disabledError, withStateLeft, eventsSince, HostOperator, asInterruption } from './operation';
 
 export interface StepRecord {
   step: string;
@@ -245,11 +245,14 @@ export class IisServiceController extends HostOperator {
     try {
       await body(op);
     } catch (error) {
-      failure = error;
+      failure = asInterruption(error, this.signal);
     }
-    const after = await this.snapshot().catch(() => op.current);
-    await this.audit({ action, reason: options.reason, outcome: failure ? 'failed' : 'succeeded', detail: failure ? (failure as Error).message : undefined });
-    const events = await eventsSince((c) => this.run(c), this.logger, this.host, started, after.services.map((s) => s.displayName));
+    let readBack = true;
+    const { after, events } = await this.concluding(async () => {
+      const after = await this.snapshot().catch(() => ((readBack = false), op.current));
+      await this.audit({ action, reason: options.reason, outcome: failure ? 'failed' : 'succeeded', detail: failure ? (failure as Error).message : undefined });
+      return { after, events: await eventsSince((c) => this.run(c), this.logger, this.host, started, after.services.map((s) => s.displayName)) };
+    });
     const result: ServiceOperationResult = {
       action,
       host: this.host,
@@ -266,7 +269,8 @@ export class IisServiceController extends HostOperator {
       after: after.services,
       events,
     };
-    if (failure) throw attachResult(withStateLeft(failure, result.after.map((x) => `${x.name} ${x.status}`)), result);
+    const left = readBack || !isIisctlError(failure, 'SESSION_DIED') ? result.after.map((x) => `${x.name} ${x.status}`) : [];
+    if (failure) throw attachResult(withStateLeft(failure, left), result);
     this.verify(action, op, result);
     return result;
   }

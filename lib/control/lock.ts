@@ -74,6 +74,8 @@ export class HostLock {
   private token = '';
   private acquiring: Promise<void> | undefined;
   private renewal: NodeJS.Timeout | undefined;
+  /** Operations holding or waiting for the lock (close() waits for them to wind down). */
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(private readonly options: HostLockOptions) {
     validateLockOptions(options);
@@ -86,8 +88,25 @@ export class HostLock {
     return this.depth > 0;
   }
 
+  /** True while an operation holds or waits for the lock. */
+  get busy(): boolean {
+    return this.running.size > 0;
+  }
+
+  /** Settles once no operation holds or waits for the lock. */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
   /** Runs fn while holding the lock (re-entrant within this client). */
-  async hold<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  hold<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    const task = this.holdOnce(operation, fn);
+    const tracked = task.catch(() => undefined).finally(() => this.running.delete(tracked));
+    this.running.add(tracked);
+    return task;
+  }
+
+  private async holdOnce<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     if (this.depth > 0) {
       this.depth++;
       try {
@@ -180,9 +199,18 @@ export class HostLock {
   private async release(): Promise<void> {
     if (this.renewal) clearInterval(this.renewal);
     this.renewal = undefined;
-    this.options.session.unpin();
+    const session = this.options.session;
+    if (session.lost && !this.options.remote) {
+      // The mutex belonged to the process that died or was closed: Windows released it with it.
+      session.unpin();
+      this.logger.debug('host lock released with its PowerShell process', { host: this.options.target });
+      return;
+    }
+    session.unpin();
     try {
-      await this.run(this.options.remote ? releaseLease({ token: this.token }) : releaseLock({ token: this.token }));
+      // A lease outlives the process: release it, on a fresh one if the session was closed.
+      const release = () => this.run(this.options.remote ? releaseLease({ token: this.token }) : releaseLock({ token: this.token }));
+      await (session.lost ? session.readBack(release) : release());
     } catch (error) {
       // A held lock dies with the PowerShell process at the latest (close(), or a crash); a lease when it expires.
       const when = this.options.remote ? `when its lease expires (${this.leaseSeconds} s)` : 'when the PowerShell process ends';

@@ -4,7 +4,7 @@
  * and how its record travels with an error.
  */
 import * as os from 'node:os';
-import { IisctlError } from '../errors';
+import { IisctlError, isIisctlError } from '../errors';
 import { Logger, silentLogger } from '../log';
 import type { PowerShellSession } from '../powershell/session';
 import { PsCommand, runCommand } from '../commands/command';
@@ -60,10 +60,39 @@ export function attachResult<R>(error: unknown, result: R): unknown {
   });
 }
 
-/** An interrupted operation's message ends with the state it left the host in (read back after the interruption). */
+/**
+ * An interrupted operation's message ends with the state it left the host in (read back after the
+ * interruption): CANCELLED, and SESSION_DIED once the state was read back on a fresh process.
+ */
 export function withStateLeft(error: unknown, states: string[]): unknown {
-  if (!(error instanceof IisctlError) || error.code !== 'CANCELLED' || states.length === 0) return error;
-  return new IisctlError('CANCELLED', `${error.message} Left: ${states.join(', ')}.`, { host: error.host, hint: error.hint, cause: error, details: error.details });
+  if (!(error instanceof IisctlError) || (error.code !== 'CANCELLED' && error.code !== 'SESSION_DIED') || states.length === 0) return error;
+  return new IisctlError(error.code, `${error.message} Left: ${states.join(', ')}.`, { host: error.host, hint: error.hint, cause: error, details: error.details });
+}
+
+/**
+ * How an interrupted operation reports: close() in the middle of it cut its call short
+ * (SESSION_CLOSED), or the PowerShell process died after the caller's signal fired (a closed
+ * console signals every process attached to it): CANCELLED either way, as for Ctrl-C, with the
+ * cause kept; the frame then reads the state back.
+ */
+export function asInterruption(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (isIisctlError(error, 'SESSION_CLOSED')) {
+    return new IisctlError('CANCELLED', 'Interrupted: the connection was closed (close()) during the operation; what was already requested on the host may still complete.', {
+      host: error.host,
+      hint: 'Check the state of the host (iisctl status) and run the operation again if needed.',
+      cause: error,
+      details: { closed: true },
+    });
+  }
+  if (isIisctlError(error, 'SESSION_DIED') && signal?.aborted) {
+    return new IisctlError('CANCELLED', `Interrupted: iisctl stopped waiting, and the PowerShell process ended too (${error.message}).`, {
+      host: error.host,
+      hint: 'Check the state of the host (iisctl status) and run the operation again if needed.',
+      cause: error,
+      details: { ...error.details, sessionDied: true },
+    });
+  }
+  return error;
 }
 
 /**
@@ -138,15 +167,31 @@ export abstract class HostOperator {
    */
   changing<T>(action: string, what: string, fn: () => Promise<T>): Promise<T> {
     return this.locked(action, async () => {
+      let result: T;
       try {
-        const result = await fn();
-        await this.audit({ action, outcome: 'succeeded', detail: what });
-        return result;
-      } catch (error) {
-        await this.audit({ action, outcome: 'failed', detail: `${what}: ${(error as Error).message}` });
+        result = await fn();
+      } catch (e) {
+        const error = asInterruption(e, this.signal);
+        await this.concluding(() => this.audit({ action, outcome: 'failed', detail: `${what}: ${(error as Error).message}` }));
         throw error;
       }
+      await this.audit({ action, outcome: 'succeeded', detail: what });
+      return result;
     }, what);
+  }
+
+  /** True when the operation's session was closed or lost the process holding the host lock. */
+  get sessionLost(): boolean {
+    return this.session.lost;
+  }
+
+  /**
+   * The end of an operation (state read back, audit event, events): on a fresh PowerShell process
+   * when the operation's own session was closed under it or its process (holding the host lock)
+   * died, so that what it left behind is read, not guessed, and the audit event is written.
+   */
+  concluding<T>(fn: () => Promise<T>): Promise<T> {
+    return this.session.lost ? this.session.readBack(fn) : fn();
   }
 
   /** Writes the operation's audit event as this operator's user (a failure to write it is logged, not thrown). */

@@ -228,7 +228,8 @@ export async function rollingRestart(hosts: readonly string[], options: RollingO
 
   try {
     for (let i = 0; i < order.length; i += batch) {
-      if (failures > maxFailures) {
+      // Interrupted (Ctrl-C, SIGHUP): no further batch is started, whatever --max-failures allows.
+      if (failures > maxFailures || options.signal?.aborted) {
         stoppedEarly = true;
         break;
       }

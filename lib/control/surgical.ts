@@ -14,7 +14,7 @@ import { IisctlError } from '../errors';
 import type { IisServiceController, StepRecord } from './iisServices';
 import { backoffDelay, RetryRecord } from './retry';
 import { abortableSleep, throwIfCancelled } from './wait';
-import { attachResult, ControllerOptions, withStateLeft, disabledError, eventsSince, HostOperator } from './operation';
+import { attachResult, ControllerOptions, withStateLeft, disabledError, eventsSince, HostOperator, asInterruption } from './operation';
 
 export interface SurgicalOptions {
   /** Deadline of the wait for the state read back. Default 30 s. */
@@ -175,12 +175,14 @@ export class WebOperations extends HostOperator {
     try {
       outcome = await body(frame);
     } catch (error) {
-      failure = error;
+      failure = asInterruption(error, this.signal);
     }
     // What was acted on, so that the event log answers "who recycled ShopApi, and why".
     const actedOn = outcome ? `${kind === 'site' ? 'sites' : 'pools'}=${outcome.targets.map((t) => t.name).join(',')}` : undefined;
-    await this.audit({ action, reason: options.reason, outcome: failure ? 'failed' : 'succeeded', detail: failure ? (failure as Error).message : actedOn });
-    const events = await this.events(started, displayNames);
+    const events = await this.concluding(async () => {
+      await this.audit({ action, reason: options.reason, outcome: failure ? 'failed' : 'succeeded', detail: failure ? (failure as Error).message : actedOn });
+      return this.events(started, displayNames);
+    });
     const targets = outcome?.targets ?? [];
     const result: SurgicalResult = {
       action,

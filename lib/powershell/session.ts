@@ -12,7 +12,12 @@
  *   error or a transparent restart, never an unhandled rejection;
  * - decides success only from the envelope's result line, so warnings and stderr noise are logged,
  *   not fatal;
- * - trims node-powershell's history after every call and the host's history periodically.
+ * - trims node-powershell's history after every call and the host's history periodically;
+ * - holds the event loop only during a call: while idle the child process and its pipes are
+ *   unref'd, so a caller that forgets close() does not keep Node alive (the process then ends
+ *   with Node, at the end of its stdin);
+ * - after close() every call fails with SESSION_CLOSED (not retried), also the one close() cut
+ *   short; readBack() lets an interrupted operation read the state back on a fresh process.
  */
 import type { ChildProcess } from 'node:child_process';
 import { PowerShell } from 'node-powershell';
@@ -66,6 +71,8 @@ interface LiveShell {
   killedForTimeout: boolean;
   /** The last bytes the process wrote to stderr (why it died, when it says so). */
   stderrTail: string;
+  /** Settles when the process's stderr has ended (everything it said is in stderrTail). */
+  stderrEnded: Promise<void>;
   /** node-powershell's own exit promise, and the per-call stand-ins settled from it (see callExit). */
   internals: ShellInternals;
   realExitPromise: Promise<void>;
@@ -89,6 +96,8 @@ export class PowerShellSession {
   private callsSinceMaintenance = 0;
   /** The process that holds state a caller depends on (the host lock): it must not be silently replaced. */
   private pinnedShell: LiveShell | undefined;
+  /** > 0 while readBack() runs: calls are allowed on a fresh process though the session is lost. */
+  private readingBack = 0;
   readonly stats: SessionStats = { calls: 0, spawns: 0, timeouts: 0, deaths: 0 };
 
   constructor(options: SessionOptions) {
@@ -130,7 +139,39 @@ export class PowerShellSession {
     this.pinnedShell = undefined;
   }
 
-  /** Ends the process and waits until it is gone. Later calls fail. */
+  /** True once close() was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * True when calls can no longer go on as part of the running operation: the session was
+   * closed, or the pinned process (the one holding the host lock) died.
+   */
+  get lost(): boolean {
+    const pinned = this.pinnedShell;
+    return this.closed || (pinned !== undefined && (pinned.exited || this.shell !== pinned));
+  }
+
+  /**
+   * Runs fn (an interrupted operation's read-back, audit event and events) on a fresh process,
+   * even though the session is closed or the process that held the host lock died: the state left
+   * behind is then read, not guessed. When the session is closed, that process is ended afterwards.
+   */
+  async readBack<T>(fn: () => Promise<T>): Promise<T> {
+    this.readingBack++;
+    try {
+      return await fn();
+    } finally {
+      if (--this.readingBack === 0 && this.closed) {
+        const shell = this.shell;
+        this.shell = undefined;
+        if (shell) await this.terminate(shell, 'SIGTERM');
+      }
+    }
+  }
+
+  /** Ends the process and waits until it is gone. Later calls fail with SESSION_CLOSED. */
   async close(): Promise<void> {
     this.closed = true;
     const shell = this.shell;
@@ -138,8 +179,16 @@ export class PowerShellSession {
     if (shell) await this.terminate(shell, 'SIGTERM');
   }
 
+  private closedError(during: boolean): IisctlError {
+    return new IisctlError(
+      'SESSION_CLOSED',
+      during ? 'The connection was closed (close()) while this PowerShell call ran; what it did on the host is unknown.' : 'The connection is closed (close() was called); nothing more runs on it.',
+      { host: this.hostName, hint: 'Open a new connection (connect()) for further calls.' },
+    );
+  }
+
   private async execute(body: PsCode, options: RunOptions): Promise<unknown> {
-    if (this.closed) throw new IisctlError('SESSION_DIED', 'The PowerShell session is closed.', { host: this.hostName });
+    if (this.closed && this.readingBack === 0) throw this.closedError(false);
     const shell = await this.ensureShell();
     const result = await this.invoke(shell, body, options);
     this.stats.calls++;
@@ -150,16 +199,20 @@ export class PowerShellSession {
 
   private async ensureShell(): Promise<LiveShell> {
     const pinned = this.pinnedShell;
-    if (pinned && (pinned.exited || this.shell !== pinned)) {
-      throw new IisctlError('SESSION_DIED', `The PowerShell process that held the host lock ended (${pinned.exitDetail ?? 'killed'}); the operation was stopped rather than continued without the lock.`, {
+    if (pinned && (pinned.exited || this.shell !== pinned) && this.readingBack === 0) {
+      if (this.shell === pinned) this.shell = undefined;
+      await waitForStderr(pinned);
+      throw new IisctlError('SESSION_DIED', `The PowerShell process that held the host lock ended (${pinned.exitDetail ?? 'killed'})${said(pinned)}; the operation was stopped rather than continued without the lock.`, {
         host: this.hostName,
         hint: 'Check the state of the host (iisctl status) and run the operation again.',
-        details: { lockLost: true },
+        details: { lockLost: true, ...(stderrLines(pinned).length ? { stderr: stderrLines(pinned).join('\n') } : {}) },
       });
     }
     if (this.shell && !this.shell.exited) return this.shell;
     if (this.shell?.exited) {
-      this.logger.warn('PowerShell process ended while idle; starting a new one', { host: this.hostName, detail: this.shell.exitDetail });
+      // Between two calls, not necessarily idle: an operation may be waiting between its polls.
+      const level = this.readingBack > 0 ? 'debug' : 'warn';
+      this.logger[level]('PowerShell process ended between calls; starting a new one', { host: this.hostName, detail: this.shell.exitDetail });
     }
     const shell = this.spawn();
     this.shell = shell;
@@ -169,8 +222,8 @@ export class PowerShellSession {
       // A process that dies before answering its first call says why on stderr, and will most
       // likely do the same on a retry: say it, and do not retry (details.duringStartup).
       if (error instanceof IisctlError && error.code === 'SESSION_DIED') {
-        const said = shell.stderrTail.trim() ? `: ${firstLines(shell.stderrTail)}` : '.';
-        throw new IisctlError('SESSION_DIED', `The PowerShell process ended unexpectedly while starting (${shell.exitDetail ?? 'no answer'})${said}`, {
+        const why = shell.stderrTail.trim() ? `: ${firstLines(shell.stderrTail)}` : '.';
+        throw new IisctlError('SESSION_DIED', `The PowerShell process ended unexpectedly while starting (${shell.exitDetail ?? 'no answer'})${why}`, {
           host: this.hostName,
           hint: 'Nothing was run on the host. Fix what the message names, then run the command again.',
           details: { duringStartup: true, stderr: shell.stderrTail.trim() },
@@ -215,6 +268,10 @@ export class PowerShellSession {
       killedForTimeout: false,
       exit: Promise.resolve(),
       stderrTail: '',
+      stderrEnded: new Promise<void>((resolve) => {
+        instance.streams.stderr.once('close', resolve);
+        instance.streams.stderr.once('end', resolve);
+      }),
       internals,
       realExitPromise: internals.exitPromise,
       exitWaiters: new Set(),
@@ -238,6 +295,7 @@ export class PowerShellSession {
     );
     internals.process.once('exit', (code, signal) => this.markExited(shell, `exit code ${String(code)}, signal ${String(signal)}`));
     this.stats.spawns++;
+    holdsEventLoop(shell, false);
     this.logger.debug('PowerShell process started', { host: this.hostName, executable: exe.description, pid: internals.process.pid });
     return shell;
   }
@@ -274,6 +332,7 @@ export class PowerShellSession {
     const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
     const started = Date.now();
     const restoreExit = this.callExit(shell);
+    holdsEventLoop(shell, true);
     const invocation = shell.ps.invoke(wrapped.line);
     invocation.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
@@ -286,6 +345,7 @@ export class PowerShellSession {
     } finally {
       clearTimeout(timer);
       restoreExit();
+      holdsEventLoop(shell, false);
     }
     shell.ps.history.length = 0;
 
@@ -307,6 +367,8 @@ export class PowerShellSession {
     if (outcome instanceof Error || shell.exited) {
       await shell.exit;
       if (this.shell === shell) this.shell = undefined;
+      if (this.closed && this.readingBack === 0) throw this.closedError(true);
+      await waitForStderr(shell);
       throw this.deathError(shell, outcome instanceof Error ? outcome : undefined);
     }
 
@@ -333,9 +395,10 @@ export class PowerShellSession {
         cause: shell.spawnError,
       });
     }
-    return new IisctlError('SESSION_DIED', `The PowerShell process ended unexpectedly (${shell.exitDetail ?? cause?.message ?? 'unknown reason'}).`, {
+    return new IisctlError('SESSION_DIED', `The PowerShell process ended unexpectedly (${shell.exitDetail ?? cause?.message ?? 'unknown reason'})${said(shell)}.`, {
       host: this.hostName,
       hint: 'The next call starts a new PowerShell process.',
+      details: stderrLines(shell).length ? { stderr: stderrLines(shell).join('\n') } : undefined,
       cause,
     });
   }
@@ -352,6 +415,8 @@ export class PowerShellSession {
 
   /** Stops a process and waits (bounded) until it has exited. */
   private async terminate(shell: LiveShell, signal: NodeJS.Signals): Promise<void> {
+    // The caller awaits the end of the process: Node must not exit under it meanwhile.
+    holdsEventLoop(shell, true);
     if (!shell.exited) {
       try {
         shell.process.kill(signal);
@@ -366,6 +431,38 @@ export class PowerShellSession {
     }
     await shell.ps.dispose().catch(() => undefined);
   }
+}
+
+/**
+ * Whether the process and its pipes keep Node's event loop alive: only during a call (and while
+ * it is being ended). ChildProcess.unref() and the stdio sockets' unref() (Node's child_process
+ * and net docs): an idle session that was never closed no longer keeps Node running.
+ */
+function holdsEventLoop(shell: LiveShell, hold: boolean): void {
+  const streams = shell.ps.streams as unknown as Record<'stdin' | 'stdout' | 'stderr', { ref?: () => void; unref?: () => void }>;
+  for (const handle of [shell.process, streams.stdin, streams.stdout, streams.stderr]) {
+    if (hold) handle.ref?.();
+    else handle.unref?.();
+  }
+}
+
+/** What a dead process said last on stderr (a crash's reason), as `: text`, or nothing. */
+function said(shell: LiveShell): string {
+  const lines = stderrLines(shell);
+  return lines.length ? `: ${lines.slice(-3).join(' | ')}` : '';
+}
+
+/** The process's stderr lines, without node-powershell's delimiters (it echoes one per call there). */
+function stderrLines(shell: LiveShell): string[] {
+  return shell.stderrTail
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !/^[0-9A-Za-z]{16}$/.test(l));
+}
+
+/** Everything a dead process wrote reaches stderrTail once its stderr has ended (bounded wait). */
+function waitForStderr(shell: LiveShell): Promise<unknown> {
+  return Promise.race([shell.stderrEnded, delay(1000)]);
 }
 
 function firstLines(text: string, max = 5): string {

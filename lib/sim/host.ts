@@ -44,6 +44,10 @@ async function main(): Promise<void> {
   const state: SimStateOptions = {};
   const [parser, who] = await Promise.all([loadParser(), withMachine(state, (m) => ({ computerName: m.name, account: m.user.name }))]);
   const { computerName, account } = who;
+  // This process has its machine now: a state file deleted from here on is an error, not a new
+  // machine; a corrupt or deleted one ends the process (any machine access, cmdlets included).
+  state.requireExisting = true;
+  state.onUnusable = die;
   // The scenario's account is DOMAIN\user; .NET's Environment splits it into UserDomainName and UserName.
   const slash = account.indexOf('\\');
   const interp = createSimInterpreter({
@@ -74,8 +78,10 @@ async function main(): Promise<void> {
   );
 }
 
-void main().catch((e: unknown) => {
-  // Start-up failures (corrupt state file, unknown scenario): say why on stderr, exit non-zero.
+/** Start-up failures (corrupt state file, unknown scenario) and a state file gone bad later: say why on stderr, exit non-zero. */
+function die(e: unknown): never {
   process.stderr.write(`iisctl simulated host: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
-});
+}
+
+void main().catch(die);

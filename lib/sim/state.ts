@@ -7,8 +7,9 @@
  * - Concurrency: a lock file "<state>.lock" created with O_EXCL; retry with backoff; a lock
  *   whose owner pid is dead (same host) or which is older than staleLockMs is broken.
  *   Read-modify-write under the lock; writes go to a temp file renamed over the state file.
- * - Deleted state file → recreated from the scenario; corrupted → SimStateError naming the
- *   file and how to reset.
+ * - Deleted state file → recreated from the scenario (by a host process that has not yet seen
+ *   it; one that has fails: requireExisting); corrupted → SimStateError naming the file and how
+ *   to reset.
  * - Command log: "<state>.commands.jsonl", one JSON line per executed script, appended under the
  *   lock after the state is saved, cut back to the last commandLogLimit lines once it has about
  *   twice that many. Kept out of the state file so that a machine access reads and writes a few
@@ -37,9 +38,20 @@ export interface SimStateOptions {
   lockTimeoutMs?: number;
   /** A lock older than this is considered abandoned (default 30 s). */
   staleLockMs?: number;
+  /**
+   * Set by a host process once it has its machine: from then on a missing state file is an error
+   * (DELETED: the machine vanished mid-operation), not a new machine made from the scenario.
+   */
+  requireExisting?: boolean;
+  /**
+   * Called with a CORRUPT or DELETED error before it is thrown, wherever the machine is opened (a
+   * host process ends itself there, like a crashed powershell.exe, instead of answering a cmdlet
+   * with an error a real host would never give).
+   */
+  onUnusable?: (error: SimStateError) => void;
 }
 
-export type SimStateErrorCode = 'CORRUPT' | 'SCENARIO_MISMATCH' | 'LOCK_TIMEOUT' | 'IO';
+export type SimStateErrorCode = 'CORRUPT' | 'DELETED' | 'SCENARIO_MISMATCH' | 'LOCK_TIMEOUT' | 'IO';
 
 export class SimStateError extends Error {
   constructor(
@@ -60,7 +72,12 @@ export function scenarioNameOf(options: SimStateOptions = {}): string {
 export function stateFilePath(options: SimStateOptions = {}, scenarioName?: string): string {
   if (options.stateFile) return path.resolve(options.stateFile);
   if (process.env.IISCTL_SIM_STATE) return path.resolve(process.env.IISCTL_SIM_STATE);
-  const base = path.basename(scenarioName ?? scenarioNameOf(options)).replace(/\.json$/i, '');
+  return defaultStateFile(scenarioName ?? scenarioNameOf(options));
+}
+
+/** A scenario's state file when neither options nor IISCTL_SIM_STATE name one. */
+function defaultStateFile(scenario: string): string {
+  const base = path.basename(scenario).replace(/\.json$/i, '');
   return path.join(os.homedir(), '.iisctl-sim', `${base}.state.json`);
 }
 
@@ -194,7 +211,11 @@ function release(h: Held): void {
 // ---- read / write ------------------------------------------------------------------------------
 
 function resetHint(file: string, scenario: string): string {
-  return `Run \`iisctl sim reset\` (or delete the file, or call resetState("${scenario}", "${file}")) to recreate it from the scenario.`;
+  // The exact command: the scenario this machine is made from (sim reset alone takes "default"),
+  // and the state file when it is not that scenario's default one.
+  const simulate = scenario === DEFAULT_SCENARIO ? '' : ` --simulate=${scenario}`;
+  const where = path.resolve(file) === defaultStateFile(scenario) ? '' : ` with IISCTL_SIM_STATE=${file}`;
+  return `Run \`iisctl sim reset${simulate}\`${where} (or delete the file, or call resetState("${scenario}", "${file}")) to recreate it from the scenario.`;
 }
 
 /** Parses and checks a state file's text (exported for tests and tools). */
@@ -251,6 +272,15 @@ function writeText(file: string, text: string): void {
 }
 
 function loadOrCreate(file: string, o: SimStateOptions, now: number): WorldState {
+  try {
+    return loadOrCreateState(file, o, now);
+  } catch (e) {
+    if (e instanceof SimStateError && (e.code === 'CORRUPT' || e.code === 'DELETED')) o.onUnusable?.(e);
+    throw e;
+  }
+}
+
+function loadOrCreateState(file: string, o: SimStateOptions, now: number): WorldState {
   const scenarioName = scenarioNameOf(o);
   const existing = readState(file, scenarioName);
   if (existing) {
@@ -267,6 +297,11 @@ function loadOrCreate(file: string, o: SimStateOptions, now: number): WorldState
     }
     migrateCommandLog(file, existing);
     return existing;
+  }
+  // Deleted under a running host (issue: deleted mid-operation): fail at once rather than carry on
+  // with a new machine whose services are not in the state the operation is waiting for.
+  if (o.requireExisting) {
+    throw new SimStateError('DELETED', file, `Simulator state file ${file} was deleted while the simulated host was using it. ${resetHint(file, scenarioName)}`);
   }
   // A new machine starts with an empty log (a deleted state file may have left one behind).
   fs.rmSync(commandLogPath(file), { force: true });

@@ -163,6 +163,7 @@ describe('exit codes', () => {
     expect(table).toEqual({
       SESSION_TIMEOUT: 1,
       SESSION_DIED: 1,
+      SESSION_CLOSED: 1,
       POWERSHELL_UNAVAILABLE: 7,
       INVALID_ARGUMENT: 2,
       NOT_FOUND: 4,

@@ -78,7 +78,16 @@ describe('PowerShellSession with a well-behaved host', () => {
     expect(isAlive(pid)).toBe(true);
     await s.close();
     expect(isAlive(pid)).toBe(false);
-    expect(await codeOf(s.run(ps`Write-Output ${'x'}`))).toBe('SESSION_DIED');
+    // Its own kind, not SESSION_DIED: a retry would only fail the same way (issue 12, item 5).
+    expect(await codeOf(s.run(ps`Write-Output ${'x'}`))).toBe('SESSION_CLOSED');
+  });
+
+  it('close() during a call: that call fails with SESSION_CLOSED (not SESSION_DIED, so not retried)', async () => {
+    const s = standInSession('hangs', { callTimeoutMs: 60_000 });
+    const call = codeOf(s.run(ps`Write-Output ${'x'}`));
+    while (s.pid === undefined) await new Promise((r) => setImmediate(r)); // the process is started, its first call hangs
+    await s.close();
+    expect(await call).toBe('SESSION_CLOSED');
   });
 
   it('trims the host history every N calls without disturbing results', async () => {
