@@ -40,8 +40,21 @@ export function newMarker(): string {
   return `${MARKER_PREFIX}${randomBytes(9).toString('hex')}@@`;
 }
 
-/** The full script for a body: preferences, try/catch, one result line. */
-export function buildEnvelopeScript(body: PsCode, marker: string): string {
+/**
+ * The details of the error in $_ as an [ordered] hashtable expression (needs $iisctlBase =
+ * $_.Exception.GetBaseException()). One place for the envelope and for the remote block
+ * (commands/remote.ts), so an error is classified the same wherever it happened. The base
+ * exception's HResult is sent too: a COM error wrapped in another exception (0x800710D8 inside a
+ * MethodInvocationException) is only there.
+ */
+export const ERROR_DETAILS =
+  '[ordered]@{ message = $_.Exception.Message; type = $_.Exception.GetType().FullName; fullyQualifiedErrorId = $_.FullyQualifiedErrorId; category = [string]$_.CategoryInfo.Category; hresult = $_.Exception.HResult; baseMessage = $iisctlBase.Message; baseType = $iisctlBase.GetType().FullName; win32Code = $iisctlBase.NativeErrorCode; baseHresult = $iisctlBase.HResult }';
+
+/**
+ * A body run for one result: preferences, try/catch, and `finish`, a statement that delivers the
+ * compressed, ASCII-only JSON {ok, data, error} held in $iisctlJson.
+ */
+export function resultScript(body: string, finish: string): string {
   return [
     "$ErrorActionPreference = 'Stop'",
     "$ProgressPreference = 'SilentlyContinue'",
@@ -49,12 +62,12 @@ export function buildEnvelopeScript(body: PsCode, marker: string): string {
     'try {',
     '    $iisctlData = & {',
     // Not re-indented: that would change the value of a multi-line string literal in the body.
-    body.text,
+    body,
     '    }',
     '    $iisctlPayload = [ordered]@{ ok = $true; data = $iisctlData; error = $null }',
     '} catch {',
     '    $iisctlBase = $_.Exception.GetBaseException()',
-    '    $iisctlPayload = [ordered]@{ ok = $false; data = $null; error = [ordered]@{ message = $_.Exception.Message; type = $_.Exception.GetType().FullName; fullyQualifiedErrorId = $_.FullyQualifiedErrorId; category = [string]$_.CategoryInfo.Category; hresult = $_.Exception.HResult; baseMessage = $iisctlBase.Message; baseType = $iisctlBase.GetType().FullName; win32Code = $iisctlBase.NativeErrorCode } }',
+    `    $iisctlPayload = [ordered]@{ ok = $false; data = $null; error = ${ERROR_DETAILS} }`,
     '}',
     'try {',
     '    $iisctlJson = ConvertTo-Json -InputObject $iisctlPayload -Depth 10 -Compress',
@@ -63,8 +76,13 @@ export function buildEnvelopeScript(body: PsCode, marker: string): string {
     '}',
     // Every non-ASCII UTF-16 unit becomes \uXXXX (surrogate pairs as two escapes, which JSON accepts).
     "$iisctlJson = [regex]::Replace($iisctlJson, '[^\\x00-\\x7F]', { param($m) '\\u{0:x4}' -f [int][char]$m.Value })",
-    `[Console]::Out.WriteLine('${marker}' + $iisctlJson)`,
+    finish,
   ].join('\n');
+}
+
+/** The full script for a body: preferences, try/catch, one result line. */
+export function buildEnvelopeScript(body: PsCode, marker: string): string {
+  return resultScript(body.text, `[Console]::Out.WriteLine('${marker}' + $iisctlJson)`);
 }
 
 /** One ASCII line that makes PowerShell decode and run `script` in a child scope. */
@@ -91,6 +109,11 @@ export function readEnvelope(stdout: string, marker: string): EnvelopeResult | u
     });
   }
   const [value] = parsePsJson(lines[0].slice(marker.length));
+  return decodeResult(value);
+}
+
+/** The {ok, data, error} object of a result (the envelope's, or a remote block's: commands/remote.ts). */
+export function decodeResult(value: unknown): EnvelopeResult {
   if (!value || typeof value !== 'object' || Array.isArray(value) || typeof (value as { ok?: unknown }).ok !== 'boolean') {
     throw new IisctlError('FAILED', 'PowerShell returned a result line that is not an iisctl envelope.');
   }
@@ -110,5 +133,6 @@ function toErrorDetails(raw: unknown): PowerShellErrorDetails {
     baseMessage: text(e.baseMessage),
     baseType: text(e.baseType),
     win32Code: typeof e.win32Code === 'number' ? e.win32Code : undefined,
+    baseHresult: typeof e.baseHresult === 'number' ? e.baseHresult : undefined,
   };
 }
