@@ -4,10 +4,11 @@
  * Outbound: the body is wrapped so that it runs with $ErrorActionPreference='Stop', progress and
  * warnings silenced, inside try/catch, and ends by writing exactly one line: a per-call marker
  * plus compressed JSON {ok, data, error}. The whole script is then sent as ONE pure-ASCII line
- * that decodes UTF-8 base64 into a scriptblock on the host, because `powershell -Command -` reads
- * stdin like interactive typing (a multi-line script can hang in block mode), decodes stdin with the
- * OEM code page, and a syntax error inside [scriptblock]::Create becomes an ordinary error instead
- * of a hang (../shared/reference/node-powershell.md sections 0, 2.1, 2.2).
+ * that builds the script from literals into a scriptblock on the host (toSingleLine), because
+ * `powershell -Command -` reads stdin like interactive typing (a multi-line script can hang in
+ * block mode), decodes stdin with the OEM code page, and a syntax error inside
+ * [scriptblock]::Create becomes an ordinary error instead of a hang
+ * (../shared/reference/node-powershell.md sections 0, 2.1, 2.2).
  *
  * Inbound: only the marker line is read; warnings, host output and stderr noise never decide
  * success. Non-ASCII characters in the JSON are \u-escaped on the host so no console code page can
@@ -85,10 +86,57 @@ export function buildEnvelopeScript(body: PsCode, marker: string): string {
   return resultScript(body.text, `[Console]::Out.WriteLine('${marker}' + $iisctlJson)`);
 }
 
-/** One ASCII line that makes PowerShell decode and run `script` in a child scope. */
+/**
+ * The wire format of one call, written by the library and read back by the simulated host
+ * (lib/sim/host.ts): `& ([scriptblock]::Create((-join @(ITEMS))))` where ITEMS are single-quoted
+ * literals of printable ASCII (a ' doubled) and `[char]N` for every other UTF-16 unit (line ends,
+ * tabs, non-ASCII). So the line is pure ASCII (no console code page can damage it), a single
+ * complete statement (no block-mode hang), a syntax error in the script is an error of
+ * [scriptblock]::Create rather than a hang, and the line holds the script's own words and nothing
+ * else: none of PowerShell's suspicious-content words (suspicious.ts; FromBase64String, which the
+ * base64 form used, is one), so a normal call is not logged as a Warning 4104 event.
+ */
+const LINE_START = '& ([scriptblock]::Create((-join @(';
+const LINE_END = '))))';
+const PRINTABLE = /[\x20-\x7e]/;
+
+/** One ASCII line that makes PowerShell build and run `script` in a child scope (see LINE_START). */
 export function toSingleLine(script: string): string {
-  const b64 = Buffer.from(script, 'utf8').toString('base64');
-  return `& ([scriptblock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${b64}'))))`;
+  const items: string[] = [];
+  let literal = '';
+  for (const ch of script.split('')) {
+    if (PRINTABLE.test(ch)) {
+      literal += ch === "'" ? "''" : ch;
+      continue;
+    }
+    if (literal) items.push(`'${literal}'`);
+    literal = '';
+    items.push(`[char]${ch.charCodeAt(0)}`);
+  }
+  if (literal || items.length === 0) items.push(`'${literal}'`);
+  return `${LINE_START}${items.join(',')}${LINE_END}`;
+}
+
+/** The script a line of toSingleLine's format carries, or undefined for any other line. */
+export function fromSingleLine(line: string): string | undefined {
+  const t = line.trim();
+  if (!t.startsWith(LINE_START) || !t.endsWith(LINE_END)) return undefined;
+  const inner = t.slice(LINE_START.length, t.length - LINE_END.length);
+  const item = /'((?:[^']|'')*)'|\[char\](\d{1,5})/y;
+  let out = '';
+  let i = 0;
+  while (i < inner.length) {
+    item.lastIndex = i;
+    const m = item.exec(inner);
+    if (!m) return undefined;
+    out += m[2] !== undefined ? String.fromCharCode(Number(m[2])) : m[1].replace(/''/g, "'");
+    i = item.lastIndex;
+    if (i < inner.length) {
+      if (inner[i] !== ',') return undefined;
+      i++;
+    }
+  }
+  return out;
 }
 
 export function wrapScript(body: PsCode, marker: string = newMarker()): WrappedScript {
