@@ -234,44 +234,22 @@ describe('rolling', () => {
     expect(strict).toMatchObject({ ok: false, done: ['WEB02'], failed: ['WEB03'], untouched: ['WEB01'], stoppedEarly: true });
   });
 
-  it('drains a remote host: its connection count comes back through remoting and is waited on', async () => {
+  // WEB01 is this machine; WEB02 is remote: its count comes back through remoting (a bare number
+  // would arrive wrapped with PSComputerName & co. and read as NaN, "drained" at once).
+  it.each([
+    ['this machine', 'WEB01', ['WEB01', 'WEB02'], 2500],
+    ['a remote host', 'WEB02', ['WEB02', 'WEB01'], 10_000],
+  ])('drains %s: waits for the current connections to reach 0 before acting', async (_what, host, hosts, holdMs) => {
     const w = world(farm3());
     const farm = await withFarm(w);
     const events: Array<RollingEvent & { at: number }> = [];
     let heldDoneAt = 0;
-    const held = get(`${farm.url('WEB02')}?hold=10000`).then((r) => {
+    const held = get(`${farm.url(host)}?hold=${holdMs}`).then((r) => {
       heldDoneAt = Date.now();
       return r;
     });
-    await readUntil(async () => farm.connections().WEB02?.['default web site'] ?? 0, (n) => n > 0, 10_000);
-    const result = await rollingRestart(['WEB02'], {
-      simulate: w.scenario,
-      simulatorStateFile: w.stateFile,
-      pollIntervalMs: 50,
-      action: { kind: 'recycle', pool: 'DefaultAppPool' },
-      drainMs: 60_000,
-      drainIntervalMs: 200,
-      onProgress: (e) => events.push({ ...e, at: Date.now() }),
-    });
-    expect((await held).status).toBe(200);
-    expect(result).toMatchObject({ ok: true, done: ['WEB02'] });
-    expect(result.hosts[0].drain).toMatchObject({ final: 0, timedOut: false });
-    expect(result.hosts[0].drain!.initial).toBeGreaterThan(0);
-    const act = events.find((e) => e.type === 'act' && e.host === 'WEB02')!;
-    expect(act.at).toBeGreaterThanOrEqual(heldDoneAt);
-  });
-
-  it('drains: waits for the current connections to reach 0 before acting', async () => {
-    const w = world(farm3());
-    const farm = await withFarm(w);
-    const events: Array<RollingEvent & { at: number }> = [];
-    let heldDoneAt = 0;
-    const held = get(`${farm.url('WEB01')}?hold=2500`).then((r) => {
-      heldDoneAt = Date.now();
-      return r;
-    });
-    await readUntil(async () => farm.connections().WEB01?.['default web site'] ?? 0, (n) => n > 0, 10_000);
-    const result = await rollingRestart(['WEB01', 'WEB02'], {
+    await readUntil(async () => farm.connections()[host]?.['default web site'] ?? 0, (n) => n > 0, 10_000);
+    const result = await rollingRestart(hosts, {
       simulate: w.scenario,
       simulatorStateFile: w.stateFile,
       pollIntervalMs: 50,
@@ -282,12 +260,12 @@ describe('rolling', () => {
       onProgress: (e) => events.push({ ...e, at: Date.now() }),
     });
     expect((await held).status).toBe(200);
-    expect(result).toMatchObject({ ok: true, done: ['WEB01', 'WEB02'] });
+    expect(result).toMatchObject({ ok: true, done: hosts });
     expect(result.hosts[0].drain).toMatchObject({ final: 0, timedOut: false });
     expect(result.hosts[0].drain!.initial).toBeGreaterThan(0);
-    const actWeb01 = events.find((e) => e.type === 'act' && e.host === 'WEB01')!;
-    expect(actWeb01.at).toBeGreaterThanOrEqual(heldDoneAt);
-    expect(events.some((e) => e.type === 'drain' && e.host === 'WEB01' && e.connections > 0)).toBe(true);
+    const act = events.find((e) => e.type === 'act' && e.host === host)!;
+    expect(act.at).toBeGreaterThanOrEqual(heldDoneAt);
+    expect(events.some((e) => e.type === 'drain' && e.host === host && e.connections > 0)).toBe(true);
   });
 });
 
