@@ -12,7 +12,7 @@ import { PowerShellSession, SessionStats } from './powershell/session';
 import type { EventQuery, EventRecord } from './commands/events';
 import { readEvents, validateEventQuery } from './commands/events';
 import type { ToggleState } from './commands/toggle';
-import { closeRemoteSessions, currentConnections, listRemoteSessions, remoteCredential, RemoteSessionInfo, RemoteTarget, validateComputerName } from './commands/remote';
+import { closeRemoteSessions, currentConnections, listRemoteSessions, remoteCredential, remoteSecretEnv, RemoteSessionInfo, RemoteTarget, validateComputerName } from './commands/remote';
 import type { Secret } from './powershell/quote';
 import { IisServiceController, OperationPlan, RestartOptions, ServiceOperationResult, StartOptions, StatusResult, StopOptions } from './control/iisServices';
 import type { RetryPolicy } from './control/retry';
@@ -279,7 +279,8 @@ export async function connect(options: ConnectOptions = {}): Promise<IisClient> 
     simulate: options.simulate,
     executable: options.powershell,
     pwsh: options.pwsh,
-    env: options.simulatorStateFile ? { IISCTL_SIM_STATE: options.simulatorStateFile } : undefined,
+    // The password of the credential reaches PowerShell only through its spawn environment (commands/remote.ts).
+    env: { ...(options.simulatorStateFile ? { IISCTL_SIM_STATE: options.simulatorStateFile } : {}), ...remoteSecretEnv(remoteTargetOf(options)) },
   });
   logger.debug('connecting', { executable: executable.description, computerName: options.computerName });
   const session = new PowerShellSession({ executable, logger, callTimeoutMs: options.callTimeoutMs, hostName: options.computerName ?? 'localhost' });

@@ -42,6 +42,11 @@ export interface PowerShellErrorDetails {
   baseType?: string;
   /** Win32Exception.NativeErrorCode of the innermost exception, when it is one. */
   win32Code?: number;
+  /**
+   * HResult of the innermost exception: a COM error wrapped in another exception (e.g.
+   * 0x800710D8 inside a MethodInvocationException) is only there.
+   */
+  baseHresult?: number;
 }
 
 export interface IisctlErrorOptions {

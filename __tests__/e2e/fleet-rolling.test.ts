@@ -15,6 +15,7 @@ import { startSimulatedFarm, SimulatedFarm } from '../../lib/sim/http';
 import { withMachine } from '../../lib/sim/state';
 import { runCli } from '../helpers/cli';
 import { readUntil, scenarioFile, tempDir } from '../helpers/sim';
+import { commandLog } from './faults-helpers';
 
 jest.setTimeout(120_000);
 
@@ -94,7 +95,9 @@ describe('credentials are never shown', () => {
     await ok.status();
     const plan = await ok.plan('restart');
     expect(JSON.stringify(plan)).not.toContain(PASSWORD);
-    expect(JSON.stringify(plan)).toContain('********');
+    // The password is in no script at all: it reaches PowerShell in its spawn environment.
+    expect(JSON.stringify(plan)).toContain('IISCTL_PASSWORD');
+    expect(commandLog(w.stateFile).join('\n')).not.toContain(PASSWORD);
     const err = await bad.status().then(() => undefined, (e: unknown) => e as Error & { code: string });
     expect(err?.code).toBe('UNREACHABLE');
     expect(`${err?.message} ${JSON.stringify(err)} ${err?.stack}`).not.toContain(PASSWORD);
@@ -231,17 +234,22 @@ describe('rolling', () => {
     expect(strict).toMatchObject({ ok: false, done: ['WEB02'], failed: ['WEB03'], untouched: ['WEB01'], stoppedEarly: true });
   });
 
-  it('drains: waits for the current connections to reach 0 before acting', async () => {
+  // WEB01 is this machine; WEB02 is remote: its count comes back through remoting (a bare number
+  // would arrive wrapped with PSComputerName & co. and read as NaN, "drained" at once).
+  it.each([
+    ['this machine', 'WEB01', ['WEB01', 'WEB02'], 2500],
+    ['a remote host', 'WEB02', ['WEB02', 'WEB01'], 10_000],
+  ])('drains %s: waits for the current connections to reach 0 before acting', async (_what, host, hosts, holdMs) => {
     const w = world(farm3());
     const farm = await withFarm(w);
     const events: Array<RollingEvent & { at: number }> = [];
     let heldDoneAt = 0;
-    const held = get(`${farm.url('WEB01')}?hold=2500`).then((r) => {
+    const held = get(`${farm.url(host)}?hold=${holdMs}`).then((r) => {
       heldDoneAt = Date.now();
       return r;
     });
-    await readUntil(async () => farm.connections().WEB01?.['default web site'] ?? 0, (n) => n > 0, 10_000);
-    const result = await rollingRestart(['WEB01', 'WEB02'], {
+    await readUntil(async () => farm.connections()[host]?.['default web site'] ?? 0, (n) => n > 0, 10_000);
+    const result = await rollingRestart(hosts, {
       simulate: w.scenario,
       simulatorStateFile: w.stateFile,
       pollIntervalMs: 50,
@@ -252,11 +260,36 @@ describe('rolling', () => {
       onProgress: (e) => events.push({ ...e, at: Date.now() }),
     });
     expect((await held).status).toBe(200);
-    expect(result).toMatchObject({ ok: true, done: ['WEB01', 'WEB02'] });
+    expect(result).toMatchObject({ ok: true, done: hosts });
     expect(result.hosts[0].drain).toMatchObject({ final: 0, timedOut: false });
     expect(result.hosts[0].drain!.initial).toBeGreaterThan(0);
-    const actWeb01 = events.find((e) => e.type === 'act' && e.host === 'WEB01')!;
-    expect(actWeb01.at).toBeGreaterThanOrEqual(heldDoneAt);
-    expect(events.some((e) => e.type === 'drain' && e.host === 'WEB01' && e.connections > 0)).toBe(true);
+    const act = events.find((e) => e.type === 'act' && e.host === host)!;
+    expect(act.at).toBeGreaterThanOrEqual(heldDoneAt);
+    expect(events.some((e) => e.type === 'drain' && e.host === host && e.connections > 0)).toBe(true);
+  });
+});
+
+describe('remote errors keep their class', () => {
+  it('a remote "cannot accept control messages" is retried; a remote access denied is ACCESS_DENIED (CLI exit 5)', async () => {
+    const scenario = scenarioFile('farm', (sc) => {
+      const web02 = (sc.computers as Record<string, { services: Array<{ name: string; faults?: Record<string, unknown> }> }>).WEB02;
+      const w3svc = web02.services.find((x) => x.name === 'W3SVC')!;
+      w3svc.faults = { ...(w3svc.faults ?? {}), cannotAcceptControl: 1 };
+      (sc.computers as Record<string, { user?: Record<string, unknown> }>).WEB03.user = { name: 'WEB03\\operator', isAdmin: false };
+      (sc.computers as Record<string, { unreachable?: boolean }>).WEB03.unreachable = false;
+    });
+    const w = world(scenario);
+    const web02 = await connect({ simulate: w.scenario, simulatorStateFile: w.stateFile, computerName: 'WEB02', pollIntervalMs: 50 });
+    opened.push(web02);
+    const stopped = await web02.stop();
+    expect(stopped.retries?.length ?? 0).toBeGreaterThan(0);
+    expect(JSON.stringify(stopped.retries)).toMatch(/TRANSIENT|cannot accept control/i);
+    const web03 = await connect({ simulate: w.scenario, simulatorStateFile: w.stateFile, computerName: 'WEB03', pollIntervalMs: 50, lock: { wait: false } });
+    opened.push(web03);
+    const denied = await web03.stop().then(() => undefined, (e: unknown) => e as { code: string; host?: string });
+    expect(denied).toMatchObject({ code: 'ACCESS_DENIED', host: 'WEB03' });
+    const env = { ...process.env, IISCTL_SIM_STATE: w.stateFile };
+    const r = await runCli([`--simulate=${w.scenario}`, 'stop', '-c', 'WEB03'], env);
+    expect(r.code).toBe(5);
   });
 });

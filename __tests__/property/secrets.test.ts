@@ -1,14 +1,15 @@
 /**
- * Issue 8, secrets: a password given to iisctl reaches the host's script (it must, to build the
- * PSCredential) and nowhere else: not the printable script (--dry-run, logs), not JSON, not
- * util.inspect, not error messages or details, not the CLI's stdout/stderr/--json/--log-file.
+ * Issue 8 and 14, secrets: a password given to iisctl reaches the PowerShell process only through
+ * its spawn environment (remoteSecretEnv), never a script's text (script block logging records the
+ * text), and nowhere else: not the printable script (--dry-run, logs), not JSON, not util.inspect,
+ * not error messages or details, not the CLI's stdout/stderr/--json/--log-file.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as util from 'node:util';
 import fc from 'fast-check';
 import { connect } from '../../lib/client';
-import { onComputer, remoteCredential } from '../../lib/commands/remote';
+import { onComputer, remoteCredential, remoteSecretEnv } from '../../lib/commands/remote';
 import { readIisServices } from '../../lib/commands/services';
 import { Secret, unquoteVerbatim } from '../../lib/powershell/quote';
 import { loadParser } from '../../lib/sim/parser';
@@ -22,12 +23,13 @@ jest.setTimeout(180_000);
 const password = fc.string({ unit: 'grapheme', minLength: 8, maxLength: 40 }).filter((p) => p.trim().length >= 8 && !p.includes('\0') && !p.includes('*'));
 
 describe('a Secret reaches the host script and nothing printable', () => {
-  it('builders: the script carries the exact password; safeText, JSON, String and inspect never do', async () => {
+  it('builders: no script carries the password, the spawn environment does; safeText, JSON, String and inspect never do', async () => {
     const parser = await loadParser();
     fc.assert(
       fc.property(password, (pw) => {
         const secret = new Secret(pw);
-        const cmd = onComputer({ computerName: 'WEB02', credential: remoteCredential('CONTOSO\\ops', secret) }, readIisServices());
+        const target = { computerName: 'WEB02', credential: remoteCredential('CONTOSO\\ops', secret) };
+        const cmd = onComputer(target, readIisServices());
         const tree = parser.parse(cmd.script.text);
         const literals: string[] = [];
         const walk = (n: import('../../lib/sim/parser').SyntaxNode): void => {
@@ -36,8 +38,10 @@ describe('a Secret reaches the host script and nothing printable', () => {
         };
         walk(tree.rootNode);
         tree.delete();
-        expect(literals).toContain(pw);
-        for (const printable of [cmd.script.safeText, String(cmd.script), JSON.stringify({ cmd, secret }), util.inspect(cmd, { depth: 10 }), util.inspect(secret), `${secret}`, cmd.purpose]) {
+        expect(literals).not.toContain(pw);
+        expect(literals).toContain('CONTOSO\\ops');
+        expect(remoteSecretEnv(target)).toEqual({ IISCTL_PASSWORD: pw });
+        for (const printable of [cmd.script.text, cmd.script.safeText, String(cmd.script), JSON.stringify({ cmd, secret }), util.inspect(cmd, { depth: 10 }), util.inspect(secret), `${secret}`, cmd.purpose]) {
           expect(printable.includes(pw)).toBe(false);
         }
       }),

@@ -34,6 +34,9 @@ describe('classifyPowerShellError', () => {
     [{ message: "Service 'W (W3SVC)' cannot be stopped due to the following error: Cannot stop W3SVC service on computer '.'.", hresult: -2146233087, baseType: 'System.ComponentModel.Win32Exception', win32Code: 1061 }, 'TRANSIENT'],
     [{ message: "Service 'W (W3SVC)' cannot be stopped due to the following error: Cannot open W3SVC service on computer '.'.", hresult: -2146233087, win32Code: 5 }, 'ACCESS_DENIED'],
     [{ message: 'other', category: 'InvalidOperation' }, 'FAILED'],
+    // A COM error wrapped in another exception: its HResult only on the base exception.
+    [{ message: 'Exception calling "Start" with "0" argument(s): "The object identifier does not represent a valid object."', hresult: -2146233087, baseHresult: 0x800710d8 | 0 }, 'TRANSIENT'],
+    [{ message: 'Exception calling "Stop" with "0" argument(s): "Access is denied."', hresult: -2146233087, baseHresult: 0x80070005 | 0 }, 'ACCESS_DENIED'],
     [{ message: 'Connecting to remote server WEB03 failed', type: 'System.Management.Automation.Remoting.PSRemotingTransportException', fullyQualifiedErrorId: 'WinRMOperationTimeout,PSSessionStateBroken', category: 'OpenError' }, 'UNREACHABLE'],
     [{ message: 'cannot be resolved', fullyQualifiedErrorId: 'ComputerNotFound,PSSessionStateBroken' }, 'UNREACHABLE'],
     [{ message: 'Access is denied.', type: 'System.Management.Automation.Remoting.PSRemotingTransportException', fullyQualifiedErrorId: 'AccessDenied,PSSessionStateBroken' }, 'ACCESS_DENIED'],

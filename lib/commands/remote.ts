@@ -15,18 +15,22 @@
  *    session is created again and the command run once more. A failure while the session stays
  *    Opened is the command's own and is not repeated.
  *
- * The body runs inside the script block with its own $ErrorActionPreference='Stop' because remote
- * terminating errors arrive as non-terminating ones (ref 6); -ErrorAction Stop on Invoke-Command
- * turns them back into a terminating error for the envelope. New-PSSession failures keep their
+ * The body runs inside the script block in its own envelope (remoteBlock) whose answer is one object
+ * holding JSON; errors of the session itself (transport, broken session) are the local envelope's,
+ * through -ErrorAction Stop on Invoke-Command. New-PSSession failures keep their
  * PSRemotingTransportException and FullyQualifiedErrorId (WinRMOperationTimeout,PSSessionOpenFailed;
  * AccessDenied,PSSessionOpenFailed), which classify.ts maps to UNREACHABLE / ACCESS_DENIED.
  *
- * Credentials: a PSCredential is built on the host from the user name and a Secret password
- * (SecureString.AppendChar per character: ConvertTo-SecureString is not in the 5.1 catalog the
- * simulator binds against). The password reaches the script only through quote.ts; every
- * printable form of the script (PsCode.safeText, --dry-run, logs) shows '********'.
+ * Credentials: no secret is ever in a script's text (script block logging records the text). The
+ * password travels in the environment of the local PowerShell process, set at spawn (PASSWORD_ENV,
+ * remoteSecretEnv); the first remote call builds a PSCredential from it (SecureString.AppendChar
+ * per character: ConvertTo-SecureString is not in the 5.1 catalog the simulator binds against),
+ * keeps it in $global:IisctlCredential for the life of the process and deletes the variable.
  */
-import { invalidArgument } from '../errors';
+import { IisctlError, invalidArgument } from '../errors';
+import { classifyPowerShellError } from '../powershell/classify';
+import { decodeResult, resultScript } from '../powershell/envelope';
+import { asArray, parsePsJsonValue } from '../powershell/json';
 import { assertRepresentable, ps, PsCode, Secret } from '../powershell/quote';
 import type { PsCommand } from './command';
 
@@ -65,16 +69,42 @@ function target(to: string | RemoteTarget): RemoteTarget {
   return typeof to === 'string' ? { computerName: validateComputerName(to) } : { ...to, computerName: validateComputerName(to.computerName) };
 }
 
+/**
+ * The environment variable that carries the password of the credential into the local
+ * PowerShell process, set when the process is spawned (never in a script's text): the first
+ * remote call reads it once into a PSCredential kept in $global:IisctlCredential and removes it
+ * from the process environment ([Environment]::SetEnvironmentVariable with a null value deletes
+ * it: https://learn.microsoft.com/dotnet/api/system.environment.setenvironmentvariable). The CLI
+ * reads the password from the same variable.
+ */
+export const PASSWORD_ENV = 'IISCTL_PASSWORD';
+
+/** The spawn environment the PowerShell process needs for a target (the password of its credential). */
+export function remoteSecretEnv(t: RemoteTarget | undefined): Record<string, string> {
+  return t?.credential ? { [PASSWORD_ENV]: t.credential.password.reveal() } : {};
+}
+
+/** Statements that leave $global:IisctlCredential set, from the spawn environment (see PASSWORD_ENV). */
+function credentialFor(c: RemoteCredential): PsCode {
+  const missing = `The password for ${c.userName} was not passed to PowerShell: ${PASSWORD_ENV} is not set in its environment.`;
+  return ps`if ($null -eq $global:IisctlCredential) {
+    $iisctlSecret = [Environment]::GetEnvironmentVariable(${PASSWORD_ENV})
+    if ([string]::IsNullOrEmpty($iisctlSecret)) { throw ${missing} }
+    $iisctlSecure = New-Object System.Security.SecureString
+    foreach ($iisctlChar in $iisctlSecret.ToCharArray()) { $iisctlSecure.AppendChar($iisctlChar) }
+    $iisctlSecret = $null
+    [Environment]::SetEnvironmentVariable(${PASSWORD_ENV}, $null)
+    $global:IisctlCredential = New-Object System.Management.Automation.PSCredential -ArgumentList ${c.userName}, $iisctlSecure
+    $iisctlSecure = $null
+}`;
+}
+
 /** Statements that leave $iisctlSession opened to the computer (creating it if needed). */
 function sessionFor(t: RemoteTarget): PsCode {
   const key = t.computerName.toLowerCase();
   const create = t.credential
-    ? ps`$iisctlSecure = New-Object System.Security.SecureString
-foreach ($iisctlChar in (${t.credential.password}).ToCharArray()) { $iisctlSecure.AppendChar($iisctlChar) }
-$iisctlCredential = New-Object System.Management.Automation.PSCredential -ArgumentList ${t.credential.userName}, $iisctlSecure
-$iisctlSession = New-PSSession -ComputerName ${t.computerName} -Credential $iisctlCredential -ErrorAction Stop
-$iisctlCredential = $null
-$iisctlSecure = $null`
+    ? ps`${credentialFor(t.credential)}
+$iisctlSession = New-PSSession -ComputerName ${t.computerName} -Credential $global:IisctlCredential -ErrorAction Stop`
     : ps`$iisctlSession = New-PSSession -ComputerName ${t.computerName} -ErrorAction Stop`;
   return ps`if ($null -eq $global:IisctlPSSessions) { $global:IisctlPSSessions = @{} }
 $iisctlSession = $global:IisctlPSSessions[${key}]
@@ -89,24 +119,54 @@ ${create}
 }`;
 }
 
+/**
+ * The script block run on the remote computer: the body inside the same try/catch and JSON
+ * as the local envelope (envelope.ts resultScript), returning ONE object whose only property is
+ * that JSON text. So nothing of the result depends on remoting's serialization (depth 1: nested
+ * objects become method-less Deserialized.* property bags or strings; notes PSComputerName,
+ * RunspaceId and PSShowComputerName on every object, primitives included; about_Remote_Output,
+ * https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_remote_output),
+ * and an error is described from the live exception on the remote side: a remote error that
+ * reaches this computer is a RemoteException whose HResult and Win32 code survive only in
+ * SerializedRemoteException
+ * (https://learn.microsoft.com/dotnet/api/system.management.automation.remoteexception), so
+ * without this a remote "cannot accept control messages" or "access denied" loses its class.
+ */
+function remoteBlock(body: PsCode): PsCode {
+  const finish = '[pscustomobject]@{ iisctlRemote = $iisctlJson }';
+  return new PsCode(`{\n${resultScript(body.text, finish)}\n}`, body.redacted === undefined ? undefined : `{\n${resultScript(body.redacted, finish)}\n}`);
+}
+
+/** The remote block's answer, as the local envelope delivers it: the result of the body, or its error thrown. */
+function remoteResult(data: unknown, computerName: string): unknown {
+  const replies = asArray<Record<string, unknown>>(data);
+  const text = replies.length === 1 && replies[0] && typeof replies[0] === 'object' ? replies[0].iisctlRemote : undefined;
+  if (typeof text !== 'string') {
+    throw new IisctlError('FAILED', `${computerName} returned ${replies.length} objects instead of one iisctl result.`, { host: computerName, details: { replies: replies.length } });
+  }
+  const result = decodeResult(parsePsJsonValue(text));
+  if (!result.ok) throw classifyPowerShellError(result.error!, computerName);
+  return result.data;
+}
+
 export function onComputer<T>(to: string | RemoteTarget | undefined, command: PsCommand<T>): PsCommand<T> {
   if (to === undefined) return command;
   const t = target(to);
-  const block = ps`{
-$ErrorActionPreference = 'Stop'
-${command.script}
-}`;
-  const body: PsCode = ps`${sessionFor(t)}
-try {
-    Invoke-Command -Session $iisctlSession -ErrorAction Stop -ScriptBlock ${block}
-} catch {
-    if ($iisctlSession.State -eq 'Opened') { throw }
-    $global:IisctlPSSessions.Remove(${t.computerName.toLowerCase()})
-    Remove-PSSession -Session $iisctlSession -ErrorAction SilentlyContinue
+  const block = remoteBlock(command.script);
+  // The session code and the block appear once: a second pass of the loop is the one retry
+  // after the session broke under the call.
+  const body: PsCode = ps`$iisctlRetried = $false
+while ($true) {
 ${sessionFor(t)}
-    Invoke-Command -Session $iisctlSession -ErrorAction Stop -ScriptBlock ${block}
+    try {
+        Invoke-Command -Session $iisctlSession -ErrorAction Stop -ScriptBlock ${block}
+        break
+    } catch {
+        if ($iisctlRetried -or $iisctlSession.State -eq 'Opened') { throw }
+        $iisctlRetried = $true
+    }
 }`;
-  return { purpose: `${command.purpose} on ${t.computerName}`, script: body, parse: command.parse };
+  return { purpose: `${command.purpose} on ${t.computerName}`, script: body, parse: (data) => command.parse(remoteResult(data, t.computerName)) };
 }
 
 /** The PSSessions this PowerShell process holds (Get-PSSession), for diagnostics and tests. */
@@ -152,9 +212,17 @@ export function currentConnections(site = '_Total'): PsCommand<number> {
   if (!site.trim()) throw invalidArgument('A site name is empty.');
   return {
     purpose: `read current connections of ${site}`,
+    // An object, not a bare number: a primitive returned through remoting carries notes.
     script: ps`$iisctlPerf = @(Get-CimInstance -ClassName 'Win32_PerfFormattedData_W3SVC_WebService' | Where-Object { [string]$_.Name -eq ${site} })
 if ($iisctlPerf.Count -eq 0) { throw ('No Web Service performance data for the site ' + ${site} + ' (is W3SVC running and the site defined?).') }
-[int]($iisctlPerf[0].CurrentConnections)`,
-    parse: (data) => Number(data ?? 0),
+[pscustomobject]@{ connections = [int]($iisctlPerf[0].CurrentConnections) }`,
+    parse: (data) => {
+      const value = data && typeof data === 'object' && !Array.isArray(data) ? (data as { connections?: unknown }).connections : undefined;
+      // A count that is not a whole number is never "drained" (0): it is an error.
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+        throw new IisctlError('FAILED', `The current connections of ${site} could not be read: PowerShell returned ${JSON.stringify(data)}.`, { details: { site, data } });
+      }
+      return value;
+    },
   };
 }

@@ -58,12 +58,15 @@ function codeFor(error: PowerShellErrorDetails): ErrorCode {
   if (error.type === 'System.Management.Automation.Remoting.PSRemotingTransportException' || /,PSSessionStateBroken$/.test(fqeid)) {
     return /^AccessDenied,/.test(fqeid) ? 'ACCESS_DENIED' : 'UNREACHABLE';
   }
-  if (error.hresult === HRESULT.cannotAcceptControl || error.hresult === HRESULT.objectNotValid) return 'TRANSIENT';
+  // The outer exception's HResult, or the innermost one's: a COM error wrapped in another
+  // exception (MethodInvocationException around 0x800710D8) keeps its HResult only there.
+  const hresults = [error.hresult, error.baseHresult];
+  if (hresults.includes(HRESULT.cannotAcceptControl) || hresults.includes(HRESULT.objectNotValid)) return 'TRANSIENT';
   const win32 = error.win32Code;
   if (win32 === WIN32.cannotAcceptControl || win32 === WIN32.objectNotValid) return 'TRANSIENT';
   if (win32 === WIN32.accessDenied) return 'ACCESS_DENIED';
   // UnauthorizedAccessException: e.g. Get-WinEvent's FQEID for an unreadable log (docs/sources.md §5).
-  if (error.hresult === HRESULT.accessDenied || error.type === 'System.UnauthorizedAccessException' || error.category === 'PermissionDenied') {
+  if (hresults.includes(HRESULT.accessDenied) || error.type === 'System.UnauthorizedAccessException' || error.baseType === 'System.UnauthorizedAccessException' || error.category === 'PermissionDenied') {
     return 'ACCESS_DENIED';
   }
   if (error.category === 'ObjectNotFound') return 'NOT_FOUND';

@@ -4,10 +4,11 @@
  * Outbound: the body is wrapped so that it runs with $ErrorActionPreference='Stop', progress and
  * warnings silenced, inside try/catch, and ends by writing exactly one line: a per-call marker
  * plus compressed JSON {ok, data, error}. The whole script is then sent as ONE pure-ASCII line
- * that decodes UTF-8 base64 into a scriptblock on the host, because `powershell -Command -` reads
- * stdin like interactive typing (a multi-line script can hang in block mode), decodes stdin with the
- * OEM code page, and a syntax error inside [scriptblock]::Create becomes an ordinary error instead
- * of a hang (docs/sources.md §P0, §P2.1, §P2.2).
+ * that builds the script from literals into a scriptblock on the host (toSingleLine), because
+ * `powershell -Command -` reads stdin like interactive typing (a multi-line script can hang in
+ * block mode), decodes stdin with the OEM code page, and a syntax error inside
+ * [scriptblock]::Create becomes an ordinary error instead of a hang
+ * (docs/sources.md §P0, §P2.1, §P2.2).
  *
  * Inbound: only the marker line is read; warnings, host output and stderr noise never decide
  * success. Non-ASCII characters in the JSON are \u-escaped on the host so no console code page can
@@ -40,8 +41,21 @@ export function newMarker(): string {
   return `${MARKER_PREFIX}${randomBytes(9).toString('hex')}@@`;
 }
 
-/** The full script for a body: preferences, try/catch, one result line. */
-export function buildEnvelopeScript(body: PsCode, marker: string): string {
+/**
+ * The details of the error in $_ as an [ordered] hashtable expression (needs $iisctlBase =
+ * $_.Exception.GetBaseException()). One place for the envelope and for the remote block
+ * (commands/remote.ts), so an error is classified the same wherever it happened. The base
+ * exception's HResult is sent too: a COM error wrapped in another exception (0x800710D8 inside a
+ * MethodInvocationException) is only there.
+ */
+export const ERROR_DETAILS =
+  '[ordered]@{ message = $_.Exception.Message; type = $_.Exception.GetType().FullName; fullyQualifiedErrorId = $_.FullyQualifiedErrorId; category = [string]$_.CategoryInfo.Category; hresult = $_.Exception.HResult; baseMessage = $iisctlBase.Message; baseType = $iisctlBase.GetType().FullName; win32Code = $iisctlBase.NativeErrorCode; baseHresult = $iisctlBase.HResult }';
+
+/**
+ * A body run for one result: preferences, try/catch, and `finish`, a statement that delivers the
+ * compressed, ASCII-only JSON {ok, data, error} held in $iisctlJson.
+ */
+export function resultScript(body: string, finish: string): string {
   return [
     "$ErrorActionPreference = 'Stop'",
     "$ProgressPreference = 'SilentlyContinue'",
@@ -49,12 +63,12 @@ export function buildEnvelopeScript(body: PsCode, marker: string): string {
     'try {',
     '    $iisctlData = & {',
     // Not re-indented: that would change the value of a multi-line string literal in the body.
-    body.text,
+    body,
     '    }',
     '    $iisctlPayload = [ordered]@{ ok = $true; data = $iisctlData; error = $null }',
     '} catch {',
     '    $iisctlBase = $_.Exception.GetBaseException()',
-    '    $iisctlPayload = [ordered]@{ ok = $false; data = $null; error = [ordered]@{ message = $_.Exception.Message; type = $_.Exception.GetType().FullName; fullyQualifiedErrorId = $_.FullyQualifiedErrorId; category = [string]$_.CategoryInfo.Category; hresult = $_.Exception.HResult; baseMessage = $iisctlBase.Message; baseType = $iisctlBase.GetType().FullName; win32Code = $iisctlBase.NativeErrorCode } }',
+    `    $iisctlPayload = [ordered]@{ ok = $false; data = $null; error = ${ERROR_DETAILS} }`,
     '}',
     'try {',
     '    $iisctlJson = ConvertTo-Json -InputObject $iisctlPayload -Depth 10 -Compress',
@@ -63,14 +77,66 @@ export function buildEnvelopeScript(body: PsCode, marker: string): string {
     '}',
     // Every non-ASCII UTF-16 unit becomes \uXXXX (surrogate pairs as two escapes, which JSON accepts).
     "$iisctlJson = [regex]::Replace($iisctlJson, '[^\\x00-\\x7F]', { param($m) '\\u{0:x4}' -f [int][char]$m.Value })",
-    `[Console]::Out.WriteLine('${marker}' + $iisctlJson)`,
+    finish,
   ].join('\n');
 }
 
-/** One ASCII line that makes PowerShell decode and run `script` in a child scope. */
+/** The full script for a body: preferences, try/catch, one result line. */
+export function buildEnvelopeScript(body: PsCode, marker: string): string {
+  return resultScript(body.text, `[Console]::Out.WriteLine('${marker}' + $iisctlJson)`);
+}
+
+/**
+ * The wire format of one call, written by the library and read back by the simulated host
+ * (lib/sim/host.ts): `& ([scriptblock]::Create((-join @(ITEMS))))` where ITEMS are single-quoted
+ * literals of printable ASCII (a ' doubled) and `[char]N` for every other UTF-16 unit (line ends,
+ * tabs, non-ASCII). So the line is pure ASCII (no console code page can damage it), a single
+ * complete statement (no block-mode hang), a syntax error in the script is an error of
+ * [scriptblock]::Create rather than a hang, and the line holds the script's own words and nothing
+ * else: none of PowerShell's suspicious-content words (suspicious.ts; FromBase64String, which the
+ * base64 form used, is one), so a normal call is not logged as a Warning 4104 event.
+ */
+const LINE_START = '& ([scriptblock]::Create((-join @(';
+const LINE_END = '))))';
+const PRINTABLE = /[\x20-\x7e]/;
+
+/** One ASCII line that makes PowerShell build and run `script` in a child scope (see LINE_START). */
 export function toSingleLine(script: string): string {
-  const b64 = Buffer.from(script, 'utf8').toString('base64');
-  return `& ([scriptblock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${b64}'))))`;
+  const items: string[] = [];
+  let literal = '';
+  for (const ch of script.split('')) {
+    if (PRINTABLE.test(ch)) {
+      literal += ch === "'" ? "''" : ch;
+      continue;
+    }
+    if (literal) items.push(`'${literal}'`);
+    literal = '';
+    items.push(`[char]${ch.charCodeAt(0)}`);
+  }
+  if (literal || items.length === 0) items.push(`'${literal}'`);
+  return `${LINE_START}${items.join(',')}${LINE_END}`;
+}
+
+/** The script a line of toSingleLine's format carries, or undefined for any other line. */
+export function fromSingleLine(line: string): string | undefined {
+  const t = line.trim();
+  if (!t.startsWith(LINE_START) || !t.endsWith(LINE_END)) return undefined;
+  const inner = t.slice(LINE_START.length, t.length - LINE_END.length);
+  const item = /'((?:[^']|'')*)'|\[char\](\d{1,5})/y;
+  let out = '';
+  let i = 0;
+  while (i < inner.length) {
+    item.lastIndex = i;
+    const m = item.exec(inner);
+    if (!m) return undefined;
+    out += m[2] !== undefined ? String.fromCharCode(Number(m[2])) : m[1].replace(/''/g, "'");
+    i = item.lastIndex;
+    if (i < inner.length) {
+      if (inner[i] !== ',') return undefined;
+      i++;
+    }
+  }
+  return out;
 }
 
 export function wrapScript(body: PsCode, marker: string = newMarker()): WrappedScript {
@@ -91,6 +157,11 @@ export function readEnvelope(stdout: string, marker: string): EnvelopeResult | u
     });
   }
   const [value] = parsePsJson(lines[0].slice(marker.length));
+  return decodeResult(value);
+}
+
+/** The {ok, data, error} object of a result (the envelope's, or a remote block's: commands/remote.ts). */
+export function decodeResult(value: unknown): EnvelopeResult {
   if (!value || typeof value !== 'object' || Array.isArray(value) || typeof (value as { ok?: unknown }).ok !== 'boolean') {
     throw new IisctlError('FAILED', 'PowerShell returned a result line that is not an iisctl envelope.');
   }
@@ -110,5 +181,6 @@ function toErrorDetails(raw: unknown): PowerShellErrorDetails {
     baseMessage: text(e.baseMessage),
     baseType: text(e.baseType),
     win32Code: typeof e.win32Code === 'number' ? e.win32Code : undefined,
+    baseHresult: typeof e.baseHresult === 'number' ? e.baseHresult : undefined,
   };
 }

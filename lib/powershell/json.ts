@@ -6,11 +6,22 @@
  * - dates arrive as "\/Date(ms)\/" (after JSON.parse: "/Date(ms)/"), Get-Date objects as
  *   {value, DisplayHint, DateTime}: both become Date;
  * - an array can arrive wrapped as {value: [...], Count: n}: unwrapped;
+ * - a primitive that carries note properties is written as {"value": 37, <notes>} (5.1's
+ *   ConvertToJsonCommand.AddPsProperties puts a non-dictionary base object under "value" and adds
+ *   the PSObject's extended properties: PowerShell repository,
+ *   src/Microsoft.PowerShell.Commands.Utility/commands/utility/WebCmdlet/ConvertToJsonCommand.cs).
+ *   Remoting adds PSComputerName, RunspaceId and PSShowComputerName to every object it returns
+ *   (https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_remote_output),
+ *   primitives included, so a remote 37 arrives as {"value":37,"PSComputerName":"WEB02",...}:
+ *   unwrapped wherever it appears;
  * - enums arrive as integers: `serviceStatusName`, `startModeName`, `objectStateName` map them;
  * - ' < > & arrive as \u0027 \u003c \u003e \u0026, which JSON.parse already restores.
  */
 
 const MS_DATE = /^\/Date\((-?\d+)(?:[+-]\d{4})?\)\/$/;
+
+/** Note properties that can sit next to "value" on a wrapped primitive: Get-Date's, an array's, remoting's. */
+const ETS_NOTES = new Set(['DisplayHint', 'DateTime', 'Count', 'PSComputerName', 'RunspaceId', 'PSShowComputerName']);
 
 function reviver(_key: string, value: unknown): unknown {
   if (typeof value === 'string') {
@@ -18,19 +29,24 @@ function reviver(_key: string, value: unknown): unknown {
     return m ? new Date(Number(m[1])) : value;
   }
   if (value && typeof value === 'object' && !Array.isArray(value)) {
-    const keys = Object.keys(value).sort().join(',');
     const v = value as Record<string, unknown>;
-    if (keys === 'DateTime,DisplayHint,value') return v.value; // Get-Date's ETS wrapper (already revived)
-    if (keys === 'Count,value' && Array.isArray(v.value)) return v.value; // ETS-wrapped array
+    const keys = Object.keys(v);
+    if (!keys.includes('value') || keys.length < 2 || !keys.every((k) => k === 'value' || ETS_NOTES.has(k))) return value;
+    if (keys.includes('Count') && !Array.isArray(v.value)) return value; // a {value, Count} that is not an ETS-wrapped array
+    return v.value; // already revived: a Date, an unwrapped array, a primitive
   }
   return value;
 }
 
+/** Parses one 5.1 JSON value (normalised as parsePsJson does); '' is null. */
+export function parsePsJsonValue(text: string): unknown {
+  const trimmed = text.trim();
+  return trimmed === '' ? null : (JSON.parse(trimmed, reviver) as unknown);
+}
+
 /** Parses 5.1 JSON text into a list of objects: '' and null give [], one object gives [object]. */
 export function parsePsJson(text: string): unknown[] {
-  const trimmed = text.trim();
-  if (trimmed === '') return [];
-  const value: unknown = JSON.parse(trimmed, reviver);
+  const value = parsePsJsonValue(text);
   if (value === null || value === undefined) return [];
   return Array.isArray(value) ? value : [value];
 }

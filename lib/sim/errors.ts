@@ -61,6 +61,8 @@ export interface PsExceptionInfo {
   /** Win32Exception.NativeErrorCode: the Win32 error behind the exception. */
   nativeErrorCode?: number;
   inner?: PsExceptionInfo;
+  /** RemoteException.SerializedRemoteException: the original exception of a remote error. */
+  serializedRemote?: PsExceptionInfo;
 }
 
 /** Where the failing command sits in the script (for "At line:L char:C" and the ~~~ marker). */
@@ -188,12 +190,26 @@ export function exceptionObject(e: PsExceptionInfo, rec?: PsErrorRecord): PsObje
   // System.ComponentModel.Win32Exception.NativeErrorCode; other exception types have no such member.
   if (e.nativeErrorCode !== undefined) o.addProperty('NativeErrorCode', () => e.nativeErrorCode as number);
   o.addProperty('Source', () => null);
+  if (e.serializedRemote) {
+    const original = e.serializedRemote;
+    o.addProperty('SerializedRemoteException', () => deserializedException(original));
+  }
   if (rec) o.addProperty('ErrorRecord', () => errorRecordObject(rec));
   o.addMethod('GetBaseException', () => {
     let cur = e;
     while (cur.inner) cur = cur.inner;
     return exceptionObject(cur);
   });
+  return o;
+}
+
+/** A deserialized exception: its properties (Message, HResult, NativeErrorCode, InnerException), no methods. */
+function deserializedException(e: PsExceptionInfo): PsObject {
+  const o = new PsObject([`Deserialized.${e.typeName}`, 'Deserialized.System.Exception', 'Deserialized.System.Object'], () => e.message);
+  o.addNote('Message', e.message);
+  o.addNote('HResult', e.hresult ?? defaultHResult(e.typeName));
+  if (e.nativeErrorCode !== undefined) o.addNote('NativeErrorCode', e.nativeErrorCode);
+  o.addNote('InnerException', e.inner ? toStr(exceptionObject(e.inner)) : null);
   return o;
 }
 

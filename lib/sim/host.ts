@@ -6,11 +6,12 @@
  * - scenario from $IISCTL_SIM_SCENARIO (name or path), state from $IISCTL_SIM_STATE (state.ts);
  * - every executed line is counted (`noteHostCall`: the scenario's crash-on-Nth-call fault ends
  *   the process abruptly, before any output of that call) and logged (`recordCommand`, the
- *   envelope's base64 decoded so tests can read what really ran);
+ *   envelope's script read back (envelope.ts fromSingleLine) so tests can read what really ran);
  * - cmdlets take the state lock only per machine access (cmdlets/simhost.ts);
  * - stdout carries output, stderr only PowerShell error records; SIGTERM exits 143, stdin end 0;
  *   SIGINT (a terminal's Ctrl-C reaching the process group) is ignored.
  */
+import { fromSingleLine } from '../powershell/envelope';
 import { checkArguments, serve } from './protocol';
 import { loadParser } from './parser';
 import { isIncompleteSource } from './incomplete';
@@ -22,12 +23,9 @@ export const CRASH_EXIT_CODE = 255;
 /** Exit code for unusable arguments (EX_USAGE). */
 export const USAGE_EXIT_CODE = 64;
 
-const ENVELOPE = /^& \(\[scriptblock\]::Create\(\[Text\.Encoding\]::UTF8\.GetString\(\[Convert\]::FromBase64String\('([A-Za-z0-9+/=]*)'\)\)\)\)$/;
-
-/** The script a line really runs: the envelope's base64 decoded, anything else as is. */
+/** The script a line really runs: the envelope's script (its wire format is defined once, in envelope.ts), anything else as is. */
 export function executedText(line: string): string {
-  const m = ENVELOPE.exec(line.trim());
-  return m ? Buffer.from(m[1], 'base64').toString('utf8') : line;
+  return fromSingleLine(line) ?? line;
 }
 
 async function main(): Promise<void> {

@@ -108,6 +108,12 @@ function serialize(v: PsValue, depth: number, max: number): string {
     }
     return '{' + parts.join(',') + '}';
   }
+  if (v instanceof PsObject && v.base !== undefined) {
+    // AddPsProperties: a base object that is not a dictionary goes under "value", followed by the
+    // PSObject's extended (note) properties (ConvertToJsonCommand.cs, 5.1-era source).
+    const parts = [`"value":${serialize(v.base, depth, max)}`, ...v.propertyNames().map((n) => jsonString(n) + ':' + serialize(safeGet(v, n), depth + 1, max))];
+    return '{' + parts.join(',') + '}';
+  }
   if (v instanceof PsObject) {
     const parts = v.propertyNames().map((n) => jsonString(n) + ':' + serialize(safeGet(v, n), depth + 1, max));
     return '{' + parts.join(',') + '}';

@@ -153,6 +153,12 @@ export class PsObject {
   private readonly members = new Map<string, Member>();
   /** The simulator-side object this PSObject stands for (ErrorRecord data, machine objects...). */
   native?: unknown;
+  /**
+   * A primitive wrapped in a PSObject that carries instance notes (what remoting returns for a
+   * primitive: the value with PSComputerName, RunspaceId, PSShowComputerName). Conversions use
+   * the value; ConvertTo-Json writes {"value": ..., <notes>}.
+   */
+  base?: PsValue;
   /** typeNames[0] is the .NET full type name (GetType().FullName). */
   constructor(
     public readonly typeNames: string[] = ['System.Management.Automation.PSCustomObject', 'System.Object'],
@@ -424,6 +430,7 @@ export function toStr(v: PsValue | undefined): string {
  * their own ToString (default: the type name).
  */
 export function objectToString(o: PsObject): string {
+  if (o.base !== undefined) return toStr(o.base);
   if (o.toStringImpl) return o.toStringImpl();
   if (o.isCustom) {
     return '@{' + o.propertyNames().map((n) => `${n}=${toStr(o.getProperty(n) ?? null)}`).join('; ') + '}';
@@ -434,6 +441,7 @@ export function objectToString(o: PsObject): string {
 /** PowerShell truthiness (LanguagePrimitives.IsTrue). */
 export function isTrue(v: PsValue | undefined): boolean {
   if (v === null || v === undefined) return false;
+  if (v instanceof PsObject && v.base !== undefined) return isTrue(v.base);
   if (typeof v === 'boolean') return v;
   if (typeof v === 'number') return v !== 0;
   if (typeof v === 'string') return v.length > 0;

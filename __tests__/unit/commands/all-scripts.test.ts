@@ -1,4 +1,6 @@
+import { onComputer, remoteCredential } from '../../../lib/commands/remote';
 import { wrapScript } from '../../../lib/powershell/envelope';
+import { suspiciousContent } from '../../../lib/powershell/suspicious';
 import { loadParser } from '../../../lib/sim/parser';
 import { libraryCommands } from '../../helpers/library-scripts';
 
@@ -11,5 +13,30 @@ describe('every script the library generates', () => {
     const wrapped = wrapScript(command.script);
     expect(parser.checkSyntax(wrapped.script)).toEqual({ ok: true, errors: [] });
     expect(parser.checkSyntax(wrapped.line)).toEqual({ ok: true, errors: [] });
+  });
+});
+
+/**
+ * PowerShell logs a script block that holds one of its suspicious-content words as a Warning 4104
+ * event even without script block logging (lib/powershell/suspicious.ts cites the list). No script
+ * the library sends, locally or to a remote computer, nor the stdin line that carries it, holds one:
+ * checked conservatively (each word as a case-insensitive substring anywhere in the text).
+ * Exception, listed in README "What a server's PowerShell logging records": the event reads need
+ * EventLogRecord.Properties (the events' insertion strings) and are logged once per read.
+ */
+const NEEDS_EVENT_PROPERTIES = new Set(['events: read all', 'events: audit only', 'advise: events']);
+
+describe('no script holds a suspicious-content word', () => {
+  it.each(libraryCommands().map((c) => [c.name, c]))('%s, alone, on a remote computer and in the stdin line', (name, { command }) => {
+    for (const c of [command, onComputer({ computerName: 'WEB02', credential: remoteCredential('CONTOSO\\ann', 'pw-1234567') }, command)]) {
+      const wrapped = wrapScript(c.script);
+      const found = new Set([...suspiciousContent(wrapped.script), ...suspiciousContent(wrapped.line)]);
+      expect([...found]).toEqual(NEEDS_EVENT_PROPERTIES.has(name) ? ['Properties'] : []);
+    }
+  });
+
+  it('the suspicious-content check itself finds a word in any case, inside a literal too', () => {
+    expect(suspiciousContent("Write-Output 'a frombase64string b'")).toEqual(['FromBase64String']);
+    expect(suspiciousContent('$x.Properties')).toEqual(['Properties']);
   });
 });

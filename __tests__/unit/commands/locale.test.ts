@@ -25,7 +25,7 @@ describe('current connections (drain)', () => {
     const stateFile = path.join(dir, 'state.json');
     resetState('fast', stateFile);
     const interp = createSimInterpreter({ host: new SimHost({ scenario: 'fast', stateFile }), computerName: 'WEB01' });
-    const run = (site: string) => interp.runLine(wrap(`$ErrorActionPreference = 'Stop'\ntry { $v = & {\n${currentConnections(site).script.text}\n}; [Console]::Out.WriteLine('n=' + $v) } catch { [Console]::Out.WriteLine('error: ' + $_.Exception.Message) }`));
+    const run = (site: string) => interp.runLine(wrap(`$ErrorActionPreference = 'Stop'\ntry { $v = & {\n${currentConnections(site).script.text}\n}; [Console]::Out.WriteLine('n=' + $v.connections) } catch { [Console]::Out.WriteLine('error: ' + $_.Exception.Message) }`));
     expect((await run('Default Web Site')).stdout.trim()).toBe('n=0');
     expect((await run('_Total')).stdout.trim()).toBe('n=0');
     expect((await run('No Such Site')).stdout.trim()).toMatch(/^error: No Web Service performance data for the site No Such Site/);

@@ -1,5 +1,6 @@
 import { IisctlError } from '../../../lib/errors';
-import { buildEnvelopeScript, newMarker, readEnvelope, toSingleLine, wrapScript } from '../../../lib/powershell/envelope';
+import { buildEnvelopeScript, fromSingleLine, newMarker, readEnvelope, toSingleLine, wrapScript } from '../../../lib/powershell/envelope';
+import { suspiciousContent } from '../../../lib/powershell/suspicious';
 import { ps } from '../../../lib/powershell/quote';
 import { loadParser } from '../../../lib/sim/parser';
 
@@ -10,9 +11,16 @@ describe('script envelope', () => {
     const w = wrapScript(ps`Write-Output ${'Café 😀 \u2019'}`);
     expect(w.line).not.toMatch(/[\r\n]/);
     expect(w.line).toMatch(/^[\x20-\x7E]+$/);
-    const b64 = /FromBase64String\('([^']+)'\)/.exec(w.line)![1];
-    expect(Buffer.from(b64, 'base64').toString('utf8')).toBe(w.script);
+    expect(fromSingleLine(w.line)).toBe(w.script);
     expect(w.script).toContain("Write-Output 'Café 😀 \u2019\u2019'");
+  });
+
+  it('the line holds none of PowerShell\'s suspicious-content words (FromBase64String was one)', () => {
+    const w = wrapScript(ps`Write-Output ${"x'y"}`);
+    expect(suspiciousContent(w.line)).toEqual([]);
+    expect(suspiciousContent(w.script)).toEqual([]);
+    expect(fromSingleLine(toSingleLine(''))).toBe('');
+    expect(fromSingleLine('Get-Date')).toBeUndefined();
   });
 
   it('sets Stop, silences progress and warnings, and writes one marker line', () => {

@@ -31,6 +31,17 @@ describe('Windows PowerShell 5.1 JSON normalisation', () => {
     expect(parsePsJson('{"data":{"value":["a"],"Count":1}}')).toEqual([{ data: ['a'] }]);
   });
 
+  it('unwraps a primitive that came back through remoting with its notes, wherever it appears', () => {
+    // 5.1 ConvertTo-Json of a note-carrying primitive (ConvertToJsonCommand.cs AddPsProperties) as
+    // Invoke-Command returns it (about_Remote_Output: PSComputerName, RunspaceId, PSShowComputerName).
+    const notes = '"PSComputerName":"WEB02","RunspaceId":"6f1c0e2a-8c5d-4a57-9a59-3b8e3f0e1a11","PSShowComputerName":true';
+    expect(parsePsJson(`{"value":37,${notes}}`)).toEqual([37]);
+    expect(parsePsJson(`{"data":{"value":"x",${notes}},"list":[{"value":0,${notes}}]}`)).toEqual([{ data: 'x', list: [0] }]);
+    expect(parsePsJson(`{"value":"\\/Date(1720923182000)\\/","DisplayHint":2,"DateTime":"x",${notes}}`)).toEqual([new Date(1720923182000)]);
+    // An object that has other properties next to them is data, kept as is.
+    expect(parsePsJson(`{"value":1,"name":"a",${notes}}`)).toEqual([{ value: 1, name: 'a', PSComputerName: 'WEB02', RunspaceId: '6f1c0e2a-8c5d-4a57-9a59-3b8e3f0e1a11', PSShowComputerName: true }]);
+  });
+
   it('keeps an object that merely has a value key', () => {
     expect(parsePsJson('{"value":"x","Count":1}')).toEqual([{ value: 'x', Count: 1 }]);
   });

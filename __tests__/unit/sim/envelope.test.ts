@@ -54,6 +54,8 @@ describe('the library envelope runs end to end on the simulated host', () => {
         hresult: -2146233087,
         baseMessage: "A parameter cannot be found that matches parameter name 'Nmae'.",
         baseType: 'System.Management.Automation.ParameterBindingException',
+        baseHresult: -2146233087,
+        win32Code: undefined,
       },
     });
   });

@@ -1,9 +1,10 @@
+import { toSingleLine } from '../../../lib/powershell/envelope';
 import { createInterpreter, Interpreter, RunResult } from '../../../lib/sim/interpreter';
 import type { CmdletImpl, NativeImpl } from '../../../lib/sim/interpreter';
 
-/** Base64 wrapper line, as the library sends it (docs/sources.md §P2.1). */
+/** The one-line wrapper, as the library sends it (lib/powershell/envelope.ts toSingleLine). */
 export function wrap(script: string): string {
-  return `& ([scriptblock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${Buffer.from(script, 'utf8').toString('base64')}'))))`;
+  return toSingleLine(script);
 }
 
 export function newInterp(extra: { cmdlets?: Map<string, CmdletImpl>; natives?: Map<string, NativeImpl> } = {}): Interpreter {

@@ -16,9 +16,9 @@
 import { randomUUID } from 'node:crypto';
 import type { CmdletCall, CmdletImpl } from '../interp/types';
 import type { Interpreter } from '../interp/evaluator';
-import { PsTerminatingError, type PsErrorRecord } from '../errors';
+import { defaultHResult, PsTerminatingError, type PsErrorRecord } from '../errors';
 import { SimFault } from '../machine';
-import { PsObject, PsScriptBlock, type PsValue, asList, toStr } from '../values';
+import { PsChar, PsHashtable, PsObject, PsScriptBlock, type PsValue, asList, toStr, typeNameOf } from '../values';
 import { hostOf, type SimHost } from './simhost';
 import { chain, errorWith, only, strings } from './common';
 import { PsDateTime, PsEnum } from '../values';
@@ -47,14 +47,70 @@ function transportError(call: CmdletCall, name: string, fault: SimFault): void {
   call.ctx.writeError(rec);
 }
 
+/**
+ * What a property value becomes after remoting's serialization at depth 1 (the default,
+ * s_mshDefaultSerializationDepth = 1 in the PowerShell repository's
+ * src/System.Management.Automation/engine/serialization.cs): primitives keep their value,
+ * collections keep their items (each reduced the same way), any other object is past the depth and
+ * arrives as its ToString() text (derived from that depth rule; e.g. a nested [pscustomobject]
+ * becomes "@{a=1}").
+ */
+function pastDepth(v: PsValue): PsValue {
+  if (v === null || typeof v !== 'object' || v instanceof PsDateTime || v instanceof PsEnum || v instanceof PsChar) return v;
+  if (Array.isArray(v)) return v.map(pastDepth);
+  if (v instanceof PsHashtable) {
+    const h = new PsHashtable(v.ordered);
+    for (const e of v.entries()) h.set(e.key, pastDepth(e.value));
+    return h;
+  }
+  return toStr(v);
+}
+
+/**
+ * One output object as Invoke-Command returns it (about_Remote_Output,
+ * https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_remote_output):
+ * a deserialized copy with properties and no methods, type names prefixed "Deserialized." (a
+ * PSCustomObject keeps its name), its property values serialized at depth 1 (pastDepth), and the
+ * notes PSComputerName, RunspaceId and PSShowComputerName, on every object, primitives included
+ * (a primitive becomes a PSObject wrapping the value with those notes: ConvertTo-Json of it is
+ * {"value":..., "PSComputerName":...}).
+ */
 function tag(v: PsValue, computer: string, runspace: string): PsValue {
-  if (!(v instanceof PsObject)) return v; // primitives keep their value (their ETS notes are not modelled)
-  const o = new PsObject(v.typeNames.map((t, i) => (i === 0 && !v.isCustom ? `Deserialized.${t}` : t)), v.toStringImpl);
-  for (const n of v.propertyNames()) o.addNote(n, v.getProperty(n) ?? null);
+  let o: PsObject;
+  if (v instanceof PsObject && v.base === undefined) {
+    o = new PsObject(v.typeNames.map((t) => (v.isCustom || t.startsWith('Deserialized.') ? t : `Deserialized.${t}`)), v.toStringImpl);
+    for (const n of v.propertyNames()) {
+      let value: PsValue;
+      try {
+        value = v.getProperty(n) ?? null;
+      } catch {
+        value = null; // a property that throws when read is serialized as $null
+      }
+      o.addNote(n, pastDepth(value));
+    }
+  } else {
+    const base = v instanceof PsObject ? (v.base as PsValue) : v;
+    o = new PsObject([typeNameOf(base), 'System.Object']);
+    o.base = pastDepth(base);
+  }
   o.addNote('PSComputerName', computer);
   o.addNote('RunspaceId', runspace);
   o.addNote('PSShowComputerName', true);
   return o;
+}
+
+/**
+ * A remote error as this computer sees it: the ErrorRecord keeps its FullyQualifiedErrorId,
+ * category and message, but its exception is a System.Management.Automation.RemoteException; the
+ * original exception (type, HResult, NativeErrorCode, inner exceptions) is only in its
+ * SerializedRemoteException property, a deserialized copy
+ * (https://learn.microsoft.com/dotnet/api/system.management.automation.remoteexception).
+ */
+function remoteRecord(rec: PsErrorRecord): PsErrorRecord {
+  return {
+    ...rec,
+    exception: { typeName: 'System.Management.Automation.RemoteException', message: rec.exception.message, hresult: defaultHResult('System.Management.Automation.RemoteException'), serializedRemote: rec.exception },
+  };
 }
 
 const invokeCommand: CmdletImpl = async (call) => {
@@ -98,8 +154,8 @@ const invokeCommand: CmdletImpl = async (call) => {
     }
     refuseMutexKeptAcrossInvocations(remoteHost);
     out.push(...results.map((v) => tag(v, name, runspace)));
-    for (const rec of written) call.ctx.writeError({ ...rec });
-    if (terminating) call.ctx.writeError({ ...terminating.record });
+    for (const rec of written) call.ctx.writeError(remoteRecord(rec));
+    if (terminating) call.ctx.writeError(remoteRecord(terminating.record));
   }
   return out;
 };
@@ -356,8 +412,8 @@ async function invokeInSessions(call: CmdletCall, sb: PsScriptBlock, args: PsVal
     }
     refuseMutexKeptAcrossInvocations(s.remoteHost);
     out.push(...results.map((v) => tag(v, s.computerName, s.runspaceId)));
-    for (const rec of written) call.ctx.writeError({ ...rec });
-    if (terminating) call.ctx.writeError({ ...terminating.record });
+    for (const rec of written) call.ctx.writeError(remoteRecord(rec));
+    if (terminating) call.ctx.writeError(remoteRecord(terminating.record));
   }
   return out;
 }

@@ -24,7 +24,8 @@ export function formatForHost(items: PsValue[]): string {
       i++;
       continue;
     }
-    if (v instanceof PsObject && (v.isCustom || v.propertyNames().length > 0) && !v.toStringImpl) {
+    // A primitive wrapped with notes (remoting output) prints as its value.
+    if (v instanceof PsObject && v.base === undefined && (v.isCustom || v.propertyNames().length > 0) && !v.toStringImpl) {
       // Group consecutive objects of the same shape, like the table formatter does.
       const names = v.propertyNames();
       const group: PsObject[] = [];

@@ -73,6 +73,7 @@ function castError(v: PsValue, target: string, detail: string, fqid: string): Co
 
 export function toNumber(v: PsValue, target = 'System.Int32'): number {
   if (v === null) return 0;
+  if (v instanceof PsObject && v.base !== undefined) return toNumber(v.base, target);
   if (typeof v === 'number') return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (v instanceof PsChar) return v.code;
@@ -115,6 +116,7 @@ export function parseDate(s: string): PsDateTime | undefined {
 /** PowerShell cast / parameter conversion to a .NET type (the subset the simulator supports). */
 export function convertTo(v: PsValue, typeName: string): PsValue {
   const t = canonicalTypeName(typeName);
+  if (v instanceof PsObject && v.base !== undefined && t !== 'System.Management.Automation.PSObject') return convertTo(v.base, typeName);
   if (t.endsWith('[]')) {
     const el = t.slice(0, -2);
     return enumerateForCast(v).map((x) => convertTo(x, el));
