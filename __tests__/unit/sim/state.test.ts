@@ -3,8 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { commandLogPath, parseState, peekState, readCommandLog, resetState, SimStateError, stateFilePath, withMachine, withMachineSync } from '../../../lib/sim/state';
+import type { SimClock } from '../../../lib/sim/clock';
 
 const T0 = Date.parse('2026-11-20T12:00:00.000Z');
+/** A clock stopped at t. */
+const at = (t: number): SimClock => ({ now: () => t, sleep: () => Promise.resolve() });
 const repo = path.resolve(__dirname, '../../..');
 let dir: string;
 let file: string;
@@ -17,10 +20,10 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('state file', () => {
   test('separate sessions see one machine with time passing between them', async () => {
-    await withMachine({ scenario: 'fast', stateFile: file, now: () => T0 }, (m) => m.requestStop('W3SVC'));
-    const mid = await withMachine({ scenario: 'fast', stateFile: file, now: () => T0 + 100 }, (m) => m.service('W3SVC')!.statusName);
+    await withMachine({ scenario: 'fast', stateFile: file, clock: at(T0) }, (m) => m.requestStop('W3SVC'));
+    const mid = await withMachine({ scenario: 'fast', stateFile: file, clock: at(T0 + 100) }, (m) => m.service('W3SVC')!.statusName);
     expect(mid).toBe('StopPending');
-    const [after, ev] = await withMachine({ scenario: 'fast', stateFile: file, now: () => T0 + 10_000 }, (m) => [
+    const [after, ev] = await withMachine({ scenario: 'fast', stateFile: file, clock: at(T0 + 10_000) }, (m) => [
       m.service('W3SVC')!.statusName,
       m.events({ id: 7036, startTime: T0 })[0].timeCreated,
     ]);
@@ -43,9 +46,9 @@ describe('state file', () => {
   });
 
   test('a deleted state file is recreated from the scenario', async () => {
-    await withMachine({ scenario: 'fast', stateFile: file, now: () => T0 }, (m) => m.requestStop('W3SVC'));
+    await withMachine({ scenario: 'fast', stateFile: file, clock: at(T0) }, (m) => m.requestStop('W3SVC'));
     fs.rmSync(file);
-    const st = await withMachine({ scenario: 'fast', stateFile: file, now: () => T0 + 10_000 }, (m) => m.service('W3SVC')!.statusName);
+    const st = await withMachine({ scenario: 'fast', stateFile: file, clock: at(T0 + 10_000) }, (m) => m.service('W3SVC')!.statusName);
     expect(st).toBe('Running');
   });
 
@@ -64,8 +67,8 @@ describe('state file', () => {
   });
 
   test('resetState brings back the scenario state in one call', () => {
-    withMachineSync({ scenario: 'fast', stateFile: file, now: () => T0 }, (m) => m.requestStop('WAS', { force: true }));
-    withMachineSync({ scenario: 'fast', stateFile: file, now: () => T0 + 10_000 }, () => undefined);
+    withMachineSync({ scenario: 'fast', stateFile: file, clock: at(T0) }, (m) => m.requestStop('WAS', { force: true }));
+    withMachineSync({ scenario: 'fast', stateFile: file, clock: at(T0 + 10_000) }, () => undefined);
     expect(peekState({ stateFile: file })!.computers.WEB01.services.was.status).toBe('Stopped');
     expect(resetState('fast', file)).toBe(file);
     expect(peekState({ stateFile: file })!.computers.WEB01.services.was.status).toBe('Running');
@@ -162,7 +165,14 @@ describe('concurrency', () => {
     const [file, tag, n, startAt] = process.argv.slice(2);
     while (Date.now() < Number(startAt)) {} // start together, so the writers really overlap
     for (let i = 0; i < Number(n); i++) {
-      withMachineSync({ scenario: 'fast', stateFile: file }, (m) => m.recordCommand(tag + ' ' + i));
+      withMachineSync({ scenario: 'fast', stateFile: file }, (m) => {
+        m.recordCommand(tag + ' ' + i);
+        // A read-modify-write of the machine itself: a stale in-memory copy would lose increments.
+        const key = 'HKLM:' + String.fromCharCode(92) + 'SOFTWARE' + String.fromCharCode(92) + 'counter';
+        m.createRegistryKey(key);
+        const v = m.getRegistryValue(key, 'n');
+        m.setRegistryValue(key, 'n', (v ? Number(v.value) : 0) + 1);
+      });
     }
   `;
 
@@ -187,7 +197,10 @@ describe('concurrency', () => {
       const mine = texts.filter((t) => t.startsWith(tag + ' '));
       expect(mine).toEqual(Array.from({ length: n }, (_, i) => `${tag} ${i}`)); // all there, in order
     }
-    expect(state.revision).toBe(3 * n);
+    // Every command got its own number: the counter lives with the log, under the same lock.
+    const seqs = readCommandLog({ stateFile: file }).map((c) => c.seq);
+    expect(seqs).toEqual(Array.from({ length: 3 * n }, (_, i) => seqs[0] + i));
+    expect(withMachineSync({ scenario: 'fast', stateFile: file }, (m) => m.getRegistryValue('HKLM:\\SOFTWARE\\counter', 'n')!.value)).toBe(3 * n);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock'))).toEqual([]);
   }, 60_000);
 
