@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { commandLogPath, parseState, peekState, readCommandLog, resetState, SimStateError, stateFilePath, withMachine, withMachineSync } from '../../../lib/sim/state';
+import { commandLogPath, holdMachine, parseState, peekState, readCommandLog, resetState, SimStateError, stateFilePath, withMachine, withMachineSync } from '../../../lib/sim/state';
+import { SimHost } from '../../../lib/sim/cmdlets/simhost';
 import type { SimClock } from '../../../lib/sim/clock';
 
 const T0 = Date.parse('2026-11-20T12:00:00.000Z');
@@ -88,6 +89,56 @@ describe('state file', () => {
     expect(err).toMatchObject({ code: 'LOCK_TIMEOUT' });
     expect(err.message).toContain(`held by pid ${process.pid}`);
     fs.rmSync(`${file}.lock`);
+  });
+});
+
+describe('the machine held in memory', () => {
+  const o = () => ({ scenario: 'fast', stateFile: file });
+
+  test('an access that changes nothing does not rewrite the state file; a change does; commands only append to the log', async () => {
+    resetState('fast', file);
+    const ino = () => fs.statSync(file).ino;
+    const before = ino();
+    await withMachine({ ...o(), clock: at(T0 + 1000) }, (m) => m.service('W3SVC')!.statusName);
+    withMachineSync(o(), (m) => m.recordCommand('Get-Service W3SVC'));
+    expect(ino()).toBe(before); // same file: never replaced
+    expect(readCommandLog({ stateFile: file }).map((c) => c.text)).toEqual(['Get-Service W3SVC']);
+    await withMachine(o(), (m) => m.requestStop('W3SVC'));
+    expect(ino()).not.toBe(before);
+    expect(peekState({ stateFile: file })!.computers.WEB01.services.w3svc.status).toBe('StopPending');
+  });
+
+  test('a change another process wrote is seen by the next access, even with the same size and time stamp', async () => {
+    resetState('fast', file);
+    await withMachine(o(), (m) => m.service('W3SVC')); // warm copy in memory
+    const text = fs.readFileSync(file, 'utf8');
+    const { mtime } = fs.statSync(file);
+    const state = JSON.parse(text);
+    state.computers.WEB01.services.w3svc.status = 'Stopped'; // was Running: same length
+    const changed = JSON.stringify(state);
+    expect(changed.length).toBe(text.length);
+    fs.writeFileSync(file, changed);
+    fs.utimesSync(file, mtime, mtime);
+    expect(await withMachine(o(), (m) => m.service('W3SVC')!.statusName)).toBe('Stopped');
+  });
+
+  test('holdMachine keeps one lock across accesses, gives it back before a wait and when done', async () => {
+    resetState('fast', file);
+    const lock = `${file}.lock`;
+    const host = new SimHost(o());
+    const seen: boolean[] = [];
+    await holdMachine(o(), async () => {
+      await host.use((m) => m.requestStop('W3SVC'));
+      seen.push(fs.existsSync(lock));
+      expect(peekState({ stateFile: file })!.computers.WEB01.services.w3svc.status).toBe('StopPending'); // this process's view
+      await host.sleep(1);
+      seen.push(fs.existsSync(lock));
+      await host.use((m) => m.service('W3SVC'));
+      seen.push(fs.existsSync(lock));
+    });
+    seen.push(fs.existsSync(lock));
+    expect(seen).toEqual([true, false, true, false]);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).computers.WEB01.services.w3svc.status).not.toBe('Running');
   });
 });
 
