@@ -24,6 +24,7 @@ bench: build
 	node scripts/bench-iisreset.js
 	node scripts/bench-pools.js
 	node scripts/bench-rolling.js
+	node scripts/bench-sim.js
 
 # Not a test: 10 000 status calls and 1 000 recycles through one session, memory at intervals.
 soak: build

@@ -133,7 +133,9 @@ describe('host lock (library)', () => {
 
 describe('host lock (CLI)', () => {
   it('two iisctl restarts at once: with --no-wait-lock the second exits 9 naming the holder; waiting, both run, never interleaved', async () => {
-    const machine = new SimMachine(slowScenario(1500));
+    // The holder must outlast three CLI runs (each spawns node and a simulated host: seconds on a
+    // busy machine); with the simulator no longer slowing it down, only its services' time keeps it.
+    const machine = new SimMachine(slowScenario(6000));
     const env = machine.env();
     const first = spawnCli([`--simulate=${machine.scenario}`, 'restart', '--reason', 'deploy A'], env);
     await until(() => lockHeld(machine.stateFile), 60_000, 'the first iisctl to hold the lock');

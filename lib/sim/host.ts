@@ -7,7 +7,8 @@
  * - every executed line is counted (`noteHostCall`: the scenario's crash-on-Nth-call fault ends
  *   the process abruptly, before any output of that call) and logged (`recordCommand`, the
  *   envelope's script read back (envelope.ts fromSingleLine) so tests can read what really ran);
- * - cmdlets take the state lock only per machine access (cmdlets/simhost.ts);
+ * - the machine stays in memory; a line takes the state lock once and gives it back before any
+ *   wait and when it ends, saving only what changed (state.ts, cmdlets/simhost.ts);
  * - stdout carries output, stderr only PowerShell error records; SIGTERM exits 143, stdin end 0;
  *   SIGINT (a terminal's Ctrl-C reaching the process group) is ignored.
  */
@@ -16,7 +17,7 @@ import { checkArguments, serve } from './protocol';
 import { loadParser } from './parser';
 import { isIncompleteSource } from './incomplete';
 import { createSimInterpreter, SimHost } from './cmdlets/index';
-import { withMachine, type SimStateOptions } from './state';
+import { holdMachine, withMachine, type SimStateOptions } from './state';
 
 /** Exit code of a crashed host (any non-zero, non-143 code is a crash for node-powershell). */
 export const CRASH_EXIT_CODE = 255;
@@ -58,14 +59,17 @@ async function main(): Promise<void> {
   serve(
     {
       isIncomplete: (source) => isIncompleteSource(parser, source),
-      async run(source) {
-        const crash = await withMachine(state, (_m, s) => {
-          s.world.recordCommand(executedText(source));
-          return s.world.noteHostCall();
-        });
-        if (crash) process.exit(CRASH_EXIT_CODE);
-        return interp.runLine(source);
-      },
+      // One lock and at most one write per line (the lock is given back before any wait); saved
+      // before the output goes out, so whoever reads the state after the answer sees this line's effects.
+      run: (source) =>
+        holdMachine(state, async () => {
+          const crash = await withMachine(state, (_m, s) => {
+            s.world.recordCommand(executedText(source));
+            return s.world.noteHostCall();
+          });
+          if (crash) process.exit(CRASH_EXIT_CODE); // state.ts saves on exit
+          return interp.runLine(source);
+        }),
     },
     {
       input: process.stdin,

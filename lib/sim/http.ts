@@ -26,6 +26,7 @@ import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { SimWorld } from './machine';
 import { peekState, withMachine, type SimStateOptions } from './state';
+import { realClock, type SimClock } from './clock';
 import { connectionsFile } from './cmdlets/remoting';
 import type { ComputerState, WorldState } from './machine/types';
 
@@ -36,8 +37,10 @@ export interface SimulatedFarmOptions {
   stateFile: string;
   /** 'auto' (default): free ports chosen by the system; 'scenario': each site's httpPort. */
   ports?: 'auto' | 'scenario';
-  /** How often the listeners follow the state. Default 25 ms. */
+  /** How often the listeners follow the state (real time: they are real sockets). Default 25 ms. */
   pollMs?: number;
+  /** The machine's time (default: realClock). */
+  clock?: SimClock;
 }
 
 export interface FarmSite {
@@ -94,12 +97,13 @@ export function verdict(state: WorldState, computer: string, site: string, path 
 }
 
 export async function startSimulatedFarm(options: SimulatedFarmOptions): Promise<SimulatedFarm> {
-  const stateOptions: SimStateOptions = { stateFile: options.stateFile, ...(options.scenario ? { scenario: options.scenario } : {}) };
+  const clock = options.clock ?? realClock;
+  const stateOptions: SimStateOptions = { stateFile: options.stateFile, clock, ...(options.scenario ? { scenario: options.scenario } : {}) };
   const pollMs = options.pollMs ?? 25;
   const snapshot = (): WorldState | null => {
     const st = peekState(stateOptions);
     if (!st) return null;
-    new SimWorld(st).advance(Date.now());
+    new SimWorld(st).advance(clock.now());
     return st;
   };
   const first = snapshot() ?? (await withMachine(stateOptions, (_m, s) => s.world.state));
@@ -141,7 +145,7 @@ export async function startSimulatedFarm(options: SimulatedFarmOptions): Promise
   };
 
   let latest = first;
-  let latestAt = Date.now();
+  let latestAt = Date.now(); // wall time: how often real sockets re-read the file, not machine time
   const fresh = (): WorldState => {
     if (Date.now() - latestAt > 10) {
       latest = snapshot() ?? latest;

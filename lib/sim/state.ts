@@ -7,6 +7,12 @@
  * - Concurrency: a lock file "<state>.lock" created with O_EXCL; retry with backoff; a lock
  *   whose owner pid is dead (same host) or which is older than staleLockMs is broken.
  *   Read-modify-write under the lock; writes go to a temp file renamed over the state file.
+ *   The lock's own times (deadline, staleness) are wall time: they are about real processes.
+ * - In memory: each process keeps the parsed state per file (Store). Under the lock it reads the
+ *   file and compares it byte for byte with what it last read or wrote: unchanged → no parse;
+ *   changed by another process → parsed again. A save is skipped when nothing but the clock moved
+ *   (a reader advances to its own now anyway). holdMachine keeps the lock across the accesses of
+ *   one script line (released before any wait), so a line costs one lock and at most one write.
  * - Deleted state file → recreated from the scenario (by a host process that has not yet seen
  *   it; one that has fails: requireExisting); corrupted → SimStateError naming the file and how
  *   to reset.
@@ -15,6 +21,7 @@
  *   twice that many. Kept out of the state file so that a machine access reads and writes a few
  *   hundred KB, not megabytes of scripts.
  * Keep the lock briefly: never hold it across a sleep (release, sleep, take it again).
+ * The machine's time comes from options.clock (clock.ts), real time by default.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -24,6 +31,7 @@ import { buildWorld } from './machine/build';
 import { STATE_FORMAT, STATE_VERSION, type CommandLogEntry, type WorldState } from './machine/types';
 import { SimMachine, SimWorld } from './machine/world';
 import { loadScenario, type Scenario } from './scenario';
+import { realClock, type SimClock } from './clock';
 
 export const DEFAULT_SCENARIO = 'default';
 
@@ -32,8 +40,8 @@ export interface SimStateOptions {
   scenario?: string;
   /** State file; default $IISCTL_SIM_STATE or ~/.iisctl-sim/<scenario>.state.json. */
   stateFile?: string;
-  /** Clock source (ms since epoch); default Date.now. */
-  now?: () => number;
+  /** The machine's time (default: realClock). A VirtualClock moves only when advanced. */
+  clock?: SimClock;
   /** How long to wait for the lock before failing (default 10 s). */
   lockTimeoutMs?: number;
   /** A lock older than this is considered abandoned (default 30 s). */
@@ -203,7 +211,7 @@ function acquireSync(stateFile: string, o: SimStateOptions): Held {
   }
 }
 
-function release(h: Held): void {
+function releaseLock(h: Held): void {
   const info = readLock(h.lockPath);
   if (info && info !== 'unreadable' && info.token === h.token) fs.rmSync(h.lockPath, { force: true });
 }
@@ -258,54 +266,15 @@ function writeState(file: string, state: WorldState): void {
   writeText(file, JSON.stringify(state));
 }
 
-/** Atomic replace: temp file in the same directory, fsync, rename. */
+/**
+ * Atomic replace: temp file in the same directory, renamed over the file, so a reader sees the old
+ * or the new text, never a mix. No fsync: other processes read through the page cache; surviving
+ * a power cut is not a simulator's job, and fsync was the largest cost of a script line.
+ */
 function writeText(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
-}
-
-function loadOrCreate(file: string, o: SimStateOptions, now: number): WorldState {
-  try {
-    return loadOrCreateState(file, o, now);
-  } catch (e) {
-    if (e instanceof SimStateError && (e.code === 'CORRUPT' || e.code === 'DELETED')) o.onUnusable?.(e);
-    throw e;
-  }
-}
-
-function loadOrCreateState(file: string, o: SimStateOptions, now: number): WorldState {
-  const scenarioName = scenarioNameOf(o);
-  const existing = readState(file, scenarioName);
-  if (existing) {
-    const wanted = o.scenario ?? process.env.IISCTL_SIM_SCENARIO;
-    if (wanted) {
-      const wantedName = scenarioDisplayName(wanted);
-      if (wantedName !== null && wantedName !== existing.scenario) {
-        throw new SimStateError(
-          'SCENARIO_MISMATCH',
-          file,
-          `Simulator state file ${file} holds scenario "${existing.scenario}", not "${wantedName}". ${resetHint(file, wanted)}`,
-        );
-      }
-    }
-    migrateCommandLog(file, existing);
-    return existing;
-  }
-  // Deleted under a running host (issue: deleted mid-operation): fail at once rather than carry on
-  // with a new machine whose services are not in the state the operation is waiting for.
-  if (o.requireExisting) {
-    throw new SimStateError('DELETED', file, `Simulator state file ${file} was deleted while the simulated host was using it. ${resetHint(file, scenarioName)}`);
-  }
-  // A new machine starts with an empty log (a deleted state file may have left one behind).
-  fs.rmSync(commandLogPath(file), { force: true });
-  return buildWorld(loadScenario(scenarioName), now);
 }
 
 // ---- command log ---------------------------------------------------------------------------------
@@ -342,30 +311,6 @@ export function readCommandLog(options: SimStateOptions = {}): CommandLogEntry[]
   const state = peekState(options);
   if (!state) return [];
   return readCommandFile(commandLogPath(file)).slice(-state.commandLogLimit);
-}
-
-function openWorld(file: string, state: WorldState): SimWorld {
-  const world = new SimWorld(state);
-  world.earlierCommands = () => readCommandFile(commandLogPath(file));
-  return world;
-}
-
-/** Saves the state, then appends the commands recorded meanwhile (under the caller's lock). */
-function save(file: string, world: SimWorld): void {
-  const state = world.state;
-  const added = world.newCommands.splice(0);
-  state.revision++;
-  if (added.length) state.commandLogLines = (state.commandLogLines ?? 0) + added.length;
-  const logFile = commandLogPath(file);
-  const cut = added.length > 0 && state.commandLogLines! > state.commandLogLimit * 2 + 100;
-  if (cut) state.commandLogLines = state.commandLogLimit;
-  writeState(file, state);
-  if (!added.length) return;
-  fs.appendFileSync(logFile, (endsTorn(logFile) ? '\n' : '') + added.map((c) => JSON.stringify(c) + '\n').join(''));
-  if (cut) {
-    const kept = readCommandFile(logFile).slice(-state.commandLogLimit);
-    writeText(logFile, kept.map((c) => JSON.stringify(c) + '\n').join(''));
-  }
 }
 
 /** True when the file's last line was cut short (a crash mid-append): the next line must not join it. */
@@ -405,6 +350,271 @@ function scenarioDisplayName(nameOrPath: string): string | null {
   }
 }
 
+// ---- the machine held in memory ------------------------------------------------------------------
+
+/**
+ * One state file as this process holds it: the parsed state, the exact text last read or written
+ * (the change check: under the lock the file is read and compared byte for byte, so another
+ * process's write is always seen, and an unchanged file is not parsed again), the commands recorded
+ * since the last save, and the lock while a lease (holdMachine) keeps it between accesses.
+ */
+class Store {
+  state: WorldState | null = null;
+  text: string | null = null;
+  /**
+   * The volatile fields as persisted: a save is skipped when only they moved. Readers advance the
+   * clock to their own now anyway; the command counters are derived from the command log (syncLog).
+   */
+  persisted: Volatile = { clock: 0, nextCommandSeq: 0, commandLogLines: 0 };
+  /** The command log as this process last saw it: its size, lines and next sequence number. */
+  log = { size: -1, lines: 0, nextSeq: 0 };
+  checkedScenario: string | undefined;
+  pending: CommandLogEntry[] = [];
+  held: Held | null = null;
+  heldSince = 0;
+  leases = 0;
+  busy = false;
+  tail: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly file: string) {}
+
+  /** Under the lock: makes `state` the file's current content (reading it only when it changed). */
+  refresh(o: SimStateOptions, now: number): void {
+    try {
+      this.refreshState(o, now);
+    } catch (e) {
+      if (e instanceof SimStateError && (e.code === 'CORRUPT' || e.code === 'DELETED')) o.onUnusable?.(e);
+      throw e;
+    }
+  }
+
+  private refreshState(o: SimStateOptions, now: number): void {
+    let text: string | null;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new SimStateError('IO', this.file, `Cannot read simulator state file ${this.file}: ${(e as Error).message}`);
+      text = null;
+    }
+    const wanted = o.scenario ?? process.env.IISCTL_SIM_SCENARIO;
+    if (text !== null && text === this.text && this.state) {
+      if (wanted !== this.checkedScenario) this.checkScenario(wanted, this.state);
+      this.syncLog();
+      return;
+    }
+    this.pending = [];
+    if (text === null) {
+      // Deleted under a running host: fail at once rather than carry on with a new machine whose
+      // services are not in the state the operation is waiting for.
+      if (o.requireExisting) {
+        throw new SimStateError('DELETED', this.file, `Simulator state file ${this.file} was deleted while the simulated host was using it. ${resetHint(this.file, scenarioNameOf(o))}`);
+      }
+      // Never created (or deleted while no host used it): a new machine from the scenario, with an empty command log.
+      fs.rmSync(commandLogPath(this.file), { force: true });
+      this.state = buildWorld(loadScenario(scenarioNameOf(o)), now);
+      this.text = null;
+      this.checkedScenario = wanted;
+      this.log.size = -1;
+      this.syncLog();
+      return;
+    }
+    const state = parseState(text, this.file, scenarioNameOf(o));
+    this.checkScenario(wanted, state);
+    this.state = state;
+    this.text = text;
+    this.persisted = volatileOf(state);
+    migrateCommandLog(this.file, state);
+    this.log.size = -1;
+    this.syncLog();
+  }
+
+  /**
+   * Under the lock: the command counters from the log file (the commands other processes appended
+   * since this one last looked), so recording a command changes the log, not the state file.
+   */
+  private syncLog(): void {
+    const state = this.state!;
+    const logFile = commandLogPath(this.file);
+    let size = 0;
+    try {
+      size = fs.statSync(logFile).size;
+    } catch {
+      /* no log yet */
+    }
+    if (size !== this.log.size) {
+      const grown = this.log.size >= 0 && size > this.log.size;
+      const text = readFrom(logFile, grown ? this.log.size : 0);
+      const lines = text.split('\n');
+      const complete = lines.slice(0, -1).filter((l) => l);
+      let nextSeq = grown ? this.log.nextSeq : 0;
+      for (let i = complete.length - 1; i >= 0; i--) {
+        const seq = seqOf(complete[i]);
+        if (seq !== null) {
+          nextSeq = Math.max(nextSeq, seq + 1);
+          break;
+        }
+      }
+      this.log = { size, lines: (grown ? this.log.lines : 0) + complete.length, nextSeq };
+    }
+    state.nextCommandSeq = Math.max(state.nextCommandSeq, this.log.nextSeq);
+    state.commandLogLines = this.log.lines;
+  }
+
+  private checkScenario(wanted: string | undefined, state: WorldState): void {
+    if (wanted) {
+      const wantedName = scenarioDisplayName(wanted);
+      if (wantedName !== null && wantedName !== state.scenario) {
+        throw new SimStateError('SCENARIO_MISMATCH', this.file, `Simulator state file ${this.file} holds scenario "${state.scenario}", not "${wantedName}". ${resetHint(this.file, wanted)}`);
+      }
+    }
+    this.checkedScenario = wanted;
+  }
+
+  /** A world over the held state for one access; its new commands join `pending`. */
+  open(now: number): SimWorld {
+    const world = new SimWorld(this.state!);
+    world.earlierCommands = () => [...readCommandFile(commandLogPath(this.file)), ...this.pending];
+    world.advance(now);
+    return world;
+  }
+
+  /** Under the lock: writes the state when it changed (not when only the clock moved), then the new commands. */
+  save(): void {
+    const state = this.state;
+    if (!state) return;
+    const added = this.pending.splice(0);
+    if (added.length) this.appendCommands(added);
+    const now = volatileOf(state);
+    Object.assign(state, this.persisted);
+    const same = this.text !== null && JSON.stringify(state) === this.text;
+    Object.assign(state, now);
+    if (same) return;
+    state.revision++;
+    const text = JSON.stringify(state);
+    writeText(this.file, text);
+    this.text = text;
+    this.persisted = now;
+  }
+
+  /** Appends to the command log, cut back to commandLogLimit lines once it holds about twice that. */
+  private appendCommands(added: CommandLogEntry[]): void {
+    const state = this.state!;
+    const logFile = commandLogPath(this.file);
+    fs.appendFileSync(logFile, (endsTorn(logFile) ? '\n' : '') + added.map((c) => JSON.stringify(c) + '\n').join(''));
+    let lines = this.log.lines + added.length;
+    if (lines > state.commandLogLimit * 2 + 100) {
+      const kept = readCommandFile(logFile).slice(-state.commandLogLimit);
+      writeText(logFile, kept.map((c) => JSON.stringify(c) + '\n').join(''));
+      lines = kept.length;
+    }
+    this.log = { size: fs.statSync(logFile).size, lines, nextSeq: Math.max(this.log.nextSeq, added[added.length - 1].seq + 1) };
+    state.commandLogLines = lines;
+  }
+
+  /** Saves and unlocks; what this process holds stays in memory for the next access's change check. */
+  release(): void {
+    if (!this.held) return;
+    const held = this.held;
+    this.held = null;
+    try {
+      this.save();
+    } finally {
+      releaseLock(held);
+    }
+  }
+
+  /** A lease longer than this is given back at the next access, so no lock looks abandoned (staleLockMs). */
+  static readonly MAX_LEASE_MS = 1000;
+
+  private leaseExpired(): boolean {
+    return this.held !== null && Date.now() - this.heldSince > Store.MAX_LEASE_MS;
+  }
+
+  async lock(o: SimStateOptions, now: number): Promise<void> {
+    if (this.leaseExpired()) this.release();
+    if (this.held) return;
+    this.held = await acquire(this.file, o);
+    this.heldSince = Date.now();
+    this.refreshOrRelease(o, now);
+  }
+
+  lockSync(o: SimStateOptions, now: number): void {
+    if (this.leaseExpired()) this.release();
+    if (this.held) return;
+    this.held = acquireSync(this.file, o);
+    this.heldSince = Date.now();
+    this.refreshOrRelease(o, now);
+  }
+
+  private refreshOrRelease(o: SimStateOptions, now: number): void {
+    try {
+      this.refresh(o, now);
+    } catch (e) {
+      const held = this.held!;
+      this.held = null;
+      releaseLock(held);
+      throw e;
+    }
+  }
+
+  /** After an access: without a lease the lock goes at once (withMachine's contract: saved on return). */
+  done(): void {
+    this.busy = false;
+    if (this.leases === 0) this.release();
+  }
+}
+
+type Volatile = Pick<WorldState, 'clock' | 'nextCommandSeq' | 'commandLogLines'>;
+
+const volatileOf = (s: WorldState): Volatile => ({ clock: s.clock, nextCommandSeq: s.nextCommandSeq, commandLogLines: s.commandLogLines });
+
+/** A file's text from byte `offset` on ('' when it is missing). */
+function readFrom(file: string, offset: number): string {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.max(0, size - offset));
+    fs.readSync(fd, buf, 0, buf.length, offset);
+    return buf.toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The seq of one command-log line (null when the line is not one). */
+function seqOf(line: string): number | null {
+  try {
+    const seq = (JSON.parse(line) as CommandLogEntry).seq;
+    return typeof seq === 'number' ? seq : null;
+  } catch {
+    return null;
+  }
+}
+
+const stores = new Map<string, Store>();
+
+function storeFor(file: string): Store {
+  let s = stores.get(file);
+  if (!s) stores.set(file, (s = new Store(file)));
+  return s;
+}
+
+/** Whatever a lease still holds is saved when the process exits (SIGTERM, `exit N`, a host crash). */
+process.on('exit', () => {
+  for (const s of stores.values()) {
+    try {
+      s.release();
+    } catch {
+      /* exiting: nothing left to tell */
+    }
+  }
+});
+
 // ---- public API ----------------------------------------------------------------------------------
 
 export interface MachineSession {
@@ -413,53 +623,83 @@ export interface MachineSession {
   stateFile: string;
 }
 
+const clockOf = (o: SimStateOptions): SimClock => o.clock ?? realClock;
+
 /**
- * Lock, load (or create from the scenario), advance to now, run fn, save, unlock.
+ * Lock, load (or create from the scenario), advance to the clock's now, run fn, save, unlock.
  * fn gets the local computer; machine.world reaches the others. Save happens even when fn
  * throws (SimFaults are thrown before any change, and advancing time is a change worth keeping).
+ * The state stays in memory: the next access re-reads the file only when another process changed it.
+ * Accesses of one process to one state file run one at a time.
  */
 export async function withMachine<T>(options: SimStateOptions, fn: (machine: SimMachine, session: MachineSession) => Promise<T> | T): Promise<T> {
-  const file = stateFilePath(options);
-  const held = await acquire(file, options);
-  try {
-    const now = (options.now ?? Date.now)();
-    const state = loadOrCreate(file, options, now);
-    const world = openWorld(file, state);
-    world.advance(now);
+  const store = storeFor(stateFilePath(options));
+  const run = store.tail.then(async () => {
+    const now = clockOf(options).now();
+    await store.lock(options, now);
+    store.busy = true;
     try {
-      return await fn(world.local, { world, machine: world.local, stateFile: file });
+      const world = store.open(now);
+      try {
+        return await fn(world.local, { world, machine: world.local, stateFile: store.file });
+      } finally {
+        store.pending.push(...world.newCommands.splice(0));
+      }
     } finally {
-      save(file, world);
+      store.done();
     }
-  } finally {
-    release(held);
-  }
+  });
+  store.tail = run.catch(() => undefined);
+  return run;
 }
 
 /** Synchronous twin of withMachine, for synchronous callers (the lock wait blocks the thread). */
 export function withMachineSync<T>(options: SimStateOptions, fn: (machine: SimMachine, session: MachineSession) => T): T {
-  const file = stateFilePath(options);
-  const held = acquireSync(file, options);
+  const store = storeFor(stateFilePath(options));
+  if (store.busy) throw new SimStateError('LOCK_TIMEOUT', store.file, `The simulator state ${store.file} is in use by an asynchronous access of this process.`);
+  const now = clockOf(options).now();
+  store.lockSync(options, now);
+  store.busy = true;
   try {
-    const now = (options.now ?? Date.now)();
-    const state = loadOrCreate(file, options, now);
-    const world = openWorld(file, state);
-    world.advance(now);
+    const world = store.open(now);
     try {
-      return fn(world.local, { world, machine: world.local, stateFile: file });
+      return fn(world.local, { world, machine: world.local, stateFile: store.file });
     } finally {
-      save(file, world);
+      store.pending.push(...world.newCommands.splice(0));
     }
   } finally {
-    release(held);
+    store.done();
   }
+}
+
+/**
+ * Keeps the state file's lock between the accesses `work` makes (one script line of the host:
+ * one lock, one change check and at most one write instead of one per cmdlet), saving and
+ * unlocking when `work` ends. Whoever waits inside must call releaseMachine first (SimHost.sleep
+ * does): the lock is never held across a wait.
+ */
+export async function holdMachine<T>(options: SimStateOptions, work: () => Promise<T>): Promise<T> {
+  const store = storeFor(stateFilePath(options));
+  store.leases++;
+  try {
+    return await work();
+  } finally {
+    store.leases--;
+    if (store.leases === 0) await store.tail.then(() => store.release());
+  }
+}
+
+/** Saves and unlocks a held state now (before a wait); the next access takes the lock again. */
+export function releaseMachine(options: SimStateOptions): void {
+  const store = stores.get(stateFilePath(options));
+  if (store && !store.busy) store.release();
 }
 
 /**
  * Recreates the state file from the scenario (under the lock). Returns the file path.
  * `scenario` is a bundled name, a JSON path or an already loaded Scenario.
  */
-export function resetState(scenario: string | Scenario = scenarioNameOf(), stateFile?: string, now: number = Date.now()): string {
+export function resetState(scenario: string | Scenario = scenarioNameOf(), stateFile?: string, now: number = realClock.now()): string {
   const loaded = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
   const file = stateFilePath({ stateFile }, loaded.name);
   const held = acquireSync(file, {});
@@ -467,7 +707,7 @@ export function resetState(scenario: string | Scenario = scenarioNameOf(), state
     writeState(file, buildWorld(loaded, now));
     fs.rmSync(commandLogPath(file), { force: true });
   } finally {
-    release(held);
+    releaseLock(held);
   }
   return file;
 }
@@ -475,5 +715,8 @@ export function resetState(scenario: string | Scenario = scenarioNameOf(), state
 /** Reads the state without advancing or writing it (inspection tools). Null if there is none. */
 export function peekState(options: SimStateOptions = {}): WorldState | null {
   const file = stateFilePath(options);
+  // This process holds the lock with changes not saved yet: they are the truth (a copy: peeking changes nothing).
+  const store = stores.get(file);
+  if (store?.held && store.state) return JSON.parse(JSON.stringify(store.state)) as WorldState;
   return readState(file, scenarioNameOf(options));
 }

@@ -2,9 +2,13 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { commandLogPath, parseState, peekState, readCommandLog, resetState, SimStateError, stateFilePath, withMachine, withMachineSync } from '../../../lib/sim/state';
+import { commandLogPath, holdMachine, parseState, releaseMachine, peekState, readCommandLog, resetState, SimStateError, stateFilePath, withMachine, withMachineSync } from '../../../lib/sim/state';
+import { SimHost } from '../../../lib/sim/cmdlets/simhost';
+import type { SimClock } from '../../../lib/sim/clock';
 
 const T0 = Date.parse('2026-11-20T12:00:00.000Z');
+/** A clock stopped at t. */
+const at = (t: number): SimClock => ({ now: () => t, sleep: () => Promise.resolve() });
 const repo = path.resolve(__dirname, '../../..');
 let dir: string;
 let file: string;
@@ -17,10 +21,10 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('state file', () => {
   test('separate sessions see one machine with time passing between them', async () => {
-    await withMachine({ scenario: 'fast', stateFile: file, now: () => T0 }, (m) => m.requestStop('W3SVC'));
-    const mid = await withMachine({ scenario: 'fast', stateFile: file, now: () => T0 + 100 }, (m) => m.service('W3SVC')!.statusName);
+    await withMachine({ scenario: 'fast', stateFile: file, clock: at(T0) }, (m) => m.requestStop('W3SVC'));
+    const mid = await withMachine({ scenario: 'fast', stateFile: file, clock: at(T0 + 100) }, (m) => m.service('W3SVC')!.statusName);
     expect(mid).toBe('StopPending');
-    const [after, ev] = await withMachine({ scenario: 'fast', stateFile: file, now: () => T0 + 10_000 }, (m) => [
+    const [after, ev] = await withMachine({ scenario: 'fast', stateFile: file, clock: at(T0 + 10_000) }, (m) => [
       m.service('W3SVC')!.statusName,
       m.events({ id: 7036, startTime: T0 })[0].timeCreated,
     ]);
@@ -43,9 +47,9 @@ describe('state file', () => {
   });
 
   test('a deleted state file is recreated from the scenario', async () => {
-    await withMachine({ scenario: 'fast', stateFile: file, now: () => T0 }, (m) => m.requestStop('W3SVC'));
+    await withMachine({ scenario: 'fast', stateFile: file, clock: at(T0) }, (m) => m.requestStop('W3SVC'));
     fs.rmSync(file);
-    const st = await withMachine({ scenario: 'fast', stateFile: file, now: () => T0 + 10_000 }, (m) => m.service('W3SVC')!.statusName);
+    const st = await withMachine({ scenario: 'fast', stateFile: file, clock: at(T0 + 10_000) }, (m) => m.service('W3SVC')!.statusName);
     expect(st).toBe('Running');
   });
 
@@ -64,8 +68,8 @@ describe('state file', () => {
   });
 
   test('resetState brings back the scenario state in one call', () => {
-    withMachineSync({ scenario: 'fast', stateFile: file, now: () => T0 }, (m) => m.requestStop('WAS', { force: true }));
-    withMachineSync({ scenario: 'fast', stateFile: file, now: () => T0 + 10_000 }, () => undefined);
+    withMachineSync({ scenario: 'fast', stateFile: file, clock: at(T0) }, (m) => m.requestStop('WAS', { force: true }));
+    withMachineSync({ scenario: 'fast', stateFile: file, clock: at(T0 + 10_000) }, () => undefined);
     expect(peekState({ stateFile: file })!.computers.WEB01.services.was.status).toBe('Stopped');
     expect(resetState('fast', file)).toBe(file);
     expect(peekState({ stateFile: file })!.computers.WEB01.services.was.status).toBe('Running');
@@ -85,6 +89,68 @@ describe('state file', () => {
     expect(err).toMatchObject({ code: 'LOCK_TIMEOUT' });
     expect(err.message).toContain(`held by pid ${process.pid}`);
     fs.rmSync(`${file}.lock`);
+  });
+});
+
+describe('the machine held in memory', () => {
+  const o = () => ({ scenario: 'fast', stateFile: file });
+
+  test('an access that changes nothing does not rewrite the state file; a change does; commands only append to the log', async () => {
+    resetState('fast', file);
+    const ino = () => fs.statSync(file).ino;
+    const before = ino();
+    await withMachine({ ...o(), clock: at(T0 + 1000) }, (m) => m.service('W3SVC')!.statusName);
+    withMachineSync(o(), (m) => m.recordCommand('Get-Service W3SVC'));
+    expect(ino()).toBe(before); // same file: never replaced
+    expect(readCommandLog({ stateFile: file }).map((c) => c.text)).toEqual(['Get-Service W3SVC']);
+    await withMachine(o(), (m) => m.requestStop('W3SVC'));
+    expect(ino()).not.toBe(before);
+    expect(peekState({ stateFile: file })!.computers.WEB01.services.w3svc.status).toBe('StopPending');
+  });
+
+  test('a change another process wrote is seen by the next access, even with the same size and time stamp', async () => {
+    resetState('fast', file);
+    await withMachine(o(), (m) => m.service('W3SVC')); // warm copy in memory
+    const text = fs.readFileSync(file, 'utf8');
+    const { mtime } = fs.statSync(file);
+    const state = JSON.parse(text);
+    state.computers.WEB01.services.w3svc.status = 'Stopped'; // was Running: same length
+    const changed = JSON.stringify(state);
+    expect(changed.length).toBe(text.length);
+    fs.writeFileSync(file, changed);
+    fs.utimesSync(file, mtime, mtime);
+    expect(await withMachine(o(), (m) => m.service('W3SVC')!.statusName)).toBe('Stopped');
+  });
+
+  test('a host that finds its state file deleted fails (DELETED) and does not write its copy back on the way out', async () => {
+    resetState('fast', file);
+    const seen: string[] = [];
+    const opts = { ...o(), requireExisting: true, onUnusable: (e: SimStateError) => seen.push(e.code) };
+    await withMachine(opts, (m) => m.requestStop('W3SVC')); // this process's copy in memory
+    fs.rmSync(file);
+    await expect(withMachine(opts, (m) => m.service('W3SVC'))).rejects.toMatchObject({ code: 'DELETED' });
+    expect(seen).toEqual(['DELETED']);
+    releaseMachine(opts); // what the exit handler does
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  test('holdMachine keeps one lock across accesses, gives it back before a wait and when done', async () => {
+    resetState('fast', file);
+    const lock = `${file}.lock`;
+    const host = new SimHost(o());
+    const seen: boolean[] = [];
+    await holdMachine(o(), async () => {
+      await host.use((m) => m.requestStop('W3SVC'));
+      seen.push(fs.existsSync(lock));
+      expect(peekState({ stateFile: file })!.computers.WEB01.services.w3svc.status).toBe('StopPending'); // this process's view
+      await host.sleep(1);
+      seen.push(fs.existsSync(lock));
+      await host.use((m) => m.service('W3SVC'));
+      seen.push(fs.existsSync(lock));
+    });
+    seen.push(fs.existsSync(lock));
+    expect(seen).toEqual([true, false, true, false]);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).computers.WEB01.services.w3svc.status).not.toBe('Running');
   });
 });
 
@@ -162,7 +228,14 @@ describe('concurrency', () => {
     const [file, tag, n, startAt] = process.argv.slice(2);
     while (Date.now() < Number(startAt)) {} // start together, so the writers really overlap
     for (let i = 0; i < Number(n); i++) {
-      withMachineSync({ scenario: 'fast', stateFile: file }, (m) => m.recordCommand(tag + ' ' + i));
+      withMachineSync({ scenario: 'fast', stateFile: file }, (m) => {
+        m.recordCommand(tag + ' ' + i);
+        // A read-modify-write of the machine itself: a stale in-memory copy would lose increments.
+        const key = 'HKLM:' + String.fromCharCode(92) + 'SOFTWARE' + String.fromCharCode(92) + 'counter';
+        m.createRegistryKey(key);
+        const v = m.getRegistryValue(key, 'n');
+        m.setRegistryValue(key, 'n', (v ? Number(v.value) : 0) + 1);
+      });
     }
   `;
 
@@ -187,7 +260,10 @@ describe('concurrency', () => {
       const mine = texts.filter((t) => t.startsWith(tag + ' '));
       expect(mine).toEqual(Array.from({ length: n }, (_, i) => `${tag} ${i}`)); // all there, in order
     }
-    expect(state.revision).toBe(3 * n);
+    // Every command got its own number: the counter lives with the log, under the same lock.
+    const seqs = readCommandLog({ stateFile: file }).map((c) => c.seq);
+    expect(seqs).toEqual(Array.from({ length: 3 * n }, (_, i) => seqs[0] + i));
+    expect(withMachineSync({ scenario: 'fast', stateFile: file }, (m) => m.getRegistryValue('HKLM:\\SOFTWARE\\counter', 'n')!.value)).toBe(3 * n);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock'))).toEqual([]);
   }, 60_000);
 

@@ -390,8 +390,7 @@ const getDate: CmdletImpl = (call) => {
 };
 
 function nowOf(call: CmdletCall): PsDateTime {
-  const now = call.ctx.getVariable('__iisctlNow');
-  return new PsDateTime(typeof now === 'number' ? now : Date.now(), 'Local');
+  return new PsDateTime(call.ctx.now(), 'Local');
 }
 
 const newObject: CmdletImpl = (call) => {

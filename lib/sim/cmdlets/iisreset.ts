@@ -105,12 +105,12 @@ function parse(args: string[]): Options | string {
 }
 
 async function waitFor(call: NativeCall, host: SimHost, names: string[], target: 'Stopped' | 'Running', ms: number): Promise<'ok' | 'timeout' | 'failed'> {
-  const end = Date.now() + ms;
+  const end = host.now() + ms;
   for (;;) {
     const states = await host.use((m) => names.map((n) => m.service(n)?.statusName));
     if (states.every((s) => s === target)) return 'ok';
     if (target === 'Running' && states.some((s) => s === 'Stopped')) return 'failed';
-    if (Date.now() >= end) return 'timeout';
+    if (host.now() >= end) return 'timeout';
     await call.ctx.sleep(POLL_MS);
   }
 }

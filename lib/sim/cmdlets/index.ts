@@ -49,7 +49,7 @@ export interface SimInterpreterOptions {
 }
 
 export function createSimInterpreter(o: SimInterpreterOptions): Interpreter {
-  return createInterpreter({ cmdlets: simCmdlets, nativeCommands: simNatives, host: o.host, computerName: o.computerName, userName: o.userName, userDomainName: o.userDomainName, processId: o.processId, onStdout: o.onStdout, onStderr: o.onStderr, onError: o.onError });
+  return createInterpreter({ cmdlets: simCmdlets, nativeCommands: simNatives, host: o.host, now: () => o.host.now(), sleep: (ms) => o.host.sleep(ms), computerName: o.computerName, userName: o.userName, userDomainName: o.userDomainName, processId: o.processId, onStdout: o.onStdout, onStderr: o.onStderr, onError: o.onError });
 }
 
 export { SimHost };

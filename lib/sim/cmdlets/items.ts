@@ -66,10 +66,18 @@ async function iisItems(call: CmdletCall, parts: string[], children: boolean): P
     return [];
   }
   const [top, name, sub] = parts.map((p) => p.toLowerCase());
-  const { pools, sites, computer } = await readIisConfig(call, (m) => ({ pools: m.pools(), sites: m.sites(), computer: m.name }));
+  // Only the item asked for: one pool's view per path, not all of them (listing N pools' workers stays O(N)).
+  const { pools, sites, computer } = await readIisConfig(call, (m) => {
+    const one = <T>(v: T | undefined): T[] => (v ? [v] : []);
+    return {
+      pools: top !== 'apppools' ? [] : name ? one(m.pool(name)) : m.pools(),
+      sites: top !== 'sites' ? [] : name ? one(m.site(name)) : m.sites(),
+      computer: m.name,
+    };
+  });
   if (top === 'apppools') {
     if (!name) return children ? pools.map((p) => poolObject(p, computer)) : null;
-    const p = pools.find((x) => x.name.toLowerCase() === name);
+    const p = pools[0];
     if (!p) return null;
     if (sub === 'workerprocesses') return children ? p.workerProcesses.map((w) => workerObject(w, p.name)) : [];
     if (sub !== undefined) return null;
@@ -77,7 +85,7 @@ async function iisItems(call: CmdletCall, parts: string[], children: boolean): P
   }
   if (top === 'sites') {
     if (!name) return children ? sites.map((s) => siteObject(s, computer)) : null;
-    const s = sites.find((x) => x.name.toLowerCase() === name);
+    const s = sites[0];
     if (!s || sub !== undefined) return null;
     return children ? [] : [siteObject(s, computer)];
   }

@@ -94,15 +94,15 @@ export function newSimMutex(call: CmdletCall, args: PsValue[]): PsObject {
     if (!Number.isInteger(ms) || ms < -1) {
       throw new MethodFailure('Number must be either non-negative and less than or equal to Int32.MaxValue or -1.\r\nParameter name: millisecondsTimeout', 'System.ArgumentOutOfRangeException');
     }
-    const end = ms === -1 ? Infinity : Date.now() + ms;
+    const end = ms === -1 ? Infinity : host.now() + ms;
     for (;;) {
       const outcome = await tryTake();
       if (outcome !== 'busy' && host.computer !== null) host.remoteMutexes.set(name, (host.remoteMutexes.get(name) ?? 0) + 1);
       if (outcome === 'acquired') return true;
       if (outcome === 'abandoned') throw new MethodFailure('The wait completed due to an abandoned mutex.', 'System.Threading.AbandonedMutexException');
-      const left = end - Date.now();
+      const left = end - host.now();
       if (left <= 0) return false;
-      await new Promise((r) => setTimeout(r, Math.min(POLL_MS, left)));
+      await host.sleep(Math.min(POLL_MS, left));
     }
   });
   o.addMethod('ReleaseMutex', async () => {

@@ -248,7 +248,7 @@ function refresh(host: SimHost, s: SimSession): void {
   const state = peekState(host.state);
   if (!state) return;
   const world = new SimWorld(state);
-  world.advance((host.state.now ?? Date.now)());
+  world.advance(host.now());
   const comp = world.resolve(s.computer);
   if (!comp || comp.unreachable || comp.rebootingUntil !== null || comp.bootTime !== s.bootTime) s.state = 'Broken';
 }
@@ -452,7 +452,7 @@ const getCounter: CmdletImpl = async (call) => {
   const sites = await host.use((m) => m.sites().map((s) => s.name));
   const conns = currentConnections(host, computer);
   const samples: PsObject[] = [];
-  const now = Date.now();
+  const now = host.now();
   for (const path of strings(call.params.get('Counter'))) {
     const m = COUNTER.exec(path.trim());
     const fail = (message: string) =>

@@ -108,13 +108,13 @@ function addControllerMethods(o: PsObject, host: SimHost, shown: string, get: ()
     const want = toStr(args[0] ?? null).toLowerCase();
     const t = args[1];
     const limit = t === undefined ? Infinity : t instanceof PsObject && t.hasProperty('TotalMilliseconds') ? Number(t.getProperty('TotalMilliseconds')) : parseTimeSpan(toStr(t ?? null)) ?? Infinity;
-    const end = Date.now() + limit;
+    const end = host.now() + limit;
     for (;;) {
       const v = await host.use((m) => m.requireService(name));
       set(v);
       if (v.statusName.toLowerCase() === want) return null;
-      if (Date.now() >= end) throw new MethodFailure('Time out has expired and the operation has not been completed.', 'System.ServiceProcess.TimeoutException');
-      await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(1, end - Date.now()))));
+      if (host.now() >= end) throw new MethodFailure('Time out has expired and the operation has not been completed.', 'System.ServiceProcess.TimeoutException');
+      await host.sleep(Math.min(POLL_MS, Math.max(1, end - host.now())));
     }
   });
 }
@@ -286,10 +286,10 @@ async function control(call: CmdletCall, op: Op, t: Target, opts: { force: boole
   }
   if (!opts.wait) return true;
   for (;;) {
-    const sliceEnd = Date.now() + SLICE_MS;
+    const sliceEnd = host.now() + SLICE_MS;
     let status = '';
     let queued = false;
-    while (Date.now() < sliceEnd) {
+    while (host.now() < sliceEnd) {
       ({ status, queued } = await host.use((m) => {
         const v = m.requireService(t.view.name);
         // A forced stop keeps the target Running until its dependents are down: still in progress.
@@ -297,7 +297,7 @@ async function control(call: CmdletCall, op: Op, t: Target, opts: { force: boole
       }));
       if (status === target) return true;
       if (status !== pending && !queued) break;
-      await call.ctx.sleep(Math.min(POLL_MS, Math.max(1, sliceEnd - Date.now())));
+      await call.ctx.sleep(Math.min(POLL_MS, Math.max(1, sliceEnd - host.now())));
     }
     if (status === target) return true;
     if (status === pending || queued) {

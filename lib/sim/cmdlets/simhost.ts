@@ -1,11 +1,14 @@
 /**
  * What the machine cmdlets see as `ctx.host`: which simulated computer they act on and how to
  * reach its state. Every machine access goes through `use()`, which takes the state-file lock
- * only for that access (never across a wait: waiting cmdlets call `use()` once per poll).
+ * only for that access, or for a whole script line under holdMachine (host.ts), and never across
+ * a wait: every wait goes through `sleep()`, which gives the lock back first. Time comes from the
+ * state options' clock (clock.ts): no cmdlet reads the wall clock or arms a timer itself.
  */
 import type { CmdletCall } from '../interp/types';
 import type { SimMachine, SimWorld } from '../machine';
-import { withMachine, type SimStateOptions } from '../state';
+import { realClock, type SimClock } from '../clock';
+import { releaseMachine, withMachine, type SimStateOptions } from '../state';
 
 export class SimHost {
   constructor(
@@ -19,6 +22,20 @@ export class SimHost {
 
   /** Named mutexes a remote runspace took and has not released yet (cmdlets/mutex.ts). */
   readonly remoteMutexes = new Map<string, number>();
+
+  get clock(): SimClock {
+    return this.state.clock ?? realClock;
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Waits on the machine's clock, never holding the state lock meanwhile. */
+  sleep(ms: number): Promise<void> {
+    releaseMachine(this.state);
+    return this.clock.sleep(ms);
+  }
 
   /** A facade for another computer of the same world (Invoke-Command). */
   forComputer(name: string): SimHost {
@@ -34,13 +51,13 @@ export class SimHost {
   }
 
   /** Polls until `done` is true; the lock is released between polls. */
-  async waitUntil(done: (m: SimMachine) => boolean, sleep: (ms: number) => Promise<void>, deadlineMs: number, pollMs = 50): Promise<boolean> {
-    const end = Date.now() + deadlineMs;
+  async waitUntil(done: (m: SimMachine) => boolean, deadlineMs: number, pollMs = 50): Promise<boolean> {
+    const end = this.now() + deadlineMs;
     for (;;) {
       if (await this.use((m) => done(m))) return true;
-      const left = end - Date.now();
+      const left = end - this.now();
       if (left <= 0) return false;
-      await sleep(Math.min(pollMs, left));
+      await this.sleep(Math.min(pollMs, left));
     }
   }
 }

@@ -33,6 +33,7 @@ import {
 } from './dotnet';
 import { formatForHost } from './format';
 import type { CmdletContext, CmdletImpl, CommandTable, NativeImpl } from './types';
+import { realClock } from '../clock';
 
 export interface InterpreterOptions {
   cmdlets: Map<string, CmdletImpl>;
@@ -791,7 +792,8 @@ export class Interpreter {
         this.emitWarning(text);
       },
       writeHost: (text) => this.emitHost(text),
-      sleep: (ms) => (this.opts.sleep ?? realSleep)(ms),
+      sleep: (ms) => (this.opts.sleep ?? realClock.sleep)(ms),
+      now: () => (this.opts.now ?? realClock.now)(),
       invokeScriptBlock: (sb, a, ...under: PsValue[]) => this.invokeScriptBlock(sb, a, { dotSource: true, dollarUnder: under[0], frame, hasUnder: under.length > 0 }),
       getVariable: (n) => frame.scope.get(n),
       setVariable: (n, v) => frame.scope.setLocal(n, v),
@@ -875,7 +877,8 @@ export class Interpreter {
       },
       writeWarning: (t) => this.emitWarning(t),
       writeHost: (t) => this.emitHost(t),
-      sleep: (ms) => (this.opts.sleep ?? realSleep)(ms),
+      sleep: (ms) => (this.opts.sleep ?? realClock.sleep)(ms),
+      now: () => (this.opts.now ?? realClock.now)(),
       invokeScriptBlock: (sb, a, under) => this.invokeScriptBlock(sb, a, { dotSource: true, dollarUnder: under, frame, hasUnder: under !== undefined }),
       getVariable: (n) => frame.scope.get(n),
       setVariable: (n, v) => frame.scope.setLocal(n, v),
@@ -1708,7 +1711,7 @@ export class Interpreter {
       machineName: this.computerName,
       userName: this.opts.userName ?? 'Administrator',
       userDomainName: this.opts.userDomainName ?? this.computerName,
-      now: () => (this.opts.now ?? Date.now)(),
+      now: () => (this.opts.now ?? realClock.now)(),
     };
   }
 
@@ -1753,10 +1756,6 @@ function splitLines(s: string): string[] {
   const lines = s.replace(/\r\n/g, '\n').split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;
-}
-
-function realSleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 function scriptSource(source: string): ScriptSource {
@@ -1842,6 +1841,8 @@ function parseReal(text: string): number {
  * (tree-sitter does not know its messages), so it says so.
  */
 async function parse(source: string): Promise<{ ast: Ast; error?: undefined } | { ast?: undefined; error: PsErrorRecord }> {
+  const cached = parsed.get(source);
+  if (cached) return { ast: cached };
   const parser = await loadParser();
   const tree = parser.parse(source);
   try {
@@ -1856,11 +1857,21 @@ async function parse(source: string): Promise<{ ast: Ast; error?: undefined } | 
         }),
       };
     }
-    return { ast: copyTree(tree.rootNode) };
+    const ast = copyTree(tree.rootNode);
+    if (parsed.size >= PARSED_LIMIT) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(source, ast);
+    return { ast };
   } finally {
     tree.delete();
   }
 }
+
+/**
+ * Trees of scripts parsed before, by source text: a client sends the same few scripts again and
+ * again, and parsing is most of a line's cost. Safe to share: nothing mutates an Ast after copyTree.
+ */
+const parsed = new Map<string, Ast>();
+const PARSED_LIMIT = 256;
 
 function firstProblem(root: import('../parser').SyntaxNode): { row: number; col: number; what: string } {
   let found: { row: number; col: number; what: string } | undefined;

@@ -24,8 +24,10 @@ export interface CmdletContext {
   writeWarning(text: string): void;
   /** Host output (Write-Host): stdout. */
   writeHost(text: string): void;
-  /** Really waits (the machine model is time based). */
+  /** Waits on the machine's clock (lib/sim/clock.ts: real or virtual time). */
   sleep(ms: number): Promise<void>;
+  /** The machine's time, ms since the epoch (Get-Date, [DateTime]::Now). */
+  now(): number;
   /** Runs a script block with arguments, `$_` optionally set (dot-sourced, like ForEach-Object). */
   invokeScriptBlock(sb: PsScriptBlock, args: PsValue[], dollarUnder?: PsValue): Promise<PsValue[]>;
   /** Whether -WhatIf was given (cmdlets that support ShouldProcess must then not act). */

@@ -120,9 +120,10 @@ export class SimWorld {
     return [...this.earlierCommands(), ...this.newCommands].slice(-this.state.commandLogLimit).map((c) => ({ ...c }));
   }
 
-  /** Counts a host call; true when the scenario says the host crashes on this one. */
+  /** Counts a host call; true when the scenario says the host crashes on this one (only then counted: a change saved to the state). */
   noteHostCall(): boolean {
     const h = this.state.host;
+    if (h.crashOnCall === null) return false;
     h.calls++;
     return h.crashOnCall !== null && h.calls === h.crashOnCall;
   }

@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `make bench`, simulator part: the three figures that say whether a benchmark through the
+ * simulated host measures iisctl or the simulator, printed beside the figures measured on the
+ * same machine before the machine was held in memory (scripts/bench-sim.baseline.json):
+ * - a warm status() round trip through the process host (median, target <= 10 ms);
+ * - appPools.list() with 1 000 pools (target <= 1 s);
+ * - a graceful restart of the default scenario: wall time over the services' own stop + start
+ *   time, and the wall time beyond it (what iisctl and the simulator add).
+ * Not a test: nothing here fails on a slow machine. BENCH_SIM_BASELINE=1 writes the baseline file.
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { connect } = require('../dist/index');
+
+const SCENARIOS = path.join(__dirname, '..', 'lib', 'sim', 'scenarios');
+const BASELINE = path.join(__dirname, 'bench-sim.baseline.json');
+const STATUS_CALLS = Number(process.env.BENCH_STATUS_CALLS || 40);
+const RESTARTS = Number(process.env.BENCH_RESTARTS || 2);
+const TIMING = { startMs: 50, stopMs: 100, overlapMs: 150, workerStartMs: 50 };
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const elapsed = (t) => Number(process.hrtime.bigint() - t) / 1e6;
+
+function scenarioFile(dir, base, extraPools) {
+  const scenario = JSON.parse(fs.readFileSync(path.join(SCENARIOS, `${base}.json`), 'utf8'));
+  const local = Object.values(scenario.computers).find((c) => c.local) || Object.values(scenario.computers)[0];
+  for (let i = 0; i < extraPools; i++) local.appPools.push({ name: `bench-${String(i).padStart(4, '0')}`, workers: 1, timing: TIMING });
+  scenario.name = `bench-sim-${base}-${extraPools}`;
+  const file = path.join(dir, 'scenario.json');
+  fs.writeFileSync(file, JSON.stringify(scenario));
+  return { file, local };
+}
+
+async function withClient(base, extraPools, fn) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-bench-sim-'));
+  const { file, local } = scenarioFile(dir, base, extraPools);
+  const iis = await connect({ simulate: file, simulatorStateFile: path.join(dir, 'state.json'), pollIntervalMs: 100, callTimeoutMs: 600_000 });
+  try {
+    await iis.status(); // spawn the host and create the state outside the measurement
+    return await fn(iis, local);
+  } finally {
+    await iis.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function statusMedian() {
+  return withClient('fast', 0, async (iis) => {
+    const lat = [];
+    for (let i = 0; i < STATUS_CALLS; i++) {
+      const t = process.hrtime.bigint();
+      await iis.status();
+      lat.push(elapsed(t));
+    }
+    return median(lat);
+  });
+}
+
+async function list1000() {
+  return withClient('fast', 998, async (iis) => {
+    const t = process.hrtime.bigint();
+    const pools = await iis.appPools.list();
+    if (pools.length !== 1000) throw new Error(`listed ${pools.length} pools, expected 1000`);
+    return elapsed(t);
+  });
+}
+
+async function restartOverhead() {
+  return withClient('default', 0, async (iis, local) => {
+    const status = await iis.status();
+    const running = new Set(status.services.filter((s) => s.status === 'Running').map((s) => s.name));
+    const byName = new Map(local.services.map((s) => [s.name, s]));
+    const cost = (key) => status.services.filter((s) => running.has(s.name)).reduce((sum, s) => sum + (byName.get(s.name)?.[key] ?? 0), 0);
+    const ideal = cost('stopMs') + cost('startMs');
+    const walls = [];
+    for (let i = 0; i < RESTARTS; i++) {
+      const t = process.hrtime.bigint();
+      await iis.restart({ reason: 'bench' });
+      walls.push(elapsed(t));
+    }
+    const wall = median(walls);
+    return { ratio: wall / ideal, extraMs: wall - ideal };
+  });
+}
+
+async function main() {
+  const status = await statusMedian();
+  const list = await list1000();
+  const restart = await restartOverhead();
+  const now = { statusMedianMs: status, list1000Ms: list, restartRatio: restart.ratio, restartExtraMs: restart.extraMs };
+  if (process.env.BENCH_SIM_BASELINE) {
+    fs.writeFileSync(BASELINE, JSON.stringify({ note: 'before the machine was held in memory (commit 5d50414), same 2-core machine, busy', ...now }, null, 2) + '\n');
+  }
+  const before = fs.existsSync(BASELINE) ? JSON.parse(fs.readFileSync(BASELINE, 'utf8')) : {};
+  const rows = [
+    ['warm status() round trip, median ms (target <= 10)', 'statusMedianMs', 1],
+    ['appPools.list() of 1 000 pools, ms (target <= 1000)', 'list1000Ms', 0],
+    ['restart (default scenario): wall / services own time', 'restartRatio', 2],
+    ['restart (default scenario): wall beyond services, ms', 'restartExtraMs', 0],
+  ];
+  const width = Math.max(...rows.map((r) => r[0].length));
+  const cell = (v, d) => (typeof v === 'number' ? v.toFixed(d) : '-').padStart(9);
+  console.log(`Simulator benchmark (process host, node ${process.version})`);
+  console.log(`  ${''.padEnd(width)}  ${'before'.padStart(9)}  ${'now'.padStart(9)}`);
+  for (const [label, key, d] of rows) console.log(`  ${label.padEnd(width)}  ${cell(before[key], d)}  ${cell(now[key], d)}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
