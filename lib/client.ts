@@ -178,7 +178,7 @@ export class IisClient {
     return this.services.start(options);
   }
 
-  /** Stops and starts again what was running. Default stop timeout 20 s (iisreset's). */
+  /** Stops IIS, then starts the roots (IISADMIN, WAS, W3SVC) and the dependents that were running. Default stop timeout 20 s (iisreset's). */
   restart(options?: RestartOptions): Promise<ServiceOperationResult> {
     return this.services.restart(options);
   }

@@ -117,6 +117,8 @@ export interface HostWork<T> {
   human(result: T, host: string): void;
   /** The JSON form of one host's result (default: the result itself). */
   json?(result: T): unknown;
+  /** Human rendering of what a failed host's error carries (its partial result), before the error line. */
+  humanFailure?(error: unknown, host: string): void;
 }
 
 /**
@@ -146,7 +148,8 @@ export async function forEachHost<T>(ctx: Context, work: HostWork<T>): Promise<E
     outcomes.forEach((o, i) => {
       if (several) ctx.out.line(`${i ? '\n' : ''}== ${o.host} ==`);
       if (o.ok) work.human(o.result as T, o.host);
-      else reportError(ctx.out, o.error, { host: several ? o.host : undefined, usage: ctx.usage, debug: isDebug(ctx.args.logLevel) });
+      else if (work.humanFailure) work.humanFailure(o.error, o.host);
+      if (!o.ok) reportError(ctx.out, o.error, { host: several ? o.host : undefined, usage: ctx.usage, debug: isDebug(ctx.args.logLevel) });
     });
   }
   const code = combinedExitCode(outcomes);

@@ -79,6 +79,7 @@ export function renderOperation(out: Output, r: ServiceOperationResult): void {
   out.line('');
   const forced = r.forced ? `forced: terminated ${r.killedProcessIds.join(', ') || 'nothing'}${r.backup ? `, configuration backup ${r.backup}` : ''}` : 'graceful, nothing terminated';
   out.line(`${r.action} on ${r.host} took ${duration(r.durationMs)} (${forced}).`);
+  if (r.leftStopped?.length) out.line(leftStoppedLine(r.leftStopped));
   if (r.retries.length) out.line(`Retried ${r.retries.length} time(s): ${[...new Set(r.retries.map((x) => x.reason))].join('; ')}`);
   // After a restart the worker processes are the new ones; only a stop leaves orphans behind.
   if (r.action === 'stop' && r.orphanWorkerProcessIds.length) out.line(out.paint(`Worker processes still running after the stop: ${r.orphanWorkerProcessIds.join(', ')} (terminated only with --force).`, 'yellow'));
@@ -88,4 +89,9 @@ function pidChange(before: ServiceInfo | undefined, after: ServiceInfo): string 
   const b = before?.processId ? String(before.processId) : '-';
   const a = after.processId ? String(after.processId) : '-';
   return b === a ? a : `${b} -> ${a}`;
+}
+
+/** A restart brings back the IIS roots; dependents stopped before it stay stopped (the result says so). */
+export function leftStoppedLine(names: readonly string[]): string {
+  return `Left stopped, as before the restart: ${names.join(', ')} (iisctl start brings back the automatic ones).`;
 }

@@ -117,7 +117,7 @@ export class Healer {
     throw attachResult(
       new IisctlError('FAILED', `Application pool ${JSON.stringify(pool)} is still not healthy after ${rungs.filter((r) => r.outcome !== 'skipped').map((r) => r.rung).join(', ')}.`, {
         host: this.ops.host,
-        hint: options.force ? 'Look at the events in the result; the application itself may be failing.' : 'The rungs that kill processes need force.',
+        hint: healHint(rungs, options),
       }),
       result,
     );
@@ -173,4 +173,16 @@ export class Healer {
     if (!options.healthy) return true;
     return options.healthy({ name: info.name, exists: true, state: info.state, workerProcessIds: info.workerProcessIds });
   }
+}
+
+/**
+ * Why the ladder did not work: a rung whose own step failed names the real cause (IIS that does
+ * not start, a service that is disabled, ...); only when every rung ran and the pool still reads
+ * unhealthy is the application itself suspected. Library wording: the CLI words the same advice.
+ */
+export function healHint(rungs: RungRecord[], options: HealOptions): string {
+  const lastFailed = [...rungs].reverse().find((r) => r.outcome === 'failed');
+  if (lastFailed) return `The last rung that ran, ${lastFailed.rung}, failed: ${lastFailed.detail ?? lastFailed.errorCode ?? 'unknown error'}`;
+  if (!options.force) return 'The rungs that kill processes were skipped: they need force.';
+  return 'Every rung ran and the pool is still unhealthy: look at the events in the result; the application itself may be failing.';
 }

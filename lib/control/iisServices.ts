@@ -12,7 +12,9 @@
  *   processes of IIS services and IIS worker processes are terminated, never a shared service host
  *   that also runs a non-IIS service; then the state is verified;
  * - after every stop, leftover w3wp processes are reported (and terminated only with force);
- * - restart brings back exactly the services that were running before;
+ * - restart stops and then starts all Internet services (iisreset /RESTART, 1.2): the roots
+ *   (IISADMIN where installed, WAS, W3SVC) always come back, a dependent only when it was running
+ *   before (one stopped on purpose stays stopped, and the result says so);
  * - transient failures are retried (retry.ts); success is reported only from a state read back.
  */
 import { IisctlError } from '../errors';
@@ -56,6 +58,8 @@ export interface ServiceOperationResult {
   after: ServiceInfo[];
   /** Events logged on the host during the operation (its audit event included). */
   events: EventRecord[];
+  /** Restart only: dependents that were stopped before and were left stopped. */
+  leftStopped?: string[];
 }
 
 export interface StatusResult {
@@ -169,11 +173,10 @@ export class IisServiceController extends HostOperator {
 
   restart(options: RestartOptions = {}): Promise<ServiceOperationResult> {
     return this.operate('restart', options, async (op) => {
-      // Only what was running comes back: a service stopped on purpose stays stopped.
-      const wasRunning = op.before.filter((s) => s.status !== STOPPED && s.startType !== 'Disabled');
+      const targets = restartTargets(op.before);
       try {
         await this.stopAll(op, options, (options.timeoutSeconds ?? 20) * 1000);
-        await this.startServices(op, wasRunning, 60_000, options.onProgress);
+        await this.startServices(op, targets, 60_000, options.onProgress);
       } catch (error) {
         if (options.rebootOnError) await this.rebootAfterFailure(op, error);
         throw error;
@@ -193,7 +196,7 @@ export class IisServiceController extends HostOperator {
     if (action === 'enable') steps.push(step('enable restarts', enableRestarts()));
     if (action === 'disable' || action === 'enable') return { action, host: this.host, steps };
     const snapshot = await this.snapshot();
-    const running = snapshot.services.filter((s) => s.status !== STOPPED && s.startType !== 'Disabled');
+    const running = snapshot.services.filter((s) => s.status !== STOPPED);
     if (action !== 'start') {
       for (const wave of stopWaves(snapshot.services)) {
         const names = wave.filter((n) => statusOf(snapshot, n) !== STOPPED);
@@ -206,7 +209,7 @@ export class IisServiceController extends HostOperator {
       }
     }
     if (action !== 'stop') {
-      const targets = action === 'start' ? this.servicesToStart(snapshot.services) : running;
+      const targets = action === 'start' ? this.servicesToStart(snapshot.services) : restartTargets(snapshot.services);
       const wanted = new Set(targets.map((s) => s.name));
       for (const wave of startWaves(snapshot.services)) {
         const names = wave.filter((n) => wanted.has(n));
@@ -251,6 +254,7 @@ export class IisServiceController extends HostOperator {
       before: op.before,
       after: after.services,
       events,
+      ...(action === 'restart' ? { leftStopped: leftStopped(op.before) } : {}),
     };
     if (failure) throw attachResult(withStateLeft(failure, result.after.map((x) => `${x.name} ${x.status}`)), result);
     this.verify(action, op, result);
@@ -259,11 +263,20 @@ export class IisServiceController extends HostOperator {
 
   /** Success is only what the state read back shows. */
   private verify(action: ServiceOperationResult['action'], op: Operation, result: ServiceOperationResult): void {
-    const expected = action === 'stop' ? op.before : action === 'start' ? op.started ?? [] : op.before.filter((s) => s.status !== STOPPED && s.startType !== 'Disabled');
+    // A restart is verified against the roots too, also a root that could not be started (Disabled).
+    const expected = action === 'stop' ? op.before : action === 'start' ? op.started ?? [] : [...restartTargets(op.before), ...op.before.filter((s) => isRoot(s) && s.startType === 'Disabled')];
     const want = action === 'stop' ? STOPPED : RUNNING;
-    const wrong = expected.map((s) => result.after.find((a) => a.name === s.name)).filter((s): s is ServiceInfo => !s || s.status !== want);
+    const wrong = expected.map((s) => result.after.find((a) => a.name === s.name) ?? { ...s, status: 'missing' }).filter((s) => s.status !== want);
     if (wrong.length > 0) {
-      throw attachResult(new IisctlError('FAILED', `After ${action}, ${wrong.map((s) => `${s.name} is ${s.status}`).join(', ')} (expected ${want}).`, { host: this.host }), result);
+      const disabled = wrong.filter((s) => s.startType === 'Disabled').map((s) => s.name);
+      throw attachResult(
+        new IisctlError('FAILED', `After ${action}, ${wrong.map((s) => `${s.name} is ${s.status}${s.startType === 'Disabled' ? ' (start type Disabled)' : ''}`).join(', ')} (expected ${want}).`, {
+          host: this.host,
+          ...(disabled.length ? { hint: `Set the start type of ${disabled.join(', ')} to Manual or Automatic (Set-Service -StartupType), then start IIS.` } : {}),
+          details: { notRunning: wrong.map((s) => s.name) },
+        }),
+        result,
+      );
     }
   }
 
@@ -366,8 +379,7 @@ export class IisServiceController extends HostOperator {
 
   /** For a plain start: the roots and every dependent set to start automatically, never a disabled one. */
   private servicesToStart(services: ServiceInfo[]): ServiceInfo[] {
-    const roots = new Set(['iisadmin', 'was', 'w3svc']);
-    return services.filter((s) => s.startType !== 'Disabled' && (roots.has(s.name.toLowerCase()) || s.startType === 'Automatic'));
+    return services.filter((s) => s.startType !== 'Disabled' && (isRoot(s) || s.startType === 'Automatic'));
   }
 
   private async startServices(op: Operation, targets: ServiceInfo[], timeoutMs: number, onProgress?: (p: Progress) => void): Promise<void> {
@@ -466,6 +478,23 @@ interface Operation {
   forced: boolean;
   backup?: string;
   orphans?: number[];
+}
+
+/** The services iisreset is about (1.4): IISADMIN where installed, WAS and W3SVC. */
+const ROOTS = new Set(['iisadmin', 'was', 'w3svc']);
+
+function isRoot(s: ServiceInfo): boolean {
+  return ROOTS.has(s.name.toLowerCase());
+}
+
+/** What a restart starts: every root, and a dependent only when it was running before. */
+function restartTargets(before: ServiceInfo[]): ServiceInfo[] {
+  return before.filter((s) => s.startType !== 'Disabled' && (isRoot(s) || s.status !== STOPPED));
+}
+
+/** Dependents a restart leaves stopped because they were stopped before. */
+function leftStopped(before: ServiceInfo[]): string[] {
+  return before.filter((s) => !isRoot(s) && s.status === STOPPED).map((s) => s.name);
 }
 
 function statusOf(snapshot: IisServiceSnapshot, name: string): string {
