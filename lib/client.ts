@@ -6,6 +6,7 @@
  * exits: it returns typed results and throws IisctlError.
  */
 import { invalidArgument } from './errors';
+import { checkNumbers, LIMITS } from './limits';
 import { Logger, silentLogger } from './log';
 import { resolveExecutable } from './powershell/executable';
 import { PowerShellSession, SessionStats } from './powershell/session';
@@ -244,8 +245,14 @@ export async function connect(options: ConnectOptions = {}): Promise<IisClient> 
     remoteCredential(options.credential.userName, options.credential.password);
   }
   validateLockOptions(options.lock);
-  if (options.lockTimeoutSeconds !== undefined) validateLockOptions({ timeoutSeconds: options.lockTimeoutSeconds });
-  if (options.callTimeoutMs !== undefined && !(options.callTimeoutMs > 0)) throw invalidArgument('callTimeoutMs must be a positive number of milliseconds.');
+  checkNumbers([
+    ['lockTimeoutSeconds', options.lockTimeoutSeconds, LIMITS.lockTimeoutSeconds],
+    ['callTimeoutMs', options.callTimeoutMs, LIMITS.callTimeoutMs],
+    ['pollIntervalMs', options.pollIntervalMs, LIMITS.pollIntervalMs],
+    ['retry.attempts', options.retry?.attempts, LIMITS.retryAttempts],
+    ['retry.baseDelayMs', options.retry?.baseDelayMs, LIMITS.retryDelayMs],
+    ['retry.maxDelayMs', options.retry?.maxDelayMs, LIMITS.retryDelayMs],
+  ]);
   const logger = options.logger ?? silentLogger();
   const executable = resolveExecutable({
     simulate: options.simulate,

@@ -7,7 +7,9 @@ import { connect, ConnectOptions, IisClient } from '../client';
 import { IisctlError, isIisctlError } from '../errors';
 import { createLogger, Logger, LogLevel } from '../log';
 import { validateComputerName } from '../commands/remote';
-import { mapLimit, MAX_CONCURRENCY, DEFAULT_CONCURRENCY } from '../control/fleet';
+import { mapLimit, DEFAULT_CONCURRENCY } from '../control/fleet';
+import { LIMITS } from '../limits';
+import { cliNumber } from './validate';
 import { EXIT, exitCodeOf, ExitCode } from './exitCodes';
 import type { GlobalArgs } from './options';
 import { Output } from './render';
@@ -41,18 +43,10 @@ export interface Context {
 
 export const MAX_COMPUTER_NAME = 255;
 
-/** Most retries of transient failures --retries accepts. */
-export const MAX_RETRIES = 20;
-
 export function createContext(runtime: Runtime, command: string, args: GlobalArgs, usage: string): Context {
-  const retries = Array.isArray(args.retries) ? NaN : args.retries;
-  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0 && retries <= MAX_RETRIES)) {
-    throw new UsageError(`--retries must be a whole number from 0 to ${MAX_RETRIES}; got ${JSON.stringify(String(args.retries))}.`, usage);
-  }
-  const lockTimeout = Array.isArray(args.lockTimeout) ? NaN : args.lockTimeout;
-  if (lockTimeout !== undefined && !(Number.isFinite(lockTimeout) && lockTimeout >= 0 && lockTimeout <= 86_400)) {
-    throw new UsageError(`--lock-timeout must be a number of seconds from 0 to 86400; got ${JSON.stringify(String(args.lockTimeout))}.`, usage);
-  }
+  cliNumber('retries', args.retries, LIMITS.retries, usage);
+  cliNumber('lock-timeout', args.lockTimeout, LIMITS.lockTimeoutSeconds, usage);
+  parallelOption(args.parallel, usage);
   if (args.user !== undefined && !(args.computer && args.computer.length > 0)) {
     // Without a remote host it would be silently unused: this machine runs as the account iisctl runs as.
     throw new UsageError('--user is for remote hosts: give -c/--computer too (this machine is driven as the account iisctl runs as).', usage);
@@ -159,10 +153,11 @@ export async function forEachHost<T>(ctx: Context, work: HostWork<T>): Promise<E
 
 /** --parallel: 1 to 64, default 8. */
 export function parallelLimit(ctx: Context): number {
-  const p = ctx.args.parallel;
-  if (p === undefined) return DEFAULT_CONCURRENCY;
-  if (Array.isArray(p) || !Number.isInteger(p) || p < 1 || p > MAX_CONCURRENCY) throw new UsageError(`--parallel must be a whole number from 1 to ${MAX_CONCURRENCY}; got ${JSON.stringify(String(p))}.`, ctx.usage);
-  return p;
+  return parallelOption(ctx.args.parallel, ctx.usage) ?? DEFAULT_CONCURRENCY;
+}
+
+function parallelOption(raw: unknown, usage: string): number | undefined {
+  return cliNumber('parallel', raw, LIMITS.concurrency, usage);
 }
 
 /** The remoting password of --user: only from the environment, never from the command line. */

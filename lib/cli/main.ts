@@ -30,7 +30,7 @@ import { backupCommand, BACKUP_USAGE } from './commands/backup';
 import { adviseCommand, ADVISE_USAGE } from './commands/advise';
 import { rollingCommand, ROLLING_USAGE } from './commands/rolling';
 import { explainUnknownArguments, OPERANDS_FLAG, restoreOperands, restoreText, splitAtEndOfOptions, SplitArgv, yargsArgv } from './endOfOptions';
-import { refuseEmptyOptionValues } from './validate';
+import { refuseEmptyOptionValues, rememberTypedOptions } from './validate';
 
 const USAGES: Record<string, string> = {
   status: STATUS_USAGE,
@@ -129,6 +129,7 @@ export function commands(runtime: Runtime): CommandModule<object, any>[] { // es
  */
 export function cliParser(split: SplitArgv, modules: readonly CommandModule<object, any>[], options: { usage: string; takesNames: boolean }): Argv { // eslint-disable-line @typescript-eslint/no-explicit-any
   const given = yargsArgv(split);
+  rememberTypedOptions(split.options);
   let parser = withGlobalOptions(yargs(given.argv))
     .option(OPERANDS_FLAG, { type: 'boolean', hidden: true })
     .scriptName('iisctl')

@@ -11,6 +11,7 @@
  * verifies again. Transient refusals (0x80070425, 0x800710D8: iis-reference.md 4.1) are retried per
  * name; "The service has not been started" (0x80070426) on a stop means it is already stopped.
  */
+import { checkNumber, LIMITS } from '../limits';
 import { readAppPools, readPoolStates, requestPools, setAutoStart, AppPoolInfo, AppPoolInventory, PoolAction, PoolState } from '../commands/appPools';
 import { killProcesses } from '../commands/processes';
 import { IisctlError } from '../errors';
@@ -49,6 +50,7 @@ export class AppPoolController {
   /** The exact scripts an operation would run from the current state; changes nothing. */
   async plan(action: PoolOperation, selector: Selector, options: PoolOptions = {}): Promise<SurgicalPlan> {
     validateSelector(selector);
+    checkNumber('timeoutSeconds', options.timeoutSeconds, LIMITS.timeoutSeconds);
     const inventory = await this.ops.run(readAppPools());
     const names = resolveSelector(selector, inventory.pools.map((p) => p.name), 'application pool', this.ops.host);
     const pools = names.map((n) => poolOf(inventory, n));

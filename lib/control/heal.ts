@@ -11,6 +11,7 @@ import { readAppPools, readPoolStates, PoolState } from '../commands/appPools';
 import { EventRecord } from '../commands/events';
 import { killProcesses } from '../commands/processes';
 import { IisctlError, invalidArgument } from '../errors';
+import { checkNumber, LIMITS } from '../limits';
 import { AppPoolController } from './appPools';
 import { validateName } from './selectors';
 import { SurgicalResult, WebOperations } from './surgical';
@@ -77,6 +78,11 @@ export class Healer {
       // Before the lock and any round trip: a name that can never be sent is INVALID_ARGUMENT.
       if (typeof target === 'object' && target !== null && 'site' in target) validateName(target.site, 'A site name');
       else validateName(typeof target === 'string' ? target : target?.pool, 'An application pool name');
+      checkNumber('timeoutSeconds', options.timeoutSeconds, LIMITS.timeoutSeconds);
+      for (const [rung, seconds] of Object.entries(options.rungTimeoutSeconds ?? {})) {
+        if (!(HEAL_RUNGS as readonly string[]).includes(rung)) throw invalidArgument(`rungTimeoutSeconds: no rung named ${JSON.stringify(rung)} (rungs: ${HEAL_RUNGS.join(', ')}).`);
+        checkNumber(`rungTimeoutSeconds.${rung}`, seconds, LIMITS.timeoutSeconds);
+      }
     } catch (e) {
       return Promise.reject(e);
     }

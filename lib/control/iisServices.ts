@@ -18,6 +18,7 @@
  * - transient failures are retried (retry.ts); success is reported only from a state read back.
  */
 import { IisctlError } from '../errors';
+import { checkNumber, LIMITS } from '../limits';
 import type { PsCommand } from '../commands/command';
 import type { EventRecord } from '../commands/events';
 import { readLock, type LockState } from '../commands/lock';
@@ -186,6 +187,7 @@ export class IisServiceController extends HostOperator {
 
   /** The plan of an operation from the host's current state; changes nothing. */
   async plan(action: OperationPlan['action'], options: RestartOptions = {}): Promise<OperationPlan> {
+    checkNumber('timeoutSeconds', options.timeoutSeconds, LIMITS.timeoutSeconds);
     const step = (description: string, command: PsCommand<unknown>, services?: string[]): PlannedStep => ({
       description,
       services,
@@ -223,6 +225,11 @@ export class IisServiceController extends HostOperator {
   // ---- operation frame: disabled check, audit, events, verified result ----
 
   private operate(action: ServiceOperationResult['action'], options: StopOptions | StartOptions, body: (op: Operation) => Promise<void>): Promise<ServiceOperationResult> {
+    try {
+      checkNumber('timeoutSeconds', options.timeoutSeconds, LIMITS.timeoutSeconds);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.locked(action, () => this.operated(action, options, body), options.reason);
   }
 

@@ -8,6 +8,7 @@
  * fail with 0x800700B7 "Cannot create a file when that file already exists" (peers.md pain point 13)
  * is refused with an error naming the conflicting site and binding, before anything is changed.
  */
+import { checkNumber, LIMITS } from '../limits';
 import { readSites, readSiteStates, requestSites, setServerAutoStart, Binding, SiteAction, SiteInfo, SiteState } from '../commands/sites';
 import { HRESULTS, isTransientOutcome, RequestOutcome } from '../commands/webadmin';
 import { IisctlError } from '../errors';
@@ -47,6 +48,7 @@ export class SiteController {
 
   async plan(action: SiteOperation, selector: Selector, options: SiteOptions = {}): Promise<SurgicalPlan> {
     validateSelector(selector);
+    checkNumber('timeoutSeconds', options.timeoutSeconds, LIMITS.timeoutSeconds);
     const { sites } = await this.ops.run(readSites());
     const names = resolveSelector(selector, sites.map((s) => s.name), 'site', this.ops.host);
     const steps: PlannedStep[] = [];

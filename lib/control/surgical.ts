@@ -5,6 +5,7 @@
  * reason, and the WAS/SCM events logged in the operation's window attached to the result (and to
  * the error when it failed).
  */
+import { checkNumber, LIMITS } from '../limits';
 import type { PsCommand } from '../commands/command';
 import type { EventRecord } from '../commands/events';
 import { onComputer } from '../commands/remote';
@@ -123,6 +124,11 @@ export class WebOperations extends HostOperator {
 
 
   frame(action: string, kind: SurgicalResult['kind'], guarded: boolean, options: SurgicalOptions, body: (frame: OperationFrame) => Promise<BodyResult>): Promise<SurgicalResult> {
+    try {
+      checkNumber('timeoutSeconds', options.timeoutSeconds, LIMITS.timeoutSeconds);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.locked(action, () => this.framed(action, kind, guarded, options, body), options.reason);
   }
 
