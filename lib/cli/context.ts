@@ -3,6 +3,7 @@
  * connection to each --computer, per-host results and the exit code they add up to.
  * No IIS logic here: hosts are connected with the library's connect() and its results rendered.
  */
+import { cliHint } from './hints';
 import { connect, ConnectOptions, IisClient } from '../client';
 import { IisctlError, isIisctlError } from '../errors';
 import { createLogger, Logger, LogLevel } from '../log';
@@ -184,7 +185,7 @@ export function errorExitCode(error: unknown): ExitCode {
 export function errorJson(error: unknown, usage?: string): Record<string, unknown> {
   const exitCode = errorExitCode(error);
   if (error instanceof UsageError) return { code: 'INVALID_ARGUMENT', message: error.message, exitCode, ...(error.usage ?? usage ? { usage: error.usage ?? usage } : {}) };
-  if (error instanceof IisctlError) return { ...error.toJSON(), exitCode, ...(error.code === 'INVALID_ARGUMENT' && usage ? { usage } : {}) };
+  if (error instanceof IisctlError) return { ...error.toJSON(), ...(error.hint === undefined ? {} : { hint: cliHint(error.hint) }), exitCode, ...(error.code === 'INVALID_ARGUMENT' && usage ? { usage } : {}) };
   return { code: 'FAILED', message: error instanceof Error ? error.message : String(error), unexpected: true, exitCode };
 }
 
@@ -211,7 +212,8 @@ export function reportError(out: Output, error: unknown, options: { host?: strin
   }
   if (error instanceof IisctlError) {
     out.error(`${prefix}${oneLine(error.message)} [${error.code}, exit ${exitCodeOf(error.code)}]`);
-    if (error.hint) out.error(`  hint: ${oneLine(error.hint)}`);
+    const hint = cliHint(error.hint);
+    if (hint) out.error(`  hint: ${oneLine(hint)}`);
     if (error.code === 'INVALID_ARGUMENT' && options.usage) out.error(`usage: ${options.usage}`);
     return;
   }

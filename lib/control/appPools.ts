@@ -11,6 +11,7 @@
  * verifies again. Transient refusals (0x80070425, 0x800710D8: iis-reference.md 4.1) are retried per
  * name; "The service has not been started" (0x80070426) on a stop means it is already stopped.
  */
+import { HINTS } from '../hints';
 import { checkNumber, LIMITS } from '../limits';
 import { readAppPools, readPoolStates, requestPools, setAutoStart, AppPoolInfo, AppPoolInventory, PoolAction, PoolState } from '../commands/appPools';
 import { killProcesses } from '../commands/processes';
@@ -196,7 +197,7 @@ function split(action: PoolOperation, pools: AppPoolInfo[], options: PoolOptions
     } else if (p.state === 'Stopped' || p.state === 'Stopping') {
       if (!options.startIfStopped) {
         throw new IisctlError('FAILED', `Application pool ${JSON.stringify(p.name)} is ${p.state}: a recycle needs a started pool (iis-reference.md 4.3). Nothing was changed.`, {
-          hint: 'Start it, or pass startIfStopped to start a stopped pool instead of recycling it.',
+          hint: HINTS.recycleStopped,
           details: { pool: p.name, state: p.state },
         });
       }
@@ -243,7 +244,7 @@ function timeoutError(action: string, pending: PoolState[], timeoutMs: number, h
   const left = pending.map((s) => `${JSON.stringify(s.name)} (${s.state}${s.workerProcessIds.length ? `, worker(s) ${s.workerProcessIds.join(', ')}` : ''})`).join(', ');
   return new IisctlError('TIMEOUT', `${action} of application pool(s) timed out after ${timeoutMs / 1000} s; not done: ${left}.${forced ? '' : ' Nothing was killed.'}`, {
     host,
-    hint: action === 'stop' && !forced ? "Raise the timeout, or use force to terminate only these pools' worker processes." : 'Raise the timeout; see the events in the result.',
+    hint: action === 'stop' && !forced ? HINTS.poolStopTimedOut : 'Raise the timeout; see the events in the result.',
     details: { pending: pending.map((s) => ({ name: s.name, state: s.state, workerProcessIds: s.workerProcessIds })) },
   });
 }

@@ -7,6 +7,7 @@
  * Microsoft's advice is to restart a single pool or site before resetting IIS
  * (peers.md pain point 12). The result names the rung that worked and what every rung cost.
  */
+import { HINTS } from '../hints';
 import { readAppPools, readPoolStates, PoolState } from '../commands/appPools';
 import { EventRecord } from '../commands/events';
 import { killProcesses } from '../commands/processes';
@@ -189,6 +190,6 @@ export class Healer {
 export function healHint(rungs: RungRecord[], options: HealOptions): string {
   const lastFailed = [...rungs].reverse().find((r) => r.outcome === 'failed');
   if (lastFailed) return `The last rung that ran, ${lastFailed.rung}, failed: ${lastFailed.detail ?? lastFailed.errorCode ?? 'unknown error'}`;
-  if (!options.force) return 'The rungs that kill processes were skipped: they need force.';
+  if (!options.force) return HINTS.healNeedsForce;
   return 'Every rung ran and the pool is still unhealthy: look at the events in the result; the application itself may be failing.';
 }

@@ -17,6 +17,7 @@
  *   before (one stopped on purpose stays stopped, and the result says so);
  * - transient failures are retried (retry.ts); success is reported only from a state read back.
  */
+import { HINTS } from '../hints';
 import { IisctlError } from '../errors';
 import { checkNumber, LIMITS } from '../limits';
 import type { PsCommand } from '../commands/command';
@@ -304,7 +305,7 @@ export class IisServiceController extends HostOperator {
         if (!options.force) {
           throw new IisctlError('TIMEOUT', `Stopping IIS timed out after ${timeoutMs / 1000} s; still not stopped: ${stillPending.map((n) => `${n} (${statusOf(op.current, n)})`).join(', ')}. Nothing was killed.`, {
             host: this.host,
-            hint: 'Raise the timeout, or use force to terminate the IIS processes (sessions are lost).',
+            hint: HINTS.stopTimedOut,
             details: { pending: stillPending },
           });
         }
@@ -375,7 +376,7 @@ export class IisServiceController extends HostOperator {
       throw new IisctlError('FAILED', `Could not back up the IIS configuration before terminating IIS processes, so nothing was terminated: ${why}`, {
         host: this.host,
         cause: error,
-        hint: 'Fix the cause, or terminate without a backup: --no-backup (library: skipBackup: true).',
+        hint: HINTS.backupFailed,
         details: { pending: op.current.services.filter((x) => x.status !== STOPPED).map((x) => x.name) },
       });
     }

@@ -16,6 +16,7 @@
  * taken inside the PSSession and renewed every leaseSeconds/4 while held, so iisctl runs on
  * different machines exclude each other, whatever name each gave the target.
  */
+import { HINTS } from '../hints';
 import { checkNumbers, LIMITS } from '../limits';
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
@@ -205,7 +206,7 @@ export function lockedError(host: string, holder: LockHolder | undefined, waited
   const waited = waitedMs > 0 ? ` after waiting ${Math.round(waitedMs / 100) / 10} s` : '';
   return new IisctlError('LOCKED', `Another iisctl holds the lock on ${host}${waited}: ${describeHolder(holder)}.`, {
     host,
-    hint: waitedMs > 0 ? 'Try again once it has finished, or raise the lock timeout.' : 'Try again once it has finished, or wait for it (drop --no-wait-lock).',
+    hint: waitedMs > 0 ? HINTS.lockWaited : HINTS.lockNoWait,
     details: { holder: holder ?? null },
   });
 }

@@ -3,6 +3,7 @@
  * restarts-disabled refusal, the audit event, the events of the operation's window, who runs it,
  * and how its record travels with an error.
  */
+import { HINTS } from '../hints';
 import * as os from 'node:os';
 import { IisctlError } from '../errors';
 import { Logger, silentLogger } from '../log';
@@ -24,7 +25,7 @@ export function disabledError(host: string, toggle: ToggleState): IisctlError {
   const why = toggle.reason ? `: ${toggle.reason}` : '';
   return new IisctlError('DISABLED', `Restarts are disabled on ${host}${by}${since}${why}.`, {
     host,
-    hint: 'Run `iisctl enable` on purpose first if the operation really is wanted.',
+    hint: HINTS.disabled,
     details: { disabledBy: toggle.disabledBy, disabledAt: toggle.disabledAt, reason: toggle.reason },
   });
 }

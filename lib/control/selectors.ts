@@ -7,6 +7,7 @@
  * IIS compares pool and site names case-insensitively, so matching does too; results carry the
  * host's own spelling.
  */
+import { HINTS } from '../hints';
 import { IisctlError, invalidArgument } from '../errors';
 import { assertRepresentable } from '../powershell/quote';
 
@@ -93,7 +94,7 @@ export function resolveSelector(selector: Selector, available: readonly string[]
     const hints = missing.map((m) => (suggestions[m].length ? `${JSON.stringify(m)}: did you mean ${suggestions[m].map((s) => JSON.stringify(s)).join(' or ')}?` : undefined)).filter(Boolean);
     throw new IisctlError('NOT_FOUND', `No ${kind} named ${missing.map((m) => JSON.stringify(m)).join(', ')} on ${host ?? 'the host'}.`, {
       host,
-      hint: hints.length ? hints.join(' ') : `Names are matched exactly; for a wildcard use --match 'pattern*' (library: { match: 'pattern*' }).`,
+      hint: hints.length ? hints.join(' ') : HINTS.exactNames,
       details: { missing, closeMatches: suggestions },
     });
   }

@@ -5,6 +5,7 @@
  * reason, and the WAS/SCM events logged in the operation's window attached to the result (and to
  * the error when it failed).
  */
+import { HINTS } from '../hints';
 import { checkNumber, LIMITS } from '../limits';
 import type { PsCommand } from '../commands/command';
 import type { EventRecord } from '../commands/events';
@@ -152,7 +153,7 @@ export class WebOperations extends HostOperator {
         if (!opts.ensureServices || missing.length) {
           throw new IisctlError('FAILED', `IIS is not running on ${this.host}: ${[...missing.map((m) => `${m} is not installed`), ...down.map((s) => `${s.name} is ${s.status}`)].join(', ')}. Pools and sites have no state until WAS and W3SVC run.`, {
             host: this.host,
-            hint: missing.length ? 'Install the Web Server (IIS) role.' : 'Start IIS first (iisctl start), or pass ensureServices to start WAS and W3SVC automatically.',
+            hint: missing.length ? 'Install the Web Server (IIS) role.' : HINTS.iisNotRunning,
             details: { services: services.map((s) => ({ name: s.name, status: s.status })) },
           });
         }

@@ -14,6 +14,7 @@
  *   not fatal;
  * - trims node-powershell's history after every call and the host's history periodically.
  */
+import { HINTS } from '../hints';
 import type { ChildProcess } from 'node:child_process';
 import { PowerShell } from 'node-powershell';
 import { IisctlError } from '../errors';
@@ -153,7 +154,7 @@ export class PowerShellSession {
     if (pinned && (pinned.exited || this.shell !== pinned)) {
       throw new IisctlError('SESSION_DIED', `The PowerShell process that held the host lock ended (${pinned.exitDetail ?? 'killed'}); the operation was stopped rather than continued without the lock.`, {
         host: this.hostName,
-        hint: 'Check the state of the host (iisctl status) and run the operation again.',
+        hint: HINTS.checkState,
         details: { lockLost: true },
       });
     }
@@ -329,7 +330,7 @@ export class PowerShellSession {
     if (shell.spawnError && ['ENOENT', 'EACCES', 'ENOEXEC'].includes(shell.spawnError.code ?? '')) {
       return new IisctlError('POWERSHELL_UNAVAILABLE', `Could not start PowerShell (${this.executable.command}): ${shell.spawnError.code}.`, {
         host: this.hostName,
-        hint: 'Install PowerShell, pass an explicit executable (IISCTL_POWERSHELL), or use --simulate.',
+        hint: HINTS.noPowerShell,
         cause: shell.spawnError,
       });
     }
