@@ -6,7 +6,8 @@
 import { cliHint } from './hints';
 import { connect, ConnectOptions, IisClient } from '../client';
 import { IisctlError, isIisctlError } from '../errors';
-import { createLogger, Logger, LogLevel } from '../log';
+import { createLogger, Logger, LogLevel, LOG_LEVELS } from '../log';
+import { currentUser } from '../control/operation';
 import { validateComputerName } from '../commands/remote';
 import { mapLimit, DEFAULT_CONCURRENCY } from '../control/fleet';
 import { LIMITS } from '../limits';
@@ -59,7 +60,10 @@ export function createContext(runtime: Runtime, command: string, args: GlobalArg
   const logFile = args.logFile;
   // One line, whatever the level or --quiet: a scheduled task's log is lost otherwise.
   const onFileError = (e: Error) => process.stderr.write(`iisctl: warning: could not write the log file ${logFile}: ${e.message}\n`);
-  const logger = createLogger({ level: args.logLevel ?? 'info', consoleLevel, file: logFile, onFileError });
+  // The operation records (start, each step, result) are for the file; stderr shows them only at
+  // --log-level info and more (the CLI prints its own result and error lines).
+  const consoleRecords = LOG_LEVELS.indexOf(consoleLevel) >= LOG_LEVELS.indexOf('info');
+  const logger = createLogger({ level: args.logLevel ?? 'info', consoleLevel, file: logFile, onFileError, consoleRecords, consolePrefix: 'iisctl' });
   runtime.logger = logger;
   return { command, args, out, logger, usage, signal: runtime.signal };
 }
@@ -112,28 +116,41 @@ export interface HostWork<T> {
   human(result: T, host: string): void;
   /** The JSON form of one host's result (default: the result itself). */
   json?(result: T): unknown;
+  /**
+   * Takes the host's IIS (or an application) down: several hosts go one after another unless
+   * --parallel is given, so that `-c WEB01 -c WEB02 restart` never has the whole farm down at once.
+   */
+  takesHostDown?: boolean;
   /** Human rendering of what a failed host's error carries (its partial result), before the error line. */
   humanFailure?(error: unknown, host: string): void;
 }
 
 /**
- * Runs the work on every target host, one after another (issue 7 brings parallel fan-out),
+ * Runs the work on every target host (one after another or up to --parallel at once),
  * renders each result, and returns the exit code: the host's own with one host; with several,
  * 0 when all succeeded, 8 when some failed, and the common code when all failed the same way.
  */
 export async function forEachHost<T>(ctx: Context, work: HostWork<T>): Promise<ExitCode> {
   const hosts = targetHosts(ctx);
   const several = hosts.length > 1;
-  const limit = parallelLimit(ctx);
-  // Several hosts run in parallel (at most --parallel at once, each with its own connection);
-  // their results are printed afterwards in the order given, each under its "== HOST ==" header.
+  const limit = work.takesHostDown && ctx.args.parallel === undefined ? 1 : parallelLimit(ctx);
+  // Several hosts run in parallel (at most --parallel at once, each with its own connection; one
+  // at a time for what takes a host down); their results are printed afterwards in the order
+  // given, each under its "== HOST ==" header.
   const outcomes = await mapLimit(hosts, limit, async (host): Promise<HostOutcome<T>> => {
     const label = host ?? 'localhost';
     let iis: IisClient | undefined;
+    const started = Date.now();
+    const reason = (ctx.args as { reason?: unknown }).reason;
+    ctx.logger.info(`iisctl ${ctx.command} started on ${label}`, { record: 'start', command: ctx.command, host: label, user: currentUser(), reason: typeof reason === 'string' ? reason : undefined, dryRun: ctx.args.dryRun || undefined });
     try {
       iis = await connect(connectOptions(ctx, host));
-      return { host: label, ok: true, result: await work.run(iis, label) };
+      const result = await work.run(iis, label);
+      ctx.logger.info(`iisctl ${ctx.command} succeeded on ${label}`, { record: 'result', command: ctx.command, host: label, outcome: 'succeeded', exitCode: EXIT.OK, durationMs: Date.now() - started });
+      return { host: label, ok: true, result };
     } catch (error) {
+      const e = error as Partial<IisctlError> & Error;
+      ctx.logger.error(`iisctl ${ctx.command} failed on ${label}: ${e.message}`, { record: 'result', command: ctx.command, host: label, outcome: 'failed', exitCode: errorExitCode(error), durationMs: Date.now() - started, code: e.code, hint: cliHint(e.hint) });
       return { host: label, ok: false, error };
     } finally {
       await iis?.close().catch((e: unknown) => ctx.logger.warn('could not close the connection', { host: label, error: (e as Error).message }));

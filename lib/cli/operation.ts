@@ -69,11 +69,12 @@ export function operationCommand(runtime: Runtime, action: Action): CommandModul
           human: (r) => renderPlan(ctx.out, r.plan, r.restartsEnabled),
         });
       }
-      // One host: live narration, iisreset style. Several hosts run in parallel: no interleaved
-      // narration, each host's result is printed under its header afterwards.
+      // One host: live narration, iisreset style. Several hosts (one after another, or with
+      // --parallel at once): no interleaved narration, each result is printed under its header.
       const several = targetHosts(ctx).length > 1;
       const narrations = new Map<string, Narration>();
       return forEachHost(ctx, {
+        takesHostDown: action !== 'start',
         run: async (iis, host) => {
           const narration = new Narration(ctx.out, action, host);
           if (!several) {

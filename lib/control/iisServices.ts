@@ -299,7 +299,7 @@ export class IisServiceController extends HostOperator {
       const stepStart = Date.now();
       if (toRequest.length > 0) await this.run(requestServiceStop(toRequest), op.retries, deadline);
       const reached = await this.waitFor(op, pending, STOPPED, deadline, timeoutMs, 'stop', options.onProgress);
-      op.steps.push({ step: 'stop', services: pending, durationMs: Date.now() - stepStart, outcome: reached ? 'ok' : 'timeout' });
+      this.logStep(op.steps, { step: 'stop', services: pending, durationMs: Date.now() - stepStart, outcome: reached ? 'ok' : 'timeout' });
       if (!reached) {
         const stillPending = pending.filter((name) => statusOf(op.current, name) !== STOPPED);
         if (!options.force) {
@@ -344,7 +344,7 @@ export class IisServiceController extends HostOperator {
     }
     const names = running.map((s) => s.name);
     const reached = await this.waitFor(op, names, STOPPED, Date.now() + KILL_SETTLE_MS, KILL_SETTLE_MS, 'kill', options.onProgress);
-    op.steps.push({ step: 'kill', services: names, durationMs: Date.now() - stepStart, outcome: reached ? 'ok' : 'failed', detail: `terminated ${pids.join(', ') || 'nothing'}` });
+    this.logStep(op.steps, { step: 'kill', services: names, durationMs: Date.now() - stepStart, outcome: reached ? 'ok' : 'failed', detail: `terminated ${pids.join(', ') || 'nothing'}` });
     if (!reached) {
       throw new IisctlError('FAILED', `IIS services did not stop even after their processes were terminated: ${names.filter((n) => statusOf(op.current, n) !== STOPPED).join(', ')}.`, { host: this.host });
     }
@@ -357,7 +357,7 @@ export class IisServiceController extends HostOperator {
     op.forced = true;
     op.killed.push(...result.killed);
     op.current = await this.snapshot();
-    op.steps.push({ step: 'kill orphan workers', durationMs: Date.now() - stepStart, outcome: 'ok', detail: `terminated ${result.killed.join(', ')}` });
+    this.logStep(op.steps, { step: 'kill orphan workers', durationMs: Date.now() - stepStart, outcome: 'ok', detail: `terminated ${result.killed.join(', ')}` });
   }
 
   /**
@@ -372,7 +372,7 @@ export class IisServiceController extends HostOperator {
       op.backup = (await this.run(createBackup(name), op.retries)).name;
     } catch (error) {
       const why = (error as Error).message;
-      op.steps.push({ step: 'backup configuration', durationMs: Date.now() - stepStart, outcome: 'failed', detail: why });
+      this.logStep(op.steps, { step: 'backup configuration', durationMs: Date.now() - stepStart, outcome: 'failed', detail: why });
       throw new IisctlError('FAILED', `Could not back up the IIS configuration before terminating IIS processes, so nothing was terminated: ${why}`, {
         host: this.host,
         cause: error,
@@ -380,7 +380,7 @@ export class IisServiceController extends HostOperator {
         details: { pending: op.current.services.filter((x) => x.status !== STOPPED).map((x) => x.name) },
       });
     }
-    op.steps.push({ step: 'backup configuration', durationMs: Date.now() - stepStart, outcome: 'ok', detail: name });
+    this.logStep(op.steps, { step: 'backup configuration', durationMs: Date.now() - stepStart, outcome: 'ok', detail: name });
   }
 
   // ---- start ----
@@ -416,7 +416,7 @@ export class IisServiceController extends HostOperator {
       });
       const failed = pending.filter((n) => seenPending.has(n) && statusOf(op.current, n) === STOPPED);
       const ok = pending.every((n) => statusOf(op.current, n) === RUNNING);
-      op.steps.push({ step: 'start', services: pending, durationMs: Date.now() - stepStart, outcome: ok ? 'ok' : failed.length ? 'failed' : 'timeout' });
+      this.logStep(op.steps, { step: 'start', services: pending, durationMs: Date.now() - stepStart, outcome: ok ? 'ok' : failed.length ? 'failed' : 'timeout' });
       if (failed.length > 0) {
         throw new IisctlError('FAILED', `${failed.join(', ')} failed to start (see the Service Control Manager events in the result).`, { host: this.host, details: { failed } });
       }
@@ -459,12 +459,12 @@ export class IisServiceController extends HostOperator {
     } catch (rebootError) {
       // The restart's own failure stays the error; the failed reboot is said next to it.
       const why = (rebootError as Error).message;
-      op.steps.push({ step: 'reboot', durationMs: 0, outcome: 'failed', detail: why });
+      this.logStep(op.steps, { step: 'reboot', durationMs: 0, outcome: 'failed', detail: why });
       this.logger.error('the reboot after the failed restart failed too', { host: this.host, error: why });
       if (details) details.details = { ...details.details, rebooted: false, rebootError: why };
       return;
     }
-    op.steps.push({ step: 'reboot', durationMs: 0, outcome: 'ok', detail: 'requested after a failed stop/start (rebootOnError)' });
+    this.logStep(op.steps, { step: 'reboot', durationMs: 0, outcome: 'ok', detail: 'requested after a failed stop/start (rebootOnError)' });
     if (details) details.details = { ...details.details, rebooted: true };
   }
 

@@ -127,6 +127,12 @@ export abstract class HostOperator {
     this.signal = options.signal;
   }
 
+  /** Records one step of an operation in its result and logs it (a step that did not succeed at warn). */
+  logStep<S extends { step: string; outcome: string; durationMs: number }>(steps: S[], record: S): void {
+    steps.push(record);
+    this.logger.log(record.outcome === 'ok' || record.outcome === 'skipped' ? 'info' : 'warn', `step ${record.step}: ${record.outcome}`, { record: 'step', host: this.host, ...record });
+  }
+
   /** Runs one command on the target, retrying transient failures. */
   run<T>(command: PsCommand<T>, retries?: RetryRecord[], deadline?: number): Promise<T> {
     const target = onComputer(this.computerName, command);
@@ -150,8 +156,13 @@ export abstract class HostOperator {
     }, what);
   }
 
-  /** Writes the operation's audit event as this operator's user (a failure to write it is logged, not thrown). */
+  /**
+   * Writes the operation's audit event as this operator's user (a failure to write it is logged,
+   * not thrown), and logs the outcome: info when it succeeded, error when it failed.
+   */
   audit(entry: Omit<AuditEntry, 'user'>): Promise<void> {
+    const failed = entry.outcome === 'failed';
+    this.logger.log(failed ? 'error' : 'info', `${entry.action} ${entry.outcome} on ${this.host}`, { record: 'result', action: entry.action, host: this.host, user: this.user, reason: entry.reason, outcome: entry.outcome, detail: entry.detail });
     return auditQuietly((c) => this.run(c), this.logger, this.host, { ...entry, user: this.user });
   }
 
@@ -166,6 +177,7 @@ export abstract class HostOperator {
     } catch (e) {
       return Promise.reject(e);
     }
+    this.logger.info(`${operation} started on ${this.host}`, { record: 'start', action: operation, host: this.host, user: this.user, reason: text });
     return this.lock ? this.lock.hold(operation, fn) : fn();
   }
 }

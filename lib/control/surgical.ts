@@ -143,7 +143,7 @@ export class WebOperations extends HostOperator {
     let servicesStarted = false;
     const frame: OperationFrame = {
       run: (command) => this.run(command, retries),
-      step: (step, targets, durationMs, outcome, detail) => steps.push({ step, services: targets, durationMs, outcome, detail }),
+      step: (step, targets, durationMs, outcome, detail) => this.logStep(steps, { step, services: targets, durationMs, outcome, detail }),
       eventServices: (names) => {
         displayNames = names;
       },
@@ -160,7 +160,7 @@ export class WebOperations extends HostOperator {
         const t = Date.now();
         await this.services.start({ timeoutSeconds: opts.timeoutSeconds, reason: opts.reason ?? `iisctl ${action} (ensureServices)` });
         servicesStarted = true;
-        steps.push({ step: 'start WAS/W3SVC (ensureServices)', services: down.map((s) => s.name), durationMs: Date.now() - t, outcome: 'ok' });
+        this.logStep(steps, { step: 'start WAS/W3SVC (ensureServices)', services: down.map((s) => s.name), durationMs: Date.now() - t, outcome: 'ok' });
       },
       backoff: async (attempt, refused) => {
         if (attempt >= this.retryPolicy.attempts) {

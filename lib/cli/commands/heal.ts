@@ -42,6 +42,7 @@ export const healCommand = (runtime: Runtime): CommandModule<object, Args<HealAr
     if (name.length > MAX_NAME) throw new UsageError(`The name is longer than ${MAX_NAME} characters (${name.length}).`, HEAL_USAGE);
     const options = { force: args.force === true, timeoutSeconds: timeoutSeconds(args.timeout, HEAL_USAGE), reason: reason(args.reason, HEAL_USAGE) };
     return forEachHost(ctx, {
+      takesHostDown: true,
       run: (iis) => iis.heal(args.site ? { site: name } : { pool: name }, options),
       human: (r) => renderHeal(ctx.out, r),
       // A failed heal shows what every rung did too, not only the one-line error.
