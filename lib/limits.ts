@@ -13,6 +13,8 @@ export interface NumberRule {
   integer?: boolean;
   /** What the number counts ("seconds", "milliseconds"), for the message. */
   unit?: string;
+  /** What the number is, when "a number" says too little ("an HTTP status code"). */
+  what?: string;
 }
 
 const DAY_SECONDS = 86_400;
@@ -37,7 +39,7 @@ export const LIMITS = {
   /** Rolling: hosts per batch, failures tolerated, expected HTTP status (RFC 9110, section 15). */
   batch: { min: 1, max: 10_000, integer: true },
   maxFailures: { min: 0, max: 10_000, integer: true },
-  expectStatus: { min: 100, max: 599, integer: true },
+  expectStatus: { min: 100, max: 599, integer: true, what: 'an HTTP status code' },
   /** Rolling waits (health, drain) and their intervals, in milliseconds (CLI: seconds). */
   waitMs: { min: 0, max: DAY_SECONDS * 1000, unit: 'milliseconds' },
   waitSeconds: { min: 0, max: DAY_SECONDS, unit: 'seconds' },
@@ -52,7 +54,7 @@ export const LIMITS = {
 
 /** "a whole number from 1 to 64", "a number of seconds from 0 to 86400". */
 export function describeRule(rule: NumberRule): string {
-  return `${rule.integer ? 'a whole number' : 'a number'}${rule.unit ? ` of ${rule.unit}` : ''} from ${rule.min} to ${rule.max}`;
+  return `${rule.what ?? (rule.integer ? 'a whole number' : 'a number')}${rule.unit ? ` of ${rule.unit}` : ''} from ${rule.min} to ${rule.max}`;
 }
 
 /** True when value is a number the rule accepts. */

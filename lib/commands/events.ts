@@ -176,6 +176,7 @@ export const AUDIT_EVENT_IDS: Readonly<Record<string, number>> = {
   'recovery-disable': 1018,
   'backup-create': 1019,
   'backup-restore': 1020,
+  reboot: 1021,
 };
 
 export function auditMessage(entry: AuditEntry): string {

@@ -50,7 +50,7 @@ export class AppPoolController {
 
   /** The exact scripts an operation would run from the current state; changes nothing. */
   async plan(action: PoolOperation, selector: Selector, options: PoolOptions = {}): Promise<SurgicalPlan> {
-    validateSelector(selector);
+    validateSelector(selector, 'application pool');
     checkNumber('timeoutSeconds', options.timeoutSeconds, LIMITS.timeoutSeconds);
     const inventory = await this.ops.run(readAppPools());
     const names = resolveSelector(selector, inventory.pools.map((p) => p.name), 'application pool', this.ops.host);
@@ -75,7 +75,7 @@ export class AppPoolController {
   private operate(action: PoolOperation, selector: Selector, options: PoolOptions): Promise<SurgicalResult> {
     // Names that can never be sent fail before the host lock, the toggle or the inventory are read.
     try {
-      validateSelector(selector);
+      validateSelector(selector, 'application pool');
     } catch (e) {
       return Promise.reject(e);
     }

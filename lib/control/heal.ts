@@ -14,7 +14,7 @@ import { killProcesses } from '../commands/processes';
 import { IisctlError, invalidArgument } from '../errors';
 import { checkNumber, LIMITS } from '../limits';
 import { AppPoolController } from './appPools';
-import { validateName } from './selectors';
+import { validateTargetName } from './selectors';
 import { SurgicalResult, WebOperations } from './surgical';
 import { attachResult } from './operation';
 
@@ -77,8 +77,8 @@ export class Healer {
   heal(target: HealTarget, options: HealOptions = {}): Promise<HealResult> {
     try {
       // Before the lock and any round trip: a name that can never be sent is INVALID_ARGUMENT.
-      if (typeof target === 'object' && target !== null && 'site' in target) validateName(target.site, 'A site name');
-      else validateName(typeof target === 'string' ? target : target?.pool, 'An application pool name');
+      if (typeof target === 'object' && target !== null && 'site' in target) validateTargetName(target.site, 'site');
+      else validateTargetName(typeof target === 'string' ? target : target?.pool, 'application pool');
       checkNumber('timeoutSeconds', options.timeoutSeconds, LIMITS.timeoutSeconds);
       for (const [rung, seconds] of Object.entries(options.rungTimeoutSeconds ?? {})) {
         if (!(HEAL_RUNGS as readonly string[]).includes(rung)) throw invalidArgument(`rungTimeoutSeconds: no rung named ${JSON.stringify(rung)} (rungs: ${HEAL_RUNGS.join(', ')}).`);

@@ -180,8 +180,7 @@ export class IisServiceController extends HostOperator {
         await this.stopAll(op, options, (options.timeoutSeconds ?? 20) * 1000);
         await this.startServices(op, targets, 60_000, options.onProgress);
       } catch (error) {
-        if (options.rebootOnError) await this.rebootAfterFailure(op, error);
-        throw error;
+        throw options.rebootOnError ? await this.rebootAfterFailure(op, error, options.reason) : error;
       }
     });
   }
@@ -451,21 +450,30 @@ export class IisServiceController extends HostOperator {
     return this.run(readIisServices());
   }
 
-  private async rebootAfterFailure(op: Operation, error: unknown): Promise<void> {
-    this.logger.warn('rebooting the host after a failed restart (rebootOnError)', { host: this.host, error: (error as Error).message });
-    const details = error instanceof IisctlError ? (error as { details?: Record<string, unknown> }) : undefined;
+  /**
+   * iisreset /REBOOTONERROR: the restart failed, so the computer is restarted. The error that
+   * comes back says so (a reboot ends every process, so "Nothing was killed" no longer holds),
+   * and the reboot is an audit event of its own, written before the computer goes down.
+   */
+  private async rebootAfterFailure(op: Operation, error: unknown, reason?: string): Promise<unknown> {
+    const why = (error as Error).message;
+    this.logger.warn('rebooting the host after a failed restart (rebootOnError)', { host: this.host, error: why });
+    if (!(error instanceof IisctlError)) return error;
+    const t = Date.now();
+    await this.audit({ action: 'reboot', reason, outcome: 'succeeded', detail: `computer restart requested after a failed restart (rebootOnError): ${why}` });
     try {
       await this.run(restartComputer());
     } catch (rebootError) {
       // The restart's own failure stays the error; the failed reboot is said next to it.
-      const why = (rebootError as Error).message;
-      this.logStep(op.steps, { step: 'reboot', durationMs: 0, outcome: 'failed', detail: why });
-      this.logger.error('the reboot after the failed restart failed too', { host: this.host, error: why });
-      if (details) details.details = { ...details.details, rebooted: false, rebootError: why };
-      return;
+      const rebootWhy = (rebootError as Error).message;
+      this.logStep(op.steps, { step: 'reboot', durationMs: Date.now() - t, outcome: 'failed', detail: rebootWhy });
+      this.logger.error('the reboot after the failed restart failed too', { host: this.host, error: rebootWhy });
+      await this.audit({ action: 'reboot', reason, outcome: 'failed', detail: rebootWhy });
+      return new IisctlError(error.code, `${why} The computer restart asked for (reboot on error) failed too: ${rebootWhy}`, { host: error.host, hint: error.hint, powershell: error.powershell, cause: error, details: { ...error.details, rebooted: false, rebootError: rebootWhy } });
     }
-    this.logStep(op.steps, { step: 'reboot', durationMs: 0, outcome: 'ok', detail: 'requested after a failed stop/start (rebootOnError)' });
-    if (details) details.details = { ...details.details, rebooted: true };
+    this.logStep(op.steps, { step: 'reboot', durationMs: Date.now() - t, outcome: 'ok', detail: 'requested after a failed stop/start (rebootOnError)' });
+    const message = `${why.replace(/\s*Nothing was killed\.\s*$/, '')} The computer is being restarted (reboot on error): every IIS process ends with it.`;
+    return new IisctlError(error.code, message, { host: error.host, powershell: error.powershell, cause: error, details: { ...error.details, rebooted: true } });
   }
 
   private async verifyToggle(enabled: boolean): Promise<ToggleState> {

@@ -47,7 +47,7 @@ export class SiteController {
   }
 
   async plan(action: SiteOperation, selector: Selector, options: SiteOptions = {}): Promise<SurgicalPlan> {
-    validateSelector(selector);
+    validateSelector(selector, 'site');
     checkNumber('timeoutSeconds', options.timeoutSeconds, LIMITS.timeoutSeconds);
     const { sites } = await this.ops.run(readSites());
     const names = resolveSelector(selector, sites.map((s) => s.name), 'site', this.ops.host);
@@ -70,7 +70,7 @@ export class SiteController {
   private operate(action: SiteOperation, selector: Selector, options: SiteOptions): Promise<SurgicalResult> {
     // Names that can never be sent fail before the host lock, the toggle or the inventory are read.
     try {
-      validateSelector(selector);
+      validateSelector(selector, 'site');
     } catch (e) {
       return Promise.reject(e);
     }
