@@ -10,7 +10,7 @@ import { errorExitCode, errorJson, isDebug, reportError, Runtime, UsageError } f
 import { EXIT, EXIT_CODE_HELP } from './exitCodes';
 import { iisresetUsage, translateIisreset } from './iisreset';
 import { expandSimulate, withGlobalOptions } from './options';
-import { Output } from './render';
+import { clearLiveProgress, Output } from './render';
 import { disableCommand, DISABLE_USAGE } from './commands/disable';
 import { enableCommand, ENABLE_USAGE } from './commands/enable';
 import { eventsCommand, EVENTS_USAGE } from './commands/events';
@@ -189,6 +189,7 @@ if (require.main === module) {
   const interrupt = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
     if (interrupt.signal.aborted) process.exit(EXIT.CANCELLED);
+    clearLiveProgress();
     process.stderr.write(`iisctl: ${name}: stopping the wait, reading back the state of the host (again to quit at once)\n`);
     interrupt.abort();
   };

@@ -37,7 +37,7 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
   'log-file': { type: 'string', requiresArg: true, describe: 'Append JSON log lines to this file' },
   'log-level': { type: 'string', choices: [...LOG_LEVELS], requiresArg: true, describe: 'Log level (stderr and --log-file). Default: warn on stderr, info in the file' },
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only errors on stderr: no progress, no narration, no logs below error' },
-  color: { type: 'boolean', describe: 'Colour state words (default: when stdout is a terminal; --no-color or NO_COLOR turn it off)' },
+  color: { type: 'boolean', describe: 'Colour state words (default: when stdout is a terminal; --no-color or a non-empty NO_COLOR turn it off)' },
   retries: { type: 'number', requiresArg: true, describe: 'Retries of transient failures (default 2)' },
   parallel: { type: 'number', requiresArg: true, describe: 'With several --computer hosts: how many are worked on at once (default 8; stop, restart and heal: 1, one host after another, so that a farm is never down at once)' },
   user: { type: 'string', requiresArg: true, describe: 'Account for PowerShell remoting to --computer hosts; the password is read from IISCTL_PASSWORD (never a command-line argument)' },

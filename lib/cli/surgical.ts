@@ -128,7 +128,7 @@ function renderSites(out: Output, sites: SiteInfo[]): void {
 }
 
 export function renderSurgical(out: Output, r: SurgicalResult): void {
-  const rows = r.targets.map((t) => [t.name, out.state(t.before), out.state(t.after), t.changed ? 'yes' : 'no (already so)', workers(t.workerProcessIdsBefore, t.workerProcessIdsAfter)]);
+  const rows = r.targets.map((t) => [t.name, out.state(t.before), out.state(t.after), t.killedProcessIds?.length ? 'yes (workers terminated)' : t.changed ? 'yes' : 'no (already so)', workers(t.workerProcessIdsBefore, t.workerProcessIdsAfter)]);
   for (const l of table([r.kind === 'site' ? 'SITE' : 'POOL', 'BEFORE', 'AFTER', 'CHANGED', 'WORKERS'], rows)) out.line(l);
   const forced = r.forced ? `forced: terminated ${r.killedProcessIds.join(', ') || 'nothing'}` : 'nothing terminated';
   out.line('');

@@ -150,7 +150,12 @@ export class AppPoolController {
     if (pids.length) {
       const killed = await frame.run(killProcesses(pids));
       frame.forced(killed.killed);
-      for (const s of pending) results.get(s.name.toLowerCase())!.killedProcessIds = s.workerProcessIds.filter((p) => killed.killed.includes(p));
+      for (const s of pending) {
+        const r = results.get(s.name.toLowerCase())!;
+        r.killedProcessIds = s.workerProcessIds.filter((p) => killed.killed.includes(p));
+        // A pool already stopping whose workers were terminated was changed by this stop.
+        if (r.killedProcessIds.length) r.changed = true;
+      }
     }
     last = await this.poll(frame, pending.map((s) => s.name), done, Date.now() + timeoutMs, timeoutMs, options);
     frame.step('kill workers', pending.map((s) => s.name), Date.now() - killStart, last.reached ? 'ok' : 'failed', `terminated ${pids.join(', ') || 'nothing'}`);
