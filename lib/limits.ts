@@ -30,8 +30,10 @@ export const LIMITS = {
   retries: { min: 0, max: 20, integer: true },
   retryAttempts: { min: 1, max: 21, integer: true },
   retryDelayMs: { min: 0, max: 600_000, unit: 'milliseconds' },
-  /** Deadline of one PowerShell call. */
-  callTimeoutMs: { min: 1000, max: DAY_SECONDS * 1000, unit: 'milliseconds' },
+  /** Deadline of one PowerShell call (a session's default, or one call's own). */
+  callTimeoutMs: { min: 100, max: DAY_SECONDS * 1000, unit: 'milliseconds' },
+  /** Calls between the session's history clean-ups. */
+  maintenanceEvery: { min: 1, max: 1_000_000, integer: true },
   /** Time between state reads while waiting. */
   pollIntervalMs: { min: 10, max: 60_000, unit: 'milliseconds' },
   /** Hosts worked on at once (CLI --parallel, library concurrency). */

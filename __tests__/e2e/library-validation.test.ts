@@ -89,3 +89,19 @@ describe('one set of bounds for the library and the CLI', () => {
     expect(LIMITS.retryAttempts.max).toBe(LIMITS.retries.max + 1);
   });
 });
+
+describe('the public PowerShellSession', () => {
+  it('checks callTimeoutMs, maintenanceEvery and a call timeoutMs before a process is started', async () => {
+    const { PowerShellSession } = await import('../../lib/powershell/session');
+    const { resolveExecutable } = await import('../../lib/powershell/executable');
+    const { ps } = await import('../../lib/powershell/quote');
+    const executable = resolveExecutable({ simulate: true });
+    expect(() => new PowerShellSession({ executable, callTimeoutMs: NaN })).toThrow(/callTimeoutMs must be/);
+    expect(() => new PowerShellSession({ executable, maintenanceEvery: 0 })).toThrow(/maintenanceEvery must be/);
+    const s = new PowerShellSession({ executable });
+    const e = await failure(s.run(ps`Write-Output ${'x'}`, { timeoutMs: -1 }));
+    expect(e.code).toBe('INVALID_ARGUMENT');
+    expect(s.pid).toBeUndefined(); // nothing was started
+    await s.close();
+  });
+});

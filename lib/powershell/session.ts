@@ -14,6 +14,7 @@
  *   not fatal;
  * - trims node-powershell's history after every call and the host's history periodically.
  */
+import { checkNumber, checkNumbers, LIMITS } from '../limits';
 import { HINTS } from '../hints';
 import type { ChildProcess } from 'node:child_process';
 import { PowerShell } from 'node-powershell';
@@ -93,6 +94,10 @@ export class PowerShellSession {
   readonly stats: SessionStats = { calls: 0, spawns: 0, timeouts: 0, deaths: 0 };
 
   constructor(options: SessionOptions) {
+    checkNumbers([
+      ['callTimeoutMs', options.callTimeoutMs, LIMITS.callTimeoutMs],
+      ['maintenanceEvery', options.maintenanceEvery, LIMITS.maintenanceEvery],
+    ]);
     this.executable = options.executable;
     this.logger = options.logger ?? silentLogger();
     this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
@@ -111,6 +116,11 @@ export class PowerShellSession {
    * SESSION_DIED, POWERSHELL_UNAVAILABLE, or FAILED when no result came back.
    */
   run(body: PsCode, options: RunOptions = {}): Promise<unknown> {
+    try {
+      checkNumber('timeoutMs', options.timeoutMs, LIMITS.callTimeoutMs);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const task = this.queue.then(() => this.execute(body, options));
     this.queue = task.catch(() => undefined);
     return task;
