@@ -110,14 +110,16 @@ export class Healer {
       }
       // A rung whose own step failed (e.g. IIS left in StopPending) does not count, whatever the pool reads.
       const healthy = !error && (await this.isHealthy(pool, options).catch(() => false));
-      rungs.push({
+      const record: RungRecord = {
         rung,
         outcome: error ? 'failed' : healthy ? 'healthy' : 'unhealthy',
         durationMs: Date.now() - t,
         detail: error ? (error as Error).message : undefined,
         errorCode: error instanceof IisctlError ? error.code : undefined,
         disruption: DISRUPTION[rung],
-      });
+      };
+      rungs.push(record);
+      this.ops.logStep(undefined, { step: `heal ${pool}: ${rung}`, outcome: record.outcome === 'healthy' ? 'ok' : record.outcome, durationMs: record.durationMs, detail: record.detail });
       if (healthy) return { pool, host: this.ops.host, healedBy: rung, rungs, durationMs: Date.now() - started, events: await this.ops.events(started, []) };
     }
     const result = { pool, host: this.ops.host, healedBy: undefined, rungs, durationMs: Date.now() - started, events: await this.ops.events(started, []) };

@@ -128,8 +128,8 @@ export abstract class HostOperator {
   }
 
   /** Records one step of an operation in its result and logs it (a step that did not succeed at warn). */
-  logStep<S extends { step: string; outcome: string; durationMs: number }>(steps: S[], record: S): void {
-    steps.push(record);
+  logStep<S extends { step: string; outcome: string; durationMs: number }>(steps: S[] | undefined, record: S): void {
+    steps?.push(record);
     this.logger.log(record.outcome === 'ok' || record.outcome === 'skipped' ? 'info' : 'warn', `step ${record.step}: ${record.outcome}`, { record: 'step', host: this.host, ...record });
   }
 
