@@ -6,6 +6,7 @@
  * exits: it returns typed results and throws IisctlError.
  */
 import { invalidArgument } from './errors';
+import { checkNumbers, LIMITS } from './limits';
 import { Logger, silentLogger } from './log';
 import { resolveExecutable } from './powershell/executable';
 import { PowerShellSession, SessionStats } from './powershell/session';
@@ -187,7 +188,7 @@ export class IisClient {
     return this.services.start(options);
   }
 
-  /** Stops and starts again what was running. Default stop timeout 20 s (iisreset's). */
+  /** Stops IIS, then starts the roots (IISADMIN, WAS, W3SVC) and the dependents that were running. Default stop timeout 20 s (iisreset's). */
   restart(options?: RestartOptions): Promise<ServiceOperationResult> {
     return this.services.restart(options);
   }
@@ -272,8 +273,14 @@ export async function connect(options: ConnectOptions = {}): Promise<IisClient> 
     remoteCredential(options.credential.userName, options.credential.password);
   }
   validateLockOptions(options.lock);
-  if (options.lockTimeoutSeconds !== undefined) validateLockOptions({ timeoutSeconds: options.lockTimeoutSeconds });
-  if (options.callTimeoutMs !== undefined && !(options.callTimeoutMs > 0)) throw invalidArgument('callTimeoutMs must be a positive number of milliseconds.');
+  checkNumbers([
+    ['lockTimeoutSeconds', options.lockTimeoutSeconds, LIMITS.lockTimeoutSeconds],
+    ['callTimeoutMs', options.callTimeoutMs, LIMITS.callTimeoutMs],
+    ['pollIntervalMs', options.pollIntervalMs, LIMITS.pollIntervalMs],
+    ['retry.attempts', options.retry?.attempts, LIMITS.retryAttempts],
+    ['retry.baseDelayMs', options.retry?.baseDelayMs, LIMITS.retryDelayMs],
+    ['retry.maxDelayMs', options.retry?.maxDelayMs, LIMITS.retryDelayMs],
+  ]);
   const logger = options.logger ?? silentLogger();
   const executable = resolveExecutable({
     simulate: options.simulate,

@@ -25,6 +25,29 @@ export interface LoggerOptions {
   onFileError?: (error: Error) => void;
   /** 'json' (one object per line) or 'text'. Default 'text' on the console, 'json' in the file. */
   format?: 'json' | 'text';
+  /**
+   * false: the operation records (entries with a `record` field: start, step, result) go to the
+   * file only, not to the console (a command line prints its own result). Default true.
+   */
+  consoleRecords?: boolean;
+  /**
+   * Console lines in a command line's own style, `PREFIX: warning: message` (one line, the
+   * fields only at verbose and debug), instead of timestamped text with every field.
+   */
+  consolePrefix?: string;
+}
+
+/** Drops the operation records (they carry a `record` field). */
+const withoutRecords = winston.format((info) => ((info as Record<string, unknown>).record === undefined ? info : false));
+
+const LEVEL_WORD: Record<string, string> = { warn: 'warning' };
+
+function prefixedFormat(prefix: string, withFields: boolean): winston.Logform.Format {
+  return winston.format.printf((info) => {
+    const { level, message, timestamp: _t, ...meta } = info as Record<string, unknown> & { level: string; message: unknown };
+    const extra = withFields && Object.keys(meta).length ? ` ${safeStringify(meta)}` : '';
+    return `${prefix}: ${LEVEL_WORD[level] ?? level}: ${String(message).replace(/\s*\r?\n\s*/g, ' ')}${extra}`;
+  });
 }
 
 const textFormat = winston.format.printf((info) => {
@@ -50,7 +73,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         level: options.consoleLevel,
         // Every level to stderr: stdout is reserved for command output.
         stderrLevels: [...LOG_LEVELS],
-        format: winston.format.combine(winston.format.timestamp(), options.format === 'json' ? winston.format.json() : textFormat),
+        format: winston.format.combine(
+          ...(options.consoleRecords === false ? [withoutRecords()] : []),
+          winston.format.timestamp(),
+          options.format === 'json' ? winston.format.json() : options.consolePrefix ? prefixedFormat(options.consolePrefix, isVerbose(options.consoleLevel)) : textFormat,
+        ),
       }),
     );
   }
@@ -80,6 +107,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   // logger.end() flushes the transports; then the file is closed (its last writes, or their error).
   if (file) logger.on('finish', () => file.end());
   return logger;
+}
+
+function isVerbose(level: LogLevel | undefined): boolean {
+  return level !== undefined && LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf('verbose');
 }
 
 /** The library default: accepts every call, writes nothing. */

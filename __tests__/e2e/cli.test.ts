@@ -356,8 +356,10 @@ describe('exit codes', () => {
       ['unknown command', ['frobnicate'], /Unknown argument: frobnicate/],
       ['unknown option', ['restart', '--bogus'], /Unknown argument: --bogus$/],
       ['a name that starts with - without --', ['site', 'stop', '--shop'], /Unknown argument: --shop \(to pass a name that starts with '-', put it after --\)$/],
-      ['negative timeout', ['restart', '--timeout', '-5'], /--timeout must not be negative/],
-      ['non-numeric timeout', ['stop', '--timeout', 'soon'], /--timeout must be a number of seconds/],
+      ['negative timeout', ['restart', '--timeout', '-5'], /--timeout must be a number of seconds from 0 to 86400; got "-5"\.$/],
+      // What was typed is echoed, not yargs' NaN.
+      ['non-numeric timeout', ['stop', '--timeout', 'soon'], /--timeout must be a number of seconds from 0 to 86400; got "soon"\.$/],
+      ['non-numeric timeout with =', ['stop', '--timeout=3x'], /--timeout must be a number of seconds from 0 to 86400; got "3x"\.$/],
       ['non-numeric iisreset timeout', ['/stop', '/timeout:abc'], /\/TIMEOUT takes a whole number of seconds/],
       ['empty computer name', ['restart', '-c', ''], /-c is given an empty value/],
       ['over-long computer name', ['restart', '-c', 'x'.repeat(300)], /longer than 255/],

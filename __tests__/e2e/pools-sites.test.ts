@@ -88,25 +88,34 @@ describe('appPools.stop / start', () => {
     expect((await iis.appPools.list()).find((p) => p.name === 'ShopApi')).toMatchObject({ state: 'Stopped', autoStart: false });
   });
 
-  it('names with brackets, stars, quotes and Unicode are literal; { match } is the only wildcard', async () => {
-    const names = ['api-[1]', 'api-*', "it's \u2019quoted\u2019", 'Ünïcode ☃ 日本', 'api-x'];
+  it('names with parentheses, quotes and Unicode are literal; { match } is the only wildcard', async () => {
+    const names = ['api-(1)', "it's \u2019quoted\u2019", 'Ünïcode ☃ 日本', 'api-x'];
     const iis = await simClient(scenarioFile('fast', (s) => {
       for (const n of names) poolsOf(s).push(pool(n));
     }));
-    const literal = await iis.appPools.stop('api-*');
-    expect(literal.targets.map((t) => t.name)).toEqual(['api-*']);
-    const bracket = await iis.appPools.stop('api-[1]');
-    expect(bracket.targets.map((t) => [t.name, t.after])).toEqual([['api-[1]', 'Stopped']]);
+    const literal = await iis.appPools.stop('api-(1)');
+    expect(literal.targets.map((t) => [t.name, t.after])).toEqual([['api-(1)', 'Stopped']]);
     const states = Object.fromEntries((await iis.appPools.list()).map((p) => [p.name, p.state]));
     expect(states['api-x']).toBe('Started');
     const quoted = await iis.appPools.recycle(["it's \u2019quoted\u2019", 'ünïcode ☃ 日本']);
     expect(quoted.targets.map((t) => t.name)).toEqual(["it's \u2019quoted\u2019", 'Ünïcode ☃ 日本']);
     const pattern = await iis.appPools.stop({ match: 'api-*' });
     expect(pattern.targets.map((t) => [t.name, t.changed])).toEqual([
-      ['api-[1]', false],
-      ['api-*', false],
+      ['api-(1)', false],
       ['api-x', true],
     ]);
+  });
+
+  it('names IIS forbids (a * or [ in a pool name, a / in a site name) are INVALID_ARGUMENT before anything is sent', async () => {
+    const iis = await simClient(scenarioFile('fast'));
+    const callsBefore = iis.stats.calls;
+    for (const call of [() => iis.appPools.stop('api-*'), () => iis.appPools.recycle(['ok', 'api-[1]']), () => iis.sites.stop('shop/api'), () => iis.heal('a|b'), () => iis.heal({ site: 'x?y' })]) {
+      const e = await failure(call());
+      expect(e.code).toBe('INVALID_ARGUMENT');
+      expect(e.message).toMatch(/IIS does not allow/);
+    }
+    expect(iis.stats.calls).toBe(callsBefore);
+    expect(await iis.events({ kinds: ['audit'] })).toEqual([]);
   });
 
   it('an unknown name is NOT_FOUND with close matches, before anything changes', async () => {

@@ -23,6 +23,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { connect, IisClient } from '../../lib/client';
 import { INVALID_POOL_NAME_CHARACTERS } from '../../lib/commands/settings';
+import { INVALID_SITE_NAME_CHARACTERS } from '../../lib/control/selectors';
 import { globToRegExp } from '../../lib/control/selectors';
 import { isIisctlError } from '../../lib/errors';
 import { loadParser, PowerShellParser } from '../../lib/sim/parser';
@@ -75,12 +76,8 @@ afterAll(async () => {
 
 const blank = (s: string) => s.trim() === '';
 const forbiddenInPoolNames = (s: string) => INVALID_POOL_NAME_CHARACTERS.some((c) => s.includes(c));
-/**
- * IIS forbids / and \\ in pool names, so no real pool has them; a pool planted with one breaks the
- * IIS:\\AppPools\\<name> provider path. (The pool operations take the other characters IIS
- * forbids literally, by design: pools-sites.test.ts, names with brackets and stars.)
- */
-const pathSeparator = (s: string) => /[\\/]/.test(s);
+/** Names IIS forbids are refused before anything is sent (lib/control/selectors.ts validateTargetName). */
+const forbiddenInSiteNames = (s: string) => INVALID_SITE_NAME_CHARACTERS.some((c) => s.includes(c));
 /** Backup names become folder names (lib/commands/backups.ts). */
 // eslint-disable-next-line no-control-regex
 const badBackupName = (s: string) => s.length > 255 || /[\\/:*?"<>|\x00-\x1f]/.test(s) || /[. ]$/.test(s) || s === '.' || s === '..';
@@ -89,13 +86,13 @@ const pool = (state: 'Started' | 'Stopped') => (s: string) => plantPool(stateFil
 const site = (state: 'Started' | 'Stopped') => (s: string) => plantSite(stateFile, SCENARIO, s, state);
 
 const APIS: Api[] = [
-  { name: 'appPools.recycle(name)', allow: SURGICAL, skip: pathSeparator, prepare: pool('Started'), call: (c, s) => c.appPools.recycle(s, { reason: 'property' }) },
-  { name: 'appPools.stop([name])', allow: SURGICAL, skip: pathSeparator, prepare: pool('Started'), call: (c, s) => c.appPools.stop([s], { timeoutSeconds: 10 }) },
-  { name: 'appPools.start(name)', allow: SURGICAL, skip: pathSeparator, prepare: pool('Stopped'), call: (c, s) => c.appPools.start(s) },
-  { name: 'sites.start(name)', allow: SURGICAL, prepare: site('Stopped'), call: (c, s) => c.sites.start(s) },
-  { name: 'sites.stop(name)', allow: SURGICAL, prepare: site('Started'), call: (c, s) => c.sites.stop(s) },
-  { name: 'sites.restart(name)', allow: SURGICAL, prepare: site('Started'), call: (c, s) => c.sites.restart(s) },
-  { name: 'heal(name)', allow: SURGICAL, skip: pathSeparator, prepare: pool('Started'), call: (c, s) => c.heal(s, { reason: s }), embedded: true },
+  { name: 'appPools.recycle(name)', allow: SURGICAL, refuses: forbiddenInPoolNames, prepare: pool('Started'), call: (c, s) => c.appPools.recycle(s, { reason: 'property' }) },
+  { name: 'appPools.stop([name])', allow: SURGICAL, refuses: forbiddenInPoolNames, prepare: pool('Started'), call: (c, s) => c.appPools.stop([s], { timeoutSeconds: 10 }) },
+  { name: 'appPools.start(name)', allow: SURGICAL, refuses: forbiddenInPoolNames, prepare: pool('Stopped'), call: (c, s) => c.appPools.start(s) },
+  { name: 'sites.start(name)', allow: SURGICAL, refuses: forbiddenInSiteNames, prepare: site('Stopped'), call: (c, s) => c.sites.start(s) },
+  { name: 'sites.stop(name)', allow: SURGICAL, refuses: forbiddenInSiteNames, prepare: site('Started'), call: (c, s) => c.sites.stop(s) },
+  { name: 'sites.restart(name)', allow: SURGICAL, refuses: forbiddenInSiteNames, prepare: site('Started'), call: (c, s) => c.sites.restart(s) },
+  { name: 'heal(name)', allow: SURGICAL, refuses: forbiddenInPoolNames, prepare: pool('Started'), call: (c, s) => c.heal(s, { reason: s }), embedded: true },
   // The pool name travels inside an XPath filter literal: embedded.
   { name: 'appPools.settings(name)', allow: SETTINGS, refuses: forbiddenInPoolNames, prepare: pool('Started'), call: (c, s) => c.appPools.settings(s), embedded: true },
   { name: 'appPools.configure(name)', allow: SETTINGS, refuses: forbiddenInPoolNames, prepare: pool('Started'), call: (c, s) => c.appPools.configure(s, { autoStart: false }), embedded: true },

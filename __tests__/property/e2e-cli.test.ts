@@ -18,6 +18,7 @@
  */
 import fc from 'fast-check';
 import { INVALID_POOL_NAME_CHARACTERS } from '../../lib/commands/settings';
+import { INVALID_SITE_NAME_CHARACTERS } from '../../lib/control/selectors';
 import { loadParser, PowerShellParser } from '../../lib/sim/parser';
 import { SimMachine } from '../helpers/cli';
 import * as path from 'node:path';
@@ -68,18 +69,18 @@ const site = (state: 'Started' | 'Stopped') => (s: string) => plantSite(machine.
 // eslint-disable-next-line no-control-regex
 const badBackupName = (s: string) => /[\\/:*?"<>|\x00-\x1f]/.test(s) || /[. ]$/.test(s) || s === '.' || s === '..';
 const forbiddenInPoolNames = (s: string) => INVALID_POOL_NAME_CHARACTERS.some((c) => s.includes(c));
-/** IIS forbids / and \\ in pool names (no real pool has them); planted, they break the IIS:\\AppPools path. */
-const pathSeparator = (s: string) => /[\\/]/.test(s);
+/** Names IIS forbids are refused (exit 2) before anything is sent (lib/control/selectors.ts validateTargetName). */
+const forbiddenInSiteNames = (s: string) => INVALID_SITE_NAME_CHARACTERS.some((c) => s.includes(c));
 
 const CASES: CliCase[] = [
-  { name: 'pool recycle NAME', allow: SURGICAL, skip: pathSeparator, prepare: pool('Started'), args: (s) => [['pool', 'recycle', '--json', '--', s]] },
-  { name: 'pool stop NAME', allow: SURGICAL, skip: pathSeparator, prepare: pool('Started'), args: (s) => [['pool', 'stop', '--json', '--', s]] },
-  { name: 'pool start NAME', allow: SURGICAL, skip: pathSeparator, prepare: pool('Stopped'), args: (s) => [['pool', 'start', '--json', '--', s]] },
+  { name: 'pool recycle NAME', allow: SURGICAL, refuses: forbiddenInPoolNames, prepare: pool('Started'), args: (s) => [['pool', 'recycle', '--json', '--', s]] },
+  { name: 'pool stop NAME', allow: SURGICAL, refuses: forbiddenInPoolNames, prepare: pool('Started'), args: (s) => [['pool', 'stop', '--json', '--', s]] },
+  { name: 'pool start NAME', allow: SURGICAL, refuses: forbiddenInPoolNames, prepare: pool('Stopped'), args: (s) => [['pool', 'start', '--json', '--', s]] },
   { name: 'pool recycle --match=NAME (a pool name IIS allows: no * or ?)', allow: SURGICAL, skip: forbiddenInPoolNames, prepare: pool('Started'), args: (s) => [['pool', 'recycle', `--match=${s}`, '--json']], maxLength: MAX_NAME },
-  { name: 'site start NAME', allow: SURGICAL, prepare: site('Stopped'), args: (s) => [['site', 'start', '--json', '--', s]] },
-  { name: 'site stop NAME', allow: SURGICAL, prepare: site('Started'), args: (s) => [['site', 'stop', '--json', '--', s]] },
-  { name: 'site restart NAME --reason=TEXT', allow: SURGICAL, prepare: site('Started'), args: (s) => [['site', 'restart', `--reason=${s}`, '--json', '--', s]], embedded: true },
-  { name: 'heal NAME --reason=TEXT', allow: SURGICAL, skip: pathSeparator, prepare: pool('Started'), args: (s) => [['heal', `--reason=${s}`, '--json', '--', s]], embedded: true },
+  { name: 'site start NAME', allow: SURGICAL, refuses: forbiddenInSiteNames, prepare: site('Stopped'), args: (s) => [['site', 'start', '--json', '--', s]] },
+  { name: 'site stop NAME', allow: SURGICAL, refuses: forbiddenInSiteNames, prepare: site('Started'), args: (s) => [['site', 'stop', '--json', '--', s]] },
+  { name: 'site restart NAME --reason=TEXT', allow: SURGICAL, refuses: forbiddenInSiteNames, prepare: site('Started'), args: (s) => [['site', 'restart', `--reason=${s}`, '--json', '--', s]], embedded: true },
+  { name: 'heal NAME --reason=TEXT', allow: SURGICAL, refuses: forbiddenInPoolNames, prepare: pool('Started'), args: (s) => [['heal', `--reason=${s}`, '--json', '--', s]], embedded: true },
   { name: 'disable --reason=TEXT, enable', allow: SERVICES, args: (s) => [['disable', `--reason=${s}`, '--json'], ['enable', '--json']], embedded: true, maxLength: 1000 },
   { name: 'restart --reason=TEXT', runs: e2eRuns(2), allow: SERVICES, args: (s) => [['restart', `--reason=${s}`, '--json']], embedded: true, maxLength: 1000 },
   { name: 'backup create NAME, backup restore NAME --yes', allow: BACKUPS, refuses: badBackupName, args: (s) => [['backup', 'create', '--json', '--', s], ['backup', 'restore', '--yes', '--json', '--', s]], embedded: true },

@@ -3,11 +3,15 @@
  * connection to each --computer, per-host results and the exit code they add up to.
  * No IIS logic here: hosts are connected with the library's connect() and its results rendered.
  */
+import { cliHint } from './hints';
 import { connect, ConnectOptions, IisClient } from '../client';
 import { IisctlError, isIisctlError } from '../errors';
-import { createLogger, Logger, LogLevel } from '../log';
+import { createLogger, Logger, LogLevel, LOG_LEVELS } from '../log';
+import { currentUser } from '../control/operation';
 import { validateComputerName } from '../commands/remote';
-import { mapLimit, MAX_CONCURRENCY, DEFAULT_CONCURRENCY } from '../control/fleet';
+import { mapLimit, DEFAULT_CONCURRENCY } from '../control/fleet';
+import { LIMITS } from '../limits';
+import { cliNumber } from './validate';
 import { EXIT, exitCodeOf, ExitCode } from './exitCodes';
 import type { GlobalArgs } from './options';
 import { Output } from './render';
@@ -41,18 +45,10 @@ export interface Context {
 
 export const MAX_COMPUTER_NAME = 255;
 
-/** Most retries of transient failures --retries accepts. */
-export const MAX_RETRIES = 20;
-
 export function createContext(runtime: Runtime, command: string, args: GlobalArgs, usage: string): Context {
-  const retries = Array.isArray(args.retries) ? NaN : args.retries;
-  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0 && retries <= MAX_RETRIES)) {
-    throw new UsageError(`--retries must be a whole number from 0 to ${MAX_RETRIES}; got ${JSON.stringify(String(args.retries))}.`, usage);
-  }
-  const lockTimeout = Array.isArray(args.lockTimeout) ? NaN : args.lockTimeout;
-  if (lockTimeout !== undefined && !(Number.isFinite(lockTimeout) && lockTimeout >= 0 && lockTimeout <= 86_400)) {
-    throw new UsageError(`--lock-timeout must be a number of seconds from 0 to 86400; got ${JSON.stringify(String(args.lockTimeout))}.`, usage);
-  }
+  cliNumber('retries', args.retries, LIMITS.retries, usage);
+  cliNumber('lock-timeout', args.lockTimeout, LIMITS.lockTimeoutSeconds, usage);
+  parallelOption(args.parallel, usage);
   if (args.user !== undefined && !(args.computer && args.computer.length > 0)) {
     // Without a remote host it would be silently unused: this machine runs as the account iisctl runs as.
     throw new UsageError('--user is for remote hosts: give -c/--computer too (this machine is driven as the account iisctl runs as).', usage);
@@ -64,7 +60,10 @@ export function createContext(runtime: Runtime, command: string, args: GlobalArg
   const logFile = args.logFile;
   // One line, whatever the level or --quiet: a scheduled task's log is lost otherwise.
   const onFileError = (e: Error) => process.stderr.write(`iisctl: warning: could not write the log file ${logFile}: ${e.message}\n`);
-  const logger = createLogger({ level: args.logLevel ?? 'info', consoleLevel, file: logFile, onFileError });
+  // The operation records (start, each step, result) are for the file; stderr shows them only at
+  // --log-level info and more (the CLI prints its own result and error lines).
+  const consoleRecords = LOG_LEVELS.indexOf(consoleLevel) >= LOG_LEVELS.indexOf('info');
+  const logger = createLogger({ level: args.logLevel ?? 'info', consoleLevel, file: logFile, onFileError, consoleRecords, consolePrefix: 'iisctl' });
   runtime.logger = logger;
   return { command, args, out, logger, usage, signal: runtime.signal };
 }
@@ -117,26 +116,41 @@ export interface HostWork<T> {
   human(result: T, host: string): void;
   /** The JSON form of one host's result (default: the result itself). */
   json?(result: T): unknown;
+  /**
+   * Takes the host's IIS (or an application) down: several hosts go one after another unless
+   * --parallel is given, so that `-c WEB01 -c WEB02 restart` never has the whole farm down at once.
+   */
+  takesHostDown?: boolean;
+  /** Human rendering of what a failed host's error carries (its partial result), before the error line. */
+  humanFailure?(error: unknown, host: string): void;
 }
 
 /**
- * Runs the work on every target host, in parallel (at most --parallel at once),
+ * Runs the work on every target host (one after another or up to --parallel at once),
  * renders each result, and returns the exit code: the host's own with one host; with several,
  * 0 when all succeeded, 8 when some failed, and the common code when all failed the same way.
  */
 export async function forEachHost<T>(ctx: Context, work: HostWork<T>): Promise<ExitCode> {
   const hosts = targetHosts(ctx);
   const several = hosts.length > 1;
-  const limit = parallelLimit(ctx);
-  // Several hosts run in parallel (at most --parallel at once, each with its own connection);
-  // their results are printed afterwards in the order given, each under its "== HOST ==" header.
+  const limit = work.takesHostDown && ctx.args.parallel === undefined ? 1 : parallelLimit(ctx);
+  // Several hosts run in parallel (at most --parallel at once, each with its own connection; one
+  // at a time for what takes a host down); their results are printed afterwards in the order
+  // given, each under its "== HOST ==" header.
   const outcomes = await mapLimit(hosts, limit, async (host): Promise<HostOutcome<T>> => {
     const label = host ?? 'localhost';
     let iis: IisClient | undefined;
+    const started = Date.now();
+    const reason = (ctx.args as { reason?: unknown }).reason;
+    ctx.logger.info(`iisctl ${ctx.command} started on ${label}`, { record: 'start', command: ctx.command, host: label, user: currentUser(), reason: typeof reason === 'string' ? reason : undefined, dryRun: ctx.args.dryRun || undefined });
     try {
       iis = await connect(connectOptions(ctx, host));
-      return { host: label, ok: true, result: await work.run(iis, label) };
+      const result = await work.run(iis, label);
+      ctx.logger.info(`iisctl ${ctx.command} succeeded on ${label}`, { record: 'result', command: ctx.command, host: label, outcome: 'succeeded', exitCode: EXIT.OK, durationMs: Date.now() - started });
+      return { host: label, ok: true, result };
     } catch (error) {
+      const e = error as Partial<IisctlError> & Error;
+      ctx.logger.error(`iisctl ${ctx.command} failed on ${label}: ${e.message}`, { record: 'result', command: ctx.command, host: label, outcome: 'failed', exitCode: errorExitCode(error), durationMs: Date.now() - started, code: e.code, hint: cliHint(e.hint) });
       return { host: label, ok: false, error };
     } finally {
       await iis?.close().catch((e: unknown) => ctx.logger.warn('could not close the connection', { host: label, error: (e as Error).message }));
@@ -146,7 +160,8 @@ export async function forEachHost<T>(ctx: Context, work: HostWork<T>): Promise<E
     outcomes.forEach((o, i) => {
       if (several) ctx.out.line(`${i ? '\n' : ''}== ${o.host} ==`);
       if (o.ok) work.human(o.result as T, o.host);
-      else reportError(ctx.out, o.error, { host: several ? o.host : undefined, usage: ctx.usage, debug: isDebug(ctx.args.logLevel) });
+      else if (work.humanFailure) work.humanFailure(o.error, o.host);
+      if (!o.ok) reportError(ctx.out, o.error, { host: several ? o.host : undefined, usage: ctx.usage, debug: isDebug(ctx.args.logLevel) });
     });
   }
   const code = combinedExitCode(outcomes);
@@ -156,10 +171,11 @@ export async function forEachHost<T>(ctx: Context, work: HostWork<T>): Promise<E
 
 /** --parallel: 1 to 64, default 8. */
 export function parallelLimit(ctx: Context): number {
-  const p = ctx.args.parallel;
-  if (p === undefined) return DEFAULT_CONCURRENCY;
-  if (Array.isArray(p) || !Number.isInteger(p) || p < 1 || p > MAX_CONCURRENCY) throw new UsageError(`--parallel must be a whole number from 1 to ${MAX_CONCURRENCY}; got ${JSON.stringify(String(p))}.`, ctx.usage);
-  return p;
+  return parallelOption(ctx.args.parallel, ctx.usage) ?? DEFAULT_CONCURRENCY;
+}
+
+function parallelOption(raw: unknown, usage: string): number | undefined {
+  return cliNumber('parallel', raw, LIMITS.concurrency, usage);
 }
 
 /** The remoting password of --user: only from the environment, never from the command line. */
@@ -186,7 +202,7 @@ export function errorExitCode(error: unknown): ExitCode {
 export function errorJson(error: unknown, usage?: string): Record<string, unknown> {
   const exitCode = errorExitCode(error);
   if (error instanceof UsageError) return { code: 'INVALID_ARGUMENT', message: error.message, exitCode, ...(error.usage ?? usage ? { usage: error.usage ?? usage } : {}) };
-  if (error instanceof IisctlError) return { ...error.toJSON(), exitCode, ...(error.code === 'INVALID_ARGUMENT' && usage ? { usage } : {}) };
+  if (error instanceof IisctlError) return { ...error.toJSON(), ...(error.hint === undefined ? {} : { hint: cliHint(error.hint) }), exitCode, ...(error.code === 'INVALID_ARGUMENT' && usage ? { usage } : {}) };
   return { code: 'FAILED', message: error instanceof Error ? error.message : String(error), unexpected: true, exitCode };
 }
 
@@ -213,7 +229,8 @@ export function reportError(out: Output, error: unknown, options: { host?: strin
   }
   if (error instanceof IisctlError) {
     out.error(`${prefix}${oneLine(error.message)} [${error.code}, exit ${exitCodeOf(error.code)}]`);
-    if (error.hint) out.error(`  hint: ${oneLine(error.hint)}`);
+    const hint = cliHint(error.hint);
+    if (hint) out.error(`  hint: ${oneLine(hint)}`);
     if (error.code === 'INVALID_ARGUMENT' && options.usage) out.error(`usage: ${options.usage}`);
     return;
   }

@@ -14,7 +14,17 @@
  * Decision: `iisctl` with no argument at all prints help (exit 2); it never restarts IIS. Only
  * an argv with at least one iisreset switch is read as an iisreset command line.
  */
+import { closeMatches } from '../control/selectors';
 import { VALUE_OPTIONS } from './options';
+
+/** iisctl's command words (lib/cli/main.ts registers one command for each; a test keeps them equal). */
+export const COMMAND_WORDS: readonly string[] = ['status', 'stop', 'start', 'restart', 'enable', 'disable', 'pool', 'site', 'heal', 'rolling', 'events', 'recovery', 'backup', 'advise', 'sim'];
+
+/** iisreset's switches as typed in its usage (docs/sources.md §1.1), for typo suggestions. */
+const SWITCH_WORDS = ['/RESTART', '/START', '/STOP', '/REBOOT', '/REBOOTONERROR', '/NOFORCE', '/TIMEOUT:val', '/STATUS', '/ENABLE', '/DISABLE', '/?'];
+
+/** A word written like a switch (`/restrat`, `-noforce`): not a path (no second separator). */
+const SWITCH_LIKE = /^\/[a-z?][\w?-]*(:.*)?$/i;
 
 export type Translation =
   | { kind: 'native'; argv: string[] }
@@ -31,7 +41,15 @@ export function isIisresetSwitch(arg: string): boolean {
 }
 
 export function translateIisreset(argv: readonly string[]): Translation {
-  if (!argv.some(isIisresetSwitch)) return { kind: 'native', argv: [...argv] };
+  if (!argv.some(isIisresetSwitch)) {
+    // `iisctl /restrat`, `iisctl /help`: a switch typo, not a command (yargs would suggest "heal").
+    const typo = bareWords(argv).find((a) => SWITCH_LIKE.test(a));
+    return typo === undefined ? { kind: 'native', argv: [...argv] } : { kind: 'error', message: notASwitch(typo) };
+  }
+  // `iisctl restart /noforce`: an iisctl command word mixed with iisreset switches would be read
+  // as iisreset's computer name (and tried over WinRM). Say which one command line was meant.
+  const word = bareWords(argv).find((a) => COMMAND_WORDS.includes(a.toLowerCase()));
+  if (word !== undefined) return { kind: 'error', message: mixedCommand(argv, word) };
   let action: Action | undefined;
   let noforce = false;
   let rebootOnError = false;
@@ -69,9 +87,7 @@ export function translateIisreset(argv: readonly string[]): Translation {
     }
     if (arg.startsWith('/')) {
       // Not a switch of iisreset's (docs/sources.md §1.1): a typo must not become a computer name.
-      const timeoutTypo = /^\/timeout[=\s]?(\d+)$/i.exec(arg);
-      const hint = timeoutTypo ? ` Did you mean /TIMEOUT:${timeoutTypo[1]}?` : /^\/[a-z][\w-]*$/i.test(arg) ? ` iisctl's own options are written --${arg.slice(1).toLowerCase()}.` : '';
-      return { kind: 'error', message: `${arg} is not an iisreset switch.${hint}` };
+      return { kind: 'error', message: notASwitch(arg) };
     }
     // A bare word is iisreset's [computername] (docs/sources.md §1.1).
     computers.push(arg);
@@ -93,6 +109,46 @@ export function translateIisreset(argv: readonly string[]): Translation {
   for (const c of computers) out.push('--computer', c);
   out.push('--iisreset', ...rest);
   return { kind: 'translated', argv: out, original: [...argv] };
+}
+
+/** The words of an argv that are neither options nor option values. */
+function bareWords(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') break;
+    if (/^--?[a-z]/i.test(arg) && !isIisresetSwitch(arg)) {
+      const optionName = arg.replace(/^-+/, '').split('=')[0];
+      if (!arg.includes('=') && VALUE_OPTIONS.has(optionName)) i++;
+      continue;
+    }
+    out.push(arg);
+  }
+  return out;
+}
+
+/** `/restrat is not an iisreset switch. Did you mean /RESTART?` */
+function notASwitch(arg: string): string {
+  const timeoutTypo = /^\/timeout[=\s]?(\d+)$/i.exec(arg);
+  if (timeoutTypo) return `${arg} is not an iisreset switch. Did you mean /TIMEOUT:${timeoutTypo[1]}?`;
+  if (/^\/(help|h)$/i.test(arg)) return `${arg} is not an iisreset switch. Did you mean /? (iisreset's switches) or --help (iisctl's commands)?`;
+  const word = arg.split(':')[0];
+  const near = closeMatches(word, SWITCH_WORDS.map((s) => s.split(':')[0]));
+  const option = /^\/[a-z][\w-]*$/i.test(arg) ? ` iisctl's own options are written --${arg.slice(1).toLowerCase()}.` : '';
+  return `${arg} is not an iisreset switch.${near.length ? ` Did you mean ${near.join(' or ')}?` : option}`;
+}
+
+/** `iisctl restart /noforce`: the two ways to write it, with the other options left as typed. */
+function mixedCommand(argv: readonly string[], word: string): string {
+  const action = word.toLowerCase();
+  const switches = argv.filter(isIisresetSwitch);
+  if (!ACTIONS.includes(action as Action)) {
+    return `"${word}" is an iisctl command; the iisreset switches ${switches.join(' ')} go with restart, stop and start only: leave them out.`;
+  }
+  const iisresetWay = [`/${action}`, ...switches.filter((a) => !new RegExp(`^[/-]${action}$`, 'i').test(a))];
+  const native = translateIisreset(iisresetWay);
+  const nativeWay = native.kind === 'translated' ? native.argv.filter((a) => a !== '--iisreset') : [action];
+  return `"${word}" is an iisctl command and ${switches.join(' ')} ${switches.length > 1 ? 'are iisreset switches' : 'is an iisreset switch'} (mixed, the word would be taken as iisreset's computer name): write either iisctl ${nativeWay.join(' ')} or iisctl ${iisresetWay.join(' ')}.`;
 }
 
 /**

@@ -10,7 +10,7 @@ import { errorExitCode, errorJson, isDebug, reportError, Runtime, UsageError } f
 import { EXIT, EXIT_CODE_HELP } from './exitCodes';
 import { iisresetUsage, translateIisreset } from './iisreset';
 import { expandSimulate, withGlobalOptions } from './options';
-import { Output } from './render';
+import { clearLiveProgress, Output } from './render';
 import { disableCommand, DISABLE_USAGE } from './commands/disable';
 import { enableCommand, ENABLE_USAGE } from './commands/enable';
 import { eventsCommand, EVENTS_USAGE } from './commands/events';
@@ -30,7 +30,7 @@ import { backupCommand, BACKUP_USAGE } from './commands/backup';
 import { adviseCommand, ADVISE_USAGE } from './commands/advise';
 import { rollingCommand, ROLLING_USAGE } from './commands/rolling';
 import { explainUnknownArguments, OPERANDS_FLAG, restoreOperands, restoreText, splitAtEndOfOptions, SplitArgv, yargsArgv } from './endOfOptions';
-import { refuseEmptyOptionValues } from './validate';
+import { refuseEmptyOptionValues, rememberTypedOptions } from './validate';
 
 const USAGES: Record<string, string> = {
   status: STATUS_USAGE,
@@ -132,6 +132,7 @@ export function commands(runtime: Runtime): CommandModule<object, any>[] { // es
  */
 export function cliParser(split: SplitArgv, modules: readonly CommandModule<object, any>[], options: { usage: string; takesNames: boolean }): Argv { // eslint-disable-line @typescript-eslint/no-explicit-any
   const given = yargsArgv(split);
+  rememberTypedOptions(split.options);
   let parser = withGlobalOptions(yargs(given.argv))
     .option(OPERANDS_FLAG, { type: 'boolean', hidden: true })
     .scriptName('iisctl')
@@ -198,6 +199,7 @@ if (require.main === module) {
       if (name === 'SIGHUP') return;
       process.exit(EXIT.CANCELLED);
     }
+    clearLiveProgress();
     process.stderr.write(`iisctl: ${name}: stopping the wait, reading back the state of the host (again to quit at once)\n`);
     interrupt.abort();
   };

@@ -9,7 +9,7 @@ import type { RestartOptions, ServiceOperationResult } from '../control/iisServi
 import { forEachHost, Runtime, targetHosts, UsageError } from './context';
 import { Args, handler } from './handler';
 import { reason, timeoutSeconds } from './validate';
-import { Narration, renderOperation, renderPlan } from './views';
+import { leftStoppedLine, Narration, renderOperation, renderPlan } from './views';
 
 type Action = ServiceOperationResult['action'];
 
@@ -30,7 +30,7 @@ export const OPERATION_USAGE: Record<Action, string> = {
 const DESCRIBE: Record<Action, string> = {
   stop: 'Stop IIS gracefully (IISADMIN, WAS, W3SVC and their dependents); terminate only with --force',
   start: 'Start IIS',
-  restart: 'Stop IIS, then start again what was running',
+  restart: 'Stop IIS, then start IISADMIN, WAS, W3SVC and the dependents that were running',
 };
 
 export function operationCommand(runtime: Runtime, action: Action): CommandModule<object, Args<OperationArgs>> {
@@ -69,11 +69,12 @@ export function operationCommand(runtime: Runtime, action: Action): CommandModul
           human: (r) => renderPlan(ctx.out, r.plan, r.restartsEnabled),
         });
       }
-      // One host: live narration, iisreset style. Several hosts run in parallel: no interleaved
-      // narration, each host's result is printed under its header afterwards.
+      // One host: live narration, iisreset style. Several hosts (one after another, or with
+      // --parallel at once): no interleaved narration, each result is printed under its header.
       const several = targetHosts(ctx).length > 1;
       const narrations = new Map<string, Narration>();
       return forEachHost(ctx, {
+        takesHostDown: action !== 'start',
         run: async (iis, host) => {
           const narration = new Narration(ctx.out, action, host);
           if (!several) {
@@ -92,6 +93,7 @@ export function operationCommand(runtime: Runtime, action: Action): CommandModul
           if (several) ctx.out.say(`Internet services successfully ${action === 'stop' ? 'stopped' : action === 'start' ? 'started' : 'restarted'}`);
           else narrations.get(host)?.end();
           if (!args.iisreset) renderOperation(ctx.out, r);
+          else if (r.leftStopped?.length) ctx.out.line(leftStoppedLine(r.leftStopped));
         },
       });
     }),

@@ -9,7 +9,7 @@ export interface Stream {
   write(text: string): unknown;
   isTTY?: boolean;
   columns?: number;
-  hasColors?: () => boolean;
+  hasColors?: (env?: object) => boolean;
 }
 
 export interface OutputOptions {
@@ -20,6 +20,14 @@ export interface OutputOptions {
   stdout?: Stream;
   stderr?: Stream;
   env?: NodeJS.ProcessEnv;
+}
+
+/** The Output whose live progress line is on the terminal now (at most one per process). */
+let showingProgress: Output | undefined;
+
+/** Clears the live progress line, if one is shown (before text written around Output, e.g. on Ctrl-C). */
+export function clearLiveProgress(): void {
+  showingProgress?.clearProgress();
 }
 
 const ANSI = { red: '31', green: '32', yellow: '33', cyan: '36', dim: '2', bold: '1' } as const;
@@ -94,23 +102,33 @@ export class Output {
     if (this.quiet || !this.stderr.isTTY || pending.length === 0) return;
     const text = `${label}: ${verb} ${pending.join(', ')}  ${duration(elapsedMs)} / ${duration(timeoutMs)}`;
     const width = Math.max(40, this.stderr.columns || 80) - 1;
-    this.stderr.write(`\r\u001b[2K${text.length > width ? text.slice(0, width) : text}`);
+    // Cut to the terminal's width (by code point): a wrapped line could not be cleared with \r.
+    const chars = [...text];
+    this.stderr.write(`\r\u001b[2K${chars.length > width ? chars.slice(0, width).join('') : text}`);
     this.progressShown = true;
+    showingProgress = this;
   }
 
   clearProgress(): void {
     if (!this.progressShown) return;
     this.stderr.write('\r\u001b[2K');
     this.progressShown = false;
+    if (showingProgress === this) showingProgress = undefined;
   }
 }
 
+/**
+ * NO_COLOR turns colour off only when it is set to a non-empty value (https://no-color.org). Node's
+ * own hasColors() treats any NO_COLOR, even an empty one, as "no colour", so it is asked with an
+ * environment that leaves an empty NO_COLOR out.
+ */
 function colourWanted(flag: boolean | undefined, stdout: Stream, env: NodeJS.ProcessEnv): boolean {
   if (flag === false) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (flag === true) return true;
   if (!stdout.isTTY) return false;
-  return typeof stdout.hasColors === 'function' ? stdout.hasColors() : env.TERM !== 'dumb';
+  const { NO_COLOR: _empty, ...rest } = env;
+  return typeof stdout.hasColors === 'function' ? stdout.hasColors(rest) : env.TERM !== 'dumb';
 }
 
 /** Left-aligned columns, two spaces apart; `visible` ignores colour codes when measuring. */

@@ -12,6 +12,7 @@ import { Context, forEachHost, Runtime, UsageError } from './context';
 import type { ExitCode } from './exitCodes';
 import { Args, handler } from './handler';
 import { duration, Output, table } from './render';
+import { disabledNote } from './views';
 import { reason, single, timeoutSeconds } from './validate';
 
 /** iisctl's own limit on a pool or site name typed on the command line (not an IIS limit). */
@@ -78,7 +79,12 @@ function run(ctx: Context, kind: Kind, args: Args<SurgicalArgs>, usage: string):
     reason: reason(args.reason, usage),
   };
   if (args.dryRun) {
-    return forEachHost(ctx, { run: (iis) => plan(iis, kind, action, selector, options), human: (p) => renderSurgicalPlan(ctx.out, p) });
+    // Starting stays allowed while restarts are disabled; every other action would be refused.
+    return forEachHost(ctx, {
+      run: async (iis) => ({ plan: await plan(iis, kind, action, selector, options), refused: action !== 'start' && !(await iis.isEnabled()) }),
+      human: (p) => renderSurgicalPlan(ctx.out, p.plan, p.refused),
+      json: (p) => ({ ...p.plan, ...(p.refused ? { wouldBeRefused: 'DISABLED' } : {}) }),
+    });
   }
   return forEachHost(ctx, {
     run: (iis, host) => {
@@ -122,7 +128,7 @@ function renderSites(out: Output, sites: SiteInfo[]): void {
 }
 
 export function renderSurgical(out: Output, r: SurgicalResult): void {
-  const rows = r.targets.map((t) => [t.name, out.state(t.before), out.state(t.after), t.changed ? 'yes' : 'no (already so)', workers(t.workerProcessIdsBefore, t.workerProcessIdsAfter)]);
+  const rows = r.targets.map((t) => [t.name, out.state(t.before), out.state(t.after), t.killedProcessIds?.length ? 'yes (workers terminated)' : t.changed ? 'yes' : 'no (already so)', workers(t.workerProcessIdsBefore, t.workerProcessIdsAfter)]);
   for (const l of table([r.kind === 'site' ? 'SITE' : 'POOL', 'BEFORE', 'AFTER', 'CHANGED', 'WORKERS'], rows)) out.line(l);
   const forced = r.forced ? `forced: terminated ${r.killedProcessIds.join(', ') || 'nothing'}` : 'nothing terminated';
   out.line('');
@@ -137,8 +143,9 @@ function workers(before?: number[], after?: number[]): string {
   return b === a ? a : `${b} -> ${a}`;
 }
 
-export function renderSurgicalPlan(out: Output, p: SurgicalPlan): void {
+export function renderSurgicalPlan(out: Output, p: SurgicalPlan, refused = false): void {
   out.line(`Dry run on ${p.host}: ${p.kind} ${p.action} of ${p.targets.join(', ')} would run these steps. Nothing was changed.`);
+  if (refused) disabledNote(out, p.host, `${p.kind} ${p.action}`);
   if (p.unchanged.length) out.line(`Already in the wanted state (nothing requested): ${p.unchanged.join(', ')}`);
   p.steps.forEach((step, i) => {
     out.line('');

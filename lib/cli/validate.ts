@@ -2,12 +2,45 @@
  * Checks of command-line values the library would otherwise reject later (or not at all):
  * every failure is a UsageError (exit 2) raised before any host is contacted.
  */
+import { fitsRule, LIMITS, NumberRule, ruleMessage } from '../limits';
 import { UsageError } from './context';
 
 /** Longest --reason: it ends up in an event log message. */
 export const MAX_REASON = 1000;
-/** Longest --timeout: one day. */
-export const MAX_TIMEOUT_SECONDS = 86_400;
+
+/** The option words of this command line (after the iisreset translation), to echo values as typed. */
+let typedOptions: readonly string[] = [];
+
+export function rememberTypedOptions(options: readonly string[]): void {
+  typedOptions = options;
+}
+
+/**
+ * What the user typed for --name (`--name=X` or `--name X`), quoted; yargs has already turned a
+ * number option's text into NaN, so the message would otherwise say "NaN".
+ */
+export function typedValue(name: string, parsed: unknown): string {
+  const flags = name.length === 1 ? [`-${name}`] : [`--${name}`];
+  for (let i = typedOptions.length - 1; i >= 0; i--) {
+    const word = typedOptions[i];
+    for (const flag of flags) {
+      if (word.startsWith(`${flag}=`)) return JSON.stringify(word.slice(flag.length + 1));
+      if (word === flag && i + 1 < typedOptions.length) return JSON.stringify(typedOptions[i + 1]);
+    }
+  }
+  return JSON.stringify(String(parsed));
+}
+
+/**
+ * A numeric option checked against its shared rule (../limits.ts, the same the library applies):
+ * exit 2 naming the option and what was typed.
+ */
+export function cliNumber(name: string, raw: unknown, rule: NumberRule, usage: string): number | undefined {
+  const value = single(name, raw as number | number[] | undefined, usage);
+  if (value === undefined) return undefined;
+  if (!fitsRule(value, rule)) throw new UsageError(ruleMessage(`--${name}`, rule, typedValue(name, value)), usage);
+  return value;
+}
 
 /**
  * An option given an empty value (`--timeout=` or `--timeout ""`, e.g. from an unset variable in a
@@ -34,12 +67,7 @@ export function single<T>(name: string, value: T | T[] | undefined, usage: strin
 }
 
 export function timeoutSeconds(raw: unknown, usage: string): number | undefined {
-  const value = single('timeout', raw as number | number[] | undefined, usage);
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new UsageError(`--timeout must be a number of seconds; got ${JSON.stringify(String(value))}.`, usage);
-  if (value < 0) throw new UsageError(`--timeout must not be negative; got ${value}.`, usage);
-  if (value > MAX_TIMEOUT_SECONDS) throw new UsageError(`--timeout must be at most ${MAX_TIMEOUT_SECONDS} seconds; got ${value}.`, usage);
-  return value;
+  return cliNumber('timeout', raw, LIMITS.timeoutSeconds, usage);
 }
 
 export function reason(raw: unknown, usage: string): string | undefined {
@@ -52,12 +80,7 @@ export function reason(raw: unknown, usage: string): string | undefined {
 }
 
 export function wholeNumber(name: string, raw: unknown, min: number, max: number, usage: string): number | undefined {
-  const value = single(name, raw as number | number[] | undefined, usage);
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(String(value))}.`, usage);
-  }
-  return value;
+  return cliNumber(name, raw, { min, max, integer: true }, usage);
 }
 
 /** --since/--until: a duration back from now (90s, 30m, 24h, 7d) or an ISO 8601 date-time. */

@@ -13,6 +13,7 @@
  * Write: Write-EventLog to the Application log with source "iisctl", registering the source with
  * New-EventLog first when it is missing.
  */
+import { checkNumber, LIMITS } from '../limits';
 import { invalidArgument } from '../errors';
 import { asArray } from '../powershell/json';
 import { ps, PsValue } from '../powershell/quote';
@@ -69,8 +70,8 @@ export interface EventRecord {
 
 /** Refuses (INVALID_ARGUMENT) a query readEvents cannot run; callers check it before any round trip. */
 export function validateEventQuery(query: EventQuery = {}): number {
+  checkNumber('max', query.max, LIMITS.eventsMax);
   const max = query.max ?? 100;
-  if (!Number.isInteger(max) || max < 1 || max > 100_000) throw invalidArgument(`max must be a whole number from 1 to 100000; got ${String(query.max)}.`);
   if (query.since && query.until && query.since > query.until) throw invalidArgument('since must not be later than until.');
   return max;
 }
@@ -175,6 +176,7 @@ export const AUDIT_EVENT_IDS: Readonly<Record<string, number>> = {
   'recovery-disable': 1018,
   'backup-create': 1019,
   'backup-restore': 1020,
+  reboot: 1021,
 };
 
 export function auditMessage(entry: AuditEntry): string {

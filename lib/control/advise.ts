@@ -13,12 +13,12 @@
  * - shutdown-time-limit-exceeded: WAS 5013 (KB 2634635) for a pool whose processModel/@shutdownTimeLimit is
  *   still below twice the default (00:03:00).
  */
+import { checkNumbers, LIMITS } from '../limits';
 import { readAppPools } from '../commands/appPools';
 import { readRecovery, ServiceRecoveryInfo } from '../commands/recovery';
 import { formatTimeSpan, PoolSettings, readPoolSettings, timeSpanSeconds } from '../commands/settings';
 import { AdviseEvent, IISRESET_IDS, readAdviseEvents } from '../commands/settings-advise';
 import { readToggle } from '../commands/toggle';
-import { invalidArgument } from '../errors';
 import type { WebOperations } from './surgical';
 
 export type FindingId = 'rapid-fail-off' | 'overlapping-recycle-off' | 'no-recycle-schedule' | 'no-automatic-restart' | 'iisreset-often' | 'shutdown-time-limit-exceeded';
@@ -71,7 +71,10 @@ export class Advisor {
   async advise(options: AdviseOptions = {}): Promise<AdviseResult> {
     const days = options.days ?? 7;
     const threshold = options.iisresetThreshold ?? 3;
-    if (!(Number.isInteger(days) && days >= 1 && days <= 365)) throw invalidArgument(`days must be a whole number from 1 to 365; got ${String(options.days)}.`);
+    checkNumbers([
+      ['days', options.days, LIMITS.adviseDays],
+      ['iisresetThreshold', options.iisresetThreshold, LIMITS.iisresetThreshold],
+    ]);
     const since = new Date(Date.now() - days * 86_400_000);
     const inventory = await this.ops.run(readAppPools());
     const settings: PoolSettings[] = [];

@@ -11,6 +11,8 @@
  * verifies again. Transient refusals (0x80070425, 0x800710D8: docs/sources.md §4.1) are retried per
  * name; "The service has not been started" (0x80070426) on a stop means it is already stopped.
  */
+import { HINTS } from '../hints';
+import { checkNumber, LIMITS } from '../limits';
 import { readAppPools, readPoolStates, requestPools, setAutoStart, AppPoolInfo, AppPoolInventory, PoolAction, PoolState } from '../commands/appPools';
 import { killProcesses } from '../commands/processes';
 import { IisctlError } from '../errors';
@@ -48,7 +50,8 @@ export class AppPoolController {
 
   /** The exact scripts an operation would run from the current state; changes nothing. */
   async plan(action: PoolOperation, selector: Selector, options: PoolOptions = {}): Promise<SurgicalPlan> {
-    validateSelector(selector);
+    validateSelector(selector, 'application pool');
+    checkNumber('timeoutSeconds', options.timeoutSeconds, LIMITS.timeoutSeconds);
     const inventory = await this.ops.run(readAppPools());
     const names = resolveSelector(selector, inventory.pools.map((p) => p.name), 'application pool', this.ops.host);
     const pools = names.map((n) => poolOf(inventory, n));
@@ -72,7 +75,7 @@ export class AppPoolController {
   private operate(action: PoolOperation, selector: Selector, options: PoolOptions): Promise<SurgicalResult> {
     // Names that can never be sent fail before the host lock, the toggle or the inventory are read.
     try {
-      validateSelector(selector);
+      validateSelector(selector, 'application pool');
     } catch (e) {
       return Promise.reject(e);
     }
@@ -147,7 +150,12 @@ export class AppPoolController {
     if (pids.length) {
       const killed = await frame.run(killProcesses(pids));
       frame.forced(killed.killed);
-      for (const s of pending) results.get(s.name.toLowerCase())!.killedProcessIds = s.workerProcessIds.filter((p) => killed.killed.includes(p));
+      for (const s of pending) {
+        const r = results.get(s.name.toLowerCase())!;
+        r.killedProcessIds = s.workerProcessIds.filter((p) => killed.killed.includes(p));
+        // A pool already stopping whose workers were terminated was changed by this stop.
+        if (r.killedProcessIds.length) r.changed = true;
+      }
     }
     last = await this.poll(frame, pending.map((s) => s.name), done, Date.now() + timeoutMs, timeoutMs, options);
     frame.step('kill workers', pending.map((s) => s.name), Date.now() - killStart, last.reached ? 'ok' : 'failed', `terminated ${pids.join(', ') || 'nothing'}`);
@@ -194,7 +202,7 @@ function split(action: PoolOperation, pools: AppPoolInfo[], options: PoolOptions
     } else if (p.state === 'Stopped' || p.state === 'Stopping') {
       if (!options.startIfStopped) {
         throw new IisctlError('FAILED', `Application pool ${JSON.stringify(p.name)} is ${p.state}: a recycle needs a started pool. Nothing was changed.`, {
-          hint: 'Start it, or pass startIfStopped to start a stopped pool instead of recycling it.',
+          hint: HINTS.recycleStopped,
           details: { pool: p.name, state: p.state },
         });
       }
@@ -241,7 +249,7 @@ function timeoutError(action: string, pending: PoolState[], timeoutMs: number, h
   const left = pending.map((s) => `${JSON.stringify(s.name)} (${s.state}${s.workerProcessIds.length ? `, worker(s) ${s.workerProcessIds.join(', ')}` : ''})`).join(', ');
   return new IisctlError('TIMEOUT', `${action} of application pool(s) timed out after ${timeoutMs / 1000} s; not done: ${left}.${forced ? '' : ' Nothing was killed.'}`, {
     host,
-    hint: action === 'stop' && !forced ? "Raise the timeout, or use force to terminate only these pools' worker processes." : 'Raise the timeout; see the events in the result.',
+    hint: action === 'stop' && !forced ? HINTS.poolStopTimedOut : 'Raise the timeout; see the events in the result.',
     details: { pending: pending.map((s) => ({ name: s.name, state: s.state, workerProcessIds: s.workerProcessIds })) },
   });
 }

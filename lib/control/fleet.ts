@@ -9,11 +9,12 @@
  * kills the local process and every PSSession in it) would stall or break all the others. The
  * invariant "one persistent session per connection" holds per host.
  */
+import { checkNumber, LIMITS } from '../limits';
 import { connect, ConnectOptions, IisClient } from '../client';
 import { IisctlError, invalidArgument, isIisctlError } from '../errors';
 
 export const DEFAULT_CONCURRENCY = 8;
-export const MAX_CONCURRENCY = 64;
+export const MAX_CONCURRENCY = LIMITS.concurrency.max;
 
 export type HostResult<T> =
   | { host: string; ok: true; value: T; ms: number }
@@ -42,7 +43,7 @@ export async function mapLimit<I, O>(items: readonly I[], limit: number, fn: (it
 
 export function checkConcurrency(value: number | undefined): number {
   if (value === undefined) return DEFAULT_CONCURRENCY;
-  if (!Number.isInteger(value) || value < 1 || value > MAX_CONCURRENCY) throw invalidArgument(`The concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}; got ${String(value)}.`);
+  checkNumber('concurrency', value, LIMITS.concurrency);
   return value;
 }
 

@@ -7,12 +7,14 @@
  * Microsoft's advice is to restart a single pool or site before resetting IIS
  * (docs/sources.md §1.11, §U12). The result names the rung that worked and what every rung cost.
  */
+import { HINTS } from '../hints';
 import { readAppPools, readPoolStates, PoolState } from '../commands/appPools';
 import { EventRecord } from '../commands/events';
 import { killProcesses } from '../commands/processes';
 import { IisctlError, invalidArgument, isIisctlError } from '../errors';
+import { checkNumber, LIMITS } from '../limits';
 import { AppPoolController } from './appPools';
-import { validateName } from './selectors';
+import { validateTargetName } from './selectors';
 import { SurgicalResult, WebOperations } from './surgical';
 import { attachResult } from './operation';
 
@@ -75,8 +77,13 @@ export class Healer {
   heal(target: HealTarget, options: HealOptions = {}): Promise<HealResult> {
     try {
       // Before the lock and any round trip: a name that can never be sent is INVALID_ARGUMENT.
-      if (typeof target === 'object' && target !== null && 'site' in target) validateName(target.site, 'A site name');
-      else validateName(typeof target === 'string' ? target : target?.pool, 'An application pool name');
+      if (typeof target === 'object' && target !== null && 'site' in target) validateTargetName(target.site, 'site');
+      else validateTargetName(typeof target === 'string' ? target : target?.pool, 'application pool');
+      checkNumber('timeoutSeconds', options.timeoutSeconds, LIMITS.timeoutSeconds);
+      for (const [rung, seconds] of Object.entries(options.rungTimeoutSeconds ?? {})) {
+        if (!(HEAL_RUNGS as readonly string[]).includes(rung)) throw invalidArgument(`rungTimeoutSeconds: no rung named ${JSON.stringify(rung)} (rungs: ${HEAL_RUNGS.join(', ')}).`);
+        checkNumber(`rungTimeoutSeconds.${rung}`, seconds, LIMITS.timeoutSeconds);
+      }
     } catch (e) {
       return Promise.reject(e);
     }
@@ -103,14 +110,16 @@ export class Healer {
       }
       // A rung whose own step failed (e.g. IIS left in StopPending) does not count, whatever the pool reads.
       const healthy = !error && (await this.isHealthy(pool, options).catch(() => false));
-      rungs.push({
+      const record: RungRecord = {
         rung,
         outcome: error ? 'failed' : healthy ? 'healthy' : 'unhealthy',
         durationMs: Date.now() - t,
         detail: error ? (error as Error).message : undefined,
         errorCode: error instanceof IisctlError ? error.code : undefined,
         disruption: DISRUPTION[rung],
-      });
+      };
+      rungs.push(record);
+      this.ops.logStep(undefined, { step: `heal ${pool}: ${rung}`, outcome: record.outcome === 'healthy' ? 'ok' : record.outcome, durationMs: record.durationMs, detail: record.detail });
       if (healthy) return { pool, host: this.ops.host, healedBy: rung, rungs, durationMs: Date.now() - started, events: await this.ops.events(started, []) };
       // Interrupted (Ctrl-C, a signal, close()) or the session is gone: climbing on would start
       // the next, more disruptive rung after the caller asked to stop.
@@ -123,7 +132,7 @@ export class Healer {
     throw attachResult(
       new IisctlError('FAILED', `Application pool ${JSON.stringify(pool)} is still not healthy after ${rungs.filter((r) => r.outcome !== 'skipped').map((r) => r.rung).join(', ')}.`, {
         host: this.ops.host,
-        hint: options.force ? 'Look at the events in the result; the application itself may be failing.' : 'The rungs that kill processes need force.',
+        hint: healHint(rungs, options),
       }),
       result,
     );
@@ -179,4 +188,16 @@ export class Healer {
     if (!options.healthy) return true;
     return options.healthy({ name: info.name, exists: true, state: info.state, workerProcessIds: info.workerProcessIds });
   }
+}
+
+/**
+ * Why the ladder did not work: a rung whose own step failed names the real cause (IIS that does
+ * not start, a service that is disabled, ...); only when every rung ran and the pool still reads
+ * unhealthy is the application itself suspected. Library wording: the CLI words the same advice.
+ */
+export function healHint(rungs: RungRecord[], options: HealOptions): string {
+  const lastFailed = [...rungs].reverse().find((r) => r.outcome === 'failed');
+  if (lastFailed) return `The last rung that ran, ${lastFailed.rung}, failed: ${lastFailed.detail ?? lastFailed.errorCode ?? 'unknown error'}`;
+  if (!options.force) return HINTS.healNeedsForce;
+  return 'Every rung ran and the pool is still unhealthy: look at the events in the result; the application itself may be failing.';
 }

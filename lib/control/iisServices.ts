@@ -15,10 +15,14 @@
  *   terminates, or the SCM would start them again a minute later while iisctl reported Stopped;
  *   they are saved on the host and the next start (or restart) puts them back;
  * - after every stop, leftover w3wp processes are reported (and terminated only with force);
- * - restart brings back exactly the services that were running before;
+ * - restart stops and then starts all Internet services (iisreset /RESTART, docs/sources.md §1.2): the roots
+ *   (IISADMIN where installed, WAS, W3SVC) always come back, a dependent only when it was running
+ *   before (one stopped on purpose stays stopped, and the result says so);
  * - transient failures are retried (retry.ts); success is reported only from a state read back.
  */
+import { HINTS } from '../hints';
 import { IisctlError, isIisctlError } from '../errors';
+import { checkNumber, LIMITS } from '../limits';
 import type { PsCommand } from '../commands/command';
 import type { EventRecord } from '../commands/events';
 import { readLock, type LockState } from '../commands/lock';
@@ -66,6 +70,8 @@ export interface ServiceOperationResult {
   after: ServiceInfo[];
   /** Events logged on the host during the operation (its audit event included). */
   events: EventRecord[];
+  /** Restart only: dependents that were stopped before and were left stopped. */
+  leftStopped?: string[];
 }
 
 export interface StatusResult {
@@ -180,21 +186,20 @@ export class IisServiceController extends HostOperator {
 
   restart(options: RestartOptions = {}): Promise<ServiceOperationResult> {
     return this.operate('restart', options, async (op) => {
-      // Only what was running comes back: a service stopped on purpose stays stopped.
-      const wasRunning = op.before.filter((s) => s.status !== STOPPED && s.startType !== 'Disabled');
+      const targets = restartTargets(op.before);
       try {
         await this.stopAll(op, options, (options.timeoutSeconds ?? 20) * 1000);
         await this.restoreRecovery(op);
-        await this.startServices(op, wasRunning, 60_000, options.onProgress);
+        await this.startServices(op, targets, 60_000, options.onProgress);
       } catch (error) {
-        if (options.rebootOnError) await this.rebootAfterFailure(op, error);
-        throw error;
+        throw options.rebootOnError ? await this.rebootAfterFailure(op, error, options.reason) : error;
       }
     });
   }
 
   /** The plan of an operation from the host's current state; changes nothing. */
   async plan(action: OperationPlan['action'], options: RestartOptions = {}): Promise<OperationPlan> {
+    checkNumber('timeoutSeconds', options.timeoutSeconds, LIMITS.timeoutSeconds);
     const step = (description: string, command: PsCommand<unknown>, services?: string[]): PlannedStep => ({
       description,
       services,
@@ -205,7 +210,7 @@ export class IisServiceController extends HostOperator {
     if (action === 'enable') steps.push(step('enable restarts', enableRestarts()));
     if (action === 'disable' || action === 'enable') return { action, host: this.host, steps };
     const snapshot = await this.snapshot();
-    const running = snapshot.services.filter((s) => s.status !== STOPPED && s.startType !== 'Disabled');
+    const running = snapshot.services.filter((s) => s.status !== STOPPED);
     if (action !== 'start') {
       for (const wave of stopWaves(snapshot.services)) {
         const names = wave.filter((n) => statusOf(snapshot, n) !== STOPPED);
@@ -218,7 +223,7 @@ export class IisServiceController extends HostOperator {
       }
     }
     if (action !== 'stop') {
-      const targets = action === 'start' ? this.servicesToStart(snapshot.services) : running;
+      const targets = action === 'start' ? this.servicesToStart(snapshot.services) : restartTargets(snapshot.services);
       const wanted = new Set(targets.map((s) => s.name));
       for (const wave of startWaves(snapshot.services)) {
         const names = wave.filter((n) => wanted.has(n));
@@ -232,6 +237,11 @@ export class IisServiceController extends HostOperator {
   // ---- operation frame: disabled check, audit, events, verified result ----
 
   private operate(action: ServiceOperationResult['action'], options: StopOptions | StartOptions, body: (op: Operation) => Promise<void>): Promise<ServiceOperationResult> {
+    try {
+      checkNumber('timeoutSeconds', options.timeoutSeconds, LIMITS.timeoutSeconds);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.locked(action, () => this.operated(action, options, body), options.reason);
   }
 
@@ -268,6 +278,7 @@ export class IisServiceController extends HostOperator {
       before: op.before,
       after: after.services,
       events,
+      ...(action === 'restart' ? { leftStopped: leftStopped(op.before) } : {}),
     };
     const left = readBack || !isIisctlError(failure, 'SESSION_DIED') ? result.after.map((x) => `${x.name} ${x.status}`) : [];
     if (failure) throw attachResult(withStateLeft(failure, left), result);
@@ -277,11 +288,20 @@ export class IisServiceController extends HostOperator {
 
   /** Success is only what the state read back shows. */
   private verify(action: ServiceOperationResult['action'], op: Operation, result: ServiceOperationResult): void {
-    const expected = action === 'stop' ? op.before : action === 'start' ? op.started ?? [] : op.before.filter((s) => s.status !== STOPPED && s.startType !== 'Disabled');
+    // A restart is verified against the roots too, also a root that could not be started (Disabled).
+    const expected = action === 'stop' ? op.before : action === 'start' ? op.started ?? [] : [...restartTargets(op.before), ...op.before.filter((s) => isRoot(s) && s.startType === 'Disabled')];
     const want = action === 'stop' ? STOPPED : RUNNING;
-    const wrong = expected.map((s) => result.after.find((a) => a.name === s.name)).filter((s): s is ServiceInfo => !s || s.status !== want);
+    const wrong = expected.map((s) => result.after.find((a) => a.name === s.name) ?? { ...s, status: 'missing' }).filter((s) => s.status !== want);
     if (wrong.length > 0) {
-      throw attachResult(new IisctlError('FAILED', `After ${action}, ${wrong.map((s) => `${s.name} is ${s.status}`).join(', ')} (expected ${want}).`, { host: this.host }), result);
+      const disabled = wrong.filter((s) => s.startType === 'Disabled').map((s) => s.name);
+      throw attachResult(
+        new IisctlError('FAILED', `After ${action}, ${wrong.map((s) => `${s.name} is ${s.status}${s.startType === 'Disabled' ? ' (start type Disabled)' : ''}`).join(', ')} (expected ${want}).`, {
+          host: this.host,
+          ...(disabled.length ? { hint: `Set the start type of ${disabled.join(', ')} to Manual or Automatic (Set-Service -StartupType), then start IIS.` } : {}),
+          details: { notRunning: wrong.map((s) => s.name) },
+        }),
+        result,
+      );
     }
   }
 
@@ -296,13 +316,13 @@ export class IisServiceController extends HostOperator {
       const stepStart = Date.now();
       if (toRequest.length > 0) await this.run(requestServiceStop(toRequest), op.retries, deadline);
       const reached = await this.waitFor(op, pending, STOPPED, deadline, timeoutMs, 'stop', options.onProgress);
-      op.steps.push({ step: 'stop', services: pending, durationMs: Date.now() - stepStart, outcome: reached ? 'ok' : 'timeout' });
+      this.logStep(op.steps, { step: 'stop', services: pending, durationMs: Date.now() - stepStart, outcome: reached ? 'ok' : 'timeout' });
       if (!reached) {
         const stillPending = pending.filter((name) => statusOf(op.current, name) !== STOPPED);
         if (!options.force) {
           throw new IisctlError('TIMEOUT', `Stopping IIS timed out after ${timeoutMs / 1000} s; still not stopped: ${stillPending.map((n) => `${n} (${statusOf(op.current, n)})`).join(', ')}. Nothing was killed.`, {
             host: this.host,
-            hint: 'Raise the timeout, or use force to terminate the IIS processes (sessions are lost).',
+            hint: HINTS.stopTimedOut,
             details: { pending: stillPending },
           });
         }
@@ -342,7 +362,7 @@ export class IisServiceController extends HostOperator {
     }
     const names = running.map((s) => s.name);
     const reached = await this.waitFor(op, names, STOPPED, Date.now() + KILL_SETTLE_MS, KILL_SETTLE_MS, 'kill', options.onProgress);
-    op.steps.push({ step: 'kill', services: names, durationMs: Date.now() - stepStart, outcome: reached ? 'ok' : 'failed', detail: `terminated ${pids.join(', ') || 'nothing'}` });
+    this.logStep(op.steps, { step: 'kill', services: names, durationMs: Date.now() - stepStart, outcome: reached ? 'ok' : 'failed', detail: `terminated ${pids.join(', ') || 'nothing'}` });
     if (!reached) {
       throw new IisctlError('FAILED', `IIS services did not stop even after their processes were terminated: ${names.filter((n) => statusOf(op.current, n) !== STOPPED).join(', ')}.`, { host: this.host });
     }
@@ -355,7 +375,7 @@ export class IisServiceController extends HostOperator {
     op.forced = true;
     op.killed.push(...result.killed);
     op.current = await this.snapshot();
-    op.steps.push({ step: 'kill orphan workers', durationMs: Date.now() - stepStart, outcome: 'ok', detail: `terminated ${result.killed.join(', ')}` });
+    this.logStep(op.steps, { step: 'kill orphan workers', durationMs: Date.now() - stepStart, outcome: 'ok', detail: `terminated ${result.killed.join(', ')}` });
   }
 
   /**
@@ -371,15 +391,15 @@ export class IisServiceController extends HostOperator {
       op.backup = (await this.run(createBackup(name), op.retries)).name;
     } catch (error) {
       const why = (error as Error).message;
-      op.steps.push({ step: 'backup configuration', durationMs: Date.now() - stepStart, outcome: 'failed', detail: why });
+      this.logStep(op.steps, { step: 'backup configuration', durationMs: Date.now() - stepStart, outcome: 'failed', detail: why });
       throw new IisctlError('FAILED', `Could not back up the IIS configuration before terminating IIS processes, so nothing was terminated: ${why}`, {
         host: this.host,
         cause: error,
-        hint: 'Fix the cause, or terminate without a backup: --no-backup (library: skipBackup: true).',
+        hint: HINTS.backupFailed,
         details: { pending: op.current.services.filter((x) => x.status !== STOPPED).map((x) => x.name) },
       });
     }
-    op.steps.push({ step: 'backup configuration', durationMs: Date.now() - stepStart, outcome: 'ok', detail: name });
+    this.logStep(op.steps, { step: 'backup configuration', durationMs: Date.now() - stepStart, outcome: 'ok', detail: name });
   }
 
   /**
@@ -394,7 +414,7 @@ export class IisServiceController extends HostOperator {
     if (targets.length === 0) return;
     const stepStart = Date.now();
     const refuse = (why: string): never => {
-      op.steps.push({ step: 'suspend recovery actions', services: targets, durationMs: Date.now() - stepStart, outcome: 'failed', detail: why });
+      this.logStep(op.steps, { step: 'suspend recovery actions', services: targets, durationMs: Date.now() - stepStart, outcome: 'failed', detail: why });
       throw new IisctlError('FAILED', `${why} Nothing was terminated.`, {
         host: this.host,
         hint: 'Change the recovery actions (iisctl recovery disable), or stop without --force.',
@@ -417,7 +437,7 @@ export class IisServiceController extends HostOperator {
     const still = back.filter((b) => b.actions.some((a) => a.type !== 'none'));
     if (still.length) refuse(`The recovery actions of ${still.map((b) => b.service).join(', ')} still read back as set after suspending them.`);
     op.recoverySuspended = acting.map((i) => i.service);
-    op.steps.push({ step: 'suspend recovery actions', services: op.recoverySuspended, durationMs: Date.now() - stepStart, outcome: 'ok', detail: 'restored by the next iisctl start' });
+    this.logStep(op.steps, { step: 'suspend recovery actions', services: op.recoverySuspended, durationMs: Date.now() - stepStart, outcome: 'ok', detail: 'restored by the next iisctl start' });
   }
 
   /** Puts back the recovery actions a forced stop suspended; a failure is reported, not fatal (starting IIS matters more). */
@@ -439,7 +459,7 @@ export class IisServiceController extends HostOperator {
       }
     }
     op.recoveryRestored = restored;
-    op.steps.push({
+    this.logStep(op.steps, {
       step: 'restore recovery actions', services: saved.map((s) => s.service), durationMs: Date.now() - stepStart, outcome: failed.length ? 'failed' : 'ok',
       detail: failed.length ? `not restored: ${failed.join(', ')}` : undefined,
     });
@@ -449,8 +469,7 @@ export class IisServiceController extends HostOperator {
 
   /** For a plain start: the roots and every dependent set to start automatically, never a disabled one. */
   private servicesToStart(services: ServiceInfo[]): ServiceInfo[] {
-    const roots = new Set(['iisadmin', 'was', 'w3svc']);
-    return services.filter((s) => s.startType !== 'Disabled' && (roots.has(s.name.toLowerCase()) || s.startType === 'Automatic'));
+    return services.filter((s) => s.startType !== 'Disabled' && (isRoot(s) || s.startType === 'Automatic'));
   }
 
   private async startServices(op: Operation, targets: ServiceInfo[], timeoutMs: number, onProgress?: (p: Progress) => void): Promise<void> {
@@ -479,7 +498,7 @@ export class IisServiceController extends HostOperator {
       });
       const failed = pending.filter((n) => seenPending.has(n) && statusOf(op.current, n) === STOPPED);
       const ok = pending.every((n) => statusOf(op.current, n) === RUNNING);
-      op.steps.push({ step: 'start', services: pending, durationMs: Date.now() - stepStart, outcome: ok ? 'ok' : failed.length ? 'failed' : 'timeout' });
+      this.logStep(op.steps, { step: 'start', services: pending, durationMs: Date.now() - stepStart, outcome: ok ? 'ok' : failed.length ? 'failed' : 'timeout' });
       if (failed.length > 0) {
         throw new IisctlError('FAILED', `${failed.join(', ')} failed to start (see the Service Control Manager events in the result).`, { host: this.host, details: { failed } });
       }
@@ -514,21 +533,30 @@ export class IisServiceController extends HostOperator {
     return this.run(readIisServices());
   }
 
-  private async rebootAfterFailure(op: Operation, error: unknown): Promise<void> {
-    this.logger.warn('rebooting the host after a failed restart (rebootOnError)', { host: this.host, error: (error as Error).message });
-    const details = error instanceof IisctlError ? (error as { details?: Record<string, unknown> }) : undefined;
+  /**
+   * iisreset /REBOOTONERROR: the restart failed, so the computer is restarted. The error that
+   * comes back says so (a reboot ends every process, so "Nothing was killed" no longer holds),
+   * and the reboot is an audit event of its own, written before the computer goes down.
+   */
+  private async rebootAfterFailure(op: Operation, error: unknown, reason?: string): Promise<unknown> {
+    const why = (error as Error).message;
+    this.logger.warn('rebooting the host after a failed restart (rebootOnError)', { host: this.host, error: why });
+    if (!(error instanceof IisctlError)) return error;
+    const t = Date.now();
+    await this.audit({ action: 'reboot', reason, outcome: 'succeeded', detail: `computer restart requested after a failed restart (rebootOnError): ${why}` });
     try {
       await this.run(restartComputer());
     } catch (rebootError) {
       // The restart's own failure stays the error; the failed reboot is said next to it.
-      const why = (rebootError as Error).message;
-      op.steps.push({ step: 'reboot', durationMs: 0, outcome: 'failed', detail: why });
-      this.logger.error('the reboot after the failed restart failed too', { host: this.host, error: why });
-      if (details) details.details = { ...details.details, rebooted: false, rebootError: why };
-      return;
+      const rebootWhy = (rebootError as Error).message;
+      this.logStep(op.steps, { step: 'reboot', durationMs: Date.now() - t, outcome: 'failed', detail: rebootWhy });
+      this.logger.error('the reboot after the failed restart failed too', { host: this.host, error: rebootWhy });
+      await this.audit({ action: 'reboot', reason, outcome: 'failed', detail: rebootWhy });
+      return new IisctlError(error.code, `${why} The computer restart asked for (reboot on error) failed too: ${rebootWhy}`, { host: error.host, hint: error.hint, powershell: error.powershell, cause: error, details: { ...error.details, rebooted: false, rebootError: rebootWhy } });
     }
-    op.steps.push({ step: 'reboot', durationMs: 0, outcome: 'ok', detail: 'requested after a failed stop/start (rebootOnError)' });
-    if (details) details.details = { ...details.details, rebooted: true };
+    this.logStep(op.steps, { step: 'reboot', durationMs: Date.now() - t, outcome: 'ok', detail: 'requested after a failed stop/start (rebootOnError)' });
+    const message = `${why.replace(/\s*Nothing was killed\.\s*$/, '')} The computer is being restarted (reboot on error): every IIS process ends with it.`;
+    return new IisctlError(error.code, message, { host: error.host, powershell: error.powershell, cause: error, details: { ...error.details, rebooted: true } });
   }
 
   private async verifyToggle(enabled: boolean): Promise<ToggleState> {
@@ -551,6 +579,23 @@ interface Operation {
   orphans?: number[];
   recoverySuspended?: string[];
   recoveryRestored?: string[];
+}
+
+/** The services iisreset is about (docs/sources.md §1.4): IISADMIN where installed, WAS and W3SVC. */
+const ROOTS = new Set(['iisadmin', 'was', 'w3svc']);
+
+function isRoot(s: ServiceInfo): boolean {
+  return ROOTS.has(s.name.toLowerCase());
+}
+
+/** What a restart starts: every root, and a dependent only when it was running before. */
+function restartTargets(before: ServiceInfo[]): ServiceInfo[] {
+  return before.filter((s) => s.startType !== 'Disabled' && (isRoot(s) || s.status !== STOPPED));
+}
+
+/** Dependents a restart leaves stopped because they were stopped before. */
+function leftStopped(before: ServiceInfo[]): string[] {
+  return before.filter((s) => !isRoot(s) && s.status === STOPPED).map((s) => s.name);
 }
 
 function statusOf(snapshot: IisServiceSnapshot, name: string): string {

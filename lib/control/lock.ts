@@ -17,12 +17,14 @@
  * taken inside the PSSession and renewed every leaseSeconds/4 while held, so iisctl runs on
  * different machines exclude each other, whatever name each gave the target.
  */
+import { HINTS } from '../hints';
+import { checkNumbers, LIMITS } from '../limits';
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
 import { PsCommand, runCommand } from '../commands/command';
 import { acquireLease, acquireLock, AcquireResult, LockHolder, releaseLease, releaseLock, renewLease } from '../commands/lock';
 import { onComputer, RemoteTarget } from '../commands/remote';
-import { IisctlError, invalidArgument } from '../errors';
+import { IisctlError } from '../errors';
 import { Logger, silentLogger } from '../log';
 import type { PowerShellSession } from '../powershell/session';
 import { abortableSleep, throwIfCancelled } from './wait';
@@ -59,12 +61,10 @@ export interface HostLockOptions extends LockOptions {
 
 export function validateLockOptions(o: LockOptions | undefined): void {
   if (!o) return;
-  if (o.timeoutSeconds !== undefined && !(Number.isFinite(o.timeoutSeconds) && o.timeoutSeconds >= 0 && o.timeoutSeconds <= 86_400)) {
-    throw invalidArgument('lock.timeoutSeconds must be a number of seconds between 0 and 86400.');
-  }
-  if (o.leaseSeconds !== undefined && !(Number.isFinite(o.leaseSeconds) && o.leaseSeconds >= 2 && o.leaseSeconds <= 3600)) {
-    throw invalidArgument('lock.leaseSeconds must be a number of seconds between 2 and 3600.');
-  }
+  checkNumbers([
+    ['lock.timeoutSeconds', o.timeoutSeconds, LIMITS.lockTimeoutSeconds],
+    ['lock.leaseSeconds', o.leaseSeconds, LIMITS.leaseSeconds],
+  ]);
 }
 
 export class HostLock {
@@ -235,7 +235,7 @@ export function lockedError(host: string, holder: LockHolder | undefined, waited
   const waited = waitedMs > 0 ? ` after waiting ${Math.round(waitedMs / 100) / 10} s` : '';
   return new IisctlError('LOCKED', `Another iisctl holds the lock on ${host}${waited}: ${describeHolder(holder)}.`, {
     host,
-    hint: waitedMs > 0 ? 'Try again once it has finished, or raise the lock timeout.' : 'Try again once it has finished, or wait for it (drop --no-wait-lock).',
+    hint: waitedMs > 0 ? HINTS.lockWaited : HINTS.lockNoWait,
     details: { holder: holder ?? null },
   });
 }

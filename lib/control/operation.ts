@@ -3,6 +3,7 @@
  * restarts-disabled refusal, the audit event, the events of the operation's window, who runs it,
  * and how its record travels with an error.
  */
+import { HINTS } from '../hints';
 import * as os from 'node:os';
 import { IisctlError, isIisctlError } from '../errors';
 import { Logger, silentLogger } from '../log';
@@ -24,7 +25,7 @@ export function disabledError(host: string, toggle: ToggleState): IisctlError {
   const why = toggle.reason ? `: ${toggle.reason}` : '';
   return new IisctlError('DISABLED', `Restarts are disabled on ${host}${by}${since}${why}.`, {
     host,
-    hint: 'Run `iisctl enable` on purpose first if the operation really is wanted.',
+    hint: HINTS.disabled,
     details: { disabledBy: toggle.disabledBy, disabledAt: toggle.disabledAt, reason: toggle.reason },
   });
 }
@@ -155,6 +156,12 @@ export abstract class HostOperator {
     this.signal = options.signal;
   }
 
+  /** Records one step of an operation in its result and logs it (a step that did not succeed at warn). */
+  logStep<S extends { step: string; outcome: string; durationMs: number }>(steps: S[] | undefined, record: S): void {
+    steps?.push(record);
+    this.logger.log(record.outcome === 'ok' || record.outcome === 'skipped' ? 'info' : 'warn', `step ${record.step}: ${record.outcome}`, { record: 'step', host: this.host, ...record });
+  }
+
   /** Runs one command on the target, retrying transient failures. */
   run<T>(command: PsCommand<T>, retries?: RetryRecord[], deadline?: number): Promise<T> {
     const target = onComputer(this.computerName, command);
@@ -194,8 +201,13 @@ export abstract class HostOperator {
     return this.session.lost ? this.session.readBack(fn) : fn();
   }
 
-  /** Writes the operation's audit event as this operator's user (a failure to write it is logged, not thrown). */
+  /**
+   * Writes the operation's audit event as this operator's user (a failure to write it is logged,
+   * not thrown), and logs the outcome: info when it succeeded, error when it failed.
+   */
   audit(entry: Omit<AuditEntry, 'user'>): Promise<void> {
+    const failed = entry.outcome === 'failed';
+    this.logger.log(failed ? 'error' : 'info', `${entry.action} ${entry.outcome} on ${this.host}`, { record: 'result', action: entry.action, host: this.host, user: this.user, reason: entry.reason, outcome: entry.outcome, detail: entry.detail });
     return auditQuietly((c) => this.run(c), this.logger, this.host, { ...entry, user: this.user });
   }
 
@@ -210,6 +222,7 @@ export abstract class HostOperator {
     } catch (e) {
       return Promise.reject(e);
     }
+    this.logger.info(`${operation} started on ${this.host}`, { record: 'start', action: operation, host: this.host, user: this.user, reason: text });
     return this.lock ? this.lock.hold(operation, fn) : fn();
   }
 }

@@ -84,7 +84,7 @@ export async function withRetry<T>(action: (attempt: number) => Promise<T>, opti
       const e = error as IisctlError;
       const record: RetryRecord = { attempt, reason: e.message, code: e.code, delayMs };
       options.retries?.push(record);
-      logger.warn(`retrying ${options.what} after a transient error`, record);
+      logger.warn(`retrying ${options.what} in ${Math.round(delayMs)} ms after a transient error (${e.code}; attempt ${attempt + 1} of ${policy.attempts})`, record);
       await sleep(delayMs);
       throwIfCancelled(options.signal, e.host);
     }

@@ -13,6 +13,7 @@
  * The load balancer is not driven here: draining assumes it stops sending new requests to the
  * host (e.g. its own health probe or a drain flag set by the caller in onProgress 'drain').
  */
+import { checkNumber, LIMITS, NumberRule } from '../limits';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { IisctlError, invalidArgument, isIisctlError } from '../errors';
@@ -87,16 +88,10 @@ export interface RollingResult {
   hosts: RollingHostResult[];
 }
 
-function positiveInt(value: number | undefined, name: string, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) throw invalidArgument(`${name} must be a whole number of at least ${min}; got ${String(value)}.`);
-  return value;
-}
-
-function nonNegative(value: number | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) throw invalidArgument(`${name} must be a number of milliseconds, not negative; got ${String(value)}.`);
-  return value;
+/** A numeric option checked against its shared rule (../limits.ts), or its default. */
+function bounded(value: number | undefined, name: string, fallback: number, rule: NumberRule): number {
+  checkNumber(name, value, rule);
+  return value ?? fallback;
 }
 
 /** The health URL of one host, or undefined when there is no health gate. */
@@ -147,13 +142,13 @@ async function act(iis: IisClient, action: RollingAction): Promise<void> {
 /** Rolling restart (or recycle / heal) of hosts; see the module comment. */
 export async function rollingRestart(hosts: readonly string[], options: RollingOptions = {}): Promise<RollingResult> {
   const action: RollingAction = options.action ?? { kind: 'restart' };
-  const batch = positiveInt(options.batch, 'batch', 1);
-  const maxFailures = positiveInt(options.maxFailures, 'maxFailures', 0, 0);
-  const expect = positiveInt(options.expectStatus, 'expectStatus', 200, 100);
-  const healthTimeoutMs = nonNegative(options.healthTimeoutMs, 'healthTimeoutMs', 60_000);
-  const healthIntervalMs = nonNegative(options.healthIntervalMs, 'healthIntervalMs', 500);
-  const drainMs = nonNegative(options.drainMs, 'drainMs', 0);
-  const drainIntervalMs = nonNegative(options.drainIntervalMs, 'drainIntervalMs', 500);
+  const batch = bounded(options.batch, 'batch', 1, LIMITS.batch);
+  const maxFailures = bounded(options.maxFailures, 'maxFailures', 0, LIMITS.maxFailures);
+  const expect = bounded(options.expectStatus, 'expectStatus', 200, LIMITS.expectStatus);
+  const healthTimeoutMs = bounded(options.healthTimeoutMs, 'healthTimeoutMs', 60_000, LIMITS.waitMs);
+  const healthIntervalMs = bounded(options.healthIntervalMs, 'healthIntervalMs', 500, LIMITS.intervalMs);
+  const drainMs = bounded(options.drainMs, 'drainMs', 0, LIMITS.waitMs);
+  const drainIntervalMs = bounded(options.drainIntervalMs, 'drainIntervalMs', 500, LIMITS.intervalMs);
   const drainSite = options.drainSite ?? '_Total';
   if (action.kind === 'recycle' && !action.pool.trim()) throw invalidArgument('A pool name is empty.');
   // Check every health URL before touching anything.

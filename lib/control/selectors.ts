@@ -7,8 +7,31 @@
  * IIS compares pool and site names case-insensitively, so matching does too; results carry the
  * host's own spelling.
  */
+import { HINTS } from '../hints';
 import { IisctlError, invalidArgument } from '../errors';
 import { assertRepresentable } from '../powershell/quote';
+import { INVALID_POOL_NAME_CHARACTERS } from '../commands/settings';
+
+/**
+ * Characters IIS refuses in a site name: the `siteName` validation type of the configuration
+ * schema ("IAppHostPropertySchema::ValidationType Property", Microsoft Learn) lists `/ \ . ?`.
+ * The dot is left out here: site names such as `www.contoso.com` are common on real servers, so
+ * refusing it could refuse a site that exists (README, Known limits).
+ */
+export const INVALID_SITE_NAME_CHARACTERS = ['/', '\\', '?'];
+
+/**
+ * A pool or site name IIS could never have: INVALID_ARGUMENT before anything is sent, not
+ * NOT_FOUND after a round trip and an audit event (pool characters: ApplicationPoolCollection.
+ * InvalidApplicationPoolNameCharacters, Microsoft Learn; see lib/commands/settings.ts).
+ */
+export function validateTargetName(name: unknown, kind: TargetKind, what = kind === 'site' ? 'A site name' : 'An application pool name'): string {
+  const text = validateName(name, what);
+  const forbidden = kind === 'site' ? INVALID_SITE_NAME_CHARACTERS : INVALID_POOL_NAME_CHARACTERS;
+  const bad = forbidden.filter((c) => text.includes(c));
+  if (bad.length) throw invalidArgument(`${JSON.stringify(text)} cannot be ${kind === 'site' ? 'a site' : 'an application pool'} name: IIS does not allow ${bad.map((c) => JSON.stringify(c)).join(' ')} in ${kind} names.`);
+  return text;
+}
 
 /** An exact name, a list of exact names, an explicit wildcard pattern (`*` and `?`), or everything. */
 export type Selector = string | readonly string[] | { readonly match: string } | { readonly all: true };
@@ -44,16 +67,23 @@ export function validateName(name: unknown, what = 'A name'): string {
   return assertRepresentable(name);
 }
 
-/** Checks a selector's shape and names (see validateName); throws INVALID_ARGUMENT. */
-export function validateSelector(selector: Selector): void {
+/**
+ * Checks a selector's shape and names (see validateName; with the kind, also the characters IIS
+ * forbids in such names: validateTargetName); throws INVALID_ARGUMENT.
+ */
+export function validateSelector(selector: Selector, kind?: TargetKind): void {
   if (typeof selector === 'string') {
-    validateName(selector);
+    if (kind) validateTargetName(selector, kind, 'A name');
+    else validateName(selector);
     return;
   }
   if (Array.isArray(selector)) {
     const list = selector as readonly unknown[];
     if (list.length === 0) throw invalidArgument('The list of names is empty.');
-    for (const n of list) validateName(n, 'A name in the list');
+    for (const n of list) {
+      if (kind) validateTargetName(n, kind, 'A name in the list');
+      else validateName(n, 'A name in the list');
+    }
     return;
   }
   if (selector && typeof selector === 'object') {
@@ -93,7 +123,7 @@ export function resolveSelector(selector: Selector, available: readonly string[]
     const hints = missing.map((m) => (suggestions[m].length ? `${JSON.stringify(m)}: did you mean ${suggestions[m].map((s) => JSON.stringify(s)).join(' or ')}?` : undefined)).filter(Boolean);
     throw new IisctlError('NOT_FOUND', `No ${kind} named ${missing.map((m) => JSON.stringify(m)).join(', ')} on ${host ?? 'the host'}.`, {
       host,
-      hint: hints.length ? hints.join(' ') : `Names are matched exactly; for a wildcard use --match 'pattern*' (library: { match: 'pattern*' }).`,
+      hint: hints.length ? hints.join(' ') : HINTS.exactNames,
       details: { missing, closeMatches: suggestions },
     });
   }

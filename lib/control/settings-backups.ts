@@ -1,4 +1,5 @@
 /** IIS configuration backups: list, create (read back in the list), restore. */
+import { HINTS } from '../hints';
 import { IisctlError } from '../errors';
 import { ConfigBackupInfo, createBackup, listBackups, restoreBackup, validateBackupName } from '../commands/backups';
 import type { PlannedStep, WebOperations } from './surgical';
@@ -33,7 +34,7 @@ export class BackupController {
   async restore(name: string): Promise<ConfigBackupInfo> {
     validateBackupName(name);
     const found = (await this.list()).find((b) => b.name.toLowerCase() === name.toLowerCase());
-    if (!found) throw new IisctlError('NOT_FOUND', `There is no configuration backup named ${JSON.stringify(name)} on ${this.ops.host}.`, { host: this.ops.host, hint: 'iisctl backup list shows the backups.' });
+    if (!found) throw new IisctlError('NOT_FOUND', `There is no configuration backup named ${JSON.stringify(name)} on ${this.ops.host}.`, { host: this.ops.host, hint: HINTS.listBackups });
     return this.ops.changing('backup-restore', `backup=${found.name}`, async () => {
       await this.ops.run(restoreBackup(found.name));
       return found;

@@ -3,6 +3,7 @@
  * start settings; change some of them with every value checked before anything is sent, only the
  * attributes that differ written, and the result read back (before/after) and verified.
  */
+import { HINTS } from '../hints';
 import { IisctlError } from '../errors';
 import { PoolSettings, PoolSettingsChanges, readPoolSettings, SettingName, SETTINGS, validateChanges, validatePoolName, writePoolSettings } from '../commands/settings';
 import type { PlannedStep, WebOperations } from './surgical';
@@ -111,6 +112,6 @@ export class PoolSettingsController {
   }
 
   private notFound(name: string): IisctlError {
-    return new IisctlError('NOT_FOUND', `There is no application pool named ${JSON.stringify(name)} on ${this.ops.host}.`, { host: this.ops.host, hint: 'iisctl pool list shows the pools.' });
+    return new IisctlError('NOT_FOUND', `There is no application pool named ${JSON.stringify(name)} on ${this.ops.host}.`, { host: this.ops.host, hint: HINTS.listPools });
   }
 }

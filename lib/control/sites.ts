@@ -8,6 +8,7 @@
  * fail with 0x800700B7 "Cannot create a file when that file already exists" (docs/sources.md §U13)
  * is refused with an error naming the conflicting site and binding, before anything is changed.
  */
+import { checkNumber, LIMITS } from '../limits';
 import { readSites, readSiteStates, requestSites, setServerAutoStart, Binding, SiteAction, SiteInfo, SiteState } from '../commands/sites';
 import { HRESULTS, isTransientOutcome, RequestOutcome } from '../commands/webadmin';
 import { IisctlError } from '../errors';
@@ -46,7 +47,8 @@ export class SiteController {
   }
 
   async plan(action: SiteOperation, selector: Selector, options: SiteOptions = {}): Promise<SurgicalPlan> {
-    validateSelector(selector);
+    validateSelector(selector, 'site');
+    checkNumber('timeoutSeconds', options.timeoutSeconds, LIMITS.timeoutSeconds);
     const { sites } = await this.ops.run(readSites());
     const names = resolveSelector(selector, sites.map((s) => s.name), 'site', this.ops.host);
     const steps: PlannedStep[] = [];
@@ -68,7 +70,7 @@ export class SiteController {
   private operate(action: SiteOperation, selector: Selector, options: SiteOptions): Promise<SurgicalResult> {
     // Names that can never be sent fail before the host lock, the toggle or the inventory are read.
     try {
-      validateSelector(selector);
+      validateSelector(selector, 'site');
     } catch (e) {
       return Promise.reject(e);
     }

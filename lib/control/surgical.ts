@@ -5,6 +5,8 @@
  * reason, and the WAS/SCM events logged in the operation's window attached to the result (and to
  * the error when it failed).
  */
+import { HINTS } from '../hints';
+import { checkNumber, LIMITS } from '../limits';
 import type { PsCommand } from '../commands/command';
 import type { EventRecord } from '../commands/events';
 import { onComputer } from '../commands/remote';
@@ -123,6 +125,11 @@ export class WebOperations extends HostOperator {
 
 
   frame(action: string, kind: SurgicalResult['kind'], guarded: boolean, options: SurgicalOptions, body: (frame: OperationFrame) => Promise<BodyResult>): Promise<SurgicalResult> {
+    try {
+      checkNumber('timeoutSeconds', options.timeoutSeconds, LIMITS.timeoutSeconds);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.locked(action, () => this.framed(action, kind, guarded, options, body), options.reason);
   }
 
@@ -136,7 +143,7 @@ export class WebOperations extends HostOperator {
     let servicesStarted = false;
     const frame: OperationFrame = {
       run: (command) => this.run(command, retries),
-      step: (step, targets, durationMs, outcome, detail) => steps.push({ step, services: targets, durationMs, outcome, detail }),
+      step: (step, targets, durationMs, outcome, detail) => this.logStep(steps, { step, services: targets, durationMs, outcome, detail }),
       eventServices: (names) => {
         displayNames = names;
       },
@@ -146,14 +153,14 @@ export class WebOperations extends HostOperator {
         if (!opts.ensureServices || missing.length) {
           throw new IisctlError('FAILED', `IIS is not running on ${this.host}: ${[...missing.map((m) => `${m} is not installed`), ...down.map((s) => `${s.name} is ${s.status}`)].join(', ')}. Pools and sites have no state until WAS and W3SVC run.`, {
             host: this.host,
-            hint: missing.length ? 'Install the Web Server (IIS) role.' : 'Start IIS first (iisctl start), or pass ensureServices to start WAS and W3SVC automatically.',
+            hint: missing.length ? 'Install the Web Server (IIS) role.' : HINTS.iisNotRunning,
             details: { services: services.map((s) => ({ name: s.name, status: s.status })) },
           });
         }
         const t = Date.now();
         await this.services.start({ timeoutSeconds: opts.timeoutSeconds, reason: opts.reason ?? `iisctl ${action} (ensureServices)` });
         servicesStarted = true;
-        steps.push({ step: 'start WAS/W3SVC (ensureServices)', services: down.map((s) => s.name), durationMs: Date.now() - t, outcome: 'ok' });
+        this.logStep(steps, { step: 'start WAS/W3SVC (ensureServices)', services: down.map((s) => s.name), durationMs: Date.now() - t, outcome: 'ok' });
       },
       backoff: async (attempt, refused) => {
         if (attempt >= this.retryPolicy.attempts) {

@@ -4,6 +4,7 @@
  * §3.2; §U1), so
  * iisctl requests without waiting and reads the state back until it is right or time is up.
  */
+import { HINTS } from '../hints';
 import { IisctlError } from '../errors';
 
 export interface PollOptions<T> {
@@ -57,7 +58,7 @@ export function throwIfCancelled(signal: AbortSignal | undefined, host?: string)
   if (!signal?.aborted) return;
   throw new IisctlError('CANCELLED', 'Interrupted: iisctl stopped waiting; what was already requested on the host may still complete.', {
     host,
-    hint: 'Check the state of the host (iisctl status) and run the operation again if needed.',
+    hint: HINTS.checkState,
   });
 }
 

@@ -11,6 +11,7 @@
  * A JavaScript file (the simulated host, or a stand-in written for tests) is run with this Node
  * binary rather than through a shebang, so it is spawnable on Windows too.
  */
+import { resolveScenarioPath } from '../sim/scenarioPath';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IisctlError } from '../errors';
@@ -57,7 +58,7 @@ export function resolveExecutable(options: ExecutableOptions = {}, platform: Pla
   const extraEnv = definedOnly(options.env ?? {});
   if (options.simulate) {
     const host = simulatedHostEntry();
-    const scenarioEnv: Record<string, string> = typeof options.simulate === 'string' ? { IISCTL_SIM_SCENARIO: path.resolve(options.simulate) } : {};
+    const scenarioEnv: Record<string, string> = typeof options.simulate === 'string' ? { IISCTL_SIM_SCENARIO: resolveScenarioPath(options.simulate) } : {};
     return {
       ...viaNode(host, platform),
       env: { ...scenarioEnv, ...extraEnv },

@@ -19,6 +19,8 @@
  * - after close() every call fails with SESSION_CLOSED (not retried), also the one close() cut
  *   short; readBack() lets an interrupted operation read the state back on a fresh process.
  */
+import { checkNumber, checkNumbers, LIMITS } from '../limits';
+import { HINTS } from '../hints';
 import type { ChildProcess } from 'node:child_process';
 import { PowerShell } from 'node-powershell';
 import { IisctlError } from '../errors';
@@ -101,6 +103,10 @@ export class PowerShellSession {
   readonly stats: SessionStats = { calls: 0, spawns: 0, timeouts: 0, deaths: 0 };
 
   constructor(options: SessionOptions) {
+    checkNumbers([
+      ['callTimeoutMs', options.callTimeoutMs, LIMITS.callTimeoutMs],
+      ['maintenanceEvery', options.maintenanceEvery, LIMITS.maintenanceEvery],
+    ]);
     this.executable = options.executable;
     this.logger = options.logger ?? silentLogger();
     this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
@@ -119,6 +125,11 @@ export class PowerShellSession {
    * SESSION_DIED, POWERSHELL_UNAVAILABLE, or FAILED when no result came back.
    */
   run(body: PsCode, options: RunOptions = {}): Promise<unknown> {
+    try {
+      checkNumber('timeoutMs', options.timeoutMs, LIMITS.callTimeoutMs);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const task = this.queue.then(() => this.execute(body, options));
     this.queue = task.catch(() => undefined);
     return task;
@@ -204,7 +215,7 @@ export class PowerShellSession {
       await waitForStderr(pinned);
       throw new IisctlError('SESSION_DIED', `The PowerShell process that held the host lock ended (${pinned.exitDetail ?? 'killed'})${said(pinned)}; the operation was stopped rather than continued without the lock.`, {
         host: this.hostName,
-        hint: 'Check the state of the host (iisctl status) and run the operation again.',
+        hint: HINTS.checkState,
         details: { lockLost: true, ...(stderrLines(pinned).length ? { stderr: stderrLines(pinned).join('\n') } : {}) },
       });
     }
@@ -391,7 +402,7 @@ export class PowerShellSession {
     if (shell.spawnError && ['ENOENT', 'EACCES', 'ENOEXEC'].includes(shell.spawnError.code ?? '')) {
       return new IisctlError('POWERSHELL_UNAVAILABLE', `Could not start PowerShell (${this.executable.command}): ${shell.spawnError.code}.`, {
         host: this.hostName,
-        hint: 'Install PowerShell, pass an explicit executable (IISCTL_POWERSHELL), or use --simulate.',
+        hint: HINTS.noPowerShell,
         cause: shell.spawnError,
       });
     }

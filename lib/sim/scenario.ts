@@ -5,7 +5,6 @@
  * The format is documented in lib/sim/README.md ("Machine").
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import {
   CpuActions,
   IdentityTypes,
@@ -19,6 +18,7 @@ import {
   type PoolStartMode,
   type StartTypeName,
 } from './machine/constants';
+import { listBundledScenarios, resolveScenarioPath, SCENARIO_DIR } from './scenarioPath';
 import { normaliseRegistryPath } from './machine/registry';
 import { parseTimeSpan } from './machine/timespan';
 import type { RegistryValueKind } from './machine/types';
@@ -144,22 +144,7 @@ export class ScenarioError extends Error {
 
 // ---- loading ---------------------------------------------------------------------------------
 
-/** Directory of the bundled scenarios (lib/sim/scenarios, copied to dist/sim/scenarios on build). */
-export const SCENARIO_DIR = path.join(__dirname, 'scenarios');
-
-/** A bundled scenario name ("default", "fast") or a path to a JSON file. */
-export function resolveScenarioPath(nameOrPath: string): string {
-  if (/[\\/]/.test(nameOrPath) || nameOrPath.toLowerCase().endsWith('.json')) return path.resolve(nameOrPath);
-  return path.join(SCENARIO_DIR, `${nameOrPath}.json`);
-}
-
-export function listBundledScenarios(): string[] {
-  return fs
-    .readdirSync(SCENARIO_DIR)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => f.slice(0, -5))
-    .sort();
-}
+export { listBundledScenarios, resolveScenarioPath, SCENARIO_DIR } from './scenarioPath';
 
 export function loadScenario(nameOrPath: string): Scenario {
   const file = resolveScenarioPath(nameOrPath);

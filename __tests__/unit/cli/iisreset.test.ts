@@ -228,7 +228,7 @@ describe('bad option values: exit 2 with the usage, never a run with a default n
     [['/restart', '/timeout=30'], 'iisctl: /timeout=30 is not an iisreset switch. Did you mean /TIMEOUT:30?'],
     // A remote account without a remote host used to be silently unused.
     [['status', '--user', 'CONTOSO\\ann'], 'iisctl: --user is for remote hosts: give -c/--computer too (this machine is driven as the account iisctl runs as).'],
-    [['rolling', 'restart', '-c', 'WEB01,WEB02', '--expect', '999'], 'iisctl: --expect must be an HTTP status code from 100 to 599; got 999.'],
+    [['rolling', 'restart', '-c', 'WEB01,WEB02', '--expect', '999'], 'iisctl: --expect must be an HTTP status code from 100 to 599; got "999".'],
   ])('%j', async (argv, message) => {
     expect(await firstLine(argv)).toEqual([EXIT.USAGE, message]);
   });

@@ -160,7 +160,7 @@ describe('PowerShellSession with a host that dies', () => {
     const s = track(new PowerShellSession({ executable: resolveExecutable({ executable: '/nonexistent/powershell.exe' }) }));
     const err = (await s.run(ps`Write-Output ${'x'}`).catch((e: unknown) => e)) as IisctlError;
     expect(err.code).toBe('POWERSHELL_UNAVAILABLE');
-    expect(err.hint).toMatch(/--simulate/);
+    expect(err.hint).toMatch(/simulate: true/);
   });
 });
 

@@ -1,10 +1,11 @@
 /** `iisctl advise`: what to change instead of resetting IIS, with evidence and the fixing command (library: iis.advise()). */
+import { LIMITS } from '../../limits';
 import type { CommandModule } from 'yargs';
 import type { AdviseResult } from '../../control/advise';
 import { forEachHost, Runtime } from '../context';
 import { Args, handler } from '../handler';
 import { Output } from '../render';
-import { wholeNumber } from '../validate';
+import { cliNumber } from '../validate';
 
 export const ADVISE_USAGE = 'iisctl advise [--days N] [--json] [-c HOST]...';
 
@@ -13,7 +14,7 @@ export const adviseCommand = (runtime: Runtime): CommandModule<object, Args<{ da
   describe: 'Inspect the host and print what to change instead of resetting IIS, with the command that fixes each finding',
   builder: (y) => y.option('days', { type: 'number', requiresArg: true, describe: 'Days of events to look at (default 7)' }) as never,
   handler: handler<{ days?: number }>(runtime, 'advise', ADVISE_USAGE, (ctx, args) => {
-    const days = wholeNumber('days', args.days, 1, 365, ADVISE_USAGE);
+    const days = cliNumber('days', args.days, LIMITS.adviseDays, ADVISE_USAGE);
     return forEachHost(ctx, { run: (iis) => iis.advise({ days }), human: (r) => renderAdvice(ctx.out, r) });
   }),
 });

@@ -2,12 +2,13 @@
  * `iisctl events`: resets, recycles, crashes, service changes and iisctl's audit events from the
  * host's event log, newest first.
  */
+import { LIMITS } from '../../limits';
 import type { CommandModule } from 'yargs';
 import { EVENT_KINDS, EventKind, EventRecord } from '../../commands/events';
 import { forEachHost, Runtime, UsageError } from '../context';
 import { Args, handler } from '../handler';
 import { Output, table, timestamp } from '../render';
-import { pointInTime, single, wholeNumber } from '../validate';
+import { pointInTime, single, cliNumber } from '../validate';
 
 export const EVENTS_USAGE = `iisctl events [--since 24h|ISO] [--until 1h|ISO] [--max N] [--kind ${EVENT_KINDS.join(',')}] [-c HOST]...`;
 
@@ -32,7 +33,7 @@ export const eventsCommand = (runtime: Runtime): CommandModule<object, Args<Even
     const since = pointInTime('since', args.since, EVENTS_USAGE, now) ?? new Date(now - 24 * 3_600_000);
     const until = pointInTime('until', args.until, EVENTS_USAGE, now);
     if (until && since > until) throw new UsageError('--since is later than --until.', EVENTS_USAGE);
-    const max = wholeNumber('max', args.max, 1, 100_000, EVENTS_USAGE);
+    const max = cliNumber('max', args.max, LIMITS.eventsMax, EVENTS_USAGE);
     const kinds = parseKinds(single('kind', args.kind as string | string[] | undefined, EVENTS_USAGE));
     return forEachHost(ctx, {
       run: (iis) => iis.events({ since, until, max, kinds }),

@@ -8,6 +8,7 @@
  */
 import type { CommandModule } from 'yargs';
 import type { HealResult } from '../../control/heal';
+import { isIisctlError } from '../../errors';
 import { forEachHost, Runtime, UsageError } from '../context';
 import { Args, handler } from '../handler';
 import { duration, Output, table } from '../render';
@@ -41,15 +42,25 @@ export const healCommand = (runtime: Runtime): CommandModule<object, Args<HealAr
     if (name.length > MAX_NAME) throw new UsageError(`The name is longer than ${MAX_NAME} characters (${name.length}).`, HEAL_USAGE);
     const options = { force: args.force === true, timeoutSeconds: timeoutSeconds(args.timeout, HEAL_USAGE), reason: reason(args.reason, HEAL_USAGE) };
     return forEachHost(ctx, {
+      takesHostDown: true,
       run: (iis) => iis.heal(args.site ? { site: name } : { pool: name }, options),
       human: (r) => renderHeal(ctx.out, r),
+      // A failed heal shows what every rung did too, not only the one-line error.
+      humanFailure: (error) => {
+        const partial = isIisctlError(error) ? (error.details as { result?: Omit<HealResult, 'healedBy'> } | undefined)?.result : undefined;
+        if (partial?.rungs) renderRungs(ctx.out, partial.rungs);
+      },
     });
   }),
 });
 
 function renderHeal(out: Output, r: HealResult): void {
-  const rows = r.rungs.map((g) => [g.rung, g.outcome === 'healthy' ? out.paint('healthy', 'green') : g.outcome === 'failed' ? out.paint('failed', 'red') : g.outcome, g.durationMs ? duration(g.durationMs) : '-', g.detail ?? g.disruption]);
-  for (const l of table(['RUNG', 'OUTCOME', 'TIME', 'DETAIL'], rows)) out.line(l);
+  renderRungs(out, r.rungs);
   out.line('');
   out.line(`Application pool ${r.pool} on ${r.host} is healthy after ${r.healedBy} (${duration(r.durationMs)}).`);
+}
+
+function renderRungs(out: Output, rungs: HealResult['rungs']): void {
+  const rows = rungs.map((g) => [g.rung, g.outcome === 'healthy' ? out.paint('healthy', 'green') : g.outcome === 'failed' ? out.paint('failed', 'red') : g.outcome, g.durationMs ? duration(g.durationMs) : '-', g.detail ?? g.disruption]);
+  for (const l of table(['RUNG', 'OUTCOME', 'TIME', 'DETAIL'], rows)) out.line(l);
 }

@@ -4,6 +4,8 @@
  * more than --max-failures failures. Exit 0 when every host is done; 8 when some are done and some
  * failed or are untouched; when none is done, the first failure's own exit code.
  */
+import { LIMITS } from '../../limits';
+import { cliNumber } from '../validate';
 import type { CommandModule } from 'yargs';
 import { IisctlError } from '../../errors';
 import { healthUrl, rollingRestart, RollingAction, RollingEvent, RollingResult } from '../../control/rolling';
@@ -27,20 +29,6 @@ interface RollingArgs {
   maxFailures?: number;
 }
 
-/** --expect: an HTTP status code is 100-599 (RFC 9110, section 15). */
-function httpStatus(value: number | undefined): number | undefined {
-  if (value !== undefined && value > 599) throw new UsageError(`--expect must be an HTTP status code from 100 to 599; got ${value}.`, ROLLING_USAGE);
-  return value;
-}
-
-function num(value: number | undefined, option: string, min: number, integer: boolean): number | undefined {
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) throw new UsageError(`--${option} is given twice.`, ROLLING_USAGE);
-  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`--${option} must be ${integer ? 'a whole number' : 'a number'} of at least ${min}; got ${JSON.stringify(String(value))}.`, ROLLING_USAGE);
-  }
-  return value;
-}
 
 /** --health URL (with {host}) or HOST=URL per host. */
 export function parseHealth(values: string[] | undefined): string | Record<string, string> | undefined {
@@ -86,8 +74,8 @@ export const rollingCommand = (runtime: Runtime): CommandModule<object, Args<Rol
       if (!name || !name.trim()) throw new UsageError(`rolling ${args.action} needs a pool name.`, ROLLING_USAGE);
       action = args.action === 'recycle' ? { kind: 'recycle', pool: name } : { kind: 'heal', target: { pool: name } };
     }
-    const healthTimeout = num(args.healthTimeout, 'health-timeout', 0, false);
-    const drain = num(args.drain, 'drain', 0, false);
+    const healthTimeout = cliNumber('health-timeout', args.healthTimeout, LIMITS.waitSeconds, ROLLING_USAGE);
+    const drain = cliNumber('drain', args.drain, LIMITS.waitSeconds, ROLLING_USAGE);
     const out = ctx.out;
     const health = parseHealth(args.health);
     const progress = (e: RollingEvent) => {
@@ -105,13 +93,14 @@ export const rollingCommand = (runtime: Runtime): CommandModule<object, Args<Rol
       ...base,
       concurrency: ctx.args.parallel,
       action,
-      batch: num(args.batch, 'batch', 1, true),
+      batch: cliNumber('batch', args.batch, LIMITS.batch, ROLLING_USAGE),
       health,
-      expectStatus: httpStatus(num(args.expect, 'expect', 100, true)),
+      // An HTTP status code is 100-599 (RFC 9110, section 15).
+      expectStatus: cliNumber('expect', args.expect, LIMITS.expectStatus, ROLLING_USAGE),
       healthTimeoutMs: healthTimeout === undefined ? undefined : healthTimeout * 1000,
       drainMs: drain === undefined ? undefined : drain * 1000,
       drainSite: args.drainSite,
-      maxFailures: num(args.maxFailures, 'max-failures', 0, true),
+      maxFailures: cliNumber('max-failures', args.maxFailures, LIMITS.maxFailures, ROLLING_USAGE),
       onProgress: progress,
     });
     const code = rollingExitCode(result);

@@ -1,6 +1,7 @@
 /**
  * `iisctl sim reset`: put the simulated machine back to its scenario (lib/sim/state.ts
- * resetState). The scenario is --simulate=FILE, else IISCTL_SIM_SCENARIO, else "default"; the
+ * resetState). The scenario is --simulate=FILE|NAME, else IISCTL_SIM_SCENARIO, else the one the
+ * state file holds, else "default"; the
  * state file is IISCTL_SIM_STATE, else the simulator's per-user default.
  */
 import type { CommandModule } from 'yargs';
@@ -21,9 +22,22 @@ export const simCommand = (runtime: Runtime): CommandModule<object, Args> => ({
     if (args.computer.length) throw new UsageError('sim reset|serve works on the whole simulated world; --computer does not apply.', SIM_RESET_USAGE);
     if ((args as { action?: string }).action === 'serve') return serve(ctx, (args as { for?: number }).for);
     // Loaded here so that no other command pays for the simulator's modules.
-    const { resetState, scenarioNameOf, stateFilePath } = await import('../../sim/state');
-    const { loadScenario } = await import('../../sim/scenario');
-    const scenarioName = scenarioNameOf({ scenario: args.scenario });
+    const { resetState, stateFilePath, peekState, DEFAULT_SCENARIO } = await import('../../sim/state');
+    const { loadScenario, listBundledScenarios } = await import('../../sim/scenario');
+    // Unless another scenario is named, the machine is reset to the scenario its state file holds.
+    let scenarioName = args.scenario ?? process.env.IISCTL_SIM_SCENARIO;
+    if (scenarioName === undefined) {
+      let own: string | undefined;
+      try {
+        own = peekState({})?.scenario;
+      } catch {
+        own = undefined; // a corrupt file is what sim reset repairs: the default scenario then
+      }
+      if (own !== undefined && !listBundledScenarios().includes(own)) {
+        throw new UsageError(`The state file ${stateFilePath({})} holds scenario "${own}", which is not a bundled one: name its file, iisctl --simulate=FILE sim reset.`, SIM_RESET_USAGE);
+      }
+      scenarioName = own ?? DEFAULT_SCENARIO;
+    }
     const scenario = loadScenario(scenarioName);
     const file = args.dryRun ? stateFilePath({}, scenario.name) : resetState(scenario);
     const result = { scenario: scenario.name, stateFile: file, reset: !args.dryRun };
