@@ -43,6 +43,15 @@ function shapeOf(parser: PowerShellParser, script: string): Shape {
   const tree = parser.parse(script);
   const shape: Shape = { types: [], literals: [], commands: [] };
   const walk = (n: SyntaxNode): void => {
+    // A literal in parentheses (quote.ts writes a lone '--%' so) is the same one opaque value.
+    if (n.type === 'parenthesized_expression') {
+      const inner = n.text.slice(1, -1).trim();
+      const lit = n.descendantsOfType('string_literal').find((d) => d?.text === inner);
+      if (lit) {
+        walk(lit);
+        return;
+      }
+    }
     if (n.type === 'string_literal') {
       shape.types.push('STRING');
       const text = n.text;

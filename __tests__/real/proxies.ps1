@@ -18,8 +18,18 @@ function ConvertTo-IisctlPsLiteral([string]$Text) {
     "'" + $Text.Replace("'", "''") + "'"
 }
 
-function Resolve-IisctlProxyType($Parameter) {
+# Types a recording proxy keeps (run-hostile.ps1): what a value typed as text is converted to.
+$script:IisctlPlainTypes = @('String', 'String[]', 'Int32', 'Int32[]', 'Int64', 'UInt32', 'Boolean', 'ScriptBlock', 'Hashtable', 'Hashtable[]', 'PSCredential', 'Object', 'Object[]', 'DateTime')
+
+function Resolve-IisctlProxyType($Parameter, [switch]$Loose) {
     if ($Parameter.type -eq 'SwitchParameter') { return 'switch' }
+    if ($Loose) {
+        # Executed proxies stand in for objects that exist only on Windows (a PSSession, a service):
+        # only plain types convert the value; anything else binds as is.
+        if ($script:IisctlPlainTypes -contains $Parameter.type) { return $Parameter.type }
+        if ([string]$Parameter.type -like '*`[`]') { return 'object[]' }
+        return 'object'
+    }
     foreach ($candidate in @($Parameter.fullType, $Parameter.type)) {
         if ($candidate -and $candidate -notmatch '[<>`]') {
             $t = $candidate -as [type]
@@ -34,7 +44,7 @@ function Resolve-IisctlProxyType($Parameter) {
 
 # The text of one proxy function for cmdlet $Name. $Body is the function body after the param
 # block (a begin/process/end text). Returns @{ Text; Dynamic = names of dynamic parameters }.
-function New-IisctlProxy([string]$Name, $Cmdlet, [string[]]$Common, [string]$Body) {
+function New-IisctlProxy([string]$Name, $Cmdlet, [string[]]$Common, [string]$Body, [switch]$Loose) {
     $params = [ordered]@{}
     $dynamic = @()
     foreach ($set in $Cmdlet.parameterSets) {
@@ -68,7 +78,7 @@ function New-IisctlProxy([string]$Name, $Cmdlet, [string[]]$Common, [string]$Bod
         if ($null -ne $p.acceptedValues -and @($p.acceptedValues).Count -gt 0 -and $p.type -ne 'SwitchParameter') {
             $extra += "[ValidateSet($(@(@($p.acceptedValues).ForEach({ ConvertTo-IisctlPsLiteral $_ })) -join ', '))]"
         }
-        "    $($attrs -join ' ') $($extra -join ' ') [$(Resolve-IisctlProxyType $p)] `$$($p.name)"
+        "    $($attrs -join ' ') $($extra -join ' ') [$(Resolve-IisctlProxyType $p -Loose:$Loose)] `$$($p.name)"
     }
     $binding = "DefaultParameterSetName=$(ConvertTo-IisctlPsLiteral $Cmdlet.defaultParameterSet)"
     if ($Cmdlet.supportsShouldProcess) { $binding += ', SupportsShouldProcess=$true' }
@@ -81,12 +91,12 @@ function New-IisctlProxy([string]$Name, $Cmdlet, [string[]]$Common, [string]$Bod
 # cmdlet names.
 # Defines every catalog cmdlet (and its documented aliases) as a global proxy function.
 # Returns name -> @{ Dynamic } for the caller.
-function Install-IisctlProxies($Catalog, [string]$Body, [string[]]$Skip = @()) {
+function Install-IisctlProxies($Catalog, [string]$Body, [string[]]$Skip = @(), [switch]$Loose) {
     $common = @($Catalog.commonParameters) + @($Catalog.riskMitigationParameters)
     $info = @{}
     foreach ($entry in $Catalog.cmdlets.GetEnumerator()) {
         if ($Skip -contains $entry.Key) { continue }
-        $proxy = New-IisctlProxy $entry.Key $entry.Value $common $Body
+        $proxy = New-IisctlProxy $entry.Key $entry.Value $common $Body -Loose:$Loose
         Microsoft.PowerShell.Management\Set-Item -LiteralPath "function:global:$($entry.Key)" -Value ([scriptblock]::Create($proxy.Text))
         foreach ($a in @($entry.Value.aliases)) { Microsoft.PowerShell.Utility\Set-Alias -Name $a -Value $entry.Key -Scope Global -Force -Option AllScope -ErrorAction SilentlyContinue }
         $info[$entry.Key] = @{ Dynamic = $proxy.Dynamic }
