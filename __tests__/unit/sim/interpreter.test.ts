@@ -200,6 +200,9 @@ describe('unsupported syntax fails loudly', () => {
     ['$env:FOO = 1', 'environment variables'],
     ['Get-Date 2> C:\\out.txt', 'redirection to a file'],
     ['[System.IO.File]::ReadAllText("x")', 'System.IO.File'],
+    // Real pwsh 7.6 drops -ErrorAction here and binds 'Stop' by position (PowerShell/PowerShell issue 11608).
+    ["Write-Output '--%' -ErrorAction Stop", "quoted '--%'"],
+    ['Write-Output "--%"', "quoted '--%'"],
   ])('%s', async (script, what) => {
     const r = await run(`try { ${script} } catch { [Console]::Out.WriteLine($_.FullyQualifiedErrorId + ': ' + $_.Exception.Message) }`);
     expect(r.stdout).toContain('NotSupportedBySimulatedHost: ');
