@@ -47,6 +47,26 @@ function findPwsh(env = process.env) {
   return fs.existsSync(local) ? local : undefined;
 }
 
+/**
+ * How to start the pwsh that findPwsh() found, as one process: the .NET tool's `pwsh` is a shim
+ * that starts `dotnet pwsh.dll` as a child, which a kill of the shim leaves running, so the
+ * project's install is started as `dotnet <its pwsh.dll>` directly. Returns { command, args }.
+ */
+function pwshCommand(env = process.env) {
+  const found = findPwsh(env);
+  if (!found) return undefined;
+  if (path.resolve(found) === path.join(TOOL_PATH, EXE)) {
+    const dotnet = onPath(process.platform === 'win32' ? 'dotnet.exe' : 'dotnet', env);
+    const base = path.join(TOOL_PATH, '.store', 'powershell', VERSION, 'powershell', VERSION, 'tools');
+    const platformDir = process.platform === 'win32' ? 'win' : 'unix';
+    const dll = fs.existsSync(base)
+      ? fs.readdirSync(base).map((tfm) => path.join(base, tfm, 'any', platformDir, 'pwsh.dll')).find((p) => fs.existsSync(p))
+      : undefined;
+    if (dotnet && dll) return { command: dotnet, args: [dll] };
+  }
+  return { command: found, args: [] };
+}
+
 /** True when CI requires the real-PowerShell tier (CI=true, as GitHub Actions and others set it). */
 function required(env = process.env) {
   return /^(1|true|yes)$/i.test(env.CI || '');
@@ -78,7 +98,7 @@ function install() {
   return 0;
 }
 
-module.exports = { VERSION, TOOL_PATH, findPwsh, required };
+module.exports = { VERSION, TOOL_PATH, findPwsh, pwshCommand, required };
 
 if (require.main === module) {
   const cmd = process.argv[2];

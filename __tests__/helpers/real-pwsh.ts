@@ -10,9 +10,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const resolver = require('../../scripts/real-pwsh.js') as { findPwsh(): string | undefined; required(): boolean; VERSION: string };
+const resolver = require('../../scripts/real-pwsh.js') as {
+  findPwsh(): string | undefined;
+  pwshCommand(): { command: string; args: string[] } | undefined;
+  required(): boolean;
+  VERSION: string;
+};
 
 export const PWSH: string | undefined = resolver.findPwsh();
+/** How to start it as one process (scripts/real-pwsh.js pwshCommand). */
+export const PWSH_COMMAND = resolver.pwshCommand();
 export const REAL_DIR = path.join(__dirname, '..', 'real');
 export const CATALOG = path.join(__dirname, '..', '..', 'lib', 'sim', 'cmdlets.json');
 
@@ -57,7 +64,7 @@ export async function runBatch<T>(script: string, input: unknown): Promise<T> {
   const inPath = path.join(dir, 'in.json');
   const outPath = path.join(dir, 'out.json');
   fs.writeFileSync(inPath, JSON.stringify(input));
-  const child = spawn(PWSH!, ['-NoLogo', '-NoProfile', '-NonInteractive', '-File', path.join(REAL_DIR, script), inPath, outPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(PWSH_COMMAND!.command, [...PWSH_COMMAND!.args, '-NoLogo', '-NoProfile', '-NonInteractive', '-File', path.join(REAL_DIR, script), inPath, outPath], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString('utf8')).slice(-8000);

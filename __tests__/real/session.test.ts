@@ -5,19 +5,20 @@
  * JSON of dates and enums, with Windows PowerShell 5.1's forms of the same values as fixtures.
  */
 import { IisctlError } from '../../lib/errors';
-import { resolveExecutable } from '../../lib/powershell/executable';
 import { parsePsJson } from '../../lib/powershell/json';
 import { ps } from '../../lib/powershell/quote';
 import { PowerShellSession, SessionOptions } from '../../lib/powershell/session';
 import { hostileCorpus } from '../helpers/hostile';
-import { describeReal, PWSH, summary } from '../helpers/real-pwsh';
+import { describeReal, PWSH_COMMAND, summary } from '../helpers/real-pwsh';
 import { isAlive } from '../helpers/standins';
 
 jest.setTimeout(120_000);
 
 const sessions: PowerShellSession[] = [];
 function real(options: Partial<SessionOptions> = {}): PowerShellSession {
-  const s = new PowerShellSession({ executable: resolveExecutable({ executable: PWSH }), callTimeoutMs: 60_000, ...options });
+  const { command, args } = PWSH_COMMAND!;
+  const executable = { command, leadingArgs: args, env: {}, description: `real PowerShell (${[command, ...args].join(' ')})`, simulated: false };
+  const s = new PowerShellSession({ executable, callTimeoutMs: 60_000, ...options });
   sessions.push(s);
   return s;
 }
@@ -51,6 +52,8 @@ describeReal('PowerShellSession against real PowerShell', () => {
     const s = real();
     expect(await s.run(ps`Write-Output ${'hello'}`)).toBe('hello');
     const pid = s.pid;
+    // The process the session holds is PowerShell itself, so that the kill checks below mean something.
+    expect(await s.run(ps`$PID`)).toBe(pid);
     expect(await s.run(ps`$PSVersionTable.PSVersion.Major`)).toBeGreaterThanOrEqual(7);
     expect(s.pid).toBe(pid);
     expect(s.stats.spawns).toBe(1);
