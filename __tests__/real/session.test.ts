@@ -106,7 +106,9 @@ describeReal('PowerShellSession against real PowerShell', () => {
     const pid = s.pid!;
     process.kill(pid, 'SIGKILL');
     while (isAlive(pid)) await new Promise((r) => setTimeout(r, 10));
-    expect(await s.run(ps`Write-Output ${'revived'}`)).toBe('revived');
+    // As in the stand-in test: give Node's 'exit' event its turn after the process is gone.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await s.run(ps`Write-Output ${'revived'}`, { timeoutMs: 20_000 })).toBe('revived');
     expect(s.pid).not.toBe(pid);
     expect(s.stats.spawns).toBe(2);
     passed('death between calls');

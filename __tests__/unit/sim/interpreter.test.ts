@@ -194,6 +194,13 @@ describe('command resolution', () => {
   });
 });
 
+describe("'--%' as data", () => {
+  it("passes a parenthesized '--%' as a plain string and keeps the parameters after it", async () => {
+    // quote.ts writes a lone '--%' so; real pwsh 7.6 binds it the same way (__tests__/real).
+    expect(await out("$r = Write-Output ('--%') -NoEnumerate\n[Console]::Out.WriteLine($r)")).toEqual(['--%']);
+  });
+});
+
 describe('unsupported syntax fails loudly', () => {
   it.each([
     ['class C { }', 'class statement'],
