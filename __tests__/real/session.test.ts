@@ -4,12 +4,13 @@
  * respawn, unicode round trip, a 1 MB result, stderr noise, history trimming, and the envelope's
  * JSON of dates and enums, with Windows PowerShell 5.1's forms of the same values as fixtures.
  */
-import { IisctlError } from '../../lib/errors';
+import { resolveExecutable } from '../../lib/powershell/executable';
 import { parsePsJson } from '../../lib/powershell/json';
 import { ps } from '../../lib/powershell/quote';
 import { PowerShellSession, SessionOptions } from '../../lib/powershell/session';
 import { hostileCorpus } from '../helpers/hostile';
 import { describeReal, PWSH_COMMAND, summary } from '../helpers/real-pwsh';
+import { failure } from '../helpers/sim';
 import { isAlive } from '../helpers/standins';
 
 jest.setTimeout(120_000);
@@ -17,7 +18,8 @@ jest.setTimeout(120_000);
 const sessions: PowerShellSession[] = [];
 function real(options: Partial<SessionOptions> = {}): PowerShellSession {
   const { command, args } = PWSH_COMMAND!;
-  const executable = { command, leadingArgs: args, env: {}, description: `real PowerShell (${[command, ...args].join(' ')})`, simulated: false };
+  // The library's environment for a PowerShell outside Windows (TERM=dumb), with the project's pwsh.dll.
+  const executable = { command, leadingArgs: args, env: resolveExecutable({ executable: command }).env, description: `real PowerShell (${[command, ...args].join(' ')})`, simulated: false };
   const s = new PowerShellSession({ executable, callTimeoutMs: 60_000, ...options });
   sessions.push(s);
   return s;
@@ -25,16 +27,6 @@ function real(options: Partial<SessionOptions> = {}): PowerShellSession {
 afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.close()));
 });
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'resolved';
-  } catch (e) {
-    expect(e).toBeInstanceOf(IisctlError);
-    return (e as IisctlError).code;
-  }
-}
 
 const results: Record<string, boolean> = {};
 const passed = (name: string): void => {
@@ -63,7 +55,12 @@ describeReal('PowerShellSession against real PowerShell', () => {
   it('returns hostile and unicode strings unchanged through the whole path', async () => {
     const s = real();
     const sample = hostileCorpus().filter((_, i) => i % 8 === 0);
-    for (const value of sample) expect(await s.run(ps`Write-Output ${value}`)).toBe(value);
+    const wrong: string[] = [];
+    for (const value of sample) {
+      const back = await s.run(ps`Write-Output ${value}`, { timeoutMs: 20_000 }).catch((e: unknown) => e);
+      if (back !== value) wrong.push(`${JSON.stringify(value).slice(0, 60)} -> ${back instanceof Error ? back.message : JSON.stringify(back).slice(0, 60)}`);
+    }
+    expect(wrong).toEqual([]);
     passed('unicode round trip');
   });
 
@@ -80,7 +77,7 @@ describeReal('PowerShellSession against real PowerShell', () => {
     const s = real();
     await s.run(ps`Write-Output ${'warm'}`);
     const firstPid = s.pid!;
-    expect(await codeOf(s.run(ps`Start-Sleep -Seconds 600`, { timeoutMs: 1500 }))).toBe('SESSION_TIMEOUT');
+    expect((await failure(s.run(ps`Start-Sleep -Seconds 600`, { timeoutMs: 1500 }))).code).toBe('SESSION_TIMEOUT');
     expect(isAlive(firstPid)).toBe(false);
     expect(await s.run(ps`Write-Output ${'after'}`)).toBe('after');
     expect(s.pid).not.toBe(firstPid);
@@ -92,7 +89,7 @@ describeReal('PowerShellSession against real PowerShell', () => {
     const s = real();
     await s.run(ps`Write-Output ${'before'}`);
     const pid = s.pid!;
-    const err = (await s.run(ps`[Environment]::Exit(3)`).catch((e: unknown) => e)) as IisctlError;
+    const err = await failure(s.run(ps`[Environment]::Exit(3)`));
     expect(err.code).toBe('SESSION_DIED');
     expect(isAlive(pid)).toBe(false);
     expect(await s.run(ps`Write-Output ${'after'}`)).toBe('after');
