@@ -1,7 +1,7 @@
 # The README's commands. Each target installs what it needs, so a fresh clone works.
 NPM ?= npm
 
-.PHONY: install build test demo bench soak clean
+.PHONY: install build test demo bench soak clean pwsh
 
 # `npm ci`: installs exactly the lock file and never rewrites it, so a fresh clone stays clean.
 node_modules/.installed: package.json package-lock.json
@@ -13,7 +13,13 @@ install: node_modules/.installed
 build: install
 	$(NPM) run build
 
-test: build
+# Real PowerShell 7 for the tier that checks every generated script against PowerShell itself:
+# pwsh on PATH, else installed as a .NET tool into .tools/ (gitignored); where neither pwsh nor
+# dotnet exists it says so in one line and that tier is skipped (CI=true: it fails instead).
+pwsh:
+	@node scripts/real-pwsh.js install
+
+test: build pwsh
 	npx jest --ci
 
 demo: build
@@ -31,4 +37,4 @@ soak: build
 	node --expose-gc scripts/soak.js
 
 clean:
-	rm -rf dist node_modules
+	rm -rf dist node_modules .tools

@@ -9,4 +9,6 @@ module.exports = {
   // The e2e suites spawn real processes; two workers fit the 2-core CI machine.
   maxWorkers: 2,
   testTimeout: 30000,
+  // The real-PowerShell tier's counts (parsed, bound, hostile executed, session) after the run.
+  reporters: ['default', '<rootDir>/__tests__/real/summary-reporter.js'],
 };

@@ -20,6 +20,8 @@ import { parsePsJson } from './json';
 import { PsCode } from './quote';
 
 const MARKER_PREFIX = '@@IISCTL-RESULT:';
+/** ANSI control sequences (CSI ... final byte) at the start of a line. */
+const LEADING_TERMINAL_CONTROL = /^(?:\u001b\[[0-9;?]*[ -/]*[@-~])+/;
 
 export interface WrappedScript {
   /** The single ASCII line to write to PowerShell's stdin. */
@@ -149,7 +151,12 @@ export function wrapScript(body: PsCode, marker: string = newMarker()): WrappedS
  * (the script did not run to the end: a parse error, a crash, an `exit`).
  */
 export function readEnvelope(stdout: string, marker: string): EnvelopeResult | undefined {
-  const lines = stdout.split(/\r?\n/).filter((l) => l.startsWith(marker));
+  // PowerShell 7's console host writes terminal mode switches (ESC[?1h ESC[?1l, seen from pwsh 7.6
+  // with redirected stdin) in front of the next output line: they are not part of the result.
+  const lines = stdout
+    .split(/\r?\n/)
+    .map((l) => l.replace(LEADING_TERMINAL_CONTROL, ''))
+    .filter((l) => l.startsWith(marker));
   if (lines.length === 0) return undefined;
   if (lines.length > 1) {
     throw new IisctlError('FAILED', 'PowerShell returned more than one result for one call.', {

@@ -72,13 +72,23 @@ export function resolveExecutable(options: ExecutableOptions = {}, platform: Pla
     if (/\.(c|m)?js$/i.test(explicit)) {
       return { ...viaNode(path.resolve(explicit), platform), env: extraEnv, description: `${source}: ${explicit}`, simulated: false };
     }
-    return { command: explicit, leadingArgs: [], env: extraEnv, description: `${source}: ${explicit}`, simulated: false };
+    return { command: explicit, leadingArgs: [], env: { ...consoleEnv(platform), ...extraEnv }, description: `${source}: ${explicit}`, simulated: false };
   }
-  if (options.pwsh) return { command: 'pwsh', leadingArgs: [], env: extraEnv, description: 'PowerShell 7 (pwsh)', simulated: false };
+  if (options.pwsh) return { command: 'pwsh', leadingArgs: [], env: { ...consoleEnv(platform), ...extraEnv }, description: 'PowerShell 7 (pwsh)', simulated: false };
   if (platform.platform === 'win32') {
     return { command: windowsPowerShellPath(platform), leadingArgs: [], env: extraEnv, description: 'Windows PowerShell 5.1 (64-bit)', simulated: false };
   }
-  return { command: 'pwsh', leadingArgs: [], env: extraEnv, description: 'PowerShell 7 (pwsh); use --simulate to try iisctl without Windows', simulated: false };
+  return { command: 'pwsh', leadingArgs: [], env: { ...consoleEnv(platform), ...extraEnv }, description: 'PowerShell 7 (pwsh); use --simulate to try iisctl without Windows', simulated: false };
+}
+
+/**
+ * PowerShell 7 on Linux/macOS writes terminal mode switches (ESC[?1h ESC[?1l, .NET's keypad mode
+ * for the TERM in the environment) around its output even with stdin redirected; they broke
+ * node-powershell's end-of-call detection now and then (calls hung until the deadline with real
+ * pwsh 7.6, __tests__/real/session.test.ts). TERM=dumb has no such sequence.
+ */
+function consoleEnv(platform: Pick<Platform, 'platform'>): Record<string, string> {
+  return platform.platform === 'win32' ? {} : { TERM: 'dumb' };
 }
 
 /**

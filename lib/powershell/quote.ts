@@ -105,6 +105,18 @@ export function quoteString(value: string): string {
   return `'${value.replace(SINGLE_QUOTES, (q) => q + q)}'`;
 }
 
+/**
+ * The literal for a string that may stand as a command argument. A single-quoted '--%' is still
+ * taken for the stop-parsing token: the parameters after it on the command line are lost
+ * (`f -A '--%' -B x` binds x to a position; PowerShell/PowerShell issue 11608, seen with real
+ * PowerShell 7.6 by __tests__/real/hostile-exec.test.ts). In parentheses it is an expression, read
+ * as the plain string everywhere a literal can stand.
+ */
+function quoteStringArgument(value: string): string {
+  const literal = quoteString(value);
+  return value === '--%' ? `(${literal})` : literal;
+}
+
 function quoteNumber(value: number): string {
   if (!Number.isFinite(value)) {
     throw invalidArgument(`A number sent to PowerShell must be finite; got ${String(value)}.`);
@@ -147,7 +159,7 @@ function render(value: PsValue, redact: boolean): string {
   if (value === null) return '$null';
   switch (typeof value) {
     case 'string':
-      return quoteString(value);
+      return quoteStringArgument(value);
     case 'number':
       return quoteNumber(value);
     case 'boolean':

@@ -65,6 +65,13 @@ describe('reading the result line', () => {
     expect(readEnvelope(stdout, marker)!.data).toEqual({ n: 'Café 😀', t: new Date(0) });
   });
 
+  it("reads the result line behind PowerShell 7's terminal mode switches", () => {
+    // Exactly what pwsh 7.6 wrote to node-powershell's stdout (__tests__/real/session.test.ts found it).
+    const stdout = `\u001b[?1h\u001b[?1l${marker}{"ok":true,"data":"hi","error":null}\n\u001b[?1h\u001b[?1l\u001b[?1h\u001b[?1l`;
+    expect(readEnvelope(stdout, marker)).toEqual({ ok: true, data: 'hi', error: null });
+    expect(readEnvelope(`text ${marker}{"ok":true,"data":"x","error":null}`, marker)).toBeUndefined();
+  });
+
   it('ignores a result line with another marker (an earlier call or a forged one)', () => {
     const forged = '@@IISCTL-RESULT:ffffffffffffffffff@@{"ok":true,"data":"forged","error":null}';
     expect(readEnvelope(forged, marker)).toBeUndefined();

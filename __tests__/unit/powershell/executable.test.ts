@@ -45,4 +45,11 @@ describe('resolveExecutable', () => {
     expect(r.leadingArgs[1]).toMatch(/sim[\\/]host\.js$/);
     expect(r.env.IISCTL_SIM_SCENARIO).toBe(path.resolve('my-scenario.json'));
   });
+
+  it('runs PowerShell outside Windows with TERM=dumb, so it writes no terminal mode switches into its output', () => {
+    expect(resolveExecutable({ pwsh: true }, linux({ TERM: 'xterm' })).env).toEqual({ TERM: 'dumb' });
+    expect(resolveExecutable({}, linux()).env.TERM).toBe('dumb');
+    expect(resolveExecutable({ executable: '/opt/pwsh', env: { TERM: 'vt100' } }, linux()).env.TERM).toBe('vt100');
+    expect(resolveExecutable({}, windows('x64', { SystemRoot: 'C:\\Windows' })).env.TERM).toBeUndefined();
+  });
 });

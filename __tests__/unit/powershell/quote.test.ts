@@ -128,6 +128,13 @@ describe('ps template', () => {
     expect(outer.text).toBe("$s = Get-Service -Name 'x''; Stop-Computer; '''; 'a'");
   });
 
+  it("puts a lone '--%' in parentheses, where PowerShell cannot take it for the stop-parsing token", () => {
+    // Quoted, it still drops the parameters after it (PowerShell/PowerShell issue 11608; seen in real pwsh 7.6).
+    expect(ps`New-PSSession -ComputerName ${'--%'} -ErrorAction Stop`.text).toBe("New-PSSession -ComputerName ('--%') -ErrorAction Stop");
+    expect(ps`Get-Item -Path ${['--%', '--%x']}`.text).toBe("Get-Item -Path @(('--%'), '--%x')");
+    expect(quoteString('--%')).toBe("'--%'");
+  });
+
   it('joins fragments', () => {
     expect(joinCode([ps`a`, ps`b`], '; ').text).toBe('a; b');
   });

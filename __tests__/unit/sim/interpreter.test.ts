@@ -226,12 +226,22 @@ describe('command resolution', () => {
   });
 });
 
+describe("'--%' as data", () => {
+  it("passes a parenthesized '--%' as a plain string and keeps the parameters after it", async () => {
+    // quote.ts writes a lone '--%' so; real pwsh 7.6 binds it the same way (__tests__/real).
+    expect(await out("$r = Write-Output ('--%') -NoEnumerate\n[Console]::Out.WriteLine($r)")).toEqual(['--%']);
+  });
+});
+
 describe('unsupported syntax fails loudly', () => {
   it.each([
     ['class C { }', 'class statement'],
     ['$env:FOO = 1', 'environment variables'],
     ['Get-Date 2> C:\\out.txt', 'redirection to a file'],
     ['[System.IO.File]::ReadAllText("x")', 'System.IO.File'],
+    // Real pwsh 7.6 drops -ErrorAction here and binds 'Stop' by position (PowerShell/PowerShell issue 11608).
+    ["Write-Output '--%' -ErrorAction Stop", "quoted '--%'"],
+    ['Write-Output "--%"', "quoted '--%'"],
   ])('%s', async (script, what) => {
     const r = await run(`try { ${script} } catch { [Console]::Out.WriteLine($_.FullyQualifiedErrorId + ': ' + $_.Exception.Message) }`);
     expect(r.stdout).toContain('NotSupportedBySimulatedHost: ');

@@ -926,6 +926,11 @@ export class Interpreter {
             args.push(...this.splat(el, frame));
             break;
           }
+          // Real PowerShell takes even a quoted '--%' for the stop-parsing token and drops the
+          // parameters after it (PowerShell/PowerShell issue 11608; seen in pwsh 7.6).
+          if (/^(?:['\u2018\u2019\u201A\u201B]--%['\u2018\u2019\u201A\u201B]|["\u201C\u201D\u201E]--%["\u201C\u201D\u201E])$/.test(el.text)) {
+            throw unsupported("a quoted '--%' argument, which PowerShell takes for the stop-parsing token");
+          }
           const value = await this.argValue(el, frame);
           args.push({ kind: 'arg', value, text: isArray(value) ? 'System.Object[]' : toStr(value), node: el });
         }

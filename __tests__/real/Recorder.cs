@@ -1,0 +1,115 @@
+// What the recording proxies of run-hostile.ps1 saw, kept and flattened in compiled code: the
+// hostile tier runs some 14 000 scripts in one process, and doing this in script was the slow part.
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using System.Text;
+using System.Text.RegularExpressions;
+
+public static class IisctlRecorder
+{
+    public static List<KeyValuePair<string, IDictionary>> Calls = new List<KeyValuePair<string, IDictionary>>();
+    public static HashSet<string> Seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    public static void Reset()
+    {
+        Calls = new List<KeyValuePair<string, IDictionary>>();
+        Seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+    }
+
+    public static void Record(string command, IDictionary bound)
+    {
+        Calls.Add(new KeyValuePair<string, IDictionary>(command, new Hashtable(bound)));
+    }
+
+    /** Every command name PowerShell looks up (PreCommandLookupAction: also names it cannot find). */
+    public static void OnLookup(object sender, CommandLookupEventArgs e)
+    {
+        Seen.Add(e.CommandName);
+    }
+
+    /** "callIndex Command -Parameter[/key][i]" -> text, for every value the proxies received. */
+    public static Dictionary<string, string> Values()
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < Calls.Count; i++)
+        {
+            foreach (DictionaryEntry p in Calls[i].Value) Add(map, i + " " + Calls[i].Key + " -" + p.Key, p.Value);
+        }
+        return map;
+    }
+
+    private static void Add(Dictionary<string, string> map, string key, object value)
+    {
+        var pso = value as PSObject;
+        if (pso != null) value = pso.BaseObject;
+        if (value == null || value is ScriptBlock) return;
+        var text = value as string;
+        if (text != null) { map[key] = text; return; }
+        var credential = value as PSCredential;
+        if (credential != null)
+        {
+            map[key + "/UserName"] = credential.UserName;
+            // GetNetworkCredential() parses the user name (and refuses some): read the SecureString alone.
+            map[key + "/Password"] = new System.Net.NetworkCredential("", credential.Password).Password;
+            return;
+        }
+        var dict = value as IDictionary;
+        if (dict != null)
+        {
+            foreach (DictionaryEntry e in dict) Add(map, key + "/" + e.Key, e.Value);
+            return;
+        }
+        var list = value as IEnumerable;
+        if (list != null)
+        {
+            int i = 0;
+            foreach (var v in list) Add(map, key + "[" + (i++) + "]", v);
+            return;
+        }
+        map[key] = LanguagePrimitives.ConvertTo<string>(value);
+    }
+
+    /**
+     * The values of every string constant in the script an envelope line carries, as PowerShell's
+     * parser reads them (null when the line is not an envelope or the script does not parse).
+     */
+    public static string[] Literals(string line)
+    {
+        var ast = Decode(line);
+        if (ast == null) return null;
+        return ast.FindAll(n => n is StringConstantExpressionAst, true).Select(n => ((StringConstantExpressionAst)n).Value).ToArray();
+    }
+
+    /** The names of the commands the script an envelope line carries calls (the line's own too). */
+    public static HashSet<string> Commands(string line)
+    {
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        Token[] tokens;
+        ParseError[] errors;
+        foreach (var ast in new Ast[] { Parser.ParseInput(line, out tokens, out errors), Decode(line) })
+        {
+            if (ast == null) continue;
+            foreach (CommandAst c in ast.FindAll(n => n is CommandAst, true))
+            {
+                string name = c.GetCommandName();
+                if (name != null) names.Add(name);
+            }
+        }
+        return names;
+    }
+
+    private static Ast Decode(string line)
+    {
+        var m = Regex.Match(line, "FromBase64String\\('([A-Za-z0-9+/=]*)'\\)");
+        if (!m.Success) return null;
+        string script = Encoding.UTF8.GetString(Convert.FromBase64String(m.Groups[1].Value));
+        Token[] tokens;
+        ParseError[] errors;
+        var ast = Parser.ParseInput(script, out tokens, out errors);
+        return errors.Length > 0 ? null : ast;
+    }
+}

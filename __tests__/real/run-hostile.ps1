@@ -1,0 +1,117 @@
+# Executes generated scripts carrying hostile text in real PowerShell, in one process, with the
+# documented cmdlets replaced by recording proxies of the same signatures (proxies.ps1) and the
+# native programs the builders call (sc.exe, iisreset.exe) by recording functions. Each script runs
+# exactly as iisctl sends it: the envelope's one line ([scriptblock]::Create of base64 text).
+#
+# For each builder a baseline runs first with a marker as the user text; every parameter value
+# that contains the marker is a location. Each hostile case must then deliver, at every location,
+# the baseline's value with the marker replaced by the hostile text (its form): the value arrives
+# exactly as typed. The string constants PowerShell's parser reads must be the baseline's, the marker
+# replaced. And nothing may run that the baseline does not name: every command lookup is
+# watched (PreCommandLookupAction) and canary functions stand in for the commands the corpus tries
+# to inject (whoami, calc, Invoke-Expression, Stop-Computer, ...).
+#
+# Input JSON: { catalog, passthrough: [names run for real], canaries: [names],
+#               builders: [{ name, markerForm, baseline: line }], cases: [{ b, valueForm, line }] }
+param([Parameter(Mandatory = $true)][string]$InputPath, [Parameter(Mandatory = $true)][string]$OutputPath)
+$ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'proxies.ps1')
+Add-Type -Path (Join-Path $PSScriptRoot 'Recorder.cs')
+trap { [Console]::Error.WriteLine("run-hostile.ps1: $($_.Exception.Message) $($_.ScriptStackTrace)"); exit 1 }
+
+$request = Get-Content -Raw -LiteralPath $InputPath | ConvertFrom-Json -AsHashtable
+$catalog = Get-Content -Raw -LiteralPath $request.catalog | ConvertFrom-Json -AsHashtable
+
+$recorder = @'
+process {
+    [IisctlRecorder]::Record($MyInvocation.MyCommand.Name, $PSBoundParameters)
+    # Invoke-Command runs its script block here, as the remote host would, so that the values
+    # inside it are executed and recorded too.
+    if ($MyInvocation.MyCommand.Name -eq 'Invoke-Command' -and $PSBoundParameters.ContainsKey('ScriptBlock')) { & $PSBoundParameters['ScriptBlock'] }
+}
+'@
+$null = Install-IisctlProxies $catalog $recorder -Skip $request.passthrough -Loose
+foreach ($native in 'sc.exe', 'iisreset.exe') {
+    Microsoft.PowerShell.Management\Set-Item -LiteralPath "function:global:$native" -Value ([scriptblock]::Create('[IisctlRecorder]::Record($MyInvocation.MyCommand.Name, @{ Arguments = @($args) }); $global:LASTEXITCODE = 0'))
+}
+foreach ($canary in $request.canaries) {
+    Microsoft.PowerShell.Management\Set-Item -LiteralPath "function:global:$canary" -Value ([scriptblock]::Create('$global:IisctlCanary.Add($MyInvocation.MyCommand.Name)'))
+}
+
+# Runs one envelope line; returns @{ Values = location -> text; Seen = command names looked up;
+# Canary = canary commands run; ParseError }.
+$lookup = [System.EventHandler[System.Management.Automation.CommandLookupEventArgs]][IisctlRecorder]::OnLookup
+function Invoke-IisctlCase([string]$Line) {
+    [IisctlRecorder]::Reset()
+    $global:IisctlCanary = [System.Collections.Generic.List[string]]::new()
+    $global:IisctlPSSessions = $null
+    $global:iisctlHostLock = $null
+    $parseError = $null
+    try {
+        $block = [scriptblock]::Create($Line)
+        $ExecutionContext.InvokeCommand.PreCommandLookupAction = $lookup
+        try { $null = & $block } catch { }
+    } catch {
+        $parseError = $_.Exception.Message
+    } finally {
+        $ExecutionContext.InvokeCommand.PreCommandLookupAction = $null
+    }
+    @{ Values = [IisctlRecorder]::Values(); Seen = [IisctlRecorder]::Seen; Canary = @($global:IisctlCanary); ParseError = $parseError }
+}
+
+function Limit-IisctlText([string]$Text) {
+    if ($null -eq $Text) { return '(nothing)' }
+    if ($Text.Length -gt 120) { return $Text.Substring(0, 120) + "... ($($Text.Length) chars)" }
+    $Text
+}
+
+$baselines = @(foreach ($b in $request.builders) {
+    $run = Invoke-IisctlCase $b.baseline
+    $locations = @($run.Values.Keys.Where({ $run.Values[$_].Contains($b.markerForm) }))
+    $literals = [IisctlRecorder]::Literals($b.baseline)
+    # What may be looked up: the commands the script names (whichever branch runs) and what ran.
+    $allowed = [IisctlRecorder]::Commands($b.baseline)
+    $allowed.UnionWith($run.Seen)
+    @{ Allowed = $allowed; Run = $run; Locations = $locations; Literals = $literals; Report = [ordered]@{ name = $b.name; locations = $locations; literalsWithText = @($literals.Where({ $_.Contains($b.markerForm) -or $_.Contains($b.markerLower) })).Count; literalsCompared = 0; executed = 0; compared = 0; mismatchCount = 0; mismatches = [System.Collections.Generic.List[string]]::new(); injections = [System.Collections.Generic.List[string]]::new(); parseErrors = [System.Collections.Generic.List[string]]::new(); baselineParseError = $run.ParseError } }
+})
+
+foreach ($case in $request.cases) {
+    $base = $baselines[$case.b]
+    $report = $base.Report
+    $report.executed++
+    $run = Invoke-IisctlCase $case.line
+    $label = Limit-IisctlText $case.valueForm
+    if ($run.ParseError) { $report.parseErrors.Add("$label : $($run.ParseError)"); continue }
+    foreach ($c in $run.Canary) { $report.injections.Add("$label : canary $c ran") }
+    foreach ($name in $run.Seen) {
+        if (-not $base.Allowed.Contains($name) -and -not ($name -like 'get-*' -and $run.Seen.Contains($name.Substring(4)))) { $report.injections.Add("$label : looked up $name, which the script does not call") }
+    }
+    $markerForm = $request.builders[$case.b].markerForm
+    # The real parser reads the same string constants as from the baseline, the marker replaced by the text.
+    $literals = [IisctlRecorder]::Literals($case.line)
+    if ($null -eq $literals -or $literals.Count -ne $base.Literals.Count) {
+        $report.injections.Add("$label : the script has $(if ($null -eq $literals) { 'no parse' } else { $literals.Count }) string constants, the baseline $($base.Literals.Count)")
+    } else {
+        for ($i = 0; $i -lt $literals.Count; $i++) {
+            $b0 = $base.Literals[$i]
+            $expected = if ($b0.Contains($markerForm)) { $b0.Replace($markerForm, $case.valueForm) } elseif ($b0.Contains($request.builders[$case.b].markerLower)) { $b0.Replace($request.builders[$case.b].markerLower, $case.lowerForm) } else { $b0 }
+            if ($expected -cne $b0) { $report.literalsCompared++ }
+            if (-not [string]::Equals($expected, $literals[$i], [StringComparison]::Ordinal)) {
+                $report.mismatchCount++
+                if ($report.mismatches.Count -lt 10) { $report.mismatches.Add("$label : string constant $i is $(Limit-IisctlText $literals[$i])") }
+            }
+        }
+    }
+    foreach ($loc in $base.Locations) {
+        $report.compared++
+        $expected = $base.Run.Values[$loc].Replace($markerForm, $case.valueForm)
+        $actual = $run.Values[$loc]
+        if (-not [string]::Equals($expected, $actual, [StringComparison]::Ordinal)) {
+            $report.mismatchCount++
+            if ($report.mismatches.Count -lt 10) { $report.mismatches.Add("$label at $loc : got $(Limit-IisctlText $actual)") }
+        }
+    }
+}
+
+$out = [ordered]@{ powershell = $PSVersionTable.PSVersion.ToString(); builders = @($baselines.ForEach({ $_.Report })) }
+[System.IO.File]::WriteAllText($OutputPath, (Microsoft.PowerShell.Utility\ConvertTo-Json -InputObject $out -Depth 6 -Compress))
