@@ -7,7 +7,7 @@
  */
 import { readPoolStates, requestPools, setAutoStart } from '../../lib/commands/appPools';
 import { EVENT_KINDS, readEvents } from '../../lib/commands/events';
-import { readRecovery, writeRecovery } from '../../lib/commands/recovery';
+import { clearSuspendedRecovery, readRecovery, readSuspendedRecovery, saveSuspendedRecovery, writeRecovery } from '../../lib/commands/recovery';
 import { closeRemoteSessions, currentConnections, onComputer, remoteCredential } from '../../lib/commands/remote';
 import { readIisServices } from '../../lib/commands/services';
 import { PoolSettingsChanges, readPoolSettings, SETTING_NAMES, writePoolSettings } from '../../lib/commands/settings';
@@ -57,6 +57,9 @@ export function allScripts(): GeneratedScript[] {
   out.push({ name: 'recovery: write none', text: writeRecovery('WAS', { actions: [{ type: 'none', delayMs: 0 }], resetSeconds: 0 }).script.text });
   out.push({ name: 'recovery: write no actions', text: writeRecovery('IISADMIN', { actions: [], resetSeconds: 60 }).script.text });
   out.push({ name: 'recovery: write three restarts', text: writeRecovery('W3SVC', { actions: [1, 2, 3].map(() => ({ type: 'restart' as const, delayMs: 60000 })), resetSeconds: 86400 }).script.text });
+  out.push({ name: 'recovery: save suspended', text: saveSuspendedRecovery({ service: 'W3SVC', exists: true, automaticRestart: true, resetSeconds: 86400, actions: [{ type: 'restart', delayMs: 60000 }] }).script.text });
+  out.push({ name: 'recovery: read suspended', text: readSuspendedRecovery().script.text });
+  out.push({ name: 'recovery: clear suspended', text: clearSuspendedRecovery('WAS').script.text });
   for (const key of SETTING_NAMES) {
     out.push({ name: `settings: write ${key}`, text: writePoolSettings('DefaultAppPool', { [key]: CHANGED_SETTINGS[key] }).script.text });
   }

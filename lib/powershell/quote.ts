@@ -108,7 +108,7 @@ export function quoteString(value: string): string {
 /**
  * The literal for a string that may stand as a command argument. A single-quoted '--%' is still
  * taken for the stop-parsing token: the parameters after it on the command line are lost
- * (`f -A '--%' -B x` binds x to a position; PowerShell/PowerShell issue 11608, seen with real
+ * (`f -A '--%' -B x` binds x to a position; PowerShell/PowerShell#11608, seen with real
  * PowerShell 7.6 by __tests__/real/hostile-exec.test.ts). In parentheses it is an expression, read
  * as the plain string everywhere a literal can stand.
  */

@@ -927,7 +927,7 @@ export class Interpreter {
             break;
           }
           // Real PowerShell takes even a quoted '--%' for the stop-parsing token and drops the
-          // parameters after it (PowerShell/PowerShell issue 11608; seen in pwsh 7.6).
+          // parameters after it (PowerShell/PowerShell#11608; seen in pwsh 7.6).
           if (/^(?:['\u2018\u2019\u201A\u201B]--%['\u2018\u2019\u201A\u201B]|["\u201C\u201D\u201E]--%["\u201C\u201D\u201E])$/.test(el.text)) {
             throw unsupported("a quoted '--%' argument, which PowerShell takes for the stop-parsing token");
           }
