@@ -45,9 +45,10 @@ function decode(s: string, at: number): string {
   });
 }
 
-function encode(s: string, attr: boolean): string {
+/** Escapes text for XML content, or for an attribute value quoted with ' or ". */
+export function escapeXml(s: string, attr = false): string {
   const t = s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return attr ? t.replace(/"/g, '&quot;') : t;
+  return attr ? t.replace(/"/g, '&quot;').replace(/'/g, '&apos;') : t;
 }
 
 function splitName(name: string): { prefix: string; localName: string } {
@@ -163,9 +164,9 @@ function innerText(n: XmlNode): string {
 }
 
 export function outerXml(n: XmlNode): string {
-  if (n.kind === 'text') return encode(n.value, false);
+  if (n.kind === 'text') return escapeXml(n.value);
   if (n.kind === 'comment') return `<!--${n.value}-->`;
-  const attrs = n.attrs.map((a) => ` ${a.name}="${encode(a.value, true)}"`).join('');
+  const attrs = n.attrs.map((a) => ` ${a.name}="${escapeXml(a.value, true)}"`).join('');
   return n.children.length ? `<${n.name}${attrs}>${n.children.map(outerXml).join('')}</${n.name}>` : `<${n.name}${attrs} />`;
 }
 

@@ -3,6 +3,7 @@
  * write entries as a source (Write-EventLog).
  */
 import { EntryTypeLevels, LevelDisplayNames } from './constants';
+import { escapeXml } from '../interp/xml';
 import { SimFault } from './faults';
 import type { EventTemplate } from './messages';
 import type { ComputerState, EventLogState, EventRecord } from './types';
@@ -171,8 +172,8 @@ export function queryEvents(comp: ComputerState, q: EventQuery = {}): EventRecor
   return out.sort((a, b) => b.timeCreated - a.timeCreated || b.recordId - a.recordId);
 }
 
-const xmlText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const xmlAttr = (s: string): string => xmlText(s).replace(/'/g, '&apos;');
+const xmlText = (s: string): string => escapeXml(s);
+const xmlAttr = (s: string): string => escapeXml(s, true);
 
 /**
  * EventRecord.ToXml(): the record in the Event schema (learn.microsoft.com/windows/win32/wes/
