@@ -19,6 +19,23 @@ import { asArray } from '../powershell/json';
 import { ps, PsValue } from '../powershell/quote';
 import type { PsCommand } from './command';
 
+/**
+ * The insertion strings of the event record in $_, in order: what EventLogRecord.Properties holds,
+ * read without naming that member, which is on PowerShell's suspicious-content list
+ * (lib/powershell/suspicious.ts) and would log every event read as a Warning 4104. The record's XML
+ * (EventRecord.ToXml, learn.microsoft.com/dotnet/api/system.diagnostics.eventing.reader.eventrecord.toxml,
+ * .NET Framework 3.5+) follows the Event schema (learn.microsoft.com/windows/win32/wes/
+ * eventschema-eventtype-complextype): after System comes EventData, whose Data elements (Name
+ * optional; classic entries have none) are the insertion strings, or UserData, one provider element
+ * whose children are. The nodes are read by their .NET members (LocalName, ChildNodes, InnerText), not
+ * through PowerShell's XML adapter, which turns a Data element without attributes into a string and one
+ * with a Name into an XmlElement. Values come back as their XML text (numbers and names as they are).
+ */
+export const INSERTION_STRINGS = ps`@(foreach ($part in ([xml]$_.ToXml()).DocumentElement.ChildNodes) {
+        if ($part.LocalName -eq 'EventData') { foreach ($n in $part.ChildNodes) { if ($n.LocalName -eq 'Data') { $n.InnerText } } }
+        elseif ($part.LocalName -eq 'UserData') { foreach ($n in $part.FirstChild.ChildNodes) { $n.InnerText } }
+    })`;
+
 export const AUDIT_SOURCE = 'iisctl';
 export const AUDIT_LOG = 'Application';
 
@@ -108,7 +125,7 @@ foreach ($filter in ${filters}) {
         Message = [string]$_.Message
         Machine = [string]$_.MachineName
         UserId = [string]$_.UserId
-        First = [string]@($_.Properties | ForEach-Object { $_.Value })[0]
+        First = [string]${INSERTION_STRINGS}[0]
     }
 })`,
     parse: (data) => parseEvents(data, query, max),

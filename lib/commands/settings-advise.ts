@@ -1,12 +1,13 @@
 /**
  * The events `iisctl advise` looks at (docs/sources.md §2.1, §2.2; 5013: KB 2634635),
- * with their insertion strings (Properties[]): the pool name is read from them, never from the
+ * with their insertion strings (read from the record's XML: INSERTION_STRINGS): the pool name is read from them, never from the
  * message text (texts vary by OS build, §2.2). Insertion string positions: 5002, 5009, 5013, 5117: %1 = pool
  * (§2.2 templates; the real 5117 text has only the pool, no PID); IISReset 3201/3202: none needed.
  */
 import { ps } from '../powershell/quote';
 import { asArray } from '../powershell/json';
 import type { PsCommand } from './command';
+import { INSERTION_STRINGS } from './events';
 
 export interface AdviseEvent {
   id: number;
@@ -42,7 +43,7 @@ foreach ($filter in ${filters}) {
         Id = [int]$_.Id
         Provider = [string]$_.ProviderName
         Time = $_.TimeCreated.ToUniversalTime().ToString('o')
-        Properties = @($_.Properties | ForEach-Object { [string]$_.Value })
+        Strings = ${INSERTION_STRINGS}
     }
 })`,
     parse: (data) =>
@@ -50,7 +51,7 @@ foreach ($filter in ${filters}) {
         id: Number(r.Id),
         provider: String(r.Provider),
         time: new Date(String(r.Time)),
-        properties: asArray<unknown>(r.Properties).map(String),
+        properties: asArray<unknown>(r.Strings).map(String),
       })),
   };
 }

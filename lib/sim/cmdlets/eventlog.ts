@@ -10,6 +10,7 @@
  */
 import type { CmdletCall, CmdletImpl } from '../interp/types';
 import { LevelDisplayNames, SimFault, type EventRecord } from '../machine';
+import { eventXml } from '../machine/eventlog';
 import { PsDateTime, PsHashtable, type PsValue, asList, toStr } from '../values';
 import { toNumber } from '../interp/operators';
 import { hostOf } from './simhost';
@@ -22,7 +23,7 @@ export function eventRecord(r: EventRecord): PsValue {
   const sid = r.userId === null ? null : dotnetObject(['System.Security.Principal.SecurityIdentifier', 'System.Security.Principal.IdentityReference'], [['Value', r.userId]], () => r.userId as string);
   const props = r.properties.map((p) => dotnetObject(['System.Diagnostics.Eventing.Reader.EventProperty'], [['Value', p]]));
   // Message is the NoteProperty Get-WinEvent adds (docs/sources.md §5), so it comes first.
-  return dotnetObject(['System.Diagnostics.Eventing.Reader.EventLogRecord', 'System.Diagnostics.Eventing.Reader.EventRecord'], [
+  const o = dotnetObject(['System.Diagnostics.Eventing.Reader.EventLogRecord', 'System.Diagnostics.Eventing.Reader.EventRecord'], [
     ['Message', r.message],
     ['Id', r.id],
     ['Version', null],
@@ -51,6 +52,9 @@ export function eventRecord(r: EventRecord): PsValue {
     ['KeywordsDisplayNames', ['Classic']],
     ['Properties', props],
   ], () => 'System.Diagnostics.Eventing.Reader.EventLogRecord');
+  // EventRecord.ToXml() (learn.microsoft.com/dotnet/api/system.diagnostics.eventing.reader.eventrecord.toxml, .NET Framework 3.5+).
+  o.addMethod('ToXml', () => eventXml(r));
+  return o;
 }
 
 interface Filter {

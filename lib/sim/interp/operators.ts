@@ -7,6 +7,7 @@ import {
   PsBytes, PsChar, PsDateTime, PsEnum, PsHashtable, PsObject, PsScriptBlock, PsType, PsValue,
   enumerate, isTrue, toStr, typeNameOf,
 } from '../values';
+import { XmlParseError, xmlDocument } from './xml';
 
 /** A conversion failure: becomes a RuntimeException error record in the interpreter. */
 export class ConversionError extends Error {
@@ -34,6 +35,7 @@ const TYPE_ALIASES: Record<string, string> = {
   'globalization.datetimestyles': 'System.Globalization.DateTimeStyles',
   'text.utf8encoding': 'System.Text.UTF8Encoding',
   'management.automation.runtimeexception': 'System.Management.Automation.RuntimeException',
+  xml: 'System.Xml.XmlDocument', 'xml.xmldocument': 'System.Xml.XmlDocument',
 };
 
 export function canonicalTypeName(name: string): string {
@@ -157,6 +159,19 @@ export function convertTo(v: PsValue, typeName: string): PsValue {
     case 'System.Collections.Hashtable': {
       if (v instanceof PsHashtable) return v;
       throw new ConversionError(`Cannot convert the "${toStr(v)}" value of type "${typeNameOf(v)}" to type "System.Collections.Hashtable".`, 'ConvertToFinalInvalidCastException');
+    }
+    case 'System.Xml.XmlDocument': {
+      if (v instanceof PsObject && v.typeNames.includes('System.Xml.XmlDocument')) return v;
+      if (v === null) return null; // [xml]$null is $null (checked with real PowerShell)
+      // A string is parsed (XmlDocument.LoadXml); other sources (arrays, readers) are not modelled.
+      if (typeof v !== 'string') throw new UnsupportedCast(`${t} from a ${typeNameOf(v)}`);
+      const text = v;
+      try {
+        return xmlDocument(text);
+      } catch (e) {
+        if (e instanceof XmlParseError) throw castError(text, t, e.message, 'InvalidCastToXmlDocument');
+        throw e;
+      }
     }
     case 'System.Management.Automation.ScriptBlock': {
       if (v instanceof PsScriptBlock) return v;

@@ -3,6 +3,7 @@
  * write entries as a source (Write-EventLog).
  */
 import { EntryTypeLevels, LevelDisplayNames } from './constants';
+import { escapeXml } from '../interp/xml';
 import { SimFault } from './faults';
 import type { EventTemplate } from './messages';
 import type { ComputerState, EventLogState, EventRecord } from './types';
@@ -169,4 +170,28 @@ export function queryEvents(comp: ComputerState, q: EventQuery = {}): EventRecor
     }
   }
   return out.sort((a, b) => b.timeCreated - a.timeCreated || b.recordId - a.recordId);
+}
+
+const xmlText = (s: string): string => escapeXml(s);
+const xmlAttr = (s: string): string => escapeXml(s, true);
+
+/**
+ * EventRecord.ToXml(): the record in the Event schema (learn.microsoft.com/windows/win32/wes/
+ * eventschema-eventtype-complextype: System, then EventData or UserData; EventDataType holds Data
+ * elements with an optional Name attribute, learn.microsoft.com/openspecs/windows_protocols/ms-even6/
+ * 8c61aef7-bd4b-4edb-8dfd-3c9a7537886b), namespace http://schemas.microsoft.com/win/2004/08/events/event.
+ * Insertion strings are EventData/Data elements in order: classic entries (Write-EventLog) carry no
+ * Name; the built-in providers' data names are not modelled from a source (param1, param2, ...
+ * stand in for them; iisctl reads positions only). The System part holds the fields iisctl's model has.
+ */
+export function eventXml(r: EventRecord): string {
+  const named = Object.keys(BUILTIN_SOURCES).some((s) => s.toLowerCase() === r.providerName.toLowerCase());
+  const data = r.properties.map((p, i) => (named ? `<Data Name='param${i + 1}'>` : '<Data>') + xmlText(p) + '</Data>').join('');
+  const security = r.userId === null ? '<Security/>' : `<Security UserID='${xmlAttr(r.userId)}'/>`;
+  return "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>" +
+    `<Provider Name='${xmlAttr(r.providerName)}'/><EventID>${r.id}</EventID><Level>${r.level}</Level>` +
+    `<TimeCreated SystemTime='${new Date(r.timeCreated).toISOString().replace('Z', '0000Z')}'/>` +
+    `<EventRecordID>${r.recordId}</EventRecordID><Channel>${xmlText(r.logName)}</Channel>` +
+    `<Computer>${xmlText(r.machineName)}</Computer>${security}</System>` +
+    `<EventData>${data}</EventData></Event>`;
 }
