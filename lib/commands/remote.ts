@@ -62,6 +62,8 @@ export function remoteCredential(userName: string, password: string | Secret): R
   if (user.length > 256) throw invalidArgument('The user name of the credential is longer than 256 characters.');
   const secret = password instanceof Secret ? password : new Secret(password);
   if (secret.reveal() === '') throw invalidArgument('The password of the credential is empty.');
+  // It travels in the PowerShell process's environment, and an environment variable cannot hold NUL.
+  if (secret.reveal().includes('\0')) throw invalidArgument('The password of the credential contains a NUL character, which the environment it travels in cannot carry.');
   return { userName: user, password: secret };
 }
 

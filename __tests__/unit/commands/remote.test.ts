@@ -69,6 +69,10 @@ describe('credentials', () => {
     expect(remoteSecretEnv({ computerName: 'WEB02' })).toEqual({});
   });
 
+  it('a password with a NUL character is INVALID_ARGUMENT (an environment variable cannot carry it), before any script exists', () => {
+    expect(() => remoteCredential('CONTOSO\\ann', 'p\0w')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+
   it('the session and the remote block are written once per script', () => {
     const text = onComputer('WEB02', requestServiceStop(['W3SVC'])).script.text;
     expect(text.split('New-PSSession').length - 1).toBe(1);
