@@ -10,11 +10,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { IisctlError } from '../errors';
 import { resolveExecutable, type ResolvedExecutable } from '../powershell/executable';
-import { resetState, peekState, readCommandLog } from './state';
-import { loadScenario } from './scenario';
+import { resetState, peekState, readCommandLog, scenarioNameOf, stateFilePath, withMachine } from './state';
+import { loadScenario, resolveScenarioPath, ScenarioError } from './scenario';
 
-export { resetState, peekState, readCommandLog };
+export { resetState, peekState, readCommandLog, scenarioNameOf, stateFilePath, withMachine };
+export { loadScenario, resolveScenarioPath, ScenarioError };
 export { SimHost } from './cmdlets/simhost';
 export { startSimulatedFarm } from './http';
 export type { SimulatedFarm, SimulatedFarmOptions, FarmSite } from './http';
@@ -57,4 +59,17 @@ export function startSimulatedHost(options: SimulatedHostOptions = {}): Simulate
       if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The compiled simulated powershell.exe (host.js), next to this file in dist/, or in dist/ when running from source. */
+export function hostEntry(): string {
+  const candidates = [path.resolve(__dirname, 'host.js'), path.resolve(__dirname, '../../dist/sim/host.js')];
+  const found = candidates.find((c) => fs.existsSync(c));
+  if (!found) {
+    throw new IisctlError('POWERSHELL_UNAVAILABLE', 'The simulated Windows host is not built.', {
+      hint: 'Run `npm run build` (or `make build`) first.',
+      details: { looked: candidates },
+    });
+  }
+  return found;
 }

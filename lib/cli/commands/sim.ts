@@ -7,6 +7,7 @@ import type { CommandModule } from 'yargs';
 import { Runtime, UsageError } from '../context';
 import { EXIT } from '../exitCodes';
 import { Args, handler } from '../handler';
+import { loadSimulator } from '../../simulator';
 
 export const SIM_RESET_USAGE = 'iisctl sim reset|serve [--simulate=scenario.json] [--dry-run] [--for S]';
 
@@ -21,8 +22,7 @@ export const simCommand = (runtime: Runtime): CommandModule<object, Args> => ({
     if (args.computer.length) throw new UsageError('sim reset|serve works on the whole simulated world; --computer does not apply.', SIM_RESET_USAGE);
     if ((args as { action?: string }).action === 'serve') return serve(ctx, (args as { for?: number }).for);
     // Loaded here so that no other command pays for the simulator's modules.
-    const { resetState, scenarioNameOf, stateFilePath } = await import('../../sim/state');
-    const { loadScenario } = await import('../../sim/scenario');
+    const { resetState, scenarioNameOf, stateFilePath, loadScenario } = loadSimulator();
     const scenarioName = scenarioNameOf({ scenario: args.scenario });
     const scenario = loadScenario(scenarioName);
     const file = args.dryRun ? stateFilePath({}, scenario.name) : resetState(scenario);
@@ -37,8 +37,7 @@ export const simCommand = (runtime: Runtime): CommandModule<object, Args> => ({
 /** `iisctl sim serve`: the simulated farm's sites over HTTP (lib/sim/http.ts) until Ctrl+C or --for S. */
 async function serve(ctx: import('../context').Context, seconds: number | undefined): Promise<0> {
   if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0)) throw new UsageError('--for must be a positive number of seconds.', SIM_RESET_USAGE);
-  const { scenarioNameOf, stateFilePath, withMachine } = await import('../../sim/state');
-  const { startSimulatedFarm } = await import('../../sim/http');
+  const { scenarioNameOf, stateFilePath, withMachine, startSimulatedFarm } = loadSimulator();
   const scenario = scenarioNameOf({ scenario: ctx.args.scenario });
   const stateFile = stateFilePath({ scenario });
   await withMachine({ scenario, stateFile }, () => undefined);
