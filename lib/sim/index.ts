@@ -73,3 +73,4 @@ export function hostEntry(): string {
   }
   return found;
 }
+export { inProcessTransport, type InProcessOptions } from './transport';
