@@ -12,14 +12,34 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { IisctlError } from '../errors';
 import { resolveExecutable, type ResolvedExecutable } from '../powershell/executable';
-import { resetState, peekState, readCommandLog, scenarioNameOf, stateFilePath, withMachine } from './state';
 import { loadScenario, resolveScenarioPath, ScenarioError } from './scenario';
+import type * as State from './state';
+import type * as Http from './http';
+import type * as Transport from './transport';
+import type * as Host from './cmdlets/simhost';
 
-export { resetState, peekState, readCommandLog, scenarioNameOf, stateFilePath, withMachine };
 export { loadScenario, resolveScenarioPath, ScenarioError };
-export { SimHost } from './cmdlets/simhost';
-export { startSimulatedFarm } from './http';
 export type { SimulatedFarm, SimulatedFarmOptions, FarmSite } from './http';
+export type { InProcessOptions } from './transport';
+
+/*
+ * The machine, the interpreter and the HTTP farm are loaded on first use: `--simulate` needs only
+ * hostEntry() and the scenario check from here (lib/simulator.ts), and a CLI run should not pay
+ * for the modules the simulated host process loads anyway.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const state = (): typeof State => require('./state') as typeof State;
+export const resetState: typeof State.resetState = (...a) => state().resetState(...a);
+export const peekState: typeof State.peekState = (...a) => state().peekState(...a);
+export const readCommandLog: typeof State.readCommandLog = (...a) => state().readCommandLog(...a);
+export const scenarioNameOf: typeof State.scenarioNameOf = (...a) => state().scenarioNameOf(...a);
+export const stateFilePath: typeof State.stateFilePath = (...a) => state().stateFilePath(...a);
+export const withMachine: typeof State.withMachine = (...a) => state().withMachine(...a);
+export const startSimulatedFarm: typeof Http.startSimulatedFarm = (...a) => (require('./http') as typeof Http).startSimulatedFarm(...a);
+export const inProcessTransport: typeof Transport.inProcessTransport = (...a) => (require('./transport') as typeof Transport).inProcessTransport(...a);
+export declare const SimHost: typeof Host.SimHost;
+Object.defineProperty(exports, 'SimHost', { enumerable: true, get: () => (require('./cmdlets/simhost') as typeof Host).SimHost });
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface SimulatedHostOptions {
   /** Bundled scenario name ("default", "fast", "farm", ...) or a scenario JSON path. Default "default". */
@@ -73,4 +93,3 @@ export function hostEntry(): string {
   }
   return found;
 }
-export { inProcessTransport, type InProcessOptions } from './transport';
