@@ -38,6 +38,7 @@ export { Secret, ps, PsCode } from './powershell/quote';
 // The layer underneath: one persistent PowerShell session, for scripts of your own (README).
 export { PowerShellSession } from './powershell/session';
 export type { SessionOptions, RunOptions, SessionStats } from './powershell/session';
+export type { Transport, TransportFactory, TransportOutput } from './powershell/transport';
 export { resolveExecutable } from './powershell/executable';
 export type { ExecutableOptions, ResolvedExecutable } from './powershell/executable';
 export type { RemoteCredential, RemoteTarget, RemoteSessionInfo } from './commands/remote';

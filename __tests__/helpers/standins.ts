@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { IisctlError } from '../../lib/errors';
 import { resolveExecutable } from '../../lib/powershell/executable';
 import { PowerShellSession, SessionOptions } from '../../lib/powershell/session';
 
@@ -20,5 +21,16 @@ export function isAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** The IisctlError code a call failed with, or 'resolved'. */
+export async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'resolved';
+  } catch (e) {
+    expect(e).toBeInstanceOf(IisctlError);
+    return (e as IisctlError).code;
   }
 }

@@ -3,6 +3,7 @@
  * stored in the runtime (main.ts turns it into the process exit code).
  */
 import type { ArgumentsCamelCase } from 'yargs';
+import { loadSimulator } from '../simulator';
 import { Context, createContext, oneLine, Runtime, UsageError } from './context';
 import type { ExitCode } from './exitCodes';
 import type { GlobalArgs } from './options';
@@ -24,7 +25,7 @@ export function handler<T>(runtime: Runtime, command: string | ((args: Args<T>) 
  */
 async function checkedScenario(value: string, usage: string, sameAsStateFile: boolean): Promise<string> {
   if (value.trim() === '') throw new UsageError('--simulate= needs a scenario file or bundled scenario name.', usage);
-  const { loadScenario, resolveScenarioPath, ScenarioError } = await import('../sim/scenario');
+  const { loadScenario, resolveScenarioPath, ScenarioError } = loadSimulator();
   try {
     const wanted = loadScenario(value).name;
     if (sameAsStateFile) await refuseOtherScenario(value, wanted, usage);

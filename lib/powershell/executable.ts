@@ -11,10 +11,8 @@
  * A JavaScript file (the simulated host, or a stand-in written for tests) is run with this Node
  * binary rather than through a shebang, so it is spawnable on Windows too.
  */
-import { resolveScenarioPath } from '../sim/scenarioPath';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { IisctlError } from '../errors';
+import { loadSimulator } from '../simulator';
 
 export interface ExecutableOptions {
   /** true: the simulated host with its default scenario; a string: a scenario file. */
@@ -57,8 +55,8 @@ const currentPlatform = (): Platform => ({
 export function resolveExecutable(options: ExecutableOptions = {}, platform: Platform = currentPlatform()): ResolvedExecutable {
   const extraEnv = definedOnly(options.env ?? {});
   if (options.simulate) {
-    const host = simulatedHostEntry();
-    const scenarioEnv: Record<string, string> = typeof options.simulate === 'string' ? { IISCTL_SIM_SCENARIO: resolveScenarioPath(options.simulate) } : {};
+    const host = loadSimulator().hostEntry();
+    const scenarioEnv: Record<string, string> = typeof options.simulate === 'string' ? { IISCTL_SIM_SCENARIO: loadSimulator().resolveScenarioPath(options.simulate) } : {};
     return {
       ...viaNode(host, platform),
       env: { ...scenarioEnv, ...extraEnv },
@@ -104,22 +102,6 @@ export function windowsPowerShellPath(platform: Pick<Platform, 'arch' | 'env'>):
 function viaNode(script: string, platform: Platform): Pick<ResolvedExecutable, 'command' | 'leadingArgs'> {
   // --no-warnings: a Node warning on stderr would fail the call it lands in (docs/sources.md §P1.4, §P1.10).
   return { command: platform.nodePath, leadingArgs: ['--no-warnings', script] };
-}
-
-/** The compiled simulated host, next to this file in dist/, or dist/ when running from source. */
-export function simulatedHostEntry(): string {
-  const candidates = [
-    path.resolve(__dirname, '../sim/host.js'),
-    path.resolve(__dirname, '../../dist/sim/host.js'),
-  ];
-  const found = candidates.find((c) => fs.existsSync(c));
-  if (!found) {
-    throw new IisctlError('POWERSHELL_UNAVAILABLE', 'The simulated Windows host is not built.', {
-      hint: 'Run `npm run build` (or `make build`) first.',
-      details: { looked: candidates },
-    });
-  }
-  return found;
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

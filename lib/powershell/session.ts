@@ -1,5 +1,7 @@
 /**
- * One persistent PowerShell process, driven through node-powershell, made safe to depend on.
+ * One persistent PowerShell process, made safe to depend on. The process is a Transport
+ * (transport.ts): by default node-powershell (processTransport.ts, where all its workarounds live),
+ * or any other, such as the simulator in process.
  *
  * node-powershell on its own (docs/sources.md §P1.4-§P1.7, §P2.3-§P2.5):
  * a timeout does not stop the command and poisons every later call; any stderr byte fails a call;
@@ -21,17 +23,20 @@
  */
 import { checkNumber, checkNumbers, LIMITS } from '../limits';
 import { HINTS } from '../hints';
-import type { ChildProcess } from 'node:child_process';
-import { PowerShell } from 'node-powershell';
 import { IisctlError } from '../errors';
 import { Logger, silentLogger } from '../log';
 import { classifyPowerShellError } from './classify';
 import { EnvelopeResult, readEnvelope, wrapScript } from './envelope';
 import { ResolvedExecutable } from './executable';
+import { ProcessTransport } from './processTransport';
 import { ps, PsCode } from './quote';
+import type { Transport, TransportFactory } from './transport';
 
 export interface SessionOptions {
-  executable: ResolvedExecutable;
+  /** The PowerShell to run (a process per transport), unless `transport` is given. */
+  executable?: ResolvedExecutable;
+  /** What runs the scripts instead of a PowerShell process (the simulator in process: lib/simulator.ts). */
+  transport?: TransportFactory;
   logger?: Logger;
   /** Deadline for one call unless the call says otherwise. Default 60 s. */
   callTimeoutMs?: number;
@@ -61,33 +66,11 @@ const INIT_SCRIPT = ps`[Console]::OutputEncoding = New-Object System.Text.UTF8En
 const MAINTENANCE_SCRIPT = ps`Clear-History
 $Error.Clear()`;
 
-const KILL_WAIT_MS = 5000;
-
-interface LiveShell {
-  ps: PowerShell;
-  process: ChildProcess;
-  exited: boolean;
-  exitDetail?: string;
-  spawnError?: NodeJS.ErrnoException;
-  exit: Promise<void>;
-  killedForTimeout: boolean;
-  /** The last bytes the process wrote to stderr (why it died, when it says so). */
-  stderrTail: string;
-  /** Settles when the process's stderr has ended (everything it said is in stderrTail). */
-  stderrEnded: Promise<void>;
-  /** node-powershell's own exit promise, and the per-call stand-ins settled from it (see callExit). */
-  internals: ShellInternals;
-  realExitPromise: Promise<void>;
-  exitWaiters: Set<{ resolve: () => void; reject: (e: unknown) => void }>;
-}
-
-interface ShellInternals {
-  process: ChildProcess;
-  exitPromise: Promise<void>;
-}
+type LiveShell = Transport;
 
 export class PowerShellSession {
-  private readonly executable: ResolvedExecutable;
+  private readonly openTransport: TransportFactory;
+  private readonly description: string;
   private readonly logger: Logger;
   private readonly callTimeoutMs: number;
   private readonly maintenanceEvery: number;
@@ -107,7 +90,11 @@ export class PowerShellSession {
       ['callTimeoutMs', options.callTimeoutMs, LIMITS.callTimeoutMs],
       ['maintenanceEvery', options.maintenanceEvery, LIMITS.maintenanceEvery],
     ]);
-    this.executable = options.executable;
+    const executable = options.executable;
+    if (options.transport) this.openTransport = options.transport;
+    else if (executable) this.openTransport = () => new ProcessTransport(executable);
+    else throw new TypeError('PowerShellSession needs an executable or a transport.');
+    this.description = executable?.command ?? 'transport';
     this.logger = options.logger ?? silentLogger();
     this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
     this.maintenanceEvery = options.maintenanceEvery ?? 200;
@@ -116,7 +103,7 @@ export class PowerShellSession {
 
   /** The process id of the live PowerShell process, if one is running. */
   get pid(): number | undefined {
-    return this.shell && !this.shell.exited ? this.shell.process.pid : undefined;
+    return this.shell && !this.shell.exited ? this.shell.pid : undefined;
   }
 
   /**
@@ -177,7 +164,7 @@ export class PowerShellSession {
       if (--this.readingBack === 0 && this.closed) {
         const shell = this.shell;
         this.shell = undefined;
-        if (shell) await this.terminate(shell, 'SIGTERM');
+        if (shell) await shell.terminate('SIGTERM');
       }
     }
   }
@@ -187,7 +174,7 @@ export class PowerShellSession {
     this.closed = true;
     const shell = this.shell;
     this.shell = undefined;
-    if (shell) await this.terminate(shell, 'SIGTERM');
+    if (shell) await shell.terminate('SIGTERM');
   }
 
   private closedError(during: boolean): IisctlError {
@@ -233,11 +220,12 @@ export class PowerShellSession {
       // A process that dies before answering its first call says why on stderr, and will most
       // likely do the same on a retry: say it, and do not retry (details.duringStartup).
       if (error instanceof IisctlError && error.code === 'SESSION_DIED') {
-        const why = shell.stderrTail.trim() ? `: ${firstLines(shell.stderrTail)}` : '.';
+        const stderr = shell.stderrLines().join('\n');
+        const why = stderr ? `: ${firstLines(stderr)}` : '.';
         throw new IisctlError('SESSION_DIED', `The PowerShell process ended unexpectedly while starting (${shell.exitDetail ?? 'no answer'})${why}`, {
           host: this.hostName,
           hint: 'Nothing was run on the host. Fix what the message names, then run the command again.',
-          details: { duringStartup: true, stderr: shell.stderrTail.trim() },
+          details: { duringStartup: true, stderr },
           cause: error,
         });
       }
@@ -247,104 +235,18 @@ export class PowerShellSession {
   }
 
   private spawn(): LiveShell {
-    const exe = this.executable;
-    const powershellArgs = { '-NoProfile': true, '-NonInteractive': true, '-ExecutionPolicy': 'Bypass' };
-    // node-powershell puts -NoLogo first; a host run through Node needs its script path first,
-    // so -NoLogo is switched off there and passed again after the script.
-    const executableOptions =
-      exe.leadingArgs.length > 0
-        ? { '-NoLogo': false, ...Object.fromEntries(exe.leadingArgs.map((a) => [a, true])), '-nologo': true, ...powershellArgs }
-        : powershellArgs;
-    // NODE_POWERSHELL would silently override our choice of executable (node-powershell's PowerShell.ts setExecutable, docs/sources.md §P1.1).
-    const saved = process.env.NODE_POWERSHELL;
-    delete process.env.NODE_POWERSHELL;
-    let instance: PowerShell;
-    try {
-      instance = new PowerShell({
-        executable: exe.command,
-        executableOptions,
-        spawnOptions: { windowsHide: true, env: { ...process.env, ...exe.env } },
-        inputEncoding: 'utf-8',
-        outputEncoding: 'utf-8',
-        throwOnInvocationError: false,
-      });
-    } finally {
-      if (saved !== undefined) process.env.NODE_POWERSHELL = saved;
-    }
-    const internals = instance as unknown as ShellInternals;
-    const shell: LiveShell = {
-      ps: instance,
-      process: internals.process,
-      exited: false,
-      killedForTimeout: false,
-      exit: Promise.resolve(),
-      stderrTail: '',
-      stderrEnded: new Promise<void>((resolve) => {
-        instance.streams.stderr.once('close', resolve);
-        instance.streams.stderr.once('end', resolve);
-      }),
-      internals,
-      realExitPromise: internals.exitPromise,
-      exitWaiters: new Set(),
-    };
-    internals.exitPromise.then(
-      () => shell.exitWaiters.forEach((w) => w.resolve()),
-      (err: unknown) => shell.exitWaiters.forEach((w) => w.reject(err)),
-    );
-    instance.streams.stderr.on('data', (chunk: Buffer | string) => {
-      shell.stderrTail = (shell.stderrTail + chunk.toString()).slice(-4000);
-    });
-    internals.process.on('error', (err: NodeJS.ErrnoException) => {
-      shell.spawnError ??= err;
-    });
-    // A write to a dead process's stdin emits 'error' more than once; node-powershell listens once.
-    for (const stream of [instance.streams.stdin, instance.streams.stdout, instance.streams.stderr]) stream.on('error', () => undefined);
-    // Without a handler here, a process that dies before the first call crashes Node (docs/sources.md §P1.7).
-    shell.exit = internals.exitPromise.then(
-      () => this.markExited(shell, 'exited'),
-      (err: unknown) => this.markExited(shell, err instanceof Error ? err.message : String(err)),
-    );
-    internals.process.once('exit', (code, signal) => this.markExited(shell, `exit code ${String(code)}, signal ${String(signal)}`));
+    const shell = this.openTransport();
     this.stats.spawns++;
-    holdsEventLoop(shell, false);
-    this.logger.debug('PowerShell process started', { host: this.hostName, executable: exe.description, pid: internals.process.pid });
+    this.logger.debug('PowerShell process started', { host: this.hostName, executable: shell.description, pid: shell.pid });
     return shell;
-  }
-
-  /**
-   * node-powershell races every call against its one exit promise (Promise.race([exitPromise,
-   * output])), which never settles while the process lives: each call leaves a reaction on it that
-   * holds the call's output, about 0.6 KB a call for ever (measured: heap +12 MB over 20 000 calls).
-   * So each call gets its own exit promise, settled from the real one through a set that forgets
-   * the call when it is done, and node-powershell's field is put back afterwards (dispose() uses it).
-   */
-  private callExit(shell: LiveShell): () => void {
-    let waiter: { resolve: () => void; reject: (e: unknown) => void } | undefined;
-    const perCall = new Promise<void>((resolve, reject) => {
-      waiter = { resolve, reject };
-    });
-    perCall.catch(() => undefined);
-    shell.exitWaiters.add(waiter!);
-    shell.internals.exitPromise = perCall;
-    return () => {
-      shell.exitWaiters.delete(waiter!);
-      shell.internals.exitPromise = shell.realExitPromise;
-    };
-  }
-
-  private markExited(shell: LiveShell, detail: string): void {
-    if (shell.exited) return;
-    shell.exited = true;
-    shell.exitDetail = detail;
   }
 
   private async invoke(shell: LiveShell, body: PsCode, options: RunOptions): Promise<EnvelopeResult> {
     const wrapped = wrapScript(body);
     const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
     const started = Date.now();
-    const restoreExit = this.callExit(shell);
-    holdsEventLoop(shell, true);
-    const invocation = shell.ps.invoke(wrapped.line);
+    shell.hold(true);
+    const invocation = shell.send(wrapped.line);
     invocation.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => {
@@ -355,16 +257,13 @@ export class PowerShellSession {
       outcome = await Promise.race([invocation.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))), deadline]);
     } finally {
       clearTimeout(timer);
-      restoreExit();
-      holdsEventLoop(shell, false);
+      shell.hold(false);
     }
-    shell.ps.history.length = 0;
 
     if (outcome === 'timeout') {
       this.stats.timeouts++;
-      shell.killedForTimeout = true;
       if (this.shell === shell) this.shell = undefined;
-      await this.terminate(shell, 'SIGKILL');
+      await shell.terminate('SIGKILL');
       this.logger.warn('PowerShell call timed out; process killed, a new one will be started', {
         host: this.hostName,
         purpose: options.purpose,
@@ -383,8 +282,7 @@ export class PowerShellSession {
       throw this.deathError(shell, outcome instanceof Error ? outcome : undefined);
     }
 
-    const stdout = outcome.stdout?.toString('utf8') ?? '';
-    const stderr = outcome.stderr?.toString('utf8') ?? '';
+    const { stdout, stderr } = outcome;
     const result = readEnvelope(stdout, wrapped.marker);
     this.logger.debug('PowerShell call', { host: this.hostName, purpose: options.purpose, ms: Date.now() - started });
     if (!result) {
@@ -400,7 +298,7 @@ export class PowerShellSession {
   private deathError(shell: LiveShell, cause: Error | undefined): IisctlError {
     this.stats.deaths++;
     if (shell.spawnError && ['ENOENT', 'EACCES', 'ENOEXEC'].includes(shell.spawnError.code ?? '')) {
-      return new IisctlError('POWERSHELL_UNAVAILABLE', `Could not start PowerShell (${this.executable.command}): ${shell.spawnError.code}.`, {
+      return new IisctlError('POWERSHELL_UNAVAILABLE', `Could not start PowerShell (${this.description}): ${shell.spawnError.code}.`, {
         host: this.hostName,
         hint: HINTS.noPowerShell,
         cause: shell.spawnError,
@@ -424,37 +322,6 @@ export class PowerShellSession {
     }
   }
 
-  /** Stops a process and waits (bounded) until it has exited. */
-  private async terminate(shell: LiveShell, signal: NodeJS.Signals): Promise<void> {
-    // The caller awaits the end of the process: Node must not exit under it meanwhile.
-    holdsEventLoop(shell, true);
-    if (!shell.exited) {
-      try {
-        shell.process.kill(signal);
-      } catch {
-        // already gone
-      }
-      const gone = await Promise.race([shell.exit.then(() => true), delay(KILL_WAIT_MS).then(() => false)]);
-      if (!gone && !shell.exited) {
-        shell.process.kill('SIGKILL');
-        await Promise.race([shell.exit, delay(KILL_WAIT_MS)]);
-      }
-    }
-    await shell.ps.dispose().catch(() => undefined);
-  }
-}
-
-/**
- * Whether the process and its pipes keep Node's event loop alive: only during a call (and while
- * it is being ended). ChildProcess.unref() and the stdio sockets' unref() (Node's child_process
- * and net docs): an idle session that was never closed no longer keeps Node running.
- */
-function holdsEventLoop(shell: LiveShell, hold: boolean): void {
-  const streams = shell.ps.streams as unknown as Record<'stdin' | 'stdout' | 'stderr', { ref?: () => void; unref?: () => void }>;
-  for (const handle of [shell.process, streams.stdin, streams.stdout, streams.stderr]) {
-    if (hold) handle.ref?.();
-    else handle.unref?.();
-  }
 }
 
 /** What a dead process said last on stderr (a crash's reason), as `: text`, or nothing. */
@@ -463,15 +330,11 @@ function said(shell: LiveShell): string {
   return lines.length ? `: ${lines.slice(-3).join(' | ')}` : '';
 }
 
-/** The process's stderr lines, without node-powershell's delimiters (it echoes one per call there). */
 function stderrLines(shell: LiveShell): string[] {
-  return shell.stderrTail
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l && !/^[0-9A-Za-z]{16}$/.test(l));
+  return shell.stderrLines();
 }
 
-/** Everything a dead process wrote reaches stderrTail once its stderr has ended (bounded wait). */
+/** Everything a dead process wrote reaches stderrLines() once its stderr has ended (bounded wait). */
 function waitForStderr(shell: LiveShell): Promise<unknown> {
   return Promise.race([shell.stderrEnded, delay(1000)]);
 }

@@ -10,14 +10,36 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { IisctlError } from '../errors';
 import { resolveExecutable, type ResolvedExecutable } from '../powershell/executable';
-import { resetState, peekState, readCommandLog } from './state';
-import { loadScenario } from './scenario';
+import { listBundledScenarios, loadScenario, resolveScenarioPath, ScenarioError } from './scenario';
+import type * as State from './state';
+import type * as Http from './http';
+import type * as Transport from './transport';
+import type * as Host from './cmdlets/simhost';
 
-export { resetState, peekState, readCommandLog };
-export { SimHost } from './cmdlets/simhost';
-export { startSimulatedFarm } from './http';
+export { listBundledScenarios, loadScenario, resolveScenarioPath, ScenarioError };
 export type { SimulatedFarm, SimulatedFarmOptions, FarmSite } from './http';
+export type { InProcessOptions } from './transport';
+
+/*
+ * The machine, the interpreter and the HTTP farm are loaded on first use: `--simulate` needs only
+ * hostEntry() and the scenario check from here (lib/simulator.ts), and a CLI run should not pay
+ * for the modules the simulated host process loads anyway.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const state = (): typeof State => require('./state') as typeof State;
+export const resetState: typeof State.resetState = (...a) => state().resetState(...a);
+export const peekState: typeof State.peekState = (...a) => state().peekState(...a);
+export const readCommandLog: typeof State.readCommandLog = (...a) => state().readCommandLog(...a);
+export const scenarioNameOf: typeof State.scenarioNameOf = (...a) => state().scenarioNameOf(...a);
+export const stateFilePath: typeof State.stateFilePath = (...a) => state().stateFilePath(...a);
+export const withMachine: typeof State.withMachine = (...a) => state().withMachine(...a);
+export const startSimulatedFarm: typeof Http.startSimulatedFarm = (...a) => (require('./http') as typeof Http).startSimulatedFarm(...a);
+export const inProcessTransport: typeof Transport.inProcessTransport = (...a) => (require('./transport') as typeof Transport).inProcessTransport(...a);
+export declare const SimHost: typeof Host.SimHost;
+Object.defineProperty(exports, 'SimHost', { enumerable: true, get: () => (require('./cmdlets/simhost') as typeof Host).SimHost });
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface SimulatedHostOptions {
   /** Bundled scenario name ("default", "fast", "farm", ...) or a scenario JSON path. Default "default". */
@@ -57,4 +79,17 @@ export function startSimulatedHost(options: SimulatedHostOptions = {}): Simulate
       if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The compiled simulated powershell.exe (host.js), next to this file in dist/, or in dist/ when running from source. */
+export function hostEntry(): string {
+  const candidates = [path.resolve(__dirname, 'host.js'), path.resolve(__dirname, '../../dist/sim/host.js')];
+  const found = candidates.find((c) => fs.existsSync(c));
+  if (!found) {
+    throw new IisctlError('POWERSHELL_UNAVAILABLE', 'The simulated Windows host is not built.', {
+      hint: 'Run `npm run build` (or `make build`) first.',
+      details: { looked: candidates },
+    });
+  }
+  return found;
 }

@@ -6,7 +6,7 @@ import { ps } from '../../../lib/powershell/quote';
 import { PowerShellSession } from '../../../lib/powershell/session';
 import { resolveExecutable } from '../../../lib/powershell/executable';
 import { hostileCorpus } from '../../helpers/hostile';
-import { isAlive, standInSession } from '../../helpers/standins';
+import { codeOf, isAlive, standInSession } from '../../helpers/standins';
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => {
@@ -26,16 +26,6 @@ afterEach(async () => {
   await new Promise((r) => setTimeout(r, 20));
   expect(unhandled).toEqual([]);
 });
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'resolved';
-  } catch (e) {
-    expect(e).toBeInstanceOf(IisctlError);
-    return (e as IisctlError).code;
-  }
-}
 
 describe('PowerShellSession with a well-behaved host', () => {
   it('returns the data of a call and reuses one process', async () => {

@@ -8,6 +8,7 @@ import type { CommandModule } from 'yargs';
 import { Runtime, UsageError } from '../context';
 import { EXIT } from '../exitCodes';
 import { Args, handler } from '../handler';
+import { loadSimulator } from '../../simulator';
 
 export const SIM_RESET_USAGE = 'iisctl sim reset|serve [--simulate=scenario.json] [--dry-run] [--for S]';
 
@@ -22,8 +23,7 @@ export const simCommand = (runtime: Runtime): CommandModule<object, Args> => ({
     if (args.computer.length) throw new UsageError('sim reset|serve works on the whole simulated world; --computer does not apply.', SIM_RESET_USAGE);
     if ((args as { action?: string }).action === 'serve') return serve(ctx, (args as { for?: number }).for);
     // Loaded here so that no other command pays for the simulator's modules.
-    const { resetState, stateFilePath, peekState, DEFAULT_SCENARIO } = await import('../../sim/state');
-    const { loadScenario, listBundledScenarios } = await import('../../sim/scenario');
+    const { resetState, stateFilePath, peekState, scenarioNameOf, loadScenario, listBundledScenarios } = loadSimulator();
     // Unless another scenario is named, the machine is reset to the scenario its state file holds.
     let scenarioName = args.scenario ?? process.env.IISCTL_SIM_SCENARIO;
     if (scenarioName === undefined) {
@@ -36,7 +36,7 @@ export const simCommand = (runtime: Runtime): CommandModule<object, Args> => ({
       if (own !== undefined && !listBundledScenarios().includes(own)) {
         throw new UsageError(`The state file ${stateFilePath({})} holds scenario "${own}", which is not a bundled one: name its file, iisctl --simulate=FILE sim reset.`, SIM_RESET_USAGE);
       }
-      scenarioName = own ?? DEFAULT_SCENARIO;
+      scenarioName = own ?? scenarioNameOf({});
     }
     const scenario = loadScenario(scenarioName);
     const file = args.dryRun ? stateFilePath({}, scenario.name) : resetState(scenario);
@@ -51,8 +51,7 @@ export const simCommand = (runtime: Runtime): CommandModule<object, Args> => ({
 /** `iisctl sim serve`: the simulated farm's sites over HTTP (lib/sim/http.ts) until Ctrl+C or --for S. */
 async function serve(ctx: import('../context').Context, seconds: number | undefined): Promise<0> {
   if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0)) throw new UsageError('--for must be a positive number of seconds.', SIM_RESET_USAGE);
-  const { scenarioNameOf, stateFilePath, withMachine } = await import('../../sim/state');
-  const { startSimulatedFarm } = await import('../../sim/http');
+  const { scenarioNameOf, stateFilePath, withMachine, startSimulatedFarm } = loadSimulator();
   const scenario = scenarioNameOf({ scenario: ctx.args.scenario });
   const stateFile = stateFilePath({ scenario });
   await withMachine({ scenario, stateFile }, () => undefined);
