@@ -45,7 +45,7 @@ async function checkedScenario(value: string, usage: string, sameAsStateFile: bo
  * runs, with the exact command that starts it over from the scenario asked for.
  */
 async function refuseOtherScenario(value: string, wanted: string, usage: string): Promise<void> {
-  const { peekState, stateFilePath } = await import('../sim/state');
+  const { peekState, stateFilePath } = loadSimulator();
   let held: string | undefined;
   try {
     held = peekState({ scenario: value })?.scenario;
