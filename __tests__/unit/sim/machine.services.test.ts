@@ -111,6 +111,25 @@ describe('faults', () => {
     expect(status(m, 'W3SVC')).toBe('Stopped');
   });
 
+  test('endHangOnStop: the held stop finishes after stopMs, later stops do not hang; nothing to release is false', () => {
+    const m = local('hung-stop');
+    expect(m.endHangOnStop('WAS')).toBe(false); // not hung, not stopping
+    m.requestStop('W3SVC');
+    m.advance(T0 + 10_000);
+    expect(m.endHangOnStop('w3svc')).toBe(true);
+    expect(status(m, 'W3SVC')).toBe('StopPending');
+    m.advance(T0 + 10_249);
+    expect(status(m, 'W3SVC')).toBe('StopPending');
+    m.advance(T0 + 10_250);
+    expect(status(m, 'W3SVC')).toBe('Stopped');
+    expect(m.endHangOnStop('W3SVC')).toBe(false);
+    m.requestStart('W3SVC');
+    m.advance(T0 + 20_000);
+    m.requestStop('W3SVC');
+    m.advance(T0 + 20_250);
+    expect(status(m, 'W3SVC')).toBe('Stopped');
+  });
+
   test('cannot-accept-control for the first N requests, then success', () => {
     const m = local('cannot-accept-control');
     expect(faultOf(() => m.requestStop('W3SVC')).hresult).toBe(0x80070425);

@@ -300,6 +300,19 @@ function beginStop(ctx: Ctx, svc: ServiceState): void {
   if (!svc.faults.hangOnStop) ctx.schedule('svcStopped', ctx.now + svc.stopMs, key(svc.name));
 }
 
+/**
+ * The hang ends (tests and tools: "whatever blocked the service returned"): `hangOnStop` is cleared
+ * and a service left in StopPending by it stops after its `stopMs`, as an unhung one does.
+ * Returns whether a hung stop was released. Not a Windows operation: nothing is logged for it.
+ */
+export function endHangOnStop(ctx: Ctx, name: string): boolean {
+  const svc = requireService(ctx, name);
+  const wasHung = svc.faults.hangOnStop && svc.status === 'StopPending';
+  svc.faults.hangOnStop = false;
+  if (wasHung) ctx.schedule('svcStopped', ctx.now + svc.stopMs, key(svc.name));
+  return wasHung;
+}
+
 /** Timer: the stop duration elapsed. */
 export function onStopped(ctx: Ctx, name: string): void {
   const svc = findService(ctx.comp, name);

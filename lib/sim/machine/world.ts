@@ -235,6 +235,10 @@ export class SimMachine {
   requestStart(name: string): void {
     services.requestStart(this.ctx(), name);
   }
+  /** Clears the `hangOnStop` fault; a stop it held finishes after `stopMs` (true if one was held). */
+  endHangOnStop(name: string): boolean {
+    return services.endHangOnStop(this.ctx(), name);
+  }
   setStartType(name: string, startType: StartTypeName): void {
     services.setStartType(this.ctx(), name, startType);
   }
