@@ -1,6 +1,7 @@
 /** Shared by the fault-matrix tests: finding simulated host processes, reading the command log. */
 import * as fs from 'node:fs';
-import { peekState, readCommandLog } from '../../lib/sim/state';
+import type { Readable } from 'node:stream';
+import { peekState, readCommandLog, withMachineSync } from '../../lib/sim/state';
 
 /** Every live process whose environment points at this simulated machine's state file. */
 export function processesFor(stateFile: string): number[] {
@@ -65,4 +66,57 @@ export function lockInfo(stateFile: string, computer?: string): Record<string, u
 export function lockHeld(stateFile: string, computer?: string): boolean {
   const info = lockInfo(stateFile, computer);
   return info !== undefined && Number(info.held) === 1;
+}
+
+/** Status of a service in the machine state (e.g. 'StopPending'). Default: the local computer. */
+export function serviceStatus(stateFile: string, service: string, computer?: string): string | undefined {
+  const state = peekState({ stateFile });
+  if (!state) return undefined;
+  const services = Object.values(state.computers[(computer ?? state.localComputer).toUpperCase()].services);
+  return services.find((s) => s.name.toUpperCase() === service.toUpperCase())?.status;
+}
+
+/**
+ * W3SVC's stop hangs (the scenario's `hangOnStop` fault) until endHang(): an operation stopping it
+ * is provably still running, and holding the host lock, for as long as the test needs.
+ */
+export function hungW3svc(scenario: Record<string, unknown>, computers?: string[]): void {
+  const all = scenario.computers as Record<string, { local?: boolean; services: Array<Record<string, unknown>> }>;
+  const names = computers ?? [Object.keys(all).find((n) => all[n].local) ?? Object.keys(all)[0]];
+  for (const name of names) {
+    const w3svc = all[name].services.find((s) => s.name === 'W3SVC')!;
+    w3svc.faults = { ...(w3svc.faults as object), hangOnStop: true };
+  }
+}
+
+/** True once W3SVC sits in the stop that hungW3svc made hang. */
+export function w3svcHung(stateFile: string, computer?: string): boolean {
+  return serviceStatus(stateFile, 'W3SVC', computer) === 'StopPending';
+}
+
+/** Ends the hang: the held W3SVC stop finishes, later stops do not hang (lib/sim README, endHangOnStop). */
+export function endHang(stateFile: string, scenario: string, computer?: string): void {
+  withMachineSync({ stateFile, scenario }, (m, { world }) => {
+    const target = computer ? world.connect(computer) : m;
+    target.endHangOnStop('W3SVC');
+  });
+}
+
+/** Resolves once what `stream` has written since this call matches `re`; rejects if it ends first. */
+export function output(stream: Readable, re: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (d: Buffer | string) => {
+      text += d.toString();
+      if (re.test(text)) finish(() => resolve(text));
+    };
+    const onEnd = () => finish(() => reject(new Error(`the stream ended without ${re}; it wrote: ${text}`)));
+    const finish = (then: () => void) => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      then();
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+  });
 }

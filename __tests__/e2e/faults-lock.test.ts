@@ -9,9 +9,10 @@ import { createLogger, format } from 'winston';
 import { IisctlError } from '../../lib/errors';
 import { connect } from '../../lib/client';
 import { changedScenario, localComputer, SimMachine, parseOneDocument, CLI } from '../helpers/cli';
-import { commandLog, lockHeld, lockInfo, mutexes, strays, until } from './faults-helpers';
+import { commandLog, endHang, hungW3svc, lockHeld, lockInfo, mutexes, output, strays, until, w3svcHung } from './faults-helpers';
 import { resetState, withMachineSync } from '../../lib/sim/state';
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { tempDir } from '../helpers/sim';
 
 jest.setTimeout(120_000);
@@ -24,6 +25,14 @@ class Capture extends Transport {
     this.lines.push(info);
     next();
   }
+}
+
+/** fast, with W3SVC's stop hanging until endHang() (faults-helpers). */
+function hungScenario(): string {
+  return changedScenario('fast', (s) => {
+    s.commandLogLimit = 5000;
+    hungW3svc(s);
+  });
 }
 
 function slowScenario(stopMs: number): string {
@@ -133,10 +142,11 @@ describe('host lock (library)', () => {
 
 describe('host lock (CLI)', () => {
   it('two iisctl restarts at once: with --no-wait-lock the second exits 9 naming the holder; waiting, both run, never interleaved', async () => {
-    const machine = new SimMachine(slowScenario(1500));
+    const machine = new SimMachine(hungScenario());
     const env = machine.env();
-    const first = spawnCli([`--simulate=${machine.scenario}`, 'restart', '--reason', 'deploy A'], env);
-    await until(() => lockHeld(machine.stateFile), 60_000, 'the first iisctl to hold the lock');
+    // The first restart hangs in W3SVC's stop, holding the lock, until the test ends the hang.
+    const first = spawnCli([`--simulate=${machine.scenario}`, 'restart', '--reason', 'deploy A', '--timeout', '600'], env);
+    await until(() => lockHeld(machine.stateFile) && w3svcHung(machine.stateFile), 60_000, 'the first iisctl to hold the lock, stopping W3SVC');
     const refused = await machine.run(['restart', '--no-wait-lock', '--json']);
     expect(refused.code).toBe(9);
     const doc = parseOneDocument(refused.stdout);
@@ -146,11 +156,13 @@ describe('host lock (CLI)', () => {
     expect(human.code).toBe(9);
     expect(human.stderr).toMatch(new RegExp(`^iisctl: Another iisctl holds the lock on localhost: .*iisctl pid ${first.pid} .*running restart, since .* \\[LOCKED, exit 9\\]`, 'm'));
     expect(human.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    // A waiting second restart runs after the first.
-    const second = await machine.run(['restart', '--lock-timeout', '120']);
-    const firstDone = await first.done;
+    // A waiting second restart: it says it waits for the first, and runs once the first is done.
+    const second = spawnCli([`--simulate=${machine.scenario}`, 'restart', '--lock-timeout', '120'], env);
+    await output(second.stderr, new RegExp(`waiting up to 120 s for the host lock held by .*iisctl pid ${first.pid} `));
+    endHang(machine.stateFile, machine.scenario);
+    const [firstDone, secondDone] = await Promise.all([first.done, second.done]);
     expect(firstDone.code).toBe(0);
-    expect(second.code).toBe(0);
+    expect(secondDone.code).toBe(0);
     expect(changeSequence(commandLog(machine.stateFile))).toEqual([...RESTART, ...RESTART]);
     expect(await strays(machine.stateFile)).toEqual([]);
   });
@@ -214,7 +226,7 @@ function changeSequence(log: string[]): string[] {
   return out;
 }
 
-function spawnCli(args: string[], env: NodeJS.ProcessEnv): { pid: number; done: Promise<{ code: number; stdout: string; stderr: string }> } {
+function spawnCli(args: string[], env: NodeJS.ProcessEnv): { pid: number; stderr: Readable; done: Promise<{ code: number; stdout: string; stderr: string }> } {
   const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -224,7 +236,7 @@ function spawnCli(args: string[], env: NodeJS.ProcessEnv): { pid: number; done: 
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
-  return { pid: child.pid!, done };
+  return { pid: child.pid!, stderr: child.stderr, done };
 }
 
 describe('host lock on a remote computer: a lease on the target, whatever name reached it', () => {
