@@ -77,8 +77,8 @@ export function serviceStatus(stateFile: string, service: string, computer?: str
 }
 
 /**
- * W3SVC's stop hangs (the scenario's `hangOnStop` fault) until endHang(): an operation stopping it
- * is provably still running, and holding the host lock, for as long as the test needs.
+ * Scenario change: W3SVC's stop hangs (`hangOnStop`) on the local computer or the ones named, so an
+ * operation stopping it is provably still running, holding the host lock, until setW3svcHang(..., false).
  */
 export function hungW3svc(scenario: Record<string, unknown>, computers?: string[]): void {
   const all = scenario.computers as Record<string, { local?: boolean; services: Array<Record<string, unknown>> }>;
@@ -94,11 +94,10 @@ export function w3svcHung(stateFile: string, computer?: string): boolean {
   return serviceStatus(stateFile, 'W3SVC', computer) === 'StopPending';
 }
 
-/** Ends the hang: the held W3SVC stop finishes, later stops do not hang (lib/sim README, endHangOnStop). */
-export function endHang(stateFile: string, scenario: string, computer?: string): void {
+/** Sets W3SVC's hang (lib/sim README, setHangOnStop): false lets the held stop finish, true makes the next stop hang. */
+export function setW3svcHang(stateFile: string, scenario: string, hang: boolean, computer?: string): void {
   withMachineSync({ stateFile, scenario }, (m, { world }) => {
-    const target = computer ? world.connect(computer) : m;
-    target.endHangOnStop('W3SVC');
+    (computer ? world.connect(computer) : m).setHangOnStop('W3SVC', hang);
   });
 }
 

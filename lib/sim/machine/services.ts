@@ -301,16 +301,17 @@ function beginStop(ctx: Ctx, svc: ServiceState): void {
 }
 
 /**
- * The hang ends (tests and tools: "whatever blocked the service returned"): `hangOnStop` is cleared
- * and a service left in StopPending by it stops after its `stopMs`, as an unhung one does.
- * Returns whether a hung stop was released. Not a Windows operation: nothing is logged for it.
+ * Sets the `hangOnStop` fault (tests and tools, not a Windows operation: nothing is logged). true:
+ * later stops hang in StopPending. false: the hang ends, as when whatever blocked the service
+ * returns; a stop it held finishes after `stopMs`, as an unhung one does. Returns whether a held
+ * stop was released.
  */
-export function endHangOnStop(ctx: Ctx, name: string): boolean {
+export function setHangOnStop(ctx: Ctx, name: string, hang: boolean): boolean {
   const svc = requireService(ctx, name);
-  const wasHung = svc.faults.hangOnStop && svc.status === 'StopPending';
-  svc.faults.hangOnStop = false;
-  if (wasHung) ctx.schedule('svcStopped', ctx.now + svc.stopMs, key(svc.name));
-  return wasHung;
+  const released = !hang && svc.faults.hangOnStop && svc.status === 'StopPending';
+  svc.faults.hangOnStop = hang;
+  if (released) ctx.schedule('svcStopped', ctx.now + svc.stopMs, key(svc.name));
+  return released;
 }
 
 /** Timer: the stop duration elapsed. */

@@ -235,9 +235,9 @@ export class SimMachine {
   requestStart(name: string): void {
     services.requestStart(this.ctx(), name);
   }
-  /** Clears the `hangOnStop` fault; a stop it held finishes after `stopMs` (true if one was held). */
-  endHangOnStop(name: string): boolean {
-    return services.endHangOnStop(this.ctx(), name);
+  /** Sets the `hangOnStop` fault; ending it lets a held stop finish after `stopMs` (true if one was held). */
+  setHangOnStop(name: string, hang: boolean): boolean {
+    return services.setHangOnStop(this.ctx(), name, hang);
   }
   setStartType(name: string, startType: StartTypeName): void {
     services.setStartType(this.ctx(), name, startType);
