@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { peekState, readCommandLog, withMachineSync } from '../../lib/sim/state';
+import { readUntil } from '../helpers/sim';
 
 /** Every live process whose environment points at this simulated machine's state file. */
 export function processesFor(stateFile: string): number[] {
@@ -23,12 +24,7 @@ export const canScanProcesses = fs.existsSync('/proc/self/environ');
 /** Waits (bounded) until no process of this machine is left; returns the ones still there. */
 export async function strays(stateFile: string, waitMs = 10_000): Promise<number[]> {
   if (!canScanProcesses) return [];
-  const end = Date.now() + waitMs;
-  for (;;) {
-    const left = processesFor(stateFile);
-    if (left.length === 0 || Date.now() > end) return left;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return readUntil(async () => processesFor(stateFile), (left) => left.length === 0, waitMs);
 }
 
 /** What the simulated machine executed, in order; with `computer`, only what ran on that computer. */
@@ -43,12 +39,9 @@ export function mutexes(stateFile: string): Record<string, { ownerPid: number; c
   return state.computers[state.localComputer].mutexes ?? {};
 }
 
+/** Polls check (readUntil) until it holds; fails naming `what` after waitMs. */
 export async function until(check: () => boolean, waitMs = 30_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + waitMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  if (!(await readUntil(async () => check(), (ok) => ok, waitMs))) throw new Error(`timed out waiting for ${what}`);
 }
 
 /** The holder details recorded in a computer's registry (lower-case value names), if any. Default: the local computer. */
