@@ -68,9 +68,11 @@ describe('services', () => {
   });
 
   it('hung StopPending: Stop-Service never returns (the call times out)', async () => {
-    const s = session('hung-stop', 3000);
+    const stateFile = path.join(tmp, `hung-${n++}.json`);
+    const s = openSession('hung-stop', { stateFile, callTimeoutMs: 3000 });
     expect((await failure(s.run(ps`Stop-Service -Name W3SVC`))).code).toBe('SESSION_TIMEOUT');
-    await expect(s.run(ps`(Get-Service W3SVC).Status.ToString()`)).resolves.toBe('StopPending');
+    // Read on a session with the default call timeout: starting a new host may take longer than 3 s on a busy machine.
+    await expect(openSession('hung-stop', { stateFile }).run(ps`(Get-Service W3SVC).Status.ToString()`)).resolves.toBe('StopPending');
   });
 
   it('start fails: StartServiceFailed after StartPending -> Stopped', async () => {
