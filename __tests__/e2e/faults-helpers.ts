@@ -94,6 +94,13 @@ export function setW3svcHang(stateFile: string, scenario: string, hang: boolean,
   });
 }
 
+/** Lets W3SVC's held stop go and waits until it is Stopped, reading through the machine (which advances its clock). */
+export async function releaseW3svcStop(stateFile: string, scenario: string): Promise<void> {
+  setW3svcHang(stateFile, scenario, false);
+  const status = () => withMachineSync({ stateFile, scenario }, (m) => m.service('W3SVC')?.statusName);
+  await until(() => status() === 'Stopped', 30_000, 'the released W3SVC stop to finish');
+}
+
 /** Resolves once what `stream` has written since this call matches `re`; rejects if it ends first. */
 export function output(stream: Readable, re: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -9,7 +9,7 @@ import { createLogger, format } from 'winston';
 import { IisctlError } from '../../lib/errors';
 import { connect } from '../../lib/client';
 import { changedScenario, SimMachine, parseOneDocument, CLI } from '../helpers/cli';
-import { commandLog, hungW3svc, lockHeld, lockInfo, mutexes, output, setW3svcHang, strays, until, w3svcHung } from './faults-helpers';
+import { commandLog, hungW3svc, lockHeld, lockInfo, mutexes, output, releaseW3svcStop, setW3svcHang, strays, until, w3svcHung } from './faults-helpers';
 import { resetState, withMachineSync } from '../../lib/sim/state';
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
@@ -108,10 +108,7 @@ describe('host lock (library)', () => {
       // Its record still says held, but its mutex is abandoned: status does not name a dead holder.
       expect(lockHeld(stateFile)).toBe(true);
       expect((await b.status()).lock).toEqual({ held: false });
-      setW3svcHang(stateFile, scenario, false);
-      // Read through the machine, which advances its clock (nothing else runs on it now).
-      const w3svc = () => withMachineSync({ stateFile, scenario }, (m) => m.service('W3SVC')?.statusName);
-      await until(() => w3svc() === 'Stopped', 30_000, 'the released W3SVC stop to finish');
+      await releaseW3svcStop(stateFile, scenario);
       const r = await b.start();
       expect(r.after.every((s) => s.status === 'Running')).toBe(true);
       const takeover = capture.lines.find((l) => String(l.message).includes('died without releasing'));
