@@ -1,6 +1,8 @@
 /** Shared by the fault-matrix tests: finding simulated host processes, reading the command log. */
 import * as fs from 'node:fs';
-import { peekState, readCommandLog } from '../../lib/sim/state';
+import type { Readable } from 'node:stream';
+import { peekState, readCommandLog, withMachineSync } from '../../lib/sim/state';
+import { readUntil } from '../helpers/sim';
 
 /** Every live process whose environment points at this simulated machine's state file. */
 export function processesFor(stateFile: string): number[] {
@@ -22,12 +24,7 @@ export const canScanProcesses = fs.existsSync('/proc/self/environ');
 /** Waits (bounded) until no process of this machine is left; returns the ones still there. */
 export async function strays(stateFile: string, waitMs = 10_000): Promise<number[]> {
   if (!canScanProcesses) return [];
-  const end = Date.now() + waitMs;
-  for (;;) {
-    const left = processesFor(stateFile);
-    if (left.length === 0 || Date.now() > end) return left;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return readUntil(async () => processesFor(stateFile), (left) => left.length === 0, waitMs);
 }
 
 /** What the simulated machine executed, in order; with `computer`, only what ran on that computer. */
@@ -42,12 +39,9 @@ export function mutexes(stateFile: string): Record<string, { ownerPid: number; c
   return state.computers[state.localComputer].mutexes ?? {};
 }
 
+/** Polls check (readUntil) until it holds; fails naming `what` after waitMs. */
 export async function until(check: () => boolean, waitMs = 30_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + waitMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  if (!(await readUntil(async () => check(), (ok) => ok, waitMs))) throw new Error(`timed out waiting for ${what}`);
 }
 
 /** The holder details recorded in a computer's registry (lower-case value names), if any. Default: the local computer. */
@@ -65,4 +59,63 @@ export function lockInfo(stateFile: string, computer?: string): Record<string, u
 export function lockHeld(stateFile: string, computer?: string): boolean {
   const info = lockInfo(stateFile, computer);
   return info !== undefined && Number(info.held) === 1;
+}
+
+/** Status of a service in the machine state (e.g. 'StopPending'). Default: the local computer. */
+export function serviceStatus(stateFile: string, service: string, computer?: string): string | undefined {
+  const state = peekState({ stateFile });
+  if (!state) return undefined;
+  const services = Object.values(state.computers[(computer ?? state.localComputer).toUpperCase()].services);
+  return services.find((s) => s.name.toUpperCase() === service.toUpperCase())?.status;
+}
+
+/**
+ * Scenario change: W3SVC's stop hangs (`hangOnStop`) on the local computer or the ones named, so an
+ * operation stopping it is provably still running, holding the host lock, until setW3svcHang(..., false).
+ */
+export function hungW3svc(scenario: Record<string, unknown>, computers?: string[]): void {
+  const all = scenario.computers as Record<string, { local?: boolean; services: Array<Record<string, unknown>> }>;
+  const names = computers ?? [Object.keys(all).find((n) => all[n].local) ?? Object.keys(all)[0]];
+  for (const name of names) {
+    const w3svc = all[name].services.find((s) => s.name === 'W3SVC')!;
+    w3svc.faults = { ...(w3svc.faults as object), hangOnStop: true };
+  }
+}
+
+/** True once W3SVC sits in the stop that hungW3svc made hang. */
+export function w3svcHung(stateFile: string, computer?: string): boolean {
+  return serviceStatus(stateFile, 'W3SVC', computer) === 'StopPending';
+}
+
+/** Sets W3SVC's hang (lib/sim README, setHangOnStop): false lets the held stop finish, true makes the next stop hang. */
+export function setW3svcHang(stateFile: string, scenario: string, hang: boolean, computer?: string): void {
+  withMachineSync({ stateFile, scenario }, (m, { world }) => {
+    (computer ? world.connect(computer) : m).setHangOnStop('W3SVC', hang);
+  });
+}
+
+/** Lets W3SVC's held stop go and waits until it is Stopped, reading through the machine (which advances its clock). */
+export async function releaseW3svcStop(stateFile: string, scenario: string): Promise<void> {
+  setW3svcHang(stateFile, scenario, false);
+  const status = () => withMachineSync({ stateFile, scenario }, (m) => m.service('W3SVC')?.statusName);
+  await until(() => status() === 'Stopped', 30_000, 'the released W3SVC stop to finish');
+}
+
+/** Resolves once what `stream` has written since this call matches `re`; rejects if it ends first. */
+export function output(stream: Readable, re: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (d: Buffer | string) => {
+      text += d.toString();
+      if (re.test(text)) finish(() => resolve(text));
+    };
+    const onEnd = () => finish(() => reject(new Error(`the stream ended without ${re}; it wrote: ${text}`)));
+    const finish = (then: () => void) => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      then();
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+  });
 }

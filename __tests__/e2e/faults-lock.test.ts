@@ -8,10 +8,11 @@ import Transport from 'winston-transport';
 import { createLogger, format } from 'winston';
 import { IisctlError } from '../../lib/errors';
 import { connect } from '../../lib/client';
-import { changedScenario, localComputer, SimMachine, parseOneDocument, CLI } from '../helpers/cli';
-import { commandLog, lockHeld, lockInfo, mutexes, strays, until } from './faults-helpers';
+import { changedScenario, SimMachine, parseOneDocument, CLI } from '../helpers/cli';
+import { commandLog, hungW3svc, lockHeld, lockInfo, mutexes, output, releaseW3svcStop, setW3svcHang, strays, until, w3svcHung } from './faults-helpers';
 import { resetState, withMachineSync } from '../../lib/sim/state';
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { tempDir } from '../helpers/sim';
 
 jest.setTimeout(120_000);
@@ -20,29 +21,44 @@ const LOCK_NAME = 'Global\\iisctl-host-lock';
 
 class Capture extends Transport {
   readonly lines: Array<Record<string, unknown>> = [];
+  private readonly waiters: Array<{ text: string; resolve: () => void }> = [];
   override log(info: Record<string, unknown>, next: () => void): void {
     this.lines.push(info);
+    for (const w of this.waiters.filter((x) => String(info.message).includes(x.text))) {
+      this.waiters.splice(this.waiters.indexOf(w), 1);
+      w.resolve();
+    }
     next();
+  }
+  /** Resolves once a line containing `text` has been logged. */
+  seen(text: string): Promise<void> {
+    if (this.lines.some((l) => String(l.message).includes(text))) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ text, resolve }));
   }
 }
 
-function slowScenario(stopMs: number): string {
+const captureLogger = (capture: Capture) => createLogger({ level: 'debug', format: format.json(), transports: [capture] });
+
+/** fast, with W3SVC's stop hanging until setW3svcHang(..., false). */
+function hungScenario(): string {
   return changedScenario('fast', (s) => {
     s.commandLogLimit = 5000;
-    for (const svc of localComputer(s).services as Array<Record<string, unknown>>) svc.stopMs = stopMs;
+    hungW3svc(s);
   });
 }
 
 describe('host lock (library)', () => {
   it('--no-wait-lock style: LOCKED at once naming user, process, operation, since; waiting: runs after the holder', async () => {
     const stateFile = path.join(tempDir(), 'state.json');
-    const scenario = slowScenario(1500);
+    const scenario = hungScenario();
+    const waits = new Capture();
     const a = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50 });
     const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, lock: { wait: false } });
-    const c = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, lockTimeoutSeconds: 60 });
+    const c = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, lockTimeoutSeconds: 60, logger: captureLogger(waits) });
     try {
-      const first = a.restart({ reason: 'first' });
-      await until(() => lockHeld(stateFile), 30_000, 'the first restart to hold the lock');
+      // Holds the lock, hung in W3SVC's stop, until the test ends the hang.
+      const first = a.restart({ reason: 'first', timeoutSeconds: 600 });
+      await until(() => lockHeld(stateFile) && w3svcHung(stateFile), 30_000, 'the first restart to hold the lock, stopping W3SVC');
       const e = await b.restart().then(() => undefined, (err: unknown) => err);
       expect(e).toBeInstanceOf(IisctlError);
       const locked = e as IisctlError;
@@ -59,6 +75,8 @@ describe('host lock (library)', () => {
       expect(seen.lock).toMatchObject({ held: true, holder: { operation: 'restart', clientProcessId: process.pid, kind: 'held' } });
       // A waiting client gets its turn once the holder is done.
       const second = c.restart({ reason: 'second' });
+      await waits.seen('waiting up to 60 s for the host lock');
+      setW3svcHang(stateFile, scenario, false);
       const [r1, r2] = await Promise.all([first, second]);
       expect(r1.after.every((s) => s.status === 'Running')).toBe(true);
       expect(r2.after.every((s) => s.status === 'Running')).toBe(true);
@@ -74,15 +92,14 @@ describe('host lock (library)', () => {
 
   it('a lock whose holder died is taken over and the dead holder is logged', async () => {
     const stateFile = path.join(tempDir(), 'state.json');
-    const scenario = slowScenario(300);
+    const scenario = hungScenario();
     const capture = new Capture();
-    const logger = createLogger({ level: 'debug', format: format.json(), transports: [capture] });
     const a = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50 });
-    const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, lock: { wait: false }, logger });
+    const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, lock: { wait: false }, logger: captureLogger(capture) });
     try {
-      // A's PowerShell dies in the middle of a stop while holding the lock.
-      const stopping = a.stop().then(() => undefined, (err: unknown) => err);
-      await until(() => lockHeld(stateFile), 30_000, 'the stop to hold the lock');
+      // A's PowerShell dies in the middle of a (hung) stop while holding the lock.
+      const stopping = a.stop({ timeoutSeconds: 600 }).then(() => undefined, (err: unknown) => err);
+      await until(() => lockHeld(stateFile) && w3svcHung(stateFile), 30_000, 'the stop to hold the lock, stopping W3SVC');
       const holderPid = mutexes(stateFile)[LOCK_NAME].ownerPid;
       process.kill(holderPid, 'SIGKILL');
       const e = (await stopping) as IisctlError;
@@ -91,6 +108,7 @@ describe('host lock (library)', () => {
       // Its record still says held, but its mutex is abandoned: status does not name a dead holder.
       expect(lockHeld(stateFile)).toBe(true);
       expect((await b.status()).lock).toEqual({ held: false });
+      await releaseW3svcStop(stateFile, scenario);
       const r = await b.start();
       expect(r.after.every((s) => s.status === 'Running')).toBe(true);
       const takeover = capture.lines.find((l) => String(l.message).includes('died without releasing'));
@@ -103,21 +121,23 @@ describe('host lock (library)', () => {
 
   it('a client waiting for the lock stops waiting when its signal is aborted: CANCELLED at once, nothing changed', async () => {
     const stateFile = path.join(tempDir(), 'state.json');
-    const scenario = slowScenario(5000);
+    const scenario = hungScenario();
+    const waits = new Capture();
     const a = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50 });
     const abort = new AbortController();
-    const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, signal: abort.signal });
+    const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, signal: abort.signal, logger: captureLogger(waits) });
     try {
       let holderDone = false;
-      const stopping = a.stop().finally(() => (holderDone = true));
-      await until(() => lockHeld(stateFile), 30_000, 'the stop to hold the lock');
+      const stopping = a.stop({ timeoutSeconds: 600 }).finally(() => (holderDone = true));
+      await until(() => lockHeld(stateFile) && w3svcHung(stateFile), 30_000, 'the stop to hold the lock, stopping W3SVC');
       const waiting = b.restart().then(() => undefined, (err: unknown) => err);
-      await new Promise((r) => setTimeout(r, 300));
+      await waits.seen('for the host lock held by');
       abort.abort();
       const e = (await waiting) as IisctlError;
       expect(e.code).toBe('CANCELLED');
-      // It ended within one lock slice, not when the holder's 10 s stop was over.
+      // It ended while the holder was still hung in its stop, not when the holder was done.
       expect(holderDone).toBe(false);
+      setW3svcHang(stateFile, scenario, false);
       await stopping;
       expect(changeSequence(commandLog(stateFile))).toEqual(['stop W3SVC', 'stop WAS']); // b requested nothing
     } finally {
@@ -133,12 +153,11 @@ describe('host lock (library)', () => {
 
 describe('host lock (CLI)', () => {
   it('two iisctl restarts at once: with --no-wait-lock the second exits 9 naming the holder; waiting, both run, never interleaved', async () => {
-    // The holder must outlast three CLI runs (each spawns node and a simulated host: seconds on a
-    // busy machine); with the simulator no longer slowing it down, only its services' time keeps it.
-    const machine = new SimMachine(slowScenario(6000));
+    const machine = new SimMachine(hungScenario());
     const env = machine.env();
-    const first = spawnCli([`--simulate=${machine.scenario}`, 'restart', '--reason', 'deploy A'], env);
-    await until(() => lockHeld(machine.stateFile), 60_000, 'the first iisctl to hold the lock');
+    // The first restart hangs in W3SVC's stop, holding the lock, until the test ends the hang.
+    const first = spawnCli([`--simulate=${machine.scenario}`, 'restart', '--reason', 'deploy A', '--timeout', '600'], env);
+    await until(() => lockHeld(machine.stateFile) && w3svcHung(machine.stateFile), 60_000, 'the first iisctl to hold the lock, stopping W3SVC');
     const refused = await machine.run(['restart', '--no-wait-lock', '--json']);
     expect(refused.code).toBe(9);
     const doc = parseOneDocument(refused.stdout);
@@ -148,24 +167,28 @@ describe('host lock (CLI)', () => {
     expect(human.code).toBe(9);
     expect(human.stderr).toMatch(new RegExp(`^iisctl: Another iisctl holds the lock on localhost: .*iisctl pid ${first.pid} .*running restart, since .* \\[LOCKED, exit 9\\]`, 'm'));
     expect(human.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    // A waiting second restart runs after the first.
-    const second = await machine.run(['restart', '--lock-timeout', '120']);
-    const firstDone = await first.done;
+    // A waiting second restart: it says it waits for the first, and runs once the first is done.
+    const second = spawnCli([`--simulate=${machine.scenario}`, 'restart', '--lock-timeout', '120'], env);
+    await output(second.stderr, new RegExp(`waiting up to 120 s for the host lock held by .*iisctl pid ${first.pid} `));
+    setW3svcHang(machine.stateFile, machine.scenario, false);
+    const [firstDone, secondDone] = await Promise.all([first.done, second.done]);
     expect(firstDone.code).toBe(0);
-    expect(second.code).toBe(0);
+    expect(secondDone.code).toBe(0);
     expect(changeSequence(commandLog(machine.stateFile))).toEqual([...RESTART, ...RESTART]);
     expect(await strays(machine.stateFile)).toEqual([]);
   });
 
   it('a waiting iisctl says on stderr whose lock it waits for, then gives up with LOCKED (exit 9) after --lock-timeout', async () => {
-    const machine = new SimMachine(slowScenario(5000));
-    const first = spawnCli([`--simulate=${machine.scenario}`, 'stop'], machine.env());
-    await until(() => lockHeld(machine.stateFile), 60_000, 'the stop to hold the lock');
+    const machine = new SimMachine(hungScenario());
+    const first = spawnCli([`--simulate=${machine.scenario}`, 'stop', '--timeout', '600'], machine.env());
+    await until(() => lockHeld(machine.stateFile) && w3svcHung(machine.stateFile), 60_000, 'the stop to hold the lock, stopping W3SVC');
     const second = await machine.run(['restart', '--lock-timeout', '1']);
     expect(second.code).toBe(9);
     expect(second.stderr).toMatch(new RegExp(`waiting up to 1 s for the host lock held by .*iisctl pid ${first.pid} `));
     expect(second.stderr).toMatch(/after waiting 1(\.\d)? s/);
+    setW3svcHang(machine.stateFile, machine.scenario, false);
     expect((await first.done).code).toBe(0);
+    expect(changeSequence(commandLog(machine.stateFile))).toEqual(['stop W3SVC', 'stop WAS']); // the second changed nothing
     expect(await strays(machine.stateFile)).toEqual([]);
   });
 
@@ -179,19 +202,18 @@ describe('host lock (CLI)', () => {
 
 describe('Ctrl-C (SIGINT) in the middle of a stop', () => {
   it('stops waiting, reads the state back, writes the audit event, releases the lock: CANCELLED, exit 130, the half-stopped state reported', async () => {
-    const machine = new SimMachine(slowScenario(4000));
-    const run = spawnCli([`--simulate=${machine.scenario}`, 'stop', '--json', '--reason', 'interrupted one'], machine.env());
-    await until(() => lockHeld(machine.stateFile), 60_000, 'the stop to hold the lock');
-    await new Promise((r) => setTimeout(r, 500)); // W3SVC is stopping (4 s)
+    const machine = new SimMachine(hungScenario());
+    const run = spawnCli([`--simulate=${machine.scenario}`, 'stop', '--json', '--reason', 'interrupted one', '--timeout', '600'], machine.env());
+    await until(() => lockHeld(machine.stateFile) && w3svcHung(machine.stateFile), 60_000, 'the stop to hold the lock, stopping W3SVC');
     process.kill(run.pid, 'SIGINT');
     const done = await run.done;
     expect(done.code).toBe(130);
     expect(done.stderr).toMatch(/SIGINT: stopping the wait, reading back the state of the host/);
     const doc = parseOneDocument(done.stdout);
     expect(doc.error).toMatchObject({ code: 'CANCELLED', exitCode: 130 });
-    expect(doc.error.message).toMatch(/Left: WAS Running, W3SVC (StopPending|Stopped)\.$/);
+    expect(doc.error.message).toMatch(/Left: WAS Running, W3SVC StopPending\.$/);
     const after = doc.error.details.result.after as Array<{ name: string; status: string }>;
-    expect(after.find((x) => x.name === 'W3SVC')!.status).toMatch(/StopPending|Stopped/);
+    expect(after.find((x) => x.name === 'W3SVC')!.status).toBe('StopPending');
     expect(after.find((x) => x.name === 'WAS')!.status).toBe('Running'); // never reached
     expect(lockHeld(machine.stateFile)).toBe(false);
     const audit = await machine.json(['events', '--kind', 'audit']);
@@ -216,7 +238,7 @@ function changeSequence(log: string[]): string[] {
   return out;
 }
 
-function spawnCli(args: string[], env: NodeJS.ProcessEnv): { pid: number; done: Promise<{ code: number; stdout: string; stderr: string }> } {
+function spawnCli(args: string[], env: NodeJS.ProcessEnv): { pid: number; stderr: Readable; done: Promise<{ code: number; stdout: string; stderr: string }> } {
   const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -226,7 +248,7 @@ function spawnCli(args: string[], env: NodeJS.ProcessEnv): { pid: number; done: 
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
-  return { pid: child.pid!, done };
+  return { pid: child.pid!, stderr: child.stderr, done };
 }
 
 describe('host lock on a remote computer: a lease on the target, whatever name reached it', () => {
@@ -235,6 +257,12 @@ describe('host lock on a remote computer: a lease on the target, whatever name r
     changedScenario('farm', (s) => {
       s.commandLogLimit = 5000;
       for (const c of Object.values(s.computers as Record<string, Json>)) for (const svc of c.services as Json[]) svc.stopMs = stopMs;
+    });
+  /** farm, W3SVC's stop hanging on `computer` until setW3svcHang(..., false). */
+  const hungFarm = (computer: string) =>
+    changedScenario('farm', (s) => {
+      s.commandLogLimit = 5000;
+      hungW3svc(s, [computer]);
     });
   const KEY = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\iisctl\\Lock';
 
@@ -258,13 +286,14 @@ describe('host lock on a remote computer: a lease on the target, whatever name r
 
   it('two clients reaching WEB02 by two names exclude each other; the lock is on WEB02, not on the machine iisctl runs on', async () => {
     const stateFile = path.join(tempDir(), 'state.json');
-    const scenario = farm(1500);
+    const scenario = hungFarm('WEB02');
+    const waits = new Capture();
     const a = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB02', pollIntervalMs: 50 });
     const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'web02.contoso.local', pollIntervalMs: 50, lock: { wait: false } });
-    const c = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB02.CONTOSO.LOCAL', pollIntervalMs: 50, lockTimeoutSeconds: 60 });
+    const c = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB02.CONTOSO.LOCAL', pollIntervalMs: 50, lockTimeoutSeconds: 60, logger: captureLogger(waits) });
     try {
-      const first = a.restart({ reason: 'first' });
-      await until(() => lockHeld(stateFile, 'WEB02'), 30_000, 'the first restart to hold the lock on WEB02');
+      const first = a.restart({ reason: 'first', timeoutSeconds: 600 });
+      await until(() => lockHeld(stateFile, 'WEB02') && w3svcHung(stateFile, 'WEB02'), 30_000, 'the first restart to hold the lock on WEB02, stopping W3SVC');
       expect(lockHeld(stateFile)).toBe(false);
       expect(lockInfo(stateFile, 'WEB02')).toMatchObject({ kind: 'lease', operation: 'restart' });
       const e = (await b.restart().then(() => undefined, (err: unknown) => err)) as IisctlError;
@@ -273,6 +302,8 @@ describe('host lock on a remote computer: a lease on the target, whatever name r
       expect((e.details as { holder: Json }).holder).toMatchObject({ operation: 'restart', clientProcessId: process.pid, kind: 'lease' });
       expect(e.message).toMatch(/^Another iisctl holds the lock on web02\.contoso\.local: .*running restart/);
       const second = c.restart({ reason: 'second' });
+      await waits.seen('waiting up to 60 s for the host lock');
+      setW3svcHang(stateFile, scenario, false, 'WEB02');
       const [r1, r2] = await Promise.all([first, second]);
       expect(r1.after.every((s) => s.status === 'Running')).toBe(true);
       expect(r2.after.every((s) => s.status === 'Running')).toBe(true);
@@ -288,19 +319,22 @@ describe('host lock on a remote computer: a lease on the target, whatever name r
 
   it('a local iisctl on WEB01 and one reaching WEB01 by name exclude each other, both ways', async () => {
     const stateFile = path.join(tempDir(), 'state.json');
-    const scenario = farm(1500);
+    const scenario = hungFarm('WEB01');
     const local = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50 });
     const remote = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB01.contoso.local', pollIntervalMs: 50 });
     const localNoWait = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, lock: { wait: false } });
     const remoteNoWait = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'web01', pollIntervalMs: 50, lock: { wait: false } });
     try {
-      const held = local.restart();
-      await until(() => lockHeld(stateFile), 30_000, 'the local restart to hold the lock');
+      const held = local.restart({ timeoutSeconds: 600 });
+      await until(() => lockHeld(stateFile) && w3svcHung(stateFile), 30_000, 'the local restart to hold the lock, stopping W3SVC');
       await expect(remoteNoWait.restart()).rejects.toMatchObject({ code: 'LOCKED', details: { holder: { kind: 'held', operation: 'restart' } } });
+      setW3svcHang(stateFile, scenario, false);
       await held;
-      const leased = remote.stop();
-      await until(() => lockHeld(stateFile), 30_000, 'the remote stop to hold the lease');
+      setW3svcHang(stateFile, scenario, true); // the next stop hangs again
+      const leased = remote.stop({ timeoutSeconds: 600 });
+      await until(() => lockHeld(stateFile) && w3svcHung(stateFile), 30_000, 'the remote stop to hold the lease, stopping W3SVC');
       await expect(localNoWait.start()).rejects.toMatchObject({ code: 'LOCKED', details: { holder: { kind: 'lease', operation: 'stop' } } });
+      setW3svcHang(stateFile, scenario, false);
       await leased;
       expect((await localNoWait.start()).after.every((s) => s.status === 'Running')).toBe(true);
     } finally {
@@ -312,7 +346,7 @@ describe('host lock on a remote computer: a lease on the target, whatever name r
     const stateFile = path.join(tempDir(), 'state.json');
     const scenario = farm(100);
     const capture = new Capture();
-    const logger = createLogger({ level: 'debug', format: format.json(), transports: [capture] });
+    const logger = captureLogger(capture);
     plantLease(stateFile, scenario, new Date(Date.now() + 3_600_000));
     const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB02', pollIntervalMs: 50, lock: { wait: false }, logger });
     try {
@@ -335,7 +369,7 @@ describe('host lock on a remote computer: a lease on the target, whatever name r
     const stateFile = path.join(tempDir(), 'state.json');
     const scenario = farm(100);
     const capture = new Capture();
-    const logger = createLogger({ level: 'debug', format: format.json(), transports: [capture] });
+    const logger = captureLogger(capture);
     plantLease(stateFile, scenario, new Date(Date.now() + 3_600_000), 'WEB01');
     const local = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, lock: { wait: false }, logger });
     try {
@@ -351,16 +385,17 @@ describe('host lock on a remote computer: a lease on the target, whatever name r
 
   it('the holder renews its lease: an operation longer than the lease keeps the lock', async () => {
     const stateFile = path.join(tempDir(), 'state.json');
-    const scenario = farm(2500);
+    const scenario = hungFarm('WEB02');
     const a = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB02', pollIntervalMs: 50, lock: { leaseSeconds: 2 } });
     const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB02', pollIntervalMs: 50, lock: { wait: false } });
     try {
-      const restarting = a.restart();
-      await until(() => lockHeld(stateFile, 'WEB02'), 30_000, 'the restart to hold the lease');
+      const restarting = a.restart({ timeoutSeconds: 600 });
+      await until(() => lockHeld(stateFile, 'WEB02') && w3svcHung(stateFile, 'WEB02'), 30_000, 'the restart to hold the lease, stopping W3SVC');
       const firstExpiry = String(lockInfo(stateFile, 'WEB02')?.expires);
-      await new Promise((r) => setTimeout(r, 3000));
+      // Past the first lease's end, with the restart still hung in its stop: the lease was renewed.
+      await until(() => Date.now() > Date.parse(firstExpiry) && String(lockInfo(stateFile, 'WEB02')?.expires) !== firstExpiry, 30_000, 'the first lease to have ended');
       await expect(b.restart()).rejects.toMatchObject({ code: 'LOCKED' });
-      expect(String(lockInfo(stateFile, 'WEB02')?.expires)).not.toBe(firstExpiry);
+      setW3svcHang(stateFile, scenario, false, 'WEB02');
       expect((await restarting).after.every((s) => s.status === 'Running')).toBe(true);
     } finally {
       await Promise.all([a.close(), b.close()]);
@@ -368,12 +403,13 @@ describe('host lock on a remote computer: a lease on the target, whatever name r
   });
 
   it('CLI: an iisctl restarting --computer WEB02 makes one reaching it by FQDN exit 9 naming it; the lease is gone afterwards', async () => {
-    const machine = new SimMachine(farm(1500));
-    const first = spawnCli([`--simulate=${machine.scenario}`, '--computer', 'WEB02', 'restart', '--reason', 'deploy A'], machine.env());
-    await until(() => lockHeld(machine.stateFile, 'WEB02'), 60_000, 'the first iisctl to hold the lease on WEB02');
+    const machine = new SimMachine(hungFarm('WEB02'));
+    const first = spawnCli([`--simulate=${machine.scenario}`, '--computer', 'WEB02', 'restart', '--reason', 'deploy A', '--timeout', '600'], machine.env());
+    await until(() => lockHeld(machine.stateFile, 'WEB02') && w3svcHung(machine.stateFile, 'WEB02'), 60_000, 'the first iisctl to hold the lease on WEB02, stopping W3SVC');
     const refused = await machine.json(['--computer', 'web02.contoso.local', 'restart', '--no-wait-lock']);
     expect(refused.code).toBe(9);
     expect(refused.doc.error).toMatchObject({ code: 'LOCKED', exitCode: 9, details: { holder: { operation: 'restart', clientProcessId: first.pid, kind: 'lease' } } });
+    setW3svcHang(machine.stateFile, machine.scenario, false, 'WEB02');
     expect((await first.done).code).toBe(0);
     expect(lockHeld(machine.stateFile, 'WEB02')).toBe(false);
     expect(await strays(machine.stateFile)).toEqual([]);

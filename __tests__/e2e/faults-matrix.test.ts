@@ -11,7 +11,7 @@ import { IisctlError } from '../../lib/errors';
 import { changedScenario, localComputer, parseOneDocument, SCENARIOS, SimMachine } from '../helpers/cli';
 import { isAlive } from '../helpers/standins';
 import { tempDir } from '../helpers/sim';
-import { lockHeld, mutexes, strays, until } from './faults-helpers';
+import { hungW3svc, lockHeld, mutexes, releaseW3svcStop, strays, until, w3svcHung } from './faults-helpers';
 
 jest.setTimeout(120_000);
 
@@ -42,14 +42,13 @@ describe('fault matrix', () => {
 
   it('PowerShell hangs mid-restart (the host process is frozen): SESSION_TIMEOUT, the hung process is killed, the lock is freed', async () => {
     const stateFile = path.join(tempDir(), 'state.json');
-    const slow = changedScenario('fast', (sc) => {
-      for (const svc of localComputer(sc).services as Json[]) svc.stopMs = 1500;
-    });
-    const iis = await connect({ simulate: slow, simulatorStateFile: stateFile, callTimeoutMs: 3000, pollIntervalMs: 50 });
-    const other = await connect({ simulate: slow, simulatorStateFile: stateFile, lock: { wait: false }, pollIntervalMs: 50 });
+    // W3SVC's stop hangs: the restart provably holds the lock, polling, when its host is frozen.
+    const hung = changedScenario('fast', (sc) => hungW3svc(sc));
+    const iis = await connect({ simulate: hung, simulatorStateFile: stateFile, callTimeoutMs: 3000, pollIntervalMs: 50 });
+    const other = await connect({ simulate: hung, simulatorStateFile: stateFile, lock: { wait: false }, pollIntervalMs: 50 });
     try {
-      const restarting = iis.restart().then(() => undefined, (err: unknown) => err);
-      await until(() => lockHeld(stateFile), 30_000, 'the restart to hold the lock');
+      const restarting = iis.restart({ timeoutSeconds: 600 }).then(() => undefined, (err: unknown) => err);
+      await until(() => lockHeld(stateFile) && w3svcHung(stateFile), 30_000, 'the restart to hold the lock, stopping W3SVC');
       const pid = mutexes(stateFile)['Global\\iisctl-host-lock'].ownerPid;
       process.kill(pid, 'SIGSTOP');
       const e = (await restarting) as IisctlError;
@@ -57,7 +56,8 @@ describe('fault matrix', () => {
       expect(e.code).toBe('SESSION_TIMEOUT');
       expect(iis.stats.timeouts).toBeGreaterThanOrEqual(1);
       expect(isAlive(pid)).toBe(false);
-      // The frozen holder was killed: its mutex is abandoned and another iisctl gets it.
+      // The frozen holder was killed: its mutex is abandoned and another iisctl gets it (once W3SVC's stop is let go).
+      await releaseW3svcStop(stateFile, hung);
       const r = await other.start();
       expect(r.after.every((svc) => svc.status === 'Running')).toBe(true);
     } finally {

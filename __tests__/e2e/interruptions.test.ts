@@ -14,7 +14,7 @@ import { connect } from '../../lib/client';
 import { IisctlError, isIisctlError } from '../../lib/errors';
 import { changedScenario, localComputer, parseOneDocument, ROOT, runCli, SimMachine } from '../helpers/cli';
 import { tempDir } from '../helpers/sim';
-import { commandLog, lockHeld, mutexes, strays, until } from './faults-helpers';
+import { commandLog, hungW3svc, lockHeld, mutexes, strays, until, w3svcHung } from './faults-helpers';
 import { auditMessages, startCli, underSimLock } from './interrupt-helpers';
 
 jest.setTimeout(180_000);
@@ -26,6 +26,11 @@ function slowServices(ms: number): string {
   return changedScenario('fast', (s) => {
     for (const svc of localComputer(s).services as Json[]) Object.assign(svc, { stopMs: ms, startMs: ms });
   });
+}
+
+/** fast, W3SVC's stop hanging: a restart is provably in its first stop, WAS untouched, when the test interrupts it. */
+function hungW3svcStop(): string {
+  return changedScenario('fast', (s) => hungW3svc(s));
 }
 
 const stopRequested = (stateFile: string) => commandLog(stateFile).some((t) => /Stop-Service -Name \$name -NoWait/.test(t));
@@ -50,6 +55,7 @@ describe('a closed stdout (item 1)', () => {
 
 describe('a closed terminal (item 2)', () => {
   it('SIGHUP twice to the whole foreground job (iisctl and its PowerShell): CANCELLED, exit 130, state read back on a new process, audited, lock free', async () => {
+    // Not on the hung scenario yet: with W3SVC held in StopPending the audit event was missing in 2 of 4 runs (to investigate).
     const machine = new SimMachine(slowServices(1500));
     const run = startCli([`--simulate=${machine.scenario}`, 'restart', '--json'], machine.env(), { ownProcessGroup: true });
     await until(() => lockHeld(machine.stateFile) && stopRequested(machine.stateFile), 60_000, 'the restart to request the stop');
@@ -71,16 +77,15 @@ describe('a closed terminal (item 2)', () => {
 
 describe('a dead or corrupted host in the middle of a restart (item 6)', () => {
   it('the PowerShell process killed: SESSION_DIED, the state read back on a new process, audit event written, no "idle" warning', async () => {
-    const machine = new SimMachine(slowServices(1500));
-    const run = startCli([`--simulate=${machine.scenario}`, 'restart', '--json'], machine.env());
-    await until(() => lockHeld(machine.stateFile) && stopRequested(machine.stateFile), 60_000, 'the restart to request the stop');
+    const machine = new SimMachine(hungW3svcStop());
+    const run = startCli([`--simulate=${machine.scenario}`, 'restart', '--json', '--timeout', '600'], machine.env());
+    await until(() => lockHeld(machine.stateFile) && w3svcHung(machine.stateFile), 60_000, 'the restart to be stopping W3SVC');
     process.kill(mutexes(machine.stateFile)['Global\\iisctl-host-lock'].ownerPid, 'SIGKILL');
     const done = await run.done;
     expect(done.code).toBe(1);
     const error = parseOneDocument(done.stdout).error as Json;
     expect(error.code).toBe('SESSION_DIED');
-    // Killed once the stop was sent: W3SVC may not have received it yet.
-    expect(error.message).toMatch(/PowerShell process that held the host lock ended \(exit code null, signal SIGKILL\); the operation .* Left: WAS Running, W3SVC (Running|StopPending|Stopped)\.$/);
+    expect(error.message).toMatch(/PowerShell process that held the host lock ended \(exit code null, signal SIGKILL\); the operation .* Left: WAS Running, W3SVC StopPending\.$/);
     const after = error.details.result.after as Json[];
     expect(statusOf(after, 'WAS')).toBe('Running');
     expect(done.stderr).not.toMatch(/idle|between calls/);
@@ -92,9 +97,9 @@ describe('a dead or corrupted host in the middle of a restart (item 6)', () => {
   });
 
   it('the state file corrupted: SESSION_DIED at once, naming the file and `iisctl sim reset`; sim reset brings it back', async () => {
-    const machine = new SimMachine(slowServices(1500));
-    const run = startCli([`--simulate=${machine.scenario}`, 'restart', '--json'], machine.env());
-    await until(() => stopRequested(machine.stateFile), 60_000, 'the restart to request the stop');
+    const machine = new SimMachine(hungW3svcStop());
+    const run = startCli([`--simulate=${machine.scenario}`, 'restart', '--json', '--timeout', '600'], machine.env());
+    await until(() => w3svcHung(machine.stateFile), 60_000, 'the restart to be stopping W3SVC');
     await underSimLock(machine.stateFile, () => fs.writeFileSync(machine.stateFile, '{ not json'));
     const done = await run.done;
     expect(done.code).toBe(1);
@@ -114,9 +119,9 @@ describe('a dead or corrupted host in the middle of a restart (item 6)', () => {
   });
 
   it('the state file deleted: an error at once (not a new machine and a TIMEOUT), naming the file; the new machine gets the audit event', async () => {
-    const machine = new SimMachine(slowServices(1500));
-    const run = startCli([`--simulate=${machine.scenario}`, 'restart', '--json', '--timeout', '20'], machine.env());
-    await until(() => stopRequested(machine.stateFile), 60_000, 'the restart to request the stop');
+    const machine = new SimMachine(hungW3svcStop());
+    const run = startCli([`--simulate=${machine.scenario}`, 'restart', '--json', '--timeout', '600'], machine.env());
+    await until(() => w3svcHung(machine.stateFile), 60_000, 'the restart to be stopping W3SVC');
     await underSimLock(machine.stateFile, () => fs.rmSync(machine.stateFile));
     const done = await run.done;
     expect(done.code).toBe(1);
@@ -166,17 +171,17 @@ connect({ simulate: ${JSON.stringify(slowServices(100))}, simulatorStateFile: ${
 
   it('close() during a restart: CANCELLED with the state read back on a fresh process, audit event written, close() waits for it, nothing left running', async () => {
     const stateFile = path.join(tempDir(), 'state.json');
-    const scenario = slowServices(1500);
+    const scenario = hungW3svcStop();
     const iis = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50 });
-    const restarting = iis.restart({ reason: 'closed under it' }).then(() => undefined, (err: unknown) => err);
-    await until(() => stopRequested(stateFile), 60_000, 'the restart to request the stop');
+    const restarting = iis.restart({ reason: 'closed under it', timeoutSeconds: 600 }).then(() => undefined, (err: unknown) => err);
+    await until(() => w3svcHung(stateFile), 60_000, 'the restart to be stopping W3SVC');
     await iis.close();
     const e = (await restarting) as IisctlError;
     expect(e).toBeInstanceOf(IisctlError);
     expect(e.code).toBe('CANCELLED');
-    expect(e.message).toMatch(/connection was closed \(close\(\)\).* Left: WAS Running, W3SVC (StopPending|Stopped)\.$/);
+    expect(e.message).toMatch(/connection was closed \(close\(\)\).* Left: WAS Running, W3SVC StopPending\.$/);
     const after = (e.details as { result: { after: Json[] } }).result.after;
-    expect(statusOf(after, 'W3SVC')).toMatch(/StopPending|Stopped/);
+    expect(statusOf(after, 'W3SVC')).toBe('StopPending');
     expect(auditMessages(stateFile)).toEqual([expect.stringMatching(/^iisctl restart failed; user=[^;]*; reason=closed under it; Interrupted: the connection was closed/)]);
     expect(await strays(stateFile, 0)).toEqual([]); // already gone when close() resolved
     // The lock died with the process close() ended: free for the next client.

@@ -56,12 +56,21 @@ export async function failure(p: Promise<unknown>): Promise<IisctlError> {
   return e as IisctlError;
 }
 
-/** Reads until ok(value) or the time is up (then the last value is returned for the test to assert on). */
+/** Longest pause between two reads of readUntil. */
+const POLL_MAX_MS = 200;
+
+/**
+ * Reads until ok(value) or the deadline, then returns the last value for the test to assert on
+ * (nothing here is a duration the test depends on). For what announces no change: the simulated
+ * machine moves on only when it is read, an HTTP endpoint answers when asked. So it polls, each
+ * read after the last one answered, with a pause growing from 10 ms to POLL_MAX_MS: a quick change
+ * is seen at once, a slow one does not load a busy machine. Where an event exists, wait on it instead.
+ */
 export async function readUntil<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;
-  for (;;) {
+  for (let pause = 10; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
     const v = await read();
     if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, pause));
   }
 }

@@ -111,6 +111,30 @@ describe('faults', () => {
     expect(status(m, 'W3SVC')).toBe('Stopped');
   });
 
+  test('setHangOnStop: ending the hang lets the held stop finish after stopMs and later stops do not hang; setting it makes them hang', () => {
+    const m = local('hung-stop');
+    expect(m.setHangOnStop('WAS', false)).toBe(false); // no hung stop to release
+    m.requestStop('W3SVC');
+    m.advance(T0 + 10_000);
+    expect(m.setHangOnStop('w3svc', false)).toBe(true);
+    expect(status(m, 'W3SVC')).toBe('StopPending');
+    m.advance(T0 + 10_249);
+    expect(status(m, 'W3SVC')).toBe('StopPending');
+    m.advance(T0 + 10_250);
+    expect(status(m, 'W3SVC')).toBe('Stopped');
+    m.requestStart('W3SVC');
+    m.advance(T0 + 20_000);
+    m.requestStop('W3SVC');
+    m.advance(T0 + 20_250);
+    expect(status(m, 'W3SVC')).toBe('Stopped');
+    m.requestStart('W3SVC');
+    m.advance(T0 + 30_000);
+    expect(m.setHangOnStop('W3SVC', true)).toBe(false);
+    m.requestStop('W3SVC');
+    m.advance(T0 + 90_000);
+    expect(status(m, 'W3SVC')).toBe('StopPending');
+  });
+
   test('cannot-accept-control for the first N requests, then success', () => {
     const m = local('cannot-accept-control');
     expect(faultOf(() => m.requestStop('W3SVC')).hresult).toBe(0x80070425);

@@ -50,17 +50,30 @@ describe('simulated host protocol', () => {
   });
 
   it('runs lines strictly in order even when a command is slow', async () => {
-    const order: string[] = [];
-    const h = harness({
+    const events: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started!: () => void;
+    const slowStarted = new Promise<void>((r) => (started = r));
+    let finished!: () => void;
+    const bothDone = new Promise<void>((r) => (finished = r));
+    harness({
       run: async (s) => {
-        if (s === 'slow') await new Promise((r) => setTimeout(r, 50));
-        order.push(s);
+        events.push(`start ${s}`);
+        if (s === 'slow') {
+          started();
+          await gate; // slow until the test lets it finish
+        }
+        events.push(`end ${s}`);
+        if (s === 'fast') finished();
         return { stdout: '', stderr: '' };
       },
-    });
-    h.input.write('slow\nfast\n');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(order).toEqual(['slow', 'fast']);
+    }).input.write('slow\nfast\n');
+    await slowStarted;
+    await new Promise((r) => setImmediate(r)); // a turn of the event loop: a concurrent runner would start 'fast' now
+    release();
+    await bothDone;
+    expect(events).toEqual(['start slow', 'end slow', 'start fast', 'end fast']);
   });
 
   it('exits with the code of `exit N`, and with 0 at end of input', async () => {

@@ -300,6 +300,20 @@ function beginStop(ctx: Ctx, svc: ServiceState): void {
   if (!svc.faults.hangOnStop) ctx.schedule('svcStopped', ctx.now + svc.stopMs, key(svc.name));
 }
 
+/**
+ * Sets the `hangOnStop` fault (tests and tools, not a Windows operation: nothing is logged). true:
+ * later stops hang in StopPending. false: the hang ends, as when whatever blocked the service
+ * returns; a stop it held finishes after `stopMs`, as an unhung one does. Returns whether a held
+ * stop was released.
+ */
+export function setHangOnStop(ctx: Ctx, name: string, hang: boolean): boolean {
+  const svc = requireService(ctx, name);
+  const released = !hang && svc.faults.hangOnStop && svc.status === 'StopPending';
+  svc.faults.hangOnStop = hang;
+  if (released) ctx.schedule('svcStopped', ctx.now + svc.stopMs, key(svc.name));
+  return released;
+}
+
 /** Timer: the stop duration elapsed. */
 export function onStopped(ctx: Ctx, name: string): void {
   const svc = findService(ctx.comp, name);

@@ -236,6 +236,10 @@ export class SimMachine {
   requestStart(name: string): void {
     services.requestStart(this.ctx(), name);
   }
+  /** Sets the `hangOnStop` fault; ending it lets a held stop finish after `stopMs` (true if one was held). */
+  setHangOnStop(name: string, hang: boolean): boolean {
+    return services.setHangOnStop(this.ctx(), name, hang);
+  }
   setStartType(name: string, startType: StartTypeName): void {
     services.setStartType(this.ctx(), name, startType);
   }
