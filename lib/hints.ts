@@ -17,6 +17,7 @@ export const HINTS = {
   listPools: 'appPools.list() shows the pools.',
   listBackups: 'backups.list() shows the backups.',
   healNeedsForce: 'The rungs that kill processes were skipped: they need force: true.',
+  recoveryBlocksForce: 'Change the recovery actions (recovery.disable()), or stop without force.',
   noPowerShell: 'Install PowerShell, pass an explicit executable (the powershell option or IISCTL_POWERSHELL), or simulate: true.',
 } as const;
 

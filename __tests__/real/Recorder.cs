@@ -102,14 +102,29 @@ public static class IisctlRecorder
         return names;
     }
 
+    /** The envelope's one-line wire format (lib/powershell/envelope.ts toSingleLine): '...' literals and [char]N codes, joined. */
+    private const string LineStart = "& ([scriptblock]::Create((-join @(";
+    private const string LineEnd = "))))";
+    private static readonly Regex Item = new Regex("\\G(?:'((?:[^']|'')*)'|\\[char\\](\\d{1,5}))(,|$)");
+
     private static Ast Decode(string line)
     {
-        var m = Regex.Match(line, "FromBase64String\\('([A-Za-z0-9+/=]*)'\\)");
-        if (!m.Success) return null;
-        string script = Encoding.UTF8.GetString(Convert.FromBase64String(m.Groups[1].Value));
+        string t = line.Trim();
+        if (!t.StartsWith(LineStart, StringComparison.Ordinal) || !t.EndsWith(LineEnd, StringComparison.Ordinal)) return null;
+        string inner = t.Substring(LineStart.Length, t.Length - LineStart.Length - LineEnd.Length);
+        var script = new StringBuilder();
+        int at = 0;
+        while (at < inner.Length)
+        {
+            Match m = Item.Match(inner, at);
+            if (!m.Success || m.Length == 0) return null;
+            if (m.Groups[2].Success) script.Append((char)int.Parse(m.Groups[2].Value));
+            else script.Append(m.Groups[1].Value.Replace("''", "'"));
+            at += m.Length;
+        }
         Token[] tokens;
         ParseError[] errors;
-        var ast = Parser.ParseInput(script, out tokens, out errors);
+        var ast = Parser.ParseInput(script.ToString(), out tokens, out errors);
         return errors.Length > 0 ? null : ast;
     }
 }

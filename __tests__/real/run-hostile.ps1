@@ -61,7 +61,8 @@ function Invoke-IisctlCase([string]$Line) {
 
 function Limit-IisctlText([string]$Text) {
     if ($null -eq $Text) { return '(nothing)' }
-    if ($Text.Length -gt 120) { return $Text.Substring(0, 120) + "... ($($Text.Length) chars)" }
+    # Cut before 120 characters, never between the two halves of a surrogate pair (the report is UTF-8).
+    if ($Text.Length -gt 120) { $n = 120; if ([char]::IsHighSurrogate($Text[$n - 1])) { $n-- }; return $Text.Substring(0, $n) + "... ($($Text.Length) chars)" }
     $Text
 }
 

@@ -18,6 +18,7 @@ const CLI_HINTS: Record<HintKey, string> = {
   listPools: 'iisctl pool list shows the pools.',
   listBackups: 'iisctl backup list shows the backups.',
   healNeedsForce: 'The rungs that kill processes were skipped: add --force.',
+  recoveryBlocksForce: 'Change the recovery actions (iisctl recovery disable), or stop without --force.',
   noPowerShell: 'Install PowerShell, set IISCTL_POWERSHELL to its path, or use --simulate.',
 };
 

@@ -417,7 +417,7 @@ export class IisServiceController extends HostOperator {
       this.logStep(op.steps, { step: 'suspend recovery actions', services: targets, durationMs: Date.now() - stepStart, outcome: 'failed', detail: why });
       throw new IisctlError('FAILED', `${why} Nothing was terminated.`, {
         host: this.host,
-        hint: 'Change the recovery actions (iisctl recovery disable), or stop without --force.',
+        hint: HINTS.recoveryBlocksForce,
         details: { pending: op.current.services.filter((x) => x.status !== STOPPED).map((x) => x.name) },
       });
     };

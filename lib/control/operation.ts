@@ -80,7 +80,7 @@ export function asInterruption(error: unknown, signal: AbortSignal | undefined):
   if (isIisctlError(error, 'SESSION_CLOSED')) {
     return new IisctlError('CANCELLED', 'Interrupted: the connection was closed (close()) during the operation; what was already requested on the host may still complete.', {
       host: error.host,
-      hint: 'Check the state of the host (iisctl status) and run the operation again if needed.',
+      hint: HINTS.checkState,
       cause: error,
       details: { closed: true },
     });
@@ -88,7 +88,7 @@ export function asInterruption(error: unknown, signal: AbortSignal | undefined):
   if (isIisctlError(error, 'SESSION_DIED') && signal?.aborted) {
     return new IisctlError('CANCELLED', `Interrupted: iisctl stopped waiting, and the PowerShell process ended too (${error.message}).`, {
       host: error.host,
-      hint: 'Check the state of the host (iisctl status) and run the operation again if needed.',
+      hint: HINTS.checkState,
       cause: error,
       details: { ...error.details, sessionDied: true },
     });
