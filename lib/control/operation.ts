@@ -196,9 +196,15 @@ export abstract class HostOperator {
    * The end of an operation (state read back, audit event, events): on a fresh PowerShell process
    * when the operation's own session was closed under it or its process (holding the host lock)
    * died, so that what it left behind is read, not guessed, and the audit event is written.
+   * The process can also die while fn runs, before Node has seen it exit (a signal to the whole
+   * job reaches PowerShell too): fn's calls then failed quietly, so it runs again on a fresh one.
    */
-  concluding<T>(fn: () => Promise<T>): Promise<T> {
-    return this.session.lost ? this.session.readBack(fn) : fn();
+  async concluding<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.session.lost) return this.session.readBack(fn);
+    const failedCalls = () => this.session.stats.deaths + this.session.stats.timeouts;
+    const before = failedCalls();
+    const result = await fn();
+    return this.session.lost && failedCalls() > before ? this.session.readBack(fn) : result;
   }
 
   /**
