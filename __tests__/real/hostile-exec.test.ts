@@ -6,6 +6,7 @@
  * must arrive at its parameter exactly as typed, and nothing may run that the script itself does
  * not call (command lookups watched; canaries for the commands the corpus tries to inject).
  */
+import { LOCK_MUTEX_NAME } from '../../lib/commands/lock';
 import { isIisctlError } from '../../lib/errors';
 import { wrapScript } from '../../lib/powershell/envelope';
 import { hostileCorpus } from '../helpers/hostile';
@@ -62,16 +63,28 @@ describeReal('hostile input executed in real PowerShell', () => {
   let reports: BuilderReport[];
 
   beforeAll(async () => {
-    // Two processes (the CI machine has two cores), each with whole builders: the lock builders
-    // share one named mutex and so stay in one process.
-    const group = (b: number): number => (/Lock|Lease/.test(builders[b].name) || b % 3 === 0 ? 0 : 1);
+    // Two processes (the CI machine has two cores), each with whole builders. The lock builders
+    // take the machine's one named mutex and keep it, so they all run in the process that holds it
+    // (run-hostile.ps1 takes it first); the other process never touches it.
+    const usesMutex = (b: number): boolean => /Lock|Lease/.test(builders[b].name);
+    const group = (b: number): number => (usesMutex(b) || b % 3 === 0 ? 0 : 1);
     const outs = await Promise.all(
-      [0, 1].map((g) => runBatch<{ powershell: string; builders: BuilderReport[] }>('run-hostile.ps1', { catalog: CATALOG, passthrough: PASSTHROUGH, canaries: CANARIES, builders, cases: cases.filter((c) => group(c.b) === g) })),
+      [0, 1].map((g) =>
+        runBatch<{ powershell: string; builders: Array<BuilderReport & { inBatch: boolean }> }>('run-hostile.ps1', {
+          catalog: CATALOG,
+          passthrough: PASSTHROUGH,
+          canaries: CANARIES,
+          mutex: g === 0 ? LOCK_MUTEX_NAME : null,
+          builders,
+          cases: cases.filter((c) => group(c.b) === g),
+        }),
+      ),
     );
     const out = outs[0];
-    reports = out.builders.map((r, i) => {
-      const o = outs[1].builders[i];
-      return { ...r, executed: r.executed + o.executed, compared: r.compared + o.compared, literalsCompared: r.literalsCompared + o.literalsCompared, mismatchCount: r.mismatchCount + o.mismatchCount, mismatches: [...r.mismatches, ...o.mismatches], injections: [...r.injections, ...o.injections], parseErrors: [...r.parseErrors, ...o.parseErrors] };
+    reports = builders.map((_, i) => {
+      const r = outs[group(i)].builders[i];
+      if (!r.inBatch) throw new Error(`${r.name}: not run by the process it was given to`);
+      return r;
     });
     const executed = reports.reduce((n, r) => n + r.executed, 0);
     const injections = reports.reduce((n, r) => n + r.injections.length, 0);

@@ -1,7 +1,7 @@
 # Executes generated scripts carrying hostile text in real PowerShell, in one process, with the
 # documented cmdlets replaced by recording proxies of the same signatures (proxies.ps1) and the
 # native programs the builders call (sc.exe, iisreset.exe) by recording functions. Each script runs
-# exactly as iisctl sends it: the envelope's one line ([scriptblock]::Create of base64 text).
+# exactly as iisctl sends it: the envelope's one line.
 #
 # For each builder a baseline runs first with a marker as the user text; every parameter value
 # that contains the marker is a location. Each hostile case must then deliver, at every location,
@@ -11,8 +11,10 @@
 # watched (PreCommandLookupAction) and canary functions stand in for the commands the corpus tries
 # to inject (whoami, calc, Invoke-Expression, Stop-Computer, ...).
 #
-# Input JSON: { catalog, passthrough: [names run for real], canaries: [names],
+# Input JSON: { catalog, passthrough: [names run for real], canaries: [names], mutex: name or null,
 #               builders: [{ name, markerForm, baseline: line }], cases: [{ b, valueForm, line }] }
+# Only the builders that have cases here run (their baseline first); the others are reported with
+# inBatch false.
 param([Parameter(Mandatory = $true)][string]$InputPath, [Parameter(Mandatory = $true)][string]$OutputPath)
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'proxies.ps1')
@@ -66,14 +68,29 @@ function Limit-IisctlText([string]$Text) {
     $Text
 }
 
-$baselines = @(foreach ($b in $request.builders) {
+# The host-lock builders take the machine's one named mutex (lib/commands/lock.ts) and a held lock
+# is never released here (each case starts with no lock variable). So the process that runs them
+# holds the mutex itself, recursively, for its whole run: every case then gets it whatever another
+# process on this machine does with it, and one that holds it is named at once instead of showing
+# up as thousands of values that never arrived. Only this batch's builders run their baselines.
+$inBatch = [System.Collections.Generic.HashSet[int]]::new()
+foreach ($case in $request.cases) { $null = $inBatch.Add([int]$case.b) }
+if ($null -ne $request.mutex) {
+    $harnessMutex = New-Object -TypeName System.Threading.Mutex -ArgumentList $false, $request.mutex
+    try { $held = $harnessMutex.WaitOne(120000) } catch { if ($_.Exception.GetBaseException() -is [System.Threading.AbandonedMutexException]) { $held = $true } else { throw } }
+    if (-not $held) { throw "another process on this machine has held the mutex $($request.mutex) for two minutes: the lock builders cannot run" }
+}
+
+$baselines = @(for ($bi = 0; $bi -lt $request.builders.Count; $bi++) {
+    $b = $request.builders[$bi]
+    if (-not $inBatch.Contains($bi)) { @{ Report = [ordered]@{ name = $b.name; inBatch = $false } }; continue }
     $run = Invoke-IisctlCase $b.baseline
     $locations = @($run.Values.Keys.Where({ $run.Values[$_].Contains($b.markerForm) }))
     $literals = [IisctlRecorder]::Literals($b.baseline)
     # What may be looked up: the commands the script names (whichever branch runs) and what ran.
     $allowed = [IisctlRecorder]::Commands($b.baseline)
     $allowed.UnionWith($run.Seen)
-    @{ Allowed = $allowed; Run = $run; Locations = $locations; Literals = $literals; Report = [ordered]@{ name = $b.name; locations = $locations; literalsWithText = @($literals.Where({ $_.Contains($b.markerForm) -or $_.Contains($b.markerLower) })).Count; literalsCompared = 0; executed = 0; compared = 0; mismatchCount = 0; mismatches = [System.Collections.Generic.List[string]]::new(); injections = [System.Collections.Generic.List[string]]::new(); parseErrors = [System.Collections.Generic.List[string]]::new(); baselineParseError = $run.ParseError } }
+    @{ Allowed = $allowed; Run = $run; Locations = $locations; Literals = $literals; Report = [ordered]@{ name = $b.name; inBatch = $true; locations = $locations; literalsWithText = @($literals.Where({ $_.Contains($b.markerForm) -or $_.Contains($b.markerLower) })).Count; literalsCompared = 0; executed = 0; compared = 0; mismatchCount = 0; mismatches = [System.Collections.Generic.List[string]]::new(); injections = [System.Collections.Generic.List[string]]::new(); parseErrors = [System.Collections.Generic.List[string]]::new(); baselineParseError = $run.ParseError } }
 })
 
 foreach ($case in $request.cases) {
