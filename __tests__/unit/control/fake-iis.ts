@@ -102,3 +102,121 @@ export class FakeIis {
 export function runningIis(): ServiceInfo[] {
   return [service('WAS', 'Running', { processId: 11 }), service('W3SVC', 'Running', { processId: 22, dependsOn: ['WAS'] })];
 }
+
+interface Pool {
+  name: string;
+  state: string;
+  workers: number[];
+  autoStart: boolean;
+  startMode: string;
+  /** Pending change: state and workers reached at `at`. */
+  to?: { state: string; workers: number[]; at: number };
+}
+
+export interface FakePoolsOptions {
+  /** Pools that never finish stopping (until their workers are terminated). */
+  hungStop?: string[];
+  /** Requests refused with 0x80070425 (cannot accept control messages) this many times per name. */
+  refuse?: Record<string, number>;
+  /** Requests failing for good, with this outcome. */
+  fail?: Record<string, { category: string; hresult: number; message: string }>;
+  /** WAS/W3SVC status (default Running). */
+  services?: string;
+  /** Time a request takes to complete (default 1 s). */
+  ms?: number;
+}
+
+/** Application pools on a FakeSession, on the fake clock: requests complete after `ms`; workers get new ids. */
+export class FakePools {
+  readonly pools = new Map<string, Pool>();
+  readonly killed: number[] = [];
+  private nextPid = 5000;
+  private readonly refusals: Record<string, number>;
+
+  constructor(
+    readonly session: FakeSession,
+    pools: Array<Partial<Pool> & { name: string }>,
+    readonly options: FakePoolsOptions = {},
+  ) {
+    for (const p of pools) this.pools.set(p.name.toLowerCase(), { state: 'Started', workers: [], autoStart: true, startMode: 'OnDemand', ...p });
+    this.refusals = { ...options.refuse };
+    session
+      .on('read whether restarts are enabled', { enabled: true })
+      .on(/^write the audit event/, undefined)
+      .on('read IIS events', [])
+      .on('read the IIS application pools', () => this.inventory())
+      .on(/^read the state of \d+ application pool/, (_c, call) => this.states(call.script))
+      .on(/^request (start|stop|recycle) of application pool\(s\) /, (c) => this.request(c.purpose))
+      .on(/^set autoStart=false on application pool\(s\) /, (c) => {
+        for (const n of c.purpose.replace(/^set autoStart=false on application pool\(s\) /, '').split(', ')) this.pools.get(n.toLowerCase())!.autoStart = false;
+        return undefined;
+      })
+      .on(/^terminate processes /, (c) => this.kill(c.purpose.replace('terminate processes ', '').split(', ').map(Number)));
+  }
+
+  private settle(): void {
+    for (const p of this.pools.values()) {
+      if (p.to && Date.now() >= p.to.at) {
+        p.state = p.to.state;
+        p.workers = p.to.workers;
+        p.to = undefined;
+      }
+    }
+  }
+
+  inventory() {
+    this.settle();
+    const status = this.options.services ?? 'Running';
+    return {
+      services: [
+        { name: 'WAS', displayName: 'Windows Process Activation Service', status },
+        { name: 'W3SVC', displayName: 'World Wide Web Publishing Service', status },
+      ],
+      pools: [...this.pools.values()].map((p) => ({
+        name: p.name, state: p.state, autoStart: p.autoStart, startMode: p.startMode, runtimeVersion: 'v4.0', pipelineMode: 'Integrated', identityType: 'ApplicationPoolIdentity', workerProcessIds: [...p.workers], sites: [], applications: [],
+      })),
+      sites: [],
+    };
+  }
+
+  /** States of the pools named (as literals) in the script. */
+  private states(script: string) {
+    this.settle();
+    return [...this.pools.values()].filter((p) => script.includes(`'${p.name}'`)).map((p) => ({ name: p.name, exists: true, state: p.state, workerProcessIds: [...p.workers] }));
+  }
+
+  private request(purpose: string) {
+    const [, action, list] = /^request (\w+) of application pool\(s\) (.*)$/.exec(purpose)!;
+    const ms = this.options.ms ?? 1000;
+    return list.split(', ').map((name) => {
+      const p = this.pools.get(name.toLowerCase())!;
+      if (this.refusals[p.name] > 0) {
+        this.refusals[p.name]--;
+        return { name: p.name, ok: false, hresult: 0x80070425 | 0, message: 'The service cannot accept control messages at this time.' };
+      }
+      const failure = this.options.fail?.[p.name];
+      if (failure) return { name: p.name, ok: false, ...failure };
+      if (action === 'stop') {
+        p.state = 'Stopping';
+        if (!this.options.hungStop?.includes(p.name)) p.to = { state: 'Stopped', workers: [], at: Date.now() + ms };
+      } else if (action === 'start') {
+        p.state = 'Starting';
+        p.to = { state: 'Started', workers: p.startMode === 'AlwaysRunning' ? [this.nextPid++] : [], at: Date.now() + ms };
+      } else {
+        p.to = { state: 'Started', workers: p.workers.length ? [this.nextPid++] : [], at: Date.now() + ms };
+      }
+      return { name: p.name, ok: true };
+    });
+  }
+
+  private kill(pids: number[]) {
+    this.killed.push(...pids);
+    for (const p of this.pools.values()) {
+      if (p.workers.some((w) => pids.includes(w))) {
+        p.workers = p.workers.filter((w) => !pids.includes(w));
+        if (p.state === 'Stopping' && p.workers.length === 0) p.state = 'Stopped';
+      }
+    }
+    return { killed: pids, alreadyGone: [] };
+  }
+}
