@@ -140,8 +140,9 @@ describe('PowerShellSession with a host that dies', () => {
     await s.run(ps`Write-Output ${'x'}`);
     const pid = s.pid!;
     process.kill(pid, 'SIGKILL');
-    while (isAlive(pid)) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 50));
+    // Wait for the session to have seen the exit (pid is undefined once it has), not a guessed delay.
+    while (s.pid !== undefined) await new Promise((r) => setTimeout(r, 10));
+    expect(isAlive(pid)).toBe(false);
     expect(await s.run(ps`Write-Output ${'revived'}`)).toBe('revived');
     expect(s.pid).not.toBe(pid);
   });
