@@ -1,7 +1,7 @@
 # The README's commands. Each target installs what it needs, so a fresh clone works.
 NPM ?= npm
 
-.PHONY: install build test demo bench soak clean pwsh
+.PHONY: install build test test-repeat demo bench soak clean pwsh
 
 # `npm ci`: installs exactly the lock file and never rewrites it, so a fresh clone stays clean.
 node_modules/.installed: package.json package-lock.json
@@ -21,6 +21,11 @@ pwsh:
 
 test: build pwsh
 	npx jest --ci
+
+# The same test run 5 times in a row (TEST_REPEAT=N for another count): one summary line per run,
+# and it fails unless every run is green. Catches tests that fail now and then.
+test-repeat: build pwsh
+	node scripts/test-repeat.js
 
 demo: build
 	node scripts/demo.js

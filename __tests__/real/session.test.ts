@@ -102,9 +102,9 @@ describeReal('PowerShellSession against real PowerShell', () => {
     await s.run(ps`Write-Output ${'x'}`);
     const pid = s.pid!;
     process.kill(pid, 'SIGKILL');
-    while (isAlive(pid)) await new Promise((r) => setTimeout(r, 10));
-    // As in the stand-in test: give Node's 'exit' event its turn after the process is gone.
-    await new Promise((r) => setTimeout(r, 50));
+    // Wait for the session to have seen the exit (pid is undefined once it has), not a guessed delay.
+    while (s.pid !== undefined) await new Promise((r) => setTimeout(r, 10));
+    expect(isAlive(pid)).toBe(false);
     expect(await s.run(ps`Write-Output ${'revived'}`, { timeoutMs: 20_000 })).toBe('revived');
     expect(s.pid).not.toBe(pid);
     expect(s.stats.spawns).toBe(2);

@@ -6,6 +6,25 @@ import { ERROR_CODES, IisctlError, isIisctlError } from '../../lib/errors';
 import { createLogger, silentLogger } from '../../lib/log';
 import { classifyPowerShellError } from '../../lib/powershell/classify';
 
+/**
+ * Settles once the log file the next createLogger opens is closed (logger.end() flushes, then the
+ * file is closed): the test reads it after that event, not after a guessed delay.
+ */
+function fileClosed(): Promise<void> {
+  // The module object itself: the namespace import's bindings are read-only getters onto it.
+  const fsModule = require('node:fs') as typeof fs;
+  const real = fsModule.createWriteStream;
+  const spy = jest.spyOn(fsModule, 'createWriteStream');
+  return new Promise((resolve) => {
+    spy.mockImplementationOnce((...args: Parameters<typeof fs.createWriteStream>) => {
+      spy.mockRestore();
+      const stream = real(...args);
+      stream.once('close', () => resolve());
+      return stream;
+    });
+  });
+}
+
 describe('IisctlError', () => {
   it('carries a stable code, PowerShell details and a JSON form without a stack', () => {
     const e = new IisctlError('NOT_FOUND', 'no pool', { host: 'WEB01', hint: 'check the name', powershell: { message: 'x', category: 'ObjectNotFound' } });
@@ -65,14 +84,12 @@ describe('logger factory', () => {
 
   it('writes JSON lines to a file at the chosen level', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-log-')), 'iisctl.log');
+    const closed = fileClosed();
     const logger = createLogger({ console: false, file, level: 'warn' });
     logger.info('not written');
     logger.warn('written', { pool: 'DefaultAppPool' });
-    await new Promise<void>((resolve) => {
-      logger.on('finish', resolve);
-      logger.end();
-    });
-    await new Promise((r) => setTimeout(r, 50));
+    logger.end();
+    await closed;
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 'warn', message: 'written', pool: 'DefaultAppPool' });
@@ -80,6 +97,7 @@ describe('logger factory', () => {
 
   it('filters stderr and the file separately with consoleLevel', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-log-')), 'iisctl.log');
+    const closed = fileClosed();
     const logger = createLogger({ file, level: 'info', consoleLevel: 'warn' });
     // Under jest the console transport does not reach process.stderr; its own filter is checked instead.
     const levels = logger.transports.map((t) => [t.constructor.name, t.level]);
@@ -90,11 +108,8 @@ describe('logger factory', () => {
     expect(logger.level).toBe('info');
     logger.info('file only');
     logger.debug('nowhere');
-    await new Promise<void>((resolve) => {
-      logger.on('finish', resolve);
-      logger.end();
-    });
-    await new Promise((r) => setTimeout(r, 50));
+    logger.end();
+    await closed;
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { message: string }).message);
     expect(lines).toEqual(['file only']);
     expect(createLogger({ console: true, level: 'info', consoleLevel: 'debug' }).level).toBe('debug');

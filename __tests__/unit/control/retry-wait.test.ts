@@ -103,20 +103,33 @@ describe('withRetry', () => {
 
 describe('pollUntil', () => {
   it('an aborted signal ends the waiting with CANCELLED before the next read; abortableSleep wakes early', async () => {
-    const abort = new AbortController();
-    let reads = 0;
-    const started = Date.now();
-    const polling = pollUntil({ read: async () => (reads++, 'StopPending'), done: () => false, deadline: Date.now() + 60_000, intervalMs: 30_000, signal: abort.signal });
-    setTimeout(() => abort.abort(), 50);
-    await expect(polling).rejects.toMatchObject({ code: 'CANCELLED' });
-    expect(reads).toBe(1); // the interval was cut short and no further read was made
-    expect(Date.now() - started).toBeLessThan(5000);
-    const sleeper = new AbortController();
-    const t0 = Date.now();
-    const slept = abortableSleep(60_000, sleeper.signal);
-    sleeper.abort();
-    await slept;
-    expect(Date.now() - t0).toBeLessThan(1000);
+    // Fake timers: the 30 s interval and the 60 s sleep are virtual, and an early wake-up is seen
+    // as the virtual time at which each promise settled, not as a wall-clock bound.
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      const abort = new AbortController();
+      let reads = 0;
+      let endedAt = 0;
+      const polling = pollUntil({ read: async () => (reads++, 'StopPending'), done: () => false, deadline: Date.now() + 60_000, intervalMs: 30_000, signal: abort.signal });
+      const ended = polling.catch((e: unknown) => ((endedAt = Date.now()), e));
+      await jest.advanceTimersByTimeAsync(50);
+      abort.abort();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(await ended).toMatchObject({ code: 'CANCELLED' });
+      expect(reads).toBe(1); // the interval was cut short and no further read was made
+      expect(endedAt - 1_000_000).toBe(50);
+      const sleeper = new AbortController();
+      let woke = 0;
+      const slept = abortableSleep(60_000, sleeper.signal).then(() => (woke = Date.now()));
+      await jest.advanceTimersByTimeAsync(10);
+      expect(woke).toBe(0);
+      sleeper.abort();
+      await slept;
+      expect(woke - 1_000_000).toBe(60);
+      expect(jest.getTimerCount()).toBe(0); // its timer was cleared, not left to fire later
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('returns as soon as the state is reached', async () => {

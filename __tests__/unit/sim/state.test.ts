@@ -225,8 +225,11 @@ describe('concurrency', () => {
       m._compile(out.outputText, filename);
     };
     const { withMachineSync } = require(${JSON.stringify(path.join(repo, 'lib/sim/state.ts'))});
-    const [file, tag, n, startAt] = process.argv.slice(2);
-    while (Date.now() < Number(startAt)) {} // start together, so the writers really overlap
+    const [file, tag, n, go] = process.argv.slice(2);
+    // Start together, so the writers really overlap: say ready, then wait for the parent's go file
+    // (created once every child is loaded, however long loading took on a busy machine).
+    fs.writeSync(1, 'ready');
+    while (!fs.existsSync(go)) {}
     for (let i = 0; i < Number(n); i++) {
       withMachineSync({ scenario: 'fast', stateFile: file }, (m) => {
         m.recordCommand(tag + ' ' + i);
@@ -239,21 +242,28 @@ describe('concurrency', () => {
     }
   `;
 
-  function runChild(script: string, tag: string, n: number, startAt: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const p = spawn(process.execPath, [script, file, tag, String(n), String(startAt)], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      p.stderr.on('data', (d) => (err += d));
-      p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`child ${tag} exited ${code}: ${err}`))));
+  /** A writer child: `ready` settles once it is loaded and waiting for the go file, `done` when it exited. */
+  function runChild(script: string, tag: string, n: number, go: string): { ready: Promise<void>; done: Promise<void> } {
+    const p = spawn(process.execPath, [script, file, tag, String(n), go], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    const done = new Promise<void>((resolve, reject) => p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`child ${tag} exited ${code}: ${err}`)))));
+    const ready = new Promise<void>((resolve, reject) => {
+      p.stdout.once('data', () => resolve());
+      done.catch(reject);
     });
+    return { ready, done };
   }
 
   test('three processes writing concurrently lose no update', async () => {
     const script = path.join(dir, 'child.js');
     fs.writeFileSync(script, child);
     const n = 40;
-    const startAt = Date.now() + 2500;
-    await Promise.all(['A', 'B', 'C'].map((tag) => runChild(script, tag, n, startAt)));
+    const go = path.join(dir, 'go');
+    const children = ['A', 'B', 'C'].map((tag) => runChild(script, tag, n, go));
+    await Promise.all(children.map((c) => c.ready));
+    fs.writeFileSync(go, '');
+    await Promise.all(children.map((c) => c.done));
     const state = peekState({ stateFile: file })!;
     const texts = readCommandLog({ stateFile: file }).map((c) => c.text);
     for (const tag of ['A', 'B', 'C']) {
