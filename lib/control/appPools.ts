@@ -87,6 +87,7 @@ export class AppPoolController {
         inventory = await frame.run(readAppPools());
       }
       const names = resolveSelector(selector, inventory.pools.map((p) => p.name), 'application pool', this.ops.host);
+      frame.readLeftWith(() => frame.run(readPoolStates(names)));
       const before = new Map(names.map((n) => [n.toLowerCase(), poolOf(inventory, n)]));
       const { act, skip } = split(action, [...before.values()], options);
       const results = new Map<string, TargetResult>();

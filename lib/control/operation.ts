@@ -61,12 +61,17 @@ export function attachResult<R>(error: unknown, result: R): unknown {
   });
 }
 
+/** The operation was cut short (Ctrl-C, a signal, close(), its process died): its end reads the state back. */
+export function isInterruption(error: unknown): error is IisctlError {
+  return error instanceof IisctlError && (error.code === 'CANCELLED' || error.code === 'SESSION_DIED');
+}
+
 /**
  * An interrupted operation's message ends with the state it left the host in (read back after the
  * interruption): CANCELLED, and SESSION_DIED once the state was read back on a fresh process.
  */
 export function withStateLeft(error: unknown, states: string[]): unknown {
-  if (!(error instanceof IisctlError) || (error.code !== 'CANCELLED' && error.code !== 'SESSION_DIED') || states.length === 0) return error;
+  if (!isInterruption(error) || states.length === 0) return error;
   return new IisctlError(error.code, `${error.message} Left: ${states.join(', ')}.`, { host: error.host, hint: error.hint, cause: error, details: error.details });
 }
 

@@ -83,6 +83,7 @@ export class SiteController {
       }
       const { sites } = inventory;
       const names = resolveSelector(selector, sites.map((s) => s.name), 'site', this.ops.host);
+      frame.readLeftWith(() => frame.run(readSiteStates(names)));
       const results = new Map<string, TargetResult>(names.map((n) => [n.toLowerCase(), { name: n, changed: false, before: siteOf(sites, n).state, after: siteOf(sites, n).state }]));
       const stopping = action === 'start' ? [] : names.filter((n) => siteOf(sites, n).state !== 'Stopped');
       const starting = action === 'stop' ? [] : names.filter((n) => action === 'restart' || siteOf(sites, n).state !== 'Started');

@@ -16,7 +16,7 @@ import { IisctlError } from '../errors';
 import type { IisServiceController, StepRecord } from './iisServices';
 import { backoffDelay, RetryRecord } from './retry';
 import { abortableSleep, throwIfCancelled } from './wait';
-import { attachResult, ControllerOptions, withStateLeft, disabledError, eventsSince, HostOperator, asInterruption } from './operation';
+import { attachResult, ControllerOptions, withStateLeft, disabledError, eventsSince, HostOperator, asInterruption, isInterruption } from './operation';
 
 export interface SurgicalOptions {
   /** Deadline of the wait for the state read back. Default 30 s. */
@@ -95,6 +95,8 @@ export interface OperationFrame {
   /** Waits before retrying refused names; TRANSIENT once the retry policy is used up. */
   backoff(attempt: number, refused: RequestOutcome): Promise<void>;
   forced(killed: number[]): void;
+  /** How to read the targets' states when the operation is interrupted (they end its error message). */
+  readLeftWith(read: () => Promise<Array<{ name: string; state: string }>>): void;
 }
 
 interface BodyResult {
@@ -141,6 +143,7 @@ export class WebOperations extends HostOperator {
     const killed: number[] = [];
     let displayNames: string[] = [];
     let servicesStarted = false;
+    let readLeft: (() => Promise<Array<{ name: string; state: string }>>) | undefined;
     const frame: OperationFrame = {
       run: (command) => this.run(command, retries),
       step: (step, targets, durationMs, outcome, detail) => this.logStep(steps, { step, services: targets, durationMs, outcome, detail }),
@@ -176,6 +179,9 @@ export class WebOperations extends HostOperator {
         throwIfCancelled(this.signal, this.host);
       },
       forced: (pids) => killed.push(...pids),
+      readLeftWith: (read) => {
+        readLeft = read;
+      },
     };
     let failure: unknown;
     let outcome: BodyResult | undefined;
@@ -186,7 +192,16 @@ export class WebOperations extends HostOperator {
     }
     // What was acted on, so that the event log answers "who recycled ShopApi, and why".
     const actedOn = outcome ? `${kind === 'site' ? 'sites' : 'pools'}=${outcome.targets.map((t) => t.name).join(',')}` : undefined;
+    let left: string[] = [];
     const events = await this.concluding(async () => {
+      // An interrupted body did not read its targets back: read them now (on a fresh process when
+      // the session was lost), so that the error says what the pools or sites were left in.
+      if (failure && readLeft && isInterruption(failure)) {
+        left = await readLeft().then(
+          (states) => states.map((t) => `${t.name} ${t.state}`),
+          () => [],
+        );
+      }
       await this.audit({ action, reason: options.reason, outcome: failure ? 'failed' : 'succeeded', detail: failure ? (failure as Error).message : actedOn });
       return this.events(started, displayNames);
     });
@@ -205,7 +220,7 @@ export class WebOperations extends HostOperator {
       servicesStarted,
       events,
     };
-    if (failure) throw attachResult(withStateLeft(failure, result.targets.map((t) => `${t.name} ${t.after}`)), result);
+    if (failure) throw attachResult(withStateLeft(failure, left.length ? left : result.targets.map((t) => `${t.name} ${t.after}`)), result);
     try {
       outcome!.verify();
     } catch (error) {

@@ -16,7 +16,7 @@ const site = (name: string, state: string, binding = `*:80:${name.toLowerCase()}
 });
 
 /** Sites on a FakeSession: a request reaches its state after 1 s (never for `hung`); `refuse` counts 0x80070425 refusals per name. */
-function setup(sites: SiteInfo[], options: { hung?: string[]; refuse?: Record<string, number>; toggle?: boolean } = {}) {
+function setup(sites: SiteInfo[], options: { hung?: string[]; refuse?: Record<string, number>; toggle?: boolean; signal?: AbortSignal } = {}) {
   const session = new FakeSession();
   const state = new Map(sites.map((s) => [s.name, { ...s }]));
   const pending = new Map<string, { to: string; at: number }>();
@@ -43,7 +43,7 @@ function setup(sites: SiteInfo[], options: { hung?: string[]; refuse?: Record<st
         return { name, ok: true };
       });
     });
-  const ops = new WebOperations({ session: session.asSession, services: {} as IisServiceController, logger: recordingLogger() });
+  const ops = new WebOperations({ session: session.asSession, services: {} as IisServiceController, logger: recordingLogger(), signal: options.signal });
   return { session, sites: new SiteController(ops) };
 }
 
@@ -84,6 +84,17 @@ describe('SiteController', () => {
     const e = await failure(sites.stop('Shop', { timeoutSeconds: 5 }));
     expect(e.code).toBe('TIMEOUT');
     expect(e.message).toBe('stop of site(s) timed out after 5 s; not Stopped: "Shop" (Stopping).');
+  });
+
+  it('an interrupted site stop is CANCELLED and names the state it left the site in (read back after the interruption)', async () => {
+    const abort = new AbortController();
+    const { session, sites } = setup([site('Shop', 'Started')], { hung: ['Shop'], signal: abort.signal });
+    const p = sites.stop('Shop', { timeoutSeconds: 60 });
+    setTimeout(() => abort.abort(), 2000);
+    const e = await failure(p);
+    expect(e.code).toBe('CANCELLED');
+    expect(e.message).toMatch(/Left: Shop Stopping\.$/);
+    expect(session.purposes(/^read the state of 1 site/).length).toBeGreaterThan(0);
   });
 
   it('already stopped: nothing requested, changed false; stayStopped clears serverAutoStart first', async () => {
