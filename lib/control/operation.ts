@@ -12,6 +12,7 @@ import { PsCommand, runCommand } from '../commands/command';
 import { onComputer, RemoteTarget } from '../commands/remote';
 import { assertRepresentable } from '../powershell/quote';
 import { DEFAULT_RETRY_POLICY, RetryPolicy, RetryRecord, withRetry } from './retry';
+import { DEFAULTS } from '../defaults';
 import type { HostLock } from './lock';
 import { AuditEntry, auditMessage, EventRecord, readEvents, writeAuditEvent } from '../commands/events';
 import type { ToggleState } from '../commands/toggle';
@@ -121,7 +122,7 @@ export interface ControllerOptions {
   remote?: RemoteTarget;
   logger?: Logger;
   retry?: Partial<RetryPolicy>;
-  /** Time between state reads while waiting. Default 250 ms. */
+  /** Time between state reads while waiting. Default: DEFAULTS.pollIntervalMs. */
   pollIntervalMs?: number;
   /** Who runs iisctl, for audit events. Default: this OS user. */
   user?: string;
@@ -150,7 +151,7 @@ export abstract class HostOperator {
     this.host = options.computerName ?? 'localhost';
     this.logger = options.logger ?? silentLogger();
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULTS.pollIntervalMs;
     this.user = options.user ?? currentUser();
     this.lock = options.lock;
     this.signal = options.signal;
