@@ -41,6 +41,10 @@ export const DEFAULT_SPECS = {
   lockTimeoutSeconds: { value: 300, unit: 's', why: 'how long to wait for another iisctl holding the host lock before LOCKED', source: "iisctl's choice: longer than a default stop plus start (2 x 60 s) with room for a heal" },
   leaseSeconds: { value: 120, unit: 's', why: 'a remote lock lease: how long it outlives an iisctl that stopped renewing it (renewed every quarter)', source: "iisctl's choice: a dead remote holder blocks others this long at most (README, Known limits)" },
   lockSliceMs: { value: 2000, unit: 'ms', why: 'one blocking wait for the lock on the host, so that Ctrl-C and the deadline are seen between slices', source: "iisctl's choice, as Stop-Service waits in 2-second slices (docs/sources.md §3.2)" },
+  leaseMutexWaitMs: { value: 5000, unit: 'ms', why: "renewing or releasing a lease: the wait for the mutex that guards the lock record (held only within one call)", source: "iisctl's choice" },
+  // The CLI process
+  logFlushMs: { value: 2000, unit: 'ms', why: 'at exit, the longest wait for the --log-file to have every line (winston writes asynchronously)', source: "iisctl's choice" },
+  exitGuardMs: { value: 3000, unit: 'ms', why: 'after the result, the exit forced should a stray handle keep Node alive', source: "iisctl's choice" },
   // Many hosts, rolling
   concurrency: { value: 8, unit: '', why: 'hosts worked on at once (connectMany, CLI --parallel)', source: "iisctl's choice: each host has its own PowerShell process on this machine" },
   hostDownConcurrency: { value: 1, unit: '', why: 'CLI stop, restart and heal on several hosts without --parallel: one after another, so a farm is never down at once', source: "iisctl's choice" },
