@@ -27,7 +27,7 @@ export const DEFAULT_SPECS = {
   killSettleMs: { value: 10_000, unit: 'ms', why: 'after a forced kill, how long the SCM gets to report the killed services Stopped', source: "iisctl's choice: the SCM notices a terminated service process at once; every wait needs a deadline (docs/sources.md §U6)" },
   // Pools, sites, heal
   webTimeoutSeconds: { value: WEB_TIMEOUT_SECONDS, unit: 's', why: 'a pool or site action waits this long for the state read back', source: "iisctl's choice: Start-/Stop-WebAppPool return before the state changes (docs/sources.md §U1), so iisctl polls, with a deadline (§U6)" },
-  healRungTimeoutSeconds: { value: WEB_TIMEOUT_SECONDS, unit: 's', why: "each heal rung's budget, its restart-iis start phase included: a rung is one pool or site action, so it gets theirs", source: "iisctl's choice (as webTimeoutSeconds)" },
+  healRungTimeoutSeconds: { value: WEB_TIMEOUT_SECONDS, unit: 's', why: "each heal rung's budget, all its steps included (restart-iis: half for the stop, the rest for the start): a rung is one pool or site action, so it gets theirs", source: "iisctl's choice (as webTimeoutSeconds)" },
   // Waiting, retrying, the session
   pollIntervalMs: { value: 250, unit: 'ms', why: 'time between state reads while waiting: one read is one PowerShell round trip', source: "iisctl's choice: a restart stays within 1.10 of the services' own stop and start time (README, Benchmarks)" },
   callTimeoutMs: { value: 60_000, unit: 'ms', why: "one PowerShell call's deadline, after which the process is killed (SESSION_TIMEOUT); a lock wait gets it on top of its wait", source: "iisctl's choice: every wait needs a deadline (docs/sources.md §U6); a stuck call can only be ended by ending the process (§P1.5)" },

@@ -29,7 +29,7 @@ export interface HealOptions {
   /** Allows the rungs that kill: the pool's workers, then a forced IIS restart. */
   force?: boolean;
   reason?: string;
-  /** Budget of every rung, each step within it included (an IIS restart's start phase too). Default: DEFAULTS.healRungTimeoutSeconds. */
+  /** Budget of every rung, each step within it included (an IIS restart: half for the stop, the rest for the start). Default: DEFAULTS.healRungTimeoutSeconds. */
   timeoutSeconds?: number;
   /** Budget per rung, overriding timeoutSeconds. */
   rungTimeoutSeconds?: Partial<Record<HealRung, number>>;
@@ -175,8 +175,9 @@ export class Healer {
       }
       case 'restart-iis':
       case 'restart-iis-force':
-        // The restart's start phase and the pool's start get what the stop left of the budget.
-        await this.ops.services.restart({ timeoutSeconds: seconds, force: rung === 'restart-iis-force', reason: opts.reason }, leftMs);
+        // One budget for stop and start: the stop (the phase that hangs, cut short by the kill with
+        // force) gets half of it; the restart's start phase and the pool's start get what is left.
+        await this.ops.services.restart({ timeoutSeconds: seconds / 2, force: rung === 'restart-iis-force', reason: opts.reason }, leftMs);
         return this.pools.start(pool, { ...opts, timeoutSeconds: Math.max(1, leftMs() / 1000) });
     }
   }
