@@ -35,6 +35,8 @@ export const DEFAULT_SPECS = {
   retryAttempts: { value: 3, unit: '', why: 'attempts of a transiently failing call, the first included (CLI --retries counts the retries: one less)', source: 'transient errors succeed on retry (docs/sources.md §U3, §U4)' },
   retryBaseDelayMs: { value: 500, unit: 'ms', why: 'delay before the first retry, doubled for each next one, with jitter', source: '"a retry after a short wait succeeds" (docs/sources.md §U4)' },
   retryMaxDelayMs: { value: 5000, unit: 'ms', why: 'the longest delay between two retries', source: "iisctl's choice" },
+  stderrDrainMs: { value: 1000, unit: 'ms', why: 'a process that died: how long to wait for the rest of its stderr, which the error quotes', source: "iisctl's choice" },
+  eventsWindowSlackMs: { value: 1000, unit: 'ms', why: "an operation's events are read from this long before it started: a margin for the host's clock against this machine's", source: "iisctl's choice (README, Known limits: the window is read by this machine's clock)" },
   processKillWaitMs: { value: 5000, unit: 'ms', why: 'how long an ended PowerShell process gets to exit before it is killed harder', source: "iisctl's choice" },
   closeRemoteSessionsMs: { value: 15_000, unit: 'ms', why: "close(): the deadline of removing the remote PSSessions (a host that does not answer must not hold close() up)", source: "iisctl's choice" },
   // The host lock
@@ -54,6 +56,7 @@ export const DEFAULT_SPECS = {
   healthTimeoutMs: { value: 60_000, unit: 'ms', why: 'how long a host may take to answer its health URL after the action', source: "iisctl's choice: as long as a default IIS start" },
   healthIntervalMs: { value: 500, unit: 'ms', why: 'time between health probes', source: "iisctl's choice" },
   healthProbeTimeoutMs: { value: 5000, unit: 'ms', why: "one health probe's deadline (at most the health timeout)", source: "iisctl's choice" },
+  healthProbeMinMs: { value: 1000, unit: 'ms', why: "the shortest deadline of one health probe, however short the health timeout", source: "iisctl's choice" },
   drainMs: { value: 0, unit: 'ms', why: 'longest wait for current connections to reach 0 before acting; 0 = no drain', source: "iisctl's choice: draining needs a load balancer that stops sending requests" },
   drainIntervalMs: { value: 500, unit: 'ms', why: 'time between connection counter reads while draining', source: "iisctl's choice" },
   // Automatic Restart, advise, events

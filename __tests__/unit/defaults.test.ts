@@ -161,6 +161,9 @@ const ALLOWED: ReadonlyArray<{ file: string; literal: string; reason: string }> 
   { file: 'lib/control/selectors.ts', literal: '20', reason: 'how many existing names a NOT_FOUND hint lists' },
   { file: 'lib/commands/recovery.ts', literal: '300', reason: "how much of sc.exe's output an error message quotes" },
   { file: 'lib/powershell/session.ts', literal: '2000', reason: "how much of the process's output an error's details keep" },
+  { file: 'lib/cli/validate.ts', literal: '1000', reason: 'the longest --reason (a limit), and a second in ms in the unit table of --since/--until' },
+  { file: 'lib/cli/render.ts', literal: '1000', reason: 'duration formatting: under a second is shown in ms' },
+  { file: 'lib/commands/events.ts', literal: '1000', reason: "the audit event ID of an action without its own (iisctl's event IDs start at 1000)" },
 ];
 
 function violations(): Finding[] {
@@ -192,7 +195,7 @@ describe('each default written once', () => {
 
   it('lib/ outside lib/defaults.ts writes no default number (allowed exceptions named with their reason)', () => {
     const found = violations();
-    const allowed = (f: Finding) => f.kind === 'code' && ALLOWED.some((a) => a.file === f.file && a.literal === f.literal);
+    const allowed = (f: Finding) => f.kind !== 'prose' && ALLOWED.some((a) => a.file === f.file && a.literal === f.literal);
     expect(found.filter((f) => !allowed(f)).map((f) => `${f.file}:${f.line} ${f.kind} ${JSON.stringify(f.literal)} (${f.defaults.join(', ')})`)).toEqual([]);
     const stale = ALLOWED.filter((a) => !found.some((f) => f.file === a.file && f.literal === a.literal));
     expect(stale).toEqual([]);

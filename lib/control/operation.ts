@@ -40,10 +40,10 @@ export async function auditQuietly(run: CommandRunner, logger: Logger, host: str
   }
 }
 
-/** Events of the window [started - 1 s, now]; a failure to read them is logged, not fatal. */
+/** Events of the window [started - DEFAULTS.eventsWindowSlackMs, now]; a failure to read them is logged, not fatal. */
 export async function eventsSince(run: CommandRunner, logger: Logger, host: string, started: number, serviceDisplayNames?: string[]): Promise<EventRecord[]> {
   try {
-    return await run(readEvents({ since: new Date(started - 1000), serviceDisplayNames: serviceDisplayNames?.length ? serviceDisplayNames : undefined }));
+    return await run(readEvents({ since: new Date(started - DEFAULTS.eventsWindowSlackMs), serviceDisplayNames: serviceDisplayNames?.length ? serviceDisplayNames : undefined }));
   } catch (error) {
     logger.warn('could not read the events of the operation', { host, error: (error as Error).message });
     return [];

@@ -199,7 +199,7 @@ export async function rollingRestart(hosts: readonly string[], options: RollingO
         let last: { status?: number; error?: string } = {};
         for (;;) {
           attempts++;
-          last = await probe(url, Math.max(1000, Math.min(DEFAULTS.healthProbeTimeoutMs, healthTimeoutMs)));
+          last = await probe(url, Math.max(DEFAULTS.healthProbeMinMs, Math.min(DEFAULTS.healthProbeTimeoutMs, healthTimeoutMs)));
           emit({ type: 'health', host, url, attempt: attempts, ...last });
           if (last.status === expect) break;
           if (Date.now() - started >= healthTimeoutMs) {

@@ -337,7 +337,7 @@ function stderrLines(shell: LiveShell): string[] {
 
 /** Everything a dead process wrote reaches stderrLines() once its stderr has ended (bounded wait). */
 function waitForStderr(shell: LiveShell): Promise<unknown> {
-  return Promise.race([shell.stderrEnded, delay(1000)]);
+  return Promise.race([shell.stderrEnded, delay(DEFAULTS.stderrDrainMs)]);
 }
 
 function firstLines(text: string, max = 5): string {
