@@ -7,6 +7,7 @@
  */
 import { invalidArgument } from './errors';
 import { checkNumbers, LIMITS } from './limits';
+import { DEFAULTS } from './defaults';
 import { Logger, silentLogger } from './log';
 import { resolveExecutable } from './powershell/executable';
 import { PowerShellSession, SessionStats } from './powershell/session';
@@ -57,13 +58,13 @@ export interface ConnectOptions {
   logger?: Logger;
   /** Retries of transient failures. */
   retry?: Partial<RetryPolicy>;
-  /** Deadline of one PowerShell call. Default 60 s. */
+  /** Deadline of one PowerShell call. Default: DEFAULTS.callTimeoutMs (lib/defaults.ts). */
   callTimeoutMs?: number;
-  /** Time between state reads while waiting. Default 250 ms. */
+  /** Time between state reads while waiting. Default: DEFAULTS.pollIntervalMs. */
   pollIntervalMs?: number;
   /**
    * The host lock every changing operation takes: wait for another iisctl (default, up
-   * to timeoutSeconds, default 300 s) or, with `wait: false`, fail with LOCKED at once.
+   * to timeoutSeconds, default DEFAULTS.lockTimeoutSeconds) or, with `wait: false`, fail with LOCKED at once.
    */
   lock?: LockOptions;
   /** Shorthand for lock.timeoutSeconds. */
@@ -178,17 +179,17 @@ export class IisClient {
     return this.advisor.advise(options);
   }
 
-  /** Stops IIS gracefully; kills only with `force`. Default timeout 60 s. */
+  /** Stops IIS gracefully; kills only with `force`. Default timeout: DEFAULTS.stopTimeoutSeconds (iisreset's). */
   stop(options?: StopOptions): Promise<ServiceOperationResult> {
     return this.services.stop(options);
   }
 
-  /** Starts IIS. Default timeout 60 s. Allowed while restarts are disabled. */
+  /** Starts IIS. Default timeout: DEFAULTS.startTimeoutSeconds. Allowed while restarts are disabled. */
   start(options?: StartOptions): Promise<ServiceOperationResult> {
     return this.services.start(options);
   }
 
-  /** Stops IIS, then starts the roots (IISADMIN, WAS, W3SVC) and the dependents that were running. Default stop timeout 20 s (iisreset's). */
+  /** Stops IIS, then starts the roots (IISADMIN, WAS, W3SVC) and the dependents that were running. Default stop timeout: DEFAULTS.restartStopTimeoutSeconds (iisreset's). */
   restart(options?: RestartOptions): Promise<ServiceOperationResult> {
     return this.services.restart(options);
   }
@@ -252,7 +253,7 @@ export class IisClient {
     // call deadline); the operation removes nothing either, so the PSSessions end with the process.
     if (this.remote && !this.lock.busy && this.session.pid !== undefined) {
       const closing = closeRemoteSessions();
-      await this.session.run(closing.script, { purpose: closing.purpose, timeoutMs: 15_000 }).catch((e: unknown) => this.logger.debug('could not remove the PSSessions', { host: this.host, error: (e as Error).message }));
+      await this.session.run(closing.script, { purpose: closing.purpose, timeoutMs: DEFAULTS.closeRemoteSessionsMs }).catch((e: unknown) => this.logger.debug('could not remove the PSSessions', { host: this.host, error: (e as Error).message }));
     }
     await this.session.close();
     await this.lock.settled();

@@ -25,6 +25,8 @@ export type { EventQuery, EventRecord, EventKind } from './commands/events';
 export { EVENT_KINDS } from './commands/events';
 export type { RetryPolicy, RetryRecord } from './control/retry';
 export { connectMany, Fleet, mapLimit, allOk, DEFAULT_CONCURRENCY } from './control/fleet';
+export { DEFAULTS, DEFAULT_SPECS } from './defaults';
+export type { DefaultName, DefaultSpec } from './defaults';
 export type { FleetOptions, HostResult } from './control/fleet';
 export { rollingRestart, healthUrl, probe } from './control/rolling';
 export type { RollingAction, RollingOptions, RollingEvent, RollingResult, RollingHostResult, RollingPhase, HealthSpec } from './control/rolling';

@@ -50,6 +50,9 @@ export const LIMITS = {
   adviseDays: { min: 1, max: 365, integer: true },
   /** advise: iisreset count that makes a finding. */
   iisresetThreshold: { min: 1, max: 100_000, integer: true },
+  /** recovery enable: delay before each restart (CLI --delay, seconds) and the failure count's reset period (--reset). */
+  recoveryDelaySeconds: { min: 0, max: DAY_SECONDS, integer: true },
+  recoveryResetSeconds: { min: 0, max: 365 * DAY_SECONDS, integer: true },
   /** events: most records returned. */
   eventsMax: { min: 1, max: 100_000, integer: true },
 } as const satisfies Record<string, NumberRule>;

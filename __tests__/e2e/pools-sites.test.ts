@@ -303,7 +303,8 @@ describe('heal', () => {
       service(s, 'W3SVC').faults = { hangOnStop: true };
     }));
     let probes = 0;
-    const r = await iis.heal('DefaultAppPool', { force: true, timeoutSeconds: 0.5, rungTimeoutSeconds: { 'restart-iis-force': 1 }, healthy: () => ++probes > 3 });
+    // The forced restart's budget covers its stop (half of it), the kill and the start: enough for a slow shared machine.
+    const r = await iis.heal('DefaultAppPool', { force: true, timeoutSeconds: 0.5, rungTimeoutSeconds: { 'restart-iis-force': 10 }, healthy: () => ++probes > 3 });
     expect(r.rungs.map((x) => [x.rung, x.outcome])).toEqual([
       ['recycle', 'unhealthy'],
       ['restart-pool', 'unhealthy'],

@@ -11,6 +11,7 @@ import { currentUser } from '../control/operation';
 import { validateComputerName } from '../commands/remote';
 import { mapLimit, DEFAULT_CONCURRENCY } from '../control/fleet';
 import { LIMITS } from '../limits';
+import { DEFAULTS } from '../defaults';
 import { cliNumber } from './validate';
 import { EXIT, exitCodeOf, ExitCode } from './exitCodes';
 import type { GlobalArgs } from './options';
@@ -133,7 +134,7 @@ export interface HostWork<T> {
 export async function forEachHost<T>(ctx: Context, work: HostWork<T>): Promise<ExitCode> {
   const hosts = targetHosts(ctx);
   const several = hosts.length > 1;
-  const limit = work.takesHostDown && ctx.args.parallel === undefined ? 1 : parallelLimit(ctx);
+  const limit = work.takesHostDown && ctx.args.parallel === undefined ? DEFAULTS.hostDownConcurrency : parallelLimit(ctx);
   // Several hosts run in parallel (at most --parallel at once, each with its own connection; one
   // at a time for what takes a host down); their results are printed afterwards in the order
   // given, each under its "== HOST ==" header.
@@ -169,7 +170,7 @@ export async function forEachHost<T>(ctx: Context, work: HostWork<T>): Promise<E
   return code;
 }
 
-/** --parallel: 1 to 64, default 8. */
+/** --parallel: LIMITS.concurrency, default DEFAULTS.concurrency. */
 export function parallelLimit(ctx: Context): number {
   return parallelOption(ctx.args.parallel, ctx.usage) ?? DEFAULT_CONCURRENCY;
 }

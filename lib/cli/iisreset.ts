@@ -5,7 +5,7 @@
  * Facts (docs/sources.md §1.1, §1.2):
  * - the switches and their text: `iisreset /?` (§1.1); case-insensitive, `/` or `-` prefix: §1.1;
  * - no action switch (only /NOFORCE, /TIMEOUT, /REBOOTONERROR, a computer name): /RESTART (§1.2);
- * - forcing unless /NOFORCE; /TIMEOUT:val is in seconds, default 20 s restart, 60 s stop (§1.1, §1.2);
+ * - forcing unless /NOFORCE; /TIMEOUT:val is in seconds, iisreset's defaults in lib/defaults.ts (§1.1, §1.2);
  * - /REBOOT: "IISrestart no longer supports computer restarts" on IIS 7+ (§1.2). iisctl refuses it
  *   (exit 2) rather than reboot a server on a switch its own tool dropped.
  * - /REBOOTONERROR maps to --reboot-on-error, which iisctl supports for restart only, and which
@@ -16,6 +16,7 @@
  */
 import { closeMatches } from '../control/selectors';
 import { VALUE_OPTIONS } from './options';
+import { DEFAULTS } from '../defaults';
 
 /** iisctl's command words (lib/cli/main.ts registers one command for each; a test keeps them equal). */
 export const COMMAND_WORDS: readonly string[] = ['status', 'stop', 'start', 'restart', 'enable', 'disable', 'pool', 'site', 'heal', 'rolling', 'events', 'recovery', 'backup', 'advise', 'sim'];
@@ -180,7 +181,7 @@ iisctl [computername] /SWITCH ...      (computername: iisctl --computer; several
                         a successful stop of Internet services. On expiration
                         of this timeout the computer can be rebooted if
                         the /REBOOTONERROR parameter is specified.
-                        The default value is 20s for restart, 60s for stop,
+                        The default value is ${DEFAULTS.restartStopTimeoutSeconds}s for restart, ${DEFAULTS.stopTimeoutSeconds}s for stop,
                         and 0s for reboot.
                           -> --timeout val
     /STATUS             Display the status of all Internet services.

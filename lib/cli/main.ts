@@ -6,6 +6,7 @@
  */
 import yargs, { Argv, CommandModule } from 'yargs';
 import { IisctlError } from '../errors';
+import { DEFAULTS } from '../defaults';
 import { errorExitCode, errorJson, isDebug, reportError, Runtime, UsageError } from './context';
 import { EXIT, EXIT_CODE_HELP } from './exitCodes';
 import { iisresetUsage, translateIisreset } from './iisreset';
@@ -171,7 +172,7 @@ async function closeLogger(runtime: Runtime): Promise<void> {
   const logger = runtime.logger;
   if (!logger) return;
   await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 2000);
+    const timer = setTimeout(resolve, DEFAULTS.logFlushMs);
     logger.on('finish', () => {
       clearTimeout(timer);
       setTimeout(resolve, 20);
@@ -208,7 +209,7 @@ if (require.main === module) {
     (code) => {
       process.exitCode = code;
       // Everything is closed by now; this only guards against a stray handle keeping Node alive.
-      setTimeout(() => process.exit(code), 3000).unref();
+      setTimeout(() => process.exit(code), DEFAULTS.exitGuardMs).unref();
     },
     (error: unknown) => {
       process.stderr.write(`iisctl: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);

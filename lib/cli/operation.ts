@@ -2,10 +2,11 @@
  * stop, start and restart: option parsing, --dry-run, and rendering around the library's
  * iis.stop/start/restart. iisreset defaults (docs/sources.md §1.2): forcing is the iisreset
  * translation's business (it adds --force unless /NOFORCE); the timeouts default in the library
- * (60 s stop, 20 s restart).
+ * (lib/defaults.ts).
  */
 import type { Argv, CommandModule } from 'yargs';
 import type { RestartOptions, ServiceOperationResult } from '../control/iisServices';
+import { DEFAULTS } from '../defaults';
 import { forEachHost, Runtime, targetHosts, UsageError } from './context';
 import { Args, handler } from './handler';
 import { reason, timeoutSeconds } from './validate';
@@ -40,7 +41,7 @@ export function operationCommand(runtime: Runtime, action: Action): CommandModul
     describe: DESCRIBE[action],
     builder: (y: Argv) => {
       let b = y
-        .option('timeout', { type: 'number', requiresArg: true, describe: `Seconds to wait for the ${action === 'start' ? 'start' : 'stop'} (default ${action === 'restart' ? 20 : 60})` })
+        .option('timeout', { type: 'number', requiresArg: true, describe: `Seconds to wait for the ${action === 'start' ? 'start' : 'stop'} (default ${action === 'restart' ? DEFAULTS.restartStopTimeoutSeconds : action === 'stop' ? DEFAULTS.stopTimeoutSeconds : DEFAULTS.startTimeoutSeconds})` })
         .option('reason', { type: 'string', requiresArg: true, describe: 'Why, recorded in the audit event on the host' });
       if (action !== 'start') {
         b = b

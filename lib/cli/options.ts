@@ -3,6 +3,7 @@
  */
 import type { Argv, Options } from 'yargs';
 import { LOG_LEVELS, LogLevel } from '../log';
+import { DEFAULTS } from '../defaults';
 
 export interface GlobalArgs {
   computer: string[];
@@ -16,7 +17,7 @@ export interface GlobalArgs {
   color?: boolean;
   retries?: number;
   yes: boolean;
-  /** Hosts worked on at once (--parallel; default 8, and 1 for stop, restart and heal). */
+  /** Hosts worked on at once (--parallel; default DEFAULTS.concurrency, and DEFAULTS.hostDownConcurrency for stop, restart and heal). */
   parallel?: number;
   /** Account for the PSSessions (--user; password from IISCTL_PASSWORD). */
   user?: string;
@@ -38,11 +39,11 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
   'log-level': { type: 'string', choices: [...LOG_LEVELS], requiresArg: true, describe: 'Log level (stderr and --log-file). Default: warn on stderr, info in the file' },
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Only errors on stderr: no progress, no narration, no logs below error' },
   color: { type: 'boolean', describe: 'Colour state words (default: when stdout is a terminal; --no-color or a non-empty NO_COLOR turn it off)' },
-  retries: { type: 'number', requiresArg: true, describe: 'Retries of transient failures (default 2)' },
-  parallel: { type: 'number', requiresArg: true, describe: 'With several --computer hosts: how many are worked on at once (default 8; stop, restart and heal: 1, one host after another, so that a farm is never down at once)' },
+  retries: { type: 'number', requiresArg: true, describe: `Retries of transient failures (default ${DEFAULTS.retryAttempts - 1})` },
+  parallel: { type: 'number', requiresArg: true, describe: `With several --computer hosts: how many are worked on at once (default ${DEFAULTS.concurrency}; stop, restart and heal: ${DEFAULTS.hostDownConcurrency}, one host after another, so that a farm is never down at once)` },
   user: { type: 'string', requiresArg: true, describe: 'Account for PowerShell remoting to --computer hosts; the password is read from IISCTL_PASSWORD (never a command-line argument)' },
   'wait-lock': { type: 'boolean', default: true, describe: 'Wait for another iisctl working on the same host (--no-wait-lock: fail at once with exit 9)' },
-  'lock-timeout': { type: 'number', requiresArg: true, describe: 'Seconds to wait for the host lock (default 300)' },
+  'lock-timeout': { type: 'number', requiresArg: true, describe: `Seconds to wait for the host lock (default ${DEFAULTS.lockTimeoutSeconds})` },
   yes: { alias: 'y', type: 'boolean', default: false, describe: 'Confirm an action that can reboot a computer' },
   iisreset: { type: 'boolean', default: false, hidden: true },
 };

@@ -4,6 +4,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import type { IisClient } from '../client';
+import { DEFAULTS } from '../defaults';
 import type { SurgicalOptions, SurgicalPlan, SurgicalResult } from '../control/surgical';
 import type { Selector } from '../control/selectors';
 import type { AppPoolInfo } from '../commands/appPools';
@@ -49,7 +50,7 @@ export function surgicalCommand(runtime: Runtime, kind: Kind): CommandModule<obj
         .positional('names', { type: 'string', array: true, describe: `${NOUN[kind]} names (exact, case-insensitive)` })
         .option('match', { type: 'string', requiresArg: true, describe: 'Every name matching this pattern (* and ? only)' })
         .option('all', { type: 'boolean', describe: `Every ${NOUN[kind]}` })
-        .option('timeout', { type: 'number', requiresArg: true, describe: 'Seconds to wait for the state read back (default 30)' })
+        .option('timeout', { type: 'number', requiresArg: true, describe: `Seconds to wait for the state read back (default ${DEFAULTS.webTimeoutSeconds})` })
         .option('stay-stopped', { type: 'boolean', describe: 'stop: also turn off auto-start, so it stays stopped after a WAS restart or reboot' })
         .option('reason', { type: 'string', requiresArg: true, describe: 'Why, recorded in the audit event' });
       if (kind === 'pool') b = b.option('force', { type: 'boolean', describe: "stop: terminate the pool's remaining worker processes on timeout (only those)" });

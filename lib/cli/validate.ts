@@ -79,10 +79,6 @@ export function reason(raw: unknown, usage: string): string | undefined {
   return text;
 }
 
-export function wholeNumber(name: string, raw: unknown, min: number, max: number, usage: string): number | undefined {
-  return cliNumber(name, raw, { min, max, integer: true }, usage);
-}
-
 /** --since/--until: a duration back from now (90s, 30m, 24h, 7d) or an ISO 8601 date-time. */
 export function pointInTime(name: string, raw: unknown, usage: string, now = Date.now()): Date | undefined {
   const value = single(name, raw as string | string[] | undefined, usage);

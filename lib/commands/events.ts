@@ -14,6 +14,7 @@
  * New-EventLog first when it is missing.
  */
 import { checkNumber, LIMITS } from '../limits';
+import { DEFAULTS } from '../defaults';
 import { invalidArgument } from '../errors';
 import { asArray } from '../powershell/json';
 import { ps, PsValue } from '../powershell/quote';
@@ -66,7 +67,7 @@ const SOURCES: readonly EventSourceQuery[] = [
 export interface EventQuery {
   since?: Date;
   until?: Date;
-  /** Newest first; at most this many per source, then overall. Default 100. */
+  /** Newest first; at most this many per source, then overall. Default: DEFAULTS.eventsMax. */
   max?: number;
   kinds?: readonly EventKind[];
   /** SCM events are kept only for services with these display names (the IIS service set). */
@@ -88,7 +89,7 @@ export interface EventRecord {
 /** Refuses (INVALID_ARGUMENT) a query readEvents cannot run; callers check it before any round trip. */
 export function validateEventQuery(query: EventQuery = {}): number {
   checkNumber('max', query.max, LIMITS.eventsMax);
-  const max = query.max ?? 100;
+  const max = query.max ?? DEFAULTS.eventsMax;
   if (query.since && query.until && query.since > query.until) throw invalidArgument('since must not be later than until.');
   return max;
 }

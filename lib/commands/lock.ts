@@ -38,6 +38,7 @@
  */
 import { ps, PsCode } from '../powershell/quote';
 import type { PsCommand } from './command';
+import { DEFAULTS } from '../defaults';
 
 /** The machine's one host-lock mutex and the registry key of its holder's details. */
 export const LOCK_MUTEX_NAME = 'Global\\iisctl-host-lock';
@@ -257,7 +258,7 @@ export function renewLease(p: { token: string; leaseSeconds: number }): PsComman
   return {
     purpose: 'renew the host lock',
     script: ps`$renewed = $false
-${insideMutex(5000, ps`        if (Test-Path -Path $key) {
+${insideMutex(DEFAULTS.leaseMutexWaitMs, ps`        if (Test-Path -Path $key) {
             $p = Get-ItemProperty -Path $key
             if ([int]$p.Held -eq 1 -and [string]$p.Token -eq ${p.token}) {
                 Set-ItemProperty -Path $key -Name 'Expires' -Value ([datetime]::UtcNow.AddSeconds(${p.leaseSeconds}).ToString('o'))
@@ -274,7 +275,7 @@ export function releaseLease(p: { token: string }): PsCommand<{ released: boolea
   return {
     purpose: 'release the host lock',
     script: ps`$released = $false
-${insideMutex(5000, ps`        if (Test-Path -Path $key) {
+${insideMutex(DEFAULTS.leaseMutexWaitMs, ps`        if (Test-Path -Path $key) {
             $p = Get-ItemProperty -Path $key
             if ([string]$p.Token -eq ${p.token}) {
                 Set-ItemProperty -Path $key -Name 'Held' -Value 0

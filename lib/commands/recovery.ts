@@ -9,6 +9,7 @@
 import { ps } from '../powershell/quote';
 import { asArray } from '../powershell/json';
 import { IisctlError, invalidArgument } from '../errors';
+import { DEFAULTS } from '../defaults';
 import { nativeLines, type PsCommand } from './command';
 
 /** The services whose automatic restart matters (docs/sources.md §7.1: IIS Admin; §3.8: WAS and W3SVC). */
@@ -34,8 +35,8 @@ export interface ServiceRecoveryInfo {
   error?: { exitCode: number; output: string };
 }
 
-/** iisctl's Automatic Restart: restart after the first, second and subsequent failures, 1 min apart; count reset after 1 day (iisctl's choice). */
-export const DEFAULT_RECOVERY = { delayMs: 60_000, resetSeconds: 86_400, failures: 3 };
+/** iisctl's Automatic Restart: restart after the first, second and subsequent failures (lib/defaults.ts: iisctl's choice). */
+export const DEFAULT_RECOVERY = { delayMs: DEFAULTS.recoveryDelayMs, resetSeconds: DEFAULTS.recoveryResetSeconds, failures: DEFAULTS.recoveryFailures };
 
 export function checkRecoveryServices(services: readonly string[]): string[] {
   if (services.length === 0) throw invalidArgument('No service was given.');

@@ -14,6 +14,7 @@
  *   still below twice the default (00:03:00).
  */
 import { checkNumbers, LIMITS } from '../limits';
+import { DEFAULTS } from '../defaults';
 import { readAppPools } from '../commands/appPools';
 import { readRecovery, ServiceRecoveryInfo } from '../commands/recovery';
 import { formatTimeSpan, PoolSettings, readPoolSettings, timeSpanSeconds } from '../commands/settings';
@@ -40,9 +41,9 @@ export interface Finding {
 }
 
 export interface AdviseOptions {
-  /** Days of events to look at. Default 7. */
+  /** Days of events to look at. Default: DEFAULTS.adviseDays. */
   days?: number;
-  /** IISReset commands in the window that count as "often". Default 3. */
+  /** IISReset commands in the window that count as "often". Default: DEFAULTS.iisresetThreshold. */
   iisresetThreshold?: number;
 }
 
@@ -54,7 +55,7 @@ export interface AdviseResult {
   checked: { pools: number; services: string[]; events: number };
 }
 
-export const SHUTDOWN_LIMIT_ADVICE = '00:03:00';
+export const SHUTDOWN_LIMIT_ADVICE = formatTimeSpan(DEFAULTS.adviseShutdownTimeLimitSeconds);
 
 /** Quotes one argument for the command line shown (POSIX shells and PowerShell alike for simple cases). */
 export function shellArg(a: string): string {
@@ -69,8 +70,8 @@ export class Advisor {
   constructor(private readonly ops: WebOperations) {}
 
   async advise(options: AdviseOptions = {}): Promise<AdviseResult> {
-    const days = options.days ?? 7;
-    const threshold = options.iisresetThreshold ?? 3;
+    const days = options.days ?? DEFAULTS.adviseDays;
+    const threshold = options.iisresetThreshold ?? DEFAULTS.iisresetThreshold;
     checkNumbers([
       ['days', options.days, LIMITS.adviseDays],
       ['iisresetThreshold', options.iisresetThreshold, LIMITS.iisresetThreshold],
@@ -109,7 +110,7 @@ function poolFindings(pools: PoolSettings[], events: AdviseEvent[], days: number
       out.push({ id: 'no-recycle-schedule', severity: 'warning', target: p.name, title: `${p.name} crashes or leaks and has no recycle schedule`, evidence: [...ev.map((e) => `${e} in the last ${days} day(s)`), 'recycling/periodicRestart/schedule is empty'], fix: fix(['pool', 'set', p.name, '--recycle-at', '03:00'], 'Recycle the pool every night at 03:00 (overlapped) instead of resetting IIS when it degrades.') });
     }
     const limit = timeSpanSeconds(p.shutdownTimeLimit) ?? 0;
-    if (count(5013) > 0 && limit < (timeSpanSeconds(SHUTDOWN_LIMIT_ADVICE) ?? 180)) {
+    if (count(5013) > 0 && limit < DEFAULTS.adviseShutdownTimeLimitSeconds) {
       out.push({ id: 'shutdown-time-limit-exceeded', severity: 'warning', target: p.name, title: `Workers of ${p.name} exceeded their shutdown time limit`, evidence: [`${count(5013)} WAS 5013 event(s) in the last ${days} day(s)`, `processModel/@shutdownTimeLimit = ${formatTimeSpan(limit)}`], fix: fix(['pool', 'set', p.name, '--shutdown-time-limit', SHUTDOWN_LIMIT_ADVICE], 'Give workers more time to finish requests before they are terminated on a recycle or stop.') });
     }
   }

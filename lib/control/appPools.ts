@@ -13,6 +13,7 @@
  */
 import { HINTS } from '../hints';
 import { checkNumber, LIMITS } from '../limits';
+import { DEFAULTS } from '../defaults';
 import { readAppPools, readPoolStates, requestPools, setAutoStart, AppPoolInfo, AppPoolInventory, PoolAction, PoolState } from '../commands/appPools';
 import { killProcesses } from '../commands/processes';
 import { IisctlError } from '../errors';
@@ -64,7 +65,7 @@ export class AppPoolController {
       const batch = act.filter((x) => x.action === a).map((x) => x.name);
       if (batch.length) steps.push(step(`request ${a} (one batch)`, requestPools(a, batch), batch));
     }
-    if (act.length) steps.push(step(`poll until verified (deadline ${options.timeoutSeconds ?? 30} s, one read per interval)`, readPoolStates(act.map((a) => a.name)), act.map((a) => a.name)));
+    if (act.length) steps.push(step(`poll until verified (deadline ${options.timeoutSeconds ?? DEFAULTS.webTimeoutSeconds} s, one read per interval)`, readPoolStates(act.map((a) => a.name)), act.map((a) => a.name)));
     if (options.force && action === 'stop') {
       const pids = act.flatMap((a) => poolOf(inventory, a.name).workerProcessIds);
       if (pids.length) steps.push(step("on timeout only: terminate these pools' worker processes", killProcesses(pids), act.map((a) => a.name)));
@@ -136,7 +137,7 @@ export class AppPoolController {
   }
 
   private async waitAll(frame: OperationFrame, action: PoolOperation, act: Planned[], before: Map<string, AppPoolInfo>, results: Map<string, TargetResult>, options: PoolOptions): Promise<void> {
-    const timeoutMs = (options.timeoutSeconds ?? 30) * 1000;
+    const timeoutMs = (options.timeoutSeconds ?? DEFAULTS.webTimeoutSeconds) * 1000;
     const names = act.map((a) => a.name);
     const done = (s: PoolState): boolean => reached(act.find((a) => a.name.toLowerCase() === s.name.toLowerCase())!.action, s, before.get(s.name.toLowerCase())!);
     const started = Date.now();

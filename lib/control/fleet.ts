@@ -10,10 +10,11 @@
  * invariant "one persistent session per connection" holds per host.
  */
 import { checkNumber, LIMITS } from '../limits';
+import { DEFAULTS } from '../defaults';
 import { connect, ConnectOptions, IisClient } from '../client';
 import { IisctlError, invalidArgument, isIisctlError } from '../errors';
 
-export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_CONCURRENCY = DEFAULTS.concurrency;
 export const MAX_CONCURRENCY = LIMITS.concurrency.max;
 
 export type HostResult<T> =
@@ -21,7 +22,7 @@ export type HostResult<T> =
   | { host: string; ok: false; error: IisctlError; ms: number };
 
 export interface FleetOptions extends Omit<ConnectOptions, 'computerName'> {
-  /** Hosts worked on at the same time. Default 8. */
+  /** Hosts worked on at the same time. Default: DEFAULTS.concurrency. */
   concurrency?: number;
   /** Connects one host (default: the library's connect). For tests and custom set-ups. */
   connectHost?: (host: string, options: ConnectOptions) => Promise<IisClient>;

@@ -13,6 +13,7 @@ import { EventRecord } from '../commands/events';
 import { killProcesses } from '../commands/processes';
 import { IisctlError, invalidArgument, isIisctlError } from '../errors';
 import { checkNumber, LIMITS } from '../limits';
+import { DEFAULTS } from '../defaults';
 import { AppPoolController } from './appPools';
 import { validateTargetName } from './selectors';
 import { SurgicalResult, WebOperations } from './surgical';
@@ -28,7 +29,7 @@ export interface HealOptions {
   /** Allows the rungs that kill: the pool's workers, then a forced IIS restart. */
   force?: boolean;
   reason?: string;
-  /** Budget of every rung. Default 30 s. */
+  /** Budget of every rung, each step within it included (an IIS restart: half for the stop, the rest for the start). Default: DEFAULTS.healRungTimeoutSeconds. */
   timeoutSeconds?: number;
   /** Budget per rung, overriding timeoutSeconds. */
   rungTimeoutSeconds?: Partial<Record<HealRung, number>>;
@@ -95,7 +96,7 @@ export class Healer {
     await this.ops.checkToggle();
     const pool = await this.resolve(target);
     const rungs: RungRecord[] = [];
-    const budget = (rung: HealRung) => options.rungTimeoutSeconds?.[rung] ?? options.timeoutSeconds ?? 30;
+    const budget = (rung: HealRung) => options.rungTimeoutSeconds?.[rung] ?? options.timeoutSeconds ?? DEFAULTS.healRungTimeoutSeconds;
     for (const rung of HEAL_RUNGS) {
       const t = Date.now();
       if ((rung === 'kill-workers' || rung === 'restart-iis-force') && !options.force) {
@@ -158,25 +159,26 @@ export class Healer {
 
   private async climb(rung: HealRung, pool: string, seconds: number, options: HealOptions): Promise<SurgicalResult | unknown> {
     const opts = { timeoutSeconds: seconds, reason: options.reason ?? `iisctl heal (${rung})` };
+    // What is left of the rung's budget, for the steps after the first.
+    const deadline = Date.now() + seconds * 1000;
+    const leftMs = () => Math.max(0, deadline - Date.now());
     switch (rung) {
       case 'recycle':
         return this.pools.recycle(pool, opts);
-      case 'restart-pool': {
-        const deadline = Date.now() + seconds * 1000;
+      case 'restart-pool':
         await this.pools.stop(pool, opts);
-        return this.pools.start(pool, { ...opts, timeoutSeconds: Math.max(1, (deadline - Date.now()) / 1000) });
-      }
+        return this.pools.start(pool, { ...opts, timeoutSeconds: Math.max(1, leftMs() / 1000) });
       case 'kill-workers': {
         const [state] = await this.ops.run(readPoolStates([pool]));
         if (state.workerProcessIds.length) await this.ops.run(killProcesses(state.workerProcessIds));
         return this.pools.start(pool, opts);
       }
       case 'restart-iis':
-        await this.ops.services.restart({ timeoutSeconds: seconds, force: false, reason: opts.reason });
-        return this.pools.start(pool, opts);
       case 'restart-iis-force':
-        await this.ops.services.restart({ timeoutSeconds: seconds, force: true, reason: opts.reason });
-        return this.pools.start(pool, opts);
+        // One budget for stop and start: the stop (the phase that hangs, cut short by the kill with
+        // force) gets half of it; the restart's start phase and the pool's start get what is left.
+        await this.ops.services.restart({ timeoutSeconds: seconds / 2, force: rung === 'restart-iis-force', reason: opts.reason }, leftMs);
+        return this.pools.start(pool, { ...opts, timeoutSeconds: Math.max(1, leftMs() / 1000) });
     }
   }
 

@@ -23,6 +23,7 @@
 import { HINTS } from '../hints';
 import { IisctlError, isIisctlError } from '../errors';
 import { checkNumber, LIMITS } from '../limits';
+import { DEFAULTS } from '../defaults';
 import type { PsCommand } from '../commands/command';
 import type { EventRecord } from '../commands/events';
 import { readLock, type LockState } from '../commands/lock';
@@ -84,7 +85,7 @@ export interface StatusResult {
 }
 
 export interface StopOptions {
-  /** Default 60 s for stop (iisreset's default, docs/sources.md §1.2), 20 s for restart. */
+  /** Default: DEFAULTS.stopTimeoutSeconds for stop, DEFAULTS.restartStopTimeoutSeconds for restart (iisreset's, lib/defaults.ts). */
   timeoutSeconds?: number;
   /** Terminate IIS processes when the graceful stop times out (iisreset without /NOFORCE). */
   force?: boolean;
@@ -133,7 +134,7 @@ export type { ControllerOptions } from './operation';
 const STOPPED = 'Stopped';
 const RUNNING = 'Running';
 /** After a forced kill, how long the SCM gets to report the killed services as stopped. */
-const KILL_SETTLE_MS = 10_000;
+const KILL_SETTLE_MS = DEFAULTS.killSettleMs;
 
 export class IisServiceController extends HostOperator {
 
@@ -173,24 +174,28 @@ export class IisServiceController extends HostOperator {
 
   stop(options: StopOptions = {}): Promise<ServiceOperationResult> {
     return this.operate('stop', options, async (op) => {
-      await this.stopAll(op, options, (options.timeoutSeconds ?? 60) * 1000);
+      await this.stopAll(op, options, (options.timeoutSeconds ?? DEFAULTS.stopTimeoutSeconds) * 1000);
     });
   }
 
   start(options: StartOptions = {}): Promise<ServiceOperationResult> {
     return this.operate('start', options, async (op) => {
       await this.restoreRecovery(op);
-      await this.startServices(op, this.servicesToStart(op.before), (options.timeoutSeconds ?? 60) * 1000, options.onProgress);
+      await this.startServices(op, this.servicesToStart(op.before), (options.timeoutSeconds ?? DEFAULTS.startTimeoutSeconds) * 1000, options.onProgress);
     });
   }
 
-  restart(options: RestartOptions = {}): Promise<ServiceOperationResult> {
+  /**
+   * `startWithinMs`: for a caller with one budget for several steps (a heal rung), what is left of
+   * it when the start phase begins; without it the start phase gets DEFAULTS.startTimeoutSeconds.
+   */
+  restart(options: RestartOptions = {}, startWithinMs?: () => number): Promise<ServiceOperationResult> {
     return this.operate('restart', options, async (op) => {
       const targets = restartTargets(op.before);
       try {
-        await this.stopAll(op, options, (options.timeoutSeconds ?? 20) * 1000);
+        await this.stopAll(op, options, (options.timeoutSeconds ?? DEFAULTS.restartStopTimeoutSeconds) * 1000);
         await this.restoreRecovery(op);
-        await this.startServices(op, targets, 60_000, options.onProgress);
+        await this.startServices(op, targets, startWithinMs ? startWithinMs() : DEFAULTS.startTimeoutSeconds * 1000, options.onProgress);
       } catch (error) {
         throw options.rebootOnError ? await this.rebootAfterFailure(op, error, options.reason) : error;
       }
@@ -214,7 +219,7 @@ export class IisServiceController extends HostOperator {
     if (action !== 'start') {
       for (const wave of stopWaves(snapshot.services)) {
         const names = wave.filter((n) => statusOf(snapshot, n) !== STOPPED);
-        if (names.length) steps.push(step(`request stop, then poll until Stopped (deadline ${options.timeoutSeconds ?? (action === 'stop' ? 60 : 20)} s)`, requestServiceStop(names), names));
+        if (names.length) steps.push(step(`request stop, then poll until Stopped (deadline ${options.timeoutSeconds ?? (action === 'stop' ? DEFAULTS.stopTimeoutSeconds : DEFAULTS.restartStopTimeoutSeconds)} s)`, requestServiceStop(names), names));
       }
       if (options.force) {
         if (!options.skipBackup) steps.push(step('on timeout only: back up the IIS configuration', createBackup('iisctl-TIMESTAMP')));

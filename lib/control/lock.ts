@@ -19,6 +19,7 @@
  */
 import { HINTS } from '../hints';
 import { checkNumbers, LIMITS } from '../limits';
+import { DEFAULTS } from '../defaults';
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
 import { PsCommand, runCommand } from '../commands/command';
@@ -32,18 +33,18 @@ import { abortableSleep, throwIfCancelled } from './wait';
 export interface LockOptions {
   /** Wait for a lock held by another iisctl (default true); false: fail with LOCKED at once. */
   wait?: boolean;
-  /** How long to wait before failing with LOCKED. Default 300 s. */
+  /** How long to wait before failing with LOCKED. Default: DEFAULTS.lockTimeoutSeconds. */
   timeoutSeconds?: number;
   /**
    * Remote targets: how long the lock outlives an iisctl that stops renewing it (it died or lost
-   * the network) before another may take it over. Renewed every quarter of it. Default 120 s.
+   * the network) before another may take it over. Renewed every quarter of it. Default: DEFAULTS.leaseSeconds.
    */
   leaseSeconds?: number;
 }
 
-export const DEFAULT_LOCK_TIMEOUT_SECONDS = 300;
-export const DEFAULT_LEASE_SECONDS = 120;
-const SLICE_MS = 2000;
+export const DEFAULT_LOCK_TIMEOUT_SECONDS = DEFAULTS.lockTimeoutSeconds;
+export const DEFAULT_LEASE_SECONDS = DEFAULTS.leaseSeconds;
+const SLICE_MS = DEFAULTS.lockSliceMs;
 
 export interface HostLockOptions extends LockOptions {
   session: PowerShellSession;
@@ -53,7 +54,7 @@ export interface HostLockOptions extends LockOptions {
   remote?: RemoteTarget;
   user: string;
   logger?: Logger;
-  /** Length of one blocking wait on the host (default 2 s). */
+  /** Length of one blocking wait on the host. Default: DEFAULTS.lockSliceMs. */
   sliceMs?: number;
   /** Aborting ends a wait for the lock with CANCELLED (nothing was changed). */
   signal?: AbortSignal;
@@ -148,7 +149,7 @@ export class HostLock {
       const params = { operation, user: this.options.user, clientProcessId: process.pid, clientComputer: safeHostname(), token, waitMs };
       const result: AcquireResult = await this.run(
         this.options.remote ? acquireLease({ ...params, leaseSeconds: this.leaseSeconds }) : acquireLock(params),
-        waitMs + 60_000,
+        waitMs + DEFAULTS.callTimeoutMs,
       );
       if (result.acquired) {
         this.token = token;

@@ -12,6 +12,7 @@ import { PsCommand, runCommand } from '../commands/command';
 import { onComputer, RemoteTarget } from '../commands/remote';
 import { assertRepresentable } from '../powershell/quote';
 import { DEFAULT_RETRY_POLICY, RetryPolicy, RetryRecord, withRetry } from './retry';
+import { DEFAULTS } from '../defaults';
 import type { HostLock } from './lock';
 import { AuditEntry, auditMessage, EventRecord, readEvents, writeAuditEvent } from '../commands/events';
 import type { ToggleState } from '../commands/toggle';
@@ -39,10 +40,10 @@ export async function auditQuietly(run: CommandRunner, logger: Logger, host: str
   }
 }
 
-/** Events of the window [started - 1 s, now]; a failure to read them is logged, not fatal. */
+/** Events of the window [started - DEFAULTS.eventsWindowSlackMs, now]; a failure to read them is logged, not fatal. */
 export async function eventsSince(run: CommandRunner, logger: Logger, host: string, started: number, serviceDisplayNames?: string[]): Promise<EventRecord[]> {
   try {
-    return await run(readEvents({ since: new Date(started - 1000), serviceDisplayNames: serviceDisplayNames?.length ? serviceDisplayNames : undefined }));
+    return await run(readEvents({ since: new Date(started - DEFAULTS.eventsWindowSlackMs), serviceDisplayNames: serviceDisplayNames?.length ? serviceDisplayNames : undefined }));
   } catch (error) {
     logger.warn('could not read the events of the operation', { host, error: (error as Error).message });
     return [];
@@ -126,7 +127,7 @@ export interface ControllerOptions {
   remote?: RemoteTarget;
   logger?: Logger;
   retry?: Partial<RetryPolicy>;
-  /** Time between state reads while waiting. Default 250 ms. */
+  /** Time between state reads while waiting. Default: DEFAULTS.pollIntervalMs. */
   pollIntervalMs?: number;
   /** Who runs iisctl, for audit events. Default: this OS user. */
   user?: string;
@@ -155,7 +156,7 @@ export abstract class HostOperator {
     this.host = options.computerName ?? 'localhost';
     this.logger = options.logger ?? silentLogger();
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULTS.pollIntervalMs;
     this.user = options.user ?? currentUser();
     this.lock = options.lock;
     this.signal = options.signal;

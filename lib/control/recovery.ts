@@ -7,9 +7,9 @@ import { checkRecoveryServices, DEFAULT_RECOVERY, readRecovery, RECOVERY_SERVICE
 import type { PlannedStep, WebOperations } from './surgical';
 
 export interface RecoveryOptions {
-  /** Delay before each restart, ms (default 60000). */
+  /** Delay before each restart, ms. Default: DEFAULTS.recoveryDelayMs (lib/defaults.ts). */
   delayMs?: number;
-  /** Seconds without failure after which the failure count resets (default 86400). */
+  /** Seconds without failure after which the failure count resets. Default: DEFAULTS.recoveryResetSeconds. */
   resetSeconds?: number;
 }
 

@@ -11,19 +11,20 @@
  * once: NOT_FOUND, ACCESS_DENIED, DISABLED, INVALID_ARGUMENT, ...
  */
 import { ErrorCode, IisctlError } from '../errors';
+import { DEFAULTS } from '../defaults';
 import { Logger, silentLogger } from '../log';
 import { abortableSleep, throwIfCancelled } from './wait';
 
 export interface RetryPolicy {
-  /** Total attempts, the first included. Default 3. */
+  /** Total attempts, the first included. Default: DEFAULTS.retryAttempts. */
   attempts: number;
-  /** Delay before the first retry. Default 500 ms. */
+  /** Delay before the first retry. Default: DEFAULTS.retryBaseDelayMs. */
   baseDelayMs: number;
-  /** Upper bound of one delay. Default 5000 ms. */
+  /** Upper bound of one delay. Default: DEFAULTS.retryMaxDelayMs. */
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 3, baseDelayMs: 500, maxDelayMs: 5000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: DEFAULTS.retryAttempts, baseDelayMs: DEFAULTS.retryBaseDelayMs, maxDelayMs: DEFAULTS.retryMaxDelayMs };
 
 const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set(['TRANSIENT', 'SESSION_DIED']);
 

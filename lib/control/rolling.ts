@@ -5,15 +5,16 @@
  *   1. drain (optional): poll the host's current connections (Web Service performance counter)
  *      until they are 0 or the drain time is over (then go on: a drain is best effort);
  *   2. act: IIS restart, a pool recycle, or heal;
- *   3. health gate: GET the host's health URL until it answers the expected status (default 200)
+ *   3. health gate: GET the host's health URL until it answers the expected status (default: DEFAULTS.expectStatus)
  *      or the health timeout passes;
- * then the next batch. Failures are counted; once more hosts failed than maxFailures (default 0),
+ * then the next batch. Failures are counted; once more hosts failed than maxFailures (default: DEFAULTS.rollingMaxFailures),
  * nothing more is started and the result names the hosts done, failed and untouched.
  *
  * The load balancer is not driven here: draining assumes it stops sending new requests to the
  * host (e.g. its own health probe or a drain flag set by the caller in onProgress 'drain').
  */
 import { checkNumber, LIMITS, NumberRule } from '../limits';
+import { DEFAULTS } from '../defaults';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { IisctlError, invalidArgument, isIisctlError } from '../errors';
@@ -32,22 +33,22 @@ export type HealthSpec = string | Record<string, string> | ((host: string) => st
 
 export interface RollingOptions extends FleetOptions {
   action?: RollingAction;
-  /** Hosts per batch. Default 1. */
+  /** Hosts per batch. Default: DEFAULTS.rollingBatch. */
   batch?: number;
   health?: HealthSpec;
-  /** Expected HTTP status. Default 200. */
+  /** Expected HTTP status. Default: DEFAULTS.expectStatus. */
   expectStatus?: number;
-  /** How long a host may take to become healthy. Default 60 s. */
+  /** How long a host may take to become healthy. Default: DEFAULTS.healthTimeoutMs. */
   healthTimeoutMs?: number;
-  /** Time between health probes. Default 500 ms. */
+  /** Time between health probes. Default: DEFAULTS.healthIntervalMs. */
   healthIntervalMs?: number;
-  /** Longest wait for current connections to reach 0; 0 (default) = no drain. */
+  /** Longest wait for current connections to reach 0; 0 = no drain. Default: DEFAULTS.drainMs. */
   drainMs?: number;
   /** Counter instance to drain: a site name, or '_Total' (default: all sites). */
   drainSite?: string;
-  /** Time between connection reads while draining. Default 500 ms. */
+  /** Time between connection reads while draining. Default: DEFAULTS.drainIntervalMs. */
   drainIntervalMs?: number;
-  /** Failed hosts tolerated before stopping. Default 0. */
+  /** Failed hosts tolerated before stopping. Default: DEFAULTS.rollingMaxFailures. */
   maxFailures?: number;
   onProgress?: (event: RollingEvent) => void;
   /** Reuse these connections (and their PSSessions) instead of opening new ones. */
@@ -114,7 +115,7 @@ export function healthUrl(spec: HealthSpec | undefined, host: string): string | 
 }
 
 /** One GET; resolves with the status code (never throws: errors are returned as text). */
-export function probe(url: string, timeoutMs = 5000): Promise<{ status?: number; error?: string }> {
+export function probe(url: string, timeoutMs = DEFAULTS.healthProbeTimeoutMs): Promise<{ status?: number; error?: string }> {
   return new Promise((resolve) => {
     const lib = url.startsWith('https:') ? https : http;
     const req = lib.get(url, { agent: false, timeout: timeoutMs, headers: { Connection: 'close', 'User-Agent': 'iisctl-health' } }, (res) => {
@@ -142,13 +143,13 @@ async function act(iis: IisClient, action: RollingAction): Promise<void> {
 /** Rolling restart (or recycle / heal) of hosts; see the module comment. */
 export async function rollingRestart(hosts: readonly string[], options: RollingOptions = {}): Promise<RollingResult> {
   const action: RollingAction = options.action ?? { kind: 'restart' };
-  const batch = bounded(options.batch, 'batch', 1, LIMITS.batch);
-  const maxFailures = bounded(options.maxFailures, 'maxFailures', 0, LIMITS.maxFailures);
-  const expect = bounded(options.expectStatus, 'expectStatus', 200, LIMITS.expectStatus);
-  const healthTimeoutMs = bounded(options.healthTimeoutMs, 'healthTimeoutMs', 60_000, LIMITS.waitMs);
-  const healthIntervalMs = bounded(options.healthIntervalMs, 'healthIntervalMs', 500, LIMITS.intervalMs);
-  const drainMs = bounded(options.drainMs, 'drainMs', 0, LIMITS.waitMs);
-  const drainIntervalMs = bounded(options.drainIntervalMs, 'drainIntervalMs', 500, LIMITS.intervalMs);
+  const batch = bounded(options.batch, 'batch', DEFAULTS.rollingBatch, LIMITS.batch);
+  const maxFailures = bounded(options.maxFailures, 'maxFailures', DEFAULTS.rollingMaxFailures, LIMITS.maxFailures);
+  const expect = bounded(options.expectStatus, 'expectStatus', DEFAULTS.expectStatus, LIMITS.expectStatus);
+  const healthTimeoutMs = bounded(options.healthTimeoutMs, 'healthTimeoutMs', DEFAULTS.healthTimeoutMs, LIMITS.waitMs);
+  const healthIntervalMs = bounded(options.healthIntervalMs, 'healthIntervalMs', DEFAULTS.healthIntervalMs, LIMITS.intervalMs);
+  const drainMs = bounded(options.drainMs, 'drainMs', DEFAULTS.drainMs, LIMITS.waitMs);
+  const drainIntervalMs = bounded(options.drainIntervalMs, 'drainIntervalMs', DEFAULTS.drainIntervalMs, LIMITS.intervalMs);
   const drainSite = options.drainSite ?? '_Total';
   if (action.kind === 'recycle' && !action.pool.trim()) throw invalidArgument('A pool name is empty.');
   // Check every health URL before touching anything.
@@ -198,7 +199,7 @@ export async function rollingRestart(hosts: readonly string[], options: RollingO
         let last: { status?: number; error?: string } = {};
         for (;;) {
           attempts++;
-          last = await probe(url, Math.max(1000, Math.min(5000, healthTimeoutMs)));
+          last = await probe(url, Math.max(DEFAULTS.healthProbeMinMs, Math.min(DEFAULTS.healthProbeTimeoutMs, healthTimeoutMs)));
           emit({ type: 'health', host, url, attempt: attempts, ...last });
           if (last.status === expect) break;
           if (Date.now() - started >= healthTimeoutMs) {

@@ -9,6 +9,7 @@
  * is refused with an error naming the conflicting site and binding, before anything is changed.
  */
 import { checkNumber, LIMITS } from '../limits';
+import { DEFAULTS } from '../defaults';
 import { readSites, readSiteStates, requestSites, setServerAutoStart, Binding, SiteAction, SiteInfo, SiteState } from '../commands/sites';
 import { HRESULTS, isTransientOutcome, RequestOutcome } from '../commands/webadmin';
 import { IisctlError } from '../errors';
@@ -101,7 +102,7 @@ export class SiteController {
         const flip = names.filter((n) => siteOf(sites, n).serverAutoStart);
         if (flip.length) await frame.run(setServerAutoStart(flip, false));
       }
-      const timeoutMs = (options.timeoutSeconds ?? 30) * 1000;
+      const timeoutMs = (options.timeoutSeconds ?? DEFAULTS.webTimeoutSeconds) * 1000;
       if (stopping.length) await this.change(frame, 'stop', stopping, results, timeoutMs, options);
       if (starting.length) await this.change(frame, 'start', starting, results, timeoutMs, options);
       if (!stopping.length && !starting.length) frame.step('nothing to do', names, 0, 'skipped', `every site is already ${action === 'stop' ? 'stopped' : 'started'}`);

@@ -19,7 +19,7 @@ import { abortableSleep, throwIfCancelled } from './wait';
 import { attachResult, ControllerOptions, withStateLeft, disabledError, eventsSince, HostOperator, asInterruption, isInterruption } from './operation';
 
 export interface SurgicalOptions {
-  /** Deadline of the wait for the state read back. Default 30 s. */
+  /** Deadline of the wait for the state read back. Default: DEFAULTS.webTimeoutSeconds (lib/defaults.ts). */
   timeoutSeconds?: number;
   /** stop: terminate the remaining worker processes of the pools that did not stop in time (only those). */
   force?: boolean;

@@ -6,6 +6,7 @@
  */
 import { HINTS } from '../hints';
 import { IisctlError } from '../errors';
+import { DEFAULTS } from '../defaults';
 
 export interface PollOptions<T> {
   /** Reads the current state (one PowerShell round trip). */
@@ -14,7 +15,7 @@ export interface PollOptions<T> {
   done: (state: T) => boolean;
   /** Absolute deadline (ms since epoch). */
   deadline: number;
-  /** Time between reads. Default 250 ms. */
+  /** Time between reads. Default: DEFAULTS.pollIntervalMs. */
   intervalMs?: number;
   /** Called with every state read, e.g. for a progress line. */
   onPoll?: (state: T, elapsedMs: number) => void;
@@ -36,7 +37,7 @@ export interface PollResult<T> {
 export async function pollUntil<T>(options: PollOptions<T>): Promise<PollResult<T>> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, options.signal));
-  const interval = options.intervalMs ?? 250;
+  const interval = options.intervalMs ?? DEFAULTS.pollIntervalMs;
   const started = now();
   let polls = 0;
   for (;;) {

@@ -15,8 +15,9 @@ import type { ChildProcess } from 'node:child_process';
 import { PowerShell } from 'node-powershell';
 import type { ResolvedExecutable } from './executable';
 import type { Transport, TransportOutput } from './transport';
+import { DEFAULTS } from '../defaults';
 
-const KILL_WAIT_MS = 5000;
+const KILL_WAIT_MS = DEFAULTS.processKillWaitMs;
 
 interface ShellInternals {
   process: ChildProcess;

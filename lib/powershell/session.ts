@@ -22,6 +22,7 @@
  *   short; readBack() lets an interrupted operation read the state back on a fresh process.
  */
 import { checkNumber, checkNumbers, LIMITS } from '../limits';
+import { DEFAULTS } from '../defaults';
 import { HINTS } from '../hints';
 import { IisctlError } from '../errors';
 import { Logger, silentLogger } from '../log';
@@ -38,9 +39,9 @@ export interface SessionOptions {
   /** What runs the scripts instead of a PowerShell process (the simulator in process: lib/simulator.ts). */
   transport?: TransportFactory;
   logger?: Logger;
-  /** Deadline for one call unless the call says otherwise. Default 60 s. */
+  /** Deadline for one call unless the call says otherwise. Default: DEFAULTS.callTimeoutMs. */
   callTimeoutMs?: number;
-  /** Clear the host's command history and $Error every N calls. Default 200. */
+  /** Clear the host's command history and $Error every N calls. Default: DEFAULTS.maintenanceEvery. */
   maintenanceEvery?: number;
   /** Name of the computer this session talks to, for errors and logs. */
   hostName?: string;
@@ -96,8 +97,8 @@ export class PowerShellSession {
     else throw new TypeError('PowerShellSession needs an executable or a transport.');
     this.description = executable?.command ?? 'transport';
     this.logger = options.logger ?? silentLogger();
-    this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
-    this.maintenanceEvery = options.maintenanceEvery ?? 200;
+    this.callTimeoutMs = options.callTimeoutMs ?? DEFAULTS.callTimeoutMs;
+    this.maintenanceEvery = options.maintenanceEvery ?? DEFAULTS.maintenanceEvery;
     this.hostName = options.hostName ?? 'localhost';
   }
 
@@ -336,7 +337,7 @@ function stderrLines(shell: LiveShell): string[] {
 
 /** Everything a dead process wrote reaches stderrLines() once its stderr has ended (bounded wait). */
 function waitForStderr(shell: LiveShell): Promise<unknown> {
-  return Promise.race([shell.stderrEnded, delay(1000)]);
+  return Promise.race([shell.stderrEnded, delay(DEFAULTS.stderrDrainMs)]);
 }
 
 function firstLines(text: string, max = 5): string {

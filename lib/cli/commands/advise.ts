@@ -1,5 +1,6 @@
 /** `iisctl advise`: what to change instead of resetting IIS, with evidence and the fixing command (library: iis.advise()). */
 import { LIMITS } from '../../limits';
+import { DEFAULTS } from '../../defaults';
 import type { CommandModule } from 'yargs';
 import type { AdviseResult } from '../../control/advise';
 import { forEachHost, Runtime } from '../context';
@@ -12,7 +13,7 @@ export const ADVISE_USAGE = 'iisctl advise [--days N] [--json] [-c HOST]...';
 export const adviseCommand = (runtime: Runtime): CommandModule<object, Args<{ days?: number }>> => ({
   command: 'advise',
   describe: 'Inspect the host and print what to change instead of resetting IIS, with the command that fixes each finding',
-  builder: (y) => y.option('days', { type: 'number', requiresArg: true, describe: 'Days of events to look at (default 7)' }) as never,
+  builder: (y) => y.option('days', { type: 'number', requiresArg: true, describe: `Days of events to look at (default ${DEFAULTS.adviseDays})` }) as never,
   handler: handler<{ days?: number }>(runtime, 'advise', ADVISE_USAGE, (ctx, args) => {
     const days = cliNumber('days', args.days, LIMITS.adviseDays, ADVISE_USAGE);
     return forEachHost(ctx, { run: (iis) => iis.advise({ days }), human: (r) => renderAdvice(ctx.out, r) });

@@ -3,6 +3,7 @@
  * host's event log, newest first.
  */
 import { LIMITS } from '../../limits';
+import { DEFAULTS } from '../../defaults';
 import type { CommandModule } from 'yargs';
 import { EVENT_KINDS, EventKind, EventRecord } from '../../commands/events';
 import { forEachHost, Runtime, UsageError } from '../context';
@@ -24,13 +25,13 @@ export const eventsCommand = (runtime: Runtime): CommandModule<object, Args<Even
   describe: 'Show IIS resets, recycles, crashes, service changes and iisctl audit events',
   builder: (y) =>
     y
-      .option('since', { type: 'string', requiresArg: true, describe: 'From: 30m, 24h, 7d ago, or an ISO date-time (default 24h)' })
+      .option('since', { type: 'string', requiresArg: true, describe: `From: 30m, 24h, 7d ago, or an ISO date-time (default ${DEFAULTS.eventsSinceHours}h)` })
       .option('until', { type: 'string', requiresArg: true, describe: 'Up to: a duration ago or an ISO date-time (default now)' })
-      .option('max', { type: 'number', requiresArg: true, describe: 'At most N events (default 100)' })
+      .option('max', { type: 'number', requiresArg: true, describe: `At most N events (default ${DEFAULTS.eventsMax})` })
       .option('kind', { type: 'string', requiresArg: true, describe: `Comma-separated kinds: ${EVENT_KINDS.join(', ')}` }) as never,
   handler: handler<EventsArgs>(runtime, 'events', EVENTS_USAGE, (ctx, args) => {
     const now = Date.now();
-    const since = pointInTime('since', args.since, EVENTS_USAGE, now) ?? new Date(now - 24 * 3_600_000);
+    const since = pointInTime('since', args.since, EVENTS_USAGE, now) ?? new Date(now - DEFAULTS.eventsSinceHours * 3_600_000);
     const until = pointInTime('until', args.until, EVENTS_USAGE, now);
     if (until && since > until) throw new UsageError('--since is later than --until.', EVENTS_USAGE);
     const max = cliNumber('max', args.max, LIMITS.eventsMax, EVENTS_USAGE);

@@ -8,6 +8,7 @@
  */
 import type { CommandModule } from 'yargs';
 import type { HealResult } from '../../control/heal';
+import { DEFAULTS } from '../../defaults';
 import { isIisctlError } from '../../errors';
 import { forEachHost, Runtime, UsageError } from '../context';
 import { Args, handler } from '../handler';
@@ -33,7 +34,7 @@ export const healCommand = (runtime: Runtime): CommandModule<object, Args<HealAr
       .positional('name', { type: 'string', describe: 'Application pool name (or site name with --site)' })
       .option('site', { type: 'boolean', describe: "NAME is a site: heal its root application's pool" })
       .option('force', { type: 'boolean', describe: 'Allow the rungs that kill processes (the pool\'s workers, then a forced IIS restart)' })
-      .option('timeout', { type: 'number', requiresArg: true, describe: 'Seconds each rung may take (default 30)' })
+      .option('timeout', { type: 'number', requiresArg: true, describe: `Seconds each rung may take, all its steps included (default ${DEFAULTS.healRungTimeoutSeconds})` })
       .option('reason', { type: 'string', requiresArg: true, describe: 'Why, recorded in the audit events' }) as never,
   handler: handler<HealArgs>(runtime, 'heal', HEAL_USAGE, (ctx, args) => {
     if (args.dryRun) throw new UsageError('heal has no --dry-run: each rung depends on the health read after the previous one. Try `iisctl pool recycle NAME --dry-run`.', HEAL_USAGE);

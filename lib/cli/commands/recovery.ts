@@ -5,12 +5,14 @@
 import type { CommandModule } from 'yargs';
 import type { ServiceRecoveryInfo } from '../../commands/recovery';
 import { RECOVERY_SERVICES } from '../../commands/recovery';
+import { DEFAULTS } from '../../defaults';
 import type { RecoveryChangeResult } from '../../control/recovery';
 import { renderSteps } from '../views';
 import { forEachHost, Runtime, UsageError } from '../context';
 import { Args, handler } from '../handler';
 import { Output, table } from '../render';
-import { wholeNumber } from '../validate';
+import { cliNumber } from '../validate';
+import { LIMITS } from '../../limits';
 
 export const RECOVERY_USAGE = `iisctl recovery show|enable|disable [${RECOVERY_SERVICES.join('|')}]... [--delay SECONDS] [--reset SECONDS] [--dry-run]`;
 
@@ -28,14 +30,14 @@ export const recoveryCommand = (runtime: Runtime): CommandModule<object, Args<Re
     y
       .positional('action', { choices: ['show', 'enable', 'disable'] })
       .positional('services', { type: 'string', array: true, describe: `${RECOVERY_SERVICES.join(', ')} (default: all)` })
-      .option('delay', { type: 'number', requiresArg: true, describe: 'enable: seconds before each restart (default 60)' })
-      .option('reset', { type: 'number', requiresArg: true, describe: 'enable: seconds without failure before the failure count resets (default 86400)' }) as never,
+      .option('delay', { type: 'number', requiresArg: true, describe: `enable: seconds before each restart (default ${DEFAULTS.recoveryDelayMs / 1000})` })
+      .option('reset', { type: 'number', requiresArg: true, describe: `enable: seconds without failure before the failure count resets (default ${DEFAULTS.recoveryResetSeconds})` }) as never,
   handler: handler<RecoveryArgs>(runtime, (a) => `recovery ${a.action}`, RECOVERY_USAGE, (ctx, args) => {
     const services = (args.services ?? []).map(String);
     for (const s of services) if (!RECOVERY_SERVICES.some((r) => r.toLowerCase() === s.toLowerCase())) throw new UsageError(`${JSON.stringify(s)} is not one of ${RECOVERY_SERVICES.join(', ')}.`, RECOVERY_USAGE);
     const list = services.length ? services : [...RECOVERY_SERVICES];
-    const delay = wholeNumber('delay', args.delay, 0, 86_400, RECOVERY_USAGE);
-    const reset = wholeNumber('reset', args.reset, 0, 31_536_000, RECOVERY_USAGE);
+    const delay = cliNumber('delay', args.delay, LIMITS.recoveryDelaySeconds, RECOVERY_USAGE);
+    const reset = cliNumber('reset', args.reset, LIMITS.recoveryResetSeconds, RECOVERY_USAGE);
     if (args.action !== 'enable' && (delay !== undefined || reset !== undefined)) throw new UsageError('--delay and --reset apply to recovery enable only.', RECOVERY_USAGE);
     if (args.action === 'show') {
       if (args.dryRun) throw new UsageError('recovery show changes nothing; --dry-run does not apply.', RECOVERY_USAGE);

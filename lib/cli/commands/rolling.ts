@@ -5,6 +5,7 @@
  * failed or are untouched; when none is done, the first failure's own exit code.
  */
 import { LIMITS } from '../../limits';
+import { DEFAULTS } from '../../defaults';
 import { cliNumber } from '../validate';
 import type { CommandModule } from 'yargs';
 import { IisctlError } from '../../errors';
@@ -15,7 +16,7 @@ import { Args, handler } from '../handler';
 import { duration, Output } from '../render';
 
 export const ROLLING_USAGE =
-  'iisctl rolling restart|recycle POOL|heal NAME -c HOST[,HOST...] [--batch 1] [--health URL|HOST=URL]... [--expect 200] [--health-timeout S] [--drain S] [--drain-site SITE] [--max-failures 0]';
+  `iisctl rolling restart|recycle POOL|heal NAME -c HOST[,HOST...] [--batch ${DEFAULTS.rollingBatch}] [--health URL|HOST=URL]... [--expect ${DEFAULTS.expectStatus}] [--health-timeout S] [--drain S] [--drain-site SITE] [--max-failures ${DEFAULTS.rollingMaxFailures}]`;
 
 interface RollingArgs {
   action: string;
@@ -53,13 +54,13 @@ export const rollingCommand = (runtime: Runtime): CommandModule<object, Args<Rol
     y
       .positional('action', { type: 'string', choices: ['restart', 'recycle', 'heal'], describe: 'What to do on each host' })
       .positional('name', { type: 'string', describe: 'Pool (recycle, heal)' })
-      .option('batch', { type: 'number', requiresArg: true, describe: 'Hosts per batch (default 1)' })
+      .option('batch', { type: 'number', requiresArg: true, describe: `Hosts per batch (default ${DEFAULTS.rollingBatch})` })
       .option('health', { type: 'string', array: true, requiresArg: true, describe: 'Health URL ({host} is replaced) or HOST=URL, repeatable' })
-      .option('expect', { type: 'number', requiresArg: true, describe: 'Expected HTTP status (default 200)' })
-      .option('health-timeout', { type: 'number', requiresArg: true, describe: 'Seconds a host may take to become healthy (default 60)' })
+      .option('expect', { type: 'number', requiresArg: true, describe: `Expected HTTP status (default ${DEFAULTS.expectStatus})` })
+      .option('health-timeout', { type: 'number', requiresArg: true, describe: `Seconds a host may take to become healthy (default ${DEFAULTS.healthTimeoutMs / 1000})` })
       .option('drain', { type: 'number', requiresArg: true, describe: 'Seconds to wait for the current connections to reach 0 before acting (default: no drain)' })
       .option('drain-site', { type: 'string', requiresArg: true, describe: 'Site whose connections are drained (default: all sites)' })
-      .option('max-failures', { type: 'number', requiresArg: true, describe: 'Failed hosts tolerated before stopping (default 0)' }) as never,
+      .option('max-failures', { type: 'number', requiresArg: true, describe: `Failed hosts tolerated before stopping (default ${DEFAULTS.rollingMaxFailures})` }) as never,
   handler: handler<RollingArgs>(runtime, 'rolling', ROLLING_USAGE, async (ctx, args) => {
     const hosts = targetHosts(ctx).flatMap((h) => (h === undefined ? [] : h.split(',').map((x) => x.trim()).filter(Boolean)));
     if (hosts.length === 0) throw new UsageError('rolling needs the hosts: --computer a,b,c (or -c a -c b).', ROLLING_USAGE);
