@@ -38,8 +38,8 @@ function setup(healsAt?: Step, throws: Partial<Record<Step, IisctlError>> = {}, 
   } as unknown as AppPoolController;
   const restarts: unknown[] = [];
   const services = {
-    restart: async (o: { force: boolean; timeoutSeconds: number }) => {
-      restarts.push(o);
+    restart: async (o: { force: boolean; timeoutSeconds: number }, startWithinMs?: () => number) => {
+      restarts.push({ ...o, startWithinMs: startWithinMs?.() });
       step(o.force ? 'restart-iis-force' : 'restart-iis');
     },
   } as unknown as IisServiceController;
@@ -116,10 +116,10 @@ describe('Healer: the escalation ladder', () => {
     expect(rungs(result)).toEqual(['recycle unhealthy', 'restart-pool failed']);
   });
 
-  it('every rung gets its own budget: rungTimeoutSeconds wins over timeoutSeconds', async () => {
+  it('every rung gets its own budget: rungTimeoutSeconds wins over timeoutSeconds (the stop half of it, the start what is left)', async () => {
     const { restarts, heal } = setup();
     await failure(heal({ timeoutSeconds: 12, rungTimeoutSeconds: { 'restart-iis': 90 } }));
-    expect(restarts).toEqual([expect.objectContaining({ timeoutSeconds: 90 })]);
+    expect(restarts).toEqual([expect.objectContaining({ timeoutSeconds: 45, startWithinMs: 90_000 })]);
   });
 
   it('bad budgets and target names are INVALID_ARGUMENT before any round trip', async () => {
