@@ -1,6 +1,6 @@
 /**
- * Fan-out: the same operation on N computers, at most `concurrency` at a time, one result per
- * host (never one host's failure for all).
+ * connectMany: the same operation on N computers, at most `concurrency` at a time, one result per
+ * host (never one host's failure for all), through the one fan-out (./fanOut.ts).
  *
  * Shape: one IisClient per host, i.e. one local PowerShell process per remote computer, each with
  * its one reused PSSession. Not one local process driving `Invoke-Command -Session @(...)`: every
