@@ -4,7 +4,7 @@
  * "Nothing ran" is read on the simulated host: services untouched, no audit event written.
  */
 import { connect } from '../../lib/client';
-import { rollingRestart } from '../../lib/control/rolling';
+import { rollingRestart } from '../../lib/fleet/rolling';
 import { LIMITS } from '../../lib/limits';
 import { closeClients, failure, scenarioFile, simClient, tempDir } from '../helpers/sim';
 import { SimMachine } from '../helpers/cli';

@@ -8,10 +8,9 @@ import { connect, ConnectOptions, IisClient } from '../client';
 import { IisctlError, isIisctlError } from '../errors';
 import { createLogger, Logger, LogLevel, LOG_LEVELS } from '../log';
 import { currentUser } from '../control/operation';
-import { validateComputerName } from '../commands/remote';
-import { mapLimit, DEFAULT_CONCURRENCY } from '../control/fleet';
+import { fanOut, hostConcurrency, HostResult } from '../fleet/fanOut';
+import { checkHosts } from '../fleet/hosts';
 import { LIMITS } from '../limits';
-import { DEFAULTS } from '../defaults';
 import { cliNumber } from './validate';
 import { EXIT, exitCodeOf, ExitCode } from './exitCodes';
 import type { GlobalArgs } from './options';
@@ -74,20 +73,11 @@ export function targetHosts(ctx: Context): (string | undefined)[] {
   // --computer a,b,c and repeated -c both work.
   const names = ctx.args.computer.flatMap((n) => (n.includes(',') ? n.split(',') : [n]));
   if (names.length === 0) return [undefined];
-  for (const name of names) {
-    try {
-      validateComputerName(name);
-    } catch (e) {
-      throw new UsageError(`--computer: ${(e as Error).message}`, ctx.usage);
-    }
+  try {
+    return checkHosts(names);
+  } catch (e) {
+    throw new UsageError(`--computer: ${(e as Error).message}`, ctx.usage);
   }
-  const seen = new Set<string>();
-  for (const name of names) {
-    const key = name.trim().toLowerCase();
-    if (seen.has(key)) throw new UsageError(`--computer ${name} is given twice.`, ctx.usage);
-    seen.add(key);
-  }
-  return names.map((n) => n.trim());
 }
 
 export function connectOptions(ctx: Context, host: string | undefined): ConnectOptions {
@@ -101,13 +91,6 @@ export function connectOptions(ctx: Context, host: string | undefined): ConnectO
     credential: host !== undefined && args.user !== undefined ? { userName: args.user, password: remotePassword(ctx) } : undefined,
     signal: ctx.signal,
   };
-}
-
-export interface HostOutcome<T> {
-  host: string;
-  ok: boolean;
-  result?: T;
-  error?: unknown;
 }
 
 export interface HostWork<T> {
@@ -134,33 +117,37 @@ export interface HostWork<T> {
 export async function forEachHost<T>(ctx: Context, work: HostWork<T>): Promise<ExitCode> {
   const hosts = targetHosts(ctx);
   const several = hosts.length > 1;
-  const limit = work.takesHostDown && ctx.args.parallel === undefined ? DEFAULTS.hostDownConcurrency : parallelLimit(ctx);
   // Several hosts run in parallel (at most --parallel at once, each with its own connection; one
   // at a time for what takes a host down); their results are printed afterwards in the order
-  // given, each under its "== HOST ==" header.
-  const outcomes = await mapLimit(hosts, limit, async (host): Promise<HostOutcome<T>> => {
-    const label = host ?? 'localhost';
-    let iis: IisClient | undefined;
-    const started = Date.now();
-    const reason = (ctx.args as { reason?: unknown }).reason;
-    ctx.logger.info(`iisctl ${ctx.command} started on ${label}`, { record: 'start', command: ctx.command, host: label, user: currentUser(), reason: typeof reason === 'string' ? reason : undefined, dryRun: ctx.args.dryRun || undefined });
-    try {
-      iis = await connect(connectOptions(ctx, host));
-      const result = await work.run(iis, label);
-      ctx.logger.info(`iisctl ${ctx.command} succeeded on ${label}`, { record: 'result', command: ctx.command, host: label, outcome: 'succeeded', exitCode: EXIT.OK, durationMs: Date.now() - started });
-      return { host: label, ok: true, result };
-    } catch (error) {
-      const e = error as Partial<IisctlError> & Error;
-      ctx.logger.error(`iisctl ${ctx.command} failed on ${label}: ${e.message}`, { record: 'result', command: ctx.command, host: label, outcome: 'failed', exitCode: errorExitCode(error), durationMs: Date.now() - started, code: e.code, hint: cliHint(e.hint) });
-      return { host: label, ok: false, error };
-    } finally {
-      await iis?.close().catch((e: unknown) => ctx.logger.warn('could not close the connection', { host: label, error: (e as Error).message }));
-    }
-  });
+  // given, each under its "== HOST ==" header. After Ctrl-C no further host is started.
+  const limit = hostConcurrency(parallelOption(ctx.args.parallel, ctx.usage), work.takesHostDown === true);
+  const outcomes = await fanOut(
+    hosts.map((host) => host ?? 'localhost'),
+    async (host, i): Promise<T> => {
+      let iis: IisClient | undefined;
+      const started = Date.now();
+      const reason = (ctx.args as { reason?: unknown }).reason;
+      ctx.logger.info(`iisctl ${ctx.command} started on ${host}`, { record: 'start', command: ctx.command, host, user: currentUser(), reason: typeof reason === 'string' ? reason : undefined, dryRun: ctx.args.dryRun || undefined });
+      try {
+        iis = await connect(connectOptions(ctx, hosts[i]));
+        const result = await work.run(iis, host);
+        ctx.logger.info(`iisctl ${ctx.command} succeeded on ${host}`, { record: 'result', command: ctx.command, host, outcome: 'succeeded', exitCode: EXIT.OK, durationMs: Date.now() - started });
+        return result;
+      } catch (error) {
+        const e = error as Partial<IisctlError> & Error;
+        ctx.logger.error(`iisctl ${ctx.command} failed on ${host}: ${e.message}`, { record: 'result', command: ctx.command, host, outcome: 'failed', exitCode: errorExitCode(error), durationMs: Date.now() - started, code: e.code, hint: cliHint(e.hint) });
+        throw error;
+      } finally {
+        await iis?.close().catch((e: unknown) => ctx.logger.warn('could not close the connection', { host, error: (e as Error).message }));
+      }
+    },
+    { concurrency: limit, signal: ctx.signal },
+    (error) => error,
+  );
   if (!ctx.args.json) {
     outcomes.forEach((o, i) => {
       if (several) ctx.out.line(`${i ? '\n' : ''}== ${o.host} ==`);
-      if (o.ok) work.human(o.result as T, o.host);
+      if (o.ok) work.human(o.value, o.host);
       else if (work.humanFailure) work.humanFailure(o.error, o.host);
       if (!o.ok) reportError(ctx.out, o.error, { host: several ? o.host : undefined, usage: ctx.usage, debug: isDebug(ctx.args.logLevel) });
     });
@@ -168,11 +155,6 @@ export async function forEachHost<T>(ctx: Context, work: HostWork<T>): Promise<E
   const code = combinedExitCode(outcomes);
   if (ctx.args.json) ctx.out.document(jsonDocument(ctx, outcomes, code, work));
   return code;
-}
-
-/** --parallel: LIMITS.concurrency, default DEFAULTS.concurrency. */
-export function parallelLimit(ctx: Context): number {
-  return parallelOption(ctx.args.parallel, ctx.usage) ?? DEFAULT_CONCURRENCY;
 }
 
 function parallelOption(raw: unknown, usage: string): number | undefined {
@@ -186,7 +168,7 @@ export function remotePassword(ctx: Context): string {
   return pw;
 }
 
-export function combinedExitCode(outcomes: HostOutcome<unknown>[]): ExitCode {
+export function combinedExitCode(outcomes: readonly { ok: boolean; error?: unknown }[]): ExitCode {
   const codes = outcomes.map((o) => (o.ok ? EXIT.OK : errorExitCode(o.error)));
   if (codes.every((c) => c === EXIT.OK)) return EXIT.OK;
   if (codes.length === 1) return codes[0];
@@ -207,8 +189,8 @@ export function errorJson(error: unknown, usage?: string): Record<string, unknow
   return { code: 'FAILED', message: error instanceof Error ? error.message : String(error), unexpected: true, exitCode };
 }
 
-function jsonDocument<T>(ctx: Context, outcomes: HostOutcome<T>[], code: ExitCode, work: HostWork<T>): Record<string, unknown> {
-  const toJson = (o: HostOutcome<T>) => (o.ok ? { result: work.json ? work.json(o.result as T) : o.result } : { error: errorJson(o.error, ctx.usage) });
+function jsonDocument<T>(ctx: Context, outcomes: HostResult<T, unknown>[], code: ExitCode, work: HostWork<T>): Record<string, unknown> {
+  const toJson = (o: HostResult<T, unknown>) => (o.ok ? { result: work.json ? work.json(o.value) : o.value } : { error: errorJson(o.error, ctx.usage) });
   const base = { ok: code === EXIT.OK, command: ctx.command, exitCode: code, ...(ctx.args.dryRun ? { dryRun: true } : {}) };
   if (outcomes.length === 1) return { ...base, host: outcomes[0].host, ...toJson(outcomes[0]) };
   const failed = outcomes.filter((o) => !o.ok).map((o) => o.host);

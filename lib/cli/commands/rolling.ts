@@ -1,6 +1,6 @@
 /**
  * `iisctl rolling restart|recycle POOL|heal NAME --computer a,b,c ...`: the library's
- * rollingRestart (lib/control/rolling.ts): batches, optional drain, act, health gate, stop after
+ * rollingRestart (lib/fleet/rolling.ts): batches, optional drain, act, health gate, stop after
  * more than --max-failures failures. Exit 0 when every host is done; 8 when some are done and some
  * failed or are untouched; when none is done, the first failure's own exit code.
  */
@@ -9,7 +9,7 @@ import { DEFAULTS } from '../../defaults';
 import { cliNumber } from '../validate';
 import type { CommandModule } from 'yargs';
 import { IisctlError } from '../../errors';
-import { healthUrl, rollingRestart, RollingAction, RollingEvent, RollingResult } from '../../control/rolling';
+import { healthUrl, rollingRestart, RollingAction, RollingEvent, RollingResult } from '../../fleet/rolling';
 import { connectOptions, errorExitCode, errorJson, reportError, Runtime, targetHosts, UsageError } from '../context';
 import { EXIT, ExitCode } from '../exitCodes';
 import { Args, handler } from '../handler';
@@ -62,9 +62,9 @@ export const rollingCommand = (runtime: Runtime): CommandModule<object, Args<Rol
       .option('drain-site', { type: 'string', requiresArg: true, describe: 'Site whose connections are drained (default: all sites)' })
       .option('max-failures', { type: 'number', requiresArg: true, describe: `Failed hosts tolerated before stopping (default ${DEFAULTS.rollingMaxFailures})` }) as never,
   handler: handler<RollingArgs>(runtime, 'rolling', ROLLING_USAGE, async (ctx, args) => {
-    const hosts = targetHosts(ctx).flatMap((h) => (h === undefined ? [] : h.split(',').map((x) => x.trim()).filter(Boolean)));
+    // Split, checked and free of duplicates (lib/fleet/hosts.ts); undefined = no --computer.
+    const hosts = targetHosts(ctx).filter((h): h is string => h !== undefined);
     if (hosts.length === 0) throw new UsageError('rolling needs the hosts: --computer a,b,c (or -c a -c b).', ROLLING_USAGE);
-    if (new Set(hosts.map((h) => h.toLowerCase())).size !== hosts.length) throw new UsageError('A host is given twice.', ROLLING_USAGE);
     if (args.dryRun) throw new UsageError('rolling has no --dry-run: each batch depends on the health of the previous one. Try `iisctl restart --dry-run -c HOST`.', ROLLING_USAGE);
     const name = args.name === undefined ? undefined : String(args.name);
     let action: RollingAction;

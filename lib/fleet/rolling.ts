@@ -17,11 +17,13 @@ import { checkNumber, LIMITS, NumberRule } from '../limits';
 import { DEFAULTS } from '../defaults';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { IisctlError, invalidArgument, isIisctlError } from '../errors';
+import { IisctlError, invalidArgument } from '../errors';
 import type { IisClient } from '../client';
-import type { HealOptions, HealTarget } from './heal';
-import type { RestartOptions } from './iisServices';
+import type { HealOptions, HealTarget } from '../control/heal';
+import type { RestartOptions } from '../control/iisServices';
+import { fanOut, hostError } from './fanOut';
 import { Fleet, FleetOptions } from './fleet';
+import { checkHosts } from './hosts';
 
 export type RollingAction =
   | { kind: 'restart'; options?: RestartOptions }
@@ -130,10 +132,6 @@ export function probe(url: string, timeoutMs = DEFAULTS.healthProbeTimeoutMs): P
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function asError(e: unknown, host: string): IisctlError {
-  return isIisctlError(e) ? e : new IisctlError('FAILED', e instanceof Error ? e.message : String(e), { host });
-}
-
 async function act(iis: IisClient, action: RollingAction): Promise<void> {
   if (action.kind === 'restart') await iis.restart(action.options);
   else if (action.kind === 'recycle') await iis.appPools.recycle(action.pool);
@@ -161,11 +159,10 @@ export async function rollingRestart(hosts: readonly string[], options: RollingO
       // a progress callback never breaks the operation
     }
   };
-  const fleet = options.fleet ?? new Fleet(hosts, options);
-  const results = new Map<string, RollingHostResult>(fleet.hosts.map((h) => [h, { host: h, status: 'untouched' }]));
-  const order = hosts.map((h) => h.trim());
+  const order = checkHosts(hosts);
+  const fleet = options.fleet ?? new Fleet(order, options);
+  const results = new Map<string, RollingHostResult>(order.map((h) => [h, { host: h, status: 'untouched' }]));
   let failures = 0;
-  let stoppedEarly = false;
 
   const one = async (host: string): Promise<void> => {
     const r = results.get(host) as RollingHostResult;
@@ -213,32 +210,26 @@ export async function rollingRestart(hosts: readonly string[], options: RollingO
       r.status = 'done';
       emit({ type: 'done', host });
     } catch (e) {
-      const error = asError(e, host);
+      const error = hostError(e, host);
       r.status = 'failed';
       r.phase = phase;
       r.error = error;
       failures++;
       emit({ type: 'failed', host, phase, error });
+      throw error;
     }
   };
 
   try {
-    for (let i = 0; i < order.length; i += batch) {
-      // Interrupted (Ctrl-C, SIGHUP): no further batch is started, whatever --max-failures allows.
-      if (failures > maxFailures || options.signal?.aborted) {
-        stoppedEarly = true;
-        break;
-      }
-      const hostsOfBatch = order.slice(i, i + batch);
-      emit({ type: 'batch', index: i / batch, hosts: hostsOfBatch });
-      await Promise.all(hostsOfBatch.map(one));
-    }
-    if (failures > maxFailures && order.some((h) => results.get(h)?.status === 'untouched')) stoppedEarly = true;
+    // Interrupted (Ctrl-C, SIGHUP): no further batch is started, whatever --max-failures allows.
+    await fanOut(order, one, { batch, maxFailures, signal: options.signal, onBatch: (index, hostsOfBatch) => emit({ type: 'batch', index, hosts: hostsOfBatch }) });
   } finally {
     if (!options.fleet) await fleet.close();
   }
   const list = order.map((h) => results.get(h) as RollingHostResult);
   const untouched = list.filter((r) => r.status === 'untouched').map((r) => r.host);
+  // Hosts are left untouched only when the run stopped before their batch.
+  const stoppedEarly = untouched.length > 0;
   if (stoppedEarly) emit({ type: 'stopped', failures, untouched });
   return {
     ok: failures === 0,

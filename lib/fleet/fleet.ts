@@ -1,6 +1,6 @@
 /**
- * Fan-out: the same operation on N computers, at most `concurrency` at a time, one result per
- * host (never one host's failure for all).
+ * connectMany: the same operation on N computers, at most `concurrency` at a time, one result per
+ * host (never one host's failure for all), through the one fan-out (./fanOut.ts).
  *
  * Shape: one IisClient per host, i.e. one local PowerShell process per remote computer, each with
  * its one reused PSSession. Not one local process driving `Invoke-Command -Session @(...)`: every
@@ -9,48 +9,17 @@
  * kills the local process and every PSSession in it) would stall or break all the others. The
  * invariant "one persistent session per connection" holds per host.
  */
-import { checkNumber, LIMITS } from '../limits';
-import { DEFAULTS } from '../defaults';
 import { connect, ConnectOptions, IisClient } from '../client';
-import { IisctlError, invalidArgument, isIisctlError } from '../errors';
-
-export const DEFAULT_CONCURRENCY = DEFAULTS.concurrency;
-export const MAX_CONCURRENCY = LIMITS.concurrency.max;
-
-export type HostResult<T> =
-  | { host: string; ok: true; value: T; ms: number }
-  | { host: string; ok: false; error: IisctlError; ms: number };
+import { checkConcurrency, fanOut, HostResult } from './fanOut';
+import { checkHosts } from './hosts';
 
 export interface FleetOptions extends Omit<ConnectOptions, 'computerName'> {
   /** Hosts worked on at the same time. Default: DEFAULTS.concurrency. */
   concurrency?: number;
+  /** Failed hosts tolerated by each(): once more have failed, no further host is started. Default: no limit. */
+  maxFailures?: number;
   /** Connects one host (default: the library's connect). For tests and custom set-ups. */
   connectHost?: (host: string, options: ConnectOptions) => Promise<IisClient>;
-}
-
-/** Runs fn over items, at most `limit` at a time; results in input order. */
-export async function mapLimit<I, O>(items: readonly I[], limit: number, fn: (item: I, index: number) => Promise<O>): Promise<O[]> {
-  const out = new Array<O>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
-export function checkConcurrency(value: number | undefined): number {
-  if (value === undefined) return DEFAULT_CONCURRENCY;
-  checkNumber('concurrency', value, LIMITS.concurrency);
-  return value;
-}
-
-function asError(e: unknown, host: string): IisctlError {
-  if (isIisctlError(e)) return e;
-  return new IisctlError('FAILED', e instanceof Error ? e.message : String(e), { host, cause: e instanceof Error ? e : undefined });
 }
 
 /**
@@ -66,15 +35,7 @@ export class Fleet {
     hosts: readonly string[],
     private readonly options: FleetOptions = {},
   ) {
-    if (hosts.length === 0) throw invalidArgument('A fleet needs at least one host.');
-    const seen = new Set<string>();
-    for (const h of hosts) {
-      const key = h.trim().toLowerCase();
-      if (!key) throw invalidArgument('A computer name is empty.');
-      if (seen.has(key)) throw invalidArgument(`The host ${h} is given twice.`);
-      seen.add(key);
-    }
-    this.hosts = hosts.map((h) => h.trim());
+    this.hosts = checkHosts(hosts);
     this.concurrency = checkConcurrency(options.concurrency);
   }
 
@@ -82,7 +43,7 @@ export class Fleet {
   client(host: string): Promise<IisClient> {
     let c = this.clients.get(host);
     if (!c) {
-      const { concurrency: _c, connectHost, ...rest } = this.options;
+      const { concurrency: _c, maxFailures: _m, connectHost, ...rest } = this.options;
       const opts: ConnectOptions = { ...rest, computerName: host };
       c = (connectHost ? connectHost(host, opts) : connect(opts)).catch((e: unknown) => {
         this.clients.delete(host);
@@ -93,17 +54,14 @@ export class Fleet {
     return c;
   }
 
-  /** fn on every host (or the given subset), at most `concurrency` at once; per-host results in host order. */
+  /**
+   * fn on every host (or the given subset), at most `concurrency` at once; per-host results in host
+   * order. Once the signal of the options is aborted (or more than maxFailures hosts failed), no
+   * further host is started: those end CANCELLED with `started: false`.
+   */
   each<T>(fn: (iis: IisClient, host: string) => Promise<T>, hosts: readonly string[] = this.hosts): Promise<HostResult<T>[]> {
-    return mapLimit(hosts, this.concurrency, async (host) => {
-      const started = Date.now();
-      try {
-        const value = await fn(await this.client(host), host);
-        return { host, ok: true as const, value, ms: Date.now() - started };
-      } catch (e) {
-        return { host, ok: false as const, error: asError(e, host), ms: Date.now() - started };
-      }
-    });
+    const { maxFailures, signal } = this.options;
+    return fanOut(hosts, async (host) => fn(await this.client(host), host), { concurrency: this.concurrency, maxFailures, signal });
   }
 
   status() {
@@ -145,9 +103,4 @@ export class Fleet {
 /** Connections to several computers: `const fleet = connectMany(['WEB01', 'WEB02']); await fleet.restart()`. */
 export function connectMany(hosts: readonly string[], options: FleetOptions = {}): Fleet {
   return new Fleet(hosts, options);
-}
-
-/** True when every host succeeded. */
-export function allOk(results: readonly HostResult<unknown>[]): boolean {
-  return results.every((r) => r.ok);
 }
