@@ -1,5 +1,5 @@
 import type { IisClient } from '../../../lib/client';
-import { healthUrl, RollingEvent, rollingRestart } from '../../../lib/control/rolling';
+import { healthUrl, RollingEvent, rollingRestart } from '../../../lib/fleet/rolling';
 import { IisctlError } from '../../../lib/errors';
 
 const T0 = Date.UTC(2026, 11, 6, 10);

@@ -1,5 +1,6 @@
 import type { IisClient } from '../../../lib/client';
-import { allOk, checkConcurrency, Fleet, mapLimit } from '../../../lib/control/fleet';
+import { Fleet } from '../../../lib/fleet/fleet';
+import { allOk, checkConcurrency } from '../../../lib/fleet/fanOut';
 import { IisctlError } from '../../../lib/errors';
 
 /** Stand-in clients: restart() resolves when the test says so, or fails as scripted. */
@@ -71,16 +72,5 @@ describe('Fleet', () => {
     expect(() => new Fleet(['WEB01', 'web01'])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'The host web01 is given twice.' }));
     expect(() => checkConcurrency(0)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(checkConcurrency(undefined)).toBe(8);
-  });
-
-  it('mapLimit keeps input order whatever order the work ends in', async () => {
-    const order: number[] = [];
-    const out = await mapLimit([30, 10, 20], 3, async (n) => {
-      for (let i = 0; i < n; i++) await Promise.resolve();
-      order.push(n);
-      return n * 2;
-    });
-    expect(order).toEqual([10, 20, 30]);
-    expect(out).toEqual([60, 20, 40]);
   });
 });
