@@ -9,7 +9,7 @@
 import { isIisctlError } from '../../lib/errors';
 import { wrapScript } from '../../lib/powershell/envelope';
 import { hostileCorpus } from '../helpers/hostile';
-import { CATALOG, describeReal, runBatch, summary } from '../helpers/real-pwsh';
+import { describeReal, runBatch, summary } from '../helpers/real-pwsh';
 import { formOf, TEXT_BUILDERS } from '../helpers/text-builders';
 
 /** The harmless stand-in whose places in the recorded parameters are the locations to compare. */
@@ -66,7 +66,7 @@ describeReal('hostile input executed in real PowerShell', () => {
     // share one named mutex and so stay in one process.
     const group = (b: number): number => (/Lock|Lease/.test(builders[b].name) || b % 3 === 0 ? 0 : 1);
     const outs = await Promise.all(
-      [0, 1].map((g) => runBatch<{ powershell: string; builders: BuilderReport[] }>('run-hostile.ps1', { catalog: CATALOG, passthrough: PASSTHROUGH, canaries: CANARIES, builders, cases: cases.filter((c) => group(c.b) === g) })),
+      [0, 1].map((g) => runBatch<{ powershell: string; builders: BuilderReport[] }>('run-hostile.ps1', { passthrough: PASSTHROUGH, canaries: CANARIES, builders, cases: cases.filter((c) => group(c.b) === g) })),
     );
     const out = outs[0];
     reports = out.builders.map((r, i) => {
