@@ -140,7 +140,7 @@ function credentialFor(c: RemoteCredential): PsCode {
  * not CLIXML (XmlException) and on a password another user or computer protected
  * (CryptographicException "Key not valid for use in specified state.", thrown by
  * ProtectedData.Unprotect under InternalDeserializer.ReadSecureString: the stack quoted in
- * microsoft/CSS-Exchange issue 2322); a file of another object imports without error, hence the
+ * https://github.com/microsoft/CSS-Exchange/issues/2322); a file of another object imports without error, hence the
  * type check. Every such failure is re-raised with one error id (CREDENTIAL_FILE_ERROR_ID).
  */
 function credentialFromFile(path: string): PsCode {

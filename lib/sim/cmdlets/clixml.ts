@@ -16,7 +16,7 @@
  * bound to an account and a computer, and only for the simulated host's own account on its own
  * computer. Anything else is refused with CryptographicException: "Key not valid for use in
  * specified state." for a blob of another account or computer (the text public 5.1 reports show,
- * e.g. microsoft/CSS-Exchange issue 2322), "The data is invalid." for bytes that are no blob
+ * e.g. https://github.com/microsoft/CSS-Exchange/issues/2322), "The data is invalid." for bytes that are no blob
  * (recalled wording of ERROR_INVALID_DATA). So a file pwsh writes on Linux (plain UTF-16 hex) is
  * refused, as Windows refuses it.
  *
