@@ -14,7 +14,7 @@ import { PowerShellSession, SessionStats } from './powershell/session';
 import type { EventQuery, EventRecord } from './commands/events';
 import { readEvents, validateEventQuery } from './commands/events';
 import type { ToggleState } from './commands/toggle';
-import { closeRemoteSessions, currentConnections, listRemoteSessions, remoteCredential, remoteSecretEnv, RemoteSessionInfo, RemoteTarget, validateComputerName } from './commands/remote';
+import { closeRemoteSessions, CREDENTIAL_EXCLUSIVE, currentConnections, listRemoteSessions, remoteCredential, remoteCredentialFile, remoteSecretEnv, RemoteSessionInfo, RemoteTarget, validateComputerName } from './commands/remote';
 import type { Secret } from './powershell/quote';
 import { IisServiceController, OperationPlan, RestartOptions, ServiceOperationResult, StartOptions, StatusResult, StopOptions } from './control/iisServices';
 import type { RetryPolicy } from './control/retry';
@@ -46,6 +46,13 @@ export interface ConnectOptions {
    * caller's own Windows identity. The password is kept in a Secret: never logged, never in JSON.
    */
   credential?: { userName: string; password: string | Secret };
+  /**
+   * Instead of credential (not both): a file made once with `Get-Credential | Export-Clixml -Path
+   * FILE` by the account that runs this code, on this computer (Windows DPAPI protects the
+   * password for that user on that computer). Read once with Import-Clixml by the local
+   * PowerShell process; only the path is in script text. An unusable file: CREDENTIAL_FILE.
+   */
+  credentialFile?: string;
   /** true: the simulated Windows host (default scenario); a string: a scenario file. */
   simulate?: boolean | string;
   /** State file of the simulated host (default: IISCTL_SIM_STATE or a per-user file). */
@@ -264,7 +271,8 @@ export class IisClient {
 function remoteTargetOf(options: ConnectOptions): RemoteTarget | undefined {
   if (options.computerName === undefined) return undefined;
   const computerName = validateComputerName(options.computerName);
-  return options.credential ? { computerName, credential: remoteCredential(options.credential.userName, options.credential.password) } : { computerName };
+  if (options.credential) return { computerName, credential: remoteCredential(options.credential.userName, options.credential.password) };
+  return options.credentialFile !== undefined ? { computerName, credentialFile: remoteCredentialFile(options.credentialFile) } : { computerName };
 }
 
 export async function connect(options: ConnectOptions = {}): Promise<IisClient> {
@@ -272,6 +280,11 @@ export async function connect(options: ConnectOptions = {}): Promise<IisClient> 
   if (options.credential !== undefined) {
     if (options.computerName === undefined) throw invalidArgument('A credential is for a remote computer: give computerName too.');
     remoteCredential(options.credential.userName, options.credential.password);
+  }
+  if (options.credentialFile !== undefined) {
+    if (options.credential !== undefined) throw invalidArgument(CREDENTIAL_EXCLUSIVE);
+    if (options.computerName === undefined) throw invalidArgument('A credential file is for a remote computer: give computerName too.');
+    remoteCredentialFile(options.credentialFile);
   }
   validateLockOptions(options.lock);
   checkNumbers([

@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'DISABLED', // restarts are disabled on the host (iisctl disable)
   'TRANSIENT', // a retryable failure outlived the retry budget
   'UNREACHABLE', // the remote host could not be reached
+  'CREDENTIAL_FILE', // the credential file could not be used: missing, unreadable, not decryptable by this user on this computer, or not one PSCredential; nothing was sent to the remote host
   'LOCKED', // another iisctl holds the host lock (details.holder names it); nothing was changed
   'CANCELLED', // the caller aborted (AbortSignal; the CLI on Ctrl-C): waiting stopped, the state left behind is reported
   'FAILED', // anything else that went wrong, with details

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 'use strict';
 // tsc compiles lib/ to dist/ but does not copy data files; the simulated host needs its
-// cmdlet catalog and scenarios next to its compiled code.
+// cmdlet catalogs and scenarios next to its compiled code.
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const assets = [
   ['lib/sim/cmdlets.json', 'dist/sim/cmdlets.json'],
+  ['lib/sim/cmdlets-supplement.json', 'dist/sim/cmdlets-supplement.json'],
   ['lib/sim/scenarios', 'dist/sim/scenarios'],
 ];
 for (const [from, to] of assets) {

@@ -8,7 +8,7 @@
 import { readPoolStates, requestPools, setAutoStart } from '../../lib/commands/appPools';
 import { EVENT_KINDS, readEvents } from '../../lib/commands/events';
 import { clearSuspendedRecovery, readRecovery, readSuspendedRecovery, saveSuspendedRecovery, writeRecovery } from '../../lib/commands/recovery';
-import { closeRemoteSessions, currentConnections, onComputer, remoteCredential } from '../../lib/commands/remote';
+import { closeRemoteSessions, currentConnections, onComputer, remoteCredential, remoteCredentialFile } from '../../lib/commands/remote';
 import { readIisServices } from '../../lib/commands/services';
 import { PoolSettingsChanges, readPoolSettings, SETTING_NAMES, writePoolSettings } from '../../lib/commands/settings';
 import { readSiteStates, requestSites, setServerAutoStart } from '../../lib/commands/sites';
@@ -68,6 +68,7 @@ export function allScripts(): GeneratedScript[] {
   out.push({ name: 'counters: total', text: currentConnections().script.text });
   out.push({ name: 'remote: close sessions on a computer', text: onComputer('WEB03', closeRemoteSessions()).script.text });
   out.push({ name: 'remote: credential, no remote target', text: onComputer({ computerName: ' web04 ', credential: remoteCredential('ann@contoso.com', 'x') }, readIisServices()).script.text });
+  out.push({ name: 'remote: credential file', text: onComputer({ computerName: 'WEB04', credentialFile: remoteCredentialFile("C:\\tools\\it's [a] $cred.xml") }, readIisServices()).script.text });
   // Plain and hostile user text through every builder that takes it.
   const corpus = hostileCorpus();
   const step = Math.floor(corpus.length / HOSTILE_SAMPLE);

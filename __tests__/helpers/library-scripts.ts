@@ -11,7 +11,7 @@ import { killProcesses, restartComputer } from '../../lib/commands/processes';
 import { readRecovery, writeRecovery } from '../../lib/commands/recovery';
 import { readPoolSettings, writePoolSettings } from '../../lib/commands/settings';
 import { readAdviseEvents } from '../../lib/commands/settings-advise';
-import { closeRemoteSessions, currentConnections, listRemoteSessions, onComputer, remoteCredential } from '../../lib/commands/remote';
+import { closeRemoteSessions, currentConnections, listRemoteSessions, onComputer, remoteCredential, remoteCredentialFile } from '../../lib/commands/remote';
 import { readIisServices, requestServiceStart, requestServiceStop } from '../../lib/commands/services';
 import { readSites, readSiteStates, requestSites, setServerAutoStart } from '../../lib/commands/sites';
 import { disableRestarts, enableRestarts, readToggle } from '../../lib/commands/toggle';
@@ -44,6 +44,7 @@ export function libraryCommands(): Array<{ name: string; command: PsCommand<unkn
     ['remote: close sessions', closeRemoteSessions()],
     ['counters: current connections', currentConnections('Default Web Site')],
     ['remote: with credential', onComputer({ computerName: 'WEB02', credential: remoteCredential('CONTOSO\\ann', "p'ss $(x)") }, readIisServices())],
+    ['remote: with credential file', onComputer({ computerName: 'WEB02', credentialFile: remoteCredentialFile('C:\\tools\\deploy.cred.xml') }, readIisServices())],
     ['remote: read services', onComputer('WEB02', readIisServices())],
     ['lock: acquire (held)', acquireLock({ ...lockParams, waitMs: 100 })],
     ['lock: read (held)', readLock()],

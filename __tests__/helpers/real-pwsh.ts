@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { loadCatalogFile } from '../../lib/sim/catalog';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const resolver = require('../../scripts/real-pwsh.js') as {
@@ -21,7 +22,6 @@ export const PWSH: string | undefined = resolver.findPwsh();
 /** How to start it as one process (scripts/real-pwsh.js pwshCommand). */
 export const PWSH_COMMAND = resolver.pwshCommand();
 export const REAL_DIR = path.join(__dirname, '..', 'real');
-export const CATALOG = path.join(__dirname, '..', '..', 'lib', 'sim', 'cmdlets.json');
 
 /** Appends a line to the run's summary (printed by real/summary-reporter.js after all tests). */
 export function summary(line: string): void {
@@ -57,13 +57,18 @@ export function batchDir(): string {
 
 /**
  * Runs real/<script> in one pwsh process with an input JSON file and returns its output JSON.
+ * The input gets `catalog`: the path of the simulator's merged catalog (cmdlets.json and
+ * cmdlets-supplement.json, lib/sim/catalog.ts loadCatalogFile) written into the batch directory,
+ * so that real PowerShell binds against exactly the cmdlets the simulator knows.
  * stdout is discarded (executed scripts write their envelope lines there); stderr is kept for the error.
  */
-export async function runBatch<T>(script: string, input: unknown): Promise<T> {
+export async function runBatch<T>(script: string, input: Record<string, unknown>): Promise<T> {
   const dir = batchDir();
   const inPath = path.join(dir, 'in.json');
   const outPath = path.join(dir, 'out.json');
-  fs.writeFileSync(inPath, JSON.stringify(input));
+  const catalog = path.join(dir, 'catalog.json');
+  fs.writeFileSync(catalog, JSON.stringify(loadCatalogFile()));
+  fs.writeFileSync(inPath, JSON.stringify({ ...input, catalog }));
   const child = spawn(PWSH_COMMAND!.command, [...PWSH_COMMAND!.args, '-NoLogo', '-NoProfile', '-NonInteractive', '-File', path.join(REAL_DIR, script), inPath, outPath], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {

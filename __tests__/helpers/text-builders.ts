@@ -10,7 +10,7 @@ import { readPoolStates, requestPools, setAutoStart } from '../../lib/commands/a
 import { createBackup, restoreBackup } from '../../lib/commands/backups';
 import { writeAuditEvent } from '../../lib/commands/events';
 import { acquireLease, acquireLock, releaseLease, releaseLock, renewLease } from '../../lib/commands/lock';
-import { currentConnections, onComputer, remoteCredential } from '../../lib/commands/remote';
+import { currentConnections, onComputer, remoteCredential, remoteCredentialFile } from '../../lib/commands/remote';
 import { readIisServices, requestServiceStart, requestServiceStop } from '../../lib/commands/services';
 import { readPoolSettings, writePoolSettings, xpathLiteral } from '../../lib/commands/settings';
 import { readSiteStates, requestSites, setServerAutoStart } from '../../lib/commands/sites';
@@ -58,6 +58,8 @@ export const TEXT_BUILDERS: readonly TextBuilder[] = [
   { name: 'onComputer(computer name)', build: (s) => onComputer(s, readIisServices()), arrival: 'trimmed' },
   { name: 'remoteCredential(user name)', build: (s) => onComputer({ computerName: 'WEB02', credential: remoteCredential(s, 'pw') }, readIisServices()), arrival: 'trimmed' },
   // The password is no script text: it travels in the PowerShell process's environment (property/secrets.test.ts).
+  // The path of a credential file is: it reaches Import-Clixml -LiteralPath and the messages about it.
+  { name: 'remoteCredentialFile(path)', build: (s) => onComputer({ computerName: 'WEB02', credentialFile: remoteCredentialFile(s) }, readIisServices()), arrival: 'exact' },
   { name: 'acquireLock(operation, user, computer, token)', build: (s) => acquireLock(lockParams(s)), arrival: 'exact' },
   { name: 'acquireLease(operation, user, computer, token)', build: (s) => acquireLease({ ...lockParams(s), leaseSeconds: 120 }), arrival: 'exact' },
   { name: 'renewLease(token)', build: (s) => renewLease({ token: s, leaseSeconds: 60 }), arrival: 'exact' },

@@ -10,7 +10,7 @@ import { LOCK_MUTEX_NAME } from '../../lib/commands/lock';
 import { isIisctlError } from '../../lib/errors';
 import { wrapScript } from '../../lib/powershell/envelope';
 import { hostileCorpus } from '../helpers/hostile';
-import { CATALOG, describeReal, runBatch, summary } from '../helpers/real-pwsh';
+import { describeReal, runBatch, summary } from '../helpers/real-pwsh';
 import { formOf, TEXT_BUILDERS } from '../helpers/text-builders';
 
 /** The harmless stand-in whose places in the recorded parameters are the locations to compare. */
@@ -71,7 +71,6 @@ describeReal('hostile input executed in real PowerShell', () => {
     const outs = await Promise.all(
       [0, 1].map((g) =>
         runBatch<{ powershell: string; builders: Array<BuilderReport & { inBatch: boolean }> }>('run-hostile.ps1', {
-          catalog: CATALOG,
           passthrough: PASSTHROUGH,
           canaries: CANARIES,
           mutex: g === 0 ? LOCK_MUTEX_NAME : null,

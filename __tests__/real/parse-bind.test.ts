@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { allScripts } from '../helpers/all-scripts';
-import { CATALOG, describeReal, REAL_DIR, runBatch, summary } from '../helpers/real-pwsh';
+import { describeReal, REAL_DIR, runBatch, summary } from '../helpers/real-pwsh';
 
 interface Binding {
   command: string;
@@ -52,7 +52,7 @@ describeReal('every generated script, judged by real PowerShell', () => {
   const scripts = allScripts();
   let report: Report;
   beforeAll(async () => {
-    report = await runBatch<Report>('check-scripts.ps1', { catalog: CATALOG, scripts });
+    report = await runBatch<Report>('check-scripts.ps1', { scripts });
   });
 
   it('checks every script', () => {

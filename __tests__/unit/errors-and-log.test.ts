@@ -38,7 +38,7 @@ describe('IisctlError', () => {
 
   it('has the documented set of codes', () => {
     expect([...ERROR_CODES].sort()).toEqual(
-      ['ACCESS_DENIED', 'DISABLED', 'FAILED', 'INVALID_ARGUMENT', 'NOT_FOUND', 'POWERSHELL_UNAVAILABLE', 'SESSION_DIED', 'SESSION_CLOSED', 'SESSION_TIMEOUT', 'TIMEOUT', 'TRANSIENT', 'UNREACHABLE', 'LOCKED', 'CANCELLED'].sort(),
+      ['ACCESS_DENIED', 'DISABLED', 'FAILED', 'INVALID_ARGUMENT', 'NOT_FOUND', 'POWERSHELL_UNAVAILABLE', 'SESSION_DIED', 'SESSION_CLOSED', 'SESSION_TIMEOUT', 'TIMEOUT', 'TRANSIENT', 'UNREACHABLE', 'LOCKED', 'CANCELLED', 'CREDENTIAL_FILE'].sort(),
     );
   });
 });
@@ -46,6 +46,10 @@ describe('IisctlError', () => {
 describe('classifyPowerShellError', () => {
   it.each([
     [{ message: 'The service cannot accept control messages at this time.', hresult: 0x80070425 | 0 }, 'TRANSIENT'],
+    // The credential file's error id wins over the category and type of the failure behind it.
+    [{ message: "The credential file x could not be read into a credential: Could not find file 'x'.", fullyQualifiedErrorId: 'IisctlCredentialFile', category: 'ReadError', type: 'Microsoft.PowerShell.Commands.WriteErrorException' }, 'CREDENTIAL_FILE'],
+    [{ message: 'not one PSCredential', fullyQualifiedErrorId: 'IisctlCredentialFile,Invoke-Thing', category: 'ObjectNotFound' }, 'CREDENTIAL_FILE'],
+    [{ message: 'other', fullyQualifiedErrorId: 'IisctlCredentialFileX', category: 'ObjectNotFound' }, 'NOT_FOUND'],
     [{ message: 'Access is denied', hresult: -2147024891 }, 'ACCESS_DENIED'],
     [{ message: 'denied', type: 'System.UnauthorizedAccessException' }, 'ACCESS_DENIED'],
     [{ message: "Cannot find any service with service name 'X'.", category: 'ObjectNotFound' }, 'NOT_FOUND'],

@@ -10,6 +10,7 @@ import { createLogger, Logger, LogLevel, LOG_LEVELS } from '../log';
 import { currentUser } from '../control/operation';
 import { fanOut, hostConcurrency, HostResult } from '../fleet/fanOut';
 import { checkHosts } from '../fleet/hosts';
+import { remoteCredentialFile } from '../commands/remote';
 import { LIMITS } from '../limits';
 import { cliNumber } from './validate';
 import { EXIT, exitCodeOf, ExitCode } from './exitCodes';
@@ -53,6 +54,15 @@ export function createContext(runtime: Runtime, command: string, args: GlobalArg
     // Without a remote host it would be silently unused: this machine runs as the account iisctl runs as.
     throw new UsageError('--user is for remote hosts: give -c/--computer too (this machine is driven as the account iisctl runs as).', usage);
   }
+  if (args.credentialFile !== undefined) {
+    if (args.user !== undefined) throw new UsageError('--credential-file and --user exclude each other: the file holds the user name and the password.', usage);
+    if (!(args.computer && args.computer.length > 0)) throw new UsageError('--credential-file is for remote hosts: give -c/--computer too (this machine is driven as the account iisctl runs as).', usage);
+    try {
+      remoteCredentialFile(args.credentialFile);
+    } catch (e) {
+      throw new UsageError(`--credential-file: ${(e as Error).message}`, usage);
+    }
+  }
   const out = new Output({ json: args.json, quiet: args.quiet, color: args.color });
   runtime.out = out;
   runtime.usage = usage;
@@ -88,7 +98,9 @@ export function connectOptions(ctx: Context, host: string | undefined): ConnectO
     logger: ctx.logger,
     retry: args.retries === undefined ? undefined : { attempts: args.retries + 1 },
     lock: { wait: args.waitLock !== false, timeoutSeconds: args.lockTimeout },
-    credential: host !== undefined && args.user !== undefined ? { userName: args.user, password: remotePassword(ctx) } : undefined,
+    // Every host of the run (createContext makes sure there are -c hosts); rolling passes them per host.
+    credential: args.user !== undefined ? { userName: args.user, password: remotePassword(ctx) } : undefined,
+    credentialFile: args.credentialFile,
     signal: ctx.signal,
   };
 }

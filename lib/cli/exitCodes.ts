@@ -12,6 +12,8 @@
  *   caller (the CLI never does it); an operation close() cut short is CANCELLED (130).
  * - CANCELLED -> 130 (128 + SIGINT, what shells show for Ctrl-C): iisctl stopped waiting at the
  *   user's request, read the state back and reported it; it is not a failure of the host.
+ * - CREDENTIAL_FILE -> 2: an unusable --credential-file is bad input, found before anything was
+ *   sent to the remote host (the file is read when the first PSSession is made).
  * - LOCKED -> 9, its own code: "another iisctl is busy with this host, nothing was changed" is the
  *   one failure a scheduled task should simply retry later; folding it into 1 would hide that, and
  *   6 (disabled) means a person decided to block restarts.
@@ -37,6 +39,7 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 const BY_ERROR_CODE: Record<ErrorCode, ExitCode> = {
   INVALID_ARGUMENT: EXIT.USAGE,
+  CREDENTIAL_FILE: EXIT.USAGE,
   TIMEOUT: EXIT.TIMEOUT,
   NOT_FOUND: EXIT.NOT_FOUND,
   ACCESS_DENIED: EXIT.ACCESS_DENIED,
@@ -61,7 +64,7 @@ export const EXIT_CODE_HELP = [
   'Exit codes:',
   '  0  success',
   '  1  failed (also: a PowerShell call hung or its process died, retries ran out, an unexpected error)',
-  '  2  invalid usage or input (nothing was changed on any host)',
+  '  2  invalid usage or input, also an unusable --credential-file (nothing was changed on any host)',
   '  3  timed out, nothing forced (the state left behind is reported)',
   '  4  not found',
   '  5  access denied / not elevated',

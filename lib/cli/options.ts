@@ -21,6 +21,8 @@ export interface GlobalArgs {
   parallel?: number;
   /** Account for the PSSessions (--user; password from IISCTL_PASSWORD). */
   user?: string;
+  /** Credential file for the PSSessions (--credential-file; made with Get-Credential | Export-Clixml). */
+  credentialFile?: string;
   /** false: --no-wait-lock (fail with LOCKED, exit 9, when another iisctl holds the host lock). */
   waitLock: boolean;
   lockTimeout?: number;
@@ -42,6 +44,7 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
   retries: { type: 'number', requiresArg: true, describe: `Retries of transient failures (default ${DEFAULTS.retryAttempts - 1})` },
   parallel: { type: 'number', requiresArg: true, describe: `With several --computer hosts: how many are worked on at once (default ${DEFAULTS.concurrency}; stop, restart and heal: ${DEFAULTS.hostDownConcurrency}, one host after another, so that a farm is never down at once)` },
   user: { type: 'string', requiresArg: true, describe: 'Account for PowerShell remoting to --computer hosts; the password is read from IISCTL_PASSWORD (never a command-line argument)' },
+  'credential-file': { type: 'string', requiresArg: true, describe: 'Instead of --user: a credential file for PowerShell remoting to --computer hosts, made once with Get-Credential | Export-Clixml -Path FILE by the account that runs iisctl, on this computer (Windows DPAPI)' },
   'wait-lock': { type: 'boolean', default: true, describe: 'Wait for another iisctl working on the same host (--no-wait-lock: fail at once with exit 9)' },
   'lock-timeout': { type: 'number', requiresArg: true, describe: `Seconds to wait for the host lock (default ${DEFAULTS.lockTimeoutSeconds})` },
   yes: { alias: 'y', type: 'boolean', default: false, describe: 'Confirm an action that can reboot a computer' },
@@ -52,7 +55,7 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
 export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
   'computer', 'c', 'scenario', 'log-file', 'log-level', 'retries', 'lock-timeout',
   'timeout', 'reason', 'since', 'until', 'max', 'kind',
-  'parallel', 'user', 'batch', 'health', 'expect', 'health-timeout', 'drain', 'drain-site', 'max-failures',
+  'parallel', 'user', 'credential-file', 'batch', 'health', 'expect', 'health-timeout', 'drain', 'drain-site', 'max-failures',
 ]);
 
 export function withGlobalOptions(y: Argv): Argv {

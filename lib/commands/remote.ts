@@ -26,6 +26,14 @@
  * remoteSecretEnv); the first remote call builds a PSCredential from it (SecureString.AppendChar
  * per character: ConvertTo-SecureString is not in the 5.1 catalog the simulator binds against),
  * keeps it in $global:IisctlCredential for the life of the process and deletes the variable.
+ * Or, for scheduled tasks, a credential file (credentialFile): made once with
+ * `Get-Credential | Export-Clixml -Path FILE` by the account that runs iisctl, on the computer that
+ * runs it, and read back once with Import-Clixml into the same global. Export-Clixml "encrypts
+ * credential objects by using the Windows Data Protection API ... only your user account can
+ * decrypt the contents of the credential object. The exported CLIXML file can't be used on a
+ * different computer or by a different user" (Import-Clixml, Example 2:
+ * https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/import-clixml?view=powershell-5.1).
+ * Only the path is in the script text.
  */
 import { IisctlError, invalidArgument } from '../errors';
 import { classifyPowerShellError } from '../powershell/classify';
@@ -42,10 +50,12 @@ export interface RemoteCredential {
   password: Secret;
 }
 
-/** A remote computer and how to reach it. */
+/** A remote computer and how to reach it (credential and credentialFile exclude each other). */
 export interface RemoteTarget {
   computerName: string;
   credential?: RemoteCredential;
+  /** A file made with `Get-Credential | Export-Clixml -Path FILE` (DPAPI-protected), read with Import-Clixml. */
+  credentialFile?: string;
 }
 
 export function validateComputerName(name: string): string {
@@ -67,9 +77,32 @@ export function remoteCredential(userName: string, password: string | Secret): R
   return { userName: user, password: secret };
 }
 
-function target(to: string | RemoteTarget): RemoteTarget {
-  return typeof to === 'string' ? { computerName: validateComputerName(to) } : { ...to, computerName: validateComputerName(to.computerName) };
+/**
+ * The path of a credential file, checked (not resolved: the local PowerShell process, started in
+ * the caller's working directory, resolves a relative path).
+ */
+export function remoteCredentialFile(path: string): string {
+  if (typeof path !== 'string') throw invalidArgument('The path of the credential file is not a string.');
+  if (!path.trim()) throw invalidArgument('The path of the credential file is empty.');
+  if (path.length > 32_767) throw invalidArgument('The path of the credential file is longer than 32 767 characters.');
+  return assertRepresentable(path);
 }
+
+function target(to: string | RemoteTarget): RemoteTarget {
+  if (typeof to === 'string') return { computerName: validateComputerName(to) };
+  if (to.credential && to.credentialFile !== undefined) throw invalidArgument(CREDENTIAL_EXCLUSIVE);
+  return { ...to, computerName: validateComputerName(to.computerName), ...(to.credentialFile === undefined ? {} : { credentialFile: remoteCredentialFile(to.credentialFile) }) };
+}
+
+/** The message when both ways of giving a credential are used. */
+export const CREDENTIAL_EXCLUSIVE = 'Give either a credential (user name and password) or a credential file, not both.';
+
+/**
+ * The FullyQualifiedErrorId of a credential file that could not be used (missing, unreadable, not
+ * decryptable by this user on this computer, or not holding one PSCredential): classify.ts maps
+ * it to CREDENTIAL_FILE.
+ */
+export const CREDENTIAL_FILE_ERROR_ID = 'IisctlCredentialFile';
 
 /**
  * The environment variable that carries the password of the credential into the local
@@ -101,11 +134,38 @@ function credentialFor(c: RemoteCredential): PsCode {
 }`;
 }
 
+/**
+ * Statements that leave $global:IisctlCredential set from a credential file (see RemoteTarget
+ * credentialFile). Import-Clixml fails on a missing file (FileNotFoundException), on text that is
+ * not CLIXML (XmlException) and on a password another user or computer protected
+ * (CryptographicException "Key not valid for use in specified state.", thrown by
+ * ProtectedData.Unprotect under InternalDeserializer.ReadSecureString: the stack quoted in
+ * https://github.com/microsoft/CSS-Exchange/issues/2322); a file of another object imports without error, hence the
+ * type check. Every such failure is re-raised with one error id (CREDENTIAL_FILE_ERROR_ID).
+ */
+function credentialFromFile(path: string): PsCode {
+  const unreadable = `The credential file ${path} could not be read into a credential: `;
+  const notOne = `The credential file ${path} does not hold one PSCredential (make it with: Get-Credential | Export-Clixml -Path FILE).`;
+  return ps`if ($null -eq $global:IisctlCredential) {
+    try {
+        $iisctlImported = @(Import-Clixml -LiteralPath ${path})
+    } catch {
+        Write-Error -Message (${unreadable} + $_.Exception.Message) -ErrorId ${CREDENTIAL_FILE_ERROR_ID} -Category ReadError -ErrorAction Stop
+    }
+    if ($iisctlImported.Count -ne 1 -or $iisctlImported[0] -isnot [System.Management.Automation.PSCredential]) {
+        Write-Error -Message ${notOne} -ErrorId ${CREDENTIAL_FILE_ERROR_ID} -Category InvalidData -ErrorAction Stop
+    }
+    $global:IisctlCredential = $iisctlImported[0]
+    $iisctlImported = $null
+}`;
+}
+
 /** Statements that leave $iisctlSession opened to the computer (creating it if needed). */
 function sessionFor(t: RemoteTarget): PsCode {
   const key = t.computerName.toLowerCase();
-  const create = t.credential
-    ? ps`${credentialFor(t.credential)}
+  const credential = t.credential ? credentialFor(t.credential) : t.credentialFile !== undefined ? credentialFromFile(t.credentialFile) : undefined;
+  const create = credential
+    ? ps`${credential}
 $iisctlSession = New-PSSession -ComputerName ${t.computerName} -Credential $global:IisctlCredential -ErrorAction Stop`
     : ps`$iisctlSession = New-PSSession -ComputerName ${t.computerName} -ErrorAction Stop`;
   return ps`if ($null -eq $global:IisctlPSSessions) { $global:IisctlPSSessions = @{} }

@@ -44,6 +44,11 @@ function hintFor(code: ErrorCode, error: PowerShellErrorDetails): string | undef
     // WinRM must listen on the target (docs/sources.md §6: "run ... winrm quickconfig").
     return 'Check the computer name, the network, and that PowerShell remoting (WinRM) is enabled on the target (winrm quickconfig).';
   }
+  if (code === 'CREDENTIAL_FILE') {
+    // DPAPI: only the user who made the file, on the computer where it was made, can decrypt it
+    // (Import-Clixml, Example 2, learn.microsoft.com).
+    return 'Make the file again as the account that runs iisctl, on the computer that runs it: Get-Credential | Export-Clixml -Path FILE.';
+  }
   if ((error.fullyQualifiedErrorId ?? '').startsWith('Modules_ModuleNotFound')) {
     return "The IIS PowerShell module (WebAdministration) is not installed on the target: install IIS's management scripts and tools.";
   }
@@ -51,6 +56,9 @@ function hintFor(code: ErrorCode, error: PowerShellErrorDetails): string | undef
 }
 
 function codeFor(error: PowerShellErrorDetails): ErrorCode {
+  // The credential file of a remote target (commands/remote.ts credentialFromFile) re-raises every
+  // failure to read it under this error id ("IisctlCredentialFile", with ",<command>" when raised in a function).
+  if (/^IisctlCredentialFile(,|$)/.test(error.fullyQualifiedErrorId ?? '')) return 'CREDENTIAL_FILE';
   // Remoting could not reach the computer: PSRemotingTransportException with an FQEID ending in
   // PSSessionStateBroken (WinRMOperationTimeout, ComputerNotFound, CannotConnect, NetworkPathNotFound;
   // docs/sources.md §6). AccessDenied,PSSessionStateBroken is a permission problem, not reachability.

@@ -1,6 +1,7 @@
 /**
  * Cmdlet catalog and parameter binding against the documented Windows PowerShell 5.1 signatures
- * (cmdlets.json, built from MicrosoftDocs PlatyPS markdown; read its source.conventions).
+ * (cmdlets.json, built from MicrosoftDocs PlatyPS markdown; read its source.conventions; plus
+ * cmdlets-supplement.json, see loadCatalogFile).
  *
  * Binding follows PowerShell's binder where it matters for generated code:
  * - parameter names match exactly, then by alias, then by unique case-insensitive prefix over names
@@ -63,6 +64,27 @@ export interface CatalogFile {
   commonParameters: string[];
   riskMitigationParameters: string[];
   cmdlets: Record<string, CatalogCmdlet>;
+}
+
+/** A catalog's JSON next to this module (dist/sim after the asset copy), or else in lib/sim (ts-jest, or dist/ before the copy). */
+function readCatalogJson<T>(name: string): T {
+  let p = path.join(__dirname, name);
+  if (!fs.existsSync(p)) p = path.join(__dirname, '..', '..', 'lib', 'sim', name);
+  return JSON.parse(fs.readFileSync(p, 'utf8')) as T;
+}
+
+/**
+ * The catalog the simulator binds against: cmdlets.json (an unchanged copy of the shared catalog)
+ * plus cmdlets-supplement.json, the cmdlets it lacks, transcribed by hand in the same entry format
+ * (each entry names its MicrosoftDocs source). A cmdlet in both is an error, never a silent override.
+ */
+export function loadCatalogFile(): CatalogFile {
+  const main = readCatalogJson<CatalogFile & { source?: { paths?: Record<string, string> } }>('cmdlets.json');
+  const extra = readCatalogJson<{ source?: { paths?: Record<string, string> }; cmdlets: Record<string, CatalogCmdlet> }>('cmdlets-supplement.json');
+  const both = Object.keys(extra.cmdlets).filter((n) => n in main.cmdlets);
+  if (both.length) throw new Error(`cmdlets-supplement.json repeats cmdlets of cmdlets.json: ${both.join(', ')}`);
+  const source = main.source ? { ...main.source, paths: { ...main.source.paths, ...extra.source?.paths } } : undefined;
+  return { ...main, ...(source ? { source } : {}), cmdlets: { ...main.cmdlets, ...extra.cmdlets } };
 }
 
 /** Types of the common parameters (about_CommonParameters). */
@@ -171,11 +193,8 @@ export class Catalog {
     }
   }
 
-  static load(file = path.join(__dirname, 'cmdlets.json')): Catalog {
-    let p = file;
-    // Running from dist/ before the asset copy step, or from ts-jest: fall back to lib/sim.
-    if (!fs.existsSync(p)) p = path.join(__dirname, '..', '..', 'lib', 'sim', 'cmdlets.json');
-    return new Catalog(JSON.parse(fs.readFileSync(p, 'utf8')) as CatalogFile);
+  static load(file?: string): Catalog {
+    return new Catalog(file === undefined ? loadCatalogFile() : (JSON.parse(fs.readFileSync(file, 'utf8')) as CatalogFile));
   }
 
   /** Canonical cmdlet name for a name or alias, or undefined. */

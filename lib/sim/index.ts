@@ -17,6 +17,7 @@ import type * as State from './state';
 import type * as Http from './http';
 import type * as Transport from './transport';
 import type * as Host from './cmdlets/simhost';
+import type * as Clixml from './cmdlets/clixml';
 
 export { listBundledScenarios, loadScenario, resolveScenarioPath, ScenarioError };
 export type { SimulatedFarm, SimulatedFarmOptions, FarmSite } from './http';
@@ -37,6 +38,8 @@ export const stateFilePath: typeof State.stateFilePath = (...a) => state().state
 export const withMachine: typeof State.withMachine = (...a) => state().withMachine(...a);
 export const startSimulatedFarm: typeof Http.startSimulatedFarm = (...a) => (require('./http') as typeof Http).startSimulatedFarm(...a);
 export const inProcessTransport: typeof Transport.inProcessTransport = (...a) => (require('./transport') as typeof Transport).inProcessTransport(...a);
+/** A credential file (credentialFile / --credential-file) the simulated host of that account on that computer can decrypt (cmdlets/clixml.ts). */
+export const writeSimulatedCredentialFile: typeof Clixml.writeSimulatedCredentialFile = (...a) => (require('./cmdlets/clixml') as typeof Clixml).writeSimulatedCredentialFile(...a);
 export declare const SimHost: typeof Host.SimHost;
 Object.defineProperty(exports, 'SimHost', { enumerable: true, get: () => (require('./cmdlets/simhost') as typeof Host).SimHost });
 /* eslint-enable @typescript-eslint/no-require-imports */

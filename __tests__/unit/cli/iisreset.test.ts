@@ -166,6 +166,7 @@ describe('exit codes', () => {
       SESSION_CLOSED: 1,
       POWERSHELL_UNAVAILABLE: 7,
       INVALID_ARGUMENT: 2,
+      CREDENTIAL_FILE: 2,
       NOT_FOUND: 4,
       ACCESS_DENIED: 5,
       TIMEOUT: 3,

@@ -2,7 +2,8 @@
  * Remote commands (lib/commands/remote.ts): the answer of the remote block is read the same way as
  * a local envelope's, so a remote error keeps its class; a count that cannot be read is an error.
  */
-import { currentConnections, onComputer, remoteCredential, remoteSecretEnv } from '../../../lib/commands/remote';
+import { currentConnections, onComputer, remoteCredential, remoteCredentialFile, remoteSecretEnv } from '../../../lib/commands/remote';
+import { classifyPowerShellError } from '../../../lib/powershell/classify';
 import { requestServiceStop } from '../../../lib/commands/services';
 import { IisctlError } from '../../../lib/errors';
 
@@ -77,5 +78,36 @@ describe('credentials', () => {
     const text = onComputer('WEB02', requestServiceStop(['W3SVC'])).script.text;
     expect(text.split('New-PSSession').length - 1).toBe(1);
     expect(text.split('Invoke-Command').length - 1).toBe(1);
+  });
+});
+
+describe('credential file', () => {
+  const file = "C:\\tools\\it's $(whoami) [x].xml";
+
+  it('is read once with Import-Clixml -LiteralPath, the path quoted; no password and no environment', () => {
+    const target = { computerName: 'WEB02', credentialFile: remoteCredentialFile(file) };
+    const text = onComputer(target, requestServiceStop(['W3SVC'])).script.text;
+    expect(text).toContain(`Import-Clixml -LiteralPath 'C:\\tools\\it''s $(whoami) [x].xml'`);
+    expect(text).toContain('-isnot [System.Management.Automation.PSCredential]');
+    expect(text).toContain('-Credential $global:IisctlCredential');
+    expect(text).not.toContain('IISCTL_PASSWORD');
+    expect(text.split('Import-Clixml').length - 1).toBe(1);
+    expect(remoteSecretEnv(target)).toEqual({});
+  });
+
+  it('and a credential exclude each other: INVALID_ARGUMENT before any script exists', () => {
+    const both = { computerName: 'WEB02', credential: remoteCredential('CONTOSO\\ann', 'pw'), credentialFile: 'C:\\c.xml' };
+    expect(() => onComputer(both, requestServiceStop(['W3SVC']))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('not both') }));
+  });
+
+  it.each([[''], ['   '], ['a\0b'], ['\ud800x'], ['x'.repeat(32_768)], [42 as unknown as string]])('a path that cannot be used (%#) is INVALID_ARGUMENT', (p) => {
+    expect(() => remoteCredentialFile(p)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => onComputer({ computerName: 'WEB02', credentialFile: p }, requestServiceStop(['W3SVC']))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+
+  it("a failure to read it (the script's error id) is CREDENTIAL_FILE with a hint to make it again as the right account", () => {
+    const e = classifyPowerShellError({ message: "The credential file C:\\c.xml could not be read into a credential: Key not valid for use in specified state.", fullyQualifiedErrorId: 'IisctlCredentialFile', category: 'ReadError', type: 'Microsoft.PowerShell.Commands.WriteErrorException' }, 'localhost');
+    expect(e.code).toBe('CREDENTIAL_FILE');
+    expect(e.hint).toMatch(/Export-Clixml/);
   });
 });

@@ -13,8 +13,9 @@ import { makeError } from '../errors';
 import { PsObject, asList, toStr } from '../values';
 import { coreCmdlets } from './core';
 
-function secureString(): PsObject {
-  const chars: string[] = [];
+/** A SecureString; `text` its characters (Import-Clixml's decrypted password, cmdlets/clixml.ts). */
+export function secureString(text = ''): PsObject {
+  const chars: string[] = text.split('');
   let readOnly = false;
   const o = new PsObject(['System.Security.SecureString', 'System.Object'], () => 'System.Security.SecureString');
   o.addProperty('Length', () => chars.length);

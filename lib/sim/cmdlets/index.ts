@@ -17,6 +17,7 @@ import { remotingCmdlets, setRemoteInterpreterFactory } from './remoting';
 import { iisreset } from './iisreset';
 import { scExe } from './sc';
 import { commandCmdlets } from './commands';
+import { clixmlCmdlets } from './clixml';
 import { SimHost } from './simhost';
 
 export const simCmdlets: Map<string, CmdletImpl> = new Map<string, CmdletImpl>([
@@ -29,6 +30,7 @@ export const simCmdlets: Map<string, CmdletImpl> = new Map<string, CmdletImpl>([
   ...webConfigCmdlets,
   ...remotingCmdlets,
   ...commandCmdlets,
+  ...clixmlCmdlets,
 ]);
 
 export const simNatives: Map<string, NativeImpl> = new Map<string, NativeImpl>([
