@@ -2,7 +2,7 @@
 'use strict';
 /**
  * `make bench`, comparing part: this build beside a baseline build, measured on the same machine
- * in the same run, so that every figure is also a ratio (README, Performance):
+ * in the same run, so that every figure is also a ratio (README, Benchmarks):
  * - a graceful restart of the default scenario: wall time over the services' own stop + start time;
  * - PowerShell round trips per restart, per pool recycle and per status (the session's stats);
  * - the CLI's cold start: `iisctl --version`, `--help` and `--simulate status`, each a fresh Node

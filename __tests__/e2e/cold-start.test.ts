@@ -1,5 +1,5 @@
 /**
- * Cold start (README, Performance): a CLI run loads only the modules its command needs. Which
+ * Cold start (README, Benchmarks): a CLI run loads only the modules its command needs. Which
  * modules a fresh `node dist/cli/main.js ...` loaded is read from require.cache at its exit; the
  * times themselves are measured by `make bench` (scripts/bench-compare.js), never here.
  */

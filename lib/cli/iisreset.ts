@@ -133,7 +133,7 @@ function notASwitch(arg: string): string {
   if (timeoutTypo) return `${arg} is not an iisreset switch. Did you mean /TIMEOUT:${timeoutTypo[1]}?`;
   if (/^\/(help|h)$/i.test(arg)) return `${arg} is not an iisreset switch. Did you mean /? (iisreset's switches) or --help (iisctl's commands)?`;
   const word = arg.split(':')[0];
-  // Loaded here, on this error path only: selectors.ts brings the script quoting (cold start, README).
+  // Loaded here, on this error path only: selectors.ts brings the script quoting (cold start: README, Benchmarks).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { closeMatches } = require('../control/selectors') as typeof Selectors;
   const near = closeMatches(word, SWITCH_WORDS.map((s) => s.split(':')[0]));

@@ -6,7 +6,7 @@
  */
 import yargs, { Argv, CommandModule } from 'yargs';
 import { IisctlError } from '../errors';
-// Type only: context.ts loads the library; it is loaded when an error is reported (cold start, README).
+// Type only: context.ts loads the library; it is loaded when an error is reported (cold start: README, Benchmarks).
 import type { Runtime } from './context';
 import { UsageError } from './usageError';
 import { EXIT, EXIT_CODE_HELP } from './exitCodes';

@@ -70,7 +70,7 @@ async function createParser(): Promise<PowerShellParser> {
     let text = source;
     for (;;) {
       const tree = parseOnce(text);
-      // Only a typographic quote can need a fix: without one, no walk of the whole tree (cold start, README).
+      // Only a typographic quote can need a fix: without one, no walk of the whole tree (cold start: README, Benchmarks).
       const fixes = TYPOGRAPHIC_QUOTE.test(text) ? typographicQuoteFixes(tree.rootNode) : [];
       if (fixes.length === 0) return tree;
       tree.delete();

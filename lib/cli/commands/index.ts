@@ -1,7 +1,7 @@
 /**
  * The iisctl commands, in the order of `iisctl --help`: each one's command line and help line
  * here, its module loaded only when it runs (or its own --help is asked for), so that
- * `iisctl --help`, `--version` and every command pay only for what they use (README, Performance).
+ * `iisctl --help`, `--version` and every command pay only for what they use (README, Benchmarks).
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type { Argv, CommandModule } from 'yargs';
