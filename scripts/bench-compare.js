@@ -84,12 +84,19 @@ function baselineRoot(ref) {
     const archive = spawnSync('git', ['-C', ROOT, 'archive', '--format=tar', sha], { maxBuffer: 1 << 30 });
     if (archive.status !== 0) throw new Error(`git archive ${ref}: ${archive.stderr}`);
     execFileSync('tar', ['-x', '-C', dir], { input: archive.stdout });
-    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    linkModules(dir);
     process.stderr.write(`building the baseline ${ref} (${sha.slice(0, 12)}) in ${dir} ...\n`);
     execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(dir, 'tsconfig.json')], { stdio: 'inherit' });
     execFileSync(process.execPath, [path.join(dir, 'scripts', 'copy-assets.js')], { stdio: 'inherit' });
   }
+  linkModules(dir); // a cached build from another checkout runs on this one's packages
   return { root: dir, label: `${ref} (${sha.slice(0, 12)})` };
+}
+
+function linkModules(dir) {
+  const link = path.join(dir, 'node_modules');
+  fs.rmSync(link, { force: true });
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), link, 'dir');
 }
 
 // ---- cold start ----
