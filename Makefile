@@ -32,7 +32,7 @@ demo: build
 
 bench: build
 	node scripts/bench.js
-	node scripts/bench-iisreset.js
+	node scripts/bench-compare.js
 	node scripts/bench-pools.js
 	node scripts/bench-rolling.js
 	node scripts/bench-sim.js

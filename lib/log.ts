@@ -3,9 +3,14 @@
  * The CLI builds a real one with `createLogger` (stderr and/or a file, json or text).
  */
 import * as fs from 'node:fs';
-import * as winston from 'winston';
+import type * as Winston from 'winston';
 
-export type Logger = winston.Logger;
+// winston is loaded when the first logger is made, not with this module: `iisctl --help` and
+// `--version` import the level names below and make no logger.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const load = (): typeof Winston => require('winston') as typeof Winston;
+
+export type Logger = Winston.Logger;
 export type LogLevel = 'error' | 'warn' | 'info' | 'verbose' | 'debug' | 'silly';
 export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'verbose', 'debug', 'silly'];
 
@@ -38,11 +43,11 @@ export interface LoggerOptions {
 }
 
 /** Drops the operation records (they carry a `record` field). */
-const withoutRecords = winston.format((info) => ((info as Record<string, unknown>).record === undefined ? info : false));
+const withoutRecords = (winston: typeof Winston) => winston.format((info) => ((info as Record<string, unknown>).record === undefined ? info : false))();
 
 const LEVEL_WORD: Record<string, string> = { warn: 'warning' };
 
-function prefixedFormat(prefix: string, withFields: boolean): winston.Logform.Format {
+function prefixedFormat(winston: typeof Winston, prefix: string, withFields: boolean): Winston.Logform.Format {
   return winston.format.printf((info) => {
     const { level, message, timestamp: _t, ...meta } = info as Record<string, unknown> & { level: string; message: unknown };
     const extra = withFields && Object.keys(meta).length ? ` ${safeStringify(meta)}` : '';
@@ -50,7 +55,7 @@ function prefixedFormat(prefix: string, withFields: boolean): winston.Logform.Fo
   });
 }
 
-const textFormat = winston.format.printf((info) => {
+const textFormat = (winston: typeof Winston) => winston.format.printf((info) => {
   const { level, message, timestamp, ...meta } = info as Record<string, unknown> & { level: string; message: unknown };
   const extra = Object.keys(meta).length ? ` ${safeStringify(meta)}` : '';
   return `${String(timestamp)} ${level}: ${String(message)}${extra}`;
@@ -65,8 +70,9 @@ function safeStringify(value: unknown): string {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const winston = load();
   const level = options.level ?? 'info';
-  const transports: winston.transport[] = [];
+  const transports: Winston.transport[] = [];
   if (options.console !== false) {
     transports.push(
       new winston.transports.Console({
@@ -74,9 +80,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         // Every level to stderr: stdout is reserved for command output.
         stderrLevels: [...LOG_LEVELS],
         format: winston.format.combine(
-          ...(options.consoleRecords === false ? [withoutRecords()] : []),
+          ...(options.consoleRecords === false ? [withoutRecords(winston)] : []),
           winston.format.timestamp(),
-          options.format === 'json' ? winston.format.json() : options.consolePrefix ? prefixedFormat(options.consolePrefix, isVerbose(options.consoleLevel)) : textFormat,
+          options.format === 'json' ? winston.format.json() : options.consolePrefix ? prefixedFormat(winston, options.consolePrefix, isVerbose(options.consoleLevel)) : textFormat(winston),
         ),
       }),
     );
@@ -96,7 +102,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       new winston.transports.Stream({
         level,
         stream: file,
-        format: winston.format.combine(winston.format.timestamp(), options.format === 'text' ? textFormat : winston.format.json()),
+        format: winston.format.combine(winston.format.timestamp(), options.format === 'text' ? textFormat(winston) : winston.format.json()),
       }),
     );
   }
@@ -115,5 +121,6 @@ function isVerbose(level: LogLevel | undefined): boolean {
 
 /** The library default: accepts every call, writes nothing. */
 export function silentLogger(): Logger {
+  const winston = load();
   return winston.createLogger({ silent: true, transports: [new winston.transports.Console({ silent: true })] });
 }

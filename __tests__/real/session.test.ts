@@ -6,6 +6,7 @@
  */
 import { resolveExecutable } from '../../lib/powershell/executable';
 import { parsePsJson } from '../../lib/powershell/json';
+import { IMPORT_WEBADMINISTRATION } from '../../lib/commands/webadmin';
 import { ps } from '../../lib/powershell/quote';
 import { PowerShellSession, SessionOptions } from '../../lib/powershell/session';
 import { hostileCorpus } from '../helpers/hostile';
@@ -145,5 +146,16 @@ describeReal('PowerShellSession against real PowerShell', () => {
     expect(v51.When).toEqual(new Date(Date.parse(data.When as string)));
     expect({ ...v51, When: undefined }).toEqual({ ...data, When: undefined });
     passed('dates and enums');
+  });
+
+  it('imports WebAdministration once per session: later calls find it loaded and skip Import-Module', async () => {
+    const s = real();
+    // A counting Import-Module (a function comes before the cmdlet in command lookup) that loads an
+    // empty module of that name, since pwsh outside Windows has no WebAdministration.
+    await s.run(ps`function global:Import-Module { $global:iisctlImports++; New-Module -Name WebAdministration -ScriptBlock { } | Microsoft.PowerShell.Core\\Import-Module -Global }
+$null`);
+    for (let i = 0; i < 3; i++) await s.run(ps`${IMPORT_WEBADMINISTRATION}
+$null`);
+    expect(await s.run(ps`[int]$global:iisctlImports`)).toBe(1);
   });
 });

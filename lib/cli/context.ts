@@ -16,14 +16,9 @@ import { cliNumber } from './validate';
 import { EXIT, exitCodeOf, ExitCode } from './exitCodes';
 import type { GlobalArgs } from './options';
 import { Output } from './render';
+import { UsageError } from './usageError';
 
-/** Bad input found by the CLI itself: exit 2, one line, the command's usage, nothing run. */
-export class UsageError extends Error {
-  constructor(message: string, readonly usage?: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 export interface Runtime {
   exitCode: ExitCode;

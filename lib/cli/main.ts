@@ -7,50 +7,23 @@
 import yargs, { Argv, CommandModule } from 'yargs';
 import { IisctlError } from '../errors';
 import { DEFAULTS } from '../defaults';
-import { errorExitCode, errorJson, isDebug, reportError, Runtime, UsageError } from './context';
+// Type only: context.ts loads the library; it is loaded when an error is reported (cold start: README, Benchmarks).
+import type { Runtime } from './context';
+import { UsageError } from './usageError';
 import { EXIT, EXIT_CODE_HELP } from './exitCodes';
 import { iisresetUsage, translateIisreset } from './iisreset';
 import { expandSimulate, withGlobalOptions } from './options';
 import { clearLiveProgress, Output } from './render';
-import { disableCommand, DISABLE_USAGE } from './commands/disable';
-import { enableCommand, ENABLE_USAGE } from './commands/enable';
-import { eventsCommand, EVENTS_USAGE } from './commands/events';
-import { restartCommand } from './commands/restart';
-import { simCommand, SIM_RESET_USAGE } from './commands/sim';
-import { startCommand } from './commands/start';
-import { statusCommand, STATUS_USAGE } from './commands/status';
-import { stopCommand } from './commands/stop';
-import { OPERATION_USAGE } from './operation';
-import { healCommand, HEAL_USAGE } from './commands/heal';
-import { poolCommand } from './commands/pool';
-import { siteCommand } from './commands/site';
-import { SURGICAL_USAGE } from './surgical';
-import { POOL_USAGE } from './commands/pool';
-import { recoveryCommand, RECOVERY_USAGE } from './commands/recovery';
-import { backupCommand, BACKUP_USAGE } from './commands/backup';
-import { adviseCommand, ADVISE_USAGE } from './commands/advise';
-import { rollingCommand, ROLLING_USAGE } from './commands/rolling';
+import { COMMANDS, lazyCommand, usageOf } from './commands/index';
 import { explainUnknownArguments, OPERANDS_FLAG, restoreOperands, restoreText, splitAtEndOfOptions, SplitArgv, yargsArgv } from './endOfOptions';
 import { refuseEmptyOptionValues, rememberTypedOptions } from './validate';
 
-const USAGES: Record<string, string> = {
-  status: STATUS_USAGE,
-  ...OPERATION_USAGE,
-  enable: ENABLE_USAGE,
-  disable: DISABLE_USAGE,
-  pool: POOL_USAGE,
-  site: SURGICAL_USAGE.site,
-  heal: HEAL_USAGE,
-  rolling: ROLLING_USAGE,
-  events: EVENTS_USAGE,
-  recovery: RECOVERY_USAGE,
-  backup: BACKUP_USAGE,
-  advise: ADVISE_USAGE,
-  sim: SIM_RESET_USAGE,
-};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const context = () => require('./context') as typeof import('./context');
+
 /** Commands that take pool, site or backup names as positionals (the unknown-option hint about `--`). */
 const TAKES_NAMES: ReadonlySet<string> = new Set(['pool', 'site', 'heal', 'rolling', 'backup']);
-const GENERAL_USAGE = `iisctl <${Object.keys(USAGES).join('|')}> [options]   (iisctl --help; iisreset switches: iisctl /?)`;
+const GENERAL_USAGE = `iisctl <${Object.keys(COMMANDS).join('|')}> [options]   (iisctl --help; iisreset switches: iisctl /?)`;
 
 const EPILOGUE = `${EXIT_CODE_HELP}
 
@@ -78,8 +51,8 @@ export async function main(raw: readonly string[], signal?: AbortSignal): Promis
   const before = line.options;
   const wantsJson = before.includes('--json');
   const fallbackOut = () => runtime.out ?? new Output({ json: wantsJson, quiet: false, color: before.includes('--no-color') ? false : undefined });
-  const commandName = before.find((a) => !a.startsWith('-') && Object.prototype.hasOwnProperty.call(USAGES, a));
-  const usage = (commandName && USAGES[commandName]) ?? GENERAL_USAGE;
+  const commandName = before.find((a) => !a.startsWith('-') && Object.prototype.hasOwnProperty.call(COMMANDS, a));
+  const usage = commandName ? usageOf(commandName) : GENERAL_USAGE;
   try {
     const translation = translateIisreset(before);
     if (translation.kind === 'usage') {
@@ -91,6 +64,7 @@ export async function main(raw: readonly string[], signal?: AbortSignal): Promis
     refuseEmptyOptionValues(split.options, usage);
     await cliParser(split, commands(runtime), { usage, takesNames: commandName !== undefined && TAKES_NAMES.has(commandName) }).parseAsync();
   } catch (error) {
+    const { errorExitCode, errorJson, isDebug, reportError } = context();
     const out = fallbackOut();
     const err = error instanceof IisctlError && error.code === 'INVALID_ARGUMENT' ? new UsageError(error.message, runtime.usage ?? usage) : error;
     runtime.exitCode = errorExitCode(err);
@@ -105,25 +79,9 @@ export async function main(raw: readonly string[], signal?: AbortSignal): Promis
   return runtime.exitCode;
 }
 
-/** Every iisctl command, in the order of `iisctl --help`. */
+/** Every iisctl command, in the order of `iisctl --help`; each module is loaded when its command runs. */
 export function commands(runtime: Runtime): CommandModule<object, any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
-  return [
-    statusCommand(runtime),
-    stopCommand(runtime),
-    startCommand(runtime),
-    restartCommand(runtime),
-    enableCommand(runtime),
-    disableCommand(runtime),
-    poolCommand(runtime),
-    siteCommand(runtime),
-    healCommand(runtime),
-    rollingCommand(runtime),
-    eventsCommand(runtime),
-    recoveryCommand(runtime),
-    backupCommand(runtime),
-    adviseCommand(runtime),
-    simCommand(runtime),
-  ] as CommandModule<object, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  return Object.keys(COMMANDS).map((name) => lazyCommand(runtime, name));
 }
 
 /**

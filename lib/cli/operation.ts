@@ -28,17 +28,9 @@ export const OPERATION_USAGE: Record<Action, string> = {
   restart: 'iisctl restart [--timeout S] [--force [--no-backup]] [--reason TEXT] [--reboot-on-error --yes] [--dry-run] [-c HOST]...',
 };
 
-const DESCRIBE: Record<Action, string> = {
-  stop: 'Stop IIS gracefully (IISADMIN, WAS, W3SVC and their dependents); terminate only with --force',
-  start: 'Start IIS',
-  restart: 'Stop IIS, then start IISADMIN, WAS, W3SVC and the dependents that were running',
-};
-
 export function operationCommand(runtime: Runtime, action: Action): CommandModule<object, Args<OperationArgs>> {
   const usage = OPERATION_USAGE[action];
   return {
-    command: action,
-    describe: DESCRIBE[action],
     builder: (y: Argv) => {
       let b = y
         .option('timeout', { type: 'number', requiresArg: true, describe: `Seconds to wait for the ${action === 'start' ? 'start' : 'stop'} (default ${action === 'restart' ? DEFAULTS.restartStopTimeoutSeconds : action === 'stop' ? DEFAULTS.stopTimeoutSeconds : DEFAULTS.startTimeoutSeconds})` })

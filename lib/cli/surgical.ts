@@ -42,8 +42,6 @@ export interface SurgicalArgs {
 export function surgicalCommand(runtime: Runtime, kind: Kind): CommandModule<object, Args<SurgicalArgs>> {
   const usage = SURGICAL_USAGE[kind];
   return {
-    command: `${kind} <action> [names..]`,
-    describe: kind === 'pool' ? 'List application pools, or recycle, start or stop some' : 'List sites, or start, stop or restart some',
     builder: (y: Argv) => {
       let b = y
         .positional('action', { choices: ACTIONS[kind], describe: `${ACTIONS[kind].join(', ')}` })

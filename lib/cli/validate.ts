@@ -3,7 +3,7 @@
  * every failure is a UsageError (exit 2) raised before any host is contacted.
  */
 import { fitsRule, LIMITS, NumberRule, ruleMessage } from '../limits';
-import { UsageError } from './context';
+import { UsageError } from './usageError';
 
 /** Longest --reason: it ends up in an event log message. */
 export const MAX_REASON = 1000;

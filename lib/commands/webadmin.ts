@@ -12,7 +12,14 @@ import { invalidArgument } from '../errors';
 import { asArray, serviceStatusName } from '../powershell/json';
 import { ps, PsCode } from '../powershell/quote';
 
-export const IMPORT_WEBADMINISTRATION = ps`Import-Module WebAdministration`;
+/**
+ * Once per session: Import-Module called from a script block imports into the global session state
+ * (-Scope, https://learn.microsoft.com/powershell/module/microsoft.powershell.core/import-module),
+ * so the next call of the same session finds it with Get-Module and skips the import; a repeated
+ * Import-Module of a loaded module is not free (pwsh 7: ~60 ms against ~2 ms for the check, on a
+ * busy machine). A new session (a restarted process, a remote call) imports it again.
+ */
+export const IMPORT_WEBADMINISTRATION = ps`if (-not (Get-Module -Name WebAdministration)) { Import-Module WebAdministration }`;
 
 /** WAS and W3SVC: pools and sites only have a state while both run (docs/sources.md §4.1: state Unknown otherwise). */
 export const CORE_SERVICES = ['WAS', 'W3SVC'] as const;

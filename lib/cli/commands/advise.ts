@@ -11,8 +11,6 @@ import { cliNumber } from '../validate';
 export const ADVISE_USAGE = 'iisctl advise [--days N] [--json] [-c HOST]...';
 
 export const adviseCommand = (runtime: Runtime): CommandModule<object, Args<{ days?: number }>> => ({
-  command: 'advise',
-  describe: 'Inspect the host and print what to change instead of resetting IIS, with the command that fixes each finding',
   builder: (y) => y.option('days', { type: 'number', requiresArg: true, describe: `Days of events to look at (default ${DEFAULTS.adviseDays})` }) as never,
   handler: handler<{ days?: number }>(runtime, 'advise', ADVISE_USAGE, (ctx, args) => {
     const days = cliNumber('days', args.days, LIMITS.adviseDays, ADVISE_USAGE);

@@ -20,8 +20,6 @@ interface BackupArgs {
 }
 
 export const backupCommand = (runtime: Runtime): CommandModule<object, Args<BackupArgs>> => ({
-  command: 'backup <action> [name]',
-  describe: 'Create, list or restore IIS configuration backups',
   builder: (y) =>
     y
       .positional('action', { choices: ['create', 'list', 'restore'] })

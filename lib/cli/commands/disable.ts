@@ -11,8 +11,6 @@ import { renderPlan } from '../views';
 export const DISABLE_USAGE = 'iisctl disable [--reason TEXT] [--dry-run] [-c HOST]...';
 
 export const disableCommand = (runtime: Runtime): CommandModule<object, Args<{ reason?: string }>> => ({
-  command: 'disable',
-  describe: 'Block stop and restart on the host (start stays allowed)',
   builder: (y) => y.option('reason', { type: 'string', requiresArg: true, describe: 'Why, shown to whoever tries to restart' }) as never,
   handler: handler<{ reason?: string }>(runtime, 'disable', DISABLE_USAGE, (ctx, args) => {
     const why = reason(args.reason, DISABLE_USAGE);

@@ -7,8 +7,6 @@ import { renderPlan } from '../views';
 export const ENABLE_USAGE = 'iisctl enable [--dry-run] [-c HOST]...';
 
 export const enableCommand = (runtime: Runtime): CommandModule<object, Args> => ({
-  command: 'enable',
-  describe: 'Allow stop and restart on the host again',
   handler: handler(runtime, 'enable', ENABLE_USAGE, (ctx, args) =>
     args.dryRun
       ? forEachHost(ctx, { run: (iis) => iis.plan('enable'), human: (plan) => renderPlan(ctx.out, plan) })

@@ -21,8 +21,6 @@ interface EventsArgs {
 }
 
 export const eventsCommand = (runtime: Runtime): CommandModule<object, Args<EventsArgs>> => ({
-  command: 'events',
-  describe: 'Show IIS resets, recycles, crashes, service changes and iisctl audit events',
   builder: (y) =>
     y
       .option('since', { type: 'string', requiresArg: true, describe: `From: 30m, 24h, 7d ago, or an ISO date-time (default ${DEFAULTS.eventsSinceHours}h)` })

@@ -27,8 +27,6 @@ interface HealArgs {
 }
 
 export const healCommand = (runtime: Runtime): CommandModule<object, Args<HealArgs>> => ({
-  command: 'heal <name>',
-  describe: 'Bring one application pool (or a site\'s pool) back: recycle, restart it, then with --force kill workers and restart IIS',
   builder: (y) =>
     y
       .positional('name', { type: 'string', describe: 'Application pool name (or site name with --site)' })

@@ -19,7 +19,6 @@ export const poolCommand = (runtime: Runtime): CommandModule<object, Args<Surgic
   });
   return {
     ...base,
-    describe: 'List application pools, recycle, start or stop some, or show and set one pool\'s recycling, rapid-fail, CPU and idle settings',
     builder: (y: Argv) => addSettingOptions((base.builder as (y: Argv) => Argv)(y).positional('action', { choices: ['show', 'set'] })) as unknown as Argv<Args<SurgicalArgs>>,
     handler: async (args) => {
       if (args.action === 'show' || args.action === 'set') return settings(args);

@@ -24,8 +24,6 @@ interface RecoveryArgs {
 }
 
 export const recoveryCommand = (runtime: Runtime): CommandModule<object, Args<RecoveryArgs>> => ({
-  command: 'recovery <action> [services..]',
-  describe: 'Show, enable or disable Automatic Restart (service recovery) of IISADMIN, WAS and W3SVC',
   builder: (y) =>
     y
       .positional('action', { choices: ['show', 'enable', 'disable'] })

@@ -48,8 +48,6 @@ export function parseHealth(values: string[] | undefined): string | Record<strin
 }
 
 export const rollingCommand = (runtime: Runtime): CommandModule<object, Args<RollingArgs>> => ({
-  command: 'rolling <action> [name]',
-  describe: 'Restart IIS, recycle a pool or heal, one batch of hosts at a time, with drain and health gate',
   builder: (y) =>
     y
       .positional('action', { type: 'string', choices: ['restart', 'recycle', 'heal'], describe: 'What to do on each host' })

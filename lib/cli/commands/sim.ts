@@ -13,8 +13,6 @@ import { loadSimulator } from '../../simulator';
 export const SIM_RESET_USAGE = 'iisctl sim reset|serve [--simulate=scenario.json] [--dry-run] [--for S]';
 
 export const simCommand = (runtime: Runtime): CommandModule<object, Args> => ({
-  command: 'sim <action>',
-  describe: 'The simulated Windows host: `sim reset` restores its scenario; `sim serve` serves its sites over HTTP on 127.0.0.1',
   builder: (y) =>
     y
       .positional('action', { choices: ['reset', 'serve'] as const, describe: 'reset: back to the scenario, clock and history included; serve: HTTP listeners for every simulated site' })

@@ -20,8 +20,6 @@ import { isIisctlError } from '../../errors';
 export const STATUS_USAGE = 'iisctl status [-c HOST]... [--json]';
 
 export const statusCommand = (runtime: Runtime): CommandModule<object, Args> => ({
-  command: 'status',
-  describe: 'Show the IIS services, worker processes and whether restarts are enabled',
   handler: handler(runtime, 'status', STATUS_USAGE, (ctx, args) =>
     forEachHost(ctx, {
       // iisreset /STATUS shows the services only; iisctl status adds pools and sites.

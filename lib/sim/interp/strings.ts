@@ -11,10 +11,12 @@ import { PsDateTime, PsValue, PsChar, PsEnum, formatDate, numberToString, toStr 
 
 const SINGLE_QUOTES = new Set(["'", '\u2018', '\u2019', '\u201A', '\u201B']);
 const DOUBLE_QUOTES = new Set(['"', '\u201C', '\u201D', '\u201E']);
+const ANY_SINGLE_QUOTE = /['\u2018\u2019\u201A\u201B]/;
 
 /** Content of a verbatim ('...') literal from its source text, quotes included. */
 export function verbatimString(text: string): string {
   const inner = text.slice(1, -1);
+  if (!ANY_SINGLE_QUOTE.test(inner)) return inner;
   let out = '';
   for (let i = 0; i < inner.length; i++) {
     const c = inner[i];

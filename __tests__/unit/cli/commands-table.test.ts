@@ -1,0 +1,30 @@
+/**
+ * The command table (lib/cli/commands/index.ts): every command's line and help line are there and
+ * only there, and its module (loaded on first use) brings the builder, handler and usage line.
+ */
+import yargs from 'yargs';
+import { COMMANDS, lazyCommand, usageOf } from '../../../lib/cli/commands/index';
+import type { Runtime } from '../../../lib/cli/context';
+
+const runtime = (): Runtime => ({ exitCode: 0 });
+
+describe('the command table', () => {
+  it.each(Object.keys(COMMANDS))('%s: its module gives a handler and a usage line, and no command line or help line of its own', (name) => {
+    const loaded = COMMANDS[name].load();
+    const module = loaded.create(runtime()) as Record<string, unknown>;
+    expect(typeof module.handler).toBe('function');
+    expect(module.command).toBeUndefined();
+    expect(module.describe).toBeUndefined();
+    expect(usageOf(name)).toBe(loaded.usage);
+    expect(loaded.usage).toMatch(new RegExp(`^iisctl ${name}\\b`));
+  });
+
+  it("a lazy command's builder adds the command's own options (the module's builder ran), the handler not run", () => {
+    let help = '';
+    yargs([]).command(lazyCommand(runtime(), 'restart')).exitProcess(false).parseSync(['restart', '--help'], {}, (_err, _argv, output) => {
+      help = output;
+    });
+    expect(help).toContain('--timeout');
+    expect(help).toContain('Seconds to wait for the stop');
+  });
+});
