@@ -16,6 +16,8 @@ export interface LoggerOptions {
   consoleLevel?: LogLevel;
   /** Write to stderr (never stdout: stdout belongs to command output such as --json). Default true. */
   console?: boolean;
+  /** The console's stream instead of the process's stderr (the CLI run in process). */
+  consoleStream?: NodeJS.WritableStream;
   /** Also append to this file. */
   file?: string;
   /**
@@ -68,17 +70,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
   const transports: winston.transport[] = [];
   if (options.console !== false) {
+    const format = winston.format.combine(
+      ...(options.consoleRecords === false ? [withoutRecords()] : []),
+      winston.format.timestamp(),
+      options.format === 'json' ? winston.format.json() : options.consolePrefix ? prefixedFormat(options.consolePrefix, isVerbose(options.consoleLevel)) : textFormat,
+    );
     transports.push(
-      new winston.transports.Console({
-        level: options.consoleLevel,
-        // Every level to stderr: stdout is reserved for command output.
-        stderrLevels: [...LOG_LEVELS],
-        format: winston.format.combine(
-          ...(options.consoleRecords === false ? [withoutRecords()] : []),
-          winston.format.timestamp(),
-          options.format === 'json' ? winston.format.json() : options.consolePrefix ? prefixedFormat(options.consolePrefix, isVerbose(options.consoleLevel)) : textFormat,
-        ),
-      }),
+      options.consoleStream
+        ? new winston.transports.Stream({ level: options.consoleLevel, stream: options.consoleStream, format })
+        : // Every level to stderr: stdout is reserved for command output.
+          new winston.transports.Console({ level: options.consoleLevel, stderrLevels: [...LOG_LEVELS], format }),
     );
   }
   let file: fs.WriteStream | undefined;
