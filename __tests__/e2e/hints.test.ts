@@ -35,8 +35,9 @@ it('library: a recycle on a stopped IIS hints at ensureServices, no flag', async
 });
 
 it('CLI: the same failure hints at iisctl start, in text and in --json, naming no library option', async () => {
-  const m = new SimMachine();
-  expect((await m.run(['stop'])).code).toBe(0);
+  const m = new SimMachine(undefined, { inProcess: true });
+  // Spawned: the real entry point; the runs after it (in process) see the machine it stopped.
+  expect((await m.run(['stop'], { spawned: true })).code).toBe(0);
   const r = await m.run(['pool', 'recycle', 'DefaultAppPool']);
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/hint: Start IIS first: iisctl start/);
@@ -47,7 +48,7 @@ it('CLI: the same failure hints at iisctl start, in text and in --json, naming n
 });
 
 it('CLI: a stop that times out without force hints at --timeout and --force', async () => {
-  const m = new SimMachine(scenarioFile('hung-stop'));
+  const m = new SimMachine(scenarioFile('hung-stop'), { inProcess: true });
   const r = await m.run(['stop', '--timeout', '1']);
   expect(r.code).toBe(3);
   expect(r.stderr).toMatch(/hint: Raise --timeout, or add --force/);
