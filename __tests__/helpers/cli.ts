@@ -75,6 +75,11 @@ export class SimMachine {
   }
 }
 
+/** A simulated machine whose runs are in this process (run(args, { spawned: true }) spawns one). */
+export function inProcessMachine(scenario?: string): SimMachine {
+  return new SimMachine(scenario, { inProcess: true });
+}
+
 export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
