@@ -106,8 +106,28 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const verbosest = options.consoleLevel !== undefined && options.console !== false && LOG_LEVELS.indexOf(options.consoleLevel) > LOG_LEVELS.indexOf(level) ? options.consoleLevel : level;
   const logger = winston.createLogger({ level: verbosest, levels: winston.config.npm.levels, transports });
   // logger.end() flushes the transports; then the file is closed (its last writes, or their error).
-  if (file) logger.on('finish', () => file.end());
+  if (file) {
+    const f = file;
+    logger.on('finish', () => f.end());
+    files.set(logger, new Promise<void>((resolve) => f.once('close', () => resolve())));
+  }
   return logger;
+}
+
+/** The log file of each logger that has one: resolved once it is closed. */
+const files = new WeakMap<Logger, Promise<void>>();
+
+/**
+ * Ends the logger and waits until everything is written: its transports flushed and its log file
+ * closed (a command line run in process returns only then; a process would wait for the writes
+ * anyway). At most timeoutMs.
+ */
+export async function endLogger(logger: Logger, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const finished = new Promise<void>((resolve) => logger.once('finish', () => resolve()));
+  logger.end();
+  await Promise.race([Promise.all([finished, files.get(logger)]), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
 }
 
 function isVerbose(level: LogLevel | undefined): boolean {

@@ -6,6 +6,7 @@
  */
 import yargs, { Argv, CommandModule } from 'yargs';
 import { IisctlError } from '../errors';
+import { endLogger } from '../log';
 import { errorExitCode, errorJson, isDebug, reportError, Runtime, UsageError } from './context';
 import { EXIT, EXIT_CODE_HELP } from './exitCodes';
 import { iisresetUsage, translateIisreset } from './iisreset';
@@ -185,18 +186,9 @@ function debugLevel(raw: readonly string[]): 'debug' | undefined {
   return value === 'debug' || value === 'silly' ? 'debug' : undefined;
 }
 
-/** Waits until the log file has everything (winston writes asynchronously). */
+/** Waits until the log file has everything (winston writes asynchronously), at most 2 s. */
 async function closeLogger(runtime: Runtime): Promise<void> {
-  const logger = runtime.logger;
-  if (!logger) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 2000);
-    logger.on('finish', () => {
-      clearTimeout(timer);
-      setTimeout(resolve, 20);
-    });
-    logger.end();
-  });
+  if (runtime.logger) await endLogger(runtime.logger, 2000);
 }
 
 if (require.main === module) {

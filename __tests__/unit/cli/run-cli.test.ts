@@ -3,6 +3,7 @@
  * and reads only the environment it is given; the process entry is the one that passes the
  * process's own.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { peekState } from '../../../lib/sim/state';
 import { runInProcess, SCENARIOS, tempDir } from '../../helpers/cli';
@@ -52,5 +53,18 @@ describe('runCli', () => {
     // The in-process host works on that machine: WEB02 exists in farm only.
     expect((await runInProcess(['--simulate', '-c', 'WEB02', 'status'], { IISCTL_SIM_STATE: stateFile, IISCTL_SIM_SCENARIO: 'farm' })).code).toBe(0);
     expect(written).toEqual([]);
+  });
+
+  it('returns only once the log file holds everything, every line whole (a process would have waited for the writes anyway)', async () => {
+    const env = { IISCTL_SIM_STATE: path.join(tempDir(), 'state.json') };
+    const log = path.join(tempDir(), 'iisctl.log');
+    const r = await runInProcess([`--simulate=${path.join(SCENARIOS, 'fast.json')}`, 'status', '--log-level', 'debug', '--log-file', log], env);
+    expect(r.code).toBe(0);
+    const text = fs.readFileSync(log, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { record?: string; level: string; message: string });
+    expect(lines.filter((l) => l.record === 'result')).toEqual([expect.objectContaining({ command: 'status', outcome: 'succeeded' })]);
+    // The last thing logged: the connection closed after the result.
+    expect(lines[lines.length - 1].message).toBe('closing iisctl connection');
   });
 });
