@@ -11,6 +11,7 @@ import { DEFAULTS } from './defaults';
 import { Logger, silentLogger } from './log';
 import { resolveExecutable } from './powershell/executable';
 import { PowerShellSession, SessionStats } from './powershell/session';
+import type { TransportFactory } from './powershell/transport';
 import type { EventQuery, EventRecord } from './commands/events';
 import { readEvents, validateEventQuery } from './commands/events';
 import type { ToggleState } from './commands/toggle';
@@ -61,6 +62,12 @@ export interface ConnectOptions {
   powershell?: string;
   /** Use PowerShell 7 (pwsh) instead of Windows PowerShell 5.1. */
   pwsh?: boolean;
+  /**
+   * What runs the scripts instead of a PowerShell process (simulate, powershell, pwsh and
+   * simulatorStateFile are then unused): the simulator in process, `inProcessTransport()` of
+   * iisctl/sim. A credential's password reaches PowerShell only through a process's environment.
+   */
+  transport?: TransportFactory;
   /** A winston logger; the library is silent without one. */
   logger?: Logger;
   /** Retries of transient failures. */
@@ -296,6 +303,11 @@ export async function connect(options: ConnectOptions = {}): Promise<IisClient> 
     ['retry.maxDelayMs', options.retry?.maxDelayMs, LIMITS.retryDelayMs],
   ]);
   const logger = options.logger ?? silentLogger();
+  const hostName = options.computerName ?? 'localhost';
+  if (options.transport) {
+    logger.debug('connecting', { executable: 'transport', computerName: options.computerName });
+    return new IisClient(new PowerShellSession({ transport: options.transport, logger, callTimeoutMs: options.callTimeoutMs, hostName }), options, logger);
+  }
   const executable = resolveExecutable({
     simulate: options.simulate,
     executable: options.powershell,
@@ -304,6 +316,6 @@ export async function connect(options: ConnectOptions = {}): Promise<IisClient> 
     env: { ...(options.simulatorStateFile ? { IISCTL_SIM_STATE: options.simulatorStateFile } : {}), ...remoteSecretEnv(remoteTargetOf(options)) },
   });
   logger.debug('connecting', { executable: executable.description, computerName: options.computerName });
-  const session = new PowerShellSession({ executable, logger, callTimeoutMs: options.callTimeoutMs, hostName: options.computerName ?? 'localhost' });
+  const session = new PowerShellSession({ executable, logger, callTimeoutMs: options.callTimeoutMs, hostName });
   return new IisClient(session, options, logger);
 }

@@ -21,6 +21,8 @@ export interface LoggerOptions {
   consoleLevel?: LogLevel;
   /** Write to stderr (never stdout: stdout belongs to command output such as --json). Default true. */
   console?: boolean;
+  /** The console's stream instead of the process's stderr (the CLI run in process). */
+  consoleStream?: NodeJS.WritableStream;
   /** Also append to this file. */
   file?: string;
   /**
@@ -74,17 +76,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
   const transports: Winston.transport[] = [];
   if (options.console !== false) {
+    const format = winston.format.combine(
+      ...(options.consoleRecords === false ? [withoutRecords(winston)] : []),
+      winston.format.timestamp(),
+      options.format === 'json' ? winston.format.json() : options.consolePrefix ? prefixedFormat(winston, options.consolePrefix, isVerbose(options.consoleLevel)) : textFormat(winston),
+    );
     transports.push(
-      new winston.transports.Console({
-        level: options.consoleLevel,
-        // Every level to stderr: stdout is reserved for command output.
-        stderrLevels: [...LOG_LEVELS],
-        format: winston.format.combine(
-          ...(options.consoleRecords === false ? [withoutRecords(winston)] : []),
-          winston.format.timestamp(),
-          options.format === 'json' ? winston.format.json() : options.consolePrefix ? prefixedFormat(winston, options.consolePrefix, isVerbose(options.consoleLevel)) : textFormat(winston),
-        ),
-      }),
+      options.consoleStream
+        ? new winston.transports.Stream({ level: options.consoleLevel, stream: options.consoleStream, format })
+        : // Every level to stderr: stdout is reserved for command output.
+          new winston.transports.Console({ level: options.consoleLevel, stderrLevels: [...LOG_LEVELS], format }),
     );
   }
   let file: fs.WriteStream | undefined;
@@ -111,8 +112,28 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const verbosest = options.consoleLevel !== undefined && options.console !== false && LOG_LEVELS.indexOf(options.consoleLevel) > LOG_LEVELS.indexOf(level) ? options.consoleLevel : level;
   const logger = winston.createLogger({ level: verbosest, levels: winston.config.npm.levels, transports });
   // logger.end() flushes the transports; then the file is closed (its last writes, or their error).
-  if (file) logger.on('finish', () => file.end());
+  if (file) {
+    const f = file;
+    logger.on('finish', () => f.end());
+    files.set(logger, new Promise<void>((resolve) => f.once('close', () => resolve())));
+  }
   return logger;
+}
+
+/** The log file of each logger that has one: resolved once it is closed. */
+const files = new WeakMap<Logger, Promise<void>>();
+
+/**
+ * Ends the logger and waits until everything is written: its transports flushed and its log file
+ * closed (a command line run in process returns only then; a process would wait for the writes
+ * anyway). At most timeoutMs.
+ */
+export async function endLogger(logger: Logger, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const finished = new Promise<void>((resolve) => logger.once('finish', () => resolve()));
+  logger.end();
+  await Promise.race([Promise.all([finished, files.get(logger)]), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
 }
 
 function isVerbose(level: LogLevel | undefined): boolean {

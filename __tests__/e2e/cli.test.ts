@@ -1,10 +1,12 @@
 /**
- * The iisctl command line, spawned as built (`node dist/cli/main.js`), against the simulated host.
- * Every test has its own machine (state file).
+ * The iisctl command line against the simulated host: in process (runCli, the host in process too)
+ * for what it prints and the exit codes it returns; spawned as built (`node dist/cli/main.js`) for
+ * a few of each kind (a --json document, a timeout's exit 3, PowerShell that cannot start, logs on
+ * the process's stderr, --help) and the terminal. Every test has its own machine (state file).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { changedScenario, hasScript, localComputer, parseOneDocument, SCENARIOS, SimMachine, tempDir } from '../helpers/cli';
+import { changedScenario, hasScript, inProcessMachine, localComputer, parseOneDocument, SCENARIOS, SimMachine, tempDir } from '../helpers/cli';
 
 jest.setTimeout(60_000);
 
@@ -28,7 +30,7 @@ async function snapshot(m: SimMachine) {
 
 describe('status', () => {
   it('human: a table of services, worker processes, the toggle, pools and sites', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     const r = await m.run(['status']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
@@ -41,8 +43,8 @@ describe('status', () => {
   });
 
   it('--json: exactly one document with the services, pools and sites', async () => {
-    const m = new SimMachine();
-    const { code, doc } = await m.json(['status']);
+    const m = inProcessMachine();
+    const { code, doc } = await m.json(['status'], { spawned: true });
     expect(code).toBe(0);
     expect(doc).toMatchObject({ ok: true, command: 'status', exitCode: 0, host: 'localhost' });
     expect(statusOf(doc.result.services, 'W3SVC')).toBe('Running');
@@ -50,7 +52,7 @@ describe('status', () => {
   });
 
   it('iisreset /STATUS prints the iisreset lines (docs/sources.md §1.6), any case, / or -', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     for (const sw of ['/status', '-STATUS', '/Status']) {
       const r = await m.run([sw]);
       expect(r.code).toBe(0);
@@ -63,7 +65,7 @@ describe('status', () => {
 
 describe('stop, start, restart', () => {
   it('restart (human): iisreset wording in order, then before/after', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     const r = await m.run(['restart', '--reason', 'deploy 1.2.3']);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
@@ -78,7 +80,7 @@ describe('stop, start, restart', () => {
   });
 
   it('restart --json: one document with the verified state and the audit event', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     const { code, doc } = await m.json(['restart', '--reason', 'deploy 1.2.3']);
     expect(code).toBe(0);
     expect(doc).toMatchObject({ ok: true, command: 'restart', exitCode: 0 });
@@ -88,7 +90,7 @@ describe('stop, start, restart', () => {
   });
 
   it('stop then start, human and --json', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     const stop = await m.run(['stop']);
     expect(stop.code).toBe(0);
     expect(stop.stdout.split('\n').slice(0, 2)).toEqual(['Attempting stop...', 'Internet services successfully stopped']);
@@ -104,14 +106,14 @@ describe('stop, start, restart', () => {
   });
 
   it('iisreset-style: /restart /noforce /timeout:30 prints only the iisreset lines', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     const r = await m.run(['/restart', '/noforce', '/timeout:30']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('Attempting stop...\nInternet services successfully stopped\nAttempting start...\nInternet services successfully restarted\n');
   });
 
   it('iisreset-style: forcing unless /NOFORCE, /TIMEOUT:val in seconds (seen in the dry-run plan)', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     const forced = await m.json(['-STOP', '/Timeout:7', '--dry-run']);
     expect(forced.code).toBe(0);
     const descriptions = (forced.doc.result.plan.steps as { description: string }[]).map((s) => s.description);
@@ -127,7 +129,7 @@ describe('stop, start, restart', () => {
   });
 
   it('--dry-run changes nothing and prints the exact PowerShell', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     const before = await snapshot(m);
     for (const args of [['restart', '--force'], ['stop'], ['pool', 'recycle', '--all'], ['site', 'stop', 'Shop'], ['disable', '--reason', 'x']]) {
       const r = await m.run([...args, '--dry-run']);
@@ -145,7 +147,7 @@ describe('enable, disable, events, sim reset', () => {
     const file = changedScenario('fast', (s) => {
       localComputer(s).registry = { 'HKLM:\\SOFTWARE\\iisctl': { RestartsDisabled: 1, DisabledBy: 'WEB01\\ops', DisabledAt: '2024-05-01T08:00:00Z', DisabledReason: 'change freeze' } };
     });
-    const m = new SimMachine(file);
+    const m = inProcessMachine(file);
     const human = await m.run(['restart']);
     expect(human.code).toBe(6);
     expect(human.stderr).toMatch(/Restarts are disabled on localhost by WEB01\\ops.*change freeze.*\[DISABLED, exit 6\]/);
@@ -157,7 +159,7 @@ describe('enable, disable, events, sim reset', () => {
   });
 
   it('disable, then restart is refused (6) while start is allowed; enable (iisreset /ENABLE) restores', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     const disable = await m.run(['disable', '--reason', 'change freeze']);
     expect(disable.code).toBe(0);
     expect(disable.stdout).toMatch(/^Restarts disabled on localhost by .+ \(change freeze\)\.$/m);
@@ -175,7 +177,7 @@ describe('enable, disable, events, sim reset', () => {
   });
 
   it('events: human table and --json, filtered by kind', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     expect((await m.run(['restart', '--reason', 'nightly'])).code).toBe(0);
     const human = await m.run(['events', '--since', '1h', '--kind', 'audit,service']);
     expect(human.code).toBe(0);
@@ -188,7 +190,7 @@ describe('enable, disable, events, sim reset', () => {
   });
 
   it('sim reset puts the simulated machine back to its scenario', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     expect((await m.run(['stop'])).code).toBe(0);
     const r = await m.run(['sim', 'reset']);
     expect(r.code).toBe(0);
@@ -202,7 +204,7 @@ describe('enable, disable, events, sim reset', () => {
 
 describe('pool, site, heal', () => {
   it('pool list / recycle / stop --dry-run; site list / restart; heal', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     const list = await m.run(['pool', 'list']);
     expect(list.stdout).toMatch(/^POOL\s+STATE\s+START MODE\s+RUNTIME\s+WORKERS\s+SITES$/m);
     const recycle = await m.json(['pool', 'recycle', 'DefaultAppPool', '--reason', 'leak']);
@@ -247,7 +249,7 @@ describe('names that start with -: after --, exactly as typed', () => {
   }
 
   it('pool recycle/stop -- -legacy and site stop -- --shop change exactly that pool or site (exit 0)', async () => {
-    const m = new SimMachine(dashed());
+    const m = inProcessMachine(dashed());
     const before = await state(m);
     expect(before.pools['-legacy']).toEqual(['Started', [expect.any(Number)]]);
     expect(before.sites['--shop']).toBe('Started');
@@ -274,7 +276,7 @@ describe('names that start with -: after --, exactly as typed', () => {
   });
 
   it('a name that looks like a number stays that string: pool stop -- 0123 stops "0123", nothing else', async () => {
-    const m = new SimMachine(dashed());
+    const m = inProcessMachine(dashed());
     const before = await state(m);
     const r = await after(m, ['pool', 'stop'], ['0123']);
     expect(r.code).toBe(0);
@@ -283,7 +285,7 @@ describe('names that start with -: after --, exactly as typed', () => {
   });
 
   it('without --, -legacy is an unknown option: exit 2, the hint, nothing run', async () => {
-    const m = new SimMachine(dashed());
+    const m = inProcessMachine(dashed());
     const r = await m.run(['pool', 'recycle', '-legacy']);
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe("iisctl: Unknown argument: -legacy (to pass a name that starts with '-', put it after --)");
@@ -293,18 +295,18 @@ describe('names that start with -: after --, exactly as typed', () => {
 
 describe('exit codes', () => {
   it('3: a stop that times out without force kills nothing (hung-stop.json)', async () => {
-    const m = new SimMachine(scenario('hung-stop'));
-    const human = await m.run(['stop', '--timeout', '1']);
+    const m = inProcessMachine(scenario('hung-stop'));
+    const human = await m.run(['stop', '--timeout', '1'], { spawned: true });
     expect(human.code).toBe(3);
     expect(human.stderr).toMatch(/W3SVC \(StopPending\).*Nothing was killed\. \[TIMEOUT, exit 3\]/);
-    const { code, doc } = await m.json(['/stop', '/noforce', '/timeout:1']);
+    const { code, doc } = await m.json(['/stop', '/noforce', '/timeout:1'], { spawned: true });
     expect(code).toBe(3);
     expect(doc).toMatchObject({ ok: false, exitCode: 3, error: { code: 'TIMEOUT', details: { pending: ['W3SVC'] } } });
     expect(doc.error.details.result.killedProcessIds).toEqual([]);
   });
 
   it('5: not an administrator (not-admin.json)', async () => {
-    const m = new SimMachine(scenario('not-admin'));
+    const m = inProcessMachine(scenario('not-admin'));
     const human = await m.run(['restart']);
     expect(human.code).toBe(5);
     expect(human.stderr).toMatch(/\[ACCESS_DENIED, exit 5\]/);
@@ -314,20 +316,21 @@ describe('exit codes', () => {
   });
 
   it('7: an unreachable or unknown --computer (farm.json), and PowerShell that cannot start', async () => {
-    const m = new SimMachine(scenario('farm'));
+    const m = inProcessMachine(scenario('farm'));
     const unreachable = await m.run(['status', '-c', 'WEB03']);
     expect(unreachable.code).toBe(7);
     expect(unreachable.stderr).toMatch(/\[UNREACHABLE, exit 7\]/);
     const bogus = await m.json(['status', '--computer', 'NO-SUCH-HOST']);
     expect(bogus.code).toBe(7);
     expect(bogus.doc.error.code).toBe('UNREACHABLE');
-    const noPowerShell = await m.run(['status'], { simulate: false, env: { IISCTL_POWERSHELL: path.join(tempDir(), 'no-such-powershell') } });
+    // Spawned: IISCTL_POWERSHELL is read from the process's own environment by the library.
+    const noPowerShell = await m.run(['status'], { simulate: false, env: { IISCTL_POWERSHELL: path.join(tempDir(), 'no-such-powershell') }, spawned: true });
     expect(noPowerShell.code).toBe(7);
     expect(noPowerShell.stderr).toMatch(/POWERSHELL_UNAVAILABLE, exit 7/);
   });
 
   it('8: several hosts, some failed: per-host results in the order given (farm.json)', async () => {
-    const m = new SimMachine(scenario('farm'));
+    const m = inProcessMachine(scenario('farm'));
     const human = await m.run(['restart', '-c', 'WEB02', '-c', 'WEB03']);
     expect(human.code).toBe(8);
     expect(human.stdout).toMatch(/== WEB02 ==\n[\s\S]*Internet services successfully restarted[\s\S]*== WEB03 ==/);
@@ -341,7 +344,7 @@ describe('exit codes', () => {
   });
 
   it('several hosts: one --json document with per-host results', async () => {
-    const m = new SimMachine(scenario('farm'));
+    const m = inProcessMachine(scenario('farm'));
     const { code, doc } = await m.json(['status', '-c', 'WEB03', '-c', 'NO-SUCH-HOST']);
     expect(code).toBe(7); // all failed the same way
     expect(doc.hosts.map((h: { host: string; ok: boolean }) => [h.host, h.ok])).toEqual([
@@ -378,7 +381,7 @@ describe('exit codes', () => {
       ['bad --log-level', ['status', '--log-level', 'loud'], /Invalid values/],
     ];
     it.each(cases)('%s', async (_label, args, message) => {
-      const m = new SimMachine();
+      const m = inProcessMachine();
       const human = await m.run(args);
       expect(human.code).toBe(2);
       expect(human.stdout).toBe('');
@@ -398,7 +401,7 @@ describe('exit codes', () => {
     it('a scenario file that does not parse', async () => {
       const bad = path.join(tempDir(), 'bad.json');
       fs.writeFileSync(bad, '{ "name": "bad", ');
-      const m = new SimMachine(bad);
+      const m = inProcessMachine(bad);
       const r = await m.run(['status']);
       expect(r.code).toBe(2);
       expect(r.stderr.split('\n')[0]).toMatch(/^iisctl: --simulate: invalid scenario .*bad\.json: \$: not valid JSON/);
@@ -408,9 +411,9 @@ describe('exit codes', () => {
 
 describe('output channels', () => {
   it('logs go to stderr and the log file, never to stdout, also with --json at debug level', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     const log = path.join(tempDir(), 'iisctl.log');
-    const r = await m.run(['restart', '--json', '--log-level', 'debug', '--log-file', log]);
+    const r = await m.run(['restart', '--json', '--log-level', 'debug', '--log-file', log], { spawned: true });
     expect(r.code).toBe(0);
     const doc = parseOneDocument(r.stdout);
     expect(doc.ok).toBe(true);
@@ -421,7 +424,7 @@ describe('output channels', () => {
   });
 
   it('--quiet: no narration, result still printed', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     const r = await m.run(['restart', '--quiet']);
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain('Attempting');
@@ -430,7 +433,7 @@ describe('output channels', () => {
   });
 
   it('/? prints the iisreset usage mapped to iisctl (docs/sources.md §1.1)', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     const r = await m.run(['/?']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('    /RESTART            Stop and then restart all Internet services.');
@@ -439,16 +442,20 @@ describe('output channels', () => {
   });
 
   it('--help lists the commands and the exit codes', async () => {
-    const m = new SimMachine();
-    const r = await m.run(['--help'], { simulate: false });
-    expect(r.code).toBe(0);
-    for (const c of ['status', 'stop', 'start', 'restart', 'enable', 'disable', 'pool', 'site', 'heal', 'events', 'sim']) expect(r.stdout).toMatch(new RegExp(`^  iisctl ${c}\\b`, 'm'));
-    expect(r.stdout).toMatch(/^ {2}8 {2}partial success/m);
+    const m = inProcessMachine();
+    // In process (yargs' output through its parse callback) and spawned (through console.log): the same text.
+    const [here, spawned] = [await m.run(['--help'], { simulate: false }), await m.run(['--help'], { simulate: false, spawned: true })];
+    expect(here).toEqual(spawned);
+    for (const r of [here, spawned]) {
+      expect(r.code).toBe(0);
+      for (const c of ['status', 'stop', 'start', 'restart', 'enable', 'disable', 'pool', 'site', 'heal', 'events', 'sim']) expect(r.stdout).toMatch(new RegExp(`^  iisctl ${c}\\b`, 'm'));
+      expect(r.stdout).toMatch(/^ {2}8 {2}partial success/m);
+    }
   });
 
   const tty = hasScript() ? it : it.skip;
   tty('the progress line and colour appear only on a terminal (pseudo-terminal via `script`)', () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     const r = m.runTty(['restart']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\r\u001b\[2Klocalhost: stopping W3SVC {2}[\d.]+ (ms|s) \/ 20\.0 s/);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HINTS } from '../../lib/hints';
 import { closeClients, failure, scenarioFile, simClient } from '../helpers/sim';
-import { ROOT, SimMachine } from '../helpers/cli';
+import { inProcessMachine, ROOT } from '../helpers/cli';
 
 afterEach(closeClients);
 
@@ -35,8 +35,9 @@ it('library: a recycle on a stopped IIS hints at ensureServices, no flag', async
 });
 
 it('CLI: the same failure hints at iisctl start, in text and in --json, naming no library option', async () => {
-  const m = new SimMachine();
-  expect((await m.run(['stop'])).code).toBe(0);
+  const m = inProcessMachine();
+  // Spawned: the real entry point; the runs after it (in process) see the machine it stopped.
+  expect((await m.run(['stop'], { spawned: true })).code).toBe(0);
   const r = await m.run(['pool', 'recycle', 'DefaultAppPool']);
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/hint: Start IIS first: iisctl start/);
@@ -47,7 +48,7 @@ it('CLI: the same failure hints at iisctl start, in text and in --json, naming n
 });
 
 it('CLI: a stop that times out without force hints at --timeout and --force', async () => {
-  const m = new SimMachine(scenarioFile('hung-stop'));
+  const m = inProcessMachine(scenarioFile('hung-stop'));
   const r = await m.run(['stop', '--timeout', '1']);
   expect(r.code).toBe(3);
   expect(r.stderr).toMatch(/hint: Raise --timeout, or add --force/);

@@ -4,10 +4,11 @@
  * README's scheduled-task recipe is run as written (with a local log path).
  * And several hosts of a stop/restart go one after another unless --parallel is given: read from
  * the same log, whose lines are in the order things happened.
+ * The recipe runs as a process, as the scheduled task runs it; the other runs in process (runCli).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SimMachine, tempDir } from '../helpers/cli';
+import { inProcessMachine, SimMachine, tempDir } from '../helpers/cli';
 import { scenarioFile } from '../helpers/sim';
 
 type Line = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -53,7 +54,7 @@ describe('--log-file at its default level', () => {
   });
 
   it('a failed restart is logged at error level with its exit code, and stderr is not doubled', async () => {
-    const m = new SimMachine(scenarioFile('hung-stop'));
+    const m = inProcessMachine(scenarioFile('hung-stop'));
     const log = path.join(tempDir(), 'iisctl.log');
     const r = await m.run(['restart', '--timeout', '1', '--reason', 'nightly', '--log-file', log]);
     expect(r.code).toBe(3);
@@ -67,7 +68,7 @@ describe('--log-file at its default level', () => {
   });
 
   it('a read-only command is recorded too', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     const log = path.join(tempDir(), 'iisctl.log');
     expect((await m.run(['status', '--log-file', log])).code).toBe(0);
     expect(readLog(log).map((l) => [l.record, l.command, l.outcome])).toEqual([
@@ -81,7 +82,7 @@ describe('several hosts', () => {
   const order = (lines: Line[]) => lines.filter((l) => l.command === 'restart' && (l.record === 'start' || l.record === 'result')).map((l) => `${l.record} ${l.host}`);
 
   it('restart goes one host after another by default', async () => {
-    const m = new SimMachine(scenarioFile('farm'));
+    const m = inProcessMachine(scenarioFile('farm'));
     const log = path.join(tempDir(), 'iisctl.log');
     const r = await m.run(['-c', 'WEB01', '-c', 'WEB02', 'restart', '--log-file', log]);
     expect(r.code).toBe(0);
@@ -89,7 +90,7 @@ describe('several hosts', () => {
   });
 
   it('--parallel 2 works on both at once', async () => {
-    const m = new SimMachine(scenarioFile('farm'));
+    const m = inProcessMachine(scenarioFile('farm'));
     const log = path.join(tempDir(), 'iisctl.log');
     const r = await m.run(['-c', 'WEB01', '-c', 'WEB02', 'restart', '--parallel', '2', '--log-file', log]);
     expect(r.code).toBe(0);

@@ -4,7 +4,7 @@
  * that holds another scenario is exit 2 with the exact command that fixes it; `sim reset` keeps
  * the state file's own scenario unless another is named.
  */
-import { SimMachine } from '../helpers/cli';
+import { inProcessMachine as machine } from '../helpers/cli';
 import { closeClients, simClient } from '../helpers/sim';
 
 afterEach(closeClients);
@@ -12,8 +12,8 @@ afterEach(closeClients);
 describe('CLI', () => {
   it('--simulate=farm.json sim reset (README) and --simulate=farm sim reset both reset to the bundled farm', async () => {
     for (const value of ['farm.json', 'farm']) {
-      const m = new SimMachine(value);
-      const r = await m.run(['sim', 'reset']);
+      const m = machine(value);
+      const r = await m.run(['sim', 'reset'], { spawned: value === 'farm.json' });
       expect(r.code).toBe(0);
       expect(r.stdout).toContain("Simulated machine reset to scenario 'farm'");
       expect((await m.run(['-c', 'WEB02', 'status'])).code).toBe(0);
@@ -21,9 +21,9 @@ describe('CLI', () => {
   });
 
   it('a state file holding another scenario: exit 2 naming the exact fix command, which works', async () => {
-    const m = new SimMachine('farm');
+    const m = machine('farm');
     expect((await m.run(['sim', 'reset'])).code).toBe(0);
-    const other = new SimMachine('fast');
+    const other = machine('fast');
     const env = { IISCTL_SIM_STATE: m.stateFile };
     const r = await other.run(['status'], { env });
     expect(r.code).toBe(2);
@@ -35,7 +35,7 @@ describe('CLI', () => {
   });
 
   it('sim reset without a scenario keeps the one the state file holds', async () => {
-    const m = new SimMachine('farm');
+    const m = machine('farm');
     expect((await m.run(['sim', 'reset'])).code).toBe(0);
     const r = await m.run(['--simulate', 'sim', 'reset'], { simulate: false });
     expect(r.code).toBe(0);

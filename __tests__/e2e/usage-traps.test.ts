@@ -4,15 +4,16 @@
  */
 import * as fs from 'node:fs';
 import { IisctlError } from '../../lib/errors';
-import { SimMachine } from '../helpers/cli';
+import { inProcessMachine } from '../helpers/cli';
 import { closeClients, failure, scenarioFile, simClient } from '../helpers/sim';
 
 afterEach(closeClients);
 
 describe('iisreset switches', () => {
   it('restart /noforce: exit 2 naming both ways to write it, nothing run', async () => {
-    const m = new SimMachine();
-    const r = await m.run(['restart', '/noforce']);
+    const m = inProcessMachine();
+    // Spawned: a usage error's exit code as the OS sees it, through the real entry point.
+    const r = await m.run(['restart', '/noforce'], { spawned: true });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/"restart" is an iisctl command and \/noforce is an iisreset switch.*write either iisctl restart or iisctl \/restart \/noforce\./);
     expect(fs.existsSync(m.stateFile)).toBe(false);
@@ -26,7 +27,7 @@ describe('iisreset switches', () => {
     ['/noforc', /Did you mean \/NOFORCE\?/],
     ['/help', /\/help is not an iisreset switch\. Did you mean \/\? .* or --help/],
   ])('%s suggests a switch', async (arg, message) => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     const r = await m.run([arg]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
@@ -36,7 +37,7 @@ describe('iisreset switches', () => {
 
 describe('refusals and dry runs while restarts are disabled', () => {
   it('"Attempting stop..." is not printed before a DISABLED refusal', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     expect((await m.run(['disable', '--reason', 'freeze'])).code).toBe(0);
     for (const args of [['stop'], ['restart'], ['/restart']]) {
       const r = await m.run(args);
@@ -46,7 +47,7 @@ describe('refusals and dry runs while restarts are disabled', () => {
   });
 
   it('a pool or site dry run says the action would be refused; start stays allowed', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     expect((await m.run(['disable'])).code).toBe(0);
     for (const args of [['pool', 'recycle', 'DefaultAppPool'], ['site', 'stop', 'Default Web Site']]) {
       const r = await m.run([...args, '--dry-run']);
@@ -75,7 +76,7 @@ describe('/REBOOTONERROR', () => {
 
 describe('names IIS forbids', () => {
   it('CLI: exit 2 before anything is sent, no audit event', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine();
     for (const args of [['pool', 'recycle', '--', 'a|b'], ['pool', 'stop', '--', 'api-*'], ['site', 'restart', '--', 'shop/api'], ['heal', '--', 'x?y']]) {
       const r = await m.run(args);
       expect(r.code).toBe(2);
@@ -94,6 +95,6 @@ describe('names IIS forbids', () => {
 it("the command words the iisreset translation knows are iisctl's commands", async () => {
   const { commands } = await import('../../lib/cli/main');
   const { COMMAND_WORDS } = await import('../../lib/cli/iisreset');
-  const registered = commands({ exitCode: 0 }).map((m) => String(m.command).split(' ')[0]);
+  const registered = commands({ exitCode: 0, io: { stdout: process.stdout, stderr: process.stderr, env: process.env } }).map((m) => String(m.command).split(' ')[0]);
   expect([...COMMAND_WORDS].sort()).toEqual(registered.sort());
 });

@@ -1,9 +1,14 @@
 /**
- * Runs the built CLI (`node dist/cli/main.js`) against the simulated host, each test on its own
- * state file (IISCTL_SIM_STATE), optionally under a pseudo-terminal (util-linux `script`).
+ * Runs iisctl against the simulated host, each test on its own state file (IISCTL_SIM_STATE):
+ * spawned as built (`node dist/cli/main.js`, its host a second process), optionally under a
+ * pseudo-terminal (util-linux `script`); or, for a machine made with { inProcess: true }, in this
+ * Node process (runCli of lib/cli/main.ts, its host the simulator's in-process transport), where
+ * what is asserted is output and exit codes, not what only a process shows.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import { runCli as runCliHere } from '../../lib/cli/main';
 
 import { localComputer, SCENARIOS, scenarioFile, tempDir } from './sim';
 
@@ -27,8 +32,15 @@ export function changedScenario(name: string, change: (scenario: Json) => void):
 /** One simulated machine (its own state file) and a way to run iisctl against it. */
 export class SimMachine {
   readonly stateFile = path.join(tempDir(), 'state.json');
+  /** run() calls runCli in this process, unless told { spawned: true }. */
+  readonly inProcess: boolean;
 
-  constructor(readonly scenario: string = path.join(SCENARIOS, 'fast.json')) {}
+  constructor(
+    readonly scenario: string = path.join(SCENARIOS, 'fast.json'),
+    options: { inProcess?: boolean } = {},
+  ) {
+    this.inProcess = options.inProcess === true;
+  }
 
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...process.env, IISCTL_SIM_STATE: this.stateFile, ...extra };
@@ -37,14 +49,17 @@ export class SimMachine {
     return env;
   }
 
-  /** iisctl --simulate=<scenario> ...args (the simulate option first, as a user would type it). */
-  run(args: string[], options: { env?: Record<string, string>; simulate?: boolean } = {}): Promise<CliRun> {
+  /**
+   * iisctl --simulate=<scenario> ...args (the simulate option first, as a user would type it);
+   * spawned: a process even on an in-process machine (the real entry point, same state file).
+   */
+  run(args: string[], options: { env?: Record<string, string>; simulate?: boolean; spawned?: boolean } = {}): Promise<CliRun> {
     const full = options.simulate === false ? args : [`--simulate=${this.scenario}`, ...args];
-    return runCli(full, this.env(options.env));
+    return this.inProcess && !options.spawned ? runInProcess(full, this.env(options.env)) : runCli(full, this.env(options.env));
   }
 
-  async json(args: string[]): Promise<{ code: number; doc: Json; stderr: string }> {
-    const r = await this.run([...args, '--json']);
+  async json(args: string[], options: { spawned?: boolean } = {}): Promise<{ code: number; doc: Json; stderr: string }> {
+    const r = await this.run([...args, '--json'], options);
     return { code: r.code, doc: parseOneDocument(r.stdout), stderr: r.stderr };
   }
 
@@ -60,6 +75,11 @@ export class SimMachine {
   }
 }
 
+/** A simulated machine whose runs are in this process (run(args, { spawned: true }) spawns one). */
+export function inProcessMachine(scenario?: string): SimMachine {
+  return new SimMachine(scenario, { inProcess: true });
+}
+
 export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -70,6 +90,25 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> 
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** A stream that keeps what is written to it (not a terminal, as a pipe to a spawned CLI is not). */
+class Captured extends Writable {
+  text = '';
+  readonly isTTY = false;
+
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+/** iisctl in this process: runCli with the streams captured, --simulate on the in-process host. */
+export async function runInProcess(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  const stdout = new Captured();
+  const stderr = new Captured();
+  const code = await runCliHere({ argv: args, env, stdout, stderr, simulator: { inProcess: true } });
+  return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
 /** stdout must be exactly one JSON document and nothing else. */

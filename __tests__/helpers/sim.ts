@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { connect, ConnectOptions, IisClient } from '../../lib/client';
 import { IisctlError } from '../../lib/errors';
+import { inProcessTransport } from '../../lib/sim/transport';
 
 export const SCENARIOS = path.resolve(__dirname, '../../lib/sim/scenarios');
 
@@ -40,6 +41,16 @@ export async function simClient(scenario: string, options: Partial<ConnectOption
   const client = await connect({ simulate: scenario, simulatorStateFile: path.join(tempDir(), 'state.json'), pollIntervalMs: 50, retry: { baseDelayMs: 50 }, ...options });
   clients.push(client);
   return client;
+}
+
+/**
+ * The same, its simulated host in this process (the simulator's in-process transport) on the
+ * machine of simulatorStateFile (default: a fresh one). Two such clients share one Node process:
+ * the host lock does not exclude them (lib/sim/transport.ts), so lock tests use simClient.
+ */
+export async function inProcessClient(scenario: string, options: Partial<ConnectOptions> = {}): Promise<IisClient> {
+  const stateFile = options.simulatorStateFile ?? path.join(tempDir(), 'state.json');
+  return simClient(scenario, { ...options, simulatorStateFile: stateFile, transport: inProcessTransport({ scenario, stateFile }) });
 }
 
 export async function closeClients(): Promise<void> {

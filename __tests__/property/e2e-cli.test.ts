@@ -1,5 +1,6 @@
 /**
- * Issue 8 item 3, end to end through the built CLI (`node dist/cli/main.js`): random and
+ * Issue 8 item 3, end to end through the CLI (runCli in process, its simulated host in process;
+ * the -c regression through the built `node dist/cli/main.js`): random and
  * adversarial text in every command-line argument that reaches a host — pool and site names,
  * --match, --reason, -c/--computer, --since, backup names, pool set values — against the
  * simulated host; the host's command log must show the text as a literal that decodes to exactly
@@ -11,16 +12,15 @@
  * '-' (or is `--` itself) is a name too; the options are given as --name=value, which carries any
  * value.
  *
- * Case counts: every case spawns node and a simulated host (~0.5-3 s), so the default is 4 cases
- * per command (2 for whole-IIS restart) to keep the property folder within ~3 minutes on the
- * 2-core CI machine; FC_RUNS_E2E=N runs N per command. The same inputs go through the library
- * (e2e-api.test.ts) and the builders (builders.test.ts, 1 000 per API).
+ * Case counts: 4 per command (2 for whole-IIS restart), as when every case spawned node and a
+ * simulated host; FC_RUNS_E2E=N runs N per command. Every test has its own simulated machine. The
+ * same inputs go through the library (e2e-api.test.ts) and the builders (builders.test.ts, 1 000 per API).
  */
 import fc from 'fast-check';
 import { INVALID_POOL_NAME_CHARACTERS } from '../../lib/commands/settings';
 import { INVALID_SITE_NAME_CHARACTERS } from '../../lib/control/selectors';
 import { loadParser, PowerShellParser } from '../../lib/sim/parser';
-import { SimMachine } from '../helpers/cli';
+import { inProcessMachine, SimMachine } from '../helpers/cli';
 import * as path from 'node:path';
 import { strays } from '../e2e/faults-helpers';
 import { BACKUPS, checkRecorded, CommandLog, e2eRuns, factsOf, hostileText, learn, plantPool, propertyScenario, plantSite, REMOTE, SERVICES, SETTINGS, SURGICAL, unrepresentable } from '../helpers/e2e-property';
@@ -37,15 +37,21 @@ const argText = hostileText(60).filter((s) => !unrepresentable(s));
 const blank = (s: string) => s.trim() === '';
 
 let parser: PowerShellParser;
-const machine = new SimMachine(SCENARIO);
-const log = new CommandLog(machine.stateFile);
+/** This test's own machine and its command log. */
+let machine: SimMachine;
+let log: CommandLog;
 
 beforeAll(async () => {
   parser = await loadParser();
+});
+
+beforeEach(async () => {
+  machine = inProcessMachine(SCENARIO);
+  log = new CommandLog(machine.stateFile);
   expect((await machine.run(['status'])).code).toBe(0);
 });
 
-afterAll(async () => {
+afterEach(async () => {
   expect(await strays(machine.stateFile)).toEqual([]);
 });
 
@@ -162,12 +168,13 @@ describe('hostile command-line arguments end to end (built CLI, simulated host, 
   });
 
   it('regression: -c HOST before the command is one host, not the host and the command (the array option took `status` as a second host)', async () => {
+    // Spawned: the argv as the OS hands it to the real entry point.
     for (const args of [['-c', 'NoSuchHost', 'status', '--json'], ['--computer=NoSuchHost', 'status', '--json']]) {
-      const r = await machine.json(args);
+      const r = await machine.json(args, { spawned: true });
       expect(r.code).toBe(7);
       expect(r.doc.error.code).toBe('UNREACHABLE');
     }
-    const two = await machine.json(['-c', 'NoSuchA', '-c', 'NoSuchB', 'status', '--json']);
+    const two = await machine.json(['-c', 'NoSuchA', '-c', 'NoSuchB', 'status', '--json'], { spawned: true });
     expect(two.code).toBe(7); // both failed the same way
     expect(JSON.stringify(two.doc)).toMatch(/NoSuchA[\s\S]*NoSuchB/);
   });

@@ -17,6 +17,7 @@ import { EXIT, exitCodeOf, ExitCode } from './exitCodes';
 import type { GlobalArgs } from './options';
 import { Output } from './render';
 import { UsageError } from './usageError';
+import { CliIo, simulatedMachine, simulatorTransport } from './io';
 
 export { UsageError };
 
@@ -28,6 +29,8 @@ export interface Runtime {
   usage?: string;
   /** Fired on Ctrl-C, SIGTERM, SIGHUP, SIGBREAK (main.ts): the library stops waiting and reports the state. */
   signal?: AbortSignal;
+  /** The streams and environment of this run (runCli's caller). */
+  io: CliIo;
 }
 
 export interface Context {
@@ -37,6 +40,7 @@ export interface Context {
   logger: Logger;
   usage: string;
   signal?: AbortSignal;
+  io: CliIo;
 }
 
 export const MAX_COMPUTER_NAME = 255;
@@ -58,19 +62,20 @@ export function createContext(runtime: Runtime, command: string, args: GlobalArg
       throw new UsageError(`--credential-file: ${(e as Error).message}`, usage);
     }
   }
-  const out = new Output({ json: args.json, quiet: args.quiet, color: args.color });
+  const { io } = runtime;
+  const out = new Output({ json: args.json, quiet: args.quiet, color: args.color, stdout: io.stdout, stderr: io.stderr, env: io.env });
   runtime.out = out;
   runtime.usage = usage;
   const consoleLevel: LogLevel = args.quiet ? 'error' : args.logLevel ?? 'warn';
   const logFile = args.logFile;
   // One line, whatever the level or --quiet: a scheduled task's log is lost otherwise.
-  const onFileError = (e: Error) => process.stderr.write(`iisctl: warning: could not write the log file ${logFile}: ${e.message}\n`);
+  const onFileError = (e: Error) => io.stderr.write(`iisctl: warning: could not write the log file ${logFile}: ${e.message}\n`);
   // The operation records (start, each step, result) are for the file; stderr shows them only at
   // --log-level info and more (the CLI prints its own result and error lines).
   const consoleRecords = LOG_LEVELS.indexOf(consoleLevel) >= LOG_LEVELS.indexOf('info');
-  const logger = createLogger({ level: args.logLevel ?? 'info', consoleLevel, file: logFile, onFileError, consoleRecords, consolePrefix: 'iisctl' });
+  const logger = createLogger({ level: args.logLevel ?? 'info', consoleLevel, file: logFile, onFileError, consoleRecords, consolePrefix: 'iisctl', consoleStream: io.stderr });
   runtime.logger = logger;
-  return { command, args, out, logger, usage, signal: runtime.signal };
+  return { command, args, out, logger, usage, signal: runtime.signal, io };
 }
 
 /** The hosts of this run, checked before anything is sent anywhere; undefined = this machine. */
@@ -87,9 +92,12 @@ export function targetHosts(ctx: Context): (string | undefined)[] {
 
 export function connectOptions(ctx: Context, host: string | undefined): ConnectOptions {
   const { args } = ctx;
+  const simulate = args.simulate || args.scenario !== undefined ? args.scenario ?? true : undefined;
   return {
     computerName: host,
-    simulate: args.simulate || args.scenario !== undefined ? args.scenario ?? true : undefined,
+    simulate,
+    simulatorStateFile: simulate ? simulatedMachine(ctx.io).stateFile : undefined,
+    transport: simulate ? simulatorTransport(ctx.io, args.scenario) : undefined,
     logger: ctx.logger,
     retry: args.retries === undefined ? undefined : { attempts: args.retries + 1 },
     lock: { wait: args.waitLock !== false, timeoutSeconds: args.lockTimeout },
@@ -170,7 +178,7 @@ function parallelOption(raw: unknown, usage: string): number | undefined {
 
 /** The remoting password of --user: only from the environment, never from the command line. */
 export function remotePassword(ctx: Context): string {
-  const pw = process.env.IISCTL_PASSWORD;
+  const pw = ctx.io.env.IISCTL_PASSWORD;
   if (pw === undefined || pw === '') throw new UsageError('--user needs the password in the environment variable IISCTL_PASSWORD.', ctx.usage);
   return pw;
 }

@@ -7,13 +7,14 @@ import { loadSimulator } from '../simulator';
 import { Context, createContext, oneLine, Runtime, UsageError } from './context';
 import type { ExitCode } from './exitCodes';
 import type { GlobalArgs } from './options';
+import { CliIo, simulatedMachine } from './io';
 
 export type Args<T = object> = ArgumentsCamelCase<GlobalArgs & T>;
 
 export function handler<T>(runtime: Runtime, command: string | ((args: Args<T>) => string), usage: string, body: (ctx: Context, args: Args<T>) => Promise<ExitCode>) {
   return async (args: Args<T>): Promise<void> => {
     const name = typeof command === 'string' ? command : command(args);
-    if (args.scenario !== undefined) (args as GlobalArgs).scenario = await checkedScenario(args.scenario, usage, !name.startsWith('sim '));
+    if (args.scenario !== undefined) (args as GlobalArgs).scenario = await checkedScenario(args.scenario, usage, !name.startsWith('sim '), runtime.io);
     const ctx = createContext(runtime, name, args, usage);
     runtime.exitCode = await body(ctx, args);
   };
@@ -23,12 +24,12 @@ export function handler<T>(runtime: Runtime, command: string | ((args: Args<T>) 
  * --simulate=FILE|NAME: the scenario must load and validate before anything runs (exit 2
  * otherwise). Returns its absolute path, which is what the simulated host is given.
  */
-async function checkedScenario(value: string, usage: string, sameAsStateFile: boolean): Promise<string> {
+async function checkedScenario(value: string, usage: string, sameAsStateFile: boolean, io: CliIo): Promise<string> {
   if (value.trim() === '') throw new UsageError('--simulate= needs a scenario file or bundled scenario name.', usage);
   const { loadScenario, resolveScenarioPath, ScenarioError } = loadSimulator();
   try {
     const wanted = loadScenario(value).name;
-    if (sameAsStateFile) await refuseOtherScenario(value, wanted, usage);
+    if (sameAsStateFile) await refuseOtherScenario(value, wanted, usage, simulatedMachine(io).stateFile);
   } catch (e) {
     if (e instanceof ScenarioError) {
       const first = e.problems[0];
@@ -44,16 +45,16 @@ async function checkedScenario(value: string, usage: string, sameAsStateFile: bo
  * The simulated machine's state file already holds another scenario: exit 2 before anything
  * runs, with the exact command that starts it over from the scenario asked for.
  */
-async function refuseOtherScenario(value: string, wanted: string, usage: string): Promise<void> {
+async function refuseOtherScenario(value: string, wanted: string, usage: string, stateFile: string | undefined): Promise<void> {
   const { peekState, stateFilePath } = loadSimulator();
   let held: string | undefined;
   try {
-    held = peekState({ scenario: value })?.scenario;
+    held = peekState({ scenario: value, stateFile })?.scenario;
   } catch {
     return; // unreadable or corrupt: the simulated host reports it, with its own fix
   }
   if (held === undefined || held === wanted) return;
-  const file = stateFilePath({ scenario: value });
+  const file = stateFilePath({ scenario: value, stateFile });
   throw new UsageError(
     `The simulated machine in ${file} holds scenario "${held}", not "${wanted}". To start it over from "${wanted}" (its current state is lost): iisctl --simulate=${shellWord(value)} sim reset`,
     usage,

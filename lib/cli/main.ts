@@ -7,6 +7,7 @@
 import yargs, { Argv, CommandModule } from 'yargs';
 import { IisctlError } from '../errors';
 import { DEFAULTS } from '../defaults';
+import { endLogger } from '../log';
 // Type only: context.ts loads the library; it is loaded when an error is reported (cold start: README, Benchmarks).
 import type { Runtime } from './context';
 import { UsageError } from './usageError';
@@ -17,6 +18,7 @@ import { clearLiveProgress, Output } from './render';
 import { COMMANDS, lazyCommand, usageOf } from './commands/index';
 import { explainUnknownArguments, OPERANDS_FLAG, restoreOperands, restoreText, splitAtEndOfOptions, SplitArgv, yargsArgv } from './endOfOptions';
 import { refuseEmptyOptionValues, rememberTypedOptions } from './validate';
+import type { CliIo } from './io';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const context = () => require('./context') as typeof import('./context');
@@ -39,30 +41,43 @@ Environment: IISCTL_SIM_STATE (state file of the simulated host), NO_COLOR, IISC
 /** The signals that interrupt iisctl like Ctrl-C (SIGBREAK exists on Windows only). */
 export const INTERRUPTING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', ...(process.platform === 'win32' ? (['SIGBREAK'] as const) : [])];
 
-export interface MainIo {
-  stdout?: NodeJS.WriteStream;
-  stderr?: NodeJS.WriteStream;
+export interface RunCliOptions extends CliIo {
+  /** The arguments after `iisctl`. */
+  argv: readonly string[];
+  /** Ctrl-C and its kin (the process entry below): the library stops waiting and reports the state. */
+  signal?: AbortSignal;
 }
 
-export async function main(raw: readonly string[], signal?: AbortSignal): Promise<number> {
-  const runtime: Runtime = { exitCode: EXIT.OK, signal };
+/**
+ * One iisctl command line, start to end, in this Node process: the exit code is returned, output
+ * goes to the streams given, the environment is the one given. The process entry below is a thin
+ * wrapper around it (signals, a broken stdout, the process's exit code).
+ */
+export async function runCli(options: RunCliOptions): Promise<number> {
+  const { argv: raw, signal, ...io } = options;
+  const runtime: Runtime = { exitCode: EXIT.OK, signal, io };
   // Everything after the first `--` is a name, never an option or a command (endOfOptions.ts).
   const line = splitAtEndOfOptions(raw);
   const before = line.options;
   const wantsJson = before.includes('--json');
-  const fallbackOut = () => runtime.out ?? new Output({ json: wantsJson, quiet: false, color: before.includes('--no-color') ? false : undefined });
+  const fallbackOut = () => runtime.out ?? new Output({ json: wantsJson, quiet: false, color: before.includes('--no-color') ? false : undefined, stdout: io.stdout, stderr: io.stderr, env: io.env });
   const commandName = before.find((a) => !a.startsWith('-') && Object.prototype.hasOwnProperty.call(COMMANDS, a));
   const usage = commandName ? usageOf(commandName) : GENERAL_USAGE;
   try {
     const translation = translateIisreset(before);
     if (translation.kind === 'usage') {
-      process.stdout.write(iisresetUsage());
+      io.stdout.write(iisresetUsage());
       return EXIT.OK;
     }
     if (translation.kind === 'error') throw new UsageError(translation.message, 'iisctl /? lists the iisreset switches iisctl understands');
     const split = { options: expandSimulate(translation.argv), operands: line.operands };
     refuseEmptyOptionValues(split.options, usage);
-    await cliParser(split, commands(runtime), { usage, takesNames: commandName !== undefined && TAKES_NAMES.has(commandName) }).parseAsync();
+    // With a parse callback yargs hands its own output (--help, --version) to it instead of console.log.
+    let helpText = '';
+    await cliParser(split, commands(runtime), { usage, takesNames: commandName !== undefined && TAKES_NAMES.has(commandName) }).parseAsync(yargsArgv(split).argv, {}, (_e, _a, output: string) => {
+      helpText = output;
+    });
+    if (helpText) io.stdout.write(`${helpText}\n`);
   } catch (error) {
     const { errorExitCode, errorJson, isDebug, reportError } = context();
     const out = fallbackOut();
@@ -77,6 +92,11 @@ export async function main(raw: readonly string[], signal?: AbortSignal): Promis
     await closeLogger(runtime);
   }
   return runtime.exitCode;
+}
+
+/** iisctl in this process, on the process's own streams and environment (what the entry below runs). */
+export function main(raw: readonly string[], signal?: AbortSignal): Promise<number> {
+  return runCli({ argv: raw, signal, stdout: process.stdout, stderr: process.stderr, env: process.env });
 }
 
 /** Every iisctl command, in the order of `iisctl --help`; each module is loaded when its command runs. */
@@ -125,18 +145,9 @@ function debugLevel(raw: readonly string[]): 'debug' | undefined {
   return value === 'debug' || value === 'silly' ? 'debug' : undefined;
 }
 
-/** Waits until the log file has everything (winston writes asynchronously). */
+/** Waits until the log file has everything (winston writes asynchronously), at most 2 s. */
 async function closeLogger(runtime: Runtime): Promise<void> {
-  const logger = runtime.logger;
-  if (!logger) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, DEFAULTS.logFlushMs);
-    logger.on('finish', () => {
-      clearTimeout(timer);
-      setTimeout(resolve, 20);
-    });
-    logger.end();
-  });
+  if (runtime.logger) await endLogger(runtime.logger, DEFAULTS.logFlushMs);
 }
 
 if (require.main === module) {

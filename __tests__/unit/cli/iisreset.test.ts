@@ -82,7 +82,7 @@ describe('-- ends the options: what follows is names, exactly as typed', () => {
   /** Parses argv with the real commands and global options, but handlers that only record their arguments (no host). */
   async function parse(argv: string[]): Promise<{ command: string; args: Parsed }> {
     let seen: { command: string; args: Parsed } | undefined;
-    const modules = commands({ exitCode: 0 }).map((m) => ({ ...m, handler: (args: Parsed) => void (seen = { command: String(m.command), args }) }) as CommandModule<object, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const modules = commands({ exitCode: 0, io: { stdout: process.stdout, stderr: process.stderr, env: process.env } }).map((m) => ({ ...m, handler: (args: Parsed) => void (seen = { command: String(m.command), args }) }) as CommandModule<object, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
     await cliParser(splitAtEndOfOptions(argv), modules, { usage: 'usage', takesNames: true }).parseAsync();
     if (!seen) throw new Error(`no handler ran for ${JSON.stringify(argv)}`);
     return seen;

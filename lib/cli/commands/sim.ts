@@ -9,6 +9,7 @@ import { Runtime, UsageError } from '../context';
 import { EXIT } from '../exitCodes';
 import { Args, handler } from '../handler';
 import { loadSimulator } from '../../simulator';
+import { simulatedMachine } from '../io';
 
 export const SIM_RESET_USAGE = 'iisctl sim reset|serve [--simulate=scenario.json] [--dry-run] [--for S]';
 
@@ -22,22 +23,23 @@ export const simCommand = (runtime: Runtime): CommandModule<object, Args> => ({
     if ((args as { action?: string }).action === 'serve') return serve(ctx, (args as { for?: number }).for);
     // Loaded here so that no other command pays for the simulator's modules.
     const { resetState, stateFilePath, peekState, scenarioNameOf, loadScenario, listBundledScenarios } = loadSimulator();
+    const { stateFile } = simulatedMachine(ctx.io);
     // Unless another scenario is named, the machine is reset to the scenario its state file holds.
-    let scenarioName = args.scenario ?? process.env.IISCTL_SIM_SCENARIO;
+    let scenarioName = args.scenario ?? ctx.io.env.IISCTL_SIM_SCENARIO;
     if (scenarioName === undefined) {
       let own: string | undefined;
       try {
-        own = peekState({})?.scenario;
+        own = peekState({ stateFile })?.scenario;
       } catch {
         own = undefined; // a corrupt file is what sim reset repairs: the default scenario then
       }
       if (own !== undefined && !listBundledScenarios().includes(own)) {
-        throw new UsageError(`The state file ${stateFilePath({})} holds scenario "${own}", which is not a bundled one: name its file, iisctl --simulate=FILE sim reset.`, SIM_RESET_USAGE);
+        throw new UsageError(`The state file ${stateFilePath({ stateFile })} holds scenario "${own}", which is not a bundled one: name its file, iisctl --simulate=FILE sim reset.`, SIM_RESET_USAGE);
       }
-      scenarioName = own ?? scenarioNameOf({});
+      scenarioName = own ?? scenarioNameOf({ scenario: ctx.io.env.IISCTL_SIM_SCENARIO });
     }
     const scenario = loadScenario(scenarioName);
-    const file = args.dryRun ? stateFilePath({}, scenario.name) : resetState(scenario);
+    const file = args.dryRun ? stateFilePath({ stateFile }, scenario.name) : resetState(scenario, stateFile);
     const result = { scenario: scenario.name, stateFile: file, reset: !args.dryRun };
     if (ctx.args.json) ctx.out.document({ ok: true, command: ctx.command, exitCode: EXIT.OK, ...(args.dryRun ? { dryRun: true } : {}), result });
     else if (args.dryRun) ctx.out.line(`Dry run: would reset the simulated machine to scenario '${scenario.name}' in ${file}. Nothing was changed.`);
@@ -50,8 +52,8 @@ export const simCommand = (runtime: Runtime): CommandModule<object, Args> => ({
 async function serve(ctx: import('../context').Context, seconds: number | undefined): Promise<0> {
   if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0)) throw new UsageError('--for must be a positive number of seconds.', SIM_RESET_USAGE);
   const { scenarioNameOf, stateFilePath, withMachine, startSimulatedFarm } = loadSimulator();
-  const scenario = scenarioNameOf({ scenario: ctx.args.scenario });
-  const stateFile = stateFilePath({ scenario });
+  const scenario = scenarioNameOf({ scenario: ctx.args.scenario ?? ctx.io.env.IISCTL_SIM_SCENARIO });
+  const stateFile = stateFilePath({ scenario, stateFile: simulatedMachine(ctx.io).stateFile });
   await withMachine({ scenario, stateFile }, () => undefined);
   const farm = await startSimulatedFarm({ scenario, stateFile });
   if (ctx.args.json) ctx.out.document({ ok: true, command: ctx.command, exitCode: EXIT.OK, result: { scenario, stateFile, sites: farm.sites } });

@@ -1,0 +1,40 @@
+/**
+ * What a command line runs with, given to runCli (main.ts) by its caller: the process entry
+ * passes the process's streams and environment; a test passes its own, and may run --simulate's
+ * host in the same Node process. Nothing below the entry reads process.stdout, process.stderr or
+ * process.env: it reads these.
+ */
+import type { TransportFactory } from '../powershell/transport';
+import { loadSimulator, type SimulatorModule } from '../simulator';
+import type { Stream } from './render';
+
+/** The simulated machine's clock (lib/sim/clock.ts), as the simulator's in-process transport takes it. */
+type SimClock = NonNullable<Parameters<SimulatorModule['inProcessTransport']>[0]>['clock'];
+
+export type CliStream = Stream & NodeJS.WritableStream;
+
+export interface CliIo {
+  stdout: CliStream;
+  stderr: CliStream;
+  env: NodeJS.ProcessEnv;
+  /**
+   * --simulate runs the simulated host in this Node process (the simulator's in-process
+   * transport), not as a spawned powershell.exe stand-in; clock: its time (default: real time).
+   */
+  simulator?: { inProcess: true; clock?: SimClock };
+}
+
+/** The simulated machine of a run: its state file (IISCTL_SIM_STATE) and scenario (--simulate=X, else IISCTL_SIM_SCENARIO). */
+export function simulatedMachine(io: CliIo, scenario?: string): { stateFile?: string; scenario?: string } {
+  return { stateFile: nonEmpty(io.env.IISCTL_SIM_STATE), scenario: scenario ?? nonEmpty(io.env.IISCTL_SIM_SCENARIO) };
+}
+
+/** The in-process simulated host of a --simulate run, when the caller asked for it. */
+export function simulatorTransport(io: CliIo, scenario: string | undefined): TransportFactory | undefined {
+  if (!io.simulator?.inProcess) return undefined;
+  return loadSimulator().inProcessTransport({ ...simulatedMachine(io, scenario), clock: io.simulator.clock });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
