@@ -82,7 +82,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       options.format === 'json' ? winston.format.json() : options.consolePrefix ? prefixedFormat(winston, options.consolePrefix, isVerbose(options.consoleLevel)) : textFormat(winston),
     );
     transports.push(
-      options.consoleStream
+      // The process's own stderr goes through the Console transport (the Stream one is loaded only
+      // for another stream: runCli in process), so a CLI run loads no extra transport.
+      options.consoleStream && options.consoleStream !== process.stderr
         ? new winston.transports.Stream({ level: options.consoleLevel, stream: options.consoleStream, format })
         : // Every level to stderr: stdout is reserved for command output.
           new winston.transports.Console({ level: options.consoleLevel, stderrLevels: [...LOG_LEVELS], format }),

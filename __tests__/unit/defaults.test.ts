@@ -157,7 +157,6 @@ const ALLOWED: ReadonlyArray<{ file: string; literal: string; reason: string }> 
   { file: 'lib/limits.ts', literal: '60_000', reason: 'the longest poll interval, a bound' },
   { file: 'lib/limits.ts', literal: '10_000', reason: 'the largest rolling batch and failure count, bounds' },
   { file: 'lib/cli/main.ts', literal: '100', reason: "yargs' help text width in columns" },
-  { file: 'lib/cli/main.ts', literal: '20', reason: "after winston's finish event, a short turn for the file stream to close (not a wait anyone tunes)" },
   { file: 'lib/control/selectors.ts', literal: '20', reason: 'how many existing names a NOT_FOUND hint lists' },
   { file: 'lib/commands/recovery.ts', literal: '300', reason: "how much of sc.exe's output an error message quotes" },
   { file: 'lib/powershell/session.ts', literal: '2000', reason: "how much of the process's output an error's details keep" },

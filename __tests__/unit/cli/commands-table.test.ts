@@ -6,7 +6,7 @@ import yargs from 'yargs';
 import { COMMANDS, lazyCommand, usageOf } from '../../../lib/cli/commands/index';
 import type { Runtime } from '../../../lib/cli/context';
 
-const runtime = (): Runtime => ({ exitCode: 0 });
+const runtime = (): Runtime => ({ exitCode: 0, io: { stdout: process.stdout, stderr: process.stderr, env: process.env } });
 
 describe('the command table', () => {
   it.each(Object.keys(COMMANDS))('%s: its module gives a handler and a usage line, and no command line or help line of its own', (name) => {
