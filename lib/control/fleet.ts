@@ -10,6 +10,7 @@
  * invariant "one persistent session per connection" holds per host.
  */
 import { checkNumber, LIMITS } from '../limits';
+import { realClock } from '../clock';
 import { connect, ConnectOptions, IisClient } from '../client';
 import { IisctlError, invalidArgument, isIisctlError } from '../errors';
 
@@ -95,12 +96,13 @@ export class Fleet {
   /** fn on every host (or the given subset), at most `concurrency` at once; per-host results in host order. */
   each<T>(fn: (iis: IisClient, host: string) => Promise<T>, hosts: readonly string[] = this.hosts): Promise<HostResult<T>[]> {
     return mapLimit(hosts, this.concurrency, async (host) => {
-      const started = Date.now();
+      const clock = this.options.clock ?? realClock;
+      const started = clock.now();
       try {
         const value = await fn(await this.client(host), host);
-        return { host, ok: true as const, value, ms: Date.now() - started };
+        return { host, ok: true as const, value, ms: clock.now() - started };
       } catch (e) {
-        return { host, ok: false as const, error: asError(e, host), ms: Date.now() - started };
+        return { host, ok: false as const, error: asError(e, host), ms: clock.now() - started };
       }
     });
   }

@@ -19,6 +19,7 @@ import type * as Transport from './transport';
 import type * as Host from './cmdlets/simhost';
 
 export { listBundledScenarios, loadScenario, resolveScenarioPath, ScenarioError };
+export { VirtualClock, realClock, type SimClock, type VirtualClockOptions } from './clock';
 export type { SimulatedFarm, SimulatedFarmOptions, FarmSite } from './http';
 export type { InProcessOptions } from './transport';
 
