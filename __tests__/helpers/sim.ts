@@ -42,6 +42,18 @@ export async function simClient(scenario: string, options: Partial<ConnectOption
   return client;
 }
 
+/**
+ * A client on a fresh simulated machine in this process, on virtual time (connect's
+ * `simulate: { inProcess: true, clock: 'virtual' }`): the machine and every wait of iisctl share one
+ * clock that jumps ahead whenever everything waits, so simulated seconds cost no real time. The
+ * default poll interval: on virtual time a poll costs CPU, not waiting. Closed after each test.
+ */
+export async function inProcessClient(scenario: string, options: Partial<ConnectOptions> = {}): Promise<IisClient> {
+  const client = await connect({ simulate: { scenario, stateFile: path.join(tempDir(), 'state.json'), inProcess: true, clock: 'virtual' }, retry: { baseDelayMs: 50 }, ...options });
+  clients.push(client);
+  return client;
+}
+
 export async function closeClients(): Promise<void> {
   await Promise.all(clients.splice(0).map((c) => c.close()));
 }
