@@ -149,7 +149,7 @@ export async function rollingRestart(hosts: readonly string[], options: RollingO
   const drainMs = bounded(options.drainMs, 'drainMs', 0, LIMITS.waitMs);
   const drainIntervalMs = bounded(options.drainIntervalMs, 'drainIntervalMs', 500, LIMITS.intervalMs);
   const drainSite = options.drainSite ?? '_Total';
-  // The connections' clock: drain and health waits pass with the operations' time.
+  // Drain and health waits on the connections' clock (ConnectOptions.clock; real time by default).
   const clock = options.clock ?? realClock;
   const sleep = (ms: number) => clock.sleep(ms);
   if (action.kind === 'recycle' && !action.pool.trim()) throw invalidArgument('A pool name is empty.');
