@@ -6,12 +6,14 @@
  * exits: it returns typed results and throws IisctlError.
  */
 import { invalidArgument } from './errors';
+import { Clock, realClock } from './clock';
+import { loadSimulator } from './simulator';
+import type { TransportFactory } from './powershell/transport';
 import { checkNumbers, LIMITS } from './limits';
 import { DEFAULTS } from './defaults';
 import { Logger, silentLogger } from './log';
 import { resolveExecutable } from './powershell/executable';
 import { PowerShellSession, SessionStats } from './powershell/session';
-import type { TransportFactory } from './powershell/transport';
 import type { EventQuery, EventRecord } from './commands/events';
 import { readEvents, validateEventQuery } from './commands/events';
 import type { ToggleState } from './commands/toggle';
@@ -39,6 +41,27 @@ if (typeof (Symbol as { asyncDispose?: symbol }).asyncDispose !== 'symbol') {
   Object.defineProperty(Symbol, 'asyncDispose', { value: Symbol.for('Symbol.asyncDispose') });
 }
 
+/** The simulated Windows host, in detail (`simulate: true` is `{}`, `simulate: 'farm'` is `{ scenario: 'farm' }`). */
+export interface SimulateOptions {
+  /** A bundled scenario name ("default", "fast", "farm", ...) or a scenario file. Default "default" (or IISCTL_SIM_SCENARIO). */
+  scenario?: string;
+  /** State file of the simulated machine. Default: simulatorStateFile, IISCTL_SIM_STATE or a per-user file. */
+  stateFile?: string;
+  /**
+   * Run the simulated host in this Node process instead of a stand-in powershell.exe process: no
+   * process, no pipes, the same machine and the same scripts. What tests want.
+   */
+  inProcess?: boolean;
+  /**
+   * In process only. 'virtual': the machine and every wait of iisctl share one virtual clock that
+   * jumps ahead whenever everything waits on it, so a restart whose services take seconds is done
+   * in milliseconds of real time, with the durations and event times of the simulated seconds.
+   * A Clock object (e.g. the simulator's VirtualClock, `iisctl/sim`) is shared as is: a test
+   * that advances it itself decides when time passes. Default 'real'.
+   */
+  clock?: 'real' | 'virtual' | Clock;
+}
+
 export interface ConnectOptions {
   /** A remote computer, reached through PowerShell remoting (WinRM). Default: this machine. */
   computerName?: string;
@@ -54,8 +77,8 @@ export interface ConnectOptions {
    * PowerShell process; only the path is in script text. An unusable file: CREDENTIAL_FILE.
    */
   credentialFile?: string;
-  /** true: the simulated Windows host (default scenario); a string: a scenario file. */
-  simulate?: boolean | string;
+  /** true: the simulated Windows host (default scenario); a string: a scenario name or file; an object: SimulateOptions. */
+  simulate?: boolean | string | SimulateOptions;
   /** State file of the simulated host (default: IISCTL_SIM_STATE or a per-user file). */
   simulatorStateFile?: string;
   /** An explicit PowerShell executable (or stand-in). Also IISCTL_POWERSHELL. */
@@ -89,6 +112,11 @@ export interface ConnectOptions {
    * back, writes its audit event and releases the lock, and its error carries that state.
    */
   signal?: AbortSignal;
+  /**
+   * Whose time iisctl's waits, polls, back-offs, deadlines and durations are in (lib/clock.ts).
+   * Default real time; `simulate: { inProcess: true, clock }` sets it to the simulator's.
+   */
+  clock?: Clock;
 }
 
 /** Settings of one pool, on iis.appPools next to the operations. */
@@ -116,12 +144,15 @@ export class IisClient {
   private readonly remote?: RemoteTarget;
   private readonly lock: HostLock;
   private closing: Promise<void> | undefined;
+  /** The time this client waits and measures in (real time unless a clock was given). */
+  readonly clock: Clock;
 
   constructor(
     private readonly session: PowerShellSession,
     options: ConnectOptions,
     private readonly logger: Logger,
   ) {
+    const clock = (this.clock = options.clock ?? realClock);
     const remote = remoteTargetOf(options);
     this.remote = remote;
     const lock = (this.lock = new HostLock({
@@ -134,6 +165,7 @@ export class IisClient {
       leaseSeconds: options.lock?.leaseSeconds,
       remote,
       signal: options.signal,
+      clock,
     }));
     this.services = new IisServiceController({
       lock,
@@ -144,8 +176,9 @@ export class IisClient {
       retry: options.retry,
       pollIntervalMs: options.pollIntervalMs,
       signal: options.signal,
+      clock,
     });
-    const web = new WebOperations({ lock, session, computerName: options.computerName, remote, logger, retry: options.retry, pollIntervalMs: options.pollIntervalMs, signal: options.signal, services: this.services });
+    const web = new WebOperations({ lock, session, computerName: options.computerName, remote, logger, retry: options.retry, pollIntervalMs: options.pollIntervalMs, signal: options.signal, clock, services: this.services });
     const poolSettings = new PoolSettingsController(web);
     this.appPools = Object.assign(new AppPoolController(web), {
       settings: (name: string) => poolSettings.settings(name),
@@ -303,19 +336,49 @@ export async function connect(options: ConnectOptions = {}): Promise<IisClient> 
     ['retry.maxDelayMs', options.retry?.maxDelayMs, LIMITS.retryDelayMs],
   ]);
   const logger = options.logger ?? silentLogger();
+  const sim = simulateOptions(options.simulate);
+  const stateFile = sim?.stateFile ?? options.simulatorStateFile;
   const hostName = options.computerName ?? 'localhost';
+  if (sim?.inProcess) {
+    if (remoteTargetOf(options)?.credential) throw invalidArgument('A credential reaches PowerShell through its process environment: not with simulate.inProcess.');
+    const { clock, transport } = inProcessHost(sim, stateFile, options.clock);
+    logger.debug('connecting', { executable: 'simulated Windows host (in process)', computerName: options.computerName });
+    const session = new PowerShellSession({ transport, logger, callTimeoutMs: options.callTimeoutMs, hostName, clock });
+    return new IisClient(session, { ...options, clock }, logger);
+  }
+  if (sim?.clock !== undefined && sim.clock !== 'real') throw invalidArgument('simulate.clock needs simulate.inProcess: a simulated host in its own process keeps real time.');
   if (options.transport) {
     logger.debug('connecting', { executable: 'transport', computerName: options.computerName });
-    return new IisClient(new PowerShellSession({ transport: options.transport, logger, callTimeoutMs: options.callTimeoutMs, hostName }), options, logger);
+    return new IisClient(new PowerShellSession({ transport: options.transport, logger, callTimeoutMs: options.callTimeoutMs, hostName, clock: options.clock }), options, logger);
   }
   const executable = resolveExecutable({
-    simulate: options.simulate,
+    simulate: sim ? sim.scenario ?? true : undefined,
     executable: options.powershell,
     pwsh: options.pwsh,
     // The password of the credential reaches PowerShell only through its spawn environment (commands/remote.ts).
-    env: { ...(options.simulatorStateFile ? { IISCTL_SIM_STATE: options.simulatorStateFile } : {}), ...remoteSecretEnv(remoteTargetOf(options)) },
+    env: { ...(stateFile ? { IISCTL_SIM_STATE: stateFile } : {}), ...remoteSecretEnv(remoteTargetOf(options)) },
   });
   logger.debug('connecting', { executable: executable.description, computerName: options.computerName });
-  const session = new PowerShellSession({ executable, logger, callTimeoutMs: options.callTimeoutMs, hostName });
+  const session = new PowerShellSession({ executable, logger, callTimeoutMs: options.callTimeoutMs, hostName, clock: options.clock });
   return new IisClient(session, options, logger);
+}
+
+/** `simulate` in its one detailed form (undefined: a real host). */
+function simulateOptions(simulate: ConnectOptions['simulate']): SimulateOptions | undefined {
+  if (simulate === undefined || simulate === false) return undefined;
+  if (simulate === true) return {};
+  if (typeof simulate === 'string') return { scenario: simulate };
+  if (typeof simulate !== 'object' || simulate === null) throw invalidArgument('simulate is true, a scenario, or { scenario, stateFile, inProcess, clock }.');
+  return simulate;
+}
+
+/** The simulated host in this process, on the clock the client shares with it. */
+function inProcessHost(sim: SimulateOptions, stateFile: string | undefined, given: Clock | undefined): { clock: Clock; transport: TransportFactory } {
+  const simulator = loadSimulator();
+  const wanted = sim.clock ?? 'real';
+  if (given && wanted !== 'real' && given !== wanted) throw invalidArgument('Two clocks given: clock and simulate.clock; give one.');
+  // A virtual clock starts at the wall time: a state file saved earlier never lies in its future.
+  const clock = wanted === 'virtual' ? new simulator.VirtualClock(realClock.now(), { auto: true }) : wanted === 'real' ? given ?? realClock : wanted;
+  const scenario = sim.scenario === undefined ? undefined : simulator.resolveScenarioPath(sim.scenario);
+  return { clock, transport: simulator.inProcessTransport({ scenario, stateFile, clock }) };
 }

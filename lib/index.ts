@@ -7,7 +7,9 @@
  *   await iis.close();
  */
 export { connect, IisClient } from './client';
-export type { ConnectOptions } from './client';
+export type { ConnectOptions, SimulateOptions } from './client';
+export { realClock } from './clock';
+export type { Clock } from './clock';
 export type { OperationPlan, PlannedStep, ServiceOperationResult, StatusResult, StopOptions, StartOptions, RestartOptions, Progress, StepRecord } from './control/iisServices';
 export type { LockHolder, LockState } from './commands/lock';
 export type { LockOptions } from './control/lock';

@@ -1,9 +1,10 @@
 /**
- * Surgical operations on pools and sites, end to end against the simulated host.
+ * Surgical operations on pools and sites, end to end against the simulated host, in process on
+ * virtual time (helpers/sim.ts inProcessClient): simulated seconds cost no real time.
  */
 import { IisctlError } from '../../lib/errors';
 import type { SurgicalResult } from '../../lib/control/surgical';
-import { closeClients, localComputer, scenarioFile, service, simClient, failure } from '../helpers/sim';
+import { closeClients, localComputer, scenarioFile, service, inProcessClient, failure } from '../helpers/sim';
 
 afterEach(closeClients);
 
@@ -15,7 +16,7 @@ const poolsOf = (s: Json) => localComputer(s).appPools as Json[];
 
 describe('appPools.list', () => {
   it('reports state, settings, workers and the sites/applications served, in one round trip', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     const calls = iis.stats.calls;
     const pools = await iis.appPools.list();
     expect(iis.stats.calls - calls).toBe(1);
@@ -26,7 +27,7 @@ describe('appPools.list', () => {
   });
 
   it('lists 200 pools in one round trip', async () => {
-    const iis = await simClient(scenarioFile('fast', (s) => {
+    const iis = await inProcessClient(scenarioFile('fast', (s) => {
       for (let i = 0; i < 198; i++) poolsOf(s).push(pool(`pool-${i}`, { workers: 0 }));
     }));
     const calls = iis.stats.calls;
@@ -39,7 +40,7 @@ describe('appPools.list', () => {
 
 describe('appPools.stop / start', () => {
   it('waits past the cmdlet\'s return until Stopped with no worker left', async () => {
-    const iis = await simClient(scenarioFile('fast', (s) => {
+    const iis = await inProcessClient(scenarioFile('fast', (s) => {
       poolsOf(s)[0].timing.stopMs = 4000;
     }));
     const [before] = await iis.appPools.list();
@@ -55,7 +56,7 @@ describe('appPools.stop / start', () => {
   });
 
   it('stopping a stopped pool and starting a started one succeed with changed: false and request nothing', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     await iis.appPools.stop('ShopApi');
     const again = await iis.appPools.stop('shopapi');
     expect(again.changed).toBe(false);
@@ -70,7 +71,7 @@ describe('appPools.stop / start', () => {
   });
 
   it('batches: many pools get one request and one status read per poll interval', async () => {
-    const iis = await simClient(scenarioFile('fast', (s) => {
+    const iis = await inProcessClient(scenarioFile('fast', (s) => {
       for (let i = 0; i < 20; i++) poolsOf(s).push(pool(`api-${i}`));
     }));
     const calls = iis.stats.calls;
@@ -83,14 +84,14 @@ describe('appPools.stop / start', () => {
   });
 
   it('stayStopped also sets autoStart false', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     await iis.appPools.stop('ShopApi', { stayStopped: true });
     expect((await iis.appPools.list()).find((p) => p.name === 'ShopApi')).toMatchObject({ state: 'Stopped', autoStart: false });
   });
 
   it('names with parentheses, quotes and Unicode are literal; { match } is the only wildcard', async () => {
     const names = ['api-(1)', "it's \u2019quoted\u2019", 'Ünïcode ☃ 日本', 'api-x'];
-    const iis = await simClient(scenarioFile('fast', (s) => {
+    const iis = await inProcessClient(scenarioFile('fast', (s) => {
       for (const n of names) poolsOf(s).push(pool(n));
     }));
     const literal = await iis.appPools.stop('api-(1)');
@@ -107,7 +108,7 @@ describe('appPools.stop / start', () => {
   });
 
   it('names IIS forbids (a * or [ in a pool name, a / in a site name) are INVALID_ARGUMENT before anything is sent', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     const callsBefore = iis.stats.calls;
     for (const call of [() => iis.appPools.stop('api-*'), () => iis.appPools.recycle(['ok', 'api-[1]']), () => iis.sites.stop('shop/api'), () => iis.heal('a|b'), () => iis.heal({ site: 'x?y' })]) {
       const e = await failure(call());
@@ -119,7 +120,7 @@ describe('appPools.stop / start', () => {
   });
 
   it('an unknown name is NOT_FOUND with close matches, before anything changes', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     const e = await failure(iis.appPools.stop(['ShopApi', 'DefaultAppPol']));
     expect(e.code).toBe('NOT_FOUND');
     expect(e.hint).toContain('"DefaultAppPool"');
@@ -127,7 +128,7 @@ describe('appPools.stop / start', () => {
   });
 
   it('times out without force (nothing killed), and with force kills only the hung pool\'s workers', async () => {
-    const iis = await simClient(scenarioFile('pool-hung-stop'));
+    const iis = await inProcessClient(scenarioFile('pool-hung-stop'));
     const before = Object.fromEntries((await iis.appPools.list()).map((p) => [p.name, p.workerProcessIds]));
     expect(before.DefaultAppPool).toHaveLength(1);
     expect(before.ShopApi).toHaveLength(1);
@@ -148,7 +149,7 @@ describe('appPools.stop / start', () => {
 
 describe('appPools.recycle', () => {
   it('verifies that a new worker replaced the old one (overlapped), and carries WAS 5079', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     const old = (await iis.appPools.list()).find((p) => p.name === 'DefaultAppPool')!.workerProcessIds;
     const result = await iis.appPools.recycle('DefaultAppPool');
     const t = result.targets[0];
@@ -158,7 +159,7 @@ describe('appPools.recycle', () => {
   });
 
   it('waits through a non-overlapped rotation too', async () => {
-    const iis = await simClient(scenarioFile('fast', (s) => {
+    const iis = await inProcessClient(scenarioFile('fast', (s) => {
       poolsOf(s)[0].recycling = { disallowOverlappingRotation: true };
     }));
     const old = (await iis.appPools.list())[0].workerProcessIds;
@@ -168,7 +169,7 @@ describe('appPools.recycle', () => {
   });
 
   it('refuses a stopped pool with a clear message, or starts it with startIfStopped', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     await iis.appPools.stop('ShopApi');
     const e = await failure(iis.appPools.recycle('ShopApi'));
     expect(e.code).toBe('FAILED');
@@ -180,7 +181,7 @@ describe('appPools.recycle', () => {
 
 describe('pre-flight and toggle', () => {
   it('W3SVC stopped: a clear error, or started first with ensureServices', async () => {
-    const iis = await simClient(scenarioFile('fast', (s) => {
+    const iis = await inProcessClient(scenarioFile('fast', (s) => {
       service(s, 'W3SVC').status = 'Stopped';
     }));
     const e = await failure(iis.appPools.recycle('DefaultAppPool'));
@@ -192,7 +193,7 @@ describe('pre-flight and toggle', () => {
 
   it('honours the restart toggle (start is still allowed)', async () => {
     // The toggle as `iisctl disable` stores it (lib/commands/toggle.ts).
-    const iis = await simClient(scenarioFile('fast', (s) => {
+    const iis = await inProcessClient(scenarioFile('fast', (s) => {
       localComputer(s).registry = { 'HKLM:\\SOFTWARE\\iisctl': { RestartsDisabled: 1, DisabledBy: 'WEB01\\ops', DisabledAt: '2024-01-01T00:00:00Z', DisabledReason: 'freeze' } };
     }));
     expect((await failure(iis.appPools.stop('ShopApi'))).code).toBe('DISABLED');
@@ -202,7 +203,7 @@ describe('pre-flight and toggle', () => {
   });
 
   it('plan returns the exact scripts and changes nothing', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     const plan = await iis.appPools.plan('stop', { match: '*' }, { force: true, stayStopped: true });
     expect(plan.targets).toEqual(['DefaultAppPool', 'ShopApi']);
     expect(plan.steps.map((s) => s.description)).toEqual(['set autoStart=false', 'request stop (one batch)', expect.stringMatching(/^poll until verified/), expect.stringMatching(/^on timeout only: terminate/)]);
@@ -213,13 +214,13 @@ describe('pre-flight and toggle', () => {
 
 describe('sites', () => {
   it('list: id, state, bindings, physical path, pools', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     const sites = await iis.sites.list();
     expect(sites[1]).toMatchObject({ id: 2, name: 'Shop', state: 'Started', physicalPath: 'D:\\sites\\shop', bindings: [{ protocol: 'http', bindingInformation: '*:80:shop.contoso.local' }], pools: ['DefaultAppPool', 'ShopApi'] });
   });
 
   it('stop/start are idempotent and verified; restart stops then starts; stayStopped clears serverAutoStart', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     expect((await iis.sites.start('Shop')).changed).toBe(false);
     const stop = await iis.sites.stop('Shop', { stayStopped: true });
     expect(stop.targets[0]).toMatchObject({ changed: true, before: 'Started', after: 'Stopped' });
@@ -231,7 +232,7 @@ describe('sites', () => {
   });
 
   it('refuses a start whose binding is in use, naming the conflicting site', async () => {
-    const iis = await simClient(scenarioFile('fast', (s) => {
+    const iis = await inProcessClient(scenarioFile('fast', (s) => {
       (localComputer(s).sites as Json[]).push({ id: 3, name: 'Copy [old]', state: 'Stopped', physicalPath: 'D:\\copy', applicationPool: 'DefaultAppPool', bindings: [{ protocol: 'http', bindingInformation: '*:80:' }] });
     }));
     const e = await failure(iis.sites.start('Copy [old]'));
@@ -244,14 +245,14 @@ describe('sites', () => {
 
 describe('heal', () => {
   it('stops at recycle when that leaves the pool healthy', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     const r = await iis.heal('DefaultAppPool');
     expect(r.healedBy).toBe('recycle');
     expect(r.rungs.map((x) => [x.rung, x.outcome])).toEqual([['recycle', 'healthy']]);
   });
 
   it('heals a site through the pool of its root application', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     const before = (await iis.appPools.list()).find((p) => p.name === 'DefaultAppPool')!.workerProcessIds;
     const r = await iis.heal({ site: 'Shop' });
     expect(r.pool).toBe('DefaultAppPool');
@@ -262,7 +263,7 @@ describe('heal', () => {
   });
 
   it('goes on to stop/start when the recycle fails', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     await iis.appPools.stop('ShopApi');
     const r = await iis.heal('ShopApi');
     expect(r.rungs.map((x) => [x.rung, x.outcome])).toEqual([
@@ -272,7 +273,7 @@ describe('heal', () => {
   });
 
   it('kills only that pool\'s workers with force when the pool hangs in Stopping', async () => {
-    const iis = await simClient(scenarioFile('pool-hung-stop'));
+    const iis = await inProcessClient(scenarioFile('pool-hung-stop'));
     await iis.appPools.stop('DefaultAppPool', { timeoutSeconds: 0.2 }).catch(() => undefined); // now hung in Stopping
     const shopApi = (await iis.appPools.list()).find((p) => p.name === 'ShopApi')!.workerProcessIds;
     const r = await iis.heal('DefaultAppPool', { force: true, timeoutSeconds: 0.5 });
@@ -286,7 +287,7 @@ describe('heal', () => {
   });
 
   it('without force skips the killing rungs and restarts IIS gracefully', async () => {
-    const iis = await simClient(scenarioFile('pool-hung-stop'));
+    const iis = await inProcessClient(scenarioFile('pool-hung-stop'));
     await iis.appPools.stop('DefaultAppPool', { timeoutSeconds: 0.2 }).catch(() => undefined);
     // The IIS restart rung gets a generous budget: it must not fail because a shared machine is slow.
     const r = await iis.heal('DefaultAppPool', { timeoutSeconds: 0.5, rungTimeoutSeconds: { 'restart-iis': 20 } });
@@ -299,7 +300,7 @@ describe('heal', () => {
   });
 
   it('ends with a forced IIS restart when nothing gentler works', async () => {
-    const iis = await simClient(scenarioFile('fast', (s) => {
+    const iis = await inProcessClient(scenarioFile('fast', (s) => {
       service(s, 'W3SVC').faults = { hangOnStop: true };
     }));
     let probes = 0;
@@ -318,7 +319,7 @@ describe('heal', () => {
 
 describe('audit events of pool and site operations', () => {
   it('name what was acted on, so a site start is not logged as an IIS start', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     await iis.appPools.recycle('DefaultAppPool', { reason: 'leak' });
     await iis.sites.stop('Shop', { reason: 'maintenance' });
     const audit = await iis.events({ kinds: ['audit'] });

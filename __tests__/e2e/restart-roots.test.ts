@@ -3,10 +3,11 @@
  * (IISADMIN where installed, WAS, W3SVC) run, whatever they were before, or the result is a
  * failure naming what does not run. Dependents stopped before stay stopped, and the result says so.
  * The same holds for heal, whose restart-iis rungs go through restart.
+ * Library tests: in process on virtual time (helpers/sim.ts inProcessClient); CLI tests: processes.
  */
 import { IisctlError } from '../../lib/errors';
 import type { ServiceOperationResult } from '../../lib/control/iisServices';
-import { closeClients, failure, localComputer, scenarioFile, service, simClient } from '../helpers/sim';
+import { closeClients, failure, localComputer, scenarioFile, service, inProcessClient } from '../helpers/sim';
 import { SimMachine } from '../helpers/cli';
 
 afterEach(closeClients);
@@ -16,7 +17,7 @@ const resultOf = (e: IisctlError) => (e.details as { result: ServiceOperationRes
 
 describe('restart brings IIS back', () => {
   it('after a stop, restart starts the roots again (library)', async () => {
-    const iis = await simClient(scenarioFile('with-iisadmin'));
+    const iis = await inProcessClient(scenarioFile('with-iisadmin'));
     await iis.stop();
     const result = await iis.restart();
     for (const root of ['IISADMIN', 'WAS', 'W3SVC']) expect(statusOf(result.after, root)).toBe('Running');
@@ -27,7 +28,7 @@ describe('restart brings IIS back', () => {
     const file = scenarioFile('fast', (s) => {
       localComputer(s).services.push({ name: 'NetPipeActivator', displayName: 'Net.Pipe Listener Adapter', startType: 'Automatic', dependsOn: ['WAS'], image: 'svchost', group: 'netpipe', startMs: 50, stopMs: 50, status: 'Stopped' });
     });
-    const iis = await simClient(file);
+    const iis = await inProcessClient(file);
     await iis.stop();
     const result = await iis.restart();
     expect(statusOf(result.after, 'W3SVC')).toBe('Running');
@@ -40,7 +41,7 @@ describe('restart brings IIS back', () => {
     const file = scenarioFile('fast', (s) => {
       Object.assign(service(s, 'W3SVC'), { startType: 'Disabled', status: 'Stopped' });
     });
-    const iis = await simClient(file);
+    const iis = await inProcessClient(file);
     const e = await failure(iis.restart());
     expect(e.code).toBe('FAILED');
     expect(e.message).toMatch(/W3SVC is Stopped \(start type Disabled\)/);
@@ -74,7 +75,7 @@ describe('restart brings IIS back', () => {
 
 describe('heal on a host whose IIS is stopped', () => {
   it('its restart-iis rung starts IIS and heals the pool', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     await iis.stop();
     const result = await iis.heal('DefaultAppPool');
     expect(result.healedBy).toBe('restart-iis');
@@ -85,7 +86,7 @@ describe('heal on a host whose IIS is stopped', () => {
     const file = scenarioFile('fast', (s) => {
       Object.assign(service(s, 'W3SVC'), { startType: 'Disabled', status: 'Stopped' });
     });
-    const iis = await simClient(file);
+    const iis = await inProcessClient(file);
     const e = await failure(iis.heal('DefaultAppPool', { force: true, timeoutSeconds: 5 }));
     expect(e.code).toBe('FAILED');
     expect(e.hint).toMatch(/restart-iis-force, failed: .*W3SVC is Stopped \(start type Disabled\)/);

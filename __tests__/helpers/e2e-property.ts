@@ -12,6 +12,7 @@ import { readCommandLog, withMachineSync } from '../../lib/sim/state';
 import { unquoteVerbatim } from '../../lib/powershell/quote';
 import type { PowerShellParser, SyntaxNode } from '../../lib/sim/parser';
 import { hostileCorpus } from './hostile';
+import type { SimClock } from '../../lib/sim/clock';
 
 /**
  * Cases per property end to end. Every case is real round trips to a simulated host process (an
@@ -25,6 +26,12 @@ export function e2eRuns(defaultRuns: number): number {
 }
 
 const META = fc.constantFrom("'", '\u2018', '\u2019', '\u201A', '\u201B', '"', '`', '$', '(', ')', ';', '|', '&', '\n', '\r', '#', '<', '>', '{', '}', '@', ' ', '-', 'a', '*', '?', '[', ']');
+
+/**
+ * The clock the planting helpers change the machine on: the clients' own when they run in process
+ * on virtual time (a machine changed at wall time would lie in their clock's future).
+ */
+export const planting: { clock?: SimClock } = {};
 
 /** Random text of every kind plus the hand-made corpus (as in builders.test.ts). */
 export function hostileText(maxLength = 40): fc.Arbitrary<string> {
@@ -72,7 +79,7 @@ export function propertyScenario(): string {
 }
 
 function local(stateFile: string, scenario: string, fn: (computer: Json) => void): void {
-  withMachineSync({ stateFile, scenario }, (_m, s) => {
+  withMachineSync({ stateFile, scenario, clock: planting.clock }, (_m, s) => {
     const state = s.world.state as unknown as Json;
     fn(state.computers[state.localComputer]);
   });

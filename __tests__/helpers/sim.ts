@@ -3,7 +3,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { connect, ConnectOptions, IisClient } from '../../lib/client';
 import { IisctlError } from '../../lib/errors';
-import { inProcessTransport } from '../../lib/sim/transport';
 
 export const SCENARIOS = path.resolve(__dirname, '../../lib/sim/scenarios');
 
@@ -44,13 +43,15 @@ export async function simClient(scenario: string, options: Partial<ConnectOption
 }
 
 /**
- * The same, its simulated host in this process (the simulator's in-process transport) on the
- * machine of simulatorStateFile (default: a fresh one). Two such clients share one Node process:
- * the host lock does not exclude them (lib/sim/transport.ts), so lock tests use simClient.
+ * A client on a fresh simulated machine in this process, on virtual time (connect's
+ * `simulate: { inProcess: true, clock: 'virtual' }`): the machine and every wait of iisctl share one
+ * clock that jumps ahead whenever everything waits, so simulated seconds cost no real time. The
+ * default poll interval: on virtual time a poll costs CPU, not waiting. Closed after each test.
  */
 export async function inProcessClient(scenario: string, options: Partial<ConnectOptions> = {}): Promise<IisClient> {
-  const stateFile = options.simulatorStateFile ?? path.join(tempDir(), 'state.json');
-  return simClient(scenario, { ...options, simulatorStateFile: stateFile, transport: inProcessTransport({ scenario, stateFile }) });
+  const client = await connect({ simulate: { scenario, stateFile: options.simulatorStateFile ?? path.join(tempDir(), 'state.json'), inProcess: true, clock: 'virtual' }, retry: { baseDelayMs: 50 }, ...options });
+  clients.push(client);
+  return client;
 }
 
 export async function closeClients(): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * Issue 8 item 3, end to end through the public API: random and adversarial strings (fast-check
  * unicode/binary/metacharacter strings plus the hostile corpus) go through every API that takes
- * user text, against a simulated host process; then the host's own command log (every script it
+ * user text, against the simulated host in process on virtual time (one VirtualClock for every client
+ * of the file and for the planting helpers; the same scripts a host process runs); then the host's own command log (every script it
  * executed, the base64 envelope decoded) is parsed with tree-sitter-powershell and each case must
  *   (a) deliver the text as a literal that decodes (single-quote rules) to exactly the input;
  *       every other literal is one of the API's constants (learnt from harmless runs), so an
@@ -29,7 +30,8 @@ import { isIisctlError } from '../../lib/errors';
 import { loadParser, PowerShellParser } from '../../lib/sim/parser';
 import { scenarioFile, tempDir } from '../helpers/sim';
 import { strays } from '../e2e/faults-helpers';
-import { BACKUPS, checkRecorded, CommandLog, e2eRuns, factsOf, hostileText, learn, plantPool, propertyScenario, plantSite, RECOVERY, Recorded, REMOTE, SERVICES, SETTINGS, SURGICAL, unrepresentable } from '../helpers/e2e-property';
+import { VirtualClock } from '../../lib/sim/clock';
+import { BACKUPS, checkRecorded, CommandLog, e2eRuns, factsOf, hostileText, learn, plantPool, planting, propertyScenario, plantSite, RECOVERY, Recorded, REMOTE, SERVICES, SETTINGS, SURGICAL, unrepresentable } from '../helpers/e2e-property';
 
 jest.setTimeout(600_000);
 
@@ -56,6 +58,10 @@ interface Api {
   harmless?: string[];
 }
 
+/** Every client of this file in process, on one virtual clock (the planting helpers change the machine on it too). */
+const clock = new VirtualClock(Date.now(), { auto: true });
+planting.clock = clock;
+
 let parser: PowerShellParser;
 let iis: IisClient;
 let stateFile: string;
@@ -65,7 +71,7 @@ beforeAll(async () => {
   parser = await loadParser();
   stateFile = path.join(tempDir(), 'state.json');
   log = new CommandLog(stateFile);
-  iis = await connect({ simulate: SCENARIO, simulatorStateFile: stateFile, pollIntervalMs: 50, retry: { baseDelayMs: 50 } });
+  iis = await connect({ simulate: { scenario: SCENARIO, stateFile: stateFile, inProcess: true, clock }, pollIntervalMs: 50, retry: { baseDelayMs: 50 } });
   await iis.status();
 });
 
@@ -155,7 +161,7 @@ describe('hostile input end to end (public API, simulated host, its command log)
     }
     await refused(() => iis.events({ since: new Date(2), until: new Date(1) }));
     await refused(() => iis.events({ max: 0 }));
-    await refused(() => connect({ simulate: SCENARIO, simulatorStateFile: stateFile, computerName: 'WEB\0' }));
+    await refused(() => connect({ simulate: { scenario: SCENARIO, stateFile: stateFile, inProcess: true, clock }, computerName: 'WEB\0' }));
   });
 
   it('appPools.recycle({ match }): the pattern is matched in Node; exactly the matching pools reach the host, each by its exact name', async () => {
@@ -163,7 +169,7 @@ describe('hostile input end to end (public API, simulated host, its command log)
     const file = path.join(tempDir(), 'state.json');
     const names = ["it's", 'a$(b)c', 'x\ny', 'pool[1]', '\u2019q\u2018', 'a*b?', 'DefaultAppPool', 'ShopApi'];
     for (const n of names.slice(0, 6)) plantPool(file, SCENARIO, n, 'Started', true);
-    const own = await connect({ simulate: SCENARIO, simulatorStateFile: file, pollIntervalMs: 50 });
+    const own = await connect({ simulate: { scenario: SCENARIO, stateFile: file, inProcess: true, clock }, pollIntervalMs: 50 });
     const ownLog = new CommandLog(file);
     try {
       const constants = new Set<string>();
@@ -224,7 +230,7 @@ describe('hostile input end to end (public API, simulated host, its command log)
     const harmless = ['HarmlessHostA', 'HarmlessHostB', 'WEB01.contoso.local'];
     for (const h of harmless) {
       const mark = log.mark();
-      const c = await connect({ simulate: SCENARIO, simulatorStateFile: stateFile, computerName: h, retry: { attempts: 1 } });
+      const c = await connect({ simulate: { scenario: SCENARIO, stateFile: stateFile, inProcess: true, clock }, computerName: h, retry: { attempts: 1 } });
       await c.status().catch(() => undefined);
       await c.close();
       learn(parser, log.since(mark), [...harmless, ...harmless.map((x) => x.toLowerCase())], { constants, commands });
@@ -234,10 +240,10 @@ describe('hostile input end to end (public API, simulated host, its command log)
       fc.asyncProperty(hostileText(), async (s) => {
         const name = s.trim();
         if (unrepresentable(s) || name === '' || name.length > 255) {
-          return refused(() => connect({ simulate: SCENARIO, simulatorStateFile: stateFile, computerName: s }));
+          return refused(() => connect({ simulate: { scenario: SCENARIO, stateFile: stateFile, inProcess: true, clock }, computerName: s }));
         }
         const mark = log.mark();
-        const c = await connect({ simulate: SCENARIO, simulatorStateFile: stateFile, computerName: s, retry: { attempts: 1 } });
+        const c = await connect({ simulate: { scenario: SCENARIO, stateFile: stateFile, inProcess: true, clock }, computerName: s, retry: { attempts: 1 } });
         const r = await c.status().then((x) => x, (e: unknown) => e);
         await c.close();
         const recorded = log.since(mark);
@@ -294,7 +300,7 @@ describe('adversarial scenario files: hostile pool and site names listed and act
     });
     const own = path.join(tempDir(), 'state.json');
     const ownLog = new CommandLog(own);
-    const c = await connect({ simulate: file, simulatorStateFile: own, pollIntervalMs: 50 });
+    const c = await connect({ simulate: { scenario: file, stateFile: own, inProcess: true, clock }, pollIntervalMs: 50 });
     try {
       expect((await c.appPools.list()).map((p) => p.name)).toContain(name);
       expect((await c.sites.list()).map((x) => x.name)).toContain(siteName);

@@ -76,7 +76,7 @@ export class Advisor {
       ['days', options.days, LIMITS.adviseDays],
       ['iisresetThreshold', options.iisresetThreshold, LIMITS.iisresetThreshold],
     ]);
-    const since = new Date(Date.now() - days * 86_400_000);
+    const since = new Date(this.ops.clock.now() - days * 86_400_000);
     const inventory = await this.ops.run(readAppPools());
     const settings: PoolSettings[] = [];
     for (const p of inventory.pools) {

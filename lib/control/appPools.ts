@@ -122,11 +122,11 @@ export class AppPoolController {
     for (const action of ['start', 'stop', 'recycle'] as const) {
       let pending = act.filter((a) => a.action === action).map((a) => a.name);
       for (let attempt = 1; pending.length > 0; attempt++) {
-        const started = Date.now();
+        const started = this.ops.clock.now();
         const outcomes = await frame.run(requestPools(action, pending));
         const transient = outcomes.filter(isTransientOutcome);
         const failed = outcomes.filter((o) => !o.ok && !isTransientOutcome(o) && !(action === 'stop' && o.hresult === HRESULTS.notActive));
-        frame.step(`request ${action}`, pending, Date.now() - started, failed.length ? 'failed' : 'ok', transient.length ? `${transient.length} refused for now (retrying)` : undefined);
+        frame.step(`request ${action}`, pending, this.ops.clock.now() - started, failed.length ? 'failed' : 'ok', transient.length ? `${transient.length} refused for now (retrying)` : undefined);
         for (const o of outcomes) if (o.ok || (action === 'stop' && o.hresult === HRESULTS.notActive)) results.get(o.name.toLowerCase())!.changed = true;
         if (failed.length) throw requestFailure(action, failed, this.ops.host);
         pending = transient.map((o) => o.name);
@@ -140,14 +140,14 @@ export class AppPoolController {
     const timeoutMs = (options.timeoutSeconds ?? DEFAULTS.webTimeoutSeconds) * 1000;
     const names = act.map((a) => a.name);
     const done = (s: PoolState): boolean => reached(act.find((a) => a.name.toLowerCase() === s.name.toLowerCase())!.action, s, before.get(s.name.toLowerCase())!);
-    const started = Date.now();
+    const started = this.ops.clock.now();
     let last = await this.poll(frame, names, done, started + timeoutMs, timeoutMs, options);
-    frame.step('wait', names, Date.now() - started, last.reached ? 'ok' : 'timeout');
+    frame.step('wait', names, this.ops.clock.now() - started, last.reached ? 'ok' : 'timeout');
     if (last.reached) return;
     const pending = last.state.filter((s) => !done(s));
     if (!(options.force && action === 'stop')) throw timeoutError(action, pending, timeoutMs, this.ops.host, !!options.force);
     // Force: only the workers of the pools that did not stop; pools that stopped are not touched.
-    const killStart = Date.now();
+    const killStart = this.ops.clock.now();
     const pids = [...new Set(pending.flatMap((s) => s.workerProcessIds))];
     if (pids.length) {
       const killed = await frame.run(killProcesses(pids));
@@ -159,8 +159,8 @@ export class AppPoolController {
         if (r.killedProcessIds.length) r.changed = true;
       }
     }
-    last = await this.poll(frame, pending.map((s) => s.name), done, Date.now() + timeoutMs, timeoutMs, options);
-    frame.step('kill workers', pending.map((s) => s.name), Date.now() - killStart, last.reached ? 'ok' : 'failed', `terminated ${pids.join(', ') || 'nothing'}`);
+    last = await this.poll(frame, pending.map((s) => s.name), done, this.ops.clock.now() + timeoutMs, timeoutMs, options);
+    frame.step('kill workers', pending.map((s) => s.name), this.ops.clock.now() - killStart, last.reached ? 'ok' : 'failed', `terminated ${pids.join(', ') || 'nothing'}`);
     if (!last.reached) throw timeoutError(action, last.state.filter((s) => !done(s)), timeoutMs, this.ops.host, true);
   }
 
@@ -171,6 +171,7 @@ export class AppPoolController {
       deadline,
       intervalMs: this.ops.pollIntervalMs,
       signal: this.ops.signal,
+      clock: this.ops.clock,
       onPoll: (states, elapsedMs) => options.onProgress?.({ pending: states.filter((s) => !done(s)).map((s) => s.name), elapsedMs, timeoutMs }),
     });
   }

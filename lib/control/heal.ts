@@ -92,13 +92,13 @@ export class Healer {
   }
 
   private async ladder(target: HealTarget, options: HealOptions): Promise<HealResult> {
-    const started = Date.now();
+    const started = this.ops.clock.now();
     await this.ops.checkToggle();
     const pool = await this.resolve(target);
     const rungs: RungRecord[] = [];
     const budget = (rung: HealRung) => options.rungTimeoutSeconds?.[rung] ?? options.timeoutSeconds ?? DEFAULTS.healRungTimeoutSeconds;
     for (const rung of HEAL_RUNGS) {
-      const t = Date.now();
+      const t = this.ops.clock.now();
       if ((rung === 'kill-workers' || rung === 'restart-iis-force') && !options.force) {
         rungs.push({ rung, outcome: 'skipped', durationMs: 0, detail: 'needs force', disruption: DISRUPTION[rung] });
         continue;
@@ -114,22 +114,22 @@ export class Healer {
       const record: RungRecord = {
         rung,
         outcome: error ? 'failed' : healthy ? 'healthy' : 'unhealthy',
-        durationMs: Date.now() - t,
+        durationMs: this.ops.clock.now() - t,
         detail: error ? (error as Error).message : undefined,
         errorCode: error instanceof IisctlError ? error.code : undefined,
         disruption: DISRUPTION[rung],
       };
       rungs.push(record);
       this.ops.logStep(undefined, { step: `heal ${pool}: ${rung}`, outcome: record.outcome === 'healthy' ? 'ok' : record.outcome, durationMs: record.durationMs, detail: record.detail });
-      if (healthy) return { pool, host: this.ops.host, healedBy: rung, rungs, durationMs: Date.now() - started, events: await this.ops.events(started, []) };
+      if (healthy) return { pool, host: this.ops.host, healedBy: rung, rungs, durationMs: this.ops.clock.now() - started, events: await this.ops.events(started, []) };
       // Interrupted (Ctrl-C, a signal, close()) or the session is gone: climbing on would start
       // the next, more disruptive rung after the caller asked to stop.
       if (isIisctlError(error, 'CANCELLED') || this.ops.sessionLost) {
-        const partial = { pool, host: this.ops.host, healedBy: undefined, rungs, durationMs: Date.now() - started, events: await this.ops.concluding(() => this.ops.events(started, [])) };
+        const partial = { pool, host: this.ops.host, healedBy: undefined, rungs, durationMs: this.ops.clock.now() - started, events: await this.ops.concluding(() => this.ops.events(started, [])) };
         throw attachResult(error, partial);
       }
     }
-    const result = { pool, host: this.ops.host, healedBy: undefined, rungs, durationMs: Date.now() - started, events: await this.ops.events(started, []) };
+    const result = { pool, host: this.ops.host, healedBy: undefined, rungs, durationMs: this.ops.clock.now() - started, events: await this.ops.events(started, []) };
     throw attachResult(
       new IisctlError('FAILED', `Application pool ${JSON.stringify(pool)} is still not healthy after ${rungs.filter((r) => r.outcome !== 'skipped').map((r) => r.rung).join(', ')}.`, {
         host: this.ops.host,
@@ -160,8 +160,8 @@ export class Healer {
   private async climb(rung: HealRung, pool: string, seconds: number, options: HealOptions): Promise<SurgicalResult | unknown> {
     const opts = { timeoutSeconds: seconds, reason: options.reason ?? `iisctl heal (${rung})` };
     // What is left of the rung's budget, for the steps after the first.
-    const deadline = Date.now() + seconds * 1000;
-    const leftMs = () => Math.max(0, deadline - Date.now());
+    const deadline = this.ops.clock.now() + seconds * 1000;
+    const leftMs = () => Math.max(0, deadline - this.ops.clock.now());
     switch (rung) {
       case 'recycle':
         return this.pools.recycle(pool, opts);

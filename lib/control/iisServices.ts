@@ -251,7 +251,7 @@ export class IisServiceController extends HostOperator {
   }
 
   private async operated(action: ServiceOperationResult['action'], options: StopOptions | StartOptions, body: (op: Operation) => Promise<void>): Promise<ServiceOperationResult> {
-    const started = Date.now();
+    const started = this.clock.now();
     const toggle = await this.run(readToggle());
     if (!toggle.enabled && action !== 'start') throw disabledError(this.host, toggle);
     const before = await this.snapshot();
@@ -271,7 +271,7 @@ export class IisServiceController extends HostOperator {
     const result: ServiceOperationResult = {
       action,
       host: this.host,
-      durationMs: Date.now() - started,
+      durationMs: this.clock.now() - started,
       steps: op.steps,
       retries: op.retries,
       forced: op.forced,
@@ -313,15 +313,15 @@ export class IisServiceController extends HostOperator {
   // ---- stop ----
 
   private async stopAll(op: Operation, options: StopOptions, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.clock.now() + timeoutMs;
     for (const wave of stopWaves(op.current.services)) {
       const pending = wave.filter((name) => statusOf(op.current, name) !== STOPPED);
       if (pending.length === 0) continue;
       const toRequest = pending.filter((name) => statusOf(op.current, name) !== 'StopPending');
-      const stepStart = Date.now();
+      const stepStart = this.clock.now();
       if (toRequest.length > 0) await this.run(requestServiceStop(toRequest), op.retries, deadline);
       const reached = await this.waitFor(op, pending, STOPPED, deadline, timeoutMs, 'stop', options.onProgress);
-      this.logStep(op.steps, { step: 'stop', services: pending, durationMs: Date.now() - stepStart, outcome: reached ? 'ok' : 'timeout' });
+      this.logStep(op.steps, { step: 'stop', services: pending, durationMs: this.clock.now() - stepStart, outcome: reached ? 'ok' : 'timeout' });
       if (!reached) {
         const stillPending = pending.filter((name) => statusOf(op.current, name) !== STOPPED);
         if (!options.force) {
@@ -343,7 +343,7 @@ export class IisServiceController extends HostOperator {
   }
 
   private async forceKill(op: Operation, options: StopOptions): Promise<void> {
-    const stepStart = Date.now();
+    const stepStart = this.clock.now();
     const running = op.current.services.filter((s) => s.status !== STOPPED);
     const setNames = new Set(op.current.services.map((s) => s.name.toLowerCase()));
     // Never kill a shared service host that also runs a non-IIS service: that would end a service iisctl was not asked to touch.
@@ -366,21 +366,21 @@ export class IisServiceController extends HostOperator {
       op.killed.push(...result.killed);
     }
     const names = running.map((s) => s.name);
-    const reached = await this.waitFor(op, names, STOPPED, Date.now() + KILL_SETTLE_MS, KILL_SETTLE_MS, 'kill', options.onProgress);
-    this.logStep(op.steps, { step: 'kill', services: names, durationMs: Date.now() - stepStart, outcome: reached ? 'ok' : 'failed', detail: `terminated ${pids.join(', ') || 'nothing'}` });
+    const reached = await this.waitFor(op, names, STOPPED, this.clock.now() + KILL_SETTLE_MS, KILL_SETTLE_MS, 'kill', options.onProgress);
+    this.logStep(op.steps, { step: 'kill', services: names, durationMs: this.clock.now() - stepStart, outcome: reached ? 'ok' : 'failed', detail: `terminated ${pids.join(', ') || 'nothing'}` });
     if (!reached) {
       throw new IisctlError('FAILED', `IIS services did not stop even after their processes were terminated: ${names.filter((n) => statusOf(op.current, n) !== STOPPED).join(', ')}.`, { host: this.host });
     }
   }
 
   private async killWorkers(op: Operation, options: StopOptions): Promise<void> {
-    const stepStart = Date.now();
+    const stepStart = this.clock.now();
     if (!op.backup && !options.skipBackup) await this.backup(op);
     const result = await this.run(killProcesses(op.current.workerProcessIds), op.retries);
     op.forced = true;
     op.killed.push(...result.killed);
     op.current = await this.snapshot();
-    this.logStep(op.steps, { step: 'kill orphan workers', durationMs: Date.now() - stepStart, outcome: 'ok', detail: `terminated ${result.killed.join(', ')}` });
+    this.logStep(op.steps, { step: 'kill orphan workers', durationMs: this.clock.now() - stepStart, outcome: 'ok', detail: `terminated ${result.killed.join(', ')}` });
   }
 
   /**
@@ -390,13 +390,13 @@ export class IisServiceController extends HostOperator {
    * backup unless it opted out, so the failure says how to opt out.
    */
   private async backup(op: Operation): Promise<void> {
-    const name = `iisctl-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    const stepStart = Date.now();
+    const name = `iisctl-${new Date(this.clock.now()).toISOString().replace(/[:.]/g, '-')}`;
+    const stepStart = this.clock.now();
     try {
       op.backup = (await this.run(createBackup(name), op.retries)).name;
     } catch (error) {
       const why = (error as Error).message;
-      this.logStep(op.steps, { step: 'backup configuration', durationMs: Date.now() - stepStart, outcome: 'failed', detail: why });
+      this.logStep(op.steps, { step: 'backup configuration', durationMs: this.clock.now() - stepStart, outcome: 'failed', detail: why });
       throw new IisctlError('FAILED', `Could not back up the IIS configuration before terminating IIS processes, so nothing was terminated: ${why}`, {
         host: this.host,
         cause: error,
@@ -404,7 +404,7 @@ export class IisServiceController extends HostOperator {
         details: { pending: op.current.services.filter((x) => x.status !== STOPPED).map((x) => x.name) },
       });
     }
-    this.logStep(op.steps, { step: 'backup configuration', durationMs: Date.now() - stepStart, outcome: 'ok', detail: name });
+    this.logStep(op.steps, { step: 'backup configuration', durationMs: this.clock.now() - stepStart, outcome: 'ok', detail: name });
   }
 
   /**
@@ -417,9 +417,9 @@ export class IisServiceController extends HostOperator {
   private async suspendRecovery(op: Operation, names: string[]): Promise<void> {
     const targets = RECOVERY_SERVICES.filter((r) => names.some((n) => n.toLowerCase() === r.toLowerCase()));
     if (targets.length === 0) return;
-    const stepStart = Date.now();
+    const stepStart = this.clock.now();
     const refuse = (why: string): never => {
-      this.logStep(op.steps, { step: 'suspend recovery actions', services: targets, durationMs: Date.now() - stepStart, outcome: 'failed', detail: why });
+      this.logStep(op.steps, { step: 'suspend recovery actions', services: targets, durationMs: this.clock.now() - stepStart, outcome: 'failed', detail: why });
       throw new IisctlError('FAILED', `${why} Nothing was terminated.`, {
         host: this.host,
         hint: HINTS.recoveryBlocksForce,
@@ -442,14 +442,14 @@ export class IisServiceController extends HostOperator {
     const still = back.filter((b) => b.actions.some((a) => a.type !== 'none'));
     if (still.length) refuse(`The recovery actions of ${still.map((b) => b.service).join(', ')} still read back as set after suspending them.`);
     op.recoverySuspended = acting.map((i) => i.service);
-    this.logStep(op.steps, { step: 'suspend recovery actions', services: op.recoverySuspended, durationMs: Date.now() - stepStart, outcome: 'ok', detail: 'restored by the next iisctl start' });
+    this.logStep(op.steps, { step: 'suspend recovery actions', services: op.recoverySuspended, durationMs: this.clock.now() - stepStart, outcome: 'ok', detail: 'restored by the next iisctl start' });
   }
 
   /** Puts back the recovery actions a forced stop suspended; a failure is reported, not fatal (starting IIS matters more). */
   private async restoreRecovery(op: Operation): Promise<void> {
     const saved = await this.run(readSuspendedRecovery(), op.retries);
     if (saved.length === 0) return;
-    const stepStart = Date.now();
+    const stepStart = this.clock.now();
     const restored: string[] = [];
     const failed: string[] = [];
     for (const s of saved) {
@@ -465,7 +465,7 @@ export class IisServiceController extends HostOperator {
     }
     op.recoveryRestored = restored;
     this.logStep(op.steps, {
-      step: 'restore recovery actions', services: saved.map((s) => s.service), durationMs: Date.now() - stepStart, outcome: failed.length ? 'failed' : 'ok',
+      step: 'restore recovery actions', services: saved.map((s) => s.service), durationMs: this.clock.now() - stepStart, outcome: failed.length ? 'failed' : 'ok',
       detail: failed.length ? `not restored: ${failed.join(', ')}` : undefined,
     });
   }
@@ -480,12 +480,12 @@ export class IisServiceController extends HostOperator {
   private async startServices(op: Operation, targets: ServiceInfo[], timeoutMs: number, onProgress?: (p: Progress) => void): Promise<void> {
     op.started = targets;
     const wanted = new Set(targets.map((s) => s.name));
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.clock.now() + timeoutMs;
     for (const wave of startWaves(op.current.services)) {
       const pending = wave.filter((name) => wanted.has(name) && statusOf(op.current, name) !== RUNNING);
       if (pending.length === 0) continue;
       const toRequest = pending.filter((name) => statusOf(op.current, name) !== 'StartPending');
-      const stepStart = Date.now();
+      const stepStart = this.clock.now();
       if (toRequest.length > 0) await this.run(requestServiceStart(toRequest), op.retries, deadline);
       const seenPending = new Set<string>();
       const result = await pollUntil({
@@ -499,11 +499,12 @@ export class IisServiceController extends HostOperator {
         deadline,
         intervalMs: this.pollIntervalMs,
         signal: this.signal,
+        clock: this.clock,
         onPoll: (snap, elapsedMs) => onProgress?.({ phase: 'start', pending: pending.filter((n) => statusOf(snap, n) !== RUNNING), elapsedMs, timeoutMs }),
       });
       const failed = pending.filter((n) => seenPending.has(n) && statusOf(op.current, n) === STOPPED);
       const ok = pending.every((n) => statusOf(op.current, n) === RUNNING);
-      this.logStep(op.steps, { step: 'start', services: pending, durationMs: Date.now() - stepStart, outcome: ok ? 'ok' : failed.length ? 'failed' : 'timeout' });
+      this.logStep(op.steps, { step: 'start', services: pending, durationMs: this.clock.now() - stepStart, outcome: ok ? 'ok' : failed.length ? 'failed' : 'timeout' });
       if (failed.length > 0) {
         throw new IisctlError('FAILED', `${failed.join(', ')} failed to start (see the Service Control Manager events in the result).`, { host: this.host, details: { failed } });
       }
@@ -529,6 +530,7 @@ export class IisServiceController extends HostOperator {
       deadline,
       intervalMs: this.pollIntervalMs,
       signal: this.signal,
+      clock: this.clock,
       onPoll: (snap, elapsedMs) => onProgress?.({ phase, pending: names.filter((n) => statusOf(snap, n) !== status), elapsedMs, timeoutMs }),
     });
     return result.reached;
@@ -547,19 +549,19 @@ export class IisServiceController extends HostOperator {
     const why = (error as Error).message;
     this.logger.warn('rebooting the host after a failed restart (rebootOnError)', { host: this.host, error: why });
     if (!(error instanceof IisctlError)) return error;
-    const t = Date.now();
+    const t = this.clock.now();
     await this.audit({ action: 'reboot', reason, outcome: 'succeeded', detail: `computer restart requested after a failed restart (rebootOnError): ${why}` });
     try {
       await this.run(restartComputer());
     } catch (rebootError) {
       // The restart's own failure stays the error; the failed reboot is said next to it.
       const rebootWhy = (rebootError as Error).message;
-      this.logStep(op.steps, { step: 'reboot', durationMs: Date.now() - t, outcome: 'failed', detail: rebootWhy });
+      this.logStep(op.steps, { step: 'reboot', durationMs: this.clock.now() - t, outcome: 'failed', detail: rebootWhy });
       this.logger.error('the reboot after the failed restart failed too', { host: this.host, error: rebootWhy });
       await this.audit({ action: 'reboot', reason, outcome: 'failed', detail: rebootWhy });
       return new IisctlError(error.code, `${why} The computer restart asked for (reboot on error) failed too: ${rebootWhy}`, { host: error.host, hint: error.hint, powershell: error.powershell, cause: error, details: { ...error.details, rebooted: false, rebootError: rebootWhy } });
     }
-    this.logStep(op.steps, { step: 'reboot', durationMs: Date.now() - t, outcome: 'ok', detail: 'requested after a failed stop/start (rebootOnError)' });
+    this.logStep(op.steps, { step: 'reboot', durationMs: this.clock.now() - t, outcome: 'ok', detail: 'requested after a failed stop/start (rebootOnError)' });
     const message = `${why.replace(/\s*Nothing was killed\.\s*$/, '')} The computer is being restarted (reboot on error): every IIS process ends with it.`;
     return new IisctlError(error.code, message, { host: error.host, powershell: error.powershell, cause: error, details: { ...error.details, rebooted: true } });
   }

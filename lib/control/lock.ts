@@ -28,6 +28,7 @@ import { onComputer, RemoteTarget } from '../commands/remote';
 import { IisctlError } from '../errors';
 import { Logger, silentLogger } from '../log';
 import type { PowerShellSession } from '../powershell/session';
+import { Clock, realClock } from '../clock';
 import { abortableSleep, throwIfCancelled } from './wait';
 
 export interface LockOptions {
@@ -58,6 +59,8 @@ export interface HostLockOptions extends LockOptions {
   sliceMs?: number;
   /** Aborting ends a wait for the lock with CANCELLED (nothing was changed). */
   signal?: AbortSignal;
+  /** Whose time the wait and the lease renewals are in (default real time). */
+  clock?: Clock;
 }
 
 export function validateLockOptions(o: LockOptions | undefined): void {
@@ -74,7 +77,9 @@ export class HostLock {
   private depth = 0;
   private token = '';
   private acquiring: Promise<void> | undefined;
-  private renewal: NodeJS.Timeout | undefined;
+  /** Ends the lease renewals (remote targets) once the lock is released. */
+  private renewal: AbortController | undefined;
+  private readonly clock: Clock;
   /** Operations holding or waiting for the lock (close() waits for them to wind down). */
   private readonly running = new Set<Promise<unknown>>();
 
@@ -82,6 +87,7 @@ export class HostLock {
     validateLockOptions(options);
     this.logger = options.logger ?? silentLogger();
     this.leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+    this.clock = options.clock ?? realClock;
   }
 
   /** True while this client holds the lock. */
@@ -138,14 +144,14 @@ export class HostLock {
     const wait = this.options.wait ?? true;
     const timeoutMs = (this.options.timeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS) * 1000;
     const slice = this.options.sliceMs ?? SLICE_MS;
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.clock.now() + timeoutMs;
     const token = crypto.randomBytes(8).toString('hex');
     let logged = false;
     // The first attempt does not block: when the lock is taken, the holder is named at once.
     for (let attempt = 1; ; attempt++) {
       throwIfCancelled(this.options.signal, this.options.target);
-      const waitMs = wait && attempt > 1 ? Math.max(0, Math.min(slice, deadline - Date.now())) : 0;
-      const attempted = Date.now();
+      const waitMs = wait && attempt > 1 ? Math.max(0, Math.min(slice, deadline - this.clock.now())) : 0;
+      const attempted = this.clock.now();
       const params = { operation, user: this.options.user, clientProcessId: process.pid, clientComputer: safeHostname(), token, waitMs };
       const result: AcquireResult = await this.run(
         this.options.remote ? acquireLease({ ...params, leaseSeconds: this.leaseSeconds }) : acquireLock(params),
@@ -168,10 +174,10 @@ export class HostLock {
         this.logger.warn(`waiting up to ${Math.round(timeoutMs / 1000)} s for the host lock held by ${describeHolder(result.holder)}`, { host: this.options.target, holder: result.holder });
         logged = true;
       }
-      if (Date.now() >= deadline) throw lockedError(this.options.target, result.holder, timeoutMs);
+      if (this.clock.now() >= deadline) throw lockedError(this.options.target, result.holder, timeoutMs);
       // A lease holder does not keep the mutex, so the attempt may come back at once: wait out the slice.
-      const rest = Math.min(waitMs, deadline - Date.now()) - (Date.now() - attempted);
-      if (rest > 0) await abortableSleep(rest, this.options.signal);
+      const rest = Math.min(waitMs, deadline - this.clock.now()) - (this.clock.now() - attempted);
+      if (rest > 0) await abortableSleep(rest, this.options.signal, this.clock);
     }
   }
 
@@ -182,8 +188,17 @@ export class HostLock {
       return;
     }
     const every = (this.leaseSeconds * 1000) / 4;
-    this.renewal = setInterval(() => void this.renew(), every);
-    this.renewal.unref();
+    const renewal = (this.renewal = new AbortController());
+    void (async () => {
+      for (;;) {
+        try {
+          await this.clock.sleep(every, renewal.signal);
+        } catch {
+          return; // released
+        }
+        await this.renew();
+      }
+    })();
   }
 
   private async renew(): Promise<void> {
@@ -198,7 +213,7 @@ export class HostLock {
   }
 
   private async release(): Promise<void> {
-    if (this.renewal) clearInterval(this.renewal);
+    this.renewal?.abort();
     this.renewal = undefined;
     const session = this.options.session;
     if (session.lost && !this.options.remote) {

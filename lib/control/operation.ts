@@ -7,6 +7,7 @@ import { HINTS } from '../hints';
 import * as os from 'node:os';
 import { IisctlError, isIisctlError } from '../errors';
 import { Logger, silentLogger } from '../log';
+import { Clock, realClock } from '../clock';
 import type { PowerShellSession } from '../powershell/session';
 import { PsCommand, runCommand } from '../commands/command';
 import { onComputer, RemoteTarget } from '../commands/remote';
@@ -135,6 +136,8 @@ export interface ControllerOptions {
   lock?: HostLock;
   /** Aborting stops every wait (polls, retry back-offs) with CANCELLED; the frame still reads the state back. */
   signal?: AbortSignal;
+  /** Whose time every wait, deadline and duration is in (default real time; lib/clock.ts). */
+  clock?: Clock;
 }
 
 /** One target host as the controllers see it: where commands go, how they are retried, the lock. */
@@ -149,6 +152,7 @@ export abstract class HostOperator {
   protected readonly user: string;
   protected readonly lock?: HostLock;
   readonly signal?: AbortSignal;
+  readonly clock: Clock;
 
   constructor(options: ControllerOptions) {
     this.session = options.session;
@@ -160,6 +164,7 @@ export abstract class HostOperator {
     this.user = options.user ?? currentUser();
     this.lock = options.lock;
     this.signal = options.signal;
+    this.clock = options.clock ?? realClock;
   }
 
   /** Records one step of an operation in its result and logs it (a step that did not succeed at warn). */
@@ -171,7 +176,7 @@ export abstract class HostOperator {
   /** Runs one command on the target, retrying transient failures. */
   run<T>(command: PsCommand<T>, retries?: RetryRecord[], deadline?: number): Promise<T> {
     const target = onComputer(this.computerName, command);
-    return withRetry(() => runCommand(this.session, target), { what: target.purpose, policy: this.retryPolicy, logger: this.logger, retries, deadline, signal: this.signal });
+    return withRetry(() => runCommand(this.session, target), { what: target.purpose, policy: this.retryPolicy, logger: this.logger, retries, deadline, signal: this.signal, clock: this.clock });
   }
 
   /**

@@ -12,6 +12,7 @@
  */
 import { ErrorCode, IisctlError } from '../errors';
 import { DEFAULTS } from '../defaults';
+import { Clock, realClock } from '../clock';
 import { Logger, silentLogger } from '../log';
 import { abortableSleep, throwIfCancelled } from './wait';
 
@@ -52,6 +53,8 @@ export interface RetryOptions {
   what: string;
   /** Collects every retry for the operation's result. */
   retries?: RetryRecord[];
+  /** Whose time the deadline and the back-offs are in (default real time). */
+  clock?: Clock;
   /** Injected for tests. */
   sleep?: (ms: number) => Promise<void>;
   /** Aborting cuts a back-off short and ends with CANCELLED instead of another attempt. */
@@ -69,8 +72,8 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
 export async function withRetry<T>(action: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
   const logger = options.logger ?? silentLogger();
-  const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, options.signal));
-  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, options.signal, options.clock));
+  const now = options.now ?? (() => (options.clock ?? realClock).now());
   for (let attempt = 1; ; attempt++) {
     try {
       return await action(attempt);

@@ -81,10 +81,10 @@ export class PoolSettingsController {
   }
 
   private async apply(name: string, wanted: ReturnType<typeof validateChanges>): Promise<PoolConfigureResult> {
-    const started = Date.now();
+    const started = this.ops.clock.now();
     const before = await this.settings(name);
     const { changes: todo, unchanged } = diff(before, wanted);
-    if (todo.length === 0) return { host: this.ops.host, pool: before.name, changed: false, changes: [], unchanged, before, after: before, durationMs: Date.now() - started };
+    if (todo.length === 0) return { host: this.ops.host, pool: before.name, changed: false, changes: [], unchanged, before, after: before, durationMs: this.ops.clock.now() - started };
     await this.ops.run(writePoolSettings(before.name, Object.fromEntries(todo.map((c) => [c.setting, c.after]))));
     const after = await this.settings(before.name);
     const wrong = todo.filter((c) => !same(after[c.setting], c.after));
@@ -94,7 +94,7 @@ export class PoolSettingsController {
         details: { before, after, changes: todo },
       });
     }
-    return { host: this.ops.host, pool: before.name, changed: true, changes: todo.map((c) => ({ ...c, after: after[c.setting] })), unchanged, before, after, durationMs: Date.now() - started };
+    return { host: this.ops.host, pool: before.name, changed: true, changes: todo.map((c) => ({ ...c, after: after[c.setting] })), unchanged, before, after, durationMs: this.ops.clock.now() - started };
   }
 
   /** What configure would change now, with the exact script; changes nothing. */

@@ -121,7 +121,7 @@ export class SiteController {
   }
 
   private async change(frame: OperationFrame, action: SiteAction, names: string[], results: Map<string, TargetResult>, timeoutMs: number, options: SiteOptions): Promise<void> {
-    const started = Date.now();
+    const started = this.ops.clock.now();
     let pending = names;
     for (let attempt = 1; pending.length; attempt++) {
       const outcomes = await frame.run(requestSites(action, pending));
@@ -140,9 +140,10 @@ export class SiteController {
       deadline: started + timeoutMs,
       intervalMs: this.ops.pollIntervalMs,
       signal: this.ops.signal,
+      clock: this.ops.clock,
       onPoll: (states, elapsedMs) => options.onProgress?.({ pending: states.filter((s) => !done(s)).map((s) => s.name), elapsedMs, timeoutMs }),
     });
-    frame.step(action, names, Date.now() - started, polled.reached ? 'ok' : 'timeout');
+    frame.step(action, names, this.ops.clock.now() - started, polled.reached ? 'ok' : 'timeout');
     if (!polled.reached) {
       const left = polled.state.filter((s) => !done(s));
       throw new IisctlError('TIMEOUT', `${action} of site(s) timed out after ${timeoutMs / 1000} s; not ${want}: ${left.map((s) => `${JSON.stringify(s.name)} (${s.state})`).join(', ')}.`, {

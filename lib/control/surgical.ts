@@ -15,7 +15,7 @@ import type { CoreServiceState, RequestOutcome } from '../commands/webadmin';
 import { IisctlError } from '../errors';
 import type { IisServiceController, StepRecord } from './iisServices';
 import { backoffDelay, RetryRecord } from './retry';
-import { abortableSleep, throwIfCancelled } from './wait';
+import { pause } from './wait';
 import { attachResult, ControllerOptions, withStateLeft, disabledError, eventsSince, HostOperator, asInterruption, isInterruption } from './operation';
 
 export interface SurgicalOptions {
@@ -136,7 +136,7 @@ export class WebOperations extends HostOperator {
   }
 
   private async framed(action: string, kind: SurgicalResult['kind'], guarded: boolean, options: SurgicalOptions, body: (frame: OperationFrame) => Promise<BodyResult>): Promise<SurgicalResult> {
-    const started = Date.now();
+    const started = this.clock.now();
     if (guarded) await this.checkToggle();
     const steps: StepRecord[] = [];
     const retries: RetryRecord[] = [];
@@ -160,10 +160,10 @@ export class WebOperations extends HostOperator {
             details: { services: services.map((s) => ({ name: s.name, status: s.status })) },
           });
         }
-        const t = Date.now();
+        const t = this.clock.now();
         await this.services.start({ timeoutSeconds: opts.timeoutSeconds, reason: opts.reason ?? `iisctl ${action} (ensureServices)` });
         servicesStarted = true;
-        this.logStep(steps, { step: 'start WAS/W3SVC (ensureServices)', services: down.map((s) => s.name), durationMs: Date.now() - t, outcome: 'ok' });
+        this.logStep(steps, { step: 'start WAS/W3SVC (ensureServices)', services: down.map((s) => s.name), durationMs: this.clock.now() - t, outcome: 'ok' });
       },
       backoff: async (attempt, refused) => {
         if (attempt >= this.retryPolicy.attempts) {
@@ -175,8 +175,7 @@ export class WebOperations extends HostOperator {
         }
         const delayMs = backoffDelay(attempt, this.retryPolicy);
         retries.push({ attempt, reason: `${refused.name}: ${refused.message ?? ''}`, code: 'TRANSIENT', delayMs });
-        await abortableSleep(delayMs, this.signal);
-        throwIfCancelled(this.signal, this.host);
+        await pause(this.clock, delayMs, this.signal, this.host);
       },
       forced: (pids) => killed.push(...pids),
       readLeftWith: (read) => {
@@ -211,7 +210,7 @@ export class WebOperations extends HostOperator {
       kind,
       host: this.host,
       changed: targets.some((t) => t.changed),
-      durationMs: Date.now() - started,
+      durationMs: this.clock.now() - started,
       targets,
       steps,
       retries,

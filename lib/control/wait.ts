@@ -7,6 +7,7 @@
 import { HINTS } from '../hints';
 import { IisctlError } from '../errors';
 import { DEFAULTS } from '../defaults';
+import { Clock, realClock } from '../clock';
 
 export interface PollOptions<T> {
   /** Reads the current state (one PowerShell round trip). */
@@ -19,6 +20,8 @@ export interface PollOptions<T> {
   intervalMs?: number;
   /** Called with every state read, e.g. for a progress line. */
   onPoll?: (state: T, elapsedMs: number) => void;
+  /** Whose time the deadline and the intervals are in (default real time). */
+  clock?: Clock;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   /** Aborting stops the waiting (CANCELLED) before the next read. */
@@ -35,8 +38,9 @@ export interface PollResult<T> {
 }
 
 export async function pollUntil<T>(options: PollOptions<T>): Promise<PollResult<T>> {
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, options.signal));
+  const clock = options.clock ?? realClock;
+  const now = options.now ?? (() => clock.now());
+  const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, options.signal, clock));
   const interval = options.intervalMs ?? DEFAULTS.pollIntervalMs;
   const started = now();
   let polls = 0;
@@ -63,16 +67,15 @@ export function throwIfCancelled(signal: AbortSignal | undefined, host?: string)
   });
 }
 
-/** setTimeout that ends early when the signal fires (the caller then checks throwIfCancelled). */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
+/** A sleep on the clock that ends early when the signal fires (the caller then checks throwIfCancelled). */
+export function abortableSleep(ms: number, signal?: AbortSignal, clock: Clock = realClock): Promise<void> {
+  return clock.sleep(ms, signal).catch((error: unknown) => {
+    if (!signal?.aborted) throw error;
   });
+}
+
+/** Sleeps on the clock; an abort ends it at once with CANCELLED. */
+export async function pause(clock: Clock, ms: number, signal: AbortSignal | undefined, host?: string): Promise<void> {
+  await abortableSleep(ms, signal, clock);
+  throwIfCancelled(signal, host);
 }

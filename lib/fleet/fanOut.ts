@@ -14,6 +14,7 @@
  */
 import { checkNumber, LIMITS } from '../limits';
 import { DEFAULTS } from '../defaults';
+import { Clock, realClock } from '../clock';
 import { IisctlError, isIisctlError } from '../errors';
 
 /** Hosts worked on at once when the caller does not say (library concurrency, CLI --parallel). */
@@ -39,6 +40,8 @@ export interface FanOutOptions {
   signal?: AbortSignal;
   /** Called as each batch starts (batch mode only), with its index and hosts. */
   onBatch?: (index: number, hosts: string[]) => void;
+  /** What each host's `ms` is measured on (default: real time). */
+  clock?: Clock;
 }
 
 export function checkConcurrency(value: number | undefined): number {
@@ -80,19 +83,20 @@ export async function fanOut<T, E = IisctlError>(
   const maxFailures = options.maxFailures ?? Infinity;
   if (options.maxFailures !== undefined) checkNumber('maxFailures', options.maxFailures, LIMITS.maxFailures);
   if (options.batch !== undefined) checkNumber('batch', options.batch, LIMITS.batch);
+  const clock = options.clock ?? realClock;
   const results = new Array<HostResult<T, E> | undefined>(hosts.length);
   let failures = 0;
   const mayStart = () => failures <= maxFailures && !options.signal?.aborted;
 
   const one = async (i: number): Promise<void> => {
     const host = hosts[i];
-    const started = Date.now();
+    const started = clock.now();
     try {
       const value = await work(host, i);
-      results[i] = { host, ok: true, value, ms: Date.now() - started };
+      results[i] = { host, ok: true, value, ms: clock.now() - started };
     } catch (e) {
       failures++;
-      results[i] = { host, ok: false, error: toError(e, host), ms: Date.now() - started, started: true };
+      results[i] = { host, ok: false, error: toError(e, host), ms: clock.now() - started, started: true };
     }
   };
 

@@ -60,8 +60,8 @@ export class Fleet {
    * further host is started: those end CANCELLED with `started: false`.
    */
   each<T>(fn: (iis: IisClient, host: string) => Promise<T>, hosts: readonly string[] = this.hosts): Promise<HostResult<T>[]> {
-    const { maxFailures, signal } = this.options;
-    return fanOut(hosts, async (host) => fn(await this.client(host), host), { concurrency: this.concurrency, maxFailures, signal });
+    const { maxFailures, signal, clock } = this.options;
+    return fanOut(hosts, async (host) => fn(await this.client(host), host), { concurrency: this.concurrency, maxFailures, signal, clock });
   }
 
   status() {

@@ -15,6 +15,7 @@
  */
 import { checkNumber, LIMITS, NumberRule } from '../limits';
 import { DEFAULTS } from '../defaults';
+import { realClock } from '../clock';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { IisctlError, invalidArgument } from '../errors';
@@ -130,7 +131,6 @@ export function probe(url: string, timeoutMs = DEFAULTS.healthProbeTimeoutMs): P
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function act(iis: IisClient, action: RollingAction): Promise<void> {
   if (action.kind === 'restart') await iis.restart(action.options);
@@ -149,6 +149,9 @@ export async function rollingRestart(hosts: readonly string[], options: RollingO
   const drainMs = bounded(options.drainMs, 'drainMs', DEFAULTS.drainMs, LIMITS.waitMs);
   const drainIntervalMs = bounded(options.drainIntervalMs, 'drainIntervalMs', DEFAULTS.drainIntervalMs, LIMITS.intervalMs);
   const drainSite = options.drainSite ?? '_Total';
+  // Drain and health waits on the connections' clock (ConnectOptions.clock; real time by default).
+  const clock = options.clock ?? realClock;
+  const sleep = (ms: number) => clock.sleep(ms);
   if (action.kind === 'recycle' && !action.pool.trim()) throw invalidArgument('A pool name is empty.');
   // Check every health URL before touching anything.
   for (const h of hosts) healthUrl(options.health, h);
@@ -171,27 +174,27 @@ export async function rollingRestart(hosts: readonly string[], options: RollingO
       const iis = await fleet.client(host);
       if (drainMs > 0) {
         phase = 'drain';
-        const started = Date.now();
+        const started = clock.now();
         const initial = await iis.currentConnections(drainSite);
         let now = initial;
-        while (now > 0 && Date.now() - started < drainMs) {
-          emit({ type: 'drain', host, connections: now, elapsedMs: Date.now() - started });
-          await sleep(Math.min(drainIntervalMs, Math.max(0, drainMs - (Date.now() - started))));
+        while (now > 0 && clock.now() - started < drainMs) {
+          emit({ type: 'drain', host, connections: now, elapsedMs: clock.now() - started });
+          await sleep(Math.min(drainIntervalMs, Math.max(0, drainMs - (clock.now() - started))));
           now = await iis.currentConnections(drainSite);
         }
-        r.drain = { initial, final: now, waitedMs: Date.now() - started, timedOut: now > 0 };
+        r.drain = { initial, final: now, waitedMs: clock.now() - started, timedOut: now > 0 };
         emit({ type: 'drained', host, connections: now, waitedMs: r.drain.waitedMs, timedOut: now > 0 });
       }
       phase = 'act';
       emit({ type: 'act', host, action: action.kind });
-      const actStarted = Date.now();
+      const actStarted = clock.now();
       await act(iis, action);
-      r.actionMs = Date.now() - actStarted;
+      r.actionMs = clock.now() - actStarted;
       emit({ type: 'acted', host, ms: r.actionMs });
       const url = healthUrl(options.health, host);
       if (url) {
         phase = 'health';
-        const started = Date.now();
+        const started = clock.now();
         let attempts = 0;
         let last: { status?: number; error?: string } = {};
         for (;;) {
@@ -199,13 +202,13 @@ export async function rollingRestart(hosts: readonly string[], options: RollingO
           last = await probe(url, Math.max(DEFAULTS.healthProbeMinMs, Math.min(DEFAULTS.healthProbeTimeoutMs, healthTimeoutMs)));
           emit({ type: 'health', host, url, attempt: attempts, ...last });
           if (last.status === expect) break;
-          if (Date.now() - started >= healthTimeoutMs) {
-            r.health = { url, status: last.status, attempts, ms: Date.now() - started };
+          if (clock.now() - started >= healthTimeoutMs) {
+            r.health = { url, status: last.status, attempts, ms: clock.now() - started };
             throw new IisctlError('TIMEOUT', `${host} did not become healthy within ${Math.round(healthTimeoutMs / 100) / 10} s: ${url} answered ${last.status !== undefined ? `HTTP ${last.status}` : last.error ?? 'nothing'}, expected ${expect}.`, { host, details: { url, expected: expect, status: last.status, error: last.error, attempts } });
           }
           await sleep(healthIntervalMs);
         }
-        r.health = { url, status: last.status, attempts, ms: Date.now() - started };
+        r.health = { url, status: last.status, attempts, ms: clock.now() - started };
       }
       r.status = 'done';
       emit({ type: 'done', host });

@@ -8,20 +8,31 @@
  * - a process that dies before the first call (or fails to spawn) is an unhandled rejection that
  *   kills Node (§P1.7): the exit promise is handled at once;
  * - a write to a dead process's stdin emits 'error' more than once, and node-powershell listens once;
- * - every call leaves a reaction on node-powershell's exit promise (callExit below);
- * - its history grows forever: trimmed after every call.
+ * - its invoke() leaves a reaction holding each call's output on its one exit promise
+ *   (Promise.race([exitPromise, output]), a promise that never settles while the process lives:
+ *   about 0.6 KB a call for ever, heap +12 MB over 20 000 calls) and keeps every call in its
+ *   history: so calls do not go through invoke(). send() speaks node-powershell's own protocol (a
+ *   delimiter written to stdout and stderr around the command, child-shell's Shell.invokeCommand)
+ *   on the public `streams`, with listeners removed once the call is answered, and a death seen
+ *   through the child process's 'exit' event. No field of node-powershell is ever assigned.
+ * The child process itself is node-powershell's `process` field, which its typings do not make
+ * public: it is read (pid, events, kill, ref/unref), never replaced.
  */
 import type { ChildProcess } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import { EOL } from 'node:os';
 import { PowerShell } from 'node-powershell';
+import { realDelay as delay } from '../clock';
 import type { ResolvedExecutable } from './executable';
 import type { Transport, TransportOutput } from './transport';
 import { DEFAULTS } from '../defaults';
 
 const KILL_WAIT_MS = DEFAULTS.processKillWaitMs;
 
+/** What node-powershell holds but does not type as public: read only. */
 interface ShellInternals {
-  process: ChildProcess;
-  exitPromise: Promise<void>;
+  readonly process: ChildProcess;
+  readonly exitPromise: Promise<void>;
 }
 
 /** node-powershell with the executable we chose, whatever NODE_POWERSHELL says. */
@@ -39,10 +50,10 @@ export class ProcessTransport implements Transport {
   readonly exit: Promise<void>;
   readonly stderrEnded: Promise<void>;
   private readonly ps: PowerShell;
-  private readonly internals: ShellInternals;
-  private readonly realExitPromise: Promise<void>;
-  private readonly exitWaiters = new Set<{ resolve: () => void; reject: (e: unknown) => void }>();
+  private readonly child: ChildProcess;
   private stderrTail = '';
+  /** The calls waiting for an answer, told when the process ends (removed once answered). */
+  private readonly onEnd = new Set<() => void>();
 
   constructor(executable: ResolvedExecutable) {
     this.description = executable.description;
@@ -62,33 +73,41 @@ export class ProcessTransport implements Transport {
       throwOnInvocationError: false,
     });
     this.ps = instance;
-    this.internals = instance as unknown as ShellInternals;
-    this.realExitPromise = this.internals.exitPromise;
+    const internals = instance as unknown as ShellInternals;
+    this.child = internals.process;
+    // node-powershell's exit promise rejects when the process fails or dies (§P1.7): handled here, once.
+    internals.exitPromise.catch(() => undefined);
     this.stderrEnded = new Promise<void>((resolve) => {
       instance.streams.stderr.once('close', resolve);
       instance.streams.stderr.once('end', resolve);
     });
-    this.realExitPromise.then(
-      () => this.exitWaiters.forEach((w) => w.resolve()),
-      (err: unknown) => this.exitWaiters.forEach((w) => w.reject(err)),
-    );
     instance.streams.stderr.on('data', (chunk: Buffer | string) => {
       this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000);
     });
-    this.internals.process.on('error', (err: NodeJS.ErrnoException) => {
-      this.spawnError ??= err;
-    });
+    // node-powershell reads its first stderr chunks through a pipe it then removes, and
+    // Readable.unpipe() pauses a stream left without pipes (Node's stream docs): stderr is kept
+    // flowing, or the calls (and a dying process's last words) would wait on it for ever.
+    instance.streams.stderr.on('pause', () => instance.streams.stderr.resume());
     for (const stream of [instance.streams.stdin, instance.streams.stdout, instance.streams.stderr]) stream.on('error', () => undefined);
-    this.exit = this.realExitPromise.then(
-      () => this.markExited('exited'),
-      (err: unknown) => this.markExited(err instanceof Error ? err.message : String(err)),
-    );
-    this.internals.process.once('exit', (code, signal) => this.markExited(`exit code ${String(code)}, signal ${String(signal)}`));
+    this.exit = new Promise<void>((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        this.markExited(`exit code ${String(code)}, signal ${String(signal)}`);
+        resolve();
+      });
+      this.child.once('error', (err: NodeJS.ErrnoException) => {
+        this.spawnError ??= err;
+        // A process that could not be started emits no 'exit'.
+        if (this.child.pid === undefined) {
+          this.markExited(err.message);
+          resolve();
+        }
+      });
+    });
     this.hold(false);
   }
 
   get pid(): number | undefined {
-    return this.internals.process.pid;
+    return this.child.pid;
   }
 
   stderrLines(): string[] {
@@ -99,37 +118,50 @@ export class ProcessTransport implements Transport {
       .filter((l) => l && !/^[0-9A-Za-z]{16}$/.test(l));
   }
 
-  async send(line: string): Promise<TransportOutput> {
-    const restoreExit = this.callExit();
-    try {
-      const result = await this.ps.invoke(line);
-      return { stdout: result.stdout?.toString('utf8') ?? '', stderr: result.stderr?.toString('utf8') ?? '' };
-    } finally {
-      restoreExit();
-      this.ps.history.length = 0;
-    }
-  }
-
   /**
-   * node-powershell races every call against its one exit promise (Promise.race([exitPromise,
-   * output])), which never settles while the process lives: each call leaves a reaction on it that
-   * holds the call's output, about 0.6 KB a call for ever (measured: heap +12 MB over 20 000 calls).
-   * So each call gets its own exit promise, settled from the real one through a set that forgets
-   * the call when it is done, and node-powershell's field is put back afterwards (dispose() uses it).
-   * node-powershell offers no other way in; this is the one place that knows its field.
+   * One call in node-powershell's protocol (child-shell Shell.invokeCommand): a fresh 16-character
+   * delimiter written to stderr and stdout before and after the line; the call's output is what
+   * lies between the two delimiters on each stream. Rejects when the process ends first.
    */
-  private callExit(): () => void {
-    let waiter: { resolve: () => void; reject: (e: unknown) => void } | undefined;
-    const perCall = new Promise<void>((resolve, reject) => {
-      waiter = { resolve, reject };
+  send(line: string): Promise<TransportOutput> {
+    if (this.exited) return Promise.reject(new Error(`the PowerShell process ended (${this.exitDetail})`));
+    const delimiter = crypto.randomBytes(8).toString('hex');
+    const { stdin, stdout, stderr } = this.ps.streams;
+    return new Promise<TransportOutput>((resolve, reject) => {
+      let out = '';
+      let err = '';
+      const onOut = (chunk: Buffer | string): void => {
+        out += chunk.toString();
+        answered();
+      };
+      const onErr = (chunk: Buffer | string): void => {
+        err += chunk.toString();
+        answered();
+      };
+      const onExit = (): void => {
+        done();
+        reject(new Error(`the PowerShell process ended (${this.exitDetail ?? 'exited'})`));
+      };
+      const done = (): void => {
+        stdout.off('data', onOut);
+        stderr.off('data', onErr);
+        this.onEnd.delete(onExit);
+      };
+      function answered(): void {
+        const o = between(out, delimiter);
+        const e = o === undefined ? undefined : between(err, delimiter);
+        if (o === undefined || e === undefined) return;
+        done();
+        resolve({ stdout: o, stderr: e });
+      }
+      stdout.on('data', onOut);
+      stderr.on('data', onErr);
+      stdout.resume();
+      stderr.resume();
+      this.onEnd.add(onExit);
+      const mark = `[Console]::Error.WriteLine("${delimiter}")${EOL}[Console]::Out.WriteLine("${delimiter}")${EOL}`;
+      stdin.write(`${mark}${line}${EOL}${mark}`);
     });
-    perCall.catch(() => undefined);
-    this.exitWaiters.add(waiter!);
-    this.internals.exitPromise = perCall;
-    return () => {
-      this.exitWaiters.delete(waiter!);
-      this.internals.exitPromise = this.realExitPromise;
-    };
   }
 
   /**
@@ -138,7 +170,7 @@ export class ProcessTransport implements Transport {
    */
   hold(hold: boolean): void {
     const streams = this.ps.streams as unknown as Record<'stdin' | 'stdout' | 'stderr', { ref?: () => void; unref?: () => void }>;
-    for (const handle of [this.internals.process, streams.stdin, streams.stdout, streams.stderr]) {
+    for (const handle of [this.child, streams.stdin, streams.stdout, streams.stderr]) {
       if (hold) handle.ref?.();
       else handle.unref?.();
     }
@@ -149,13 +181,13 @@ export class ProcessTransport implements Transport {
     this.hold(true);
     if (!this.exited) {
       try {
-        this.internals.process.kill(signal);
+        this.child.kill(signal);
       } catch {
         // already gone
       }
       const gone = await Promise.race([this.exit.then(() => true), delay(KILL_WAIT_MS).then(() => false)]);
       if (!gone && !this.exited) {
-        this.internals.process.kill('SIGKILL');
+        this.child.kill('SIGKILL');
         await Promise.race([this.exit, delay(KILL_WAIT_MS)]);
       }
     }
@@ -166,9 +198,15 @@ export class ProcessTransport implements Transport {
     if (this.exited) return;
     this.exited = true;
     this.exitDetail = detail;
+    for (const ended of [...this.onEnd]) ended();
   }
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+/** The text between the first two occurrences of `delimiter`, trimmed (undefined until both arrived). */
+function between(text: string, delimiter: string): string | undefined {
+  const first = text.indexOf(delimiter);
+  if (first < 0) return undefined;
+  const second = text.indexOf(delimiter, first + delimiter.length);
+  if (second < 0) return undefined;
+  return text.slice(first + delimiter.length, second).trim();
 }

@@ -14,7 +14,7 @@
  *   error or a transparent restart, never an unhandled rejection;
  * - decides success only from the envelope's result line, so warnings and stderr noise are logged,
  *   not fatal;
- * - trims node-powershell's history after every call and the host's history periodically;
+ * - trims the host's history periodically (node-powershell's own history is not used: processTransport.ts);
  * - holds the event loop only during a call: while idle the child process and its pipes are
  *   unref'd, so a caller that forgets close() does not keep Node alive (the process then ends
  *   with Node, at the end of its stdin);
@@ -25,6 +25,7 @@ import { checkNumber, checkNumbers, LIMITS } from '../limits';
 import { DEFAULTS } from '../defaults';
 import { HINTS } from '../hints';
 import { IisctlError } from '../errors';
+import { Clock, realClock, realDelay } from '../clock';
 import { Logger, silentLogger } from '../log';
 import { classifyPowerShellError } from './classify';
 import { EnvelopeResult, readEnvelope, wrapScript } from './envelope';
@@ -45,6 +46,8 @@ export interface SessionOptions {
   maintenanceEvery?: number;
   /** Name of the computer this session talks to, for errors and logs. */
   hostName?: string;
+  /** Whose time the call deadline is in (default real time; the simulator in process can share a virtual one). */
+  clock?: Clock;
 }
 
 export interface RunOptions {
@@ -69,6 +72,8 @@ $Error.Clear()`;
 
 type LiveShell = Transport;
 
+const ANSWERED = 'answered';
+
 export class PowerShellSession {
   private readonly openTransport: TransportFactory;
   private readonly description: string;
@@ -76,6 +81,7 @@ export class PowerShellSession {
   private readonly callTimeoutMs: number;
   private readonly maintenanceEvery: number;
   private readonly hostName: string;
+  private readonly clock: Clock;
   private shell: LiveShell | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -100,6 +106,7 @@ export class PowerShellSession {
     this.callTimeoutMs = options.callTimeoutMs ?? DEFAULTS.callTimeoutMs;
     this.maintenanceEvery = options.maintenanceEvery ?? DEFAULTS.maintenanceEvery;
     this.hostName = options.hostName ?? 'localhost';
+    this.clock = options.clock ?? realClock;
   }
 
   /** The process id of the live PowerShell process, if one is running. */
@@ -245,19 +252,19 @@ export class PowerShellSession {
   private async invoke(shell: LiveShell, body: PsCode, options: RunOptions): Promise<EnvelopeResult> {
     const wrapped = wrapScript(body);
     const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
-    const started = Date.now();
+    const started = this.clock.now();
     shell.hold(true);
     const invocation = shell.send(wrapped.line);
     invocation.catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
+    const answered = new AbortController();
+    // Aborted once the call answered (the sleep rejects and nothing stays armed): the race is over by then.
+    const deadline = this.clock.sleep(timeoutMs, answered.signal).then(() => 'timeout' as const, () => new Promise<never>(() => undefined));
     let outcome: Awaited<typeof invocation> | 'timeout' | Error;
     try {
       outcome = await Promise.race([invocation.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))), deadline]);
     } finally {
-      clearTimeout(timer);
+      answered.abort(ANSWERED); // a reason of its own: abort() would build a DOMException on every call
+
       shell.hold(false);
     }
 
@@ -285,7 +292,7 @@ export class PowerShellSession {
 
     const { stdout, stderr } = outcome;
     const result = readEnvelope(stdout, wrapped.marker);
-    this.logger.debug('PowerShell call', { host: this.hostName, purpose: options.purpose, ms: Date.now() - started });
+    this.logger.debug('PowerShell call', { host: this.hostName, purpose: options.purpose, ms: this.clock.now() - started });
     if (!result) {
       throw new IisctlError('FAILED', `PowerShell returned no result${stderr.trim() ? `: ${firstLines(stderr)}` : '.'}`, {
         host: this.hostName,
@@ -337,13 +344,9 @@ function stderrLines(shell: LiveShell): string[] {
 
 /** Everything a dead process wrote reaches stderrLines() once its stderr has ended (bounded wait). */
 function waitForStderr(shell: LiveShell): Promise<unknown> {
-  return Promise.race([shell.stderrEnded, delay(DEFAULTS.stderrDrainMs)]);
+  return Promise.race([shell.stderrEnded, realDelay(DEFAULTS.stderrDrainMs)]);
 }
 
 function firstLines(text: string, max = 5): string {
   return text.trim().split(/\r?\n/).slice(0, max).join(' | ');
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

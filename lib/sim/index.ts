@@ -20,6 +20,7 @@ import type * as Host from './cmdlets/simhost';
 import type * as Clixml from './cmdlets/clixml';
 
 export { listBundledScenarios, loadScenario, resolveScenarioPath, ScenarioError };
+export { VirtualClock, realClock, type SimClock, type VirtualClockOptions } from './clock';
 export type { SimulatedFarm, SimulatedFarmOptions, FarmSite } from './http';
 export type { InProcessOptions } from './transport';
 

@@ -12,7 +12,7 @@
  */
 import type { Transport, TransportFactory, TransportOutput } from '../powershell/transport';
 import { fromSingleLine } from '../powershell/envelope';
-import type { SimClock } from './clock';
+import { VirtualClock, type SimClock } from './clock';
 import { createSimInterpreter, SimHost } from './cmdlets/index';
 import type { Interpreter } from './interpreter';
 import { loadParser } from './parser';
@@ -88,7 +88,9 @@ class InProcessTransport implements Transport {
     this.exit = new Promise<void>((resolve) => (this.ended = resolve));
     this.stderrEnded = this.exit;
     this.state = { scenario: options.scenario, stateFile: options.stateFile, clock: options.clock };
-    this.interp = createHostInterpreter(this.state, this.pid).then((interp) => {
+    // Starting up compiles the parser (real asynchronous work): a virtual clock waits for it.
+    const starting = createHostInterpreter(this.state, this.pid);
+    this.interp = (options.clock instanceof VirtualClock ? options.clock.whileBusy(starting) : starting).then((interp) => {
       // This host has its machine now: a state file deleted or corrupted from here on ends it (host.ts).
       this.state.requireExisting = true;
       this.state.onUnusable = (e: SimStateError) => this.die(1, `iisctl simulated host: ${e.message}`);

@@ -94,3 +94,66 @@ describe('the machine on virtual time', () => {
     expect(gaps(v)).toEqual([150, 150]);
   });
 });
+
+describe('VirtualClock as the library clock (lib/clock.ts)', () => {
+  it('an aborted sleep rejects at once and no longer holds a place among the sleepers', async () => {
+    const clock = new VirtualClock(0);
+    const abort = new AbortController();
+    const slept = clock.sleep(60_000, abort.signal);
+    expect(clock.waiting).toBe(1);
+    abort.abort();
+    await expect(slept).rejects.toMatchObject({ name: 'AbortError' });
+    expect(clock.waiting).toBe(0);
+    expect(clock.nextWakeAt()).toBeNull();
+    await expect(clock.sleep(1, abort.signal)).rejects.toMatchObject({ name: 'AbortError' });
+    expect(clock.now()).toBe(0);
+  });
+
+  it('run() of work that fails rejects with its error (and leaves no unhandled rejection behind)', async () => {
+    const clock = new VirtualClock(0);
+    const work = (async () => {
+      await clock.sleep(1000);
+      throw new Error('failed after a second');
+    })();
+    await expect(clock.run(work)).rejects.toThrow('failed after a second');
+    expect(clock.now()).toBe(1000);
+  });
+
+  it('auto: jumps from sleeper to sleeper by itself whenever everything waits on it', async () => {
+    const clock = new VirtualClock(0, { auto: true });
+    const seen: number[] = [];
+    const a = (async () => {
+      for (let i = 0; i < 3; i++) {
+        await clock.sleep(250);
+        seen.push(clock.now());
+      }
+    })();
+    const b = clock.sleep(600).then(() => seen.push(-clock.now()));
+    await Promise.all([a, b]);
+    expect(seen).toEqual([250, 500, -600, 750]);
+  });
+
+  it('auto: does not jump while work marked busy (real I/O) runs', async () => {
+    const clock = new VirtualClock(0, { auto: true });
+    let release!: () => void;
+    const io = clock.whileBusy(new Promise<void>((r) => (release = r)));
+    const deadline = clock.sleep(60_000).then(() => 'deadline');
+    const answer = io.then(() => 'answered');
+    // Real time passes (several event-loop turns) while the I/O is pending: the clock stays put.
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(clock.now()).toBe(0);
+    release();
+    expect(await Promise.race([answer, deadline])).toBe('answered');
+    expect(await deadline).toBe('deadline');
+    expect(clock.now()).toBe(60_000);
+  });
+});
+
+describe('realClock', () => {
+  it('an aborted sleep rejects at once', async () => {
+    const abort = new AbortController();
+    const slept = realClock.sleep(60_000, abort.signal);
+    abort.abort();
+    await expect(slept).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
