@@ -52,7 +52,7 @@ const ENVELOPE = ['convertto-json', 'out-null', 'clear-history'];
 // The host lock (lib/commands/lock.ts): the mutex, and its holder in the registry (also read by status).
 const LOCK = ['new-object', 'iisctllockholder', 'iisctlleaserunning', 'get-date', 'test-path', 'new-item', 'new-itemproperty', 'set-itemproperty', 'remove-itemproperty', 'get-itemproperty'];
 // Reading services, pools, sites, processes, the toggle (iisreset present: get-command).
-const WEBADMIN = ['import-module', 'get-item', 'get-childitem', 'get-webapppoolstate', 'get-website', 'get-webapplication', 'get-service', 'get-process', 'get-ciminstance', 'get-command', 'out-string', 'where-object', 'foreach-object', 'select-object', 'sort-object', 'measure-object', 'group-object', 'get-itemproperty', 'set-itemproperty', 'test-path'];
+const WEBADMIN = ['import-module', 'get-module', 'get-item', 'get-childitem', 'get-webapppoolstate', 'get-website', 'get-webapplication', 'get-service', 'get-process', 'get-ciminstance', 'get-command', 'out-string', 'where-object', 'foreach-object', 'select-object', 'sort-object', 'measure-object', 'group-object', 'get-itemproperty', 'set-itemproperty', 'test-path'];
 const EVENTS = ['get-winevent', 'write-eventlog', 'new-eventlog', 'get-eventlog'];
 export const SURGICAL = new Set([...ENVELOPE, ...LOCK, ...WEBADMIN, ...EVENTS, 'start-webapppool', 'stop-webapppool', 'restart-webapppool', 'start-website', 'stop-website', 'stop-process', 'start-service']);
 export const SETTINGS = new Set([...ENVELOPE, ...LOCK, ...WEBADMIN, ...EVENTS, 'get-webconfigurationproperty', 'set-webconfigurationproperty', 'read-iisctlattribute', 'backup-webconfiguration']);
