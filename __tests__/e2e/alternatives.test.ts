@@ -14,7 +14,7 @@ describe('rapid-fail protection (rapid-fail.json)', () => {
   it('a pool configured for 3 crashes is stopped after the 3rd injected crash, with WAS 5009 x3 and 5002', async () => {
     const scenario = scenarioFile('rapid-fail');
     const stateFile = path.join(tempDir(), 'state.json');
-    const iis = await inProcessClient(scenario, { simulatorStateFile: stateFile });
+    const iis = await inProcessClient(scenario, { simulatorStateFile: stateFile }, 'real');
     const r = await iis.appPools.configure('DefaultAppPool', { rapidFailMaxCrashes: 3, rapidFailInterval: '00:10:00' });
     expect(r.after).toMatchObject({ rapidFailProtection: true, rapidFailMaxCrashes: 3, rapidFailInterval: '00:10:00' });
     const since = new Date(Date.now() - 1000);
@@ -29,7 +29,7 @@ describe('rapid-fail protection (rapid-fail.json)', () => {
   it('with rapid-fail protection off the pool keeps crashing and stays Started', async () => {
     const scenario = scenarioFile('rapid-fail');
     const stateFile = path.join(tempDir(), 'state.json');
-    const iis = await inProcessClient(scenario, { simulatorStateFile: stateFile });
+    const iis = await inProcessClient(scenario, { simulatorStateFile: stateFile }, 'real');
     await iis.appPools.configure('DefaultAppPool', { rapidFailProtection: false });
     const since = new Date(Date.now() - 1000);
     await withMachine({ scenario, stateFile }, (m) => m.demandWorker('DefaultAppPool'));
@@ -42,7 +42,7 @@ describe('rapid-fail protection (rapid-fail.json)', () => {
 
 describe('Automatic Restart (recovery)', () => {
   it('shows, enables and disables the recovery actions of WAS and W3SVC, read back through sc.exe qfailure', async () => {
-    const iis = await inProcessClient(scenarioFile('advise'));
+    const iis = await inProcessClient(scenarioFile('advise'), {}, 'real');
     const before = await iis.recovery.show();
     expect(before.map((r) => [r.service, r.exists, r.automaticRestart])).toEqual([['IISADMIN', false, false], ['WAS', true, false], ['W3SVC', true, false]]);
     const on = await iis.recovery.enable(['W3SVC'], { delayMs: 30_000, resetSeconds: 3600 });
@@ -56,19 +56,19 @@ describe('Automatic Restart (recovery)', () => {
   });
 
   it('refuses unknown services and bad values before any PowerShell runs; ACCESS_DENIED for a non-administrator', async () => {
-    const iis = await inProcessClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'), {}, 'real');
     const calls = iis.stats.calls;
     expect((await failure(iis.recovery.enable(['Spooler']))).code).toBe('INVALID_ARGUMENT');
     expect((await failure(iis.recovery.enable(['WAS'], { delayMs: -1 }))).code).toBe('INVALID_ARGUMENT');
     expect(iis.stats.calls).toBe(calls);
-    const user = await inProcessClient(scenarioFile('not-admin'));
+    const user = await inProcessClient(scenarioFile('not-admin'), {}, 'real');
     expect((await failure(user.recovery.enable(['WAS']))).code).toBe('ACCESS_DENIED');
   });
 
   it('a crashed service with a restart action comes back (SCM 7031), without one it stays stopped (7034)', async () => {
     const scenario = scenarioFile('fast');
     const stateFile = path.join(tempDir(), 'state.json');
-    const iis = await inProcessClient(scenario, { simulatorStateFile: stateFile });
+    const iis = await inProcessClient(scenario, { simulatorStateFile: stateFile }, 'real');
     await iis.recovery.enable(['W3SVC'], { delayMs: 100 });
     const since = new Date(Date.now() - 1000);
     const status = await iis.status();
@@ -139,7 +139,7 @@ describe('pool settings, Automatic Restart and backups are changing operations: 
 
 describe('advise', () => {
   it('finds every planted problem of advise.json, with evidence and a fixing command', async () => {
-    const iis = await inProcessClient(scenarioFile('advise'));
+    const iis = await inProcessClient(scenarioFile('advise'), {}, 'real');
     const r = await iis.advise();
     expect(r.findings.map((f) => [f.id, f.target])).toEqual([
       ['rapid-fail-off', 'NoRapidFail'],
@@ -156,7 +156,7 @@ describe('advise', () => {
   });
 
   it('finds nothing on a healthy host once Automatic Restart is on', async () => {
-    const iis = await inProcessClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'), {}, 'real');
     await iis.recovery.enable();
     expect((await iis.advise()).findings).toEqual([]);
   });

@@ -43,13 +43,16 @@ export async function simClient(scenario: string, options: Partial<ConnectOption
 }
 
 /**
- * A client on a fresh simulated machine in this process, on virtual time (connect's
- * `simulate: { inProcess: true, clock: 'virtual' }`): the machine and every wait of iisctl share one
- * clock that jumps ahead whenever everything waits, so simulated seconds cost no real time. The
- * default poll interval: on virtual time a poll costs CPU, not waiting. Closed after each test.
+ * A client on a simulated machine in this process (a fresh one unless options.simulatorStateFile
+ * names one), by default on virtual time (connect's `simulate: { inProcess: true, clock: 'virtual' }`):
+ * the machine and every wait of iisctl share one clock that jumps ahead whenever everything waits,
+ * so simulated seconds cost no real time. time 'real': for tests that change the machine from
+ * outside the client as time passes (withMachine, readUntil), which only real time shares.
+ * Closed after each test. Two clients on one machine share one Node process: the host lock does
+ * not exclude them (lib/sim/transport.ts), so lock tests use simClient.
  */
-export async function inProcessClient(scenario: string, options: Partial<ConnectOptions> = {}): Promise<IisClient> {
-  const client = await connect({ simulate: { scenario, stateFile: options.simulatorStateFile ?? path.join(tempDir(), 'state.json'), inProcess: true, clock: 'virtual' }, retry: { baseDelayMs: 50 }, ...options });
+export async function inProcessClient(scenario: string, options: Partial<ConnectOptions> = {}, time: 'virtual' | 'real' = 'virtual'): Promise<IisClient> {
+  const client = await connect({ simulate: { scenario, stateFile: options.simulatorStateFile ?? path.join(tempDir(), 'state.json'), inProcess: true, clock: time }, retry: { baseDelayMs: 50 }, ...options });
   clients.push(client);
   return client;
 }
