@@ -192,7 +192,7 @@ describe('pre-flight and toggle', () => {
   });
 
   it('honours the restart toggle (start is still allowed)', async () => {
-    // The toggle as `iisctl disable` stores it (lib/commands/toggle.ts).
+    // The toggle as `iisctl disable` stores it (lib/scripts/toggle.ts).
     const iis = await inProcessClient(scenarioFile('fast', (s) => {
       localComputer(s).registry = { 'HKLM:\\SOFTWARE\\iisctl': { RestartsDisabled: 1, DisabledBy: 'WEB01\\ops', DisabledAt: '2024-01-01T00:00:00Z', DisabledReason: 'freeze' } };
     }));

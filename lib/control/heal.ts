@@ -8,9 +8,9 @@
  * (docs/sources.md §1.11, §U12). The result names the rung that worked and what every rung cost.
  */
 import { HINTS } from '../hints';
-import { readAppPools, readPoolStates, PoolState } from '../commands/appPools';
-import { EventRecord } from '../commands/events';
-import { killProcesses } from '../commands/processes';
+import { readAppPools, readPoolStates, PoolState } from '../scripts/appPools';
+import { EventRecord } from '../scripts/events';
+import { killProcesses } from '../scripts/processes';
 import { IisctlError, invalidArgument, isIisctlError } from '../errors';
 import { checkNumber, LIMITS } from '../limits';
 import { DEFAULTS } from '../defaults';

@@ -3,7 +3,7 @@
  * of IISADMIN, WAS and W3SVC, each change verified by reading `sc.exe qfailure` back.
  */
 import { IisctlError } from '../errors';
-import { checkRecoveryServices, DEFAULT_RECOVERY, readRecovery, RECOVERY_SERVICES, ServiceRecoveryInfo, writeRecovery } from '../commands/recovery';
+import { checkRecoveryServices, DEFAULT_RECOVERY, readRecovery, RECOVERY_SERVICES, ServiceRecoveryInfo, writeRecovery } from '../scripts/recovery';
 import type { PlannedStep, WebOperations } from './surgical';
 
 export interface RecoveryOptions {

@@ -1,7 +1,7 @@
 /** IIS configuration backups: list, create (read back in the list), restore. */
 import { HINTS } from '../hints';
 import { IisctlError } from '../errors';
-import { ConfigBackupInfo, createBackup, listBackups, restoreBackup, validateBackupName } from '../commands/backups';
+import { ConfigBackupInfo, createBackup, listBackups, restoreBackup, validateBackupName } from '../scripts/backups';
 import type { PlannedStep, WebOperations } from './surgical';
 
 export class BackupController {

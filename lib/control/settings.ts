@@ -5,7 +5,7 @@
  */
 import { HINTS } from '../hints';
 import { IisctlError } from '../errors';
-import { PoolSettings, PoolSettingsChanges, readPoolSettings, SettingName, SETTINGS, validateChanges, validatePoolName, writePoolSettings } from '../commands/settings';
+import { PoolSettings, PoolSettingsChanges, readPoolSettings, SettingName, SETTINGS, validateChanges, validatePoolName, writePoolSettings } from '../scripts/settings';
 import type { PlannedStep, WebOperations } from './surgical';
 
 export interface SettingChange {

@@ -10,8 +10,8 @@
  */
 import { checkNumber, LIMITS } from '../limits';
 import { DEFAULTS } from '../defaults';
-import { readSites, readSiteStates, requestSites, setServerAutoStart, Binding, SiteAction, SiteInfo, SiteState } from '../commands/sites';
-import { HRESULTS, isTransientOutcome, RequestOutcome } from '../commands/webadmin';
+import { readSites, readSiteStates, requestSites, setServerAutoStart, Binding, SiteAction, SiteInfo, SiteState } from '../scripts/sites';
+import { HRESULTS, isTransientOutcome, RequestOutcome } from '../scripts/webadmin';
 import { IisctlError } from '../errors';
 import { OperationFrame, PlannedStep, SurgicalOptions, SurgicalPlan, SurgicalResult, TargetResult, WebOperations } from './surgical';
 import { resolveSelector, Selector, validateSelector } from './selectors';

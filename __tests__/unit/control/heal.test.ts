@@ -1,4 +1,4 @@
-jest.mock('../../../lib/commands/command', () => require('./fake-host').commandModule());
+jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandModule());
 
 import type { AppPoolController } from '../../../lib/control/appPools';
 import { Healer, HealOptions, healHint } from '../../../lib/control/heal';

@@ -1,4 +1,4 @@
-jest.mock('../../../lib/commands/command', () => require('./fake-host').commandModule());
+jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandModule());
 
 import type { IisServiceController } from '../../../lib/control/iisServices';
 import { BackupController } from '../../../lib/control/settings-backups';
