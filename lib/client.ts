@@ -24,7 +24,7 @@ import type { RetryPolicy } from './control/retry';
 import { AppPoolController } from './control/appPools';
 import { SiteController } from './control/sites';
 import { Healer, HealOptions, HealResult, HealTarget } from './control/heal';
-import { WebOperations } from './control/surgical';
+import { WebOperations } from './control/webOperations';
 import { HostLock, LockOptions, validateLockOptions } from './control/lock';
 import { currentUser } from './control/operation';
 import { PoolConfigurePlan, PoolConfigureResult, PoolSettingsController } from './control/settings';

@@ -17,7 +17,7 @@ export type { ServiceInfo } from './scripts/services';
 export type { AppPoolInfo, ServedApplication, PoolState } from './scripts/appPools';
 export type { SiteInfo, Binding, ApplicationInfo } from './scripts/sites';
 export type { Selector } from './control/selectors';
-export type { SurgicalOptions, SurgicalResult, SurgicalPlan, TargetResult, PlannedStep as SurgicalPlannedStep } from './control/surgical';
+export type { SurgicalOptions, SurgicalResult, SurgicalPlan, TargetResult, PlannedStep as SurgicalPlannedStep } from './control/webOperations';
 export type { PoolOptions, PoolOperation, AppPoolController } from './control/appPools';
 export type { SiteOptions, SiteOperation, SiteController, BindingConflict } from './control/sites';
 export type { HealOptions, HealResult, HealRung, HealTarget, RungRecord } from './control/heal';

@@ -25,7 +25,7 @@ function loadedBy(args: string[]): { dist: string[]; packages: string[]; transpo
   return { dist, packages, transports, code: r.status };
 }
 
-const COMMAND_MODULE = /^cli\/(commands\/(?!index\.js)|operation\.js|surgical\.js)/;
+const COMMAND_MODULE = /^cli\/(commands\/(?!index\.js)|operation\.js|poolsAndSites\.js)/;
 const LIBRARY = /^(client|index|simulator)\.js$|^(powershell|control|scripts|sim)\//;
 const HEAVY_PACKAGES = ['winston', 'node-powershell', 'web-tree-sitter', 'tree-sitter-powershell'];
 

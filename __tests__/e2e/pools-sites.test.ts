@@ -3,7 +3,7 @@
  * virtual time (helpers/sim.ts inProcessClient): simulated seconds cost no real time.
  */
 import { IisctlError } from '../../lib/errors';
-import type { SurgicalResult } from '../../lib/control/surgical';
+import type { SurgicalResult } from '../../lib/control/webOperations';
 import { closeClients, localComputer, scenarioFile, service, inProcessClient, failure } from '../helpers/sim';
 
 afterEach(closeClients);

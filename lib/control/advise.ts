@@ -20,7 +20,7 @@ import { readRecovery, ServiceRecoveryInfo } from '../scripts/recovery';
 import { formatTimeSpan, PoolSettings, readPoolSettings, timeSpanSeconds } from '../scripts/settings';
 import { AdviseEvent, IISRESET_IDS, readAdviseEvents } from '../scripts/settings-advise';
 import { readToggle } from '../scripts/toggle';
-import type { WebOperations } from './surgical';
+import type { WebOperations } from './webOperations';
 
 export type FindingId = 'rapid-fail-off' | 'overlapping-recycle-off' | 'no-recycle-schedule' | 'no-automatic-restart' | 'iisreset-often' | 'shutdown-time-limit-exceeded';
 

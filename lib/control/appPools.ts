@@ -18,7 +18,7 @@ import { readAppPools, readPoolStates, requestPools, setAutoStart, AppPoolInfo, 
 import { killProcesses } from '../scripts/processes';
 import { IisctlError } from '../errors';
 import { HRESULTS, isTransientOutcome, RequestOutcome } from '../scripts/webadmin';
-import { OperationFrame, PlannedStep, SurgicalOptions, SurgicalPlan, TargetResult, SurgicalResult, WebOperations } from './surgical';
+import { OperationFrame, PlannedStep, SurgicalOptions, SurgicalPlan, TargetResult, SurgicalResult, WebOperations } from './webOperations';
 import { resolveSelector, Selector, validateSelector } from './selectors';
 import { pollUntil } from './wait';
 

@@ -16,7 +16,7 @@ import { checkNumber, LIMITS } from '../limits';
 import { DEFAULTS } from '../defaults';
 import { AppPoolController } from './appPools';
 import { validateTargetName } from './selectors';
-import { SurgicalResult, WebOperations } from './surgical';
+import { SurgicalResult, WebOperations } from './webOperations';
 import { attachResult } from './operation';
 
 export const HEAL_RUNGS = ['recycle', 'restart-pool', 'kill-workers', 'restart-iis', 'restart-iis-force'] as const;

@@ -4,7 +4,7 @@
  */
 import { IisctlError } from '../errors';
 import { checkRecoveryServices, DEFAULT_RECOVERY, readRecovery, RECOVERY_SERVICES, ServiceRecoveryInfo, writeRecovery } from '../scripts/recovery';
-import type { PlannedStep, WebOperations } from './surgical';
+import type { PlannedStep, WebOperations } from './webOperations';
 
 export interface RecoveryOptions {
   /** Delay before each restart, ms. Default: DEFAULTS.recoveryDelayMs (lib/defaults.ts). */

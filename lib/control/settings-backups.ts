@@ -2,7 +2,7 @@
 import { HINTS } from '../hints';
 import { IisctlError } from '../errors';
 import { ConfigBackupInfo, createBackup, listBackups, restoreBackup, validateBackupName } from '../scripts/backups';
-import type { PlannedStep, WebOperations } from './surgical';
+import type { PlannedStep, WebOperations } from './webOperations';
 
 export class BackupController {
   constructor(private readonly ops: WebOperations) {}

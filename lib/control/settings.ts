@@ -6,7 +6,7 @@
 import { HINTS } from '../hints';
 import { IisctlError } from '../errors';
 import { PoolSettings, PoolSettingsChanges, readPoolSettings, SettingName, SETTINGS, validateChanges, validatePoolName, writePoolSettings } from '../scripts/settings';
-import type { PlannedStep, WebOperations } from './surgical';
+import type { PlannedStep, WebOperations } from './webOperations';
 
 export interface SettingChange {
   setting: SettingName;

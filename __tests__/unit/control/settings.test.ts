@@ -2,7 +2,7 @@ jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandMo
 
 import type { IisServiceController } from '../../../lib/control/iisServices';
 import { attributeOf, PoolSettingsController } from '../../../lib/control/settings';
-import { WebOperations } from '../../../lib/control/surgical';
+import { WebOperations } from '../../../lib/control/webOperations';
 import type { PoolSettings } from '../../../lib/scripts/settings';
 import { audits, failure, FakeSession, recordingLogger, run } from './fake-host';
 

@@ -2,7 +2,7 @@ jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandMo
 
 import type { IisServiceController } from '../../../lib/control/iisServices';
 import { findBindingConflicts, SiteController } from '../../../lib/control/sites';
-import { WebOperations } from '../../../lib/control/surgical';
+import { WebOperations } from '../../../lib/control/webOperations';
 import type { SiteInfo } from '../../../lib/scripts/sites';
 import { IisctlError } from '../../../lib/errors';
 import { audits, failure, FakeSession, recordingLogger, run } from './fake-host';

@@ -5,7 +5,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { IisClient } from '../client';
 import { DEFAULTS } from '../defaults';
-import type { SurgicalOptions, SurgicalPlan, SurgicalResult } from '../control/surgical';
+import type { SurgicalOptions, SurgicalPlan, SurgicalResult } from '../control/webOperations';
 import type { Selector } from '../control/selectors';
 import type { AppPoolInfo } from '../scripts/appPools';
 import type { SiteInfo } from '../scripts/sites';
