@@ -14,23 +14,23 @@ import { DEFAULTS } from './defaults';
 import { Logger, silentLogger } from './log';
 import { resolveExecutable } from './powershell/executable';
 import { PowerShellSession, SessionStats } from './powershell/session';
-import type { EventQuery, EventRecord } from './commands/events';
-import { readEvents, validateEventQuery } from './commands/events';
-import type { ToggleState } from './commands/toggle';
-import { closeRemoteSessions, CREDENTIAL_EXCLUSIVE, currentConnections, listRemoteSessions, remoteCredential, remoteCredentialFile, remoteSecretEnv, RemoteSessionInfo, RemoteTarget, validateComputerName } from './commands/remote';
+import type { EventQuery, EventRecord } from './scripts/events';
+import { readEvents, validateEventQuery } from './scripts/events';
+import type { ToggleState } from './scripts/toggle';
+import { closeRemoteSessions, CREDENTIAL_EXCLUSIVE, currentConnections, listRemoteSessions, remoteCredential, remoteCredentialFile, remoteSecretEnv, RemoteSessionInfo, RemoteTarget, validateComputerName } from './scripts/remote';
 import type { Secret } from './powershell/quote';
 import { IisServiceController, OperationPlan, RestartOptions, ServiceOperationResult, StartOptions, StatusResult, StopOptions } from './control/iisServices';
 import type { RetryPolicy } from './control/retry';
 import { AppPoolController } from './control/appPools';
 import { SiteController } from './control/sites';
 import { Healer, HealOptions, HealResult, HealTarget } from './control/heal';
-import { WebOperations } from './control/surgical';
+import { WebOperations } from './control/webOperations';
 import { HostLock, LockOptions, validateLockOptions } from './control/lock';
 import { currentUser } from './control/operation';
 import { PoolConfigurePlan, PoolConfigureResult, PoolSettingsController } from './control/settings';
-import type { PoolSettings, PoolSettingsChanges } from './commands/settings';
+import type { PoolSettings, PoolSettingsChanges } from './scripts/settings';
 import { RecoveryController } from './control/recovery';
-import type { ServiceRecoveryInfo } from './commands/recovery';
+import type { ServiceRecoveryInfo } from './scripts/recovery';
 import { BackupController } from './control/settings-backups';
 import { Advisor, AdviseOptions, AdviseResult } from './control/advise';
 
@@ -355,7 +355,7 @@ export async function connect(options: ConnectOptions = {}): Promise<IisClient> 
     simulate: sim ? sim.scenario ?? true : undefined,
     executable: options.powershell,
     pwsh: options.pwsh,
-    // The password of the credential reaches PowerShell only through its spawn environment (commands/remote.ts).
+    // The password of the credential reaches PowerShell only through its spawn environment (scripts/remote.ts).
     env: { ...(stateFile ? { IISCTL_SIM_STATE: stateFile } : {}), ...remoteSecretEnv(remoteTargetOf(options)) },
   });
   logger.debug('connecting', { executable: executable.description, computerName: options.computerName });

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { IisctlError } from '../../lib/errors';
-import { runCommand } from '../../lib/commands/command';
+import { runCommand } from '../../lib/scripts/command';
 import { resolveExecutable } from '../../lib/powershell/executable';
 import { PowerShellSession } from '../../lib/powershell/session';
 import { libraryCommands } from '../helpers/library-scripts';

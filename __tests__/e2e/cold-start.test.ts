@@ -25,8 +25,8 @@ function loadedBy(args: string[]): { dist: string[]; packages: string[]; transpo
   return { dist, packages, transports, code: r.status };
 }
 
-const COMMAND_MODULE = /^cli\/(commands\/(?!index\.js)|operation\.js|surgical\.js)/;
-const LIBRARY = /^(client|index|simulator)\.js$|^(powershell|control|commands|sim)\//;
+const COMMAND_MODULE = /^cli\/(commands\/(?!index\.js)|operation\.js|poolsAndSites\.js)/;
+const LIBRARY = /^(client|index|simulator)\.js$|^(powershell|control|scripts|sim)\//;
 const HEAVY_PACKAGES = ['winston', 'node-powershell', 'web-tree-sitter', 'tree-sitter-powershell'];
 
 describe('cold start: what a CLI run loads', () => {

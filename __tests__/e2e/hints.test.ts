@@ -17,9 +17,9 @@ function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
 }
 
-it('no library hint names a CLI flag or command (every hint: in lib/control, lib/commands, lib/powershell)', () => {
+it('no library hint names a CLI flag or command (every hint: in lib/control, lib/scripts, lib/powershell)', () => {
   for (const text of Object.values(HINTS)) expect(text).not.toMatch(CLI_WORDS);
-  for (const file of ['control', 'commands', 'powershell'].flatMap((d) => sources(path.join(ROOT, 'lib', d)))) {
+  for (const file of ['control', 'scripts', 'powershell'].flatMap((d) => sources(path.join(ROOT, 'lib', d)))) {
     for (const line of fs.readFileSync(file, 'utf8').split('\n').filter((l) => /\bhint:/.test(l))) {
       expect(`${path.relative(ROOT, file)}: ${line.trim()}`).not.toMatch(CLI_WORDS);
     }

@@ -3,7 +3,7 @@
  * virtual time (helpers/sim.ts inProcessClient): simulated seconds cost no real time.
  */
 import { IisctlError } from '../../lib/errors';
-import type { SurgicalResult } from '../../lib/control/surgical';
+import type { SurgicalResult } from '../../lib/control/webOperations';
 import { closeClients, localComputer, scenarioFile, service, inProcessClient, failure } from '../helpers/sim';
 
 afterEach(closeClients);
@@ -192,7 +192,7 @@ describe('pre-flight and toggle', () => {
   });
 
   it('honours the restart toggle (start is still allowed)', async () => {
-    // The toggle as `iisctl disable` stores it (lib/commands/toggle.ts).
+    // The toggle as `iisctl disable` stores it (lib/scripts/toggle.ts).
     const iis = await inProcessClient(scenarioFile('fast', (s) => {
       localComputer(s).registry = { 'HKLM:\\SOFTWARE\\iisctl': { RestartsDisabled: 1, DisabledBy: 'WEB01\\ops', DisabledAt: '2024-01-01T00:00:00Z', DisabledReason: 'freeze' } };
     }));

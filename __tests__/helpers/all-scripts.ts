@@ -1,17 +1,17 @@
 /**
  * Every script text the library can generate, for the checks against real PowerShell: every
- * builder of lib/commands (helpers/library-scripts.ts), every option that changes a script's text,
+ * builder of lib/scripts (helpers/library-scripts.ts), every option that changes a script's text,
  * each builder that takes user text with plain and hostile input (helpers/text-builders.ts), the
  * envelope around a body, and the hand-written bodies of helpers/generated-scripts.ts.
- * A completeness test (real/parse-bind.test.ts) fails when a builder of lib/commands is missing here.
+ * A completeness test (real/parse-bind.test.ts) fails when a builder of lib/scripts is missing here.
  */
-import { readPoolStates, requestPools, setAutoStart } from '../../lib/commands/appPools';
-import { EVENT_KINDS, readEvents } from '../../lib/commands/events';
-import { clearSuspendedRecovery, readRecovery, readSuspendedRecovery, saveSuspendedRecovery, writeRecovery } from '../../lib/commands/recovery';
-import { closeRemoteSessions, currentConnections, onComputer, remoteCredential, remoteCredentialFile } from '../../lib/commands/remote';
-import { readIisServices } from '../../lib/commands/services';
-import { PoolSettingsChanges, readPoolSettings, SETTING_NAMES, writePoolSettings } from '../../lib/commands/settings';
-import { readSiteStates, requestSites, setServerAutoStart } from '../../lib/commands/sites';
+import { readPoolStates, requestPools, setAutoStart } from '../../lib/scripts/appPools';
+import { EVENT_KINDS, readEvents } from '../../lib/scripts/events';
+import { clearSuspendedRecovery, readRecovery, readSuspendedRecovery, saveSuspendedRecovery, writeRecovery } from '../../lib/scripts/recovery';
+import { closeRemoteSessions, currentConnections, onComputer, remoteCredential, remoteCredentialFile } from '../../lib/scripts/remote';
+import { readIisServices } from '../../lib/scripts/services';
+import { PoolSettingsChanges, readPoolSettings, SETTING_NAMES, writePoolSettings } from '../../lib/scripts/settings';
+import { readSiteStates, requestSites, setServerAutoStart } from '../../lib/scripts/sites';
 import { wrapScript } from '../../lib/powershell/envelope';
 import { ps } from '../../lib/powershell/quote';
 import { generatedBodies } from './generated-scripts';

@@ -46,10 +46,10 @@ export function hostileText(maxLength = 40): fc.Arbitrary<string> {
 /** What PowerShell cannot carry unchanged: quote() refuses it. */
 export const unrepresentable = (s: string): boolean => s.includes('\0') || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
 
-// (b) The commands each group of APIs may run, as written in lib/commands (plus the envelope's).
+// (b) The commands each group of APIs may run, as written in lib/scripts (plus the envelope's).
 // The envelope and the session's own upkeep (history trimming).
 const ENVELOPE = ['convertto-json', 'out-null', 'clear-history'];
-// The host lock (lib/commands/lock.ts): the mutex, and its holder in the registry (also read by status).
+// The host lock (lib/scripts/lock.ts): the mutex, and its holder in the registry (also read by status).
 const LOCK = ['new-object', 'iisctllockholder', 'iisctlleaserunning', 'get-date', 'test-path', 'new-item', 'new-itemproperty', 'set-itemproperty', 'remove-itemproperty', 'get-itemproperty'];
 // Reading services, pools, sites, processes, the toggle (iisreset present: get-command).
 const WEBADMIN = ['import-module', 'get-module', 'get-item', 'get-childitem', 'get-webapppoolstate', 'get-website', 'get-webapplication', 'get-service', 'get-process', 'get-ciminstance', 'get-command', 'out-string', 'where-object', 'foreach-object', 'select-object', 'sort-object', 'measure-object', 'group-object', 'get-itemproperty', 'set-itemproperty', 'test-path'];

@@ -1,6 +1,6 @@
 /**
  * Every script body the library generates, for the "parses without a syntax error" test. For now
- * the core scripts exercised by the simulated-host e2e tests; lib/commands/* adds its own here.
+ * the core scripts exercised by the simulated-host e2e tests; lib/scripts/* adds its own here.
  */
 import { ps, PsCode } from '../../lib/powershell/quote';
 

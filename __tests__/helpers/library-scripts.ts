@@ -1,21 +1,21 @@
 /**
  * Every script the library's command builders generate, with representative (and hostile)
- * arguments. A builder added to lib/commands belongs here, so that its script is checked for
+ * arguments. A builder added to lib/scripts belongs here, so that its script is checked for
  * syntax and run against the simulated host.
  */
-import type { PsCommand } from '../../lib/commands/command';
-import { readAppPools, readPoolStates, requestPools, setAutoStart } from '../../lib/commands/appPools';
-import { EVENT_KINDS, readEvents, writeAuditEvent } from '../../lib/commands/events';
-import { createBackup, listBackups, restoreBackup } from '../../lib/commands/backups';
-import { killProcesses, restartComputer } from '../../lib/commands/processes';
-import { readRecovery, writeRecovery } from '../../lib/commands/recovery';
-import { readPoolSettings, writePoolSettings } from '../../lib/commands/settings';
-import { readAdviseEvents } from '../../lib/commands/settings-advise';
-import { closeRemoteSessions, currentConnections, listRemoteSessions, onComputer, remoteCredential, remoteCredentialFile } from '../../lib/commands/remote';
-import { readIisServices, requestServiceStart, requestServiceStop } from '../../lib/commands/services';
-import { readSites, readSiteStates, requestSites, setServerAutoStart } from '../../lib/commands/sites';
-import { disableRestarts, enableRestarts, readToggle } from '../../lib/commands/toggle';
-import { acquireLease, acquireLock, readLock, releaseLease, releaseLock, renewLease } from '../../lib/commands/lock';
+import type { PsCommand } from '../../lib/scripts/command';
+import { readAppPools, readPoolStates, requestPools, setAutoStart } from '../../lib/scripts/appPools';
+import { EVENT_KINDS, readEvents, writeAuditEvent } from '../../lib/scripts/events';
+import { createBackup, listBackups, restoreBackup } from '../../lib/scripts/backups';
+import { killProcesses, restartComputer } from '../../lib/scripts/processes';
+import { readRecovery, writeRecovery } from '../../lib/scripts/recovery';
+import { readPoolSettings, writePoolSettings } from '../../lib/scripts/settings';
+import { readAdviseEvents } from '../../lib/scripts/settings-advise';
+import { closeRemoteSessions, currentConnections, listRemoteSessions, onComputer, remoteCredential, remoteCredentialFile } from '../../lib/scripts/remote';
+import { readIisServices, requestServiceStart, requestServiceStop } from '../../lib/scripts/services';
+import { readSites, readSiteStates, requestSites, setServerAutoStart } from '../../lib/scripts/sites';
+import { disableRestarts, enableRestarts, readToggle } from '../../lib/scripts/toggle';
+import { acquireLease, acquireLock, readLock, releaseLease, releaseLock, renewLease } from '../../lib/scripts/lock';
 
 const hostile = "Pool 'x'; Stop-Computer -Force; $(whoami) `n \u2019 [*]";
 const lockParams = { operation: hostile, user: hostile, clientProcessId: 4242, clientComputer: hostile, token: "t'k" };

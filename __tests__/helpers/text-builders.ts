@@ -5,16 +5,16 @@
  * real-PowerShell execution of the hostile corpus (real/hostile-exec.test.ts): a builder that takes
  * user text belongs here.
  */
-import type { PsCommand } from '../../lib/commands/command';
-import { readPoolStates, requestPools, setAutoStart } from '../../lib/commands/appPools';
-import { createBackup, restoreBackup } from '../../lib/commands/backups';
-import { writeAuditEvent } from '../../lib/commands/events';
-import { acquireLease, acquireLock, releaseLease, releaseLock, renewLease } from '../../lib/commands/lock';
-import { currentConnections, onComputer, remoteCredential, remoteCredentialFile } from '../../lib/commands/remote';
-import { readIisServices, requestServiceStart, requestServiceStop } from '../../lib/commands/services';
-import { readPoolSettings, writePoolSettings, xpathLiteral } from '../../lib/commands/settings';
-import { readSiteStates, requestSites, setServerAutoStart } from '../../lib/commands/sites';
-import { disableRestarts } from '../../lib/commands/toggle';
+import type { PsCommand } from '../../lib/scripts/command';
+import { readPoolStates, requestPools, setAutoStart } from '../../lib/scripts/appPools';
+import { createBackup, restoreBackup } from '../../lib/scripts/backups';
+import { writeAuditEvent } from '../../lib/scripts/events';
+import { acquireLease, acquireLock, releaseLease, releaseLock, renewLease } from '../../lib/scripts/lock';
+import { currentConnections, onComputer, remoteCredential, remoteCredentialFile } from '../../lib/scripts/remote';
+import { readIisServices, requestServiceStart, requestServiceStop } from '../../lib/scripts/services';
+import { readPoolSettings, writePoolSettings, xpathLiteral } from '../../lib/scripts/settings';
+import { readSiteStates, requestSites, setServerAutoStart } from '../../lib/scripts/sites';
+import { disableRestarts } from '../../lib/scripts/toggle';
 
 /**
  * exact: a literal of the script is the input; trimmed: the input without surrounding white space

@@ -10,9 +10,9 @@
  * INVALID_ARGUMENT before anything is built. At least 1 000 cases per API (FC_RUNS overrides).
  */
 import fc from 'fast-check';
-import type { PsCommand } from '../../lib/commands/command';
-import { readEvents } from '../../lib/commands/events';
-import { disableRestarts } from '../../lib/commands/toggle';
+import type { PsCommand } from '../../lib/scripts/command';
+import { readEvents } from '../../lib/scripts/events';
+import { disableRestarts } from '../../lib/scripts/toggle';
 import { isIisctlError } from '../../lib/errors';
 import { fromSingleLine, wrapScript } from '../../lib/powershell/envelope';
 import { unquoteVerbatim } from '../../lib/powershell/quote';

@@ -23,7 +23,7 @@
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { connect, IisClient } from '../../lib/client';
-import { INVALID_POOL_NAME_CHARACTERS } from '../../lib/commands/settings';
+import { INVALID_POOL_NAME_CHARACTERS } from '../../lib/scripts/settings';
 import { INVALID_SITE_NAME_CHARACTERS } from '../../lib/control/selectors';
 import { globToRegExp } from '../../lib/control/selectors';
 import { isIisctlError } from '../../lib/errors';
@@ -84,7 +84,7 @@ const blank = (s: string) => s.trim() === '';
 const forbiddenInPoolNames = (s: string) => INVALID_POOL_NAME_CHARACTERS.some((c) => s.includes(c));
 /** Names IIS forbids are refused before anything is sent (lib/control/selectors.ts validateTargetName). */
 const forbiddenInSiteNames = (s: string) => INVALID_SITE_NAME_CHARACTERS.some((c) => s.includes(c));
-/** Backup names become folder names (lib/commands/backups.ts). */
+/** Backup names become folder names (lib/scripts/backups.ts). */
 // eslint-disable-next-line no-control-regex
 const badBackupName = (s: string) => s.length > 255 || /[\\/:*?"<>|\x00-\x1f]/.test(s) || /[. ]$/.test(s) || s === '.' || s === '..';
 

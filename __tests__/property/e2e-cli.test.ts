@@ -17,7 +17,7 @@
  * same inputs go through the library (e2e-api.test.ts) and the builders (builders.test.ts, 1 000 per API).
  */
 import fc from 'fast-check';
-import { INVALID_POOL_NAME_CHARACTERS } from '../../lib/commands/settings';
+import { INVALID_POOL_NAME_CHARACTERS } from '../../lib/scripts/settings';
 import { INVALID_SITE_NAME_CHARACTERS } from '../../lib/control/selectors';
 import { loadParser, PowerShellParser } from '../../lib/sim/parser';
 import { inProcessMachine, SimMachine } from '../helpers/cli';

@@ -6,7 +6,7 @@
  * must arrive at its parameter exactly as typed, and nothing may run that the script itself does
  * not call (command lookups watched; canaries for the commands the corpus tries to inject).
  */
-import { LOCK_MUTEX_NAME } from '../../lib/commands/lock';
+import { LOCK_MUTEX_NAME } from '../../lib/scripts/lock';
 import { isIisctlError } from '../../lib/errors';
 import { wrapScript } from '../../lib/powershell/envelope';
 import { hostileCorpus } from '../helpers/hostile';

@@ -39,8 +39,8 @@ interface MemberEntry {
 jest.setTimeout(300_000);
 
 describe('the all-scripts enumeration', () => {
-  it('names every builder of lib/commands that returns a script', () => {
-    const dir = path.join(__dirname, '..', '..', 'lib', 'commands');
+  it('names every builder of lib/scripts that returns a script', () => {
+    const dir = path.join(__dirname, '..', '..', 'lib', 'scripts');
     const builders = fs.readdirSync(dir).flatMap((f) => [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/export function (\w+)(?:<\w+>)?\([^)]*\)(?:[^{]*): PsCommand</g)].map((m) => m[1]));
     expect(builders.length).toBeGreaterThan(30);
     const helpers = ['all-scripts.ts', 'library-scripts.ts', 'text-builders.ts'].map((f) => fs.readFileSync(path.join(__dirname, '..', 'helpers', f), 'utf8')).join('\n');

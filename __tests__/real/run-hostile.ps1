@@ -68,7 +68,7 @@ function Limit-IisctlText([string]$Text) {
     $Text
 }
 
-# The host-lock builders take the machine's one named mutex (lib/commands/lock.ts) and a held lock
+# The host-lock builders take the machine's one named mutex (lib/scripts/lock.ts) and a held lock
 # is never released here (each case starts with no lock variable). So the process that runs them
 # holds the mutex itself, recursively, for its whole run: every case then gets it whatever another
 # process on this machine does with it, and one that holds it is named at once instead of showing

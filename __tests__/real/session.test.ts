@@ -6,7 +6,7 @@
  */
 import { resolveExecutable } from '../../lib/powershell/executable';
 import { parsePsJson } from '../../lib/powershell/json';
-import { IMPORT_WEBADMINISTRATION } from '../../lib/commands/webadmin';
+import { IMPORT_WEBADMINISTRATION } from '../../lib/scripts/webadmin';
 import { ps } from '../../lib/powershell/quote';
 import { PowerShellSession, SessionOptions } from '../../lib/powershell/session';
 import { hostileCorpus } from '../helpers/hostile';

@@ -14,7 +14,7 @@ const LIB = path.resolve(__dirname, '../../lib');
 /** Lowest first. Files of lib/ not named here (errors.ts, limits.ts, log.ts, ...) are shared (0). */
 const LAYERS: Array<[name: string, where: string]> = [
   ['powershell', 'powershell/'],
-  ['commands', 'commands/'],
+  ['scripts', 'scripts/'],
   ['control', 'control/'],
   ['client', 'client.ts'],
   ['fleet', 'fleet/'],
@@ -104,7 +104,7 @@ describe('layers', () => {
     for (const line of arrows) expect([line, upwardImports('control/x.ts', line).length]).toEqual([line, 1]);
     expect(upwardImports('control/x.ts', "import { ps } from '../powershell/quote'; import { LIMITS } from '../limits';")).toEqual([]);
     expect(upwardImports('fleet/x.ts', "import { connect } from '../client';")).toEqual([]);
-    expect(upwardImports('commands/x.ts', "import { HostLock } from '../control/lock';")).toEqual(['commands/x.ts (commands) -> control/lock']);
+    expect(upwardImports('scripts/x.ts', "import { HostLock } from '../control/lock';")).toEqual(['scripts/x.ts (scripts) -> control/lock']);
   });
 
   it("the README's Layout section names every layer directory, lib/fleet above lib/client.ts", () => {

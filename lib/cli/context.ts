@@ -10,7 +10,7 @@ import { createLogger, Logger, LogLevel, LOG_LEVELS } from '../log';
 import { currentUser } from '../control/operation';
 import { fanOut, hostConcurrency, HostResult } from '../fleet/fanOut';
 import { checkHosts } from '../fleet/hosts';
-import { remoteCredentialFile } from '../commands/remote';
+import { remoteCredentialFile } from '../scripts/remote';
 import { LIMITS } from '../limits';
 import { cliNumber } from './validate';
 import { EXIT, exitCodeOf, ExitCode } from './exitCodes';

@@ -3,7 +3,7 @@
  * with iisreset's console wording (docs/sources.md §1.7).
  */
 import type { OperationPlan, Progress, ServiceOperationResult } from '../control/iisServices';
-import type { ServiceInfo } from '../commands/services';
+import type { ServiceInfo } from '../scripts/services';
 import { duration, Output, table } from './render';
 
 export function renderPlan(out: Output, plan: OperationPlan, restartsEnabled?: boolean): void {

@@ -15,12 +15,12 @@
  */
 import { checkNumbers, LIMITS } from '../limits';
 import { DEFAULTS } from '../defaults';
-import { readAppPools } from '../commands/appPools';
-import { readRecovery, ServiceRecoveryInfo } from '../commands/recovery';
-import { formatTimeSpan, PoolSettings, readPoolSettings, timeSpanSeconds } from '../commands/settings';
-import { AdviseEvent, IISRESET_IDS, readAdviseEvents } from '../commands/settings-advise';
-import { readToggle } from '../commands/toggle';
-import type { WebOperations } from './surgical';
+import { readAppPools } from '../scripts/appPools';
+import { readRecovery, ServiceRecoveryInfo } from '../scripts/recovery';
+import { formatTimeSpan, PoolSettings, readPoolSettings, timeSpanSeconds } from '../scripts/settings';
+import { AdviseEvent, IISRESET_IDS, readAdviseEvents } from '../scripts/settings-advise';
+import { readToggle } from '../scripts/toggle';
+import type { WebOperations } from './webOperations';
 
 export type FindingId = 'rapid-fail-off' | 'overlapping-recycle-off' | 'no-recycle-schedule' | 'no-automatic-restart' | 'iisreset-often' | 'shutdown-time-limit-exceeded';
 

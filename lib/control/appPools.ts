@@ -14,11 +14,11 @@
 import { HINTS } from '../hints';
 import { checkNumber, LIMITS } from '../limits';
 import { DEFAULTS } from '../defaults';
-import { readAppPools, readPoolStates, requestPools, setAutoStart, AppPoolInfo, AppPoolInventory, PoolAction, PoolState } from '../commands/appPools';
-import { killProcesses } from '../commands/processes';
+import { readAppPools, readPoolStates, requestPools, setAutoStart, AppPoolInfo, AppPoolInventory, PoolAction, PoolState } from '../scripts/appPools';
+import { killProcesses } from '../scripts/processes';
 import { IisctlError } from '../errors';
-import { HRESULTS, isTransientOutcome, RequestOutcome } from '../commands/webadmin';
-import { OperationFrame, PlannedStep, SurgicalOptions, SurgicalPlan, TargetResult, SurgicalResult, WebOperations } from './surgical';
+import { HRESULTS, isTransientOutcome, RequestOutcome } from '../scripts/webadmin';
+import { OperationFrame, PlannedStep, SurgicalOptions, SurgicalPlan, TargetResult, SurgicalResult, WebOperations } from './webOperations';
 import { resolveSelector, Selector, validateSelector } from './selectors';
 import { pollUntil } from './wait';
 

@@ -8,15 +8,15 @@
  * (docs/sources.md §1.11, §U12). The result names the rung that worked and what every rung cost.
  */
 import { HINTS } from '../hints';
-import { readAppPools, readPoolStates, PoolState } from '../commands/appPools';
-import { EventRecord } from '../commands/events';
-import { killProcesses } from '../commands/processes';
+import { readAppPools, readPoolStates, PoolState } from '../scripts/appPools';
+import { EventRecord } from '../scripts/events';
+import { killProcesses } from '../scripts/processes';
 import { IisctlError, invalidArgument, isIisctlError } from '../errors';
 import { checkNumber, LIMITS } from '../limits';
 import { DEFAULTS } from '../defaults';
 import { AppPoolController } from './appPools';
 import { validateTargetName } from './selectors';
-import { SurgicalResult, WebOperations } from './surgical';
+import { SurgicalResult, WebOperations } from './webOperations';
 import { attachResult } from './operation';
 
 export const HEAL_RUNGS = ['recycle', 'restart-pool', 'kill-workers', 'restart-iis', 'restart-iis-force'] as const;

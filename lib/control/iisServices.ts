@@ -24,17 +24,17 @@ import { HINTS } from '../hints';
 import { IisctlError, isIisctlError } from '../errors';
 import { checkNumber, LIMITS } from '../limits';
 import { DEFAULTS } from '../defaults';
-import type { PsCommand } from '../commands/command';
-import type { EventRecord } from '../commands/events';
-import { readLock, type LockState } from '../commands/lock';
-import { createBackup } from '../commands/backups';
-import { killProcesses, restartComputer } from '../commands/processes';
-import { onComputer } from '../commands/remote';
-import { IisServiceSnapshot, readIisServices, requestServiceStart, requestServiceStop, ServiceInfo } from '../commands/services';
-import { disableRestarts, enableRestarts, readToggle, ToggleState } from '../commands/toggle';
+import type { PsCommand } from '../scripts/command';
+import type { EventRecord } from '../scripts/events';
+import { readLock, type LockState } from '../scripts/lock';
+import { createBackup } from '../scripts/backups';
+import { killProcesses, restartComputer } from '../scripts/processes';
+import { onComputer } from '../scripts/remote';
+import { IisServiceSnapshot, readIisServices, requestServiceStart, requestServiceStop, ServiceInfo } from '../scripts/services';
+import { disableRestarts, enableRestarts, readToggle, ToggleState } from '../scripts/toggle';
 import {
   clearSuspendedRecovery, readRecovery, readSuspendedRecovery, RECOVERY_SERVICES, saveSuspendedRecovery, writeRecovery,
-} from '../commands/recovery';
+} from '../scripts/recovery';
 import { startWaves, stopWaves } from './order';
 import type { RetryRecord } from './retry';
 import { pollUntil } from './wait';

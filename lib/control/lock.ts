@@ -13,7 +13,7 @@
  * A lock whose holder died is taken over (the mutex is abandoned by the OS, or a remote holder's
  * lease expired); that is logged as a warning with the dead holder's details.
  *
- * The lock lives on the target machine (commands/lock.ts): for a remote computer it is a lease
+ * The lock lives on the target machine (scripts/lock.ts): for a remote computer it is a lease
  * taken inside the PSSession and renewed every leaseSeconds/4 while held, so iisctl runs on
  * different machines exclude each other, whatever name each gave the target.
  */
@@ -22,9 +22,9 @@ import { checkNumbers, LIMITS } from '../limits';
 import { DEFAULTS } from '../defaults';
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
-import { PsCommand, runCommand } from '../commands/command';
-import { acquireLease, acquireLock, AcquireResult, LockHolder, releaseLease, releaseLock, renewLease } from '../commands/lock';
-import { onComputer, RemoteTarget } from '../commands/remote';
+import { PsCommand, runCommand } from '../scripts/command';
+import { acquireLease, acquireLock, AcquireResult, LockHolder, releaseLease, releaseLock, renewLease } from '../scripts/lock';
+import { onComputer, RemoteTarget } from '../scripts/remote';
 import { IisctlError } from '../errors';
 import { Logger, silentLogger } from '../log';
 import type { PowerShellSession } from '../powershell/session';

@@ -9,14 +9,14 @@ import { IisctlError, isIisctlError } from '../errors';
 import { Logger, silentLogger } from '../log';
 import { Clock, realClock } from '../clock';
 import type { PowerShellSession } from '../powershell/session';
-import { PsCommand, runCommand } from '../commands/command';
-import { onComputer, RemoteTarget } from '../commands/remote';
+import { PsCommand, runCommand } from '../scripts/command';
+import { onComputer, RemoteTarget } from '../scripts/remote';
 import { assertRepresentable } from '../powershell/quote';
 import { DEFAULT_RETRY_POLICY, RetryPolicy, RetryRecord, withRetry } from './retry';
 import { DEFAULTS } from '../defaults';
 import type { HostLock } from './lock';
-import { AuditEntry, auditMessage, EventRecord, readEvents, writeAuditEvent } from '../commands/events';
-import type { ToggleState } from '../commands/toggle';
+import { AuditEntry, auditMessage, EventRecord, readEvents, writeAuditEvent } from '../scripts/events';
+import type { ToggleState } from '../scripts/toggle';
 
 export type CommandRunner = <T>(command: PsCommand<T>) => Promise<T>;
 

@@ -3,8 +3,8 @@
  * of IISADMIN, WAS and W3SVC, each change verified by reading `sc.exe qfailure` back.
  */
 import { IisctlError } from '../errors';
-import { checkRecoveryServices, DEFAULT_RECOVERY, readRecovery, RECOVERY_SERVICES, ServiceRecoveryInfo, writeRecovery } from '../commands/recovery';
-import type { PlannedStep, WebOperations } from './surgical';
+import { checkRecoveryServices, DEFAULT_RECOVERY, readRecovery, RECOVERY_SERVICES, ServiceRecoveryInfo, writeRecovery } from '../scripts/recovery';
+import type { PlannedStep, WebOperations } from './webOperations';
 
 export interface RecoveryOptions {
   /** Delay before each restart, ms. Default: DEFAULTS.recoveryDelayMs (lib/defaults.ts). */

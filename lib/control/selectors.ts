@@ -10,7 +10,7 @@
 import { HINTS } from '../hints';
 import { IisctlError, invalidArgument } from '../errors';
 import { assertRepresentable } from '../powershell/quote';
-import { INVALID_POOL_NAME_CHARACTERS } from '../commands/settings';
+import { INVALID_POOL_NAME_CHARACTERS } from '../scripts/settings';
 
 /**
  * Characters IIS refuses in a site name: the `siteName` validation type of the configuration
@@ -23,7 +23,7 @@ export const INVALID_SITE_NAME_CHARACTERS = ['/', '\\', '?'];
 /**
  * A pool or site name IIS could never have: INVALID_ARGUMENT before anything is sent, not
  * NOT_FOUND after a round trip and an audit event (pool characters: ApplicationPoolCollection.
- * InvalidApplicationPoolNameCharacters, Microsoft Learn; see lib/commands/settings.ts).
+ * InvalidApplicationPoolNameCharacters, Microsoft Learn; see lib/scripts/settings.ts).
  */
 export function validateTargetName(name: unknown, kind: TargetKind, what = kind === 'site' ? 'A site name' : 'An application pool name'): string {
   const text = validateName(name, what);

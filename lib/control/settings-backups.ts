@@ -1,8 +1,8 @@
 /** IIS configuration backups: list, create (read back in the list), restore. */
 import { HINTS } from '../hints';
 import { IisctlError } from '../errors';
-import { ConfigBackupInfo, createBackup, listBackups, restoreBackup, validateBackupName } from '../commands/backups';
-import type { PlannedStep, WebOperations } from './surgical';
+import { ConfigBackupInfo, createBackup, listBackups, restoreBackup, validateBackupName } from '../scripts/backups';
+import type { PlannedStep, WebOperations } from './webOperations';
 
 export class BackupController {
   constructor(private readonly ops: WebOperations) {}

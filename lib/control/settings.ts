@@ -5,8 +5,8 @@
  */
 import { HINTS } from '../hints';
 import { IisctlError } from '../errors';
-import { PoolSettings, PoolSettingsChanges, readPoolSettings, SettingName, SETTINGS, validateChanges, validatePoolName, writePoolSettings } from '../commands/settings';
-import type { PlannedStep, WebOperations } from './surgical';
+import { PoolSettings, PoolSettingsChanges, readPoolSettings, SettingName, SETTINGS, validateChanges, validatePoolName, writePoolSettings } from '../scripts/settings';
+import type { PlannedStep, WebOperations } from './webOperations';
 
 export interface SettingChange {
   setting: SettingName;

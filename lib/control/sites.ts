@@ -2,7 +2,7 @@
  * Surgical operations on sites: list, start, stop, restart (= stop, verify, start,
  * verify; docs/sources.md §U15: "restart" is never a recycle here).
  *
- * Same frame as pools (surgical.ts): toggle, pre-flight, names resolved in TypeScript, idempotent
+ * Same frame as pools (webOperations.ts): toggle, pre-flight, names resolved in TypeScript, idempotent
  * skips, one batch of requests, one state read per poll interval, verified by reading back.
  * Before any start, the bindings are checked against every other started site: a start that would
  * fail with 0x800700B7 "Cannot create a file when that file already exists" (docs/sources.md §U13)
@@ -10,10 +10,10 @@
  */
 import { checkNumber, LIMITS } from '../limits';
 import { DEFAULTS } from '../defaults';
-import { readSites, readSiteStates, requestSites, setServerAutoStart, Binding, SiteAction, SiteInfo, SiteState } from '../commands/sites';
-import { HRESULTS, isTransientOutcome, RequestOutcome } from '../commands/webadmin';
+import { readSites, readSiteStates, requestSites, setServerAutoStart, Binding, SiteAction, SiteInfo, SiteState } from '../scripts/sites';
+import { HRESULTS, isTransientOutcome, RequestOutcome } from '../scripts/webadmin';
 import { IisctlError } from '../errors';
-import { OperationFrame, PlannedStep, SurgicalOptions, SurgicalPlan, SurgicalResult, TargetResult, WebOperations } from './surgical';
+import { OperationFrame, PlannedStep, SurgicalOptions, SurgicalPlan, SurgicalResult, TargetResult, WebOperations } from './webOperations';
 import { resolveSelector, Selector, validateSelector } from './selectors';
 import { pollUntil } from './wait';
 

@@ -16,7 +16,7 @@
  * without DNS (README, Known limits); the host lock still keeps their operations apart.
  */
 import { invalidArgument } from '../errors';
-import { validateComputerName } from '../commands/remote';
+import { validateComputerName } from '../scripts/remote';
 
 const THIS_MACHINE = '\0this machine';
 

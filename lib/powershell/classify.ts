@@ -56,7 +56,7 @@ function hintFor(code: ErrorCode, error: PowerShellErrorDetails): string | undef
 }
 
 function codeFor(error: PowerShellErrorDetails): ErrorCode {
-  // The credential file of a remote target (commands/remote.ts credentialFromFile) re-raises every
+  // The credential file of a remote target (scripts/remote.ts credentialFromFile) re-raises every
   // failure to read it under this error id ("IisctlCredentialFile", with ",<command>" when raised in a function).
   if (/^IisctlCredentialFile(,|$)/.test(error.fullyQualifiedErrorId ?? '')) return 'CREDENTIAL_FILE';
   // Remoting could not reach the computer: PSRemotingTransportException with an FQEID ending in

@@ -46,7 +46,7 @@ export function newMarker(): string {
 /**
  * The details of the error in $_ as an [ordered] hashtable expression (needs $iisctlBase =
  * $_.Exception.GetBaseException()). One place for the envelope and for the remote block
- * (commands/remote.ts), so an error is classified the same wherever it happened. The base
+ * (scripts/remote.ts), so an error is classified the same wherever it happened. The base
  * exception's HResult is sent too: a COM error wrapped in another exception (0x800710D8 inside a
  * MethodInvocationException) is only there.
  */
@@ -167,7 +167,7 @@ export function readEnvelope(stdout: string, marker: string): EnvelopeResult | u
   return decodeResult(value);
 }
 
-/** The {ok, data, error} object of a result (the envelope's, or a remote block's: commands/remote.ts). */
+/** The {ok, data, error} object of a result (the envelope's, or a remote block's: scripts/remote.ts). */
 export function decodeResult(value: unknown): EnvelopeResult {
   if (!value || typeof value !== 'object' || Array.isArray(value) || typeof (value as { ok?: unknown }).ok !== 'boolean') {
     throw new IisctlError('FAILED', 'PowerShell returned a result line that is not an iisctl envelope.');

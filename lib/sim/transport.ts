@@ -14,7 +14,7 @@ import type { Transport, TransportFactory, TransportOutput } from '../powershell
 import { fromSingleLine } from '../powershell/envelope';
 import { VirtualClock, type SimClock } from './clock';
 import { createSimInterpreter, SimHost } from './cmdlets/index';
-import type { Interpreter } from './interpreter';
+import type { Interpreter } from './interp';
 import { loadParser } from './parser';
 import type { LineResult } from './protocol';
 import { holdMachine, withMachine, type SimStateError, type SimStateOptions } from './state';

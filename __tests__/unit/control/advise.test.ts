@@ -1,8 +1,8 @@
-jest.mock('../../../lib/commands/command', () => require('./fake-host').commandModule());
+jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandModule());
 
 import { Advisor, shellArg } from '../../../lib/control/advise';
 import type { IisServiceController } from '../../../lib/control/iisServices';
-import { WebOperations } from '../../../lib/control/surgical';
+import { WebOperations } from '../../../lib/control/webOperations';
 import { failure, FakeSession, recordingLogger, run } from './fake-host';
 
 const T0 = Date.UTC(2026, 11, 6, 10);

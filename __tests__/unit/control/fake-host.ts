@@ -2,7 +2,7 @@
  * Fast stand-ins for the orchestration layer's unit tests: no process, no simulator, no real time.
  *
  * A test file routes every command to a FakeSession with
- *   jest.mock('../../../lib/commands/command', () => require('./fake-host').commandModule());
+ *   jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandModule());
  * so runCommand() hands the PsCommand itself (its purpose and script) to the session, which answers
  * with a scripted, already typed result (or throws). Every call is recorded in order, so a test
  * asserts what was sent, in what order, and how the code reacted to each answer.
@@ -10,8 +10,8 @@
  * Time: tests use jest's modern fake timers (Date.now and setTimeout are both virtual) and run()
  * advances them until the operation settles, so a 60 s timeout costs no real time.
  */
-import type { PsCommand } from '../../../lib/commands/command';
-import type { ServiceInfo } from '../../../lib/commands/services';
+import type { PsCommand } from '../../../lib/scripts/command';
+import type { ServiceInfo } from '../../../lib/scripts/services';
 import { IisctlError } from '../../../lib/errors';
 import type { Logger } from '../../../lib/log';
 import type { PowerShellSession } from '../../../lib/powershell/session';
@@ -40,7 +40,7 @@ interface Rule {
 
 /** The module mock: runCommand goes to the FakeSession it is given. */
 export function commandModule(): object {
-  const actual = jest.requireActual('../../../lib/commands/command');
+  const actual = jest.requireActual('../../../lib/scripts/command');
   return {
     ...actual,
     runCommand: (session: FakeSession, command: PsCommand<unknown>, options: { timeoutMs?: number } = {}) => session.handle(command, options),

@@ -4,8 +4,8 @@
  * hung; or back to Stopped: failing to start). Just enough of a machine for lib/control's
  * iisServices orchestration; what real Windows does is the simulator's and the e2e suites' job.
  */
-import type { ServiceInfo } from '../../../lib/commands/services';
-import type { ToggleState } from '../../../lib/commands/toggle';
+import type { ServiceInfo } from '../../../lib/scripts/services';
+import type { ToggleState } from '../../../lib/scripts/toggle';
 import { FakeSession, namesOf, service } from './fake-host';
 
 interface Svc {

@@ -1,9 +1,9 @@
-jest.mock('../../../lib/commands/command', () => require('./fake-host').commandModule());
+jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandModule());
 
 import type { AppPoolController } from '../../../lib/control/appPools';
 import { Healer, HealOptions, healHint } from '../../../lib/control/heal';
 import type { IisServiceController } from '../../../lib/control/iisServices';
-import { WebOperations } from '../../../lib/control/surgical';
+import { WebOperations } from '../../../lib/control/webOperations';
 import { IisctlError } from '../../../lib/errors';
 import { HINTS } from '../../../lib/hints';
 import { failure, FakeSession, recordingLogger, run } from './fake-host';

@@ -1,4 +1,4 @@
-jest.mock('../../../lib/commands/command', () => require('./fake-host').commandModule());
+jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandModule());
 
 import { IisServiceController } from '../../../lib/control/iisServices';
 import { IisctlError } from '../../../lib/errors';

@@ -1,6 +1,6 @@
-jest.mock('../../../lib/commands/command', () => require('./fake-host').commandModule());
+jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandModule());
 
-import type { AcquireResult, LockHolder } from '../../../lib/commands/lock';
+import type { AcquireResult, LockHolder } from '../../../lib/scripts/lock';
 import { describeHolder, HostLock, HostLockOptions, lockedError } from '../../../lib/control/lock';
 import { HINTS } from '../../../lib/hints';
 import { IisctlError } from '../../../lib/errors';

@@ -1,4 +1,4 @@
-jest.mock('../../../lib/commands/command', () => require('./fake-host').commandModule());
+jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandModule());
 
 import { asInterruption, attachResult, CommandRunner, currentUser, disabledError, eventsSince, HostOperator, withStateLeft } from '../../../lib/control/operation';
 import { HostLock } from '../../../lib/control/lock';
@@ -26,7 +26,7 @@ describe('HostOperator', () => {
     session.on('read whether restarts are enabled on WEB01', { enabled: true }).once('read whether restarts are enabled on WEB01', () => {
       throw new IisctlError('TRANSIENT', 'busy');
     });
-    const { readToggle } = jest.requireActual('../../../lib/commands/toggle');
+    const { readToggle } = jest.requireActual('../../../lib/scripts/toggle');
     const retries: unknown[] = [];
     await run(op.run(readToggle(), retries as never));
     expect(session.purposes()).toEqual(['read whether restarts are enabled on WEB01', 'read whether restarts are enabled on WEB01']);

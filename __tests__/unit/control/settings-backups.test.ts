@@ -1,8 +1,8 @@
-jest.mock('../../../lib/commands/command', () => require('./fake-host').commandModule());
+jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandModule());
 
 import type { IisServiceController } from '../../../lib/control/iisServices';
 import { BackupController } from '../../../lib/control/settings-backups';
-import { WebOperations } from '../../../lib/control/surgical';
+import { WebOperations } from '../../../lib/control/webOperations';
 import { audits, failure, FakeSession, recordingLogger, run } from './fake-host';
 
 beforeEach(() => jest.useFakeTimers({ now: Date.UTC(2026, 11, 6, 10) }));

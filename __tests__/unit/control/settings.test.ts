@@ -1,9 +1,9 @@
-jest.mock('../../../lib/commands/command', () => require('./fake-host').commandModule());
+jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandModule());
 
 import type { IisServiceController } from '../../../lib/control/iisServices';
 import { attributeOf, PoolSettingsController } from '../../../lib/control/settings';
-import { WebOperations } from '../../../lib/control/surgical';
-import type { PoolSettings } from '../../../lib/commands/settings';
+import { WebOperations } from '../../../lib/control/webOperations';
+import type { PoolSettings } from '../../../lib/scripts/settings';
 import { audits, failure, FakeSession, recordingLogger, run } from './fake-host';
 
 beforeEach(() => jest.useFakeTimers({ now: Date.UTC(2026, 11, 6, 10) }));

@@ -1,9 +1,9 @@
-jest.mock('../../../lib/commands/command', () => require('./fake-host').commandModule());
+jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandModule());
 
 import type { IisServiceController } from '../../../lib/control/iisServices';
 import { findBindingConflicts, SiteController } from '../../../lib/control/sites';
-import { WebOperations } from '../../../lib/control/surgical';
-import type { SiteInfo } from '../../../lib/commands/sites';
+import { WebOperations } from '../../../lib/control/webOperations';
+import type { SiteInfo } from '../../../lib/scripts/sites';
 import { IisctlError } from '../../../lib/errors';
 import { audits, failure, FakeSession, recordingLogger, run } from './fake-host';
 

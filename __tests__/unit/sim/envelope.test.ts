@@ -1,7 +1,7 @@
 import { readEnvelope, wrapScript } from '../../../lib/powershell/envelope';
 import { ps, PsCode } from '../../../lib/powershell/quote';
 import { PsEnum, PsObject } from '../../../lib/sim/values';
-import type { CmdletImpl } from '../../../lib/sim/interpreter';
+import type { CmdletImpl } from '../../../lib/sim/interp';
 import { newInterp } from './interp.helpers';
 
 const getService: CmdletImpl = (call) =>

@@ -1,6 +1,6 @@
 import { toSingleLine } from '../../../lib/powershell/envelope';
-import { createInterpreter, Interpreter, RunResult } from '../../../lib/sim/interpreter';
-import type { CmdletImpl, NativeImpl } from '../../../lib/sim/interpreter';
+import { createInterpreter, Interpreter, RunResult } from '../../../lib/sim/interp';
+import type { CmdletImpl, NativeImpl } from '../../../lib/sim/interp';
 
 /** The one-line wrapper, as the library sends it (lib/powershell/envelope.ts toSingleLine). */
 export function wrap(script: string): string {

@@ -1,5 +1,5 @@
 import { PsObject } from '../../../lib/sim/values';
-import type { CmdletImpl, NativeImpl } from '../../../lib/sim/interpreter';
+import type { CmdletImpl, NativeImpl } from '../../../lib/sim/interp';
 import { json, newInterp, out, run } from './interp.helpers';
 
 describe('strings', () => {
@@ -166,7 +166,7 @@ describe('pipelines and generic cmdlets', () => {
   });
   it('really waits in Start-Sleep (through the injected sleep)', async () => {
     const waits: number[] = [];
-    const { createInterpreter } = await import('../../../lib/sim/interpreter');
+    const { createInterpreter } = await import('../../../lib/sim/interp');
     const it1 = createInterpreter({ sleep: async (ms) => void waits.push(ms) });
     await it1.runLine('Start-Sleep -Milliseconds 250; Start-Sleep 2');
     expect(waits).toEqual([250, 2000]);

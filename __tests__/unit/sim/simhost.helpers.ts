@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createSimInterpreter } from '../../../lib/sim/cmdlets/index';
 import { SimHost } from '../../../lib/sim/cmdlets/simhost';
-import type { Interpreter } from '../../../lib/sim/interpreter';
+import type { Interpreter } from '../../../lib/sim/interp';
 import type { SimMachine } from '../../../lib/sim/machine';
 import { withMachine } from '../../../lib/sim/state';
 import type { SimClock } from '../../../lib/sim/clock';

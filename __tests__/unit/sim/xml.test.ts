@@ -3,7 +3,7 @@
  * values of the adapter cases were taken from real PowerShell (pwsh 7.6 on Linux, same XmlNodeAdapter
  * as 5.1: PowerShell repository, src/System.Management.Automation/engine/CoreAdapter.cs).
  */
-import { INSERTION_STRINGS } from '../../../lib/commands/events';
+import { INSERTION_STRINGS } from '../../../lib/scripts/events';
 import { out, run } from './interp.helpers';
 import { simRunspace } from './simhost.helpers';
 

@@ -5,7 +5,7 @@
  * scripts of create and restore without running them (no --yes needed).
  */
 import type { CommandModule } from 'yargs';
-import type { ConfigBackupInfo } from '../../commands/backups';
+import type { ConfigBackupInfo } from '../../scripts/backups';
 import { forEachHost, Runtime, UsageError } from '../context';
 import { Args, handler } from '../handler';
 import { table } from '../render';

@@ -5,7 +5,7 @@
 import { LIMITS } from '../../limits';
 import { DEFAULTS } from '../../defaults';
 import type { CommandModule } from 'yargs';
-import { EVENT_KINDS, EventKind, EventRecord } from '../../commands/events';
+import { EVENT_KINDS, EventKind, EventRecord } from '../../scripts/events';
 import { forEachHost, Runtime, UsageError } from '../context';
 import { Args, handler } from '../handler';
 import { Output, table, timestamp } from '../render';

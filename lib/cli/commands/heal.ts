@@ -13,7 +13,7 @@ import { isIisctlError } from '../../errors';
 import { forEachHost, Runtime, UsageError } from '../context';
 import { Args, handler } from '../handler';
 import { duration, Output, table } from '../render';
-import { MAX_NAME } from '../surgical';
+import { MAX_NAME } from '../poolsAndSites';
 import { reason, timeoutSeconds } from '../validate';
 
 export const HEAL_USAGE = 'iisctl heal NAME [--site] [--force] [--timeout S] [--reason TEXT]';

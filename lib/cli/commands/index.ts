@@ -64,7 +64,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     command: 'site <action> [names..]',
     describe: 'List sites, or start, stop or restart some',
     load: () => {
-      const m = require('../surgical') as typeof import('../surgical');
+      const m = require('../poolsAndSites') as typeof import('../poolsAndSites');
       return { create: (runtime: Runtime) => m.surgicalCommand(runtime, 'site'), usage: m.SURGICAL_USAGE.site };
     },
   },

@@ -5,8 +5,8 @@
  * anything is sent (exit 2 on a bad value, nothing run).
  */
 import type { Argv } from 'yargs';
-import type { PoolSettings, PoolSettingsChanges, SettingName } from '../../commands/settings';
-import { SETTING_NAMES } from '../../commands/settings';
+import type { PoolSettings, PoolSettingsChanges, SettingName } from '../../scripts/settings';
+import { SETTING_NAMES } from '../../scripts/settings';
 import { attributeOf, PoolConfigurePlan, PoolConfigureResult } from '../../control/settings';
 import { Context, forEachHost, UsageError } from '../context';
 import type { ExitCode } from '../exitCodes';

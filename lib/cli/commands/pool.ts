@@ -1,11 +1,11 @@
 /**
- * `iisctl pool list | recycle|start|stop NAME...`: see ../surgical.ts (library: iis.appPools);
+ * `iisctl pool list | recycle|start|stop NAME...`: see ../poolsAndSites.ts (library: iis.appPools);
  * `iisctl pool show|set NAME ...`: see ./pool-settings.ts.
  */
 import type { Argv, CommandModule } from 'yargs';
 import { Runtime, UsageError } from '../context';
 import { Args, handler } from '../handler';
-import { SURGICAL_USAGE, surgicalCommand, SurgicalArgs } from '../surgical';
+import { SURGICAL_USAGE, surgicalCommand, SurgicalArgs } from '../poolsAndSites';
 import { addSettingOptions, givenSettingOptions, POOL_SETTINGS_USAGE, runPoolSettings } from './pool-settings';
 
 export const POOL_USAGE = `${SURGICAL_USAGE.pool}\n       ${POOL_SETTINGS_USAGE}`;

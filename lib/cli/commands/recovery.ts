@@ -3,8 +3,8 @@
  * (SCM recovery actions through sc.exe; library: iis.recovery).
  */
 import type { CommandModule } from 'yargs';
-import type { ServiceRecoveryInfo } from '../../commands/recovery';
-import { RECOVERY_SERVICES } from '../../commands/recovery';
+import type { ServiceRecoveryInfo } from '../../scripts/recovery';
+import { RECOVERY_SERVICES } from '../../scripts/recovery';
 import { DEFAULTS } from '../../defaults';
 import type { RecoveryChangeResult } from '../../control/recovery';
 import { renderSteps } from '../views';

@@ -6,13 +6,13 @@
  */
 import type { CommandModule } from 'yargs';
 import type { IisClient } from '../../client';
-import type { AppPoolInfo } from '../../commands/appPools';
-import type { SiteInfo } from '../../commands/sites';
+import type { AppPoolInfo } from '../../scripts/appPools';
+import type { SiteInfo } from '../../scripts/sites';
 import type { StatusResult } from '../../control/iisServices';
 import { errorJson, forEachHost, oneLine, Runtime } from '../context';
 import { Args, handler } from '../handler';
 import { Output, table } from '../render';
-import type { ServiceRecoveryInfo } from '../../commands/recovery';
+import type { ServiceRecoveryInfo } from '../../scripts/recovery';
 import { recoveryText } from './recovery';
 import { describeHolder } from '../../control/lock';
 import { isIisctlError } from '../../errors';

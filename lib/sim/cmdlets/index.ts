@@ -3,7 +3,7 @@
  * runs them. Every cmdlet of the 5.1 catalog that is not registered here or in core.ts fails
  * loudly with NotImplementedBySimulatedHost (interp/evaluator.ts).
  */
-import { createInterpreter, type Interpreter } from '../interpreter';
+import { createInterpreter, type Interpreter } from '../interp';
 import type { CmdletImpl, NativeImpl } from '../interp/types';
 import type { PsErrorRecord } from '../errors';
 import { serviceCmdlets } from './services';

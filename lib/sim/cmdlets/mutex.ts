@@ -21,7 +21,7 @@
  * (the remote script block runs inside it here). Which thread runs each remote invocation is a
  * server setting on Windows (PSThreadOptions.Default: "server settings for remote Runspace"), so a
  * mutex is only modelled for a taker that releases it within the same invocation, as iisctl's
- * lease does (commands/lock.ts); the simulated host refuses a remote invocation that ends still
+ * lease does (scripts/lock.ts); the simulated host refuses a remote invocation that ends still
  * owning one instead of pretending to know what Windows would do.
  */
 import type { CmdletCall } from '../interp/types';

@@ -1,6 +1,6 @@
-import { parseAppPools, parsePoolStates, readAppPools, readPoolStates, requestPools, setAutoStart } from '../../../lib/commands/appPools';
-import { readSites, readSiteStates, requestSites, setServerAutoStart } from '../../../lib/commands/sites';
-import { HRESULTS, isTransientOutcome } from '../../../lib/commands/webadmin';
+import { parseAppPools, parsePoolStates, readAppPools, readPoolStates, requestPools, setAutoStart } from '../../../lib/scripts/appPools';
+import { readSites, readSiteStates, requestSites, setServerAutoStart } from '../../../lib/scripts/sites';
+import { HRESULTS, isTransientOutcome } from '../../../lib/scripts/webadmin';
 import { wrapScript } from '../../../lib/powershell/envelope';
 import { loadParser } from '../../../lib/sim/parser';
 import { hostileCorpus } from '../../helpers/hostile';

@@ -6,13 +6,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createInterpreter } from '../../../lib/sim/interpreter';
+import { createInterpreter } from '../../../lib/sim/interp';
 import { simCmdlets, SimHost } from '../../../lib/sim/cmdlets/index';
 import { resetState } from '../../../lib/sim/state';
-import type { NativeImpl } from '../../../lib/sim/interpreter';
-import { enableRestarts } from '../../../lib/commands/toggle';
-import { writeRecovery } from '../../../lib/commands/recovery';
-import type { PsCommand } from '../../../lib/commands/command';
+import type { NativeImpl } from '../../../lib/sim/interp';
+import { enableRestarts } from '../../../lib/scripts/toggle';
+import { writeRecovery } from '../../../lib/scripts/recovery';
+import type { PsCommand } from '../../../lib/scripts/command';
 import { wrap } from '../sim/interp.helpers';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-natives-'));

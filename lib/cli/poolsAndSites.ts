@@ -5,10 +5,10 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { IisClient } from '../client';
 import { DEFAULTS } from '../defaults';
-import type { SurgicalOptions, SurgicalPlan, SurgicalResult } from '../control/surgical';
+import type { SurgicalOptions, SurgicalPlan, SurgicalResult } from '../control/webOperations';
 import type { Selector } from '../control/selectors';
-import type { AppPoolInfo } from '../commands/appPools';
-import type { SiteInfo } from '../commands/sites';
+import type { AppPoolInfo } from '../scripts/appPools';
+import type { SiteInfo } from '../scripts/sites';
 import { Context, forEachHost, Runtime, UsageError } from './context';
 import type { ExitCode } from './exitCodes';
 import { Args, handler } from './handler';

@@ -1,4 +1,4 @@
-import { parseSnapshot, readIisServices, requestServiceStart, requestServiceStop } from '../../../lib/commands/services';
+import { parseSnapshot, readIisServices, requestServiceStart, requestServiceStop } from '../../../lib/scripts/services';
 import { startWaves, stopWaves } from '../../../lib/control/order';
 import { wrapScript } from '../../../lib/powershell/envelope';
 import { loadParser } from '../../../lib/sim/parser';
@@ -81,7 +81,7 @@ describe('stop and start order', () => {
 describe('toggle commands', () => {
   // Imported here to keep the suite about commands that go to the host.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const toggle = require('../../../lib/commands/toggle') as typeof import('../../../lib/commands/toggle');
+  const toggle = require('../../../lib/scripts/toggle') as typeof import('../../../lib/scripts/toggle');
 
   it('generate valid PowerShell with the reason quoted', async () => {
     const parser = await loadParser();

@@ -1,5 +1,5 @@
 /** Pool setting values as typed by people: durations, and the "0 disables" the IIS docs promise. */
-import { durationSeconds, validateChanges } from '../../../lib/commands/settings';
+import { durationSeconds, validateChanges } from '../../../lib/scripts/settings';
 import { IisctlError } from '../../../lib/errors';
 
 describe('durations', () => {

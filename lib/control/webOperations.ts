@@ -7,11 +7,11 @@
  */
 import { HINTS } from '../hints';
 import { checkNumber, LIMITS } from '../limits';
-import type { PsCommand } from '../commands/command';
-import type { EventRecord } from '../commands/events';
-import { onComputer } from '../commands/remote';
-import { readToggle } from '../commands/toggle';
-import type { CoreServiceState, RequestOutcome } from '../commands/webadmin';
+import type { PsCommand } from '../scripts/command';
+import type { EventRecord } from '../scripts/events';
+import { onComputer } from '../scripts/remote';
+import { readToggle } from '../scripts/toggle';
+import type { CoreServiceState, RequestOutcome } from '../scripts/webadmin';
 import { IisctlError } from '../errors';
 import type { IisServiceController, StepRecord } from './iisServices';
 import { backoffDelay, RetryRecord } from './retry';

@@ -1,8 +1,8 @@
-jest.mock('../../../lib/commands/command', () => require('./fake-host').commandModule());
+jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandModule());
 
 import { AppPoolController } from '../../../lib/control/appPools';
 import type { IisServiceController } from '../../../lib/control/iisServices';
-import { WebOperations } from '../../../lib/control/surgical';
+import { WebOperations } from '../../../lib/control/webOperations';
 import { IisctlError } from '../../../lib/errors';
 import { audits, failure, FakeSession, recordingLogger } from './fake-host';
 import { FakePools, FakePoolsOptions } from './fake-iis';

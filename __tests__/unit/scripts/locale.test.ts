@@ -7,8 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createSimInterpreter, SimHost } from '../../../lib/sim/cmdlets/index';
 import { resetState } from '../../../lib/sim/state';
-import { currentConnections } from '../../../lib/commands/remote';
-import { parseQFailure, parseRecovery } from '../../../lib/commands/recovery';
+import { currentConnections } from '../../../lib/scripts/remote';
+import { parseQFailure, parseRecovery } from '../../../lib/scripts/recovery';
 import { wrap } from '../sim/interp.helpers';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-locale-'));

@@ -1,10 +1,10 @@
 /**
- * Remote commands (lib/commands/remote.ts): the answer of the remote block is read the same way as
+ * Remote commands (lib/scripts/remote.ts): the answer of the remote block is read the same way as
  * a local envelope's, so a remote error keeps its class; a count that cannot be read is an error.
  */
-import { currentConnections, onComputer, remoteCredential, remoteCredentialFile, remoteSecretEnv } from '../../../lib/commands/remote';
+import { currentConnections, onComputer, remoteCredential, remoteCredentialFile, remoteSecretEnv } from '../../../lib/scripts/remote';
 import { classifyPowerShellError } from '../../../lib/powershell/classify';
-import { requestServiceStop } from '../../../lib/commands/services';
+import { requestServiceStop } from '../../../lib/scripts/services';
 import { IisctlError } from '../../../lib/errors';
 
 /** What the local envelope's data is for a remote call: the one object Invoke-Command returned, with remoting's notes. */

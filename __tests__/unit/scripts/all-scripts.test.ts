@@ -1,4 +1,4 @@
-import { onComputer, remoteCredential } from '../../../lib/commands/remote';
+import { onComputer, remoteCredential } from '../../../lib/scripts/remote';
 import { wrapScript } from '../../../lib/powershell/envelope';
 import { suspiciousContent } from '../../../lib/powershell/suspicious';
 import { loadParser } from '../../../lib/sim/parser';
