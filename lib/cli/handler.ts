@@ -2,21 +2,28 @@
  * The frame of every command handler: context, then the command's own work, with its exit code
  * stored in the runtime (main.ts turns it into the process exit code).
  */
-import type { ArgumentsCamelCase } from 'yargs';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { loadSimulator } from '../simulator';
 import { Context, createContext, oneLine, Runtime, UsageError } from './context';
 import type { ExitCode } from './exitCodes';
-import type { GlobalArgs } from './options';
+import type { GlobalOptions } from './options';
 import { CliIo, simulatedMachine } from './io';
 
-export type Args<T = object> = ArgumentsCamelCase<GlobalArgs & T>;
+export type Args<T = object> = ArgumentsCamelCase<GlobalOptions & T>;
+
+/** A command as the lazy table (commands/index.ts) gives it to yargs: its builder and its handler. */
+export interface CliCommand {
+  /** Adds the command's positionals and options to the global options (none: the globals only). */
+  builder?(y: Argv<GlobalOptions>): Argv<object>;
+  handler(args: Args): Promise<void>;
+}
 
 export function handler<T>(runtime: Runtime, command: string | ((args: Args<T>) => string), usage: string, body: (ctx: Context, args: Args<T>) => Promise<ExitCode>) {
   return async (args: Args<T>): Promise<void> => {
     const name = typeof command === 'string' ? command : command(args);
-    if (args.scenario !== undefined) (args as GlobalArgs).scenario = await checkedScenario(args.scenario, usage, !name.startsWith('sim '), runtime.io);
-    const ctx = createContext(runtime, name, args, usage);
-    runtime.exitCode = await body(ctx, args);
+    const checked = args.scenario === undefined ? args : { ...args, scenario: await checkedScenario(args.scenario, usage, !name.startsWith('sim '), runtime.io) };
+    const ctx = createContext(runtime, name, checked, usage);
+    runtime.exitCode = await body(ctx, checked);
   };
 }
 

@@ -4,7 +4,7 @@
  * one thin command handler (commands/*.ts) that calls the library and renders its result.
  * Exit codes: exitCodes.ts. Output rules: render.ts.
  */
-import yargs, { Argv, CommandModule } from 'yargs';
+import yargs, { Argv } from 'yargs';
 import { IisctlError } from '../errors';
 import { DEFAULTS } from '../defaults';
 import { endLogger } from '../log';
@@ -13,9 +13,9 @@ import type { Runtime } from './context';
 import { UsageError } from './usageError';
 import { EXIT, EXIT_CODE_HELP } from './exitCodes';
 import { iisresetUsage, translateIisreset } from './iisreset';
-import { expandSimulate, withGlobalOptions } from './options';
+import { expandSimulate, GlobalOptions, withGlobalOptions } from './options';
 import { clearLiveProgress, Output } from './render';
-import { COMMANDS, lazyCommand, usageOf } from './commands/index';
+import { COMMANDS, LazyCommand, lazyCommand, usageOf } from './commands/index';
 import { explainUnknownArguments, OPERANDS_FLAG, restoreOperands, restoreText, splitAtEndOfOptions, SplitArgv, yargsArgv } from './endOfOptions';
 import { refuseEmptyOptionValues, rememberTypedOptions } from './validate';
 import type { CliIo } from './io';
@@ -100,7 +100,7 @@ export function main(raw: readonly string[], signal?: AbortSignal): Promise<numb
 }
 
 /** Every iisctl command, in the order of `iisctl --help`; each module is loaded when its command runs. */
-export function commands(runtime: Runtime): CommandModule<object, any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function commands(runtime: Runtime): LazyCommand[] {
   return Object.keys(COMMANDS).map((name) => lazyCommand(runtime, name));
 }
 
@@ -109,16 +109,16 @@ export function commands(runtime: Runtime): CommandModule<object, any>[] { // es
  * becomes a UsageError (exit 2) with the usage given; operands after `--` reach the commands'
  * positionals exactly as typed.
  */
-export function cliParser(split: SplitArgv, modules: readonly CommandModule<object, any>[], options: { usage: string; takesNames: boolean }): Argv { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function cliParser(split: SplitArgv, modules: readonly LazyCommand[], options: { usage: string; takesNames: boolean }): Argv<GlobalOptions> {
   const given = yargsArgv(split);
   rememberTypedOptions(split.options);
   let parser = withGlobalOptions(yargs(given.argv))
-    .option(OPERANDS_FLAG, { type: 'boolean', hidden: true })
     .scriptName('iisctl')
     .usage('iisctl <command> [options]\n\nStop, start, restart and inspect IIS safely: iisreset done right.');
   for (const m of modules) parser = parser.command(m);
   return parser
-    .middleware(restoreOperands(given.texts) as never, true)
+    .option(OPERANDS_FLAG, { type: 'boolean', hidden: true })
+    .middleware(restoreOperands(given.texts), true)
     .demandCommand(1, 'A command is needed.')
     .strict()
     .recommendCommands()

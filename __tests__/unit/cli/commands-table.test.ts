@@ -5,23 +5,24 @@
 import yargs from 'yargs';
 import { COMMANDS, lazyCommand, usageOf } from '../../../lib/cli/commands/index';
 import type { Runtime } from '../../../lib/cli/context';
+import { withGlobalOptions } from '../../../lib/cli/options';
 
 const runtime = (): Runtime => ({ exitCode: 0, io: { stdout: process.stdout, stderr: process.stderr, env: process.env } });
 
 describe('the command table', () => {
   it.each(Object.keys(COMMANDS))('%s: its module gives a handler and a usage line, and no command line or help line of its own', (name) => {
     const loaded = COMMANDS[name].load();
-    const module = loaded.create(runtime()) as Record<string, unknown>;
+    const module = loaded.create(runtime());
     expect(typeof module.handler).toBe('function');
-    expect(module.command).toBeUndefined();
-    expect(module.describe).toBeUndefined();
+    expect('command' in module).toBe(false);
+    expect('describe' in module).toBe(false);
     expect(usageOf(name)).toBe(loaded.usage);
     expect(loaded.usage).toMatch(new RegExp(`^iisctl ${name}\\b`));
   });
 
   it("a lazy command's builder adds the command's own options (the module's builder ran), the handler not run", () => {
     let help = '';
-    yargs([]).command(lazyCommand(runtime(), 'restart')).exitProcess(false).parseSync(['restart', '--help'], {}, (_err, _argv, output) => {
+    withGlobalOptions(yargs([])).command(lazyCommand(runtime(), 'restart')).exitProcess(false).parseSync(['restart', '--help'], {}, (_err, _argv, output) => {
       help = output;
     });
     expect(help).toContain('--timeout');

@@ -4,11 +4,13 @@
  * `iisctl --help`, `--version` and every command pay only for what they use (README, Benchmarks).
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import type { Runtime } from '../context';
+import type { CliCommand } from '../handler';
+import type { GlobalOptions } from '../options';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyCommand = CommandModule<object, any>;
+/** A command as yargs is given it: the global options in, the global options out (its own are its module's). */
+export type LazyCommand = CommandModule<GlobalOptions, GlobalOptions>;
 
 export interface CommandEntry {
   /** yargs' command line: the name and its positionals. */
@@ -16,7 +18,7 @@ export interface CommandEntry {
   /** The command's line in `iisctl --help`. */
   describe: string;
   /** Its module: the yargs builder and handler (a CommandModule without command and describe), and the usage line of its errors. */
-  load(): { create(runtime: Runtime): object; usage: string };
+  load(): { create(runtime: Runtime): CliCommand; usage: string };
 }
 
 const operation = (action: 'stop' | 'start' | 'restart') => () => {
@@ -127,16 +129,17 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
 };
 
 /** The command named `name` as yargs takes it: its builder and handler load its module on first use. */
-export function lazyCommand(runtime: Runtime, name: string): AnyCommand {
+export function lazyCommand(runtime: Runtime, name: string): LazyCommand {
   const entry = COMMANDS[name];
-  let loaded: AnyCommand | undefined;
-  const real = () => (loaded ??= entry.load().create(runtime) as AnyCommand);
+  let loaded: CliCommand | undefined;
+  const real = () => (loaded ??= entry.load().create(runtime));
   return {
     command: entry.command,
     describe: entry.describe,
+    // yargs' methods add to the instance they are called on: the builder's options are on y.
     builder: (y) => {
-      const b = real().builder;
-      return (typeof b === 'function' ? b(y) : b ? y.options(b) : y) as Argv;
+      real().builder?.(y);
+      return y;
     },
     handler: (args) => real().handler(args),
   };
