@@ -43,7 +43,7 @@ export function operationCommand(runtime: Runtime, action: Action): CliCommand {
       b = b.option('reboot-on-error', { type: 'boolean', default: false, describe: action === 'restart' ? 'Reboot the computer if the stop or start fails (needs --yes)' : 'Only with restart', hidden: action !== 'restart' });
       return b;
     },
-    handler: handler<OperationArgs>(runtime, action, usage, async (ctx, args) => {
+    run: handler<OperationArgs>(runtime, action, usage, async (ctx, args) => {
       const options: RestartOptions = {
         timeoutSeconds: timeoutSeconds(args.timeout, usage),
         reason: reason(args.reason, usage),

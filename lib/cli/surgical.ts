@@ -44,7 +44,7 @@ export function surgicalCommand(runtime: Runtime, kind: Kind): CliCommand {
   const usage = SURGICAL_USAGE[kind];
   return {
     builder: (y) => surgicalOptions(y, kind),
-    handler: handler<SurgicalArgs>(runtime, (a) => `${kind} ${a.action}`, usage, (ctx, args) => runSurgical(ctx, kind, args, usage)),
+    run: handler<SurgicalArgs>(runtime, (a) => `${kind} ${a.action}`, usage, (ctx, args) => runSurgical(ctx, kind, args, usage)),
   };
 }
 

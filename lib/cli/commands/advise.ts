@@ -11,7 +11,7 @@ export const ADVISE_USAGE = 'iisctl advise [--days N] [--json] [-c HOST]...';
 
 export const adviseCommand = (runtime: Runtime): CliCommand => ({
   builder: (y) => y.option('days', { type: 'number', requiresArg: true, describe: `Days of events to look at (default ${DEFAULTS.adviseDays})` }),
-  handler: handler<{ days?: number }>(runtime, 'advise', ADVISE_USAGE, (ctx, args) => {
+  run: handler<{ days?: number }>(runtime, 'advise', ADVISE_USAGE, (ctx, args) => {
     const days = cliNumber('days', args.days, LIMITS.adviseDays, ADVISE_USAGE);
     return forEachHost(ctx, { run: (iis) => iis.advise({ days }), human: (r) => renderAdvice(ctx.out, r) });
   }),

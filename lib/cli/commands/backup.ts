@@ -24,7 +24,7 @@ export const backupCommand = (runtime: Runtime): CliCommand => ({
       .positional('action', { choices: ['create', 'list', 'restore'] })
       .positional('name', { type: 'string', describe: 'Backup name' })
       .option('yes', { type: 'boolean', describe: 'restore: yes, replace the live IIS configuration with the backup' }),
-  handler: handler<BackupArgs>(runtime, (a) => `backup ${a.action}`, BACKUP_USAGE, (ctx, args) => {
+  run: handler<BackupArgs>(runtime, (a) => `backup ${a.action}`, BACKUP_USAGE, (ctx, args) => {
     const name = args.name === undefined ? undefined : String(args.name);
     if (args.action === 'list') {
       if (args.dryRun) throw new UsageError('backup list changes nothing; --dry-run does not apply.', BACKUP_USAGE);

@@ -11,7 +11,7 @@ export const DISABLE_USAGE = 'iisctl disable [--reason TEXT] [--dry-run] [-c HOS
 
 export const disableCommand = (runtime: Runtime): CliCommand => ({
   builder: (y) => y.option('reason', { type: 'string', requiresArg: true, describe: 'Why, shown to whoever tries to restart' }),
-  handler: handler<{ reason?: string }>(runtime, 'disable', DISABLE_USAGE, (ctx, args) => {
+  run: handler<{ reason?: string }>(runtime, 'disable', DISABLE_USAGE, (ctx, args) => {
     const why = reason(args.reason, DISABLE_USAGE);
     return args.dryRun
       ? forEachHost(ctx, { run: (iis) => iis.plan('disable', { reason: why }), human: (plan) => renderPlan(ctx.out, plan) })

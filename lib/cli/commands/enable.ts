@@ -6,7 +6,7 @@ import { renderPlan } from '../views';
 export const ENABLE_USAGE = 'iisctl enable [--dry-run] [-c HOST]...';
 
 export const enableCommand = (runtime: Runtime): CliCommand => ({
-  handler: handler(runtime, 'enable', ENABLE_USAGE, (ctx, args) =>
+  run: handler(runtime, 'enable', ENABLE_USAGE, (ctx, args) =>
     args.dryRun
       ? forEachHost(ctx, { run: (iis) => iis.plan('enable'), human: (plan) => renderPlan(ctx.out, plan) })
       : forEachHost(ctx, {

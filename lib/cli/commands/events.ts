@@ -26,7 +26,7 @@ export const eventsCommand = (runtime: Runtime): CliCommand => ({
       .option('until', { type: 'string', requiresArg: true, describe: 'Up to: a duration ago or an ISO date-time (default now)' })
       .option('max', { type: 'number', requiresArg: true, describe: `At most N events (default ${DEFAULTS.eventsMax})` })
       .option('kind', { type: 'string', requiresArg: true, describe: `Comma-separated kinds: ${EVENT_KINDS.join(', ')}` }),
-  handler: handler<EventsArgs>(runtime, 'events', EVENTS_USAGE, (ctx, args) => {
+  run: handler<EventsArgs>(runtime, 'events', EVENTS_USAGE, (ctx, args) => {
     const now = Date.now();
     const since = pointInTime('since', args.since, EVENTS_USAGE, now) ?? new Date(now - DEFAULTS.eventsSinceHours * 3_600_000);
     const until = pointInTime('until', args.until, EVENTS_USAGE, now);

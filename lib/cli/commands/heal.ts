@@ -33,7 +33,7 @@ export const healCommand = (runtime: Runtime): CliCommand => ({
       .option('force', { type: 'boolean', describe: 'Allow the rungs that kill processes (the pool\'s workers, then a forced IIS restart)' })
       .option('timeout', { type: 'number', requiresArg: true, describe: `Seconds each rung may take, all its steps included (default ${DEFAULTS.healRungTimeoutSeconds})` })
       .option('reason', { type: 'string', requiresArg: true, describe: 'Why, recorded in the audit events' }),
-  handler: handler<HealArgs>(runtime, 'heal', HEAL_USAGE, (ctx, args) => {
+  run: handler<HealArgs>(runtime, 'heal', HEAL_USAGE, (ctx, args) => {
     if (args.dryRun) throw new UsageError('heal has no --dry-run: each rung depends on the health read after the previous one. Try `iisctl pool recycle NAME --dry-run`.', HEAL_USAGE);
     const name = String(args.name);
     if (name.trim() === '') throw new UsageError('The name is empty.', HEAL_USAGE);

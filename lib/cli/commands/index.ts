@@ -4,13 +4,22 @@
  * `iisctl --help`, `--version` and every command pay only for what they use (README, Benchmarks).
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
-import type { CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import type { Runtime } from '../context';
-import type { CliCommand } from '../handler';
+import type { ExitCode } from '../exitCodes';
+import type { Args, CliCommand } from '../handler';
 import type { GlobalOptions } from '../options';
 
-/** A command as yargs is given it: the global options in, the global options out (its own are its module's). */
-export type LazyCommand = CommandModule<GlobalOptions, GlobalOptions>;
+/**
+ * A command as yargs is given it (the global options in and out; its own are its module's), and
+ * what runs it on the arguments yargs parsed: runCli calls it and returns its exit code.
+ */
+export interface LazyCommand {
+  command: string;
+  describe: string;
+  builder(y: Argv<GlobalOptions>): Argv<GlobalOptions>;
+  run(args: Args): Promise<ExitCode>;
+}
 
 export interface CommandEntry {
   /** yargs' command line: the name and its positionals. */
@@ -128,7 +137,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   },
 };
 
-/** The command named `name` as yargs takes it: its builder and handler load its module on first use. */
+/** The command named `name` as yargs takes it (no handler: runCli runs it); its builder and run load its module on first use. */
 export function lazyCommand(runtime: Runtime, name: string): LazyCommand {
   const entry = COMMANDS[name];
   let loaded: CliCommand | undefined;
@@ -141,8 +150,13 @@ export function lazyCommand(runtime: Runtime, name: string): LazyCommand {
       real().builder?.(y);
       return y;
     },
-    handler: (args) => real().handler(args),
+    run: (args) => real().run(args),
   };
+}
+
+/** The command yargs chose for a parsed line: the one named by its first word (argv._[0]). */
+export function chosenCommand(modules: readonly LazyCommand[], args: Args): LazyCommand | undefined {
+  return modules.find((m) => m.command.split(' ')[0] === args._[0]);
 }
 
 /** The usage line of a command's errors (loads its module). */

@@ -19,7 +19,7 @@ export const poolCommand = (runtime: Runtime): CliCommand => {
   const surgical = handler<SurgicalArgs>(runtime, (a) => `pool ${a.action}`, pool, (ctx, args) => runSurgical(ctx, 'pool', args, pool));
   return {
     builder: (y) => addSettingOptions(surgicalOptions(y, 'pool').positional('action', { choices: ['show', 'set'] })),
-    handler: async (args: Args<SurgicalArgs>) => {
+    run: async (args: Args<SurgicalArgs>) => {
       if (args.action === 'show' || args.action === 'set') return settings(args);
       const given = givenSettingOptions(args);
       if (given.length) throw new UsageError(`--${given[0]} applies to pool set only.`, pool);

@@ -29,7 +29,7 @@ export const recoveryCommand = (runtime: Runtime): CliCommand => ({
       .positional('services', { type: 'string', array: true, describe: `${RECOVERY_SERVICES.join(', ')} (default: all)` })
       .option('delay', { type: 'number', requiresArg: true, describe: `enable: seconds before each restart (default ${DEFAULTS.recoveryDelayMs / 1000})` })
       .option('reset', { type: 'number', requiresArg: true, describe: `enable: seconds without failure before the failure count resets (default ${DEFAULTS.recoveryResetSeconds})` }),
-  handler: handler<RecoveryArgs>(runtime, (a) => `recovery ${a.action}`, RECOVERY_USAGE, (ctx, args) => {
+  run: handler<RecoveryArgs>(runtime, (a) => `recovery ${a.action}`, RECOVERY_USAGE, (ctx, args) => {
     const services = (args.services ?? []).map(String);
     for (const s of services) if (!RECOVERY_SERVICES.some((r) => r.toLowerCase() === s.toLowerCase())) throw new UsageError(`${JSON.stringify(s)} is not one of ${RECOVERY_SERVICES.join(', ')}.`, RECOVERY_USAGE);
     const list = services.length ? services : [...RECOVERY_SERVICES];

@@ -58,7 +58,7 @@ export const rollingCommand = (runtime: Runtime): CliCommand => ({
       .option('drain', { type: 'number', requiresArg: true, describe: 'Seconds to wait for the current connections to reach 0 before acting (default: no drain)' })
       .option('drain-site', { type: 'string', requiresArg: true, describe: 'Site whose connections are drained (default: all sites)' })
       .option('max-failures', { type: 'number', requiresArg: true, describe: `Failed hosts tolerated before stopping (default ${DEFAULTS.rollingMaxFailures})` }),
-  handler: handler<RollingArgs>(runtime, 'rolling', ROLLING_USAGE, async (ctx, args) => {
+  run: handler<RollingArgs>(runtime, 'rolling', ROLLING_USAGE, async (ctx, args) => {
     // Split, checked and free of duplicates (lib/fleet/hosts.ts); undefined = no --computer.
     const hosts = targetHosts(ctx).filter((h): h is string => h !== undefined);
     if (hosts.length === 0) throw new UsageError('rolling needs the hosts: --computer a,b,c (or -c a -c b).', ROLLING_USAGE);

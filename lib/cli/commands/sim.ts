@@ -22,7 +22,7 @@ export const simCommand = (runtime: Runtime): CliCommand => ({
     y
       .positional('action', { choices: ['reset', 'serve'] as const, describe: 'reset: back to the scenario, clock and history included; serve: HTTP listeners for every simulated site' })
       .option('for', { type: 'number', requiresArg: true, describe: 'serve: stop after this many seconds (default: until Ctrl+C)' }),
-  handler: handler<SimArgs>(runtime, (a) => `sim ${a.action ?? 'reset'}`, SIM_RESET_USAGE, async (ctx, args) => {
+  run: handler<SimArgs>(runtime, (a) => `sim ${a.action ?? 'reset'}`, SIM_RESET_USAGE, async (ctx, args) => {
     if (args.computer.length) throw new UsageError('sim reset|serve works on the whole simulated world; --computer does not apply.', SIM_RESET_USAGE);
     if (args.action === 'serve') return serve(ctx, args.for);
     // Loaded here so that no other command pays for the simulator's modules.

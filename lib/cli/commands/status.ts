@@ -19,7 +19,7 @@ import { isIisctlError } from '../../errors';
 export const STATUS_USAGE = 'iisctl status [-c HOST]... [--json]';
 
 export const statusCommand = (runtime: Runtime): CliCommand => ({
-  handler: handler(runtime, 'status', STATUS_USAGE, (ctx, args) =>
+  run: handler(runtime, 'status', STATUS_USAGE, (ctx, args) =>
     forEachHost(ctx, {
       // iisreset /STATUS shows the services only; iisctl status adds pools and sites.
       run: (iis) => (args.iisreset ? iis.status() : withWeb(iis)),
