@@ -21,16 +21,12 @@ import { CliIo, simulatedMachine, simulatorTransport } from './io';
 
 export { UsageError };
 
+/** What runCli gives every command: read only, nothing is written back into it. */
 export interface Runtime {
-  exitCode: ExitCode;
-  /** Set by a handler as soon as it knows them, so that errors are rendered the right way. */
-  out?: Output;
-  logger?: Logger;
-  usage?: string;
   /** Fired on Ctrl-C, SIGTERM, SIGHUP, SIGBREAK (main.ts): the library stops waiting and reports the state. */
-  signal?: AbortSignal;
+  readonly signal?: AbortSignal;
   /** The streams and environment of this run (runCli's caller). */
-  io: CliIo;
+  readonly io: CliIo;
 }
 
 export interface Context {
@@ -64,8 +60,6 @@ export function createContext(runtime: Runtime, command: string, args: GlobalArg
   }
   const { io } = runtime;
   const out = new Output({ json: args.json, quiet: args.quiet, color: args.color, stdout: io.stdout, stderr: io.stderr, env: io.env });
-  runtime.out = out;
-  runtime.usage = usage;
   const consoleLevel: LogLevel = args.quiet ? 'error' : args.logLevel ?? 'warn';
   const logFile = args.logFile;
   // One line, whatever the level or --quiet: a scheduled task's log is lost otherwise.
@@ -74,7 +68,6 @@ export function createContext(runtime: Runtime, command: string, args: GlobalArg
   // --log-level info and more (the CLI prints its own result and error lines).
   const consoleRecords = LOG_LEVELS.indexOf(consoleLevel) >= LOG_LEVELS.indexOf('info');
   const logger = createLogger({ level: args.logLevel ?? 'info', consoleLevel, file: logFile, onFileError, consoleRecords, consolePrefix: 'iisctl', consoleStream: io.stderr });
-  runtime.logger = logger;
   return { command, args, out, logger, usage, signal: runtime.signal, io };
 }
 
@@ -214,6 +207,21 @@ function jsonDocument<T>(ctx: Context, outcomes: HostResult<T, unknown>[], code:
     hosts: outcomes.map((o) => ({ host: o.host, ok: o.ok, ...toJson(o) })),
     ...(failed.length ? { error: { code: code === EXIT.PARTIAL ? 'PARTIAL' : 'FAILED', message: `${failed.length} of ${outcomes.length} hosts failed: ${failed.join(', ')}.`, exitCode: code, failed } } : {}),
   };
+}
+
+/**
+ * A run's failure, reported on its output: the JSON document (unless one was written already) or
+ * the error lines on stderr. Returns its exit code. A library INVALID_ARGUMENT is a usage error.
+ */
+export function reportFailure(out: Output, error: unknown, options: { command?: string; usage: string; debug: boolean }): ExitCode {
+  const err = error instanceof IisctlError && error.code === 'INVALID_ARGUMENT' ? new UsageError(error.message, options.usage) : error;
+  const exitCode = errorExitCode(err);
+  if (out.json) {
+    if (!out.wroteDocument) out.document({ ok: false, ...(options.command ? { command: options.command } : {}), exitCode, error: errorJson(err, options.usage) });
+  } else {
+    reportError(out, err, { usage: options.usage, debug: options.debug });
+  }
+  return exitCode;
 }
 
 /** Human error report on stderr: one line, a hint when there is one, the stack only at debug. */

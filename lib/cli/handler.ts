@@ -1,22 +1,39 @@
 /**
- * The frame of every command handler: context, then the command's own work, with its exit code
- * stored in the runtime (main.ts turns it into the process exit code).
+ * The frame of every command: context, then the command's own work; its exit code, or that of
+ * its error (reported on the command's own output), is returned to runCli (main.ts).
  */
-import type { ArgumentsCamelCase } from 'yargs';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { loadSimulator } from '../simulator';
-import { Context, createContext, oneLine, Runtime, UsageError } from './context';
+import { DEFAULTS } from '../defaults';
+import { endLogger } from '../log';
+import { Context, createContext, isDebug, oneLine, reportFailure, Runtime, UsageError } from './context';
 import type { ExitCode } from './exitCodes';
-import type { GlobalArgs } from './options';
+import type { GlobalOptions } from './options';
 import { CliIo, simulatedMachine } from './io';
 
-export type Args<T = object> = ArgumentsCamelCase<GlobalArgs & T>;
+export type Args<T = object> = ArgumentsCamelCase<GlobalOptions & T>;
+
+/** A command's module (commands/index.ts loads it): its yargs builder, and what runs it. */
+export interface CliCommand {
+  /** Adds the command's positionals and options to the global options (none: the globals only). */
+  builder?(y: Argv<GlobalOptions>): Argv<object>;
+  /** Runs the command on the arguments yargs parsed; its exit code. */
+  run(args: Args): Promise<ExitCode>;
+}
 
 export function handler<T>(runtime: Runtime, command: string | ((args: Args<T>) => string), usage: string, body: (ctx: Context, args: Args<T>) => Promise<ExitCode>) {
-  return async (args: Args<T>): Promise<void> => {
+  return async (args: Args<T>): Promise<ExitCode> => {
     const name = typeof command === 'string' ? command : command(args);
-    if (args.scenario !== undefined) (args as GlobalArgs).scenario = await checkedScenario(args.scenario, usage, !name.startsWith('sim '), runtime.io);
-    const ctx = createContext(runtime, name, args, usage);
-    runtime.exitCode = await body(ctx, args);
+    const checked = args.scenario === undefined ? args : { ...args, scenario: await checkedScenario(args.scenario, usage, !name.startsWith('sim '), runtime.io) };
+    const ctx = createContext(runtime, name, checked, usage);
+    try {
+      return await body(ctx, checked);
+    } catch (error) {
+      return reportFailure(ctx.out, error, { command: String(args._[0]), usage, debug: isDebug(ctx.args.logLevel) });
+    } finally {
+      // Waits until the log file has everything (winston writes asynchronously), at most DEFAULTS.logFlushMs.
+      await endLogger(ctx.logger, DEFAULTS.logFlushMs);
+    }
   };
 }
 

@@ -4,18 +4,16 @@
  * one thin command handler (commands/*.ts) that calls the library and renders its result.
  * Exit codes: exitCodes.ts. Output rules: render.ts.
  */
-import yargs, { Argv, CommandModule } from 'yargs';
-import { IisctlError } from '../errors';
+import yargs, { Argv } from 'yargs';
 import { DEFAULTS } from '../defaults';
-import { endLogger } from '../log';
 // Type only: context.ts loads the library; it is loaded when an error is reported (cold start: README, Benchmarks).
 import type { Runtime } from './context';
 import { UsageError } from './usageError';
 import { EXIT, EXIT_CODE_HELP } from './exitCodes';
 import { iisresetUsage, translateIisreset } from './iisreset';
-import { expandSimulate, withGlobalOptions } from './options';
+import { expandSimulate, GlobalOptions, withGlobalOptions } from './options';
 import { clearLiveProgress, Output } from './render';
-import { COMMANDS, lazyCommand, usageOf } from './commands/index';
+import { chosenCommand, COMMANDS, LazyCommand, lazyCommand, usageOf } from './commands/index';
 import { explainUnknownArguments, OPERANDS_FLAG, restoreOperands, restoreText, splitAtEndOfOptions, SplitArgv, yargsArgv } from './endOfOptions';
 import { refuseEmptyOptionValues, rememberTypedOptions } from './validate';
 import type { CliIo } from './io';
@@ -55,12 +53,12 @@ export interface RunCliOptions extends CliIo {
  */
 export async function runCli(options: RunCliOptions): Promise<number> {
   const { argv: raw, signal, ...io } = options;
-  const runtime: Runtime = { exitCode: EXIT.OK, signal, io };
+  const runtime: Runtime = { signal, io };
   // Everything after the first `--` is a name, never an option or a command (endOfOptions.ts).
   const line = splitAtEndOfOptions(raw);
   const before = line.options;
   const wantsJson = before.includes('--json');
-  const fallbackOut = () => runtime.out ?? new Output({ json: wantsJson, quiet: false, color: before.includes('--no-color') ? false : undefined, stdout: io.stdout, stderr: io.stderr, env: io.env });
+  const fallbackOut = () => new Output({ json: wantsJson, quiet: false, color: before.includes('--no-color') ? false : undefined, stdout: io.stdout, stderr: io.stderr, env: io.env });
   const commandName = before.find((a) => !a.startsWith('-') && Object.prototype.hasOwnProperty.call(COMMANDS, a));
   const usage = commandName ? usageOf(commandName) : GENERAL_USAGE;
   try {
@@ -74,24 +72,23 @@ export async function runCli(options: RunCliOptions): Promise<number> {
     refuseEmptyOptionValues(split.options, usage);
     // With a parse callback yargs hands its own output (--help, --version) to it instead of console.log.
     let helpText = '';
-    await cliParser(split, commands(runtime), { usage, takesNames: commandName !== undefined && TAKES_NAMES.has(commandName) }).parseAsync(yargsArgv(split).argv, {}, (_e, _a, output: string) => {
+    const modules = commands(runtime);
+    const args = await cliParser(split, modules, { usage, takesNames: commandName !== undefined && TAKES_NAMES.has(commandName) }).parseAsync(yargsArgv(split).argv, {}, (_e, _a, output: string) => {
       helpText = output;
     });
-    if (helpText) io.stdout.write(`${helpText}\n`);
-  } catch (error) {
-    const { errorExitCode, errorJson, isDebug, reportError } = context();
-    const out = fallbackOut();
-    const err = error instanceof IisctlError && error.code === 'INVALID_ARGUMENT' ? new UsageError(error.message, runtime.usage ?? usage) : error;
-    runtime.exitCode = errorExitCode(err);
-    if (out.json) {
-      if (!out.wroteDocument) out.document({ ok: false, ...(commandName ? { command: commandName } : {}), exitCode: runtime.exitCode, error: errorJson(err, runtime.usage ?? usage) });
-    } else {
-      reportError(out, err, { usage: runtime.usage ?? usage, debug: isDebug(debugLevel(before)) });
+    if (helpText) {
+      io.stdout.write(`${helpText}\n`);
+      return EXIT.OK;
     }
-  } finally {
-    await closeLogger(runtime);
+    // yargs parsed and validated the line (strict, demandCommand): argv._[0] is one of the commands.
+    const chosen = chosenCommand(modules, args);
+    if (!chosen) throw new UsageError('A command is needed.', usage);
+    return await chosen.run(args);
+  } catch (error) {
+    // Errors before a command's own output exists (parsing, the iisreset translation, its context).
+    const { isDebug, reportFailure } = context();
+    return reportFailure(fallbackOut(), error, { command: commandName, usage, debug: isDebug(debugLevel(before)) });
   }
-  return runtime.exitCode;
 }
 
 /** iisctl in this process, on the process's own streams and environment (what the entry below runs). */
@@ -100,7 +97,7 @@ export function main(raw: readonly string[], signal?: AbortSignal): Promise<numb
 }
 
 /** Every iisctl command, in the order of `iisctl --help`; each module is loaded when its command runs. */
-export function commands(runtime: Runtime): CommandModule<object, any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function commands(runtime: Runtime): LazyCommand[] {
   return Object.keys(COMMANDS).map((name) => lazyCommand(runtime, name));
 }
 
@@ -109,16 +106,17 @@ export function commands(runtime: Runtime): CommandModule<object, any>[] { // es
  * becomes a UsageError (exit 2) with the usage given; operands after `--` reach the commands'
  * positionals exactly as typed.
  */
-export function cliParser(split: SplitArgv, modules: readonly CommandModule<object, any>[], options: { usage: string; takesNames: boolean }): Argv { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function cliParser(split: SplitArgv, modules: readonly LazyCommand[], options: { usage: string; takesNames: boolean }): Argv<GlobalOptions> {
   const given = yargsArgv(split);
   rememberTypedOptions(split.options);
   let parser = withGlobalOptions(yargs(given.argv))
-    .option(OPERANDS_FLAG, { type: 'boolean', hidden: true })
     .scriptName('iisctl')
     .usage('iisctl <command> [options]\n\nStop, start, restart and inspect IIS safely: iisreset done right.');
-  for (const m of modules) parser = parser.command(m);
+  // No handler: runCli runs the command yargs chose and returns its exit code.
+  for (const m of modules) parser = parser.command(m.command, m.describe, m.builder);
   return parser
-    .middleware(restoreOperands(given.texts) as never, true)
+    .option(OPERANDS_FLAG, { type: 'boolean', hidden: true })
+    .middleware(restoreOperands(given.texts), true)
     .demandCommand(1, 'A command is needed.')
     .strict()
     .recommendCommands()
@@ -143,11 +141,6 @@ function debugLevel(raw: readonly string[]): 'debug' | undefined {
   if (i < 0) return undefined;
   const value = raw[i].includes('=') ? raw[i].split('=')[1] : raw[i + 1];
   return value === 'debug' || value === 'silly' ? 'debug' : undefined;
-}
-
-/** Waits until the log file has everything (winston writes asynchronously), at most 2 s. */
-async function closeLogger(runtime: Runtime): Promise<void> {
-  if (runtime.logger) await endLogger(runtime.logger, DEFAULTS.logFlushMs);
 }
 
 if (require.main === module) {

@@ -4,11 +4,10 @@
  * translation's business (it adds --force unless /NOFORCE); the timeouts default in the library
  * (lib/defaults.ts).
  */
-import type { Argv, CommandModule } from 'yargs';
 import type { RestartOptions, ServiceOperationResult } from '../control/iisServices';
 import { DEFAULTS } from '../defaults';
 import { forEachHost, Runtime, targetHosts, UsageError } from './context';
-import { Args, handler } from './handler';
+import { CliCommand, handler } from './handler';
 import { reason, timeoutSeconds } from './validate';
 import { leftStoppedLine, Narration, renderOperation, renderPlan } from './views';
 
@@ -28,10 +27,10 @@ export const OPERATION_USAGE: Record<Action, string> = {
   restart: 'iisctl restart [--timeout S] [--force [--no-backup]] [--reason TEXT] [--reboot-on-error --yes] [--dry-run] [-c HOST]...',
 };
 
-export function operationCommand(runtime: Runtime, action: Action): CommandModule<object, Args<OperationArgs>> {
+export function operationCommand(runtime: Runtime, action: Action): CliCommand {
   const usage = OPERATION_USAGE[action];
   return {
-    builder: (y: Argv) => {
+    builder: (y) => {
       let b = y
         .option('timeout', { type: 'number', requiresArg: true, describe: `Seconds to wait for the ${action === 'start' ? 'start' : 'stop'} (default ${action === 'restart' ? DEFAULTS.restartStopTimeoutSeconds : action === 'stop' ? DEFAULTS.stopTimeoutSeconds : DEFAULTS.startTimeoutSeconds})` })
         .option('reason', { type: 'string', requiresArg: true, describe: 'Why, recorded in the audit event on the host' });
@@ -42,9 +41,9 @@ export function operationCommand(runtime: Runtime, action: Action): CommandModul
       }
       // Accepted everywhere so that stop/start get a clear message instead of "unknown argument".
       b = b.option('reboot-on-error', { type: 'boolean', default: false, describe: action === 'restart' ? 'Reboot the computer if the stop or start fails (needs --yes)' : 'Only with restart', hidden: action !== 'restart' });
-      return b as unknown as Argv<Args<OperationArgs>>;
+      return b;
     },
-    handler: handler<OperationArgs>(runtime, action, usage, async (ctx, args) => {
+    run: handler<OperationArgs>(runtime, action, usage, async (ctx, args) => {
       const options: RestartOptions = {
         timeoutSeconds: timeoutSeconds(args.timeout, usage),
         reason: reason(args.reason, usage),

@@ -1,7 +1,7 @@
 /**
  * Global options shared by every command, their yargs definitions, and their checks.
  */
-import type { Argv, Options } from 'yargs';
+import type { Argv, InferredOptionTypes, Options } from 'yargs';
 import { LOG_LEVELS, LogLevel } from '../log';
 import { DEFAULTS } from '../defaults';
 
@@ -30,7 +30,7 @@ export interface GlobalArgs {
   iisreset: boolean;
 }
 
-export const GLOBAL_OPTIONS: Record<string, Options> = {
+export const GLOBAL_OPTIONS = {
   // nargs 1: one value per -c, so `iisctl -c WEB01 status` does not take `status` as a second host.
   computer: { alias: 'c', type: 'string', array: true, default: [], describe: 'Target computer (PowerShell remoting); repeat for several. Default: this machine', requiresArg: true, nargs: 1 },
   json: { type: 'boolean', default: false, describe: 'Print exactly one JSON document on stdout, also on failure' },
@@ -49,7 +49,10 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
   'lock-timeout': { type: 'number', requiresArg: true, describe: `Seconds to wait for the host lock (default ${DEFAULTS.lockTimeoutSeconds})` },
   yes: { alias: 'y', type: 'boolean', default: false, describe: 'Confirm an action that can reboot a computer' },
   iisreset: { type: 'boolean', default: false, hidden: true },
-};
+} satisfies Record<string, Options>;
+
+/** The global options as yargs types them (what every command's builder starts from). */
+export type GlobalOptions = InferredOptionTypes<typeof GLOBAL_OPTIONS>;
 
 /** Every option (global or of a command) that takes a value, for the raw-argv translation. */
 export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
@@ -58,8 +61,10 @@ export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
   'parallel', 'user', 'credential-file', 'batch', 'health', 'expect', 'health-timeout', 'drain', 'drain-site', 'max-failures',
 ]);
 
-export function withGlobalOptions(y: Argv): Argv {
-  return y.options(GLOBAL_OPTIONS).group(Object.keys(GLOBAL_OPTIONS).filter((k) => !GLOBAL_OPTIONS[k].hidden), 'Global options:') as unknown as Argv;
+const SHOWN_GLOBAL_OPTIONS = Object.entries(GLOBAL_OPTIONS).filter(([, o]) => !('hidden' in o && o.hidden)).map(([k]) => k);
+
+export function withGlobalOptions(y: Argv): Argv<GlobalOptions> {
+  return y.options(GLOBAL_OPTIONS).group(SHOWN_GLOBAL_OPTIONS, 'Global options:');
 }
 
 /**

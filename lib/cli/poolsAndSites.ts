@@ -2,7 +2,7 @@
  * `iisctl pool ...` and `iisctl site ...`: selectors from the command line (names, --match,
  * --all), the library's iis.appPools / iis.sites, and their rendering.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import type { IisClient } from '../client';
 import { DEFAULTS } from '../defaults';
 import type { SurgicalOptions, SurgicalPlan, SurgicalResult } from '../control/webOperations';
@@ -11,7 +11,8 @@ import type { AppPoolInfo } from '../scripts/appPools';
 import type { SiteInfo } from '../scripts/sites';
 import { Context, forEachHost, Runtime, UsageError } from './context';
 import type { ExitCode } from './exitCodes';
-import { Args, handler } from './handler';
+import { Args, CliCommand, handler } from './handler';
+import type { GlobalOptions } from './options';
 import { duration, Output, table } from './render';
 import { disabledNote } from './views';
 import { reason, single, timeoutSeconds } from './validate';
@@ -39,26 +40,29 @@ export interface SurgicalArgs {
   reason?: string;
 }
 
-export function surgicalCommand(runtime: Runtime, kind: Kind): CommandModule<object, Args<SurgicalArgs>> {
+export function surgicalCommand(runtime: Runtime, kind: Kind): CliCommand {
   const usage = SURGICAL_USAGE[kind];
   return {
-    builder: (y: Argv) => {
-      let b = y
-        .positional('action', { choices: ACTIONS[kind], describe: `${ACTIONS[kind].join(', ')}` })
-        .positional('names', { type: 'string', array: true, describe: `${NOUN[kind]} names (exact, case-insensitive)` })
-        .option('match', { type: 'string', requiresArg: true, describe: 'Every name matching this pattern (* and ? only)' })
-        .option('all', { type: 'boolean', describe: `Every ${NOUN[kind]}` })
-        .option('timeout', { type: 'number', requiresArg: true, describe: `Seconds to wait for the state read back (default ${DEFAULTS.webTimeoutSeconds})` })
-        .option('stay-stopped', { type: 'boolean', describe: 'stop: also turn off auto-start, so it stays stopped after a WAS restart or reboot' })
-        .option('reason', { type: 'string', requiresArg: true, describe: 'Why, recorded in the audit event' });
-      if (kind === 'pool') b = b.option('force', { type: 'boolean', describe: "stop: terminate the pool's remaining worker processes on timeout (only those)" });
-      return b as unknown as Argv<Args<SurgicalArgs>>;
-    },
-    handler: handler<SurgicalArgs>(runtime, (a) => `${kind} ${a.action}`, usage, (ctx, args) => run(ctx, kind, args, usage)),
+    builder: (y) => surgicalOptions(y, kind),
+    run: handler<SurgicalArgs>(runtime, (a) => `${kind} ${a.action}`, usage, (ctx, args) => runSurgical(ctx, kind, args, usage)),
   };
 }
 
-function run(ctx: Context, kind: Kind, args: Args<SurgicalArgs>, usage: string): Promise<ExitCode> {
+/** The positionals and options of `pool|site list|start|stop|...` (pool.ts adds the settings ones). */
+export function surgicalOptions(y: Argv<GlobalOptions>, kind: Kind) {
+  const b = y
+    .positional('action', { choices: ACTIONS[kind], describe: `${ACTIONS[kind].join(', ')}` })
+    .positional('names', { type: 'string', array: true, describe: `${NOUN[kind]} names (exact, case-insensitive)` })
+    .option('match', { type: 'string', requiresArg: true, describe: 'Every name matching this pattern (* and ? only)' })
+    .option('all', { type: 'boolean', describe: `Every ${NOUN[kind]}` })
+    .option('timeout', { type: 'number', requiresArg: true, describe: `Seconds to wait for the state read back (default ${DEFAULTS.webTimeoutSeconds})` })
+    .option('stay-stopped', { type: 'boolean', describe: 'stop: also turn off auto-start, so it stays stopped after a WAS restart or reboot' })
+    .option('reason', { type: 'string', requiresArg: true, describe: 'Why, recorded in the audit event' });
+  return kind === 'pool' ? b.option('force', { type: 'boolean', describe: "stop: terminate the pool's remaining worker processes on timeout (only those)" }) : b;
+}
+
+/** `pool|site list|start|stop|...` on every host: the body of both commands' handlers. */
+export function runSurgical(ctx: Context, kind: Kind, args: Args<SurgicalArgs>, usage: string): Promise<ExitCode> {
   const action = args.action;
   const names = (args.names ?? []).map(String);
   const match = single('match', args.match as string | string[] | undefined, usage);

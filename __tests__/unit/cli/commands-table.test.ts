@@ -1,27 +1,29 @@
 /**
  * The command table (lib/cli/commands/index.ts): every command's line and help line are there and
- * only there, and its module (loaded on first use) brings the builder, handler and usage line.
+ * only there, and its module (loaded on first use) brings the builder, what runs it and the usage line.
  */
 import yargs from 'yargs';
 import { COMMANDS, lazyCommand, usageOf } from '../../../lib/cli/commands/index';
 import type { Runtime } from '../../../lib/cli/context';
+import { withGlobalOptions } from '../../../lib/cli/options';
 
-const runtime = (): Runtime => ({ exitCode: 0, io: { stdout: process.stdout, stderr: process.stderr, env: process.env } });
+const runtime = (): Runtime => ({ io: { stdout: process.stdout, stderr: process.stderr, env: process.env } });
 
 describe('the command table', () => {
-  it.each(Object.keys(COMMANDS))('%s: its module gives a handler and a usage line, and no command line or help line of its own', (name) => {
+  it.each(Object.keys(COMMANDS))('%s: its module gives what runs it and a usage line, and no command line or help line of its own', (name) => {
     const loaded = COMMANDS[name].load();
-    const module = loaded.create(runtime()) as Record<string, unknown>;
-    expect(typeof module.handler).toBe('function');
-    expect(module.command).toBeUndefined();
-    expect(module.describe).toBeUndefined();
+    const module = loaded.create(runtime());
+    expect(typeof module.run).toBe('function');
+    expect('command' in module).toBe(false);
+    expect('describe' in module).toBe(false);
     expect(usageOf(name)).toBe(loaded.usage);
     expect(loaded.usage).toMatch(new RegExp(`^iisctl ${name}\\b`));
   });
 
-  it("a lazy command's builder adds the command's own options (the module's builder ran), the handler not run", () => {
+  it("a lazy command's builder adds the command's own options (the module's builder ran), the command not run", () => {
     let help = '';
-    yargs([]).command(lazyCommand(runtime(), 'restart')).exitProcess(false).parseSync(['restart', '--help'], {}, (_err, _argv, output) => {
+    const restart = lazyCommand(runtime(), 'restart');
+    withGlobalOptions(yargs([])).command(restart.command, restart.describe, restart.builder).exitProcess(false).parseSync(['restart', '--help'], {}, (_err, _argv, output) => {
       help = output;
     });
     expect(help).toContain('--timeout');

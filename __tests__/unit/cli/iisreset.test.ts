@@ -4,9 +4,9 @@ import { parseHealth } from '../../../lib/cli/commands/rolling';
  * The raw argv before and through yargs: the translation of iisreset switches (docs/sources.md §1.1,
  * §1.2), `--` ending the options (names after it exactly as typed), and the exit-code rules.
  */
-import type { CommandModule } from 'yargs';
 import { combinedExitCode, errorExitCode, UsageError } from '../../../lib/cli/context';
 import { explainUnknownArguments, splitAtEndOfOptions } from '../../../lib/cli/endOfOptions';
+import { chosenCommand } from '../../../lib/cli/commands/index';
 import { cliParser, commands, main } from '../../../lib/cli/main';
 import { EXIT, exitCodeOf } from '../../../lib/cli/exitCodes';
 import { translateIisreset } from '../../../lib/cli/iisreset';
@@ -79,13 +79,13 @@ describe('expandSimulate', () => {
 
 describe('-- ends the options: what follows is names, exactly as typed', () => {
   type Parsed = Record<string, unknown>;
-  /** Parses argv with the real commands and global options, but handlers that only record their arguments (no host). */
+  /** Parses argv with the real commands and global options; nothing is run (no host). */
   async function parse(argv: string[]): Promise<{ command: string; args: Parsed }> {
-    let seen: { command: string; args: Parsed } | undefined;
-    const modules = commands({ exitCode: 0, io: { stdout: process.stdout, stderr: process.stderr, env: process.env } }).map((m) => ({ ...m, handler: (args: Parsed) => void (seen = { command: String(m.command), args }) }) as CommandModule<object, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
-    await cliParser(splitAtEndOfOptions(argv), modules, { usage: 'usage', takesNames: true }).parseAsync();
-    if (!seen) throw new Error(`no handler ran for ${JSON.stringify(argv)}`);
-    return seen;
+    const modules = commands({ io: { stdout: process.stdout, stderr: process.stderr, env: process.env } });
+    const args = await cliParser(splitAtEndOfOptions(argv), modules, { usage: 'usage', takesNames: true }).parseAsync();
+    const chosen = chosenCommand(modules, args);
+    if (!chosen) throw new Error(`no command chosen for ${JSON.stringify(argv)}`);
+    return { command: chosen.command, args };
   }
 
   it('splits at the first -- only', () => {

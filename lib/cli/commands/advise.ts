@@ -1,18 +1,17 @@
 /** `iisctl advise`: what to change instead of resetting IIS, with evidence and the fixing command (library: iis.advise()). */
 import { LIMITS } from '../../limits';
 import { DEFAULTS } from '../../defaults';
-import type { CommandModule } from 'yargs';
 import type { AdviseResult } from '../../control/advise';
 import { forEachHost, Runtime } from '../context';
-import { Args, handler } from '../handler';
+import { CliCommand, handler } from '../handler';
 import { Output } from '../render';
 import { cliNumber } from '../validate';
 
 export const ADVISE_USAGE = 'iisctl advise [--days N] [--json] [-c HOST]...';
 
-export const adviseCommand = (runtime: Runtime): CommandModule<object, Args<{ days?: number }>> => ({
-  builder: (y) => y.option('days', { type: 'number', requiresArg: true, describe: `Days of events to look at (default ${DEFAULTS.adviseDays})` }) as never,
-  handler: handler<{ days?: number }>(runtime, 'advise', ADVISE_USAGE, (ctx, args) => {
+export const adviseCommand = (runtime: Runtime): CliCommand => ({
+  builder: (y) => y.option('days', { type: 'number', requiresArg: true, describe: `Days of events to look at (default ${DEFAULTS.adviseDays})` }),
+  run: handler<{ days?: number }>(runtime, 'advise', ADVISE_USAGE, (ctx, args) => {
     const days = cliNumber('days', args.days, LIMITS.adviseDays, ADVISE_USAGE);
     return forEachHost(ctx, { run: (iis) => iis.advise({ days }), human: (r) => renderAdvice(ctx.out, r) });
   }),

@@ -4,10 +4,9 @@
  * live configuration, so it asks for --yes (exit 2 without it, nothing run); --dry-run shows the
  * scripts of create and restore without running them (no --yes needed).
  */
-import type { CommandModule } from 'yargs';
 import type { ConfigBackupInfo } from '../../scripts/backups';
 import { forEachHost, Runtime, UsageError } from '../context';
-import { Args, handler } from '../handler';
+import { CliCommand, handler } from '../handler';
 import { table } from '../render';
 import { renderSteps } from '../views';
 
@@ -19,13 +18,13 @@ interface BackupArgs {
   yes?: boolean;
 }
 
-export const backupCommand = (runtime: Runtime): CommandModule<object, Args<BackupArgs>> => ({
+export const backupCommand = (runtime: Runtime): CliCommand => ({
   builder: (y) =>
     y
       .positional('action', { choices: ['create', 'list', 'restore'] })
       .positional('name', { type: 'string', describe: 'Backup name' })
-      .option('yes', { type: 'boolean', describe: 'restore: yes, replace the live IIS configuration with the backup' }) as never,
-  handler: handler<BackupArgs>(runtime, (a) => `backup ${a.action}`, BACKUP_USAGE, (ctx, args) => {
+      .option('yes', { type: 'boolean', describe: 'restore: yes, replace the live IIS configuration with the backup' }),
+  run: handler<BackupArgs>(runtime, (a) => `backup ${a.action}`, BACKUP_USAGE, (ctx, args) => {
     const name = args.name === undefined ? undefined : String(args.name);
     if (args.action === 'list') {
       if (args.dryRun) throw new UsageError('backup list changes nothing; --dry-run does not apply.', BACKUP_USAGE);

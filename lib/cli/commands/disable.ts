@@ -2,17 +2,16 @@
  * `iisctl disable` (iisreset /DISABLE, docs/sources.md §1.8): block stop and restart on the host,
  * for every iisctl (the toggle lives on the host), with who, when and why.
  */
-import type { CommandModule } from 'yargs';
 import { forEachHost, Runtime } from '../context';
-import { Args, handler } from '../handler';
+import { CliCommand, handler } from '../handler';
 import { reason } from '../validate';
 import { renderPlan } from '../views';
 
 export const DISABLE_USAGE = 'iisctl disable [--reason TEXT] [--dry-run] [-c HOST]...';
 
-export const disableCommand = (runtime: Runtime): CommandModule<object, Args<{ reason?: string }>> => ({
-  builder: (y) => y.option('reason', { type: 'string', requiresArg: true, describe: 'Why, shown to whoever tries to restart' }) as never,
-  handler: handler<{ reason?: string }>(runtime, 'disable', DISABLE_USAGE, (ctx, args) => {
+export const disableCommand = (runtime: Runtime): CliCommand => ({
+  builder: (y) => y.option('reason', { type: 'string', requiresArg: true, describe: 'Why, shown to whoever tries to restart' }),
+  run: handler<{ reason?: string }>(runtime, 'disable', DISABLE_USAGE, (ctx, args) => {
     const why = reason(args.reason, DISABLE_USAGE);
     return args.dryRun
       ? forEachHost(ctx, { run: (iis) => iis.plan('disable', { reason: why }), human: (plan) => renderPlan(ctx.out, plan) })

@@ -4,10 +4,9 @@
  */
 import { LIMITS } from '../../limits';
 import { DEFAULTS } from '../../defaults';
-import type { CommandModule } from 'yargs';
 import { EVENT_KINDS, EventKind, EventRecord } from '../../scripts/events';
 import { forEachHost, Runtime, UsageError } from '../context';
-import { Args, handler } from '../handler';
+import { CliCommand, handler } from '../handler';
 import { Output, table, timestamp } from '../render';
 import { pointInTime, single, cliNumber } from '../validate';
 
@@ -20,14 +19,14 @@ interface EventsArgs {
   kind?: string;
 }
 
-export const eventsCommand = (runtime: Runtime): CommandModule<object, Args<EventsArgs>> => ({
+export const eventsCommand = (runtime: Runtime): CliCommand => ({
   builder: (y) =>
     y
       .option('since', { type: 'string', requiresArg: true, describe: `From: 30m, 24h, 7d ago, or an ISO date-time (default ${DEFAULTS.eventsSinceHours}h)` })
       .option('until', { type: 'string', requiresArg: true, describe: 'Up to: a duration ago or an ISO date-time (default now)' })
       .option('max', { type: 'number', requiresArg: true, describe: `At most N events (default ${DEFAULTS.eventsMax})` })
-      .option('kind', { type: 'string', requiresArg: true, describe: `Comma-separated kinds: ${EVENT_KINDS.join(', ')}` }) as never,
-  handler: handler<EventsArgs>(runtime, 'events', EVENTS_USAGE, (ctx, args) => {
+      .option('kind', { type: 'string', requiresArg: true, describe: `Comma-separated kinds: ${EVENT_KINDS.join(', ')}` }),
+  run: handler<EventsArgs>(runtime, 'events', EVENTS_USAGE, (ctx, args) => {
     const now = Date.now();
     const since = pointInTime('since', args.since, EVENTS_USAGE, now) ?? new Date(now - DEFAULTS.eventsSinceHours * 3_600_000);
     const until = pointInTime('until', args.until, EVENTS_USAGE, now);

@@ -6,12 +6,11 @@
  * No --dry-run: which rung runs depends on the health read after the previous one, so there is
  * no fixed plan to print (`pool recycle NAME --dry-run` shows the first rung's script).
  */
-import type { CommandModule } from 'yargs';
 import type { HealResult } from '../../control/heal';
 import { DEFAULTS } from '../../defaults';
 import { isIisctlError } from '../../errors';
 import { forEachHost, Runtime, UsageError } from '../context';
-import { Args, handler } from '../handler';
+import { CliCommand, handler } from '../handler';
 import { duration, Output, table } from '../render';
 import { MAX_NAME } from '../poolsAndSites';
 import { reason, timeoutSeconds } from '../validate';
@@ -26,15 +25,15 @@ interface HealArgs {
   force?: boolean;
 }
 
-export const healCommand = (runtime: Runtime): CommandModule<object, Args<HealArgs>> => ({
+export const healCommand = (runtime: Runtime): CliCommand => ({
   builder: (y) =>
     y
       .positional('name', { type: 'string', describe: 'Application pool name (or site name with --site)' })
       .option('site', { type: 'boolean', describe: "NAME is a site: heal its root application's pool" })
       .option('force', { type: 'boolean', describe: 'Allow the rungs that kill processes (the pool\'s workers, then a forced IIS restart)' })
       .option('timeout', { type: 'number', requiresArg: true, describe: `Seconds each rung may take, all its steps included (default ${DEFAULTS.healRungTimeoutSeconds})` })
-      .option('reason', { type: 'string', requiresArg: true, describe: 'Why, recorded in the audit events' }) as never,
-  handler: handler<HealArgs>(runtime, 'heal', HEAL_USAGE, (ctx, args) => {
+      .option('reason', { type: 'string', requiresArg: true, describe: 'Why, recorded in the audit events' }),
+  run: handler<HealArgs>(runtime, 'heal', HEAL_USAGE, (ctx, args) => {
     if (args.dryRun) throw new UsageError('heal has no --dry-run: each rung depends on the health read after the previous one. Try `iisctl pool recycle NAME --dry-run`.', HEAL_USAGE);
     const name = String(args.name);
     if (name.trim() === '') throw new UsageError('The name is empty.', HEAL_USAGE);

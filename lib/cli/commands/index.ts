@@ -4,11 +4,22 @@
  * `iisctl --help`, `--version` and every command pay only for what they use (README, Benchmarks).
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import type { Runtime } from '../context';
+import type { ExitCode } from '../exitCodes';
+import type { Args, CliCommand } from '../handler';
+import type { GlobalOptions } from '../options';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyCommand = CommandModule<object, any>;
+/**
+ * A command as yargs is given it (the global options in and out; its own are its module's), and
+ * what runs it on the arguments yargs parsed: runCli calls it and returns its exit code.
+ */
+export interface LazyCommand {
+  command: string;
+  describe: string;
+  builder(y: Argv<GlobalOptions>): Argv<GlobalOptions>;
+  run(args: Args): Promise<ExitCode>;
+}
 
 export interface CommandEntry {
   /** yargs' command line: the name and its positionals. */
@@ -16,7 +27,7 @@ export interface CommandEntry {
   /** The command's line in `iisctl --help`. */
   describe: string;
   /** Its module: the yargs builder and handler (a CommandModule without command and describe), and the usage line of its errors. */
-  load(): { create(runtime: Runtime): object; usage: string };
+  load(): { create(runtime: Runtime): CliCommand; usage: string };
 }
 
 const operation = (action: 'stop' | 'start' | 'restart') => () => {
@@ -126,20 +137,26 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   },
 };
 
-/** The command named `name` as yargs takes it: its builder and handler load its module on first use. */
-export function lazyCommand(runtime: Runtime, name: string): AnyCommand {
+/** The command named `name` as yargs takes it (no handler: runCli runs it); its builder and run load its module on first use. */
+export function lazyCommand(runtime: Runtime, name: string): LazyCommand {
   const entry = COMMANDS[name];
-  let loaded: AnyCommand | undefined;
-  const real = () => (loaded ??= entry.load().create(runtime) as AnyCommand);
+  let loaded: CliCommand | undefined;
+  const real = () => (loaded ??= entry.load().create(runtime));
   return {
     command: entry.command,
     describe: entry.describe,
+    // yargs' methods add to the instance they are called on: the builder's options are on y.
     builder: (y) => {
-      const b = real().builder;
-      return (typeof b === 'function' ? b(y) : b ? y.options(b) : y) as Argv;
+      real().builder?.(y);
+      return y;
     },
-    handler: (args) => real().handler(args),
+    run: (args) => real().run(args),
   };
+}
+
+/** The command yargs chose for a parsed line: the one named by its first word (argv._[0]). */
+export function chosenCommand(modules: readonly LazyCommand[], args: Args): LazyCommand | undefined {
+  return modules.find((m) => m.command.split(' ')[0] === args._[0]);
 }
 
 /** The usage line of a command's errors (loads its module). */

@@ -83,15 +83,14 @@ export function runPoolSettings(ctx: Context, args: Args<{ action: string; names
   const names = (args.names ?? []).map(String);
   if (names.length !== 1) throw new UsageError(`pool ${args.action} takes exactly one pool name.`, usage);
   const name = names[0];
-  const raw = args as unknown as Record<string, unknown>;
-  const given = givenSettingOptions(raw);
+  const given = givenSettingOptions(args);
   if (args.action === 'show') {
     if (given.length || args.dryRun) throw new UsageError('pool show takes no setting options.', usage);
     return forEachHost(ctx, { run: (iis) => iis.appPools.settings(name), human: (s) => renderSettings(ctx.out, s) });
   }
   if (given.length === 0) throw new UsageError('pool set needs at least one setting option.', usage);
   const changes: PoolSettingsChanges = {};
-  for (const o of given) OPTIONS[o].apply(String(single(o, raw[camel(o)] as string | string[], usage)), changes, usage);
+  for (const o of given) OPTIONS[o].apply(String(single(o, args[camel(o)] as string | string[], usage)), changes, usage);
   if (args.dryRun) return forEachHost(ctx, { run: (iis) => iis.appPools.planConfigure(name, changes), human: (p) => renderPlan(ctx.out, p) });
   return forEachHost(ctx, { run: (iis) => iis.appPools.configure(name, changes), human: (r) => renderResult(ctx.out, r) });
 }

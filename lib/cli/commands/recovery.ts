@@ -2,14 +2,13 @@
  * `iisctl recovery show|enable|disable [SERVICE...]`: Automatic Restart of IISADMIN, WAS and W3SVC
  * (SCM recovery actions through sc.exe; library: iis.recovery).
  */
-import type { CommandModule } from 'yargs';
 import type { ServiceRecoveryInfo } from '../../scripts/recovery';
 import { RECOVERY_SERVICES } from '../../scripts/recovery';
 import { DEFAULTS } from '../../defaults';
 import type { RecoveryChangeResult } from '../../control/recovery';
 import { renderSteps } from '../views';
 import { forEachHost, Runtime, UsageError } from '../context';
-import { Args, handler } from '../handler';
+import { CliCommand, handler } from '../handler';
 import { Output, table } from '../render';
 import { cliNumber } from '../validate';
 import { LIMITS } from '../../limits';
@@ -23,14 +22,14 @@ interface RecoveryArgs {
   reset?: number;
 }
 
-export const recoveryCommand = (runtime: Runtime): CommandModule<object, Args<RecoveryArgs>> => ({
+export const recoveryCommand = (runtime: Runtime): CliCommand => ({
   builder: (y) =>
     y
       .positional('action', { choices: ['show', 'enable', 'disable'] })
       .positional('services', { type: 'string', array: true, describe: `${RECOVERY_SERVICES.join(', ')} (default: all)` })
       .option('delay', { type: 'number', requiresArg: true, describe: `enable: seconds before each restart (default ${DEFAULTS.recoveryDelayMs / 1000})` })
-      .option('reset', { type: 'number', requiresArg: true, describe: `enable: seconds without failure before the failure count resets (default ${DEFAULTS.recoveryResetSeconds})` }) as never,
-  handler: handler<RecoveryArgs>(runtime, (a) => `recovery ${a.action}`, RECOVERY_USAGE, (ctx, args) => {
+      .option('reset', { type: 'number', requiresArg: true, describe: `enable: seconds without failure before the failure count resets (default ${DEFAULTS.recoveryResetSeconds})` }),
+  run: handler<RecoveryArgs>(runtime, (a) => `recovery ${a.action}`, RECOVERY_USAGE, (ctx, args) => {
     const services = (args.services ?? []).map(String);
     for (const s of services) if (!RECOVERY_SERVICES.some((r) => r.toLowerCase() === s.toLowerCase())) throw new UsageError(`${JSON.stringify(s)} is not one of ${RECOVERY_SERVICES.join(', ')}.`, RECOVERY_USAGE);
     const list = services.length ? services : [...RECOVERY_SERVICES];

@@ -7,12 +7,11 @@
 import { LIMITS } from '../../limits';
 import { DEFAULTS } from '../../defaults';
 import { cliNumber } from '../validate';
-import type { CommandModule } from 'yargs';
 import { IisctlError } from '../../errors';
 import { healthUrl, rollingRestart, RollingAction, RollingEvent, RollingResult } from '../../fleet/rolling';
 import { connectOptions, errorExitCode, errorJson, reportError, Runtime, targetHosts, UsageError } from '../context';
 import { EXIT, ExitCode } from '../exitCodes';
-import { Args, handler } from '../handler';
+import { CliCommand, handler } from '../handler';
 import { duration, Output } from '../render';
 
 export const ROLLING_USAGE =
@@ -47,7 +46,7 @@ export function parseHealth(values: string[] | undefined): string | Record<strin
   return common ?? perHost;
 }
 
-export const rollingCommand = (runtime: Runtime): CommandModule<object, Args<RollingArgs>> => ({
+export const rollingCommand = (runtime: Runtime): CliCommand => ({
   builder: (y) =>
     y
       .positional('action', { type: 'string', choices: ['restart', 'recycle', 'heal'], describe: 'What to do on each host' })
@@ -58,8 +57,8 @@ export const rollingCommand = (runtime: Runtime): CommandModule<object, Args<Rol
       .option('health-timeout', { type: 'number', requiresArg: true, describe: `Seconds a host may take to become healthy (default ${DEFAULTS.healthTimeoutMs / 1000})` })
       .option('drain', { type: 'number', requiresArg: true, describe: 'Seconds to wait for the current connections to reach 0 before acting (default: no drain)' })
       .option('drain-site', { type: 'string', requiresArg: true, describe: 'Site whose connections are drained (default: all sites)' })
-      .option('max-failures', { type: 'number', requiresArg: true, describe: `Failed hosts tolerated before stopping (default ${DEFAULTS.rollingMaxFailures})` }) as never,
-  handler: handler<RollingArgs>(runtime, 'rolling', ROLLING_USAGE, async (ctx, args) => {
+      .option('max-failures', { type: 'number', requiresArg: true, describe: `Failed hosts tolerated before stopping (default ${DEFAULTS.rollingMaxFailures})` }),
+  run: handler<RollingArgs>(runtime, 'rolling', ROLLING_USAGE, async (ctx, args) => {
     // Split, checked and free of duplicates (lib/fleet/hosts.ts); undefined = no --computer.
     const hosts = targetHosts(ctx).filter((h): h is string => h !== undefined);
     if (hosts.length === 0) throw new UsageError('rolling needs the hosts: --computer a,b,c (or -c a -c b).', ROLLING_USAGE);

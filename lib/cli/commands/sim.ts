@@ -4,23 +4,27 @@
  * state file holds, else "default"; the
  * state file is IISCTL_SIM_STATE, else the simulator's per-user default.
  */
-import type { CommandModule } from 'yargs';
 import { Runtime, UsageError } from '../context';
 import { EXIT } from '../exitCodes';
-import { Args, handler } from '../handler';
+import { CliCommand, handler } from '../handler';
 import { loadSimulator } from '../../simulator';
 import { simulatedMachine } from '../io';
 
 export const SIM_RESET_USAGE = 'iisctl sim reset|serve [--simulate=scenario.json] [--dry-run] [--for S]';
 
-export const simCommand = (runtime: Runtime): CommandModule<object, Args> => ({
+interface SimArgs {
+  action?: 'reset' | 'serve';
+  for?: number;
+}
+
+export const simCommand = (runtime: Runtime): CliCommand => ({
   builder: (y) =>
     y
       .positional('action', { choices: ['reset', 'serve'] as const, describe: 'reset: back to the scenario, clock and history included; serve: HTTP listeners for every simulated site' })
-      .option('for', { type: 'number', requiresArg: true, describe: 'serve: stop after this many seconds (default: until Ctrl+C)' }) as never,
-  handler: handler(runtime, (a: Args) => `sim ${String((a as { action?: string }).action ?? 'reset')}`, SIM_RESET_USAGE, async (ctx, args) => {
+      .option('for', { type: 'number', requiresArg: true, describe: 'serve: stop after this many seconds (default: until Ctrl+C)' }),
+  run: handler<SimArgs>(runtime, (a) => `sim ${a.action ?? 'reset'}`, SIM_RESET_USAGE, async (ctx, args) => {
     if (args.computer.length) throw new UsageError('sim reset|serve works on the whole simulated world; --computer does not apply.', SIM_RESET_USAGE);
-    if ((args as { action?: string }).action === 'serve') return serve(ctx, (args as { for?: number }).for);
+    if (args.action === 'serve') return serve(ctx, args.for);
     // Loaded here so that no other command pays for the simulator's modules.
     const { resetState, stateFilePath, peekState, scenarioNameOf, loadScenario, listBundledScenarios } = loadSimulator();
     const { stateFile } = simulatedMachine(ctx.io);

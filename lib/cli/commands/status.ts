@@ -4,13 +4,12 @@
  * `Status for <DisplayName> ( <ServiceName> ) : <State>` (docs/sources.md §1.6; only "Running" is
  * attested there, other states are printed with their ServiceControllerStatus names).
  */
-import type { CommandModule } from 'yargs';
 import type { IisClient } from '../../client';
 import type { AppPoolInfo } from '../../scripts/appPools';
 import type { SiteInfo } from '../../scripts/sites';
 import type { StatusResult } from '../../control/iisServices';
 import { errorJson, forEachHost, oneLine, Runtime } from '../context';
-import { Args, handler } from '../handler';
+import { CliCommand, handler } from '../handler';
 import { Output, table } from '../render';
 import type { ServiceRecoveryInfo } from '../../scripts/recovery';
 import { recoveryText } from './recovery';
@@ -19,8 +18,8 @@ import { isIisctlError } from '../../errors';
 
 export const STATUS_USAGE = 'iisctl status [-c HOST]... [--json]';
 
-export const statusCommand = (runtime: Runtime): CommandModule<object, Args> => ({
-  handler: handler(runtime, 'status', STATUS_USAGE, (ctx, args) =>
+export const statusCommand = (runtime: Runtime): CliCommand => ({
+  run: handler(runtime, 'status', STATUS_USAGE, (ctx, args) =>
     forEachHost(ctx, {
       // iisreset /STATUS shows the services only; iisctl status adds pools and sites.
       run: (iis) => (args.iisreset ? iis.status() : withWeb(iis)),
