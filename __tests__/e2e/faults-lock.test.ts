@@ -73,6 +73,7 @@ describe('host lock (library)', () => {
     const c = await here(clock, scenario, stateFile, { lockTimeoutSeconds: 60, logger: captureLogger(waits) });
     try {
       // Holds the lock, hung in W3SVC's stop, until the test ends the hang.
+      const asked = clock.now();
       const first = a.restart({ reason: 'first', timeoutSeconds: 600 });
       await clock.whileBusy(until(() => lockHeld(stateFile) && w3svcHung(stateFile), 30_000, 'the first restart to hold the lock, stopping W3SVC'));
       const e = await b.restart().then(() => undefined, (err: unknown) => err);
@@ -83,7 +84,9 @@ describe('host lock (library)', () => {
       expect(holder).toMatchObject({ operation: 'restart', clientProcessId: process.pid });
       expect(typeof holder.user).toBe('string');
       expect(holder.hostProcessId).toBe(mutexes(stateFile)[LOCK_NAME]?.ownerPid);
-      expect(Date.parse(holder.since as string)).toBeGreaterThan(clock.now() - 60_000);
+      // Taken after it was asked for, on the machine's clock (ISO text: whole seconds at worst).
+      expect(Date.parse(holder.since as string)).toBeGreaterThanOrEqual(asked - 1000);
+      expect(Date.parse(holder.since as string)).toBeLessThanOrEqual(clock.now());
       expect(locked.message).toMatch(/Another iisctl holds the lock on localhost: .*running restart, since /);
       // Reads do not take the lock; status says who holds it.
       const seen = await b.status();
