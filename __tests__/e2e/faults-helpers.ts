@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { peekState, readCommandLog, withMachineSync } from '../../lib/sim/state';
+import type { SimClock } from '../../lib/sim/clock';
 import { readUntil } from '../helpers/sim';
 
 /** Every live process whose environment points at this simulated machine's state file. */
@@ -87,18 +88,32 @@ export function w3svcHung(stateFile: string, computer?: string): boolean {
   return serviceStatus(stateFile, 'W3SVC', computer) === 'StopPending';
 }
 
-/** Sets W3SVC's hang (lib/sim README, setHangOnStop): false lets the held stop finish, true makes the next stop hang. */
-export function setW3svcHang(stateFile: string, scenario: string, hang: boolean, computer?: string): void {
-  withMachineSync({ stateFile, scenario }, (m, { world }) => {
+/**
+ * Sets W3SVC's hang (lib/sim README, setHangOnStop): false lets the held stop finish, true makes the
+ * next stop hang. clock: the machine's (an in-process machine on virtual time), default real time.
+ */
+export function setW3svcHang(stateFile: string, scenario: string, hang: boolean, computer?: string, clock?: SimClock): void {
+  withMachineSync({ stateFile, scenario, clock }, (m, { world }) => {
     (computer ? world.connect(computer) : m).setHangOnStop('W3SVC', hang);
   });
 }
 
-/** Lets W3SVC's held stop go and waits until it is Stopped, reading through the machine (which advances its clock). */
-export async function releaseW3svcStop(stateFile: string, scenario: string): Promise<void> {
-  setW3svcHang(stateFile, scenario, false);
-  const status = () => withMachineSync({ stateFile, scenario }, (m) => m.service('W3SVC')?.statusName);
-  await until(() => status() === 'Stopped', 30_000, 'the released W3SVC stop to finish');
+/**
+ * Lets W3SVC's held stop go and waits until it is Stopped, reading through the machine (which advances
+ * its clock). On a virtual clock it waits on that clock (simulated seconds, no real time).
+ */
+export async function releaseW3svcStop(stateFile: string, scenario: string, clock?: SimClock): Promise<void> {
+  setW3svcHang(stateFile, scenario, false, undefined, clock);
+  const status = () => withMachineSync({ stateFile, scenario, clock }, (m) => m.service('W3SVC')?.statusName);
+  if (!clock) return until(() => status() === 'Stopped', 30_000, 'the released W3SVC stop to finish');
+  return untilOn(clock, () => status() === 'Stopped', 30_000, 'the released W3SVC stop to finish');
+}
+
+/** until() on a (virtual) clock: checks every 100 ms of its time; fails naming `what` after waitMs of it. */
+export async function untilOn(clock: SimClock, check: () => boolean, waitMs: number, what: string): Promise<void> {
+  for (const end = clock.now() + waitMs; !check(); await clock.sleep(100)) {
+    if (clock.now() > end) throw new Error(`timed out (${waitMs} ms of the machine's clock) waiting for ${what}`);
+  }
 }
 
 /** Resolves once what `stream` has written since this call matches `re`; rejects if it ends first. */

@@ -2,14 +2,22 @@
  * Issue 8, host lock: a second iisctl on the same host waits, or with --no-wait-lock fails at once
  * with LOCKED (exit 9) naming the holder; a dead holder's lock is taken over; two concurrent
  * restarts never interleave on the host (asserted from the simulated host's command log).
+ *
+ * The library cases run in process: each client its own in-process simulated host (its own $PID,
+ * which owns its mutexes: lib/sim/cmdlets/mutex.ts), all of a test on one virtual clock. The test's
+ * own reads of the state file freeze that clock (whileBusy), so nothing moves on while it looks; a
+ * lease's end is waited for on the clock. The CLI cases are the cross-process lock and stay spawned.
  */
 import * as path from 'node:path';
 import Transport from 'winston-transport';
 import { createLogger, format } from 'winston';
 import { IisctlError } from '../../lib/errors';
 import { connect } from '../../lib/client';
-import { changedScenario, SimMachine, parseOneDocument, CLI } from '../helpers/cli';
-import { commandLog, hungW3svc, lockHeld, lockInfo, mutexes, output, releaseW3svcStop, setW3svcHang, strays, until, w3svcHung } from './faults-helpers';
+import { changedScenario, inProcessMachine, SimMachine, parseOneDocument, CLI } from '../helpers/cli';
+import { commandLog, hungW3svc, lockHeld, lockInfo, mutexes, output, releaseW3svcStop, setW3svcHang, strays, until, untilOn, w3svcHung } from './faults-helpers';
+import { VirtualClock } from '../../lib/sim/clock';
+import { killInProcessHost } from '../../lib/sim/cmdlets/simhost';
+import type { ConnectOptions, IisClient } from '../../lib/client';
 import { resetState, withMachineSync } from '../../lib/sim/state';
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
@@ -37,6 +45,13 @@ class Capture extends Transport {
   }
 }
 
+/** One auto-advancing virtual clock for every client of a test: the machine's time and each iisctl's waits. */
+const virtualClock = () => new VirtualClock(Date.now(), { auto: true });
+
+/** A client whose simulated host (a PowerShell process of its own) runs in this process on `clock`. */
+const here = (clock: VirtualClock, scenario: string, stateFile: string, options: Partial<ConnectOptions> = {}): Promise<IisClient> =>
+  connect({ simulate: { scenario, stateFile, inProcess: true, clock }, pollIntervalMs: 50, ...options });
+
 const captureLogger = (capture: Capture) => createLogger({ level: 'debug', format: format.json(), transports: [capture] });
 
 /** fast, with W3SVC's stop hanging until setW3svcHang(..., false). */
@@ -50,15 +65,17 @@ function hungScenario(): string {
 describe('host lock (library)', () => {
   it('--no-wait-lock style: LOCKED at once naming user, process, operation, since; waiting: runs after the holder', async () => {
     const stateFile = path.join(tempDir(), 'state.json');
+    const clock = virtualClock();
     const scenario = hungScenario();
     const waits = new Capture();
-    const a = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50 });
-    const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, lock: { wait: false } });
-    const c = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, lockTimeoutSeconds: 60, logger: captureLogger(waits) });
+    const a = await here(clock, scenario, stateFile);
+    const b = await here(clock, scenario, stateFile, { lock: { wait: false } });
+    const c = await here(clock, scenario, stateFile, { lockTimeoutSeconds: 60, logger: captureLogger(waits) });
     try {
       // Holds the lock, hung in W3SVC's stop, until the test ends the hang.
+      const asked = clock.now();
       const first = a.restart({ reason: 'first', timeoutSeconds: 600 });
-      await until(() => lockHeld(stateFile) && w3svcHung(stateFile), 30_000, 'the first restart to hold the lock, stopping W3SVC');
+      await clock.whileBusy(until(() => lockHeld(stateFile) && w3svcHung(stateFile), 30_000, 'the first restart to hold the lock, stopping W3SVC'));
       const e = await b.restart().then(() => undefined, (err: unknown) => err);
       expect(e).toBeInstanceOf(IisctlError);
       const locked = e as IisctlError;
@@ -67,7 +84,9 @@ describe('host lock (library)', () => {
       expect(holder).toMatchObject({ operation: 'restart', clientProcessId: process.pid });
       expect(typeof holder.user).toBe('string');
       expect(holder.hostProcessId).toBe(mutexes(stateFile)[LOCK_NAME]?.ownerPid);
-      expect(Date.parse(holder.since as string)).toBeGreaterThan(Date.now() - 60_000);
+      // Taken after it was asked for, on the machine's clock (ISO text: whole seconds at worst).
+      expect(Date.parse(holder.since as string)).toBeGreaterThanOrEqual(asked - 1000);
+      expect(Date.parse(holder.since as string)).toBeLessThanOrEqual(clock.now());
       expect(locked.message).toMatch(/Another iisctl holds the lock on localhost: .*running restart, since /);
       // Reads do not take the lock; status says who holds it.
       const seen = await b.status();
@@ -75,8 +94,8 @@ describe('host lock (library)', () => {
       expect(seen.lock).toMatchObject({ held: true, holder: { operation: 'restart', clientProcessId: process.pid, kind: 'held' } });
       // A waiting client gets its turn once the holder is done.
       const second = c.restart({ reason: 'second' });
-      await waits.seen('waiting up to 60 s for the host lock');
-      setW3svcHang(stateFile, scenario, false);
+      await clock.whileBusy(waits.seen('waiting up to 60 s for the host lock'));
+      setW3svcHang(stateFile, scenario, false, undefined, clock);
       const [r1, r2] = await Promise.all([first, second]);
       expect(r1.after.every((s) => s.status === 'Running')).toBe(true);
       expect(r2.after.every((s) => s.status === 'Running')).toBe(true);
@@ -92,23 +111,24 @@ describe('host lock (library)', () => {
 
   it('a lock whose holder died is taken over and the dead holder is logged', async () => {
     const stateFile = path.join(tempDir(), 'state.json');
+    const clock = virtualClock();
     const scenario = hungScenario();
     const capture = new Capture();
-    const a = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50 });
-    const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, lock: { wait: false }, logger: captureLogger(capture) });
+    const a = await here(clock, scenario, stateFile);
+    const b = await here(clock, scenario, stateFile, { lock: { wait: false }, logger: captureLogger(capture) });
     try {
       // A's PowerShell dies in the middle of a (hung) stop while holding the lock.
       const stopping = a.stop({ timeoutSeconds: 600 }).then(() => undefined, (err: unknown) => err);
-      await until(() => lockHeld(stateFile) && w3svcHung(stateFile), 30_000, 'the stop to hold the lock, stopping W3SVC');
+      await clock.whileBusy(until(() => lockHeld(stateFile) && w3svcHung(stateFile), 30_000, 'the stop to hold the lock, stopping W3SVC'));
       const holderPid = mutexes(stateFile)[LOCK_NAME].ownerPid;
-      process.kill(holderPid, 'SIGKILL');
+      expect(killInProcessHost(holderPid)).toBe(true); // as SIGKILL ends a host process
       const e = (await stopping) as IisctlError;
       expect(e).toBeInstanceOf(IisctlError);
       expect(e.code).toBe('SESSION_DIED');
       // Its record still says held, but its mutex is abandoned: status does not name a dead holder.
       expect(lockHeld(stateFile)).toBe(true);
       expect((await b.status()).lock).toEqual({ held: false });
-      await releaseW3svcStop(stateFile, scenario);
+      await releaseW3svcStop(stateFile, scenario, clock);
       const r = await b.start();
       expect(r.after.every((s) => s.status === 'Running')).toBe(true);
       const takeover = capture.lines.find((l) => String(l.message).includes('died without releasing'));
@@ -121,23 +141,24 @@ describe('host lock (library)', () => {
 
   it('a client waiting for the lock stops waiting when its signal is aborted: CANCELLED at once, nothing changed', async () => {
     const stateFile = path.join(tempDir(), 'state.json');
+    const clock = virtualClock();
     const scenario = hungScenario();
     const waits = new Capture();
-    const a = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50 });
+    const a = await here(clock, scenario, stateFile);
     const abort = new AbortController();
-    const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, signal: abort.signal, logger: captureLogger(waits) });
+    const b = await here(clock, scenario, stateFile, { signal: abort.signal, logger: captureLogger(waits) });
     try {
       let holderDone = false;
       const stopping = a.stop({ timeoutSeconds: 600 }).finally(() => (holderDone = true));
-      await until(() => lockHeld(stateFile) && w3svcHung(stateFile), 30_000, 'the stop to hold the lock, stopping W3SVC');
+      await clock.whileBusy(until(() => lockHeld(stateFile) && w3svcHung(stateFile), 30_000, 'the stop to hold the lock, stopping W3SVC'));
       const waiting = b.restart().then(() => undefined, (err: unknown) => err);
-      await waits.seen('for the host lock held by');
+      await clock.whileBusy(waits.seen('for the host lock held by'));
       abort.abort();
       const e = (await waiting) as IisctlError;
       expect(e.code).toBe('CANCELLED');
       // It ended while the holder was still hung in its stop, not when the holder was done.
       expect(holderDone).toBe(false);
-      setW3svcHang(stateFile, scenario, false);
+      setW3svcHang(stateFile, scenario, false, undefined, clock);
       await stopping;
       expect(changeSequence(commandLog(stateFile))).toEqual(['stop W3SVC', 'stop WAS']); // b requested nothing
     } finally {
@@ -193,7 +214,7 @@ describe('host lock (CLI)', () => {
   });
 
   it('--lock-timeout is checked (exit 2)', async () => {
-    const machine = new SimMachine();
+    const machine = inProcessMachine(); // a usage error: no process needed
     const r = await machine.run(['restart', '--lock-timeout', 'soon']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--lock-timeout must be a number of seconds/);
@@ -286,14 +307,15 @@ describe('host lock on a remote computer: a lease on the target, whatever name r
 
   it('two clients reaching WEB02 by two names exclude each other; the lock is on WEB02, not on the machine iisctl runs on', async () => {
     const stateFile = path.join(tempDir(), 'state.json');
+    const clock = virtualClock();
     const scenario = hungFarm('WEB02');
     const waits = new Capture();
-    const a = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB02', pollIntervalMs: 50 });
-    const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'web02.contoso.local', pollIntervalMs: 50, lock: { wait: false } });
-    const c = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB02.CONTOSO.LOCAL', pollIntervalMs: 50, lockTimeoutSeconds: 60, logger: captureLogger(waits) });
+    const a = await here(clock, scenario, stateFile, { computerName: 'WEB02' });
+    const b = await here(clock, scenario, stateFile, { computerName: 'web02.contoso.local', lock: { wait: false } });
+    const c = await here(clock, scenario, stateFile, { computerName: 'WEB02.CONTOSO.LOCAL', lockTimeoutSeconds: 60, logger: captureLogger(waits) });
     try {
       const first = a.restart({ reason: 'first', timeoutSeconds: 600 });
-      await until(() => lockHeld(stateFile, 'WEB02') && w3svcHung(stateFile, 'WEB02'), 30_000, 'the first restart to hold the lock on WEB02, stopping W3SVC');
+      await clock.whileBusy(until(() => lockHeld(stateFile, 'WEB02') && w3svcHung(stateFile, 'WEB02'), 30_000, 'the first restart to hold the lock on WEB02, stopping W3SVC'));
       expect(lockHeld(stateFile)).toBe(false);
       expect(lockInfo(stateFile, 'WEB02')).toMatchObject({ kind: 'lease', operation: 'restart' });
       const e = (await b.restart().then(() => undefined, (err: unknown) => err)) as IisctlError;
@@ -302,8 +324,8 @@ describe('host lock on a remote computer: a lease on the target, whatever name r
       expect((e.details as { holder: Json }).holder).toMatchObject({ operation: 'restart', clientProcessId: process.pid, kind: 'lease' });
       expect(e.message).toMatch(/^Another iisctl holds the lock on web02\.contoso\.local: .*running restart/);
       const second = c.restart({ reason: 'second' });
-      await waits.seen('waiting up to 60 s for the host lock');
-      setW3svcHang(stateFile, scenario, false, 'WEB02');
+      await clock.whileBusy(waits.seen('waiting up to 60 s for the host lock'));
+      setW3svcHang(stateFile, scenario, false, 'WEB02', clock);
       const [r1, r2] = await Promise.all([first, second]);
       expect(r1.after.every((s) => s.status === 'Running')).toBe(true);
       expect(r2.after.every((s) => s.status === 'Running')).toBe(true);
@@ -319,22 +341,23 @@ describe('host lock on a remote computer: a lease on the target, whatever name r
 
   it('a local iisctl on WEB01 and one reaching WEB01 by name exclude each other, both ways', async () => {
     const stateFile = path.join(tempDir(), 'state.json');
+    const clock = virtualClock();
     const scenario = hungFarm('WEB01');
-    const local = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50 });
-    const remote = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB01.contoso.local', pollIntervalMs: 50 });
-    const localNoWait = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, lock: { wait: false } });
-    const remoteNoWait = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'web01', pollIntervalMs: 50, lock: { wait: false } });
+    const local = await here(clock, scenario, stateFile);
+    const remote = await here(clock, scenario, stateFile, { computerName: 'WEB01.contoso.local' });
+    const localNoWait = await here(clock, scenario, stateFile, { lock: { wait: false } });
+    const remoteNoWait = await here(clock, scenario, stateFile, { computerName: 'web01', lock: { wait: false } });
     try {
       const held = local.restart({ timeoutSeconds: 600 });
-      await until(() => lockHeld(stateFile) && w3svcHung(stateFile), 30_000, 'the local restart to hold the lock, stopping W3SVC');
+      await clock.whileBusy(until(() => lockHeld(stateFile) && w3svcHung(stateFile), 30_000, 'the local restart to hold the lock, stopping W3SVC'));
       await expect(remoteNoWait.restart()).rejects.toMatchObject({ code: 'LOCKED', details: { holder: { kind: 'held', operation: 'restart' } } });
-      setW3svcHang(stateFile, scenario, false);
+      setW3svcHang(stateFile, scenario, false, undefined, clock);
       await held;
-      setW3svcHang(stateFile, scenario, true); // the next stop hangs again
+      setW3svcHang(stateFile, scenario, true, undefined, clock); // the next stop hangs again
       const leased = remote.stop({ timeoutSeconds: 600 });
-      await until(() => lockHeld(stateFile) && w3svcHung(stateFile), 30_000, 'the remote stop to hold the lease, stopping W3SVC');
+      await clock.whileBusy(until(() => lockHeld(stateFile) && w3svcHung(stateFile), 30_000, 'the remote stop to hold the lease, stopping W3SVC'));
       await expect(localNoWait.start()).rejects.toMatchObject({ code: 'LOCKED', details: { holder: { kind: 'lease', operation: 'stop' } } });
-      setW3svcHang(stateFile, scenario, false);
+      setW3svcHang(stateFile, scenario, false, undefined, clock);
       await leased;
       expect((await localNoWait.start()).after.every((s) => s.status === 'Running')).toBe(true);
     } finally {
@@ -344,16 +367,17 @@ describe('host lock on a remote computer: a lease on the target, whatever name r
 
   it('a live lease of an iisctl elsewhere is LOCKED naming it; an expired one is taken over with a warning', async () => {
     const stateFile = path.join(tempDir(), 'state.json');
+    const clock = virtualClock();
     const scenario = farm(100);
     const capture = new Capture();
     const logger = captureLogger(capture);
-    plantLease(stateFile, scenario, new Date(Date.now() + 3_600_000));
-    const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB02', pollIntervalMs: 50, lock: { wait: false }, logger });
+    plantLease(stateFile, scenario, new Date(clock.now() + 3_600_000));
+    const b = await here(clock, scenario, stateFile, { computerName: 'WEB02', lock: { wait: false }, logger });
     try {
       await expect(b.stop()).rejects.toMatchObject({ code: 'LOCKED', details: { holder: { user: 'CONTOSO\\deployer', clientComputer: 'BUILD07', clientProcessId: 777, kind: 'lease' } } });
       expect((await b.status()).lock).toMatchObject({ held: true, holder: { user: 'CONTOSO\\deployer', clientComputer: 'BUILD07', kind: 'lease' } });
       expect(commandLog(stateFile, 'WEB02').some((t) => /Stop-Service/.test(t))).toBe(false);
-      plantLease(stateFile, scenario, new Date(Date.now() - 1000));
+      plantLease(stateFile, scenario, new Date(clock.now() - 1000));
       expect((await b.status()).lock).toEqual({ held: false });
       const r = await b.restart();
       expect(r.after.every((s) => s.status === 'Running')).toBe(true);
@@ -367,15 +391,16 @@ describe('host lock on a remote computer: a lease on the target, whatever name r
 
   it("this machine's lock: a live lease of a remote iisctl is LOCKED, an expired one is taken over with a warning", async () => {
     const stateFile = path.join(tempDir(), 'state.json');
+    const clock = virtualClock();
     const scenario = farm(100);
     const capture = new Capture();
     const logger = captureLogger(capture);
-    plantLease(stateFile, scenario, new Date(Date.now() + 3_600_000), 'WEB01');
-    const local = await connect({ simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, lock: { wait: false }, logger });
+    plantLease(stateFile, scenario, new Date(clock.now() + 3_600_000), 'WEB01');
+    const local = await here(clock, scenario, stateFile, { lock: { wait: false }, logger });
     try {
       await expect(local.stop()).rejects.toMatchObject({ code: 'LOCKED', details: { holder: { clientComputer: 'BUILD07', kind: 'lease' } } });
       expect(mutexes(stateFile)[LOCK_NAME]).toBeUndefined(); // it let go of the mutex again
-      plantLease(stateFile, scenario, new Date(Date.now() - 1000), 'WEB01');
+      plantLease(stateFile, scenario, new Date(clock.now() - 1000), 'WEB01');
       expect((await local.restart()).after.every((s) => s.status === 'Running')).toBe(true);
       expect(capture.lines.find((l) => String(l.message).includes('lease expired'))).toMatchObject({ level: 'warn', previousHolder: { clientComputer: 'BUILD07' } });
     } finally {
@@ -385,17 +410,18 @@ describe('host lock on a remote computer: a lease on the target, whatever name r
 
   it('the holder renews its lease: an operation longer than the lease keeps the lock', async () => {
     const stateFile = path.join(tempDir(), 'state.json');
+    const clock = virtualClock();
     const scenario = hungFarm('WEB02');
-    const a = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB02', pollIntervalMs: 50, lock: { leaseSeconds: 2 } });
-    const b = await connect({ simulate: scenario, simulatorStateFile: stateFile, computerName: 'WEB02', pollIntervalMs: 50, lock: { wait: false } });
+    const a = await here(clock, scenario, stateFile, { computerName: 'WEB02', lock: { leaseSeconds: 2 } });
+    const b = await here(clock, scenario, stateFile, { computerName: 'WEB02', lock: { wait: false } });
     try {
       const restarting = a.restart({ timeoutSeconds: 600 });
-      await until(() => lockHeld(stateFile, 'WEB02') && w3svcHung(stateFile, 'WEB02'), 30_000, 'the restart to hold the lease, stopping W3SVC');
+      await clock.whileBusy(until(() => lockHeld(stateFile, 'WEB02') && w3svcHung(stateFile, 'WEB02'), 30_000, 'the restart to hold the lease, stopping W3SVC'));
       const firstExpiry = String(lockInfo(stateFile, 'WEB02')?.expires);
       // Past the first lease's end, with the restart still hung in its stop: the lease was renewed.
-      await until(() => Date.now() > Date.parse(firstExpiry) && String(lockInfo(stateFile, 'WEB02')?.expires) !== firstExpiry, 30_000, 'the first lease to have ended');
+      await untilOn(clock, () => clock.now() > Date.parse(firstExpiry) && String(lockInfo(stateFile, 'WEB02')?.expires) !== firstExpiry, 30_000, 'the first lease to have ended');
       await expect(b.restart()).rejects.toMatchObject({ code: 'LOCKED' });
-      setW3svcHang(stateFile, scenario, false, 'WEB02');
+      setW3svcHang(stateFile, scenario, false, 'WEB02', clock);
       expect((await restarting).after.every((s) => s.status === 'Running')).toBe(true);
     } finally {
       await Promise.all([a.close(), b.close()]);

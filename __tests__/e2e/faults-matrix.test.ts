@@ -1,14 +1,19 @@
 /**
  * Issue 8, the fault matrix, end to end: every row asserts the typed error, the exit code (through
- * the built CLI where a user meets it), the state reported, and that no process is left behind
+ * the CLI where a user meets it), the state reported, and that no process is left behind
  * (no simulated host process of the run's state file is alive afterwards). The host lock rows
  * (two iisctl at once, a dead holder) are in faults-lock.test.ts.
+ *
+ * The CLI rows run in process (runCli, the simulated host in process) on a virtual clock: a
+ * service that takes seconds, or a --timeout, costs no real time, so a loaded machine cannot turn
+ * a FAILED into a TIMEOUT. What only processes show stays spawned: a frozen host process (SIGSTOP)
+ * and a state file corrupted between two separate runs.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { connect } from '../../lib/client';
 import { IisctlError } from '../../lib/errors';
-import { changedScenario, localComputer, parseOneDocument, SCENARIOS, SimMachine } from '../helpers/cli';
+import { changedScenario, inProcessMachine, localComputer, parseOneDocument, SCENARIOS, SimMachine } from '../helpers/cli';
 import { isAlive } from '../helpers/standins';
 import { tempDir } from '../helpers/sim';
 import { peekState } from '../../lib/sim/state';
@@ -18,6 +23,8 @@ jest.setTimeout(120_000);
 
 const scenario = (name: string) => path.join(SCENARIOS, `${name}.json`);
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A machine whose CLI runs are in this process, on virtual time. */
+const machineHere = (scenarioFile: string) => inProcessMachine(scenarioFile, { clock: 'virtual' });
 const statusOf = (services: Json[], name: string) => services.find((s) => s.name === name)?.status;
 
 async function state(machine: SimMachine): Promise<Json[]> {
@@ -29,7 +36,7 @@ async function state(machine: SimMachine): Promise<Json[]> {
 describe('fault matrix', () => {
   it('PowerShell dies mid-stop: SESSION_DIED, exit 1, the lock is not carried on by a new process; status tells the state', async () => {
     // Calls: init, lock, toggle, snapshot, stop request W3SVC, first poll <- dies here.
-    const machine = new SimMachine(changedScenario('host-crash', (s) => (s.host.crashOnCall = 6)));
+    const machine = machineHere(changedScenario('host-crash', (s) => (s.host.crashOnCall = 6)));
     const r = await machine.json(['stop']);
     expect(r.code).toBe(1);
     expect(r.doc.error).toMatchObject({ code: 'SESSION_DIED', exitCode: 1 });
@@ -68,7 +75,7 @@ describe('fault matrix', () => {
   });
 
   it('service hung in StopPending, no force: TIMEOUT, exit 3, nothing killed, the pending state reported', async () => {
-    const machine = new SimMachine(scenario('hung-stop'));
+    const machine = machineHere(scenario('hung-stop'));
     const r = await machine.json(['stop', '--timeout', '2']);
     expect(r.code).toBe(3);
     expect(r.doc.error).toMatchObject({ code: 'TIMEOUT', exitCode: 3, details: { pending: ['W3SVC'] } });
@@ -80,7 +87,7 @@ describe('fault matrix', () => {
   });
 
   it('service hung in StopPending, with force: exit 0, backup, IIS processes killed, verified stopped', async () => {
-    const machine = new SimMachine(scenario('hung-stop'));
+    const machine = machineHere(scenario('hung-stop'));
     const r = await machine.json(['stop', '--timeout', '2', '--force']);
     expect(r.code).toBe(0);
     expect(r.doc.result.forced).toBe(true);
@@ -91,7 +98,7 @@ describe('fault matrix', () => {
   });
 
   it('service fails to start: FAILED, exit 1, naming it, with the SCM event; state reported', async () => {
-    const machine = new SimMachine(scenario('start-fails'));
+    const machine = machineHere(scenario('start-fails'));
     const r = await machine.json(['start']);
     expect(r.code).toBe(1);
     expect(r.doc.error).toMatchObject({ code: 'FAILED', details: { failed: ['WAS'] } });
@@ -102,7 +109,7 @@ describe('fault matrix', () => {
   });
 
   it('transient errors beyond the retry budget: exit 1, TRANSIENT, nothing changed', async () => {
-    const machine = new SimMachine(scenario('cannot-accept-control'));
+    const machine = machineHere(scenario('cannot-accept-control'));
     const r = await machine.json(['stop', '--retries', '0']);
     expect(r.code).toBe(1);
     expect(r.doc.error.code).toBe('TRANSIENT');
@@ -112,7 +119,7 @@ describe('fault matrix', () => {
   });
 
   it('access denied: ACCESS_DENIED, exit 5, nothing changed', async () => {
-    const machine = new SimMachine(scenario('not-admin'));
+    const machine = machineHere(scenario('not-admin'));
     const r = await machine.json(['restart']);
     expect(r.code).toBe(5);
     expect(r.doc.error.code).toBe('ACCESS_DENIED');
@@ -123,7 +130,7 @@ describe('fault matrix', () => {
   });
 
   it('WebAdministration missing: FAILED, exit 1, with the module error and a hint; pools untouched', async () => {
-    const machine = new SimMachine(scenario('no-webadministration'));
+    const machine = machineHere(scenario('no-webadministration'));
     const r = await machine.json(['pool', 'recycle', 'DefaultAppPool']);
     expect(r.code).toBe(1);
     expect(r.doc.error).toMatchObject({ code: 'FAILED', powershell: { fullyQualifiedErrorId: expect.stringMatching(/^Modules_ModuleNotFound/) } });
@@ -132,7 +139,7 @@ describe('fault matrix', () => {
   });
 
   it('WebAdministration missing, W3SVC hung, --force: no backup possible, so nothing is killed (FAILED, exit 1, hint --no-backup); with --no-backup it is terminated', async () => {
-    const machine = new SimMachine(changedScenario('no-webadministration', (sc) => {
+    const machine = machineHere(changedScenario('no-webadministration', (sc) => {
       const w3svc = (localComputer(sc).services as Json[]).find((x) => x.name === 'W3SVC')!;
       w3svc.faults = { hangOnStop: true };
     }));
@@ -152,7 +159,7 @@ describe('fault matrix', () => {
   });
 
   it('remote host unreachable mid-rolling: the reachable host is done, the rolling stops at the unreachable one', async () => {
-    const machine = new SimMachine(scenario('farm'));
+    const machine = machineHere(scenario('farm'));
     const r = await machine.json(['rolling', 'restart', '-c', 'WEB02', '-c', 'WEB03', '-c', 'WEB01']);
     expect(r.code).toBe(8); // partial: one host done
     expect(r.doc).toMatchObject({ ok: false, exitCode: 8, done: ['WEB02'], failed: ['WEB03'], untouched: ['WEB01'] });
@@ -162,7 +169,7 @@ describe('fault matrix', () => {
   });
 
   it('event log query with no matches: exit 0 and an empty list', async () => {
-    const machine = new SimMachine(scenario('fast'));
+    const machine = machineHere(scenario('fast'));
     const future = new Date(Date.now() + 3_600_000).toISOString();
     const r = await machine.json(['events', '--since', future]);
     expect(r.code).toBe(0);
@@ -194,7 +201,7 @@ describe('fault matrix', () => {
   });
 
   (fs.existsSync('/dev/full') ? it : it.skip)('disk full when writing the log file: the command still does its job and says once, in one line, that the log was not written; no stack trace', async () => {
-    const machine = new SimMachine(scenario('fast'));
+    const machine = machineHere(scenario('fast'));
     const r = await machine.run(['--log-file', '/dev/full', '--log-level', 'debug', '-q', 'restart', '--json']);
     expect(r.code).toBe(0);
     expect(parseOneDocument(r.stdout).ok).toBe(true);

@@ -3,6 +3,10 @@
  * never shown, real HTTP from the simulated sites, fan-out with an unreachable host (library and
  * CLI), rolling restart stopping at an unhealthy host, drain honoured.
  * Assertions are about order and outcomes; every deadline is generous (slow shared machines).
+ *
+ * What needs no real socket runs in process on a virtual clock (sessions, fan-out, maxFailures,
+ * remote errors: `here()`, the CLI through runInProcess); what the farm's real HTTP serves (health
+ * checks, drain, the sites) and the credential's spawn environment stay on the process host.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -13,7 +17,10 @@ import { rollingRestart, RollingEvent } from '../../lib/fleet/rolling';
 import { createLogger } from '../../lib/log';
 import { startSimulatedFarm, SimulatedFarm } from '../../lib/sim/http';
 import { withMachine } from '../../lib/sim/state';
-import { runCli } from '../helpers/cli';
+import { runCli, runInProcess } from '../helpers/cli';
+import { VirtualClock } from '../../lib/sim/clock';
+import type { Clock } from '../../lib/clock';
+import type { ConnectOptions } from '../../lib/client';
 import { readUntil, scenarioFile, tempDir } from '../helpers/sim';
 import { commandLog } from './faults-helpers';
 
@@ -46,6 +53,24 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((o) => o.close().catch(() => undefined)));
 });
 
+/**
+ * In process on one virtual clock (the machine's and iisctl's): connection options for a client, a
+ * fleet or a rolling run whose simulated host runs in this process; `clock` also for the fleet's own waits.
+ */
+function here(w: World, clock: VirtualClock): Pick<ConnectOptions, 'simulate' | 'clock' | 'pollIntervalMs'> {
+  return { simulate: { scenario: w.scenario, stateFile: w.stateFile, inProcess: true, clock }, clock, pollIntervalMs: 50 };
+}
+
+const virtualClock = () => new VirtualClock(Date.now(), { auto: true });
+
+/** readUntil on a (virtual) clock: reads until ok, 200 ms of that clock apart, at most waitMs of it. */
+async function readUntilOn<T>(clock: Clock, read: () => Promise<T>, ok: (v: T) => boolean, waitMs = 30_000): Promise<T> {
+  for (const end = clock.now() + waitMs; ; await clock.sleep(200)) {
+    const v = await read();
+    if (ok(v) || clock.now() > end) return v;
+  }
+}
+
 function world(scenario: string): World {
   return { scenario, stateFile: path.join(tempDir(), 'state.json') };
 }
@@ -61,16 +86,18 @@ async function withFarm(w: World): Promise<SimulatedFarm> {
 describe('PSSessions: one per computer, reused, re-created when broken', () => {
   it('many calls share one New-PSSession; a reboot breaks it and the next call opens a new one', async () => {
     const w = world(scenarioFile('farm'));
-    const iis = await connect({ simulate: w.scenario, simulatorStateFile: w.stateFile, computerName: 'WEB02', pollIntervalMs: 50 });
+    const clock = virtualClock();
+    const iis = await connect({ ...here(w, clock), computerName: 'WEB02' });
     opened.push(iis);
     for (let i = 0; i < 4; i++) expect((await iis.status()).services.length).toBeGreaterThan(0);
     await iis.appPools.list?.();
     expect(await iis.remoteSessions()).toEqual([{ id: 1, name: 'WinRM1', computerName: 'WEB02', state: 'Opened', availability: 'Available' }]);
     expect(iis.stats.spawns).toBe(1);
 
-    await withMachine({ scenario: w.scenario, stateFile: w.stateFile }, (_m, s) => s.world.connect('WEB02').reboot());
-    // While WEB02 restarts: a typed UNREACHABLE (New-PSSession fails), then it works again.
-    const status = await readUntil(
+    await withMachine({ scenario: w.scenario, stateFile: w.stateFile, clock }, (_m, s) => s.world.connect('WEB02').reboot());
+    // While WEB02 restarts (on the machine's clock): a typed UNREACHABLE (New-PSSession fails), then it works again.
+    const status = await readUntilOn(
+      clock,
       () => iis.status().then(() => 'ok', (e: { code?: string }) => e.code ?? 'error'),
       (v) => v === 'ok',
     );
@@ -149,7 +176,7 @@ describe('the simulated sites serve real HTTP on 127.0.0.1', () => {
 describe('fan-out', () => {
   it('library: per-host results with one unreachable host', async () => {
     const w = world(scenarioFile('farm'));
-    const fleet = connectMany(['WEB01', 'WEB02', 'WEB03'], { simulate: w.scenario, simulatorStateFile: w.stateFile, pollIntervalMs: 50, retry: { attempts: 1 } });
+    const fleet = connectMany(['WEB01', 'WEB02', 'WEB03'], { ...here(w, virtualClock()), retry: { attempts: 1 } });
     opened.push(fleet);
     const results = await fleet.restart();
     expect(results.map((r) => [r.host, r.ok])).toEqual([
@@ -164,6 +191,8 @@ describe('fan-out', () => {
   it('CLI: --computer a,b,c in parallel, exit 8, one --json document with every host', async () => {
     const w = world(scenarioFile('farm'));
     const env = { ...process.env, IISCTL_SIM_STATE: w.stateFile };
+    const clock = virtualClock();
+    const runCli = (args: string[], e: NodeJS.ProcessEnv) => runInProcess(args, e, clock);
     const r = await runCli([`--simulate=${w.scenario}`, 'restart', '--computer', 'WEB01,WEB02,WEB03', '--parallel', '3', '--json'], env);
     expect(r.code).toBe(8);
     const doc = JSON.parse(r.stdout);
@@ -227,7 +256,7 @@ describe('rolling', () => {
   it('maxFailures: 1 goes on past one unreachable host; the default 0 stops there', async () => {
     const scenario = scenarioFile('farm'); // WEB03 is unreachable
     const stateFile = path.join(tempDir(), 'state.json');
-    const common = { simulate: scenario, simulatorStateFile: stateFile, pollIntervalMs: 50, retry: { attempts: 1 } };
+    const common = { ...here({ scenario, stateFile }, virtualClock()), retry: { attempts: 1 } };
     const tolerant = await rollingRestart(['WEB02', 'WEB03', 'WEB01'], { ...common, action: { kind: 'recycle', pool: 'DefaultAppPool' }, maxFailures: 1 });
     expect(tolerant).toMatchObject({ ok: false, done: ['WEB02', 'WEB01'], failed: ['WEB03'], untouched: [], stoppedEarly: false });
     const strict = await rollingRestart(['WEB02', 'WEB03', 'WEB01'], { ...common, action: { kind: 'recycle', pool: 'DefaultAppPool' } });
@@ -279,17 +308,18 @@ describe('remote errors keep their class', () => {
       (sc.computers as Record<string, { unreachable?: boolean }>).WEB03.unreachable = false;
     });
     const w = world(scenario);
-    const web02 = await connect({ simulate: w.scenario, simulatorStateFile: w.stateFile, computerName: 'WEB02', pollIntervalMs: 50 });
+    const clock = virtualClock();
+    const web02 = await connect({ ...here(w, clock), computerName: 'WEB02' });
     opened.push(web02);
     const stopped = await web02.stop();
     expect(stopped.retries?.length ?? 0).toBeGreaterThan(0);
     expect(JSON.stringify(stopped.retries)).toMatch(/TRANSIENT|cannot accept control/i);
-    const web03 = await connect({ simulate: w.scenario, simulatorStateFile: w.stateFile, computerName: 'WEB03', pollIntervalMs: 50, lock: { wait: false } });
+    const web03 = await connect({ ...here(w, clock), computerName: 'WEB03', lock: { wait: false } });
     opened.push(web03);
     const denied = await web03.stop().then(() => undefined, (e: unknown) => e as { code: string; host?: string });
     expect(denied).toMatchObject({ code: 'ACCESS_DENIED', host: 'WEB03' });
     const env = { ...process.env, IISCTL_SIM_STATE: w.stateFile };
-    const r = await runCli([`--simulate=${w.scenario}`, 'stop', '-c', 'WEB03'], env);
+    const r = await runInProcess([`--simulate=${w.scenario}`, 'stop', '-c', 'WEB03'], env, clock);
     expect(r.code).toBe(5);
   });
 });

@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { runCli as runCliHere } from '../../lib/cli/main';
+import { VirtualClock } from '../../lib/sim/clock';
 
 import { localComputer, SCENARIOS, scenarioFile, tempDir } from './sim';
 
@@ -34,12 +35,19 @@ export class SimMachine {
   readonly stateFile = path.join(tempDir(), 'state.json');
   /** run() calls runCli in this process, unless told { spawned: true }. */
   readonly inProcess: boolean;
+  /**
+   * In process on virtual time: one auto-advancing clock for every run on this machine (the
+   * machine's time and iisctl's waits), so simulated seconds cost no real time and no run can be
+   * cut short by a loaded machine. It starts at the wall time (a state file never lies in its future).
+   */
+  readonly clock: VirtualClock | undefined;
 
   constructor(
     readonly scenario: string = path.join(SCENARIOS, 'fast.json'),
-    options: { inProcess?: boolean } = {},
+    options: { inProcess?: boolean; clock?: 'virtual' } = {},
   ) {
     this.inProcess = options.inProcess === true;
+    this.clock = this.inProcess && options.clock === 'virtual' ? new VirtualClock(Date.now(), { auto: true }) : undefined;
   }
 
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -55,7 +63,7 @@ export class SimMachine {
    */
   run(args: string[], options: { env?: Record<string, string>; simulate?: boolean; spawned?: boolean } = {}): Promise<CliRun> {
     const full = options.simulate === false ? args : [`--simulate=${this.scenario}`, ...args];
-    return this.inProcess && !options.spawned ? runInProcess(full, this.env(options.env)) : runCli(full, this.env(options.env));
+    return this.inProcess && !options.spawned ? runInProcess(full, this.env(options.env), this.clock) : runCli(full, this.env(options.env));
   }
 
   async json(args: string[], options: { spawned?: boolean } = {}): Promise<{ code: number; doc: Json; stderr: string }> {
@@ -75,9 +83,12 @@ export class SimMachine {
   }
 }
 
-/** A simulated machine whose runs are in this process (run(args, { spawned: true }) spawns one). */
-export function inProcessMachine(scenario?: string): SimMachine {
-  return new SimMachine(scenario, { inProcess: true });
+/**
+ * A simulated machine whose runs are in this process (run(args, { spawned: true }) spawns one);
+ * clock 'virtual': on one virtual clock (SimMachine.clock).
+ */
+export function inProcessMachine(scenario?: string, options: { clock?: 'virtual' } = {}): SimMachine {
+  return new SimMachine(scenario, { inProcess: true, ...options });
 }
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
@@ -103,11 +114,11 @@ class Captured extends Writable {
   }
 }
 
-/** iisctl in this process: runCli with the streams captured, --simulate on the in-process host. */
-export async function runInProcess(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+/** iisctl in this process: runCli with the streams captured, --simulate on the in-process host (on `clock`, if given). */
+export async function runInProcess(args: string[], env: NodeJS.ProcessEnv, clock?: VirtualClock): Promise<CliRun> {
   const stdout = new Captured();
   const stderr = new Captured();
-  const code = await runCliHere({ argv: args, env, stdout, stderr, simulator: { inProcess: true } });
+  const code = await runCliHere({ argv: args, env, stdout, stderr, simulator: { inProcess: true, clock } });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 

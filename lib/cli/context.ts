@@ -91,6 +91,8 @@ export function connectOptions(ctx: Context, host: string | undefined): ConnectO
     simulate,
     simulatorStateFile: simulate ? simulatedMachine(ctx.io).stateFile : undefined,
     transport: simulate ? simulatorTransport(ctx.io, args.scenario) : undefined,
+    // The in-process host's clock is iisctl's too: on a virtual clock its waits cost no real time.
+    clock: simulate ? ctx.io.simulator?.clock : undefined,
     logger: ctx.logger,
     retry: args.retries === undefined ? undefined : { attempts: args.retries + 1 },
     lock: { wait: args.waitLock !== false, timeoutSeconds: args.lockTimeout },

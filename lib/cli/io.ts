@@ -19,7 +19,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /**
    * --simulate runs the simulated host in this Node process (the simulator's in-process
-   * transport), not as a spawned powershell.exe stand-in; clock: its time (default: real time).
+   * transport), not as a spawned powershell.exe stand-in; clock: its time and the time of
+   * iisctl's own waits, polls and deadlines (default: real time; a VirtualClock makes them instant).
    */
   simulator?: { inProcess: true; clock?: SimClock };
 }

@@ -6,14 +6,15 @@
  * runs the same engine behind stdin/stdout; what a line does is the same in both (runLine below).
  *
  * Limits (lib/sim/README.md): ending a transport cannot stop a line that is still running (a killed
- * process stops mid-way; here the line runs on, unless its clock never moves again); the host lock's
- * mutexes are owned by the Node process (cmdlets/mutex.ts), so two in-process transports do not
- * exclude each other.
+ * process stops mid-way; here the line runs on, unless its clock never moves again). Each
+ * transport's simulated pid owns the mutexes its runspace takes (cmdlets/mutex.ts), so two in-process
+ * transports exclude each other as two host processes do, and an ended one's mutexes are abandoned.
  */
 import type { Transport, TransportFactory, TransportOutput } from '../powershell/transport';
 import { fromSingleLine } from '../powershell/envelope';
 import { VirtualClock, type SimClock } from './clock';
 import { createSimInterpreter, SimHost } from './cmdlets/index';
+import { inProcessHostStarted } from './cmdlets/simhost';
 import type { Interpreter } from './interp';
 import { loadParser } from './parser';
 import type { LineResult } from './protocol';
@@ -34,7 +35,7 @@ export async function createHostInterpreter(state: SimStateOptions, processId: n
   // The scenario's account is DOMAIN\user; .NET's Environment splits it into UserDomainName and UserName.
   const slash = account.indexOf('\\');
   return createSimInterpreter({
-    host: new SimHost(state),
+    host: new SimHost(state, null, processId),
     computerName,
     userName: slash >= 0 ? account.slice(slash + 1) : account,
     userDomainName: slash >= 0 ? account.slice(0, slash) : computerName,
@@ -83,9 +84,11 @@ class InProcessTransport implements Transport {
   private stderr = '';
   private readonly state: SimStateOptions;
   private readonly interp: Promise<Interpreter>;
+  private readonly unregister: () => void;
 
   constructor(options: InProcessOptions) {
     this.exit = new Promise<void>((resolve) => (this.ended = resolve));
+    this.unregister = inProcessHostStarted(this.pid, () => this.die(null, undefined, 'SIGKILL'));
     this.stderrEnded = this.exit;
     this.state = { scenario: options.scenario, stateFile: options.stateFile, clock: options.clock };
     // Starting up compiles the parser (real asynchronous work): a virtual clock waits for it.
@@ -140,6 +143,7 @@ class InProcessTransport implements Transport {
     if (this.exited) return;
     if (said) this.stderr = (this.stderr + said + '\n').slice(-4000);
     this.exited = true;
+    this.unregister();
     this.exitDetail = `exit code ${String(code)}, signal ${String(signal)}`;
     this.ended();
   }

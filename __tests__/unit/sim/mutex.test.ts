@@ -1,6 +1,11 @@
 /** Simulated System.Threading.Mutex (lib/sim/cmdlets/mutex.ts): the semantics the host lock relies on. */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { simRunspace } from './simhost.helpers';
+import { inProcessTransport } from '../../../lib/sim/transport';
+import { killInProcessHost } from '../../../lib/sim/cmdlets/simhost';
 
 const NAME = 'Global\\iisctl-test';
 
@@ -75,5 +80,26 @@ describe('System.Threading.Mutex (simulated)', () => {
     await rs.machine((m) => void (m.world.state.computers.WEB02.mutexes = {}));
     const kept = await run(rs, `Invoke-Command -Session $s -ScriptBlock { (New-Object -TypeName System.Threading.Mutex -ArgumentList $false, '${NAME}').WaitOne(0) }`);
     expect(kept.stderr + kept.stdout).toMatch(/still owning the mutex Global\\iisctl-test/);
+  });
+
+  it('two in-process hosts on one machine are two processes: each owns by its own $PID, the second waits in vain, a killed owner abandons the mutex', async () => {
+    const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-mutex-')), 'state.json');
+    const hosts = inProcessTransport({ scenario: 'fast', stateFile });
+    const a = hosts();
+    const b = hosts();
+    const take = `$m = New-Object -TypeName System.Threading.Mutex -ArgumentList $false, '${NAME}'; try { $m.WaitOne(0) } catch { $_.Exception.GetBaseException().GetType().FullName }`;
+    try {
+      expect((await a.send(`$PID; ${take}`)).stdout.trim().split(/\r?\n/)).toEqual([String(a.pid), 'True']);
+      expect(a.pid).not.toBe(b.pid);
+      expect((await b.send(take)).stdout.trim()).toBe('False');
+      expect((await b.send('$m.ReleaseMutex()')).stderr).toMatch(/unsynchronized block of code/); // b does not own it
+      expect(killInProcessHost(a.pid!)).toBe(true);
+      await a.exit;
+      expect((await b.send(take)).stdout.trim()).toBe('System.Threading.AbandonedMutexException');
+      expect((await b.send('$PID; $m.ReleaseMutex(); $m.WaitOne(0)')).stdout.trim().split(/\r?\n/)).toEqual([String(b.pid), 'True']);
+      expect(killInProcessHost(a.pid!)).toBe(false); // gone already
+    } finally {
+      await Promise.all([a.terminate('SIGTERM'), b.terminate('SIGTERM')]);
+    }
   });
 });

@@ -14,7 +14,8 @@
  * Named kernel objects are case-sensitive and live per computer.
  *
  * Model: one computer's mutexes are in its persisted state (`mutexes`), owned by the pid of the
- * simulated host process that acquired them (one pipeline thread per host, as the console host's
+ * simulated host process that acquired them (SimHost.processId: the process host's own pid, or an
+ * in-process transport's simulated pid) (one pipeline thread per host, as the console host's
  * runspace uses PSThreadOptions.ReuseThread: PowerShell ConsoleHost.cs OpenConsoleRunspace). A mutex
  * whose owner process no longer exists is abandoned.
  * Remote runspaces (Invoke-Command): the mutex is the target computer's, owned by this host process
@@ -28,19 +29,9 @@ import type { CmdletCall } from '../interp/types';
 import { MethodFailure, NotSupported } from '../interp/dotnet';
 import { PsObject, PsValue, isTrue, toStr } from '../values';
 import { toNumber } from '../interp/operators';
-import { hostOf, type SimHost } from './simhost';
+import { hostOf, hostProcessAlive as alive, type SimHost } from './simhost';
 
 const POLL_MS = 20;
-
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 type Outcome = 'acquired' | 'abandoned' | 'busy';
 
@@ -50,7 +41,7 @@ export function newSimMutex(call: CmdletCall, args: PsValue[]): PsObject {
   const initiallyOwned = isTrue(args[0]);
   const name = toStr(args[1]);
   if (name.length > 260) throw new MethodFailure(`The name can be no more than 260 characters in length.`, 'System.ArgumentException');
-  const me = process.pid;
+  const me = host.processId;
   let disposed = false;
 
   const tryTake = (): Promise<Outcome> =>

@@ -15,6 +15,12 @@ export class SimHost {
     readonly state: SimStateOptions,
     /** Computer the commands run on; null = the scenario's local computer. */
     readonly computer: string | null = null,
+    /**
+     * The simulated powershell.exe this runspace lives in ($PID): it owns the named mutexes the
+     * runspace takes (cmdlets/mutex.ts). The process host is its own Node process; each in-process
+     * transport is a simulated process of its own (transport.ts), so two of them exclude each other.
+     */
+    readonly processId: number = process.pid,
   ) {}
 
   /** Modules imported in this runspace (the IIS: drive exists only once WebAdministration is loaded). */
@@ -39,7 +45,7 @@ export class SimHost {
 
   /** A facade for another computer of the same world (Invoke-Command). */
   forComputer(name: string): SimHost {
-    return new SimHost(this.state, name);
+    return new SimHost(this.state, name, this.processId);
   }
 
   /** Runs fn against this computer's machine under the state lock. */
@@ -59,6 +65,36 @@ export class SimHost {
       if (left <= 0) return false;
       await this.sleep(Math.min(pollMs, left));
     }
+  }
+}
+
+/** The simulated host processes running in this Node process (in-process transports), by pid, with how to kill each. */
+const inProcessHosts = new Map<number, () => void>();
+
+/** An in-process simulated host process starts; the function returned says it ended. */
+export function inProcessHostStarted(pid: number, kill: () => void): () => void {
+  inProcessHosts.set(pid, kill);
+  return () => inProcessHosts.delete(pid);
+}
+
+/**
+ * Ends an in-process simulated host process as SIGKILL ends a process host (for tests: what
+ * `process.kill(pid, 'SIGKILL')` is to a spawned one). False if no such host lives here.
+ */
+export function killInProcessHost(pid: number): boolean {
+  const kill = inProcessHosts.get(pid);
+  kill?.();
+  return kill !== undefined;
+}
+
+/** Whether the simulated host process `pid` still exists: one of this Node process's in-process hosts, or a live OS process. */
+export function hostProcessAlive(pid: number): boolean {
+  if (pid === process.pid || inProcessHosts.has(pid)) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
