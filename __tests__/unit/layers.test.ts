@@ -63,6 +63,21 @@ function upwardImports(rel: string, source: string): string[] {
     .map((target) => `${rel} (${from.name}) -> ${target}`);
 }
 
+/**
+ * The imports of a file of lib/cli that go around the public surface: into lib/powershell,
+ * lib/scripts, lib/control, lib/fleet, lib/sim or the client module itself. The CLI reaches the
+ * library through lib/index.ts (types with `import type`, so a cold start loads none of it), the
+ * shared single files of lib/ (errors, limits, log, defaults, ...) and the simulator's lazy loader
+ * lib/simulator.ts.
+ */
+function bypassesPublicSurface(rel: string, source: string): string[] {
+  return specifiers(source)
+    .filter((s) => s.startsWith('.'))
+    .map((s) => path.relative(LIB, path.resolve(LIB, path.dirname(rel), s)).split(path.sep).join('/'))
+    .filter((t) => /^(powershell|scripts|control|fleet|sim)(\/|$)/.test(t) || /^client(\.ts|\.js)?$/.test(t))
+    .map((t) => `${rel} -> ${t}`);
+}
+
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const full = path.join(dir, e.name);
@@ -85,6 +100,27 @@ describe('layers', () => {
         .map((t) => `${f} -> ${t}`),
     );
     expect(offending).toEqual([]);
+  });
+
+  it('lib/cli imports only the public surface (lib/index.ts and the shared single files), never a layer under it', () => {
+    const cli = files.filter((f) => f.startsWith('cli/'));
+    expect(cli.length).toBeGreaterThan(10);
+    const offending = cli.flatMap((f) => bypassesPublicSurface(f, fs.readFileSync(path.join(LIB, f), 'utf8')));
+    expect(offending).toEqual([]);
+  });
+
+  it('the public-surface check sees every kind of import into a lower layer (it would catch one)', () => {
+    const bypasses = [
+      "import type { StatusResult } from '../control/iisServices';",
+      "import { SETTING_NAMES } from '../scripts/settings';",
+      "import { fanOut } from '../fleet/fanOut';",
+      "const s = require('../powershell/session');",
+      "let m: import('../sim/machine').Machine;",
+      "import { connect } from '../client';",
+    ];
+    for (const line of bypasses) expect([line, bypassesPublicSurface('cli/x.ts', line).length]).toEqual([line, 1]);
+    expect(bypassesPublicSurface('cli/commands/x.ts', "import type { AdviseResult } from '../../control/advise';")).toEqual(['cli/commands/x.ts -> control/advise']);
+    expect(bypassesPublicSurface('cli/x.ts', "import type { IisClient } from '../index'; import { loadSimulator } from '../simulator'; import { DEFAULTS } from '../defaults'; import { render } from './render';")).toEqual([]);
   });
 
   it('no file of lib/ imports a layer above its own', () => {

@@ -41,3 +41,15 @@ it("the README's session example works as written against the simulated host", a
     await session.close();
   }
 });
+
+it("the README's Public API list names exactly what lib/index.ts exports (values and types)", () => {
+  const index = fs.readFileSync(path.join(root, 'lib/index.ts'), 'utf8');
+  const exported = [...index.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)].flatMap((m) => m[1].split(',').map((n) => n.trim().split(/\s+as\s+/).pop() ?? '').filter(Boolean));
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const start = readme.indexOf('### Public API (lib/index.ts)');
+  expect(start).toBeGreaterThan(0);
+  const section = readme.slice(start, readme.indexOf('\n## ', start));
+  const listed = [...section.matchAll(/^- [^:\n]+: (.*)$/gm)].flatMap((m) => [...m[1].matchAll(/`(\w+)`/g)].map((x) => x[1]));
+  expect(exported.length).toBeGreaterThan(50);
+  expect([...listed].sort()).toEqual([...exported].sort());
+});

@@ -4,13 +4,9 @@
  * No IIS logic here: hosts are connected with the library's connect() and its results rendered.
  */
 import { cliHint } from './hints';
-import { connect, ConnectOptions, IisClient } from '../client';
 import { IisctlError, isIisctlError } from '../errors';
 import { createLogger, Logger, LogLevel, LOG_LEVELS } from '../log';
-import { currentUser } from '../control/operation';
-import { fanOut, hostConcurrency, HostResult } from '../fleet/fanOut';
-import { checkHosts } from '../fleet/hosts';
-import { remoteCredentialFile } from '../scripts/remote';
+import { connect, type ConnectOptions, type IisClient, currentUser, fanOut, hostConcurrency, HostResult, checkHosts, remoteCredentialFile } from '../index';
 import { LIMITS } from '../limits';
 import { cliNumber } from './validate';
 import { EXIT, exitCodeOf, ExitCode } from './exitCodes';

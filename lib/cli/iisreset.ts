@@ -14,7 +14,7 @@
  * Decision: `iisctl` with no argument at all prints help (exit 2); it never restarts IIS. Only
  * an argv with at least one iisreset switch is read as an iisreset command line.
  */
-import type * as Selectors from '../control/selectors';
+import { closeMatches } from '../closeMatches';
 import { VALUE_OPTIONS } from './options';
 import { DEFAULTS } from '../defaults';
 
@@ -134,9 +134,6 @@ function notASwitch(arg: string): string {
   if (timeoutTypo) return `${arg} is not an iisreset switch. Did you mean /TIMEOUT:${timeoutTypo[1]}?`;
   if (/^\/(help|h)$/i.test(arg)) return `${arg} is not an iisreset switch. Did you mean /? (iisreset's switches) or --help (iisctl's commands)?`;
   const word = arg.split(':')[0];
-  // Loaded here, on this error path only: selectors.ts brings the script quoting (cold start: README, Benchmarks).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { closeMatches } = require('../control/selectors') as typeof Selectors;
   const near = closeMatches(word, SWITCH_WORDS.map((s) => s.split(':')[0]));
   const option = /^\/[a-z][\w-]*$/i.test(arg) ? ` iisctl's own options are written --${arg.slice(1).toLowerCase()}.` : '';
   return `${arg} is not an iisreset switch.${near.length ? ` Did you mean ${near.join(' or ')}?` : option}`;

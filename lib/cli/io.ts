@@ -4,7 +4,7 @@
  * host in the same Node process. Nothing below the entry reads process.stdout, process.stderr or
  * process.env: it reads these.
  */
-import type { TransportFactory } from '../powershell/transport';
+import type { TransportFactory } from '../index';
 import { loadSimulator, type SimulatorModule } from '../simulator';
 import type { Stream } from './render';
 

@@ -4,7 +4,7 @@
  * translation's business (it adds --force unless /NOFORCE); the timeouts default in the library
  * (lib/defaults.ts).
  */
-import type { RestartOptions, ServiceOperationResult } from '../control/iisServices';
+import type { RestartOptions, ServiceOperationResult } from '../index';
 import { DEFAULTS } from '../defaults';
 import { forEachHost, Runtime, targetHosts, UsageError } from './context';
 import { CliCommand, handler } from './handler';

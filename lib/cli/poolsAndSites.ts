@@ -3,12 +3,8 @@
  * --all), the library's iis.appPools / iis.sites, and their rendering.
  */
 import type { Argv } from 'yargs';
-import type { IisClient } from '../client';
 import { DEFAULTS } from '../defaults';
-import type { SurgicalOptions, SurgicalPlan, SurgicalResult } from '../control/webOperations';
-import type { Selector } from '../control/selectors';
-import type { AppPoolInfo } from '../scripts/appPools';
-import type { SiteInfo } from '../scripts/sites';
+import type { IisClient, SurgicalOptions, SurgicalPlan, SurgicalResult, Selector, AppPoolInfo, SiteInfo } from '../index';
 import { Context, forEachHost, Runtime, UsageError } from './context';
 import type { ExitCode } from './exitCodes';
 import { Args, CliCommand, handler } from './handler';

@@ -2,8 +2,7 @@
  * Human views shared by several commands: a dry-run plan, and the result of a stop/start/restart
  * with iisreset's console wording (docs/sources.md §1.7).
  */
-import type { OperationPlan, Progress, ServiceOperationResult } from '../control/iisServices';
-import type { ServiceInfo } from '../scripts/services';
+import type { OperationPlan, Progress, ServiceOperationResult, ServiceInfo } from '../index';
 import { duration, Output, table } from './render';
 
 export function renderPlan(out: Output, plan: OperationPlan, restartsEnabled?: boolean): void {

@@ -1,7 +1,7 @@
 /** `iisctl advise`: what to change instead of resetting IIS, with evidence and the fixing command (library: iis.advise()). */
 import { LIMITS } from '../../limits';
 import { DEFAULTS } from '../../defaults';
-import type { AdviseResult } from '../../control/advise';
+import type { AdviseResult } from '../../index';
 import { forEachHost, Runtime } from '../context';
 import { CliCommand, handler } from '../handler';
 import { Output } from '../render';

@@ -4,7 +4,7 @@
  * live configuration, so it asks for --yes (exit 2 without it, nothing run); --dry-run shows the
  * scripts of create and restore without running them (no --yes needed).
  */
-import type { ConfigBackupInfo } from '../../scripts/backups';
+import type { ConfigBackupInfo } from '../../index';
 import { forEachHost, Runtime, UsageError } from '../context';
 import { CliCommand, handler } from '../handler';
 import { table } from '../render';

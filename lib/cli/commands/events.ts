@@ -4,7 +4,7 @@
  */
 import { LIMITS } from '../../limits';
 import { DEFAULTS } from '../../defaults';
-import { EVENT_KINDS, EventKind, EventRecord } from '../../scripts/events';
+import { EVENT_KINDS, EventKind, EventRecord } from '../../index';
 import { forEachHost, Runtime, UsageError } from '../context';
 import { CliCommand, handler } from '../handler';
 import { Output, table, timestamp } from '../render';

@@ -6,7 +6,7 @@
  * No --dry-run: which rung runs depends on the health read after the previous one, so there is
  * no fixed plan to print (`pool recycle NAME --dry-run` shows the first rung's script).
  */
-import type { HealResult } from '../../control/heal';
+import type { HealResult } from '../../index';
 import { DEFAULTS } from '../../defaults';
 import { isIisctlError } from '../../errors';
 import { forEachHost, Runtime, UsageError } from '../context';

@@ -5,9 +5,7 @@
  * anything is sent (exit 2 on a bad value, nothing run).
  */
 import type { Argv } from 'yargs';
-import type { PoolSettings, PoolSettingsChanges, SettingName } from '../../scripts/settings';
-import { SETTING_NAMES } from '../../scripts/settings';
-import { attributeOf, PoolConfigurePlan, PoolConfigureResult } from '../../control/settings';
+import { SETTING_NAMES, attributeOf, PoolConfigurePlan, PoolConfigureResult, type PoolSettings, type PoolSettingsChanges, type SettingName } from '../../index';
 import { Context, forEachHost, UsageError } from '../context';
 import type { ExitCode } from '../exitCodes';
 import type { Args } from '../handler';

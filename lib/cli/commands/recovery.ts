@@ -2,10 +2,8 @@
  * `iisctl recovery show|enable|disable [SERVICE...]`: Automatic Restart of IISADMIN, WAS and W3SVC
  * (SCM recovery actions through sc.exe; library: iis.recovery).
  */
-import type { ServiceRecoveryInfo } from '../../scripts/recovery';
-import { RECOVERY_SERVICES } from '../../scripts/recovery';
+import { RECOVERY_SERVICES, type ServiceRecoveryInfo, type RecoveryChangeResult } from '../../index';
 import { DEFAULTS } from '../../defaults';
-import type { RecoveryChangeResult } from '../../control/recovery';
 import { renderSteps } from '../views';
 import { forEachHost, Runtime, UsageError } from '../context';
 import { CliCommand, handler } from '../handler';

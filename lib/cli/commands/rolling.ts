@@ -8,7 +8,7 @@ import { LIMITS } from '../../limits';
 import { DEFAULTS } from '../../defaults';
 import { cliNumber } from '../validate';
 import { IisctlError } from '../../errors';
-import { healthUrl, rollingRestart, RollingAction, RollingEvent, RollingResult } from '../../fleet/rolling';
+import { healthUrl, rollingRestart, RollingAction, RollingEvent, RollingResult } from '../../index';
 import { connectOptions, errorExitCode, errorJson, reportError, Runtime, targetHosts, UsageError } from '../context';
 import { EXIT, ExitCode } from '../exitCodes';
 import { CliCommand, handler } from '../handler';

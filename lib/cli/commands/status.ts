@@ -4,16 +4,11 @@
  * `Status for <DisplayName> ( <ServiceName> ) : <State>` (docs/sources.md §1.6; only "Running" is
  * attested there, other states are printed with their ServiceControllerStatus names).
  */
-import type { IisClient } from '../../client';
-import type { AppPoolInfo } from '../../scripts/appPools';
-import type { SiteInfo } from '../../scripts/sites';
-import type { StatusResult } from '../../control/iisServices';
+import { describeHolder, type IisClient, type AppPoolInfo, type SiteInfo, type StatusResult, type ServiceRecoveryInfo } from '../../index';
 import { errorJson, forEachHost, oneLine, Runtime } from '../context';
 import { CliCommand, handler } from '../handler';
 import { Output, table } from '../render';
-import type { ServiceRecoveryInfo } from '../../scripts/recovery';
 import { recoveryText } from './recovery';
-import { describeHolder } from '../../control/lock';
 import { isIisctlError } from '../../errors';
 
 export const STATUS_USAGE = 'iisctl status [-c HOST]... [--json]';
