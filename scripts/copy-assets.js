@@ -10,6 +10,9 @@ const assets = [
   ['lib/sim/cmdlets.json', 'dist/sim/cmdlets.json'],
   ['lib/sim/cmdlets-supplement.json', 'dist/sim/cmdlets-supplement.json'],
   ['lib/sim/scenarios', 'dist/sim/scenarios'],
+  // The pwsh engine's PowerShell module (lib/sim/pwsh/engine.ts imports it from next to itself).
+  ['lib/sim/pwsh/SimWindows.psm1', 'dist/sim/pwsh/SimWindows.psm1'],
+  ['lib/sim/pwsh/proxies.ps1', 'dist/sim/pwsh/proxies.ps1'],
 ];
 for (const [from, to] of assets) {
   const src = path.join(root, from);

@@ -6,14 +6,14 @@
 #            on learn.microsoft.com: each says "PowerShell 6/7.x and later")
 #   members- every .NET member the script calls or reads (static: [Type]::Member, instance: .Member)
 #   bind   - every command naming a catalog cmdlet, bound by StaticParameterBinder.BindCommand
-#            against a proxy with the documented signature (proxies.ps1), plus the documented
+#            against a proxy with the documented signature (lib/sim/pwsh/proxies.ps1), plus the documented
 #            mandatory parameters of the set the binder can choose (the static binder does not
 #            check those: StaticParameterBinder.cs, PowerShell/PowerShell repository).
 # Input JSON: { catalog: path, scripts: [{ name, text }] }. Output JSON: one record per script.
 param([Parameter(Mandatory = $true)][string]$InputPath, [Parameter(Mandatory = $true)][string]$OutputPath)
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 2
-. (Join-Path $PSScriptRoot 'proxies.ps1')
+. (Join-Path $PSScriptRoot '../../lib/sim/pwsh/proxies.ps1')
 Add-Type -Path (Join-Path $PSScriptRoot 'Subset51Visitor.cs')
 
 # Errors are shown through Out-Default, which the proxies shadow: report them on stderr ourselves.

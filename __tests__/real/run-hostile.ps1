@@ -1,5 +1,5 @@
 # Executes generated scripts carrying hostile text in real PowerShell, in one process, with the
-# documented cmdlets replaced by recording proxies of the same signatures (proxies.ps1) and the
+# documented cmdlets replaced by recording proxies of the same signatures (lib/sim/pwsh/proxies.ps1) and the
 # native programs the builders call (sc.exe, iisreset.exe) by recording functions. Each script runs
 # exactly as iisctl sends it: the envelope's one line.
 #
@@ -17,7 +17,7 @@
 # inBatch false.
 param([Parameter(Mandatory = $true)][string]$InputPath, [Parameter(Mandatory = $true)][string]$OutputPath)
 $ErrorActionPreference = 'Stop'
-. (Join-Path $PSScriptRoot 'proxies.ps1')
+. (Join-Path $PSScriptRoot '../../lib/sim/pwsh/proxies.ps1')
 Add-Type -Path (Join-Path $PSScriptRoot 'Recorder.cs')
 trap { [Console]::Error.WriteLine("run-hostile.ps1: $($_.Exception.Message) $($_.ScriptStackTrace)"); exit 1 }
 

@@ -191,6 +191,10 @@ export class PsObject {
   member(name: string): Member | undefined {
     return this.members.get(name.toLowerCase());
   }
+  /** Method names, in order. */
+  methodNames(): string[] {
+    return [...this.members.values()].filter((m) => m.kind === 'method').map((m) => m.name);
+  }
   /** Property names (notes and properties), in order. */
   propertyNames(): string[] {
     return [...this.members.values()].filter((m) => m.kind !== 'method').map((m) => m.name);

@@ -1,6 +1,8 @@
 # Proxy functions with the documented signatures of the catalog's cmdlets (cmdlets.json: the
 # Windows PowerShell 5.1 reference), so that PowerShell's own binder can judge every command of a
-# generated script without Windows. Dot-sourced by check-scripts.ps1 and run-hostile.ps1.
+# generated script without Windows. Dot-sourced by __tests__/real/check-scripts.ps1 and
+# run-hostile.ps1, and by the simulator's pwsh engine (SimWindows.psm1: the same param blocks, bodies
+# that call the simulated machine).
 #
 # A proxy is an advanced function: [CmdletBinding()] gives it the common parameters, and
 # SupportsShouldProcess adds -WhatIf/-Confirm, as the real cmdlet has them (about_Functions_CmdletBindingAttribute,
@@ -43,8 +45,9 @@ function Resolve-IisctlProxyType($Parameter, [switch]$Loose) {
 }
 
 # The text of one proxy function for cmdlet $Name. $Body is the function body after the param
-# block (a begin/process/end text). Returns @{ Text; Dynamic = names of dynamic parameters }.
-function New-IisctlProxy([string]$Name, $Cmdlet, [string[]]$Common, [string]$Body, [switch]$Loose) {
+# block (a begin/process/end text). $TypeMap (optional) gives a parameter's type text, or $null for
+# the default. Returns @{ Text; Dynamic = names of dynamic parameters }.
+function New-IisctlProxy([string]$Name, $Cmdlet, [string[]]$Common, [string]$Body, [switch]$Loose, [scriptblock]$TypeMap) {
     $params = [ordered]@{}
     $dynamic = @()
     foreach ($set in $Cmdlet.parameterSets) {
@@ -78,7 +81,9 @@ function New-IisctlProxy([string]$Name, $Cmdlet, [string[]]$Common, [string]$Bod
         if ($null -ne $p.acceptedValues -and @($p.acceptedValues).Count -gt 0 -and $p.type -ne 'SwitchParameter') {
             $extra += "[ValidateSet($(@(@($p.acceptedValues).ForEach({ ConvertTo-IisctlPsLiteral $_ })) -join ', '))]"
         }
-        "    $($attrs -join ' ') $($extra -join ' ') [$(Resolve-IisctlProxyType $p -Loose:$Loose)] `$$($p.name)"
+        $type = if ($TypeMap) { & $TypeMap $p } else { $null }
+        if (-not $type) { $type = Resolve-IisctlProxyType $p -Loose:$Loose }
+        "    $($attrs -join ' ') $($extra -join ' ') [$type] `$$($p.name)"
     }
     $binding = "DefaultParameterSetName=$(ConvertTo-IisctlPsLiteral $Cmdlet.defaultParameterSet)"
     if ($Cmdlet.supportsShouldProcess) { $binding += ', SupportsShouldProcess=$true' }

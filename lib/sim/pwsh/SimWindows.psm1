@@ -1,0 +1,254 @@
+# SimWindows: what only Windows has, for scripts running on real PowerShell 7 (the simulator's pwsh
+# engine, lib/sim/pwsh/engine.ts). Each shadowed cmdlet is an advanced function with the documented
+# parameter sets of the Windows PowerShell 5.1 cmdlet (proxies.ps1 New-IisctlProxy, from the
+# catalog file in $env:IISCTL_SIM_CATALOG), so parsing, binding, validation, the pipeline, -ErrorAction,
+# $?, $Error and ConvertTo-Json are PowerShell's own. Its body sends the bound parameters to the
+# simulator (bridge.ts) over the local socket in $env:IISCTL_SIM_BRIDGE and writes back what the
+# simulated cmdlet produced: objects with their PSTypeNames, non-terminating errors through
+# $PSCmdlet.WriteError, a terminating one through $PSCmdlet.ThrowTerminatingError, warnings
+# through $PSCmdlet.WriteWarning.
+#
+# Functions take precedence over cmdlets of the same name (about_Command_Precedence,
+# https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_command_precedence),
+# so an imported function Get-Process shadows PowerShell's own; module-qualified names still reach
+# the real cmdlet, which is why the code below writes Microsoft.PowerShell.Utility\ConvertTo-Json.
+
+. (Join-Path $PSScriptRoot 'proxies.ps1')
+
+$script:Utf8 = [System.Text.UTF8Encoding]::new($false)
+$script:Socket = [System.Net.Sockets.Socket]::new([System.Net.Sockets.AddressFamily]::Unix, [System.Net.Sockets.SocketType]::Stream, [System.Net.Sockets.ProtocolType]::Unspecified)
+$script:Socket.Connect([System.Net.Sockets.UnixDomainSocketEndPoint]::new($env:IISCTL_SIM_BRIDGE))
+$script:Stream = [System.Net.Sockets.NetworkStream]::new($script:Socket, $true)
+$script:Reader = [System.IO.StreamReader]::new($script:Stream, $script:Utf8)
+$script:Writer = [System.IO.StreamWriter]::new($script:Stream, $script:Utf8)
+$script:Writer.AutoFlush = $true
+# The simulator's objects this session holds: object -> its id on the Node side (weak: pwsh forgets them freely).
+$script:Ids = [System.Runtime.CompilerServices.ConditionalWeakTable[object, object]]::new()
+$script:Methods = @{}
+
+function Send-IisctlSim([System.Collections.IDictionary]$Request) {
+    $script:Writer.WriteLine((Microsoft.PowerShell.Utility\ConvertTo-Json -InputObject $Request -Depth 64 -Compress))
+    $line = $script:Reader.ReadLine()
+    if ($null -eq $line) { throw [System.InvalidOperationException]::new('iisctl simulator: the bridge to the simulated machine is closed.') }
+    Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject $line -AsHashtable -Depth 64
+}
+
+# ---- values: PowerShell -> simulator -----------------------------------------------------------
+
+function ConvertTo-IisctlWire($Value, [int]$Depth = 0) {
+    if ($null -eq $Value) { return $null }
+    $id = $null
+    # (-is [psobject] is no test here: it looks at the base object.)
+    if ($script:Ids.TryGetValue($Value, [ref]$id)) { return @{ '$ref' = $id } }
+    $base = $Value.psobject.BaseObject
+    # A simulated object as a parameter took its parameter's type (a SimArg class below): send the object.
+    if ($base.GetType().Name -like 'SimArg*') { return ConvertTo-IisctlWire $base.Value $Depth }
+    if ($base -is [System.Management.Automation.SwitchParameter]) { return $base.IsPresent }
+    if ($base -is [string] -or $base -is [bool]) { return $base }
+    if ($base -is [char]) { return [string]$base }
+    if ($base -is [enum]) { return $base.ToString() }
+    if ($base -is [int] -or $base -is [long] -or $base -is [double] -or $base -is [uint32] -or $base -is [int16] -or $base -is [byte] -or $base -is [decimal] -or $base -is [single] -or $base -is [uint64]) { return $base }
+    if ($base -is [datetime]) { return @{ '$date' = [long](($base.ToUniversalTime() - [datetime]::UnixEpoch).TotalMilliseconds); k = [string]$base.Kind } }
+    if ($base -is [scriptblock] -or $Depth -gt 8) { return @{ '$str' = [string]$Value } }
+    if ($base -is [System.Collections.IDictionary]) {
+        $pairs = foreach ($k in $base.Keys) { , @((ConvertTo-IisctlWire $k ($Depth + 1)), (ConvertTo-IisctlWire $base[$k] ($Depth + 1))) }
+        return @{ '$hash' = @($pairs); o = ($base -is [System.Collections.Specialized.OrderedDictionary]) }
+    }
+    if ($base -is [System.Collections.IEnumerable]) { return , @(foreach ($x in $base) { ConvertTo-IisctlWire $x ($Depth + 1) }) }
+    if ($base -is [System.Management.Automation.PSCustomObject]) {
+        $pairs = foreach ($p in $Value.psobject.Properties) { , @($p.Name, (ConvertTo-IisctlWire $p.Value ($Depth + 1))) }
+        return @{ '$custom' = @($pairs) }
+    }
+    return @{ '$str' = [string]$Value }
+}
+
+# ---- values: simulator -> PowerShell -----------------------------------------------------------
+
+function ConvertFrom-IisctlWire($Wire) {
+    if ($null -eq $Wire) { return $null }
+    if ($Wire -is [System.Collections.IDictionary]) {
+        if ($Wire.ContainsKey('$obj')) { return New-IisctlSimObject $Wire }
+        if ($Wire.ContainsKey('$enum')) {
+            $t = $Wire['$enum'] -as [type]
+            if ($null -ne $t -and $t.IsEnum) { return [enum]::ToObject($t, [long]$Wire.v) }
+            return [string]$Wire.n
+        }
+        if ($Wire.ContainsKey('$date')) {
+            $utc = [datetime]::UnixEpoch.AddMilliseconds([double]$Wire['$date'])
+            # The simulated machine's time zone is UTC (lib/sim/values.ts PsDateTime): Local keeps the clock time.
+            return [datetime]::SpecifyKind($utc, [System.DateTimeKind]$Wire.k)
+        }
+        if ($Wire.ContainsKey('$hash')) {
+            $h = if ($Wire.o) { [ordered]@{} } else { @{} }
+            foreach ($pair in $Wire['$hash']) { $h[(ConvertFrom-IisctlWire $pair[0])] = ConvertFrom-IisctlWire $pair[1] }
+            return $h
+        }
+        if ($Wire.ContainsKey('$bytes')) { return , [Convert]::FromBase64String($Wire['$bytes']) }
+        if ($Wire.ContainsKey('$type')) { return ($Wire['$type'] -as [type]) }
+        if ($Wire.ContainsKey('$str')) { return [string]$Wire['$str'] }
+    }
+    if ($Wire -is [System.Collections.IList]) { return , [object[]]@(foreach ($x in $Wire) { ConvertFrom-IisctlWire $x }) }
+    return $Wire
+}
+
+function New-IisctlSimObject($Wire) {
+    $o = [pscustomobject]@{}
+    Set-IisctlSimProperties $o $Wire
+    $o.psobject.TypeNames.Clear()
+    foreach ($t in $Wire.t) { $o.psobject.TypeNames.Add($t) }
+    $text = [string]$Wire.s
+    # Where PowerShell's type data has a ToString for the type (ServiceController: its ServiceName), that one stays.
+    try { $o.psobject.Members.Add([System.Management.Automation.PSScriptMethod]::new('ToString', [scriptblock]::Create("'" + $text.Replace("'", "''") + "'"))) } catch { $null = $_ }
+    foreach ($m in $Wire.m) {
+        if (-not $script:Methods.Contains($m)) {
+            # Bound to this module: the method's body runs here, where Invoke-IisctlSimMethod is.
+            $script:Methods[$m] = $ExecutionContext.SessionState.Module.NewBoundScriptBlock([scriptblock]::Create("Invoke-IisctlSimMethod `$this '$m' `$args"))
+        }
+        # A name PowerShell's type data already gives the type keeps PowerShell's member.
+        try { $o.psobject.Members.Add([System.Management.Automation.PSScriptMethod]::new($m, $script:Methods[$m])) } catch { $null = $_ }
+    }
+    $script:Ids.AddOrUpdate($o, $Wire['$obj'])
+    $o
+}
+
+function Set-IisctlSimProperties($Object, $Wire) {
+    foreach ($p in $Wire.p) {
+        $value = ConvertFrom-IisctlWire $p[1]
+        $existing = $Object.psobject.Properties[$p[0]]
+        if ($existing) { $existing.Value = $value }
+        else { $Object.psobject.Properties.Add([System.Management.Automation.PSNoteProperty]::new($p[0], $value)) }
+    }
+}
+
+function Invoke-IisctlSimMethod($Object, [string]$Name, [object[]]$Arguments) {
+    $id = $null
+    if (-not $script:Ids.TryGetValue($Object, [ref]$id)) { throw [System.InvalidOperationException]::new('iisctl simulator: not a simulated object.') }
+    $reply = Send-IisctlSim @{ op = 'method'; id = $id; name = $Name; args = @(foreach ($a in $Arguments) { ConvertTo-IisctlWire $a }) }
+    if ($reply.self) { Set-IisctlSimProperties $Object $reply.self }
+    # A .NET method that throws: PowerShell wraps it in MethodInvocationException ("Exception calling ...").
+    if ($reply.term) { throw (New-IisctlSimException $reply.term.ex) }
+    foreach ($e in $reply.ev) { if ($e.ContainsKey('o')) { ConvertFrom-IisctlWire $e.o } }
+}
+
+# ---- errors ------------------------------------------------------------------------------------
+
+function New-IisctlSimException($X) {
+    $inner = if ($X.inner) { New-IisctlSimException $X.inner } else { $null }
+    $t = $X.type -as [type]
+    $ex = $null
+    if ($null -ne $t -and [Exception].IsAssignableFrom($t)) {
+        try {
+            if ($t -eq [System.ComponentModel.Win32Exception] -and $null -ne $X.native) { $ex = [System.ComponentModel.Win32Exception]::new([int]$X.native, $X.message) }
+            elseif ($t -eq [System.Runtime.InteropServices.COMException] -and $null -ne $X.hresult) { $ex = [System.Runtime.InteropServices.COMException]::new($X.message, [int]$X.hresult) }
+            elseif ($null -ne $inner) { $ex = $t::new($X.message, $inner) }
+            else { $ex = $t::new($X.message) }
+        } catch { $ex = $null }
+    }
+    # A type this pwsh does not have (ServiceCommandException exists only on Windows): System.Exception,
+    # with the simulator's type name kept beside it (lib/sim/README.md, the pwsh engine's known differences).
+    if ($null -eq $ex) {
+        $ex = if ($null -ne $inner) { [System.Exception]::new($X.message, $inner) } else { [System.Exception]::new($X.message) }
+        $ex.Data['IisctlSimulatedType'] = $X.type
+    }
+    if ($null -ne $X.hresult -and $ex.HResult -ne [int]$X.hresult) { $ex.HResult = [int]$X.hresult }
+    $ex
+}
+
+function New-IisctlSimErrorRecord($E) {
+    $category = [System.Management.Automation.ErrorCategory]::NotSpecified
+    [void][Enum]::TryParse([System.Management.Automation.ErrorCategory], [string]$E.cat, [ref]$category)
+    [System.Management.Automation.ErrorRecord]::new((New-IisctlSimException $E.ex), [string]$E.id, $category, (ConvertFrom-IisctlWire $E.target))
+}
+
+# ---- the shadowing functions -------------------------------------------------------------------
+
+function Write-IisctlSimReply($Cmdlet, $Reply) {
+    foreach ($e in $Reply.ev) {
+        if ($e.ContainsKey('o')) { $Cmdlet.WriteObject((ConvertFrom-IisctlWire $e.o), $false) }
+        elseif ($e.ContainsKey('e')) { $Cmdlet.WriteError((New-IisctlSimErrorRecord $e.e)) }
+        elseif ($e.ContainsKey('w')) { $Cmdlet.WriteWarning([string]$e.w) }
+        elseif ($e.ContainsKey('h')) { $Cmdlet.Host.UI.WriteLine([string]$e.h) }
+    }
+    if ($Reply.term) { $Cmdlet.ThrowTerminatingError((New-IisctlSimErrorRecord $Reply.term)) }
+}
+
+# The common parameters are PowerShell's (-ErrorAction, -WarningAction...): only -WhatIf reaches the simulator.
+$script:Common = @()
+
+function Invoke-IisctlSim($Cmdlet, [string]$Name, [System.Collections.IDictionary]$Bound) {
+    $params = @{}
+    foreach ($k in $Bound.Keys) { if ($script:Common -notcontains $k) { $params[$k] = ConvertTo-IisctlWire $Bound[$k] } }
+    $reply = Send-IisctlSim @{ op = 'cmd'; name = $Name; set = $Cmdlet.ParameterSetName; params = $params; whatIf = [bool]$Bound['WhatIf'] }
+    Write-IisctlSimReply $Cmdlet $reply
+}
+
+# Paths on the simulated drives: the registry (HKLM:, HKCU:, Registry::) and IIS: (WebAdministration).
+function Test-IisctlSimPath([System.Collections.IDictionary]$Bound) {
+    $paths = @(foreach ($k in 'Path', 'LiteralPath', 'PSPath') { if ($Bound.ContainsKey($k)) { $Bound[$k] } })
+    if ($paths.Count -eq 0) { return $false }
+    foreach ($p in $paths) { if ([string]$p -notmatch '^(HKLM:|HKCU:|IIS:|(Microsoft\.PowerShell\.Core\\)?Registry::)') { return $false } }
+    $true
+}
+
+function Invoke-IisctlSimNative([string]$Name, [object[]]$Arguments) {
+    $reply = Send-IisctlSim @{ op = 'native'; name = $Name; args = @(foreach ($a in $Arguments) { [string]$a }) }
+    if ($reply.term) { throw (New-IisctlSimException $reply.term.ex) }
+    # A native program's output reaches PowerShell as lines of text.
+    if ($reply.stdout) { $reply.stdout -split '\r?\n' | Microsoft.PowerShell.Core\Where-Object { $_ -ne '' } }
+    if ($reply.stderr) { [Console]::Error.Write($reply.stderr) }
+    $global:LASTEXITCODE = [int]$reply.exit
+}
+
+$catalog = Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($env:IISCTL_SIM_CATALOG)) -AsHashtable -Depth 64
+$script:Common = @($catalog.commonParameters) + @($catalog.riskMitigationParameters)
+# Objects only the simulated Windows makes (PSCustomObjects with the real type's PSTypeNames): a
+# parameter of such a type takes a SimArg class, which converts only from an object of that
+# PSTypeName, so the binder refuses anything else and tries the next parameter or set, as it does
+# for the real type ("Stop-Service W3SVC" binds -Name, not -InputObject). Enums and .NET types pwsh
+# has bind as themselves.
+$script:SimulatedTypes = @('System.ServiceProcess.ServiceController', 'System.Diagnostics.Process', 'Microsoft.Management.Infrastructure.CimInstance', 'System.Management.Automation.Runspaces.PSSession')
+$classes = foreach ($t in $script:SimulatedTypes) {
+    $short = $t.Substring($t.LastIndexOf('.') + 1)
+    "class SimArg$short { [psobject]`$Value; SimArg$short([psobject]`$o) { if (`$o.PSTypeNames -notcontains '$t') { throw [System.InvalidCastException]::new('not a $t') }; `$this.Value = `$o } }"
+}
+$typeMap = {
+    param($Parameter)
+    if ($Parameter.type -eq 'SwitchParameter') { return $null }
+    $full = [string]$Parameter.fullType
+    $array = $full.EndsWith('[]')
+    $element = $full.TrimEnd('[]')
+    if ($script:SimulatedTypes -contains $element) { return "SimArg$($element.Substring($element.LastIndexOf('.') + 1))$(if ($array) { '[]' })" }
+    $t = $element -as [type]
+    if ($null -ne $t -and ($t.IsEnum -or $t.IsPrimitive -or $t -eq [string])) { return $full }
+    $null
+}
+$exported = @()
+$aliases = @()
+$functions = foreach ($entry in $catalog.cmdlets.GetEnumerator()) {
+    $body = "process { Invoke-IisctlSim `$PSCmdlet '$($entry.Key)' `$PSBoundParameters }"
+    if (@($catalog.pathCmdlets) -contains $entry.Key) {
+        # Only the simulated drives are Windows': any other path is PowerShell's own provider.
+        $body = "process { if (Test-IisctlSimPath `$PSBoundParameters) { Invoke-IisctlSim `$PSCmdlet '$($entry.Key)' `$PSBoundParameters } else { Microsoft.PowerShell.Management\$($entry.Key) @PSBoundParameters } }"
+    }
+    if ($entry.Key -eq 'New-Object') {
+        $body = "process { if ([string]`$PSBoundParameters['TypeName'] -match '^(System\.)?Threading\.Mutex$') { Invoke-IisctlSim `$PSCmdlet 'New-Object' `$PSBoundParameters } else { Microsoft.PowerShell.Utility\New-Object @PSBoundParameters } }"
+    }
+    $proxy = New-IisctlProxy $entry.Key $entry.Value $script:Common $body -Loose -TypeMap $typeMap
+    "function script:$($entry.Key) {`n$($proxy.Text)`n}"
+    $exported += $entry.Key
+    foreach ($a in @($entry.Value.aliases)) {
+        # pwsh's own aliases (gci, dir, gps...) name the command, which is now this function.
+        if (Microsoft.PowerShell.Utility\Get-Alias -Name $a -ErrorAction Ignore) { continue }
+        Microsoft.PowerShell.Utility\Set-Alias -Name $a -Value $entry.Key -Scope Script
+        $aliases += $a
+    }
+}
+# One script, dot-sourced here: the classes are known when the functions' param blocks are parsed,
+# and the functions belong to this module (they see its private functions).
+. ([scriptblock]::Create((@($classes) + @($functions)) -join "`n"))
+# Native programs of a Windows with IIS (lib/sim/cmdlets/iisreset.ts, sc.ts).
+foreach ($native in @($catalog.natives)) {
+    . ([scriptblock]::Create("function script:$native { Invoke-IisctlSimNative '$native' `$args }"))
+    $exported += $native
+}
+Export-ModuleMember -Function $exported -Alias $aliases

@@ -1,0 +1,141 @@
+/**
+ * The pwsh engine: one real PowerShell 7 process runs the simulated host's script lines, with the
+ * SimWindows module (SimWindows.psm1) imported so that the Windows-only cmdlets iisctl uses are
+ * functions calling this simulator's machine through the bridge (bridge.ts). Everything else
+ * (the language, the binder, error records, ConvertTo-Json, $?, the pipeline) is PowerShell's own.
+ *
+ * The process is started once per engine (one per simulated host process or in-process transport),
+ * through the library's own process transport (node-powershell, lib/powershell/processTransport.ts),
+ * exactly as the library starts pwsh on a real machine; its first line imports the module.
+ */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ProcessTransport } from '../../powershell/processTransport';
+import { loadCatalogFile, Catalog } from '../catalog';
+import { simCmdlets, simNatives } from '../cmdlets/index';
+import { coreCmdlets } from '../cmdlets/core';
+import type { SimHost } from '../cmdlets/simhost';
+import type { RunResult } from '../interp';
+import type { PwshCommand } from './locate';
+import { Bridge } from './bridge';
+
+/**
+ * The cmdlets the module shadows: the Windows-only ones the library's scripts call (lib/sim/README.md,
+ * "The pwsh engine"). Cmdlets pwsh has on Linux too are shadowed only where they reach simulated
+ * Windows: processes (simulated pids) entirely, item cmdlets only on the simulated drives (PATH_CMDLETS).
+ */
+const PATH_CMDLETS = ['Get-Item', 'Get-ChildItem', 'Test-Path', 'Get-ItemProperty', 'Get-ItemPropertyValue', 'Set-ItemProperty', 'New-Item', 'New-ItemProperty', 'Remove-ItemProperty'];
+export const SHADOWED = [
+  'Get-Service', 'Start-Service', 'Stop-Service', 'Restart-Service', 'Set-Service', 'Get-CimInstance',
+  'Get-Process', 'Stop-Process',
+  'Get-WinEvent', 'Write-EventLog', 'New-EventLog',
+  'Import-Module', 'Get-Module',
+  'Get-WebAppPoolState', 'Start-WebAppPool', 'Stop-WebAppPool', 'Restart-WebAppPool', 'Get-Website', 'Start-Website', 'Stop-Website',
+  'Get-WebsiteState', 'Get-WebBinding', 'Get-WebApplication', 'Get-IISAppPool', 'Get-IISSite',
+  'Get-WebConfigurationProperty', 'Set-WebConfigurationProperty', 'Backup-WebConfiguration', 'Get-WebConfigurationBackup', 'Restore-WebConfiguration',
+  'Get-Counter', 'Restart-Computer',
+  ...PATH_CMDLETS,
+  // Only for System.Threading.Mutex: a named mutex is the simulated computer's (cmdlets/mutex.ts),
+  // owned by the simulated host process; anything else is PowerShell's own New-Object.
+  'New-Object',
+];
+/** Native programs of a Windows with IIS. */
+const NATIVES = ['iisreset', 'iisreset.exe', 'sc.exe'];
+
+export interface PwshEngineOptions {
+  pwsh: PwshCommand;
+  host: SimHost;
+  computerName: string;
+}
+
+/** Runs lines like the interpreter does (runLine), on real pwsh. */
+export class PwshEngine {
+  private readonly dir: string;
+  private readonly server: net.Server;
+  private readonly transport: Promise<ProcessTransport>;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(o: PwshEngineOptions) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-pwsh-'));
+    const socketPath = process.platform === 'win32' ? `\\\\.\\pipe\\iisctl-sim-${path.basename(this.dir)}` : path.join(this.dir, 'bridge.sock');
+    const catalogFile = path.join(this.dir, 'catalog.json');
+    const full = loadCatalogFile();
+    const missing = SHADOWED.filter((n) => !(n in full.cmdlets));
+    if (missing.length) throw new Error(`pwsh engine: not in the catalog: ${missing.join(', ')}`);
+    fs.writeFileSync(catalogFile, JSON.stringify({
+      commonParameters: full.commonParameters,
+      riskMitigationParameters: full.riskMitigationParameters,
+      cmdlets: Object.fromEntries(SHADOWED.map((n) => [n, full.cmdlets[n]])),
+      pathCmdlets: PATH_CMDLETS,
+      natives: NATIVES,
+    }));
+    const catalog = new Catalog(full);
+    const bridge = new Bridge({ host: o.host, computerName: o.computerName, cmdlets: new Map([...simCmdlets, ['New-Object', coreCmdlets.get('New-Object')!]]), natives: simNatives, typeName: (n) => catalog.cmdletTypeName(n) });
+    this.server = net.createServer((socket) => {
+      // Neither the server nor pwsh's connection keeps Node alive by itself (the in-process
+      // transport's contract); a call holds pwsh's process while it runs (runLine).
+      socket.unref();
+      bridge.serve(socket);
+    });
+    const listening = new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(socketPath, () => {
+        this.server.unref();
+        resolve();
+      });
+    });
+    this.transport = listening.then(async () => {
+      const t = new ProcessTransport({
+        command: o.pwsh.command,
+        leadingArgs: o.pwsh.args,
+        env: { IISCTL_SIM_BRIDGE: socketPath, IISCTL_SIM_CATALOG: catalogFile, TERM: 'dumb' },
+        description: 'real PowerShell 7 (simulator pwsh engine)',
+        simulated: true,
+      });
+      const moduleFile = path.join(__dirname, 'SimWindows.psm1');
+      t.hold(true);
+      try {
+        const started = await t.send(`Import-Module -Name '${moduleFile.replace(/'/g, "''")}' -DisableNameChecking -ErrorAction Stop`);
+        if (started.stderr.trim()) throw new Error(`pwsh engine: the SimWindows module did not load: ${started.stderr.trim()}`);
+      } finally {
+        t.hold(false);
+      }
+      return t;
+    });
+    this.transport.catch(() => undefined);
+  }
+
+  /** The pwsh process id (for tests and logs). */
+  async pid(): Promise<number | undefined> {
+    return (await this.transport).pid;
+  }
+
+  runLine(line: string): Promise<RunResult> {
+    const run = this.queue.then(async () => {
+      const t = await this.transport;
+      t.hold(true);
+      const out = await t.send(line).finally(() => t.hold(false));
+      return { stdout: out.stdout, stderr: out.stderr, exitCode: t.exited ? exitCodeOf(t.exitDetail) : undefined };
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    try {
+      const t = await this.transport;
+      await t.terminate('SIGTERM');
+    } catch {
+      // never started: nothing to end
+    }
+    this.server.close();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function exitCodeOf(detail: string | undefined): number {
+  const m = /exit code (\d+)/.exec(detail ?? '');
+  return m ? Number(m[1]) : 1;
+}
