@@ -60,6 +60,13 @@ export interface SimulateOptions {
    * that advances it itself decides when time passes. Default 'real'.
    */
   clock?: 'real' | 'virtual' | Clock;
+  /**
+   * What runs the simulated host's scripts: 'interp' (the simulator's own PowerShell interpreter),
+   * 'pwsh' (real PowerShell 7, only Windows simulated; POWERSHELL_UNAVAILABLE when pwsh cannot be
+   * found) or 'auto' (today: interp; README, "The simulated host's engines"). Default:
+   * IISCTL_SIM_ENGINE, else auto.
+   */
+  engine?: 'pwsh' | 'interp' | 'auto';
 }
 
 export interface ConnectOptions {
@@ -339,6 +346,8 @@ export async function connect(options: ConnectOptions = {}): Promise<IisClient> 
   const sim = simulateOptions(options.simulate);
   const stateFile = sim?.stateFile ?? options.simulatorStateFile;
   const hostName = options.computerName ?? 'localhost';
+  // A bad or unavailable engine fails here, before any host starts.
+  if (sim) loadSimulator().chooseEngine(sim.engine);
   if (sim?.inProcess) {
     if (remoteTargetOf(options)?.credential) throw invalidArgument('A credential reaches PowerShell through its process environment: not with simulate.inProcess.');
     const { clock, transport } = inProcessHost(sim, stateFile, options.clock);
@@ -356,7 +365,7 @@ export async function connect(options: ConnectOptions = {}): Promise<IisClient> 
     executable: options.powershell,
     pwsh: options.pwsh,
     // The password of the credential reaches PowerShell only through its spawn environment (scripts/remote.ts).
-    env: { ...(stateFile ? { IISCTL_SIM_STATE: stateFile } : {}), ...remoteSecretEnv(remoteTargetOf(options)) },
+    env: { ...(stateFile ? { IISCTL_SIM_STATE: stateFile } : {}), ...(sim?.engine ? { IISCTL_SIM_ENGINE: sim.engine } : {}), ...remoteSecretEnv(remoteTargetOf(options)) },
   });
   logger.debug('connecting', { executable: executable.description, computerName: options.computerName });
   const session = new PowerShellSession({ executable, logger, callTimeoutMs: options.callTimeoutMs, hostName, clock: options.clock });
@@ -380,5 +389,5 @@ function inProcessHost(sim: SimulateOptions, stateFile: string | undefined, give
   // A virtual clock starts at the wall time: a state file saved earlier never lies in its future.
   const clock = wanted === 'virtual' ? new simulator.VirtualClock(realClock.now(), { auto: true }) : wanted === 'real' ? given ?? realClock : wanted;
   const scenario = sim.scenario === undefined ? undefined : simulator.resolveScenarioPath(sim.scenario);
-  return { clock, transport: simulator.inProcessTransport({ scenario, stateFile, clock }) };
+  return { clock, transport: simulator.inProcessTransport({ scenario, stateFile, clock, engine: sim.engine }) };
 }

@@ -13,7 +13,7 @@ import { EXIT, exitCodeOf, ExitCode } from './exitCodes';
 import type { GlobalArgs } from './options';
 import { Output } from './render';
 import { UsageError } from './usageError';
-import { CliIo, simulatedMachine, simulatorTransport } from './io';
+import { CliIo, simulatedMachine, simulatorEngine, simulatorTransport } from './io';
 
 export { UsageError };
 
@@ -81,7 +81,10 @@ export function targetHosts(ctx: Context): (string | undefined)[] {
 
 export function connectOptions(ctx: Context, host: string | undefined): ConnectOptions {
   const { args } = ctx;
-  const simulate = args.simulate || args.scenario !== undefined ? args.scenario ?? true : undefined;
+  const simulated = args.simulate || args.scenario !== undefined;
+  // IISCTL_SIM_ENGINE of this run's environment (the library would read the process's).
+  const engine = simulated ? simulatorEngine(ctx.io) : undefined;
+  const simulate = simulated ? (engine ? { scenario: args.scenario, engine } : args.scenario ?? true) : undefined;
   return {
     computerName: host,
     simulate,

@@ -33,7 +33,17 @@ export function simulatedMachine(io: CliIo, scenario?: string): { stateFile?: st
 /** The in-process simulated host of a --simulate run, when the caller asked for it. */
 export function simulatorTransport(io: CliIo, scenario: string | undefined): TransportFactory | undefined {
   if (!io.simulator?.inProcess) return undefined;
-  return loadSimulator().inProcessTransport({ ...simulatedMachine(io, scenario), clock: io.simulator.clock });
+  return loadSimulator().inProcessTransport({ ...simulatedMachine(io, scenario), clock: io.simulator.clock, engine: simulatorEngine(io) });
+}
+
+/** What `status` and `sim` print about the simulated host's engine: which one runs, and why. */
+export function simulatorEngineLine(io: CliIo): string {
+  return `Simulated host engine: ${loadSimulator().chooseEngine(simulatorEngine(io), io.env).why}`;
+}
+
+/** IISCTL_SIM_ENGINE (pwsh, interp, auto: what runs the simulated host's scripts), when set. */
+export function simulatorEngine(io: CliIo): 'pwsh' | 'interp' | 'auto' | undefined {
+  return nonEmpty(io.env.IISCTL_SIM_ENGINE) as 'pwsh' | 'interp' | 'auto' | undefined;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

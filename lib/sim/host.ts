@@ -3,7 +3,8 @@
  * The simulated powershell.exe: `node host.js -NoLogo -NoProfile -NonInteractive -NoExit -Command -`.
  *
  * - arguments are checked like powershell.exe would for node-powershell's use (protocol.ts);
- * - scenario from $IISCTL_SIM_SCENARIO (name or path), state from $IISCTL_SIM_STATE (state.ts);
+ * - scenario from $IISCTL_SIM_SCENARIO (name or path), state from $IISCTL_SIM_STATE (state.ts),
+ *   engine from $IISCTL_SIM_ENGINE (engine.ts: the interpreter, or real pwsh running the lines);
  * - every executed line is counted (`noteHostCall`: the scenario's crash-on-Nth-call fault ends
  *   the process abruptly, before any output of that call) and logged (`recordCommand`, the
  *   envelope's script read back (envelope.ts fromSingleLine) so tests can read what really ran);
@@ -16,7 +17,7 @@ import { checkArguments, serve } from './protocol';
 import { loadParser } from './parser';
 import { isIncompleteSource } from './incomplete';
 import { type SimStateOptions } from './state';
-import { CRASH_EXIT_CODE, createHostInterpreter, executedText, runLine } from './transport';
+import { CRASH_EXIT_CODE, createHostEngine, executedText, runLine } from './transport';
 
 export { CRASH_EXIT_CODE, executedText };
 /** Exit code for unusable arguments (EX_USAGE). */
@@ -34,7 +35,8 @@ async function main(): Promise<void> {
   // simulated powershell.exe does not die of it. (node-powershell cannot spawn it detached.)
   process.on('SIGINT', () => undefined);
   const state: SimStateOptions = {};
-  const [parser, interp] = await Promise.all([loadParser(), createHostInterpreter(state, process.pid)]);
+  // The engine: $IISCTL_SIM_ENGINE (pwsh, interp, auto; lib/sim/engine.ts).
+  const [parser, interp] = await Promise.all([loadParser(), createHostEngine(state, process.pid)]);
   // This process has its machine now: a state file deleted from here on is an error, not a new
   // machine; a corrupt or deleted one ends the process (any machine access, cmdlets included).
   state.requireExisting = true;

@@ -23,6 +23,7 @@ export { listBundledScenarios, loadScenario, resolveScenarioPath, ScenarioError 
 export { VirtualClock, realClock, type SimClock, type VirtualClockOptions } from './clock';
 export type { SimulatedFarm, SimulatedFarmOptions, FarmSite } from './http';
 export type { InProcessOptions } from './transport';
+export { chooseEngine, SIM_ENGINE_ENV, type SimEngineChoice, type SimEngineRequest } from './engine';
 
 /*
  * The machine, the interpreter and the HTTP farm are loaded on first use: `--simulate` needs only

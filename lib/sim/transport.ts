@@ -15,7 +15,9 @@ import { fromSingleLine } from '../powershell/envelope';
 import { VirtualClock, type SimClock } from './clock';
 import { createSimInterpreter, SimHost } from './cmdlets/index';
 import { inProcessHostStarted } from './cmdlets/simhost';
-import type { Interpreter } from './interp';
+import type { Interpreter, RunResult } from './interp';
+import { chooseEngine, type SimEngineChoice } from './engine';
+import type * as PwshEngineModule from './pwsh/engine';
 import { loadParser } from './parser';
 import type { LineResult } from './protocol';
 import { holdMachine, withMachine, type SimStateError, type SimStateOptions } from './state';
@@ -26,6 +28,23 @@ export const CRASH_EXIT_CODE = 255;
 /** The script a line really runs: the envelope's script (its wire format is defined once, in envelope.ts), anything else as is. */
 export function executedText(line: string): string {
   return fromSingleLine(line) ?? line;
+}
+
+/** What runs one simulated powershell.exe's lines: the interpreter, or real pwsh (lib/sim/engine.ts). */
+export interface HostEngine {
+  runLine(line: string): Promise<RunResult>;
+  /** Ends what the engine started (pwsh's process); nothing for the interpreter. */
+  close?(): Promise<void>;
+}
+
+/** The engine of one simulated powershell.exe on the machine of `state`: `choice` (default: chooseEngine()). */
+export async function createHostEngine(state: SimStateOptions, processId: number, choice: SimEngineChoice = chooseEngine()): Promise<HostEngine> {
+  if (choice.engine === 'interp') return createHostInterpreter(state, processId);
+  const who = await withMachine(state, (m) => ({ computerName: m.name }));
+  // Loaded only for this engine: it starts a process and a socket server.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PwshEngine } = require('./pwsh/engine') as typeof PwshEngineModule;
+  return new PwshEngine({ pwsh: choice.pwsh!, host: new SimHost(state, null, processId), computerName: who.computerName });
 }
 
 /** The interpreter of one simulated powershell.exe on the machine of `state`. */
@@ -49,7 +68,7 @@ export async function createHostInterpreter(state: SimStateOptions, processId: n
  * answer sees this line's effects. 'crash': the scenario's crash-on-Nth-call fault ends the host
  * before any output of that call.
  */
-export function runLine(state: SimStateOptions, interp: Interpreter, line: string): Promise<LineResult | 'crash'> {
+export function runLine(state: SimStateOptions, interp: HostEngine, line: string): Promise<LineResult | 'crash'> {
   return holdMachine(state, async () => {
     const crash = await withMachine(state, (_m, s) => {
       s.world.recordCommand(executedText(line));
@@ -67,13 +86,15 @@ export interface InProcessOptions {
   stateFile?: string;
   /** The machine's time; a VirtualClock moves only when advanced (default: real time). */
   clock?: SimClock;
+  /** Which engine runs the scripts: pwsh, interp or auto (default: $IISCTL_SIM_ENGINE, else auto; lib/sim/engine.ts). */
+  engine?: string;
 }
 
 /** Simulated process ids: far from real ones, distinct per transport. */
 let nextPid = 0x7f000000;
 
 class InProcessTransport implements Transport {
-  readonly description = 'simulated Windows host (in process)';
+  readonly description: string;
   readonly pid = nextPid++;
   exited = false;
   exitDetail: string | undefined;
@@ -83,7 +104,7 @@ class InProcessTransport implements Transport {
   private ended!: () => void;
   private stderr = '';
   private readonly state: SimStateOptions;
-  private readonly interp: Promise<Interpreter>;
+  private readonly interp: Promise<HostEngine>;
   private readonly unregister: () => void;
 
   constructor(options: InProcessOptions) {
@@ -92,7 +113,10 @@ class InProcessTransport implements Transport {
     this.stderrEnded = this.exit;
     this.state = { scenario: options.scenario, stateFile: options.stateFile, clock: options.clock };
     // Starting up compiles the parser (real asynchronous work): a virtual clock waits for it.
-    const starting = createHostInterpreter(this.state, this.pid);
+    // The engine is chosen now, so a bad choice fails here, in the caller's connect().
+    const choice = chooseEngine(options.engine);
+    this.description = `simulated Windows host (in process, engine ${choice.engine})`;
+    const starting = createHostEngine(this.state, this.pid, choice);
     this.interp = (options.clock instanceof VirtualClock ? options.clock.whileBusy(starting) : starting).then((interp) => {
       // This host has its machine now: a state file deleted or corrupted from here on ends it (host.ts).
       this.state.requireExisting = true;
@@ -145,6 +169,7 @@ class InProcessTransport implements Transport {
     this.exited = true;
     this.unregister();
     this.exitDetail = `exit code ${String(code)}, signal ${String(signal)}`;
+    void this.interp.then((engine) => engine.close?.(), () => undefined);
     this.ended();
   }
 }

@@ -8,7 +8,7 @@ import { Runtime, UsageError } from '../context';
 import { EXIT } from '../exitCodes';
 import { CliCommand, handler } from '../handler';
 import { loadSimulator } from '../../simulator';
-import { simulatedMachine } from '../io';
+import { simulatedMachine, simulatorEngineLine } from '../io';
 
 export const SIM_RESET_USAGE = 'iisctl sim reset|serve [--simulate=scenario.json] [--dry-run] [--for S]';
 
@@ -48,6 +48,7 @@ export const simCommand = (runtime: Runtime): CliCommand => ({
     if (ctx.args.json) ctx.out.document({ ok: true, command: ctx.command, exitCode: EXIT.OK, ...(args.dryRun ? { dryRun: true } : {}), result });
     else if (args.dryRun) ctx.out.line(`Dry run: would reset the simulated machine to scenario '${scenario.name}' in ${file}. Nothing was changed.`);
     else ctx.out.line(`Simulated machine reset to scenario '${scenario.name}' (state file ${file}).`);
+    if (!ctx.args.json) ctx.out.line(simulatorEngineLine(ctx.io));
     return EXIT.OK;
   }),
 });

@@ -9,6 +9,7 @@ import { errorJson, forEachHost, oneLine, Runtime } from '../context';
 import { CliCommand, handler } from '../handler';
 import { Output, table } from '../render';
 import { recoveryText } from './recovery';
+import { simulatorEngineLine } from '../io';
 import { isIisctlError } from '../../errors';
 
 export const STATUS_USAGE = 'iisctl status [-c HOST]... [--json]';
@@ -18,7 +19,11 @@ export const statusCommand = (runtime: Runtime): CliCommand => ({
     forEachHost(ctx, {
       // iisreset /STATUS shows the services only; iisctl status adds pools and sites.
       run: (iis) => (args.iisreset ? iis.status() : withWeb(iis)),
-      human: (s) => (args.iisreset ? renderIisreset(ctx.out, s) : renderStatus(ctx.out, s as FullStatus)),
+      human: (s) => {
+        if (args.iisreset) return renderIisreset(ctx.out, s);
+        renderStatus(ctx.out, s as FullStatus);
+        if (args.simulate || args.scenario !== undefined) ctx.out.line(simulatorEngineLine(ctx.io));
+      },
     }),
   ),
 });
