@@ -30,7 +30,7 @@ function Send-IisctlSim([System.Collections.IDictionary]$Request) {
     $script:Writer.WriteLine((Microsoft.PowerShell.Utility\ConvertTo-Json -InputObject $Request -Depth 64 -Compress))
     $line = $script:Reader.ReadLine()
     if ($null -eq $line) { throw [System.InvalidOperationException]::new('iisctl simulator: the bridge to the simulated machine is closed.') }
-    Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject $line -AsHashtable -Depth 64
+    Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject $line -AsHashtable -Depth 64 -DateKind String
 }
 
 # ---- values: PowerShell -> simulator -----------------------------------------------------------
