@@ -59,6 +59,8 @@ export class PwshEngine {
 
   constructor(o: PwshEngineOptions) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-pwsh-'));
+    // A host process that exits (exit N, SIGTERM, a crash fault) leaves no socket or catalog behind.
+    process.once('exit', this.removeDir);
     const socketPath = process.platform === 'win32' ? `\\\\.\\pipe\\iisctl-sim-${path.basename(this.dir)}` : path.join(this.dir, 'bridge.sock');
     const catalogFile = path.join(this.dir, 'catalog.json');
     const full = loadCatalogFile();
@@ -116,8 +118,16 @@ export class PwshEngine {
     const run = this.queue.then(async () => {
       const t = await this.transport;
       t.hold(true);
-      const out = await t.send(line).finally(() => t.hold(false));
-      return { stdout: out.stdout, stderr: out.stderr, exitCode: t.exited ? exitCodeOf(t.exitDetail) : undefined };
+      try {
+        const out = await t.send(line);
+        return { stdout: out.stdout, stderr: out.stderr, exitCode: t.exited ? exitCodeOf(t.exitDetail) : undefined };
+      } catch (e) {
+        // `exit N` ends pwsh during the line: the simulated host ends with that code, as the interpreter's does.
+        if (t.exited) return { stdout: '', stderr: t.stderrLines().join('\n'), exitCode: exitCodeOf(t.exitDetail) };
+        throw e;
+      } finally {
+        t.hold(false);
+      }
     });
     this.queue = run.catch(() => undefined);
     return run;
@@ -131,8 +141,11 @@ export class PwshEngine {
       // never started: nothing to end
     }
     this.server.close();
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    process.removeListener('exit', this.removeDir);
+    this.removeDir();
   }
+
+  private readonly removeDir = (): void => fs.rmSync(this.dir, { recursive: true, force: true });
 }
 
 function exitCodeOf(detail: string | undefined): number {
