@@ -70,6 +70,9 @@ export interface BridgeOptions {
   natives: Map<string, NativeImpl>;
   /** Canonical cmdlet name -> its .NET type name (FullyQualifiedErrorIds). */
   typeName(name: string): string;
+  /** Told when a request arrives (pwsh now waits on the simulator) and when its reply is sent (pwsh computes again). */
+  onRequest?(): void;
+  onReplied?(): void;
 }
 
 export class Bridge {
@@ -96,9 +99,11 @@ export class Bridge {
         const line = buffered.slice(0, nl).replace(/\r$/, '');
         buffered = buffered.slice(nl + 1);
         if (!line) continue;
+        this.o.onRequest?.();
         chain = chain.then(async () => {
           const reply = await this.handle(line);
           if (!socket.destroyed) socket.write(JSON.stringify(reply) + '\n');
+          this.o.onReplied?.();
         });
       }
     });

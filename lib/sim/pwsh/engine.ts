@@ -20,6 +20,7 @@ import type { SimHost } from '../cmdlets/simhost';
 import type { RunResult } from '../interp';
 import type { PwshCommand } from './locate';
 import { Bridge } from './bridge';
+import { VirtualClock } from '../clock';
 
 /**
  * The cmdlets the module shadows: the Windows-only ones the library's scripts call (lib/sim/README.md,
@@ -50,12 +51,33 @@ export interface PwshEngineOptions {
   computerName: string;
 }
 
+/**
+ * On a virtual clock (clock.ts), the time pwsh spends computing is real work the clock must not
+ * jump over (the session's deadline sleeps on it): each stretch of it, from the line's start or a
+ * bridge reply to the next bridge request or the line's end, is marked busy. A bridge call waiting
+ * on the machine (a service stopping) sleeps on the clock like the interpreter's cmdlets do.
+ */
+class BusyStretches {
+  private end: (() => void) | undefined;
+  constructor(private readonly clock: VirtualClock) {}
+  begin(): void {
+    if (this.end) return;
+    this.clock.whileBusy(new Promise<void>((resolve) => (this.end = resolve)));
+  }
+  stop(): void {
+    const end = this.end;
+    this.end = undefined;
+    end?.();
+  }
+}
+
 /** Runs lines like the interpreter does (runLine), on real pwsh. */
 export class PwshEngine {
   private readonly dir: string;
   private readonly server: net.Server;
   private readonly transport: Promise<ProcessTransport>;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly busy: BusyStretches | undefined;
 
   constructor(o: PwshEngineOptions) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-pwsh-'));
@@ -74,7 +96,13 @@ export class PwshEngine {
       natives: NATIVES,
     }));
     const catalog = new Catalog(full);
-    const bridge = new Bridge({ host: o.host, computerName: o.computerName, cmdlets: new Map([...simCmdlets, ['New-Object', coreCmdlets.get('New-Object')!]]), natives: simNatives, typeName: (n) => catalog.cmdletTypeName(n) });
+    const clock = o.host.clock;
+    this.busy = clock instanceof VirtualClock ? new BusyStretches(clock) : undefined;
+    const bridge = new Bridge({
+      host: o.host, computerName: o.computerName, cmdlets: new Map([...simCmdlets, ['New-Object', coreCmdlets.get('New-Object')!]]), natives: simNatives, typeName: (n) => catalog.cmdletTypeName(n),
+      onRequest: () => this.busy?.stop(),
+      onReplied: () => this.busy?.begin(),
+    });
     this.server = net.createServer((socket) => {
       // Neither the server nor pwsh's connection keeps Node alive by itself (the in-process
       // transport's contract); a call holds pwsh's process while it runs (runLine).
@@ -88,7 +116,7 @@ export class PwshEngine {
         resolve();
       });
     });
-    this.transport = listening.then(async () => {
+    const starting = listening.then(async () => {
       const t = new ProcessTransport({
         command: o.pwsh.command,
         leadingArgs: o.pwsh.args,
@@ -102,10 +130,13 @@ export class PwshEngine {
         const started = await t.send(`Import-Module -Name '${moduleFile.replace(/'/g, "''")}' -DisableNameChecking -ErrorAction Stop`);
         if (started.stderr.trim()) throw new Error(`pwsh engine: the SimWindows module did not load: ${started.stderr.trim()}`);
       } finally {
+        this.busy?.stop();
         t.hold(false);
       }
       return t;
     });
+    // Starting pwsh is real work too: a virtual clock waits for it.
+    this.transport = this.busy ? (clock as VirtualClock).whileBusy(starting) : starting;
     this.transport.catch(() => undefined);
   }
 
@@ -118,6 +149,7 @@ export class PwshEngine {
     const run = this.queue.then(async () => {
       const t = await this.transport;
       t.hold(true);
+      this.busy?.begin();
       try {
         const out = await t.send(line);
         return { stdout: out.stdout, stderr: out.stderr, exitCode: t.exited ? exitCodeOf(t.exitDetail) : undefined };
@@ -126,6 +158,7 @@ export class PwshEngine {
         if (t.exited) return { stdout: '', stderr: t.stderrLines().join('\n'), exitCode: exitCodeOf(t.exitDetail) };
         throw e;
       } finally {
+        this.busy?.stop();
         t.hold(false);
       }
     });
