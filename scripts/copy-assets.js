@@ -13,6 +13,7 @@ const assets = [
   // The pwsh engine's PowerShell module (lib/sim/pwsh/engine.ts imports it from next to itself).
   ['lib/sim/pwsh/SimWindows.psm1', 'dist/sim/pwsh/SimWindows.psm1'],
   ['lib/sim/pwsh/proxies.ps1', 'dist/sim/pwsh/proxies.ps1'],
+  ['lib/sim/pwsh/Wire.cs', 'dist/sim/pwsh/Wire.cs'],
 ];
 for (const [from, to] of assets) {
   const src = path.join(root, from);

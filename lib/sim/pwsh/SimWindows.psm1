@@ -22,15 +22,24 @@ $script:Stream = [System.Net.Sockets.NetworkStream]::new($script:Socket, $true)
 $script:Reader = [System.IO.StreamReader]::new($script:Stream, $script:Utf8)
 $script:Writer = [System.IO.StreamWriter]::new($script:Stream, $script:Utf8)
 $script:Writer.AutoFlush = $true
-# The simulator's objects this session holds: object -> its id on the Node side (weak: pwsh forgets them freely).
-$script:Ids = [System.Runtime.CompilerServices.ConditionalWeakTable[object, object]]::new()
+# Replies are read by Wire.cs (the simulator's objects: PSTypeNames, properties, methods; ids and
+# texts kept in weak tables, so pwsh forgets the objects freely).
+Microsoft.PowerShell.Utility\Add-Type -Path (Join-Path $PSScriptRoot 'Wire.cs')
+$script:Ids = [IisctlSim.Wire]::Ids
 $script:Methods = @{}
+[IisctlSim.Wire]::ToText = { $text = $null; [void][IisctlSim.Wire]::Texts.TryGetValue($this, [ref]$text); [string]$text }
+# A method of a simulated object calls the simulator; the block is bound to this module, where Invoke-IisctlSimMethod is.
+[IisctlSim.Wire]::MethodFor = [Func[string, scriptblock]] {
+    param([string]$Name)
+    if (-not $script:Methods.ContainsKey($Name)) { $script:Methods[$Name] = [scriptblock]::Create("Invoke-IisctlSimMethod `$this '$Name' `$args") }
+    $ExecutionContext.SessionState.Module.NewBoundScriptBlock($script:Methods[$Name])
+}
 
 function Send-IisctlSim([System.Collections.IDictionary]$Request) {
     $script:Writer.WriteLine((Microsoft.PowerShell.Utility\ConvertTo-Json -InputObject $Request -Depth 64 -Compress))
     $line = $script:Reader.ReadLine()
     if ($null -eq $line) { throw [System.InvalidOperationException]::new('iisctl simulator: the bridge to the simulated machine is closed.') }
-    Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject $line -AsHashtable -Depth 64 -DateKind String
+    [IisctlSim.Wire]::Parse($line)
 }
 
 # ---- values: PowerShell -> simulator -----------------------------------------------------------
@@ -62,72 +71,16 @@ function ConvertTo-IisctlWire($Value, [int]$Depth = 0) {
     return @{ '$str' = [string]$Value }
 }
 
-# ---- values: simulator -> PowerShell -----------------------------------------------------------
-
-function ConvertFrom-IisctlWire($Wire) {
-    if ($null -eq $Wire) { return $null }
-    if ($Wire -is [System.Collections.IDictionary]) {
-        if ($Wire.ContainsKey('$obj')) { return New-IisctlSimObject $Wire }
-        if ($Wire.ContainsKey('$enum')) {
-            $t = $Wire['$enum'] -as [type]
-            if ($null -ne $t -and $t.IsEnum) { return [enum]::ToObject($t, [long]$Wire.v) }
-            return [string]$Wire.n
-        }
-        if ($Wire.ContainsKey('$date')) {
-            $utc = [datetime]::UnixEpoch.AddMilliseconds([double]$Wire['$date'])
-            # The simulated machine's time zone is UTC (lib/sim/values.ts PsDateTime): Local keeps the clock time.
-            return [datetime]::SpecifyKind($utc, [System.DateTimeKind]$Wire.k)
-        }
-        if ($Wire.ContainsKey('$hash')) {
-            $h = if ($Wire.o) { [ordered]@{} } else { @{} }
-            foreach ($pair in $Wire['$hash']) { $h[(ConvertFrom-IisctlWire $pair[0])] = ConvertFrom-IisctlWire $pair[1] }
-            return $h
-        }
-        if ($Wire.ContainsKey('$bytes')) { return , [Convert]::FromBase64String($Wire['$bytes']) }
-        if ($Wire.ContainsKey('$type')) { return ($Wire['$type'] -as [type]) }
-        if ($Wire.ContainsKey('$str')) { return [string]$Wire['$str'] }
-    }
-    if ($Wire -is [System.Collections.IList]) { return , [object[]]@(foreach ($x in $Wire) { ConvertFrom-IisctlWire $x }) }
-    return $Wire
-}
-
-function New-IisctlSimObject($Wire) {
-    $o = [pscustomobject]@{}
-    Set-IisctlSimProperties $o $Wire
-    $o.psobject.TypeNames.Clear()
-    foreach ($t in $Wire.t) { $o.psobject.TypeNames.Add($t) }
-    $text = [string]$Wire.s
-    # Where PowerShell's type data has a ToString for the type (ServiceController: its ServiceName), that one stays.
-    try { $o.psobject.Members.Add([System.Management.Automation.PSScriptMethod]::new('ToString', [scriptblock]::Create("'" + $text.Replace("'", "''") + "'"))) } catch { $null = $_ }
-    foreach ($m in $Wire.m) {
-        if (-not $script:Methods.Contains($m)) {
-            # Bound to this module: the method's body runs here, where Invoke-IisctlSimMethod is.
-            $script:Methods[$m] = $ExecutionContext.SessionState.Module.NewBoundScriptBlock([scriptblock]::Create("Invoke-IisctlSimMethod `$this '$m' `$args"))
-        }
-        # A name PowerShell's type data already gives the type keeps PowerShell's member.
-        try { $o.psobject.Members.Add([System.Management.Automation.PSScriptMethod]::new($m, $script:Methods[$m])) } catch { $null = $_ }
-    }
-    $script:Ids.AddOrUpdate($o, $Wire['$obj'])
-    $o
-}
-
-function Set-IisctlSimProperties($Object, $Wire) {
-    foreach ($p in $Wire.p) {
-        $value = ConvertFrom-IisctlWire $p[1]
-        $existing = $Object.psobject.Properties[$p[0]]
-        if ($existing) { $existing.Value = $value }
-        else { $Object.psobject.Properties.Add([System.Management.Automation.PSNoteProperty]::new($p[0], $value)) }
-    }
-}
+# ---- values: simulator -> PowerShell: Wire.cs, when the reply is read ------------------------------
 
 function Invoke-IisctlSimMethod($Object, [string]$Name, [object[]]$Arguments) {
     $id = $null
     if (-not $script:Ids.TryGetValue($Object, [ref]$id)) { throw [System.InvalidOperationException]::new('iisctl simulator: not a simulated object.') }
     $reply = Send-IisctlSim @{ op = 'method'; id = $id; name = $Name; args = @(foreach ($a in $Arguments) { ConvertTo-IisctlWire $a }) }
-    if ($reply.self) { Set-IisctlSimProperties $Object $reply.self }
+    if ($reply.self) { [IisctlSim.Wire]::Refresh($Object, $reply.self) }
     # A .NET method that throws: PowerShell wraps it in MethodInvocationException ("Exception calling ...").
     if ($reply.term) { throw (New-IisctlSimException $reply.term.ex) }
-    foreach ($e in $reply.ev) { if ($e.ContainsKey('o')) { ConvertFrom-IisctlWire $e.o } }
+    foreach ($e in $reply.ev) { if ($e.ContainsKey('o')) { $e.o } }
 }
 
 # ---- errors ------------------------------------------------------------------------------------
@@ -157,14 +110,14 @@ function New-IisctlSimException($X) {
 function New-IisctlSimErrorRecord($E) {
     $category = [System.Management.Automation.ErrorCategory]::NotSpecified
     [void][Enum]::TryParse([System.Management.Automation.ErrorCategory], [string]$E.cat, [ref]$category)
-    [System.Management.Automation.ErrorRecord]::new((New-IisctlSimException $E.ex), [string]$E.id, $category, (ConvertFrom-IisctlWire $E.target))
+    [System.Management.Automation.ErrorRecord]::new((New-IisctlSimException $E.ex), [string]$E.id, $category, $E.target)
 }
 
 # ---- the shadowing functions -------------------------------------------------------------------
 
 function Write-IisctlSimReply($Cmdlet, $Reply) {
     foreach ($e in $Reply.ev) {
-        if ($e.ContainsKey('o')) { $Cmdlet.WriteObject((ConvertFrom-IisctlWire $e.o), $false) }
+        if ($e.ContainsKey('o')) { $Cmdlet.WriteObject($e.o, $false) }
         elseif ($e.ContainsKey('e')) { $Cmdlet.WriteError((New-IisctlSimErrorRecord $e.e)) }
         elseif ($e.ContainsKey('w')) { $Cmdlet.WriteWarning([string]$e.w) }
         elseif ($e.ContainsKey('h')) { $Cmdlet.Host.UI.WriteLine([string]$e.h) }

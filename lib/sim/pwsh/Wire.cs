@@ -1,0 +1,136 @@
+// The pwsh engine's bridge replies, read into PowerShell values in one pass (SimWindows.psm1
+// compiles this with Add-Type at import): the same wire format as lib/sim/pwsh/bridge.ts, decoded
+// here because doing it in script functions cost ~100 ms for one ServiceController on this machine.
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Collections.Specialized;
+using System.Management.Automation;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+
+namespace IisctlSim
+{
+    public static class Wire
+    {
+        /// <summary>object -> its id on the Node side; object -> its ToString() text.</summary>
+        public static readonly ConditionalWeakTable<object, object> Ids = new ConditionalWeakTable<object, object>();
+        public static readonly ConditionalWeakTable<object, object> Texts = new ConditionalWeakTable<object, object>();
+        /// <summary>Method name -> the module-bound script block that calls the simulator; set by the module.</summary>
+        public static Func<string, ScriptBlock> MethodFor;
+        public static ScriptBlock ToText;
+
+        public static object Parse(string json)
+        {
+            using (JsonDocument doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 256 }))
+            {
+                return From(doc.RootElement);
+            }
+        }
+
+        public static object From(JsonElement e)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.True: return true;
+                case JsonValueKind.False: return false;
+                case JsonValueKind.String: return e.GetString();
+                case JsonValueKind.Number:
+                    int i; long l;
+                    if (e.TryGetInt32(out i)) return i;
+                    if (e.TryGetInt64(out l)) return l;
+                    return e.GetDouble();
+                case JsonValueKind.Array:
+                    var list = new List<object>();
+                    foreach (JsonElement x in e.EnumerateArray()) list.Add(From(x));
+                    return list.ToArray();
+                case JsonValueKind.Object:
+                    return FromObject(e);
+                default:
+                    return null;
+            }
+        }
+
+        static object FromObject(JsonElement e)
+        {
+            JsonElement tag;
+            if (e.TryGetProperty("$obj", out tag)) return SimObject(e, tag);
+            if (e.TryGetProperty("$enum", out tag))
+            {
+                Type t = LanguagePrimitives.ConvertTo<Type>(tag.GetString()) ;
+                if (t != null && t.IsEnum) return Enum.ToObject(t, e.GetProperty("v").GetInt64());
+                return e.GetProperty("n").GetString();
+            }
+            if (e.TryGetProperty("$date", out tag))
+            {
+                DateTimeKind kind = (DateTimeKind)Enum.Parse(typeof(DateTimeKind), e.GetProperty("k").GetString());
+                // The simulated machine's time zone is UTC (lib/sim/values.ts PsDateTime): Local keeps the clock time.
+                return DateTime.SpecifyKind(DateTime.UnixEpoch.AddMilliseconds(tag.GetDouble()), kind);
+            }
+            if (e.TryGetProperty("$hash", out tag))
+            {
+                JsonElement ordered;
+                IDictionary h = e.TryGetProperty("o", out ordered) && ordered.ValueKind == JsonValueKind.True
+                    ? (IDictionary)new OrderedDictionary(StringComparer.OrdinalIgnoreCase)
+                    : new Hashtable(StringComparer.OrdinalIgnoreCase);
+                foreach (JsonElement pair in tag.EnumerateArray()) h[From(pair[0])] = From(pair[1]);
+                return h;
+            }
+            if (e.TryGetProperty("$bytes", out tag)) return Convert.FromBase64String(tag.GetString());
+            if (e.TryGetProperty("$type", out tag)) return LanguagePrimitives.ConvertTo<Type>(tag.GetString());
+            if (e.TryGetProperty("$str", out tag)) return tag.GetString();
+            // A plain object of the reply itself (the envelope, an error's exception): a case-insensitive hashtable.
+            var plain = new Hashtable(StringComparer.OrdinalIgnoreCase);
+            foreach (JsonProperty p in e.EnumerateObject()) plain[p.Name] = From(p.Value);
+            return plain;
+        }
+
+        static PSObject SimObject(JsonElement e, JsonElement id)
+        {
+            var o = new PSObject();
+            CopyProperties(o, e);
+            o.TypeNames.Clear();
+            foreach (JsonElement t in e.GetProperty("t").EnumerateArray()) o.TypeNames.Add(t.GetString());
+            Texts.AddOrUpdate(o, e.GetProperty("s").GetString());
+            // Where PowerShell's type data gives the type a member of that name (ServiceController's ToString), it stays.
+            if (!HasEtsMethod(o, "ToString")) o.Members.Add(new PSScriptMethod("ToString", ToText));
+            foreach (JsonElement m in e.GetProperty("m").EnumerateArray())
+            {
+                string name = m.GetString();
+                if (!HasEtsMethod(o, name)) o.Members.Add(new PSScriptMethod(name, MethodFor(name)));
+            }
+            Ids.AddOrUpdate(o, id.GetInt64());
+            return o;
+        }
+
+        static void CopyProperties(PSObject o, JsonElement e)
+        {
+            foreach (JsonElement pair in e.GetProperty("p").EnumerateArray())
+            {
+                string name = pair[0].GetString();
+                object value = From(pair[1]);
+                PSPropertyInfo existing = o.Properties[name];
+                if (existing != null) existing.Value = value;
+                else o.Properties.Add(new PSNoteProperty(name, value));
+            }
+        }
+
+        /// <summary>A method's reply carries the object again: its properties as they are now (Refresh()).</summary>
+        public static void Refresh(PSObject target, PSObject fresh)
+        {
+            foreach (PSPropertyInfo p in fresh.Properties)
+            {
+                if (!(p is PSNoteProperty)) continue;
+                PSPropertyInfo existing = target.Properties[p.Name];
+                if (existing != null) existing.Value = p.Value;
+                else target.Properties.Add(new PSNoteProperty(p.Name, p.Value));
+            }
+        }
+
+        static bool HasEtsMethod(PSObject o, string name)
+        {
+            PSMethodInfo m = o.Methods[name];
+            return m is PSScriptMethod || m is PSCodeMethod;
+        }
+    }
+}
