@@ -5,6 +5,7 @@
 import { chooseEngine } from '../../../lib/sim/engine';
 import { isIisctlError } from '../../../lib/errors';
 import { PWSH } from '../../helpers/real-pwsh';
+import { connect } from '../../../lib/client';
 
 describe('chooseEngine', () => {
   it('defaults to auto, which is the interpreter for now, and says so', () => {
@@ -33,5 +34,19 @@ describe('chooseEngine', () => {
     const c = chooseEngine('pwsh', process.env);
     expect(c.engine).toBe('pwsh');
     expect(c.pwsh?.command).toBeTruthy();
+  });
+});
+
+describe('simulate.engine through connect()', () => {
+  it('an unknown engine fails in connect(), before any simulated host starts (in process or as a process)', async () => {
+    for (const inProcess of [true, false]) {
+      let caught: unknown;
+      try {
+        await connect({ simulate: { inProcess, engine: 'bash' as never } });
+      } catch (e) {
+        caught = e;
+      }
+      expect(isIisctlError(caught, 'INVALID_ARGUMENT')).toBe(true);
+    }
   });
 });
