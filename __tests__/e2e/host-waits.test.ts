@@ -4,8 +4,13 @@
  * interval (not one slice), and no wait passes its deadline. Virtual time: the simulator's
  * Start-Sleep and [DateTime]::UtcNow follow the clock the client waits on.
  */
+import * as path from 'node:path';
+import { connect } from '../../lib/client';
 import { DEFAULTS } from '../../lib/defaults';
-import { closeClients, failure, inProcessClient } from '../helpers/sim';
+import { VirtualClock } from '../../lib/sim/clock';
+import { resetState, withMachineSync } from '../../lib/sim/state';
+import { changedScenario } from '../helpers/cli';
+import { closeClients, failure, inProcessClient, tempDir } from '../helpers/sim';
 
 afterEach(closeClients);
 jest.setTimeout(120_000);
@@ -61,5 +66,37 @@ describe('waiting on the host', () => {
     expect(iis.clock.now() - started).toBeLessThan(5000 + DEFAULTS.waitSliceMs);
     // 5 slices and the read at the deadline, plus the frame's few calls: reading every 50 ms from Node would be 100.
     expect(iis.stats.calls - calls).toBeLessThanOrEqual(5 + 1 + 10);
+  });
+
+  it('a waiter for a remote lease takes it within one host read interval of its expiry, in the call that waits, not at the end of a slice', async () => {
+    const stateFile = path.join(tempDir(), 'state.json');
+    const scenario = changedScenario('farm', () => undefined);
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1), { auto: true });
+    const expires = clock.now() + 1500;
+    // A lease another iisctl left on WEB02 (the record scripts/lock.ts writes), running out in 1.5 s.
+    resetState(scenario, stateFile);
+    withMachineSync({ stateFile, scenario }, (_m, { world }) => {
+      const registry = world.state.computers.WEB02.registry;
+      const value = (name: string, v: string) => [name.toLowerCase(), { name, kind: 'String' as const, value: v }] as const;
+      registry['HKEY_LOCAL_MACHINE\\SOFTWARE\\IISCTL'] = { path: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\iisctl', values: {} };
+      registry['HKEY_LOCAL_MACHINE\\SOFTWARE\\IISCTL\\LOCK'] = {
+        path: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\iisctl\\Lock',
+        values: Object.fromEntries([value('Held', '1'), value('Token', 'elsewhere'), value('Kind', 'lease'), value('Expires', new Date(expires).toISOString()), value('User', 'CONTOSO\\ann'), value('Operation', 'restart')]),
+      };
+    });
+    const iis = await connect({ simulate: { scenario, stateFile, inProcess: true, clock }, computerName: 'WEB02', pollIntervalMs: 50 });
+    try {
+      const calls = iis.stats.calls;
+      const r = await iis.enable();
+      expect(r.enabled).toBe(true);
+      const acquired = (iis.stats.calls - calls);
+      // The first attempt does not wait (it names the holder); the second waits on the host and
+      // takes the lease 50 ms (one host read) after it ran out, not at the end of its 2 s slice.
+      expect(clock.now()).toBeGreaterThanOrEqual(expires);
+      expect(clock.now()).toBeLessThanOrEqual(expires + 50 + 1);
+      expect(acquired).toBeLessThanOrEqual(2 + 4);
+    } finally {
+      await iis.close();
+    }
   });
 });
