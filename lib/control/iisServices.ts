@@ -494,7 +494,7 @@ export class IisServiceController extends HostOperator {
         read: (waitMs) => this.waitOnHost(pending, RUNNING, waitMs, { pending: 'StartPending', failed: STOPPED, seen: [...seenPending] }),
         done: (snap) => {
           op.current = snap;
-          for (const n of pending) if (statusOf(snap, n) === 'StartPending') seenPending.add(n);
+          for (const n of pending) if (statusOf(snap, n) === 'StartPending' || snap.seenPending?.some((s) => s.toLowerCase() === n.toLowerCase())) seenPending.add(n);
           // A service that went back to Stopped after StartPending failed to start.
           return pending.every((n) => statusOf(snap, n) === RUNNING) || pending.some((n) => seenPending.has(n) && statusOf(snap, n) === STOPPED);
         },

@@ -194,6 +194,7 @@ export function waitForPools(targets: readonly PoolTarget[], wait: HostWait): Ps
     }`;
   return {
     purpose: poolStatesPurpose(names),
+    waitsMs: wait.waitMs,
     script: ps`${IMPORT_WEBADMINISTRATION}
 ${POOL_STATES_FUNCTION}
 $iisctlNames = ${names}

@@ -43,10 +43,12 @@ export interface IisServiceSnapshot {
   services: ServiceInfo[];
   /** Process ids of the IIS worker processes (w3wp) running now. */
   workerProcessIds: number[];
+  /** After a wait with a failure watch (waitForServices): the services the host saw in the watched pending status. */
+  seenPending?: string[];
 }
 
-/** The snapshot's script: discovery, statuses, process ids, workers (one read of everything). */
-const READ_SNAPSHOT = ps`$found = @{}
+/** The snapshot's reads: discovery, statuses, process ids, workers (one read of everything) into `$services` and `$workers`. */
+const SNAPSHOT_READS = ps`$found = @{}
 $order = @()
 $queue = @(Get-Service -Name ${[...IIS_ROOT_SERVICES]} -ErrorAction SilentlyContinue)
 while ($queue.Count -gt 0) {
@@ -86,7 +88,9 @@ $services = @(foreach ($name in $order) {
         SharedWith = $shared
     }
 })
-$workers = @(Get-Process -Name 'w3wp' -ErrorAction SilentlyContinue | ForEach-Object { [int]$_.Id })
+$workers = @(Get-Process -Name 'w3wp' -ErrorAction SilentlyContinue | ForEach-Object { [int]$_.Id })`;
+
+const READ_SNAPSHOT = ps`${SNAPSHOT_READS}
 [pscustomobject]@{ Services = $services; WorkerProcessIds = $workers }`;
 
 export function readIisServices(): PsCommand<IisServiceSnapshot> {
@@ -108,7 +112,8 @@ export interface ServiceWaitFailure {
  * (`failure`), or the slice is over, reading only the named services' status (Get-Service -Name,
  * no CIM query), then reads the snapshot once for the record: one round trip per slice. A service
  * that does not exist reads as Stopped, as in the controller. Its purpose is the snapshot's: what
- * comes back is one.
+ * comes back is one, with the services the host saw `failure.pending` (seenPending): a start that
+ * failed within one slice is seen only there.
  */
 export function waitForServices(names: readonly string[], status: string, wait: HostWait, failure?: ServiceWaitFailure): PsCommand<IisServiceSnapshot> {
   checkNames(names);
@@ -125,14 +130,16 @@ export function waitForServices(names: readonly string[], status: string, wait: 
     if ($iisctlFailure) { $done = $true }`;
   return {
     purpose: SNAPSHOT_PURPOSE,
+    waitsMs: wait.waitMs,
     script: ps`$iisctlPending = ${failure?.pending ?? null}
 $iisctlFailed = ${failure?.failed ?? null}
 $iisctlFailure = $false
 $iisctlSeen = @{}
 foreach ($name in ${[...(failure?.seen ?? [])]}) { $iisctlSeen[$name] = $true }
 ${hostWaitLoop(wait, read)}
-${READ_SNAPSHOT}`,
-    parse: parseSnapshot,
+${SNAPSHOT_READS}
+[pscustomobject]@{ Services = $services; WorkerProcessIds = $workers; SeenPending = @($iisctlSeen.Keys | ForEach-Object { [string]$_ }) }`,
+    parse: (data) => ({ ...parseSnapshot(data), seenPending: asArray<string>((data as { SeenPending?: unknown } | null)?.SeenPending).map(String) }),
   };
 }
 

@@ -142,6 +142,7 @@ export function waitForSites(names: readonly string[], state: 'Started' | 'Stopp
     $done = @($iisctlStates | Where-Object { -not $_.Exists -or $_.State -ne ${state} }).Count -eq 0`;
   return {
     purpose: siteStatesPurpose(names),
+    waitsMs: wait.waitMs,
     script: ps`${IMPORT_WEBADMINISTRATION}
 ${SITE_STATES_FUNCTION}
 $iisctlNames = ${[...names]}
