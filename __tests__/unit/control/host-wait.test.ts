@@ -5,6 +5,10 @@
  */
 import { DEFAULTS } from '../../../lib/defaults';
 import { pollUntil } from '../../../lib/control/wait';
+import { runCommand } from '../../../lib/scripts/command';
+import { onComputer } from '../../../lib/scripts/remote';
+import { waitForServices } from '../../../lib/scripts/services';
+import type { PowerShellSession } from '../../../lib/powershell/session';
 
 /** A fake clock: sleep advances time instantly. */
 function fakeClock(start = 1_000_000) {
@@ -96,5 +100,15 @@ describe('pollUntil on the host', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it("a wait call's deadline is the session's plus its own wait (a slice never times out its call), twice that remotely (one retry)", async () => {
+    const run = jest.fn(async () => ({ Services: [], WorkerProcessIds: [], SeenPending: ['WAS'] }));
+    const session = { run } as unknown as PowerShellSession;
+    const wait = waitForServices(['WAS'], 'Running', { waitMs: 900, intervalMs: 100 }, { pending: 'StartPending', failed: 'Stopped', seen: [] });
+    const snapshot = await runCommand(session, wait);
+    expect(snapshot.seenPending).toEqual(['WAS']);
+    await runCommand(session, onComputer('WEB02', wait)).catch(() => undefined);
+    expect(run.mock.calls.map((c) => (c as unknown[])[1])).toEqual([expect.objectContaining({ waitsMs: 900 }), expect.objectContaining({ waitsMs: 1800 })]);
   });
 });
