@@ -166,6 +166,8 @@ export class AppPoolController {
 
   /** Waits on the host, one slice per call, until every pool reached its target or the deadline. */
   private poll(frame: OperationFrame, targets: PoolTarget[], done: (s: PoolState) => boolean, deadline: number, timeoutMs: number, options: PoolOptions) {
+    // What the wait is for, said when it begins: its first read may take a whole slice.
+    options.onProgress?.({ pending: targets.map((t) => t.name), elapsedMs: 0, timeoutMs });
     return pollUntil({
       read: (waitMs) => frame.run(waitForPools(targets, { waitMs, intervalMs: this.ops.pollIntervalMs })),
       done: (states) => states.every(done),

@@ -489,6 +489,8 @@ export class IisServiceController extends HostOperator {
       const stepStart = this.clock.now();
       if (toRequest.length > 0) await this.run(requestServiceStart(toRequest), op.retries, deadline);
       const seenPending = new Set<string>();
+      // What the wait is for, said when it begins: its first read may take a whole slice.
+      onProgress?.({ phase: 'start', pending, elapsedMs: 0, timeoutMs });
       const result = await pollUntil({
         // The host returns early when a service seen StartPending (in an earlier slice too) is Stopped again.
         read: (waitMs) => this.waitOnHost(pending, RUNNING, waitMs, { pending: 'StartPending', failed: STOPPED, seen: [...seenPending] }),
@@ -522,6 +524,8 @@ export class IisServiceController extends HostOperator {
   // ---- helpers ----
 
   private async waitFor(op: Operation, names: string[], status: string, deadline: number, timeoutMs: number, phase: Progress['phase'], onProgress?: (p: Progress) => void): Promise<boolean> {
+    // What the wait is for, said when it begins: its first read may take a whole slice.
+    onProgress?.({ phase, pending: names.filter((n) => statusOf(op.current, n) !== status), elapsedMs: 0, timeoutMs });
     const result = await pollUntil({
       read: (waitMs) => this.waitOnHost(names, status, waitMs),
       done: (snap) => {

@@ -134,7 +134,8 @@ export class SiteController {
     }
     const want = action === 'stop' ? 'Stopped' : 'Started';
     const done = (s: SiteState) => s.exists && s.state === want;
-    // Waited for on the host, one call per slice (wait.ts).
+    // Waited for on the host, one call per slice (wait.ts); what it is for is said when it begins.
+    options.onProgress?.({ pending: names, elapsedMs: 0, timeoutMs });
     const polled = await pollUntil({
       read: (waitMs) => frame.run(waitForSites(names, want, { waitMs, intervalMs: this.ops.pollIntervalMs })),
       done: (states) => states.every(done),
