@@ -4,7 +4,7 @@
  * syntax and run against the simulated host.
  */
 import type { PsCommand } from '../../lib/scripts/command';
-import { readAppPools, readPoolStates, requestPools, setAutoStart } from '../../lib/scripts/appPools';
+import { readAppPools, readPoolStates, requestPools, setAutoStart, waitForPools } from '../../lib/scripts/appPools';
 import { EVENT_KINDS, readEvents, writeAuditEvent } from '../../lib/scripts/events';
 import { createBackup, listBackups, restoreBackup } from '../../lib/scripts/backups';
 import { killProcesses, restartComputer } from '../../lib/scripts/processes';
@@ -12,8 +12,8 @@ import { readRecovery, writeRecovery } from '../../lib/scripts/recovery';
 import { readPoolSettings, writePoolSettings } from '../../lib/scripts/settings';
 import { readAdviseEvents } from '../../lib/scripts/settings-advise';
 import { closeRemoteSessions, currentConnections, listRemoteSessions, onComputer, remoteCredential, remoteCredentialFile } from '../../lib/scripts/remote';
-import { readIisServices, requestServiceStart, requestServiceStop } from '../../lib/scripts/services';
-import { readSites, readSiteStates, requestSites, setServerAutoStart } from '../../lib/scripts/sites';
+import { readIisServices, requestServiceStart, requestServiceStop, waitForServices } from '../../lib/scripts/services';
+import { readSites, readSiteStates, requestSites, setServerAutoStart, waitForSites } from '../../lib/scripts/sites';
 import { disableRestarts, enableRestarts, readToggle } from '../../lib/scripts/toggle';
 import { acquireLease, acquireLock, readLock, releaseLease, releaseLock, renewLease } from '../../lib/scripts/lock';
 
@@ -25,6 +25,8 @@ export function libraryCommands(): Array<{ name: string; command: PsCommand<unkn
     ['services: read', readIisServices()],
     ['services: stop', requestServiceStop(['W3SVC', 'WAS'])],
     ['services: start', requestServiceStart(['WAS', 'W3SVC'])],
+    ['services: wait until Running (start: a failed start ends it)', waitForServices(['WAS', 'W3SVC'], 'Running', { waitMs: 300, intervalMs: 100 }, { pending: 'StartPending', failed: 'Stopped', seen: ['WAS'] })],
+    ['services: wait until Stopped (one read)', waitForServices(['W3SVC', hostile], 'Stopped', { waitMs: 0, intervalMs: 100 })],
     ['toggle: read', readToggle()],
     ['toggle: disable', disableRestarts(hostile)],
     ['toggle: enable', enableRestarts()],
@@ -56,12 +58,14 @@ export function libraryCommands(): Array<{ name: string; command: PsCommand<unkn
     ['lock: release lease', onComputer('WEB02', releaseLease({ token: lockParams.token }))],
     ['pools: read', readAppPools()],
     ['pools: states', readPoolStates(['DefaultAppPool', hostile])],
+    ['pools: wait (recycle, stop)', waitForPools([{ name: 'DefaultAppPool', state: 'Started', noWorkers: false, gone: [4242], needWorker: true }, { name: hostile, state: 'Stopped', noWorkers: true, gone: [], needWorker: false }], { waitMs: 300, intervalMs: 100 })],
     ['pools: recycle', requestPools('recycle', ['DefaultAppPool', hostile])],
     ['pools: stop', requestPools('stop', ['DefaultAppPool'])],
     ['pools: start', requestPools('start', ['DefaultAppPool'])],
     ['pools: autoStart', setAutoStart(['DefaultAppPool', hostile], false)],
     ['sites: read', readSites()],
     ['sites: states', readSiteStates(['Default Web Site', hostile])],
+    ['sites: wait until Started', waitForSites(['Default Web Site', hostile], 'Started', { waitMs: 300, intervalMs: 100 })],
     ['sites: stop', requestSites('stop', ['Default Web Site'])],
     ['sites: start', requestSites('start', ['Default Web Site'])],
     ['sites: serverAutoStart', setServerAutoStart(['Default Web Site', hostile], true)],

@@ -6,14 +6,14 @@
  * user text belongs here.
  */
 import type { PsCommand } from '../../lib/scripts/command';
-import { readPoolStates, requestPools, setAutoStart } from '../../lib/scripts/appPools';
+import { readPoolStates, requestPools, setAutoStart, waitForPools } from '../../lib/scripts/appPools';
 import { createBackup, restoreBackup } from '../../lib/scripts/backups';
 import { writeAuditEvent } from '../../lib/scripts/events';
 import { acquireLease, acquireLock, releaseLease, releaseLock, renewLease } from '../../lib/scripts/lock';
 import { currentConnections, onComputer, remoteCredential, remoteCredentialFile } from '../../lib/scripts/remote';
-import { readIisServices, requestServiceStart, requestServiceStop } from '../../lib/scripts/services';
+import { readIisServices, requestServiceStart, requestServiceStop, waitForServices } from '../../lib/scripts/services';
 import { readPoolSettings, writePoolSettings, xpathLiteral } from '../../lib/scripts/settings';
-import { readSiteStates, requestSites, setServerAutoStart } from '../../lib/scripts/sites';
+import { readSiteStates, requestSites, setServerAutoStart, waitForSites } from '../../lib/scripts/sites';
 import { disableRestarts } from '../../lib/scripts/toggle';
 
 /**
@@ -39,14 +39,17 @@ const lockParams = (s: string) => ({ operation: s, user: s, clientComputer: s, c
 export const TEXT_BUILDERS: readonly TextBuilder[] = [
   { name: 'requestServiceStop(names)', build: (s) => requestServiceStop(['W3SVC', s]), arrival: 'exact' },
   { name: 'requestServiceStart(names)', build: (s) => requestServiceStart([s]), arrival: 'exact' },
+  { name: 'waitForServices(names)', build: (s) => waitForServices([s], 'Stopped', { waitMs: 0, intervalMs: 10 }, { pending: 'StartPending', failed: 'Stopped', seen: [s] }), arrival: 'exact' },
   { name: 'disableRestarts(reason)', build: (s) => disableRestarts(s), arrival: 'exact' },
   { name: 'writeAuditEvent(user, reason, detail)', build: (s) => writeAuditEvent({ action: 'restart', user: s, reason: s, outcome: 'failed', detail: `detail ${s}` }), arrival: 'embedded' },
   { name: 'readPoolStates(names)', build: (s) => readPoolStates(['DefaultAppPool', s]), arrival: 'exact' },
+  { name: 'waitForPools(names)', build: (s) => waitForPools([{ name: s, state: 'Stopped', noWorkers: true, gone: [], needWorker: false }], { waitMs: 0, intervalMs: 10 }), arrival: 'exact' },
   { name: 'requestPools(recycle, names)', build: (s) => requestPools('recycle', [s]), arrival: 'exact' },
   { name: 'requestPools(stop, names)', build: (s) => requestPools('stop', [s, 'Other']), arrival: 'exact' },
   { name: 'requestPools(start, names)', build: (s) => requestPools('start', [s]), arrival: 'exact' },
   { name: 'setAutoStart(names)', build: (s) => setAutoStart([s], false), arrival: 'exact' },
   { name: 'readSiteStates(names)', build: (s) => readSiteStates([s]), arrival: 'exact' },
+  { name: 'waitForSites(names)', build: (s) => waitForSites([s], 'Stopped', { waitMs: 0, intervalMs: 10 }), arrival: 'exact' },
   { name: 'requestSites(stop, names)', build: (s) => requestSites('stop', [s]), arrival: 'exact' },
   { name: 'requestSites(start, names)', build: (s) => requestSites('start', [s]), arrival: 'exact' },
   { name: 'setServerAutoStart(names)', build: (s) => setServerAutoStart([s], true), arrival: 'exact' },

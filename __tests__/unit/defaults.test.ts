@@ -174,7 +174,7 @@ describe('each default written once', () => {
     const sample = [
       'const timeoutMs = (options.timeoutSeconds ?? 60) * 1000;',
       'const attempts = options.attempts ?? 3;',
-      '/** Time between reads. Default 250 ms. */',
+      '/** Time between reads. Default 500 ms. */',
       "const help = { describe: 'Seconds to wait for the host lock (default 300)' };",
       'const text = `The default value is 20s for restart`;',
       'await this.startServices(op, targets, 60_000, onProgress);',
@@ -186,7 +186,7 @@ describe('each default written once', () => {
       ['fallback', '60'],
       ['fallback', '3'],
       ['code', '60_000'],
-      ['prose', '250'],
+      ['prose', '500'],
       ['prose', '300'],
       ['prose', '20'],
     ]);

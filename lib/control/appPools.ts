@@ -3,8 +3,8 @@
  *
  * Every operation: honour the restart toggle (start excepted), read the inventory once (pre-flight:
  * WAS/W3SVC running, names resolved in TypeScript), skip pools already in the wanted state
- * (`changed: false`), request all the others in ONE batch, then poll all of them with ONE status
- * read per interval until the state read back is right or the deadline passes. A stop is verified
+ * (`changed: false`), request all the others in ONE batch, then wait for all of them on the host,
+ * ONE call per slice (wait.ts), until the state read back is right or the deadline passes. A stop is verified
  * only when no worker of the pool is left (docs/sources.md §U1); a recycle only when a new worker
  * replaced every old one (§U5: false success). On a stop timeout, `force` terminates only
  * the remaining workers of the pools that did not stop (Carbon.IIS's approach, §U16), then
@@ -14,7 +14,7 @@
 import { HINTS } from '../hints';
 import { checkNumber, LIMITS } from '../limits';
 import { DEFAULTS } from '../defaults';
-import { readAppPools, readPoolStates, requestPools, setAutoStart, AppPoolInfo, AppPoolInventory, PoolAction, PoolState } from '../scripts/appPools';
+import { poolReached, readAppPools, readPoolStates, requestPools, setAutoStart, waitForPools, AppPoolInfo, AppPoolInventory, PoolAction, PoolState, PoolTarget } from '../scripts/appPools';
 import { killProcesses } from '../scripts/processes';
 import { IisctlError } from '../errors';
 import { HRESULTS, isTransientOutcome, RequestOutcome } from '../scripts/webadmin';
@@ -138,11 +138,11 @@ export class AppPoolController {
 
   private async waitAll(frame: OperationFrame, action: PoolOperation, act: Planned[], before: Map<string, AppPoolInfo>, results: Map<string, TargetResult>, options: PoolOptions): Promise<void> {
     const timeoutMs = (options.timeoutSeconds ?? DEFAULTS.webTimeoutSeconds) * 1000;
-    const names = act.map((a) => a.name);
-    const done = (s: PoolState): boolean => reached(act.find((a) => a.name.toLowerCase() === s.name.toLowerCase())!.action, s, before.get(s.name.toLowerCase())!);
+    const targets = new Map(act.map((a) => [a.name.toLowerCase(), poolTarget(a, before.get(a.name.toLowerCase())!)]));
+    const done = (s: PoolState): boolean => poolReached(targets.get(s.name.toLowerCase())!, s);
     const started = this.ops.clock.now();
-    let last = await this.poll(frame, names, done, started + timeoutMs, timeoutMs, options);
-    frame.step('wait', names, this.ops.clock.now() - started, last.reached ? 'ok' : 'timeout');
+    let last = await this.poll(frame, [...targets.values()], done, started + timeoutMs, timeoutMs, options);
+    frame.step('wait', act.map((a) => a.name), this.ops.clock.now() - started, last.reached ? 'ok' : 'timeout');
     if (last.reached) return;
     const pending = last.state.filter((s) => !done(s));
     if (!(options.force && action === 'stop')) throw timeoutError(action, pending, timeoutMs, this.ops.host, !!options.force);
@@ -159,17 +159,19 @@ export class AppPoolController {
         if (r.killedProcessIds.length) r.changed = true;
       }
     }
-    last = await this.poll(frame, pending.map((s) => s.name), done, this.ops.clock.now() + timeoutMs, timeoutMs, options);
+    last = await this.poll(frame, pending.map((s) => targets.get(s.name.toLowerCase())!), done, this.ops.clock.now() + timeoutMs, timeoutMs, options);
     frame.step('kill workers', pending.map((s) => s.name), this.ops.clock.now() - killStart, last.reached ? 'ok' : 'failed', `terminated ${pids.join(', ') || 'nothing'}`);
     if (!last.reached) throw timeoutError(action, last.state.filter((s) => !done(s)), timeoutMs, this.ops.host, true);
   }
 
-  private poll(frame: OperationFrame, names: string[], done: (s: PoolState) => boolean, deadline: number, timeoutMs: number, options: PoolOptions) {
+  /** Waits on the host, one slice per call, until every pool reached its target or the deadline. */
+  private poll(frame: OperationFrame, targets: PoolTarget[], done: (s: PoolState) => boolean, deadline: number, timeoutMs: number, options: PoolOptions) {
+    // What the wait is for, said when it begins: its first read may take a whole slice.
+    options.onProgress?.({ pending: targets.map((t) => t.name), elapsedMs: 0, timeoutMs });
     return pollUntil({
-      read: () => frame.run(readPoolStates(names)),
+      read: (waitMs) => frame.run(waitForPools(targets, { waitMs, intervalMs: this.ops.pollIntervalMs })),
       done: (states) => states.every(done),
       deadline,
-      intervalMs: this.ops.pollIntervalMs,
       signal: this.ops.signal,
       clock: this.ops.clock,
       onPoll: (states, elapsedMs) => options.onProgress?.({ pending: states.filter((s) => !done(s)).map((s) => s.name), elapsedMs, timeoutMs }),
@@ -215,15 +217,13 @@ function split(action: PoolOperation, pools: AppPoolInfo[], options: PoolOptions
   return { act, skip };
 }
 
-/** Whether a pool reached what its request asked for. */
-function reached(action: PoolAction | 'wait', s: PoolState, before: AppPoolInfo): boolean {
-  if (!s.exists) return false;
-  if (action === 'stop' || (action === 'wait' && (before.state === 'Stopping' || before.state === 'Stopped'))) return s.state === 'Stopped' && s.workerProcessIds.length === 0;
-  if (action === 'start' || action === 'wait') return s.state === 'Started';
+/** What a pool's request asked for, as the state read back must show it (scripts/appPools.ts poolReached). */
+function poolTarget(planned: Planned, before: AppPoolInfo): PoolTarget {
+  const { name, action } = planned;
+  if (action === 'stop' || (action === 'wait' && (before.state === 'Stopping' || before.state === 'Stopped'))) return { name, state: 'Stopped', noWorkers: true, gone: [], needWorker: false };
+  if (action === 'start' || action === 'wait') return { name, state: 'Started', noWorkers: false, gone: [], needWorker: false };
   // Recycle: every old worker gone; when one was running, a new one replaced it.
-  const old = new Set(before.workerProcessIds);
-  const gone = s.workerProcessIds.every((p) => !old.has(p));
-  return s.state === 'Started' && gone && (old.size === 0 || s.workerProcessIds.length > 0);
+  return { name, state: 'Started', noWorkers: false, gone: [...before.workerProcessIds], needWorker: before.workerProcessIds.length > 0 };
 }
 
 function verifyFinal(action: PoolOperation, final: PoolState[], before: Map<string, AppPoolInfo>, host: string): void {

@@ -5,8 +5,9 @@
  * - the service set is discovered on the host (IISADMIN if installed, WAS, W3SVC and everything
  *   that depends on them);
  * - stop goes dependents first, start dependencies first, in waves (order.ts);
- * - every stop/start is requested without blocking and polled against a deadline, because
- *   Stop-Service has no timeout and waits forever on a hung StopPending service;
+ * - every stop/start is requested without blocking and waited for on the host, one slice per call,
+ *   against a deadline (wait.ts), because Stop-Service has no timeout and waits forever on a hung
+ *   StopPending service;
  * - a timeout without force kills nothing and fails with TIMEOUT, naming what is still pending and
  *   the state the host was left in; with force, the IIS configuration is backed up, then only the
  *   processes of IIS services and IIS worker processes are terminated, never a shared service host
@@ -30,7 +31,7 @@ import { readLock, type LockState } from '../scripts/lock';
 import { createBackup } from '../scripts/backups';
 import { killProcesses, restartComputer } from '../scripts/processes';
 import { onComputer } from '../scripts/remote';
-import { IisServiceSnapshot, readIisServices, requestServiceStart, requestServiceStop, ServiceInfo } from '../scripts/services';
+import { IisServiceSnapshot, readIisServices, requestServiceStart, requestServiceStop, ServiceInfo, ServiceWaitFailure, waitForServices } from '../scripts/services';
 import { disableRestarts, enableRestarts, readToggle, ToggleState } from '../scripts/toggle';
 import {
   clearSuspendedRecovery, readRecovery, readSuspendedRecovery, RECOVERY_SERVICES, saveSuspendedRecovery, writeRecovery,
@@ -488,16 +489,18 @@ export class IisServiceController extends HostOperator {
       const stepStart = this.clock.now();
       if (toRequest.length > 0) await this.run(requestServiceStart(toRequest), op.retries, deadline);
       const seenPending = new Set<string>();
+      // What the wait is for, said when it begins: its first read may take a whole slice.
+      onProgress?.({ phase: 'start', pending, elapsedMs: 0, timeoutMs });
       const result = await pollUntil({
-        read: () => this.snapshot(),
+        // The host returns early when a service seen StartPending (in an earlier slice too) is Stopped again.
+        read: (waitMs) => this.waitOnHost(pending, RUNNING, waitMs, { pending: 'StartPending', failed: STOPPED, seen: [...seenPending] }),
         done: (snap) => {
           op.current = snap;
-          for (const n of pending) if (statusOf(snap, n) === 'StartPending') seenPending.add(n);
+          for (const n of pending) if (statusOf(snap, n) === 'StartPending' || snap.seenPending?.some((s) => s.toLowerCase() === n.toLowerCase())) seenPending.add(n);
           // A service that went back to Stopped after StartPending failed to start.
           return pending.every((n) => statusOf(snap, n) === RUNNING) || pending.some((n) => seenPending.has(n) && statusOf(snap, n) === STOPPED);
         },
         deadline,
-        intervalMs: this.pollIntervalMs,
         signal: this.signal,
         clock: this.clock,
         onPoll: (snap, elapsedMs) => onProgress?.({ phase: 'start', pending: pending.filter((n) => statusOf(snap, n) !== RUNNING), elapsedMs, timeoutMs }),
@@ -521,19 +524,25 @@ export class IisServiceController extends HostOperator {
   // ---- helpers ----
 
   private async waitFor(op: Operation, names: string[], status: string, deadline: number, timeoutMs: number, phase: Progress['phase'], onProgress?: (p: Progress) => void): Promise<boolean> {
+    // What the wait is for, said when it begins: its first read may take a whole slice.
+    onProgress?.({ phase, pending: names.filter((n) => statusOf(op.current, n) !== status), elapsedMs: 0, timeoutMs });
     const result = await pollUntil({
-      read: () => this.snapshot(),
+      read: (waitMs) => this.waitOnHost(names, status, waitMs),
       done: (snap) => {
         op.current = snap;
         return names.every((n) => statusOf(snap, n) === status);
       },
       deadline,
-      intervalMs: this.pollIntervalMs,
       signal: this.signal,
       clock: this.clock,
       onPoll: (snap, elapsedMs) => onProgress?.({ phase, pending: names.filter((n) => statusOf(snap, n) !== status), elapsedMs, timeoutMs }),
     });
     return result.reached;
+  }
+
+  /** One slice of a wait on the host for `names` to reach `status` (scripts/services.ts waitForServices); the snapshot at its end. */
+  private waitOnHost(names: string[], status: string, waitMs: number, failure?: ServiceWaitFailure): Promise<IisServiceSnapshot> {
+    return this.run(waitForServices(names, status, { waitMs, intervalMs: this.pollIntervalMs }, failure));
   }
 
   private snapshot(): Promise<IisServiceSnapshot> {

@@ -175,7 +175,8 @@ export class HostLock {
         logged = true;
       }
       if (this.clock.now() >= deadline) throw lockedError(this.options.target, result.holder, timeoutMs);
-      // A lease holder does not keep the mutex, so the attempt may come back at once: wait out the slice.
+      // An attempt that came back before its slice was over is not repeated before the slice ends
+      // (a lease attempt waits on the host itself: scripts/lock.ts acquireLease).
       const rest = Math.min(waitMs, deadline - this.clock.now()) - (this.clock.now() - attempted);
       if (rest > 0) await abortableSleep(rest, this.options.signal, this.clock);
     }

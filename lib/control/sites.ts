@@ -3,14 +3,14 @@
  * verify; docs/sources.md §U15: "restart" is never a recycle here).
  *
  * Same frame as pools (webOperations.ts): toggle, pre-flight, names resolved in TypeScript, idempotent
- * skips, one batch of requests, one state read per poll interval, verified by reading back.
+ * skips, one batch of requests, waited for on the host (one call per slice), verified by reading back.
  * Before any start, the bindings are checked against every other started site: a start that would
  * fail with 0x800700B7 "Cannot create a file when that file already exists" (docs/sources.md §U13)
  * is refused with an error naming the conflicting site and binding, before anything is changed.
  */
 import { checkNumber, LIMITS } from '../limits';
 import { DEFAULTS } from '../defaults';
-import { readSites, readSiteStates, requestSites, setServerAutoStart, Binding, SiteAction, SiteInfo, SiteState } from '../scripts/sites';
+import { readSites, readSiteStates, requestSites, setServerAutoStart, waitForSites, Binding, SiteAction, SiteInfo, SiteState } from '../scripts/sites';
 import { HRESULTS, isTransientOutcome, RequestOutcome } from '../scripts/webadmin';
 import { IisctlError } from '../errors';
 import { OperationFrame, PlannedStep, SurgicalOptions, SurgicalPlan, SurgicalResult, TargetResult, WebOperations } from './webOperations';
@@ -134,11 +134,12 @@ export class SiteController {
     }
     const want = action === 'stop' ? 'Stopped' : 'Started';
     const done = (s: SiteState) => s.exists && s.state === want;
+    // Waited for on the host, one call per slice (wait.ts); what it is for is said when it begins.
+    options.onProgress?.({ pending: names, elapsedMs: 0, timeoutMs });
     const polled = await pollUntil({
-      read: () => frame.run(readSiteStates(names)),
+      read: (waitMs) => frame.run(waitForSites(names, want, { waitMs, intervalMs: this.ops.pollIntervalMs })),
       done: (states) => states.every(done),
       deadline: started + timeoutMs,
-      intervalMs: this.ops.pollIntervalMs,
       signal: this.ops.signal,
       clock: this.ops.clock,
       onPoll: (states, elapsedMs) => options.onProgress?.({ pending: states.filter((s) => !done(s)).map((s) => s.name), elapsedMs, timeoutMs }),

@@ -1,8 +1,11 @@
 /**
- * Polling with a deadline. Cmdlets such as Stop-Service or Stop-WebAppPool either block without a
+ * Waiting with a deadline. Cmdlets such as Stop-Service or Stop-WebAppPool either block without a
  * timeout or return before the change is done (PowerShell/PowerShell Service.cs, docs/sources.md
- * §3.2; §U1), so
- * iisctl requests without waiting and reads the state back until it is right or time is up.
+ * §3.2; §U1), so iisctl requests without waiting and then waits for the state read back, on the
+ * host: each read is one call that loops there (lib/scripts/wait.ts) for at most one slice
+ * (DEFAULTS.waitSliceMs) and returns as soon as the state is reached. Between slices Node reports
+ * progress and sees the caller's AbortSignal (at most one slice late) and the deadline (the last
+ * slice is cut to it, so no wait passes it).
  */
 import { HINTS } from '../hints';
 import { IisctlError } from '../errors';
@@ -10,17 +13,24 @@ import { DEFAULTS } from '../defaults';
 import { Clock, realClock } from '../clock';
 
 export interface PollOptions<T> {
-  /** Reads the current state (one PowerShell round trip). */
-  read: () => Promise<T>;
+  /**
+   * Reads the state (one PowerShell round trip), after waiting on the host for it at most
+   * `waitMs` (0: read at once). A read that does not wait may ignore it.
+   */
+  read: (waitMs: number) => Promise<T>;
   /** True when the state is the one wanted. */
   done: (state: T) => boolean;
   /** Absolute deadline (ms since epoch). */
   deadline: number;
-  /** Time between reads. Default: DEFAULTS.pollIntervalMs. */
+  /**
+   * The slice: the longest one read waits on the host, and the shortest time between the starts of
+   * two reads (a read that comes back early without the state is not repeated before its slice is
+   * over: one round trip per slice at most). Default: DEFAULTS.waitSliceMs.
+   */
   intervalMs?: number;
   /** Called with every state read, e.g. for a progress line. */
   onPoll?: (state: T, elapsedMs: number) => void;
-  /** Whose time the deadline and the intervals are in (default real time). */
+  /** Whose time the deadline and the slices are in (default real time). */
   clock?: Clock;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -41,20 +51,22 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<PollResult<
   const clock = options.clock ?? realClock;
   const now = options.now ?? (() => clock.now());
   const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, options.signal, clock));
-  const interval = options.intervalMs ?? DEFAULTS.pollIntervalMs;
+  const slice = options.intervalMs ?? DEFAULTS.waitSliceMs;
   const started = now();
   let polls = 0;
   for (;;) {
     throwIfCancelled(options.signal);
-    const state = await options.read();
+    const readAt = now();
+    // Never wait past the deadline: the last slice ends at it, and the last read is made there.
+    const state = await options.read(Math.max(0, Math.min(slice, options.deadline - readAt)));
     polls++;
     const elapsedMs = now() - started;
     options.onPoll?.(state, elapsedMs);
     if (options.done(state)) return { reached: true, state, polls, elapsedMs };
     const left = options.deadline - now();
     if (left <= 0) return { reached: false, state, polls, elapsedMs };
-    // Never sleep past the deadline: the last read happens at the deadline, not an interval later.
-    await sleep(Math.min(interval, left));
+    const rest = Math.min(slice - (now() - readAt), left);
+    if (rest > 0) await sleep(rest);
   }
 }
 

@@ -53,6 +53,8 @@ export interface SessionOptions {
 export interface RunOptions {
   /** Deadline for this call. */
   timeoutMs?: number;
+  /** Without timeoutMs: how long the script waits on the host on purpose, added to the session's deadline (a wait slice must not time out its own call). */
+  waitsMs?: number;
   /** What the call does, for logs. */
   purpose?: string;
 }
@@ -251,7 +253,7 @@ export class PowerShellSession {
 
   private async invoke(shell: LiveShell, body: PsCode, options: RunOptions): Promise<EnvelopeResult> {
     const wrapped = wrapScript(body);
-    const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
+    const timeoutMs = options.timeoutMs ?? this.callTimeoutMs + (options.waitsMs ?? 0);
     const started = this.clock.now();
     shell.hold(true);
     const invocation = shell.send(wrapped.line);

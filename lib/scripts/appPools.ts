@@ -16,6 +16,7 @@
 import { asArray, objectStateName } from '../powershell/json';
 import { ps } from '../powershell/quote';
 import type { PsCommand } from './command';
+import { hostWaitLoop, HostWait } from './wait';
 import { parseSites, READ_SITES, SiteInfo } from './sites';
 import { batchRequest, checkNames, CoreServiceState, IMPORT_WEBADMINISTRATION, parseCoreServices, parseOutcomes, READ_CORE_SERVICES, RequestOutcome } from './webadmin';
 
@@ -125,20 +126,81 @@ export interface PoolState {
 export function readPoolStates(names: readonly string[]): PsCommand<PoolState[]> {
   checkNames(names, 'application pool');
   return {
-    purpose: `read the state of ${names.length} application pool(s)`,
+    purpose: poolStatesPurpose(names),
     script: ps`${IMPORT_WEBADMINISTRATION}
-$known = @{}
-foreach ($p in @(Get-ChildItem -LiteralPath 'IIS:\\AppPools')) { $known[[string]$p.name] = [string]$p.state }
-@(foreach ($name in ${[...names]}) {
-    if ($known.ContainsKey($name)) {
-        $state = $known[$name]
-        $workers = @()
-        if ($state -ne 'Unknown') { $workers = ${READ_WORKERS} }
-        [pscustomobject]@{ Name = $name; Exists = $true; State = $state; WorkerProcessIds = $workers }
-    } else {
-        [pscustomobject]@{ Name = $name; Exists = $false; State = 'Unknown'; WorkerProcessIds = @() }
-    }
-})`,
+${POOL_STATES_FUNCTION}
+iisctlPoolStates ${[...names]}`,
+    parse: parsePoolStates,
+  };
+}
+
+function poolStatesPurpose(names: readonly string[]): string {
+  return `read the state of ${names.length} application pool(s)`;
+}
+
+/** `iisctlPoolStates $names`: one PoolState object per name (`$name` and `$workers` as READ_WORKERS expects). */
+const POOL_STATES_FUNCTION = ps`function iisctlPoolStates {
+    param($names)
+    $known = @{}
+    foreach ($p in @(Get-ChildItem -LiteralPath 'IIS:\\AppPools')) { $known[[string]$p.name] = [string]$p.state }
+    @(foreach ($name in $names) {
+        if ($known.ContainsKey($name)) {
+            $state = $known[$name]
+            $workers = @()
+            if ($state -ne 'Unknown') { $workers = ${READ_WORKERS} }
+            [pscustomobject]@{ Name = $name; Exists = $true; State = $state; WorkerProcessIds = $workers }
+        } else {
+            [pscustomobject]@{ Name = $name; Exists = $false; State = 'Unknown'; WorkerProcessIds = @() }
+        }
+    })
+}`;
+
+/** What a pool wait waits for: the state, and which workers must be gone or present. */
+export interface PoolTarget {
+  name: string;
+  state: 'Started' | 'Stopped';
+  /** No worker may be left (a stop is done only when its last w3wp has exited, docs/sources.md §U1). */
+  noWorkers: boolean;
+  /** Workers that must be gone (a recycle's old ones). */
+  gone: number[];
+  /** At least one worker must run (a recycle that had one: a new one replaced it, §U5). */
+  needWorker: boolean;
+}
+
+/** Whether a pool's state read back is its target's (the one rule, also run on the host by waitForPools). */
+export function poolReached(target: PoolTarget, s: PoolState): boolean {
+  if (!s.exists || s.state !== target.state) return false;
+  if (target.noWorkers && s.workerProcessIds.length > 0) return false;
+  if (target.needWorker && s.workerProcessIds.length === 0) return false;
+  return s.workerProcessIds.every((p) => !target.gone.includes(p));
+}
+
+/**
+ * Waits on the host (scripts/wait.ts) until every pool reached its target (poolReached, the same
+ * rule) or the slice is over, then returns the states read last: one round trip per slice. Its
+ * purpose is readPoolStates': what comes back is the same.
+ */
+export function waitForPools(targets: readonly PoolTarget[], wait: HostWait): PsCommand<PoolState[]> {
+  const names = targets.map((t) => t.name);
+  checkNames(names, 'application pool');
+  const read = ps`    $iisctlStates = iisctlPoolStates $iisctlNames
+    $done = $true
+    foreach ($t in $iisctlTargets) {
+        $s = @($iisctlStates | Where-Object { $_.Name -eq $t.Name })
+        if ($s.Count -eq 0 -or -not $s[0].Exists -or $s[0].State -ne $t.State) { $done = $false; continue }
+        $w = @($s[0].WorkerProcessIds)
+        if (($t.NoWorkers -and $w.Count -gt 0) -or ($t.NeedWorker -and $w.Count -eq 0)) { $done = $false }
+        foreach ($p in @($t.Gone)) { if ($w -contains $p) { $done = $false } }
+    }`;
+  return {
+    purpose: poolStatesPurpose(names),
+    waitsMs: wait.waitMs,
+    script: ps`${IMPORT_WEBADMINISTRATION}
+${POOL_STATES_FUNCTION}
+$iisctlNames = ${names}
+$iisctlTargets = ${targets.map((t) => ({ Name: t.name, State: t.state, NoWorkers: t.noWorkers, NeedWorker: t.needWorker, Gone: t.gone }))}
+${hostWaitLoop(wait, read)}
+$iisctlStates`,
     parse: parsePoolStates,
   };
 }

@@ -12,10 +12,12 @@ export interface PsCommand<T> {
   script: PsCode;
   /** Turns the envelope's data into a typed result; throws on a shape it does not expect. */
   parse(data: unknown): T;
+  /** The longest the script waits on the host on purpose (scripts/wait.ts): its call gets this on top of the session's deadline. */
+  waitsMs?: number;
 }
 
 export async function runCommand<T>(session: PowerShellSession, command: PsCommand<T>, options: RunOptions = {}): Promise<T> {
-  const data = await session.run(command.script, { purpose: command.purpose, ...options });
+  const data = await session.run(command.script, { purpose: command.purpose, waitsMs: command.waitsMs, ...options });
   return command.parse(data);
 }
 

@@ -39,6 +39,7 @@
 import { ps, PsCode } from '../powershell/quote';
 import type { PsCommand } from './command';
 import { DEFAULTS } from '../defaults';
+import { hostWaitLoop } from './wait';
 
 /** The machine's one host-lock mutex and the registry key of its holder's details. */
 export const LOCK_MUTEX_NAME = 'Global\\iisctl-host-lock';
@@ -202,7 +203,7 @@ if ($null -ne $m) {
  * `body` inside the mutex, taken and released within this one call (one thread): WaitOne(waitMs),
  * an abandoned mutex counts as taken ($abandoned), $inside says whether it was.
  */
-function insideMutex(waitMs: number, body: PsCode): PsCode {
+function insideMutex(waitMs: number | PsCode, body: PsCode): PsCode {
   return ps`$key = ${LOCK_KEY}
 $abandoned = $false
 $m = New-Object -TypeName System.Threading.Mutex -ArgumentList $false, ${LOCK_MUTEX_NAME}
@@ -225,15 +226,18 @@ ${body}
  * Lease (remote target; runs on the target): takes the lock unless a live holder has it, i.e. a
  * local session keeps the mutex (WaitOne times out) or another lease has not expired. An
  * abandoned mutex or an expired lease is taken over and reported with the previous holder.
+ * A live lease keeps no OS object to block on, so the attempt is repeated on the host every
+ * DEFAULTS.pollIntervalMs until `waitMs` is over (scripts/wait.ts): a released lease is taken
+ * within that interval, in the same call.
  */
 export function acquireLease(p: LeaseParams): PsCommand<AcquireResult> {
-  return {
-    purpose: `acquire the host lock (${p.operation})`,
-    script: ps`${HOLDER_FUNCTIONS}
-$got = $false
-$expired = $false
-$holder = $null
-${insideMutex(p.waitMs, ps`        $current = iisctlLockHolder $key
+  const attempt = ps`    $got = $false
+    $expired = $false
+    $holder = $null
+    # WaitOne for what is left of the call's wait (at least 0).
+    $iisctlWait = [Math]::Ceiling(($iisctlUntil - [DateTime]::UtcNow.Ticks) / 10000)
+    if ($iisctlWait -lt 0) { $iisctlWait = 0 }
+${insideMutex(ps`[int]$iisctlWait`, ps`        $current = iisctlLockHolder $key
         $mine = $null -ne $current -and $current.Token -eq ${p.token}
         if (-not $mine -and -not $abandoned -and (iisctlLeaseRunning $current)) {
             $holder = $current
@@ -247,6 +251,12 @@ ${insideMutex(p.waitMs, ps`        $current = iisctlLockHolder $key
 ${recordHolder(p)}
             $got = $true
         }`)}
+    # Not inside: WaitOne used up the wait (a held lock keeps the mutex); got: acquired.
+    $done = $got -or -not $inside`;
+  return {
+    purpose: `acquire the host lock (${p.operation})`,
+    script: ps`${HOLDER_FUNCTIONS}
+${hostWaitLoop({ waitMs: p.waitMs, intervalMs: DEFAULTS.pollIntervalMs }, attempt)}
 if (-not $inside) { try { $holder = iisctlLockHolder $key } catch { $holder = $null } }
 [pscustomobject]@{ Acquired = $got; Abandoned = ($abandoned -or $expired); Expired = $expired; Holder = $holder; HostProcessId = $PID; InfoError = $null }`,
     parse: parseAcquire,

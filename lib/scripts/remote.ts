@@ -228,7 +228,9 @@ ${sessionFor(t)}
         $iisctlRetried = $true
     }
 }`;
-  return { purpose: `${command.purpose} on ${t.computerName}`, script: body, parse: (data) => command.parse(remoteResult(data, t.computerName)) };
+  // A wait on the host may run twice here (the retry): its call may take both waits.
+  const waitsMs = command.waitsMs === undefined ? undefined : command.waitsMs * 2;
+  return { purpose: `${command.purpose} on ${t.computerName}`, script: body, parse: (data) => command.parse(remoteResult(data, t.computerName)), waitsMs };
 }
 
 /** The PSSessions this PowerShell process holds (Get-PSSession), for diagnostics and tests. */

@@ -12,6 +12,7 @@
 import { asArray, objectStateName } from '../powershell/json';
 import { ps } from '../powershell/quote';
 import type { PsCommand } from './command';
+import { hostWaitLoop, HostWait } from './wait';
 import { batchRequest, checkNames, CoreServiceState, IMPORT_WEBADMINISTRATION, parseCoreServices, parseOutcomes, READ_CORE_SERVICES, RequestOutcome } from './webadmin';
 
 export interface Binding {
@@ -103,15 +104,51 @@ export interface SiteState {
 export function readSiteStates(names: readonly string[]): PsCommand<SiteState[]> {
   checkNames(names, 'site');
   return {
-    purpose: `read the state of ${names.length} site(s)`,
+    purpose: siteStatesPurpose(names),
     script: ps`${IMPORT_WEBADMINISTRATION}
-$known = @{}
-foreach ($s in @(Get-ChildItem -LiteralPath 'IIS:\\Sites')) { $known[[string]$s.name] = [string]$s.state }
-@(foreach ($name in ${[...names]}) {
-    if ($known.ContainsKey($name)) { [pscustomobject]@{ Name = $name; Exists = $true; State = $known[$name] } }
-    else { [pscustomobject]@{ Name = $name; Exists = $false; State = 'Unknown' } }
-})`,
-    parse: (data) => asArray<Record<string, unknown>>(data).map((r) => ({ name: String(r.Name), exists: r.Exists === true, state: objectStateName(r.State) })),
+${SITE_STATES_FUNCTION}
+iisctlSiteStates ${[...names]}`,
+    parse: parseSiteStates,
+  };
+}
+
+function siteStatesPurpose(names: readonly string[]): string {
+  return `read the state of ${names.length} site(s)`;
+}
+
+function parseSiteStates(data: unknown): SiteState[] {
+  return asArray<Record<string, unknown>>(data).map((r) => ({ name: String(r.Name), exists: r.Exists === true, state: objectStateName(r.State) }));
+}
+
+/** `iisctlSiteStates $names`: one SiteState object per name. */
+const SITE_STATES_FUNCTION = ps`function iisctlSiteStates {
+    param($names)
+    $known = @{}
+    foreach ($s in @(Get-ChildItem -LiteralPath 'IIS:\\Sites')) { $known[[string]$s.name] = [string]$s.state }
+    @(foreach ($name in $names) {
+        if ($known.ContainsKey($name)) { [pscustomobject]@{ Name = $name; Exists = $true; State = $known[$name] } }
+        else { [pscustomobject]@{ Name = $name; Exists = $false; State = 'Unknown' } }
+    })
+}`;
+
+/**
+ * Waits on the host (scripts/wait.ts) until every named site exists in `state` or the slice is
+ * over, then returns the states read last: one round trip per slice. Its purpose is
+ * readSiteStates': what comes back is the same.
+ */
+export function waitForSites(names: readonly string[], state: 'Started' | 'Stopped', wait: HostWait): PsCommand<SiteState[]> {
+  checkNames(names, 'site');
+  const read = ps`    $iisctlStates = iisctlSiteStates $iisctlNames
+    $done = @($iisctlStates | Where-Object { -not $_.Exists -or $_.State -ne ${state} }).Count -eq 0`;
+  return {
+    purpose: siteStatesPurpose(names),
+    waitsMs: wait.waitMs,
+    script: ps`${IMPORT_WEBADMINISTRATION}
+${SITE_STATES_FUNCTION}
+$iisctlNames = ${[...names]}
+${hostWaitLoop(wait, read)}
+$iisctlStates`,
+    parse: parseSiteStates,
   };
 }
 
