@@ -25,9 +25,18 @@ export interface Runtime {
   readonly io: CliIo;
 }
 
+/** The numeric global options, checked once (createContext). */
+export interface CheckedGlobals {
+  retries?: number;
+  lockTimeout?: number;
+  /** Hosts worked on at once (--parallel). */
+  parallel?: number;
+}
+
 export interface Context {
   command: string;
   args: GlobalArgs;
+  checked: CheckedGlobals;
   out: Output;
   logger: Logger;
   usage: string;
@@ -36,9 +45,11 @@ export interface Context {
 }
 
 export function createContext(runtime: Runtime, command: string, args: GlobalArgs, usage: string): Context {
-  cliNumber('retries', args.retries, LIMITS.retries, usage);
-  cliNumber('lock-timeout', args.lockTimeout, LIMITS.lockTimeoutSeconds, usage);
-  parallelOption(args.parallel, usage);
+  const checked: CheckedGlobals = {
+    retries: cliNumber('retries', args.retries, LIMITS.retries, usage),
+    lockTimeout: cliNumber('lock-timeout', args.lockTimeout, LIMITS.lockTimeoutSeconds, usage),
+    parallel: cliNumber('parallel', args.parallel, LIMITS.concurrency, usage),
+  };
   if (args.user !== undefined && !(args.computer && args.computer.length > 0)) {
     // Without a remote host it would be silently unused: this machine runs as the account iisctl runs as.
     throw new UsageError('--user is for remote hosts: give -c/--computer too (this machine is driven as the account iisctl runs as).', usage);
@@ -57,7 +68,7 @@ export function createContext(runtime: Runtime, command: string, args: GlobalArg
   // --log-level info and more (the CLI prints its own result and error lines).
   const consoleRecords = LOG_LEVELS.indexOf(consoleLevel) >= LOG_LEVELS.indexOf('info');
   const logger = createLogger({ level: args.logLevel ?? 'info', consoleLevel, file: logFile, onFileError, consoleRecords, consolePrefix: 'iisctl', consoleStream: io.stderr });
-  return { command, args, out, logger, usage, signal: runtime.signal, io };
+  return { command, args, checked, out, logger, usage, signal: runtime.signal, io };
 }
 
 /** One host of the run and its connection options, parsed from the command line. */
@@ -127,8 +138,8 @@ function connectOptions(ctx: Context): Omit<ConnectOptions, 'computerName'> {
     // The in-process host's clock is iisctl's too: on a virtual clock its waits cost no real time.
     clock: simulate ? ctx.io.simulator?.clock : undefined,
     logger: ctx.logger,
-    retry: args.retries === undefined ? undefined : { attempts: args.retries + 1 },
-    lock: { wait: args.waitLock !== false, timeoutSeconds: args.lockTimeout },
+    retry: ctx.checked.retries === undefined ? undefined : { attempts: ctx.checked.retries + 1 },
+    lock: { wait: args.waitLock !== false, timeoutSeconds: ctx.checked.lockTimeout },
     // Every host of the run (createContext makes sure there are -c hosts).
     credential: args.user !== undefined ? { userName: args.user, password: remotePassword(ctx) } : undefined,
     credentialFile: args.credentialFile,
@@ -184,7 +195,7 @@ export async function forEachHost<T>(ctx: Context, work: HostWork<T>): Promise<E
         await iis?.close().catch((e: unknown) => ctx.logger.warn('could not close the connection', { host, error: (e as Error).message }));
       }
     },
-    { concurrency: parallelOption(ctx.args.parallel, ctx.usage), takesHostDown: work.takesHostDown, signal: ctx.signal },
+    { concurrency: ctx.checked.parallel, takesHostDown: work.takesHostDown, signal: ctx.signal },
     (error) => error,
   );
   if (!ctx.args.json) {
@@ -198,10 +209,6 @@ export async function forEachHost<T>(ctx: Context, work: HostWork<T>): Promise<E
   const code = combinedExitCode(outcomes);
   if (ctx.args.json) ctx.out.document(jsonDocument(ctx, outcomes, code, work));
   return code;
-}
-
-function parallelOption(raw: unknown, usage: string): number | undefined {
-  return cliNumber('parallel', raw, LIMITS.concurrency, usage);
 }
 
 /** The remoting password of --user: only from the environment, never from the command line. */

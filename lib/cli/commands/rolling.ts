@@ -99,7 +99,7 @@ export const rollingCommand = (runtime: Runtime): CliCommand => ({
       onProgress: progress,
     };
     // The hosts and their connection options are parsed once, into the fleet rolling works through.
-    const fleet = fleetOf(ctx, hosts, { concurrency: ctx.args.parallel });
+    const fleet = fleetOf(ctx, hosts, { concurrency: ctx.checked.parallel });
     let result: RollingResult;
     try {
       result = await rollingRestart(fleet.hosts, { ...rolling, fleet });
