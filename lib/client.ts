@@ -17,7 +17,7 @@ import { PowerShellSession, SessionStats } from './powershell/session';
 import type { EventQuery, EventRecord } from './scripts/events';
 import { readEvents, validateEventQuery } from './scripts/events';
 import type { ToggleState } from './scripts/toggle';
-import { closeRemoteSessions, CREDENTIAL_EXCLUSIVE, currentConnections, listRemoteSessions, remoteCredential, remoteCredentialFile, remoteSecretEnv, RemoteSessionInfo, RemoteTarget, validateComputerName } from './scripts/remote';
+import { closeRemoteSessions, ComputerName, currentConnections, listRemoteSessions, parseComputerName, parseRemoteAuth, RemoteAuth, remoteSecretEnv, RemoteSessionInfo, RemoteTarget, remoteTarget } from './scripts/remote';
 import type { Secret } from './powershell/quote';
 import { IisServiceController, OperationPlan, RestartOptions, ServiceOperationResult, StartOptions, StatusResult, StopOptions } from './control/iisServices';
 import type { RetryPolicy } from './control/retry';
@@ -25,14 +25,15 @@ import { AppPoolController } from './control/appPools';
 import { SiteController } from './control/sites';
 import { Healer, HealOptions, HealResult, HealTarget } from './control/heal';
 import { WebOperations } from './control/webOperations';
-import { HostLock, LockOptions, validateLockOptions } from './control/lock';
+import { CheckedLockOptions, HostLock, LockOptions, parseLockOptions } from './control/lock';
 import { currentUser } from './control/operation';
-import { PoolConfigurePlan, PoolConfigureResult, PoolSettingsController } from './control/settings';
-import type { PoolSettings, PoolSettingsChanges } from './scripts/settings';
+import { attributeOf, PoolConfigurePlan, PoolConfigureResult, PoolSettingsController } from './control/settings';
+import type { PoolSettings, PoolSettingsChanges, SettingName } from './scripts/settings';
 import { RecoveryController } from './control/recovery';
 import type { ServiceRecoveryInfo } from './scripts/recovery';
 import { BackupController } from './control/settings-backups';
 import { Advisor, AdviseOptions, AdviseResult } from './control/advise';
+import { brand, Checked, isParsed, markParsed } from './parse';
 
 // `await using iis = await connect()` looks Symbol.asyncDispose up at run time (TypeScript's
 // downlevel helper for using declarations); Node has it from 18.18 / 20.4 on, older Node 18 not.
@@ -126,6 +127,70 @@ export interface ConnectOptions {
   clock?: Clock;
 }
 
+/**
+ * ConnectOptions checked once (parseConnectOptions): the remote computer and how to reach it, the
+ * lock options, the simulated host in its one detailed form, every number in its bounds, and who
+ * runs iisctl. connect() takes it as it is; the layers under the client take its parts.
+ */
+export type ParsedConnectOptions = Checked<
+  CheckedConnection & {
+    /** The remote computer with its credential or credential file; undefined: this machine. */
+    readonly target?: RemoteTarget;
+  },
+  'ConnectOptions'
+>;
+
+/** What parsed options hold whatever the computer. */
+type CheckedConnection = Readonly<Pick<ConnectOptions, 'simulatorStateFile' | 'powershell' | 'pwsh' | 'transport' | 'logger' | 'retry' | 'callTimeoutMs' | 'pollIntervalMs' | 'signal' | 'clock'>> & {
+  readonly lock: CheckedLockOptions;
+  readonly simulate?: SimulateOptions;
+  /** Who runs iisctl (DOMAIN\\user on Windows): the user of audit events and of the host lock. */
+  readonly user: string;
+};
+
+/** ConnectOptions without the computer, checked once for several computers (connectMany); connectOptionsOn gives each its own. */
+export type SharedConnectOptions = Checked<{ readonly connection: CheckedConnection; readonly auth: RemoteAuth }, 'SharedConnectOptions'>;
+
+/**
+ * Every check of connect()'s options, once, before anything runs (INVALID_ARGUMENT): a later
+ * connect(parsed) checks nothing again. For several computers: parseSharedConnectOptions.
+ */
+export function parseConnectOptions(options: ConnectOptions = {}): ParsedConnectOptions {
+  if (isParsedConnectOptions(options)) return options;
+  const computerName = options.computerName === undefined ? undefined : parseComputerName(options.computerName);
+  return connectOptionsOn(parseSharedConnectOptions(options, computerName !== undefined), computerName);
+}
+
+/** The options of several computers (or of one, remote true; of this machine, remote false), checked once. */
+export function parseSharedConnectOptions(options: Omit<ConnectOptions, 'computerName'>, remote: boolean): SharedConnectOptions {
+  if (!remote && options.credential !== undefined) throw invalidArgument('A credential is for a remote computer: give computerName too.');
+  if (!remote && options.credentialFile !== undefined) throw invalidArgument('A credential file is for a remote computer: give computerName too.');
+  const auth = parseRemoteAuth(options);
+  const lock = parseLockOptions(options.lock, options.lockTimeoutSeconds);
+  checkNumbers([
+    ['callTimeoutMs', options.callTimeoutMs, LIMITS.callTimeoutMs],
+    ['pollIntervalMs', options.pollIntervalMs, LIMITS.pollIntervalMs],
+    ['retry.attempts', options.retry?.attempts, LIMITS.retryAttempts],
+    ['retry.baseDelayMs', options.retry?.baseDelayMs, LIMITS.retryDelayMs],
+    ['retry.maxDelayMs', options.retry?.maxDelayMs, LIMITS.retryDelayMs],
+  ]);
+  const simulate = simulateOptions(options.simulate);
+  if (simulate?.inProcess && auth.credential) throw invalidArgument('A credential reaches PowerShell through its process environment: not with simulate.inProcess.');
+  if (!simulate?.inProcess && simulate?.clock !== undefined && simulate.clock !== 'real') throw invalidArgument('simulate.clock needs simulate.inProcess: a simulated host in its own process keeps real time.');
+  const { simulatorStateFile, powershell, pwsh, transport, logger, retry, callTimeoutMs, pollIntervalMs, signal, clock } = options;
+  const connection = { simulatorStateFile: simulate?.stateFile ?? simulatorStateFile, powershell, pwsh, transport, logger, retry, callTimeoutMs, pollIntervalMs, signal, clock, lock, simulate, user: currentUser() };
+  return brand({ connection, auth }, 'SharedConnectOptions');
+}
+
+/** The shared options on one computer (undefined: this machine): nothing left to check. */
+export function connectOptionsOn(shared: SharedConnectOptions, computerName: ComputerName | undefined): ParsedConnectOptions {
+  return markParsed(brand({ ...shared.connection, target: computerName === undefined ? undefined : remoteTarget(computerName, shared.auth) }, 'ConnectOptions'));
+}
+
+function isParsedConnectOptions(options: ConnectOptions | ParsedConnectOptions): options is ParsedConnectOptions {
+  return isParsed(options);
+}
+
 /** Settings of one pool, on iis.appPools next to the operations. */
 export interface PoolSettingsApi {
   /** Recycling, rapid-fail, CPU, idle, start mode, autoStart, time limits of one pool. */
@@ -134,6 +199,8 @@ export interface PoolSettingsApi {
   configure(name: string, changes: PoolSettingsChanges): Promise<PoolConfigureResult>;
   /** What configure would change, with the exact scripts; changes nothing. */
   planConfigure(name: string, changes: PoolSettingsChanges): Promise<PoolConfigurePlan>;
+  /** The IIS configuration attribute a setting is stored in, e.g. `@autoStart`, `recycling/periodicRestart/@time`. */
+  attributeOf(setting: SettingName): string;
 }
 
 export class IisClient {
@@ -154,43 +221,25 @@ export class IisClient {
   /** The time this client waits and measures in (real time unless a clock was given). */
   readonly clock: Clock;
 
+  /** Made by connect(), from options parsed once (parseConnectOptions). */
   constructor(
     private readonly session: PowerShellSession,
-    options: ConnectOptions,
+    options: ParsedConnectOptions,
     private readonly logger: Logger,
   ) {
     const clock = (this.clock = options.clock ?? realClock);
-    const remote = remoteTargetOf(options);
-    this.remote = remote;
-    const lock = (this.lock = new HostLock({
-      session,
-      target: options.computerName ?? 'localhost',
-      user: currentUser(),
-      logger,
-      wait: options.lock?.wait,
-      timeoutSeconds: options.lock?.timeoutSeconds ?? options.lockTimeoutSeconds,
-      leaseSeconds: options.lock?.leaseSeconds,
-      remote,
-      signal: options.signal,
-      clock,
-    }));
-    this.services = new IisServiceController({
-      lock,
-      session,
-      computerName: options.computerName,
-      remote,
-      logger,
-      retry: options.retry,
-      pollIntervalMs: options.pollIntervalMs,
-      signal: options.signal,
-      clock,
-    });
-    const web = new WebOperations({ lock, session, computerName: options.computerName, remote, logger, retry: options.retry, pollIntervalMs: options.pollIntervalMs, signal: options.signal, clock, services: this.services });
+    const remote = (this.remote = options.target);
+    const { user, signal } = options;
+    const lock = (this.lock = new HostLock({ ...options.lock, session, target: remote?.computerName ?? 'localhost', user, logger, remote, signal, clock }));
+    const operator = { lock, session, remote, logger, user, retry: options.retry, pollIntervalMs: options.pollIntervalMs, signal, clock };
+    this.services = new IisServiceController(operator);
+    const web = new WebOperations({ ...operator, services: this.services });
     const poolSettings = new PoolSettingsController(web);
     this.appPools = Object.assign(new AppPoolController(web), {
       settings: (name: string) => poolSettings.settings(name),
       configure: (name: string, changes: PoolSettingsChanges) => poolSettings.configure(name, changes),
       planConfigure: (name: string, changes: PoolSettingsChanges) => poolSettings.plan(name, changes),
+      attributeOf,
     });
     this.sites = new SiteController(web);
     this.healer = new Healer(web, this.appPools);
@@ -314,62 +363,37 @@ export class IisClient {
   }
 }
 
-/** The remote computer and credential of a connection (undefined: this machine). */
-function remoteTargetOf(options: ConnectOptions): RemoteTarget | undefined {
-  if (options.computerName === undefined) return undefined;
-  const computerName = validateComputerName(options.computerName);
-  if (options.credential) return { computerName, credential: remoteCredential(options.credential.userName, options.credential.password) };
-  return options.credentialFile !== undefined ? { computerName, credentialFile: remoteCredentialFile(options.credentialFile) } : { computerName };
-}
-
-export async function connect(options: ConnectOptions = {}): Promise<IisClient> {
-  if (options.computerName !== undefined) validateComputerName(options.computerName);
-  if (options.credential !== undefined) {
-    if (options.computerName === undefined) throw invalidArgument('A credential is for a remote computer: give computerName too.');
-    remoteCredential(options.credential.userName, options.credential.password);
-  }
-  if (options.credentialFile !== undefined) {
-    if (options.credential !== undefined) throw invalidArgument(CREDENTIAL_EXCLUSIVE);
-    if (options.computerName === undefined) throw invalidArgument('A credential file is for a remote computer: give computerName too.');
-    remoteCredentialFile(options.credentialFile);
-  }
-  validateLockOptions(options.lock);
-  checkNumbers([
-    ['lockTimeoutSeconds', options.lockTimeoutSeconds, LIMITS.lockTimeoutSeconds],
-    ['callTimeoutMs', options.callTimeoutMs, LIMITS.callTimeoutMs],
-    ['pollIntervalMs', options.pollIntervalMs, LIMITS.pollIntervalMs],
-    ['retry.attempts', options.retry?.attempts, LIMITS.retryAttempts],
-    ['retry.baseDelayMs', options.retry?.baseDelayMs, LIMITS.retryDelayMs],
-    ['retry.maxDelayMs', options.retry?.maxDelayMs, LIMITS.retryDelayMs],
-  ]);
-  const logger = options.logger ?? silentLogger();
-  const sim = simulateOptions(options.simulate);
-  const stateFile = sim?.stateFile ?? options.simulatorStateFile;
-  const hostName = options.computerName ?? 'localhost';
+/**
+ * Opens a connection. The options are checked first (INVALID_ARGUMENT before anything runs), or
+ * taken as they are when parseConnectOptions made them.
+ */
+export async function connect(options: ConnectOptions | ParsedConnectOptions = {}): Promise<IisClient> {
+  const parsed = parseConnectOptions(options);
+  const logger = parsed.logger ?? silentLogger();
+  const { simulate: sim, simulatorStateFile: stateFile, target } = parsed;
+  const hostName = target?.computerName ?? 'localhost';
   // A bad or unavailable engine fails here, before any host starts.
   if (sim) loadSimulator().chooseEngine(sim.engine);
   if (sim?.inProcess) {
-    if (remoteTargetOf(options)?.credential) throw invalidArgument('A credential reaches PowerShell through its process environment: not with simulate.inProcess.');
-    const { clock, transport } = inProcessHost(sim, stateFile, options.clock);
-    logger.debug('connecting', { executable: 'simulated Windows host (in process)', computerName: options.computerName });
-    const session = new PowerShellSession({ transport, logger, callTimeoutMs: options.callTimeoutMs, hostName, clock });
-    return new IisClient(session, { ...options, clock }, logger);
+    const { clock, transport } = inProcessHost(sim, stateFile, parsed.clock);
+    logger.debug('connecting', { executable: 'simulated Windows host (in process)', computerName: target?.computerName });
+    const session = new PowerShellSession({ transport, logger, callTimeoutMs: parsed.callTimeoutMs, hostName, clock });
+    return new IisClient(session, { ...parsed, clock }, logger);
   }
-  if (sim?.clock !== undefined && sim.clock !== 'real') throw invalidArgument('simulate.clock needs simulate.inProcess: a simulated host in its own process keeps real time.');
-  if (options.transport) {
-    logger.debug('connecting', { executable: 'transport', computerName: options.computerName });
-    return new IisClient(new PowerShellSession({ transport: options.transport, logger, callTimeoutMs: options.callTimeoutMs, hostName, clock: options.clock }), options, logger);
+  if (parsed.transport) {
+    logger.debug('connecting', { executable: 'transport', computerName: target?.computerName });
+    return new IisClient(new PowerShellSession({ transport: parsed.transport, logger, callTimeoutMs: parsed.callTimeoutMs, hostName, clock: parsed.clock }), parsed, logger);
   }
   const executable = resolveExecutable({
     simulate: sim ? sim.scenario ?? true : undefined,
-    executable: options.powershell,
-    pwsh: options.pwsh,
+    executable: parsed.powershell,
+    pwsh: parsed.pwsh,
     // The password of the credential reaches PowerShell only through its spawn environment (scripts/remote.ts).
-    env: { ...(stateFile ? { IISCTL_SIM_STATE: stateFile } : {}), ...(sim?.engine ? { IISCTL_SIM_ENGINE: sim.engine } : {}), ...remoteSecretEnv(remoteTargetOf(options)) },
+    env: { ...(stateFile ? { IISCTL_SIM_STATE: stateFile } : {}), ...(sim?.engine ? { IISCTL_SIM_ENGINE: sim.engine } : {}), ...remoteSecretEnv(target) },
   });
-  logger.debug('connecting', { executable: executable.description, computerName: options.computerName });
-  const session = new PowerShellSession({ executable, logger, callTimeoutMs: options.callTimeoutMs, hostName, clock: options.clock });
-  return new IisClient(session, options, logger);
+  logger.debug('connecting', { executable: executable.description, computerName: target?.computerName });
+  const session = new PowerShellSession({ executable, logger, callTimeoutMs: parsed.callTimeoutMs, hostName, clock: parsed.clock });
+  return new IisClient(session, parsed, logger);
 }
 
 /** `simulate` in its one detailed form (undefined: a real host). */

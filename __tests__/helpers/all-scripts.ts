@@ -8,7 +8,7 @@
 import { readPoolStates, requestPools, setAutoStart } from '../../lib/scripts/appPools';
 import { EVENT_KINDS, readEvents } from '../../lib/scripts/events';
 import { clearSuspendedRecovery, readRecovery, readSuspendedRecovery, saveSuspendedRecovery, writeRecovery } from '../../lib/scripts/recovery';
-import { closeRemoteSessions, currentConnections, onComputer, remoteCredential, remoteCredentialFile } from '../../lib/scripts/remote';
+import { closeRemoteSessions, currentConnections, onComputer, parseRemoteTarget } from '../../lib/scripts/remote';
 import { readIisServices } from '../../lib/scripts/services';
 import { PoolSettingsChanges, readPoolSettings, SETTING_NAMES, writePoolSettings } from '../../lib/scripts/settings';
 import { readSiteStates, requestSites, setServerAutoStart } from '../../lib/scripts/sites';
@@ -66,9 +66,9 @@ export function allScripts(): GeneratedScript[] {
   out.push({ name: 'settings: write defaults', text: writePoolSettings("Pool 'q'", DEFAULT_SETTINGS_FOR_TEST as PoolSettingsChanges).script.text });
   out.push({ name: 'settings: read (double-quoted XPath)', text: readPoolSettings('DefaultAppPool').script.text });
   out.push({ name: 'counters: total', text: currentConnections().script.text });
-  out.push({ name: 'remote: close sessions on a computer', text: onComputer('WEB03', closeRemoteSessions()).script.text });
-  out.push({ name: 'remote: credential, no remote target', text: onComputer({ computerName: ' web04 ', credential: remoteCredential('ann@contoso.com', 'x') }, readIisServices()).script.text });
-  out.push({ name: 'remote: credential file', text: onComputer({ computerName: 'WEB04', credentialFile: remoteCredentialFile("C:\\tools\\it's [a] $cred.xml") }, readIisServices()).script.text });
+  out.push({ name: 'remote: close sessions on a computer', text: onComputer(parseRemoteTarget('WEB03'), closeRemoteSessions()).script.text });
+  out.push({ name: 'remote: credential, no remote target', text: onComputer(parseRemoteTarget(' web04 ', { credential: { userName: 'ann@contoso.com', password: 'x' } }), readIisServices()).script.text });
+  out.push({ name: 'remote: credential file', text: onComputer(parseRemoteTarget('WEB04', { credentialFile: "C:\\tools\\it's [a] $cred.xml" }), readIisServices()).script.text });
   // Plain and hostile user text through every builder that takes it.
   const corpus = hostileCorpus();
   const step = Math.floor(corpus.length / HOSTILE_SAMPLE);

@@ -11,7 +11,7 @@ import { killProcesses, restartComputer } from '../../lib/scripts/processes';
 import { readRecovery, writeRecovery } from '../../lib/scripts/recovery';
 import { readPoolSettings, writePoolSettings } from '../../lib/scripts/settings';
 import { readAdviseEvents } from '../../lib/scripts/settings-advise';
-import { closeRemoteSessions, currentConnections, listRemoteSessions, onComputer, remoteCredential, remoteCredentialFile } from '../../lib/scripts/remote';
+import { closeRemoteSessions, currentConnections, listRemoteSessions, onComputer, parseRemoteTarget } from '../../lib/scripts/remote';
 import { readIisServices, requestServiceStart, requestServiceStop, waitForServices } from '../../lib/scripts/services';
 import { readSites, readSiteStates, requestSites, setServerAutoStart, waitForSites } from '../../lib/scripts/sites';
 import { disableRestarts, enableRestarts, readToggle } from '../../lib/scripts/toggle';
@@ -45,17 +45,17 @@ export function libraryCommands(): Array<{ name: string; command: PsCommand<unkn
     ['remote: sessions', listRemoteSessions()],
     ['remote: close sessions', closeRemoteSessions()],
     ['counters: current connections', currentConnections('Default Web Site')],
-    ['remote: with credential', onComputer({ computerName: 'WEB02', credential: remoteCredential('CONTOSO\\ann', "p'ss $(x)") }, readIisServices())],
-    ['remote: with credential file', onComputer({ computerName: 'WEB02', credentialFile: remoteCredentialFile('C:\\tools\\deploy.cred.xml') }, readIisServices())],
-    ['remote: read services', onComputer('WEB02', readIisServices())],
+    ['remote: with credential', onComputer(parseRemoteTarget('WEB02', { credential: { userName: 'CONTOSO\\ann', password: "p'ss $(x)" } }), readIisServices())],
+    ['remote: with credential file', onComputer(parseRemoteTarget('WEB02', { credentialFile: 'C:\\tools\\deploy.cred.xml' }), readIisServices())],
+    ['remote: read services', onComputer(parseRemoteTarget('WEB02'), readIisServices())],
     ['lock: acquire (held)', acquireLock({ ...lockParams, waitMs: 100 })],
     ['lock: read (held)', readLock()],
     ['lock: release (held)', releaseLock({ token: lockParams.token })],
     ['lock: read (free)', readLock()],
-    ['lock: acquire lease', onComputer('WEB02', acquireLease({ ...lockParams, waitMs: 100, leaseSeconds: 60 }))],
-    ['lock: renew lease', onComputer('WEB02', renewLease({ token: lockParams.token, leaseSeconds: 60 }))],
-    ['lock: read lease', onComputer('WEB02', readLock())],
-    ['lock: release lease', onComputer('WEB02', releaseLease({ token: lockParams.token }))],
+    ['lock: acquire lease', onComputer(parseRemoteTarget('WEB02'), acquireLease({ ...lockParams, waitMs: 100, leaseSeconds: 60 }))],
+    ['lock: renew lease', onComputer(parseRemoteTarget('WEB02'), renewLease({ token: lockParams.token, leaseSeconds: 60 }))],
+    ['lock: read lease', onComputer(parseRemoteTarget('WEB02'), readLock())],
+    ['lock: release lease', onComputer(parseRemoteTarget('WEB02'), releaseLease({ token: lockParams.token }))],
     ['pools: read', readAppPools()],
     ['pools: states', readPoolStates(['DefaultAppPool', hostile])],
     ['pools: wait (recycle, stop)', waitForPools([{ name: 'DefaultAppPool', state: 'Started', noWorkers: false, gone: [4242], needWorker: true }, { name: hostile, state: 'Stopped', noWorkers: true, gone: [], needWorker: false }], { waitMs: 300, intervalMs: 100 })],

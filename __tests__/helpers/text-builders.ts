@@ -10,7 +10,7 @@ import { readPoolStates, requestPools, setAutoStart, waitForPools } from '../../
 import { createBackup, restoreBackup } from '../../lib/scripts/backups';
 import { writeAuditEvent } from '../../lib/scripts/events';
 import { acquireLease, acquireLock, releaseLease, releaseLock, renewLease } from '../../lib/scripts/lock';
-import { currentConnections, onComputer, remoteCredential, remoteCredentialFile } from '../../lib/scripts/remote';
+import { currentConnections, onComputer, parseRemoteTarget } from '../../lib/scripts/remote';
 import { readIisServices, requestServiceStart, requestServiceStop, waitForServices } from '../../lib/scripts/services';
 import { readPoolSettings, writePoolSettings, xpathLiteral } from '../../lib/scripts/settings';
 import { readSiteStates, requestSites, setServerAutoStart, waitForSites } from '../../lib/scripts/sites';
@@ -58,11 +58,11 @@ export const TEXT_BUILDERS: readonly TextBuilder[] = [
   { name: 'readPoolSettings(name)', build: (s) => readPoolSettings(s), arrival: 'embedded', form: xpathLiteral },
   { name: 'writePoolSettings(name)', build: (s) => writePoolSettings(s, { autoStart: false }), arrival: 'embedded', form: xpathLiteral },
   { name: 'currentConnections(site)', build: (s) => currentConnections(s), arrival: 'embedded' },
-  { name: 'onComputer(computer name)', build: (s) => onComputer(s, readIisServices()), arrival: 'trimmed' },
-  { name: 'remoteCredential(user name)', build: (s) => onComputer({ computerName: 'WEB02', credential: remoteCredential(s, 'pw') }, readIisServices()), arrival: 'trimmed' },
+  { name: 'onComputer(computer name)', build: (s) => onComputer(parseRemoteTarget(s), readIisServices()), arrival: 'trimmed' },
+  { name: 'remoteCredential(user name)', build: (s) => onComputer(parseRemoteTarget('WEB02', { credential: { userName: s, password: 'pw' } }), readIisServices()), arrival: 'trimmed' },
   // The password is no script text: it travels in the PowerShell process's environment (property/secrets.test.ts).
   // The path of a credential file is: it reaches Import-Clixml -LiteralPath and the messages about it.
-  { name: 'remoteCredentialFile(path)', build: (s) => onComputer({ computerName: 'WEB02', credentialFile: remoteCredentialFile(s) }, readIisServices()), arrival: 'exact' },
+  { name: 'remoteCredentialFile(path)', build: (s) => onComputer(parseRemoteTarget('WEB02', { credentialFile: s }), readIisServices()), arrival: 'exact' },
   { name: 'acquireLock(operation, user, computer, token)', build: (s) => acquireLock(lockParams(s)), arrival: 'exact' },
   { name: 'acquireLease(operation, user, computer, token)', build: (s) => acquireLease({ ...lockParams(s), leaseSeconds: 120 }), arrival: 'exact' },
   { name: 'renewLease(token)', build: (s) => renewLease({ token: s, leaseSeconds: 60 }), arrival: 'exact' },

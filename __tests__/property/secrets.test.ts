@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as util from 'node:util';
 import fc from 'fast-check';
 import { connect } from '../../lib/client';
-import { onComputer, remoteCredential, remoteSecretEnv } from '../../lib/scripts/remote';
+import { onComputer, parseRemoteTarget, remoteSecretEnv } from '../../lib/scripts/remote';
 import { readIisServices } from '../../lib/scripts/services';
 import { Secret, unquoteVerbatim } from '../../lib/powershell/quote';
 import { loadParser } from '../../lib/sim/parser';
@@ -28,7 +28,7 @@ describe('a Secret reaches the host script and nothing printable', () => {
     fc.assert(
       fc.property(password, (pw) => {
         const secret = new Secret(pw);
-        const target = { computerName: 'WEB02', credential: remoteCredential('CONTOSO\\ops', secret) };
+        const target = parseRemoteTarget('WEB02', { credential: { userName: 'CONTOSO\\ops', password: secret } });
         const cmd = onComputer(target, readIisServices());
         const tree = parser.parse(cmd.script.text);
         const literals: string[] = [];

@@ -6,7 +6,7 @@
 import { cliHint } from './hints';
 import { IisctlError, isIisctlError } from '../errors';
 import { createLogger, Logger, LogLevel, LOG_LEVELS } from '../log';
-import { connect, type ConnectOptions, type IisClient, currentUser, fanOut, hostConcurrency, HostResult, checkHosts, remoteCredentialFile } from '../index';
+import { connect, connectMany, type CheckedHosts, type ConnectOptions, type Fleet, type FleetOptions, type IisClient, fanOut, HostResult, checkHosts, parseConnectOptions, parseHostsOptions, type ParsedConnectOptions } from '../index';
 import { LIMITS } from '../limits';
 import { cliNumber } from './validate';
 import { EXIT, exitCodeOf, ExitCode } from './exitCodes';
@@ -25,9 +25,18 @@ export interface Runtime {
   readonly io: CliIo;
 }
 
+/** The numeric global options, checked once (createContext). */
+export interface CheckedGlobals {
+  retries?: number;
+  lockTimeout?: number;
+  /** Hosts worked on at once (--parallel). */
+  parallel?: number;
+}
+
 export interface Context {
   command: string;
   args: GlobalArgs;
+  checked: CheckedGlobals;
   out: Output;
   logger: Logger;
   usage: string;
@@ -35,12 +44,12 @@ export interface Context {
   io: CliIo;
 }
 
-export const MAX_COMPUTER_NAME = 255;
-
 export function createContext(runtime: Runtime, command: string, args: GlobalArgs, usage: string): Context {
-  cliNumber('retries', args.retries, LIMITS.retries, usage);
-  cliNumber('lock-timeout', args.lockTimeout, LIMITS.lockTimeoutSeconds, usage);
-  parallelOption(args.parallel, usage);
+  const checked: CheckedGlobals = {
+    retries: cliNumber('retries', args.retries, LIMITS.retries, usage),
+    lockTimeout: cliNumber('lock-timeout', args.lockTimeout, LIMITS.lockTimeoutSeconds, usage),
+    parallel: cliNumber('parallel', args.parallel, LIMITS.concurrency, usage),
+  };
   if (args.user !== undefined && !(args.computer && args.computer.length > 0)) {
     // Without a remote host it would be silently unused: this machine runs as the account iisctl runs as.
     throw new UsageError('--user is for remote hosts: give -c/--computer too (this machine is driven as the account iisctl runs as).', usage);
@@ -48,11 +57,6 @@ export function createContext(runtime: Runtime, command: string, args: GlobalArg
   if (args.credentialFile !== undefined) {
     if (args.user !== undefined) throw new UsageError('--credential-file and --user exclude each other: the file holds the user name and the password.', usage);
     if (!(args.computer && args.computer.length > 0)) throw new UsageError('--credential-file is for remote hosts: give -c/--computer too (this machine is driven as the account iisctl runs as).', usage);
-    try {
-      remoteCredentialFile(args.credentialFile);
-    } catch (e) {
-      throw new UsageError(`--credential-file: ${(e as Error).message}`, usage);
-    }
   }
   const { io } = runtime;
   const out = new Output({ json: args.json, quiet: args.quiet, color: args.color, stdout: io.stdout, stderr: io.stderr, env: io.env });
@@ -64,38 +68,82 @@ export function createContext(runtime: Runtime, command: string, args: GlobalArg
   // --log-level info and more (the CLI prints its own result and error lines).
   const consoleRecords = LOG_LEVELS.indexOf(consoleLevel) >= LOG_LEVELS.indexOf('info');
   const logger = createLogger({ level: args.logLevel ?? 'info', consoleLevel, file: logFile, onFileError, consoleRecords, consolePrefix: 'iisctl', consoleStream: io.stderr });
-  return { command, args, out, logger, usage, signal: runtime.signal, io };
+  return { command, args, checked, out, logger, usage, signal: runtime.signal, io };
 }
 
-/** The hosts of this run, checked before anything is sent anywhere; undefined = this machine. */
-export function targetHosts(ctx: Context): (string | undefined)[] {
-  // --computer a,b,c and repeated -c both work.
-  const names = ctx.args.computer.flatMap((n) => (n.includes(',') ? n.split(',') : [n]));
-  if (names.length === 0) return [undefined];
+/** One host of the run and its connection options, parsed from the command line. */
+export interface Target {
+  host: string;
+  options: ParsedConnectOptions;
+}
+
+const parsedTargets = new WeakMap<Context, Target[]>();
+const parsedHosts = new WeakMap<Context, CheckedHosts | undefined>();
+
+/** The --computer hosts of this run, checked once before anything is sent anywhere; undefined: none, this machine. */
+export function remoteHosts(ctx: Context): CheckedHosts | undefined {
+  if (!parsedHosts.has(ctx)) {
+    // --computer a,b,c and repeated -c both work.
+    const names = ctx.args.computer.flatMap((n) => (n.includes(',') ? n.split(',') : [n]));
+    parsedHosts.set(ctx, names.length === 0 ? undefined : asUsage('--computer', () => checkHosts(names), ctx.usage));
+  }
+  return parsedHosts.get(ctx);
+}
+
+/**
+ * The hosts of this run with their connection options, parsed once from the command line (exit 2
+ * on a bad value): connect() takes them as they are.
+ */
+export function targets(ctx: Context): Target[] {
+  let list = parsedTargets.get(ctx);
+  if (!list) {
+    const hosts = remoteHosts(ctx);
+    const options = connectOptions(ctx);
+    list = hosts === undefined ? [{ host: 'localhost', options: connectionOption(ctx, () => parseConnectOptions(options)) }] : connectionOption(ctx, () => parseHostsOptions(hosts, options)).map((o, i) => ({ host: hosts[i], options: o }));
+    parsedTargets.set(ctx, list);
+  }
+  return list;
+}
+
+/** Connections to the --computer hosts, parsed once (rolling works through them). */
+export function fleetOf(ctx: Context, hosts: CheckedHosts, options: Pick<FleetOptions, 'concurrency'>): Fleet {
+  return connectionOption(ctx, () => connectMany(hosts, { ...connectOptions(ctx), ...options }));
+}
+
+/** A library check of a value given on the command line, as a usage error naming the option. */
+function asUsage<T>(option: string, parse: () => T, usage: string): T {
   try {
-    return checkHosts(names);
+    return parse();
   } catch (e) {
-    throw new UsageError(`--computer: ${(e as Error).message}`, ctx.usage);
+    throw new UsageError(`${option}: ${(e as Error).message}`, usage);
   }
 }
 
-export function connectOptions(ctx: Context, host: string | undefined): ConnectOptions {
+/**
+ * The connection options parsed: every number was checked as its flag and --user excludes
+ * --credential-file, so a refused value here is the credential file's path.
+ */
+function connectionOption<T>(ctx: Context, parse: () => T): T {
+  return ctx.args.credentialFile === undefined ? parse() : asUsage('--credential-file', parse, ctx.usage);
+}
+
+/** The connection options the command line gives, for every host of the run. */
+function connectOptions(ctx: Context): Omit<ConnectOptions, 'computerName'> {
   const { args } = ctx;
   const simulated = args.simulate || args.scenario !== undefined;
   // IISCTL_SIM_ENGINE of this run's environment (the library would read the process's).
   const engine = simulated ? simulatorEngine(ctx.io) : undefined;
   const simulate = simulated ? (engine ? { scenario: args.scenario, engine } : args.scenario ?? true) : undefined;
   return {
-    computerName: host,
     simulate,
     simulatorStateFile: simulate ? simulatedMachine(ctx.io).stateFile : undefined,
     transport: simulate ? simulatorTransport(ctx.io, args.scenario) : undefined,
     // The in-process host's clock is iisctl's too: on a virtual clock its waits cost no real time.
     clock: simulate ? ctx.io.simulator?.clock : undefined,
     logger: ctx.logger,
-    retry: args.retries === undefined ? undefined : { attempts: args.retries + 1 },
-    lock: { wait: args.waitLock !== false, timeoutSeconds: args.lockTimeout },
-    // Every host of the run (createContext makes sure there are -c hosts); rolling passes them per host.
+    retry: ctx.checked.retries === undefined ? undefined : { attempts: ctx.checked.retries + 1 },
+    lock: { wait: args.waitLock !== false, timeoutSeconds: ctx.checked.lockTimeout },
+    // Every host of the run (createContext makes sure there are -c hosts).
     credential: args.user !== undefined ? { userName: args.user, password: remotePassword(ctx) } : undefined,
     credentialFile: args.credentialFile,
     signal: ctx.signal,
@@ -124,21 +172,21 @@ export interface HostWork<T> {
  * 0 when all succeeded, 8 when some failed, and the common code when all failed the same way.
  */
 export async function forEachHost<T>(ctx: Context, work: HostWork<T>): Promise<ExitCode> {
-  const hosts = targetHosts(ctx);
+  const hosts = targets(ctx);
   const several = hosts.length > 1;
   // Several hosts run in parallel (at most --parallel at once, each with its own connection; one
   // at a time for what takes a host down); their results are printed afterwards in the order
   // given, each under its "== HOST ==" header. After Ctrl-C no further host is started.
-  const limit = hostConcurrency(parallelOption(ctx.args.parallel, ctx.usage), work.takesHostDown === true);
   const outcomes = await fanOut(
-    hosts.map((host) => host ?? 'localhost'),
+    hosts.map((t) => t.host),
     async (host, i): Promise<T> => {
       let iis: IisClient | undefined;
+      const { options } = hosts[i];
       const started = Date.now();
       const reason = (ctx.args as { reason?: unknown }).reason;
-      ctx.logger.info(`iisctl ${ctx.command} started on ${host}`, { record: 'start', command: ctx.command, host, user: currentUser(), reason: typeof reason === 'string' ? reason : undefined, dryRun: ctx.args.dryRun || undefined });
+      ctx.logger.info(`iisctl ${ctx.command} started on ${host}`, { record: 'start', command: ctx.command, host, user: options.user, reason: typeof reason === 'string' ? reason : undefined, dryRun: ctx.args.dryRun || undefined });
       try {
-        iis = await connect(connectOptions(ctx, hosts[i]));
+        iis = await connect(options);
         const result = await work.run(iis, host);
         ctx.logger.info(`iisctl ${ctx.command} succeeded on ${host}`, { record: 'result', command: ctx.command, host, outcome: 'succeeded', exitCode: EXIT.OK, durationMs: Date.now() - started });
         return result;
@@ -150,7 +198,7 @@ export async function forEachHost<T>(ctx: Context, work: HostWork<T>): Promise<E
         await iis?.close().catch((e: unknown) => ctx.logger.warn('could not close the connection', { host, error: (e as Error).message }));
       }
     },
-    { concurrency: limit, signal: ctx.signal },
+    { concurrency: ctx.checked.parallel, takesHostDown: work.takesHostDown, signal: ctx.signal },
     (error) => error,
   );
   if (!ctx.args.json) {
@@ -164,10 +212,6 @@ export async function forEachHost<T>(ctx: Context, work: HostWork<T>): Promise<E
   const code = combinedExitCode(outcomes);
   if (ctx.args.json) ctx.out.document(jsonDocument(ctx, outcomes, code, work));
   return code;
-}
-
-function parallelOption(raw: unknown, usage: string): number | undefined {
-  return cliNumber('parallel', raw, LIMITS.concurrency, usage);
 }
 
 /** The remoting password of --user: only from the environment, never from the command line. */

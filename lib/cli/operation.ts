@@ -6,7 +6,7 @@
  */
 import type { RestartOptions, ServiceOperationResult } from '../index';
 import { DEFAULTS } from '../defaults';
-import { forEachHost, Runtime, targetHosts, UsageError } from './context';
+import { forEachHost, Runtime, targets, UsageError } from './context';
 import { CliCommand, handler } from './handler';
 import { reason, timeoutSeconds } from './validate';
 import { leftStoppedLine, Narration, renderOperation, renderPlan } from './views';
@@ -63,7 +63,7 @@ export function operationCommand(runtime: Runtime, action: Action): CliCommand {
       }
       // One host: live narration, iisreset style. Several hosts (one after another, or with
       // --parallel at once): no interleaved narration, each result is printed under its header.
-      const several = targetHosts(ctx).length > 1;
+      const several = targets(ctx).length > 1;
       const narrations = new Map<string, Narration>();
       return forEachHost(ctx, {
         takesHostDown: action !== 'start',

@@ -26,6 +26,7 @@ import { PsCommand, runCommand } from '../scripts/command';
 import { acquireLease, acquireLock, AcquireResult, LockHolder, releaseLease, releaseLock, renewLease } from '../scripts/lock';
 import { onComputer, RemoteTarget } from '../scripts/remote';
 import { IisctlError } from '../errors';
+import { brand, Checked } from '../parse';
 import { Logger, silentLogger } from '../log';
 import type { PowerShellSession } from '../powershell/session';
 import { Clock, realClock } from '../clock';
@@ -47,7 +48,20 @@ export const DEFAULT_LOCK_TIMEOUT_SECONDS = DEFAULTS.lockTimeoutSeconds;
 export const DEFAULT_LEASE_SECONDS = DEFAULTS.leaseSeconds;
 const SLICE_MS = DEFAULTS.lockSliceMs;
 
-export interface HostLockOptions extends LockOptions {
+/** LockOptions checked by parseLockOptions. */
+export type CheckedLockOptions = Checked<Readonly<LockOptions>, 'LockOptions'>;
+
+/** The lock options a caller gave (lock, and its shorthand lockTimeoutSeconds), checked once. */
+export function parseLockOptions(lock: LockOptions | undefined, lockTimeoutSeconds?: number): CheckedLockOptions {
+  checkNumbers([
+    ['lock.timeoutSeconds', lock?.timeoutSeconds, LIMITS.lockTimeoutSeconds],
+    ['lock.leaseSeconds', lock?.leaseSeconds, LIMITS.leaseSeconds],
+    ['lockTimeoutSeconds', lockTimeoutSeconds, LIMITS.lockTimeoutSeconds],
+  ]);
+  return brand({ wait: lock?.wait, timeoutSeconds: lock?.timeoutSeconds ?? lockTimeoutSeconds, leaseSeconds: lock?.leaseSeconds }, 'LockOptions');
+}
+
+export interface HostLockOptions extends CheckedLockOptions {
   session: PowerShellSession;
   /** 'localhost' or the remote computer the operations act on (for messages). */
   target: string;
@@ -63,14 +77,6 @@ export interface HostLockOptions extends LockOptions {
   clock?: Clock;
 }
 
-export function validateLockOptions(o: LockOptions | undefined): void {
-  if (!o) return;
-  checkNumbers([
-    ['lock.timeoutSeconds', o.timeoutSeconds, LIMITS.lockTimeoutSeconds],
-    ['lock.leaseSeconds', o.leaseSeconds, LIMITS.leaseSeconds],
-  ]);
-}
-
 export class HostLock {
   private readonly logger: Logger;
   private readonly leaseSeconds: number;
@@ -84,7 +90,6 @@ export class HostLock {
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(private readonly options: HostLockOptions) {
-    validateLockOptions(options);
     this.logger = options.logger ?? silentLogger();
     this.leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
     this.clock = options.clock ?? realClock;

@@ -122,9 +122,7 @@ export function currentUser(platform: NodeJS.Platform = process.platform, env: N
 
 export interface ControllerOptions {
   session: PowerShellSession;
-  /** Remote computer (PowerShell remoting); undefined for the session's own host. */
-  computerName?: string;
-  /** The remote computer with its credential; wins over computerName for remoting. */
+  /** The remote computer with how to reach it (PowerShell remoting); undefined for the session's own host. */
   remote?: RemoteTarget;
   logger?: Logger;
   retry?: Partial<RetryPolicy>;
@@ -146,7 +144,7 @@ export abstract class HostOperator {
   readonly pollIntervalMs: number;
   protected readonly session: PowerShellSession;
   /** Where commands run: this session's host, or a remote computer (with its credential). */
-  protected readonly computerName?: string | RemoteTarget;
+  protected readonly computerName?: RemoteTarget;
   protected readonly logger: Logger;
   protected readonly retryPolicy: RetryPolicy;
   protected readonly user: string;
@@ -156,8 +154,8 @@ export abstract class HostOperator {
 
   constructor(options: ControllerOptions) {
     this.session = options.session;
-    this.computerName = options.remote ?? options.computerName;
-    this.host = options.computerName ?? 'localhost';
+    this.computerName = options.remote;
+    this.host = options.remote?.computerName ?? 'localhost';
     this.logger = options.logger ?? silentLogger();
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULTS.pollIntervalMs;

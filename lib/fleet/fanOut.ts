@@ -30,8 +30,13 @@ export type HostResult<T, E = IisctlError> =
   | { host: string; ok: false; error: E; ms: number; started: boolean };
 
 export interface FanOutOptions {
-  /** Hosts running at once (a sliding window). Default: DEFAULTS.concurrency. Ignored when `batch` is given. */
+  /** Hosts running at once (a sliding window). Default: DEFAULTS.concurrency, or DEFAULTS.hostDownConcurrency with takesHostDown. Ignored when `batch` is given. */
   concurrency?: number;
+  /**
+   * The work takes a host's IIS (or an application) down: without `concurrency`, one host after
+   * another (DEFAULTS.hostDownConcurrency), so that a farm is never down at once by default.
+   */
+  takesHostDown?: boolean;
   /** Hosts per batch: each batch starts once the previous one has ended. */
   batch?: number;
   /** Failed hosts tolerated: once more have failed, no further host (or batch) starts. Default: no limit. */
@@ -111,7 +116,7 @@ export async function fanOut<T, E = IisctlError>(
     const worker = async (): Promise<void> => {
       while (next < hosts.length && mayStart()) await one(next++);
     };
-    await Promise.all(Array.from({ length: Math.min(checkConcurrency(options.concurrency), hosts.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(hostConcurrency(options.concurrency, options.takesHostDown === true), hosts.length) }, worker));
   }
   const cancelled = options.signal?.aborted === true;
   return hosts.map((host, i) => results[i] ?? { host, ok: false, error: toError(notStarted(host, cancelled, failures), host), ms: 0, started: false });

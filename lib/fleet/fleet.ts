@@ -9,16 +9,17 @@
  * kills the local process and every PSSession in it) would stall or break all the others. The
  * invariant "one persistent session per connection" holds per host.
  */
-import { connect, ConnectOptions, IisClient } from '../client';
+import type { Clock } from '../clock';
+import { connect, ConnectOptions, IisClient, parseConnectOptions, ParsedConnectOptions } from '../client';
 import { checkConcurrency, fanOut, HostResult } from './fanOut';
-import { checkHosts } from './hosts';
+import { checkHosts, CheckedHosts, parseHostsOptions } from './hosts';
 
 export interface FleetOptions extends Omit<ConnectOptions, 'computerName'> {
   /** Hosts worked on at the same time. Default: DEFAULTS.concurrency. */
   concurrency?: number;
   /** Failed hosts tolerated by each(): once more have failed, no further host is started. Default: no limit. */
   maxFailures?: number;
-  /** Connects one host (default: the library's connect). For tests and custom set-ups. */
+  /** Connects one host (default: the library's connect, with the options checked once). For tests and custom set-ups: given the options as they were passed. */
   connectHost?: (host: string, options: ConnectOptions) => Promise<IisClient>;
 }
 
@@ -27,9 +28,11 @@ export interface FleetOptions extends Omit<ConnectOptions, 'computerName'> {
  * reuses each host's PowerShell process and PSSession) until close().
  */
 export class Fleet {
-  readonly hosts: readonly string[];
+  readonly hosts: CheckedHosts;
   readonly concurrency: number;
   private readonly clients = new Map<string, Promise<IisClient>>();
+  /** Each host's connection options, checked once (the hosts and options are checked when the Fleet is made). */
+  private readonly connections: ReadonlyMap<string, ParsedConnectOptions>;
 
   constructor(
     hosts: readonly string[],
@@ -37,15 +40,16 @@ export class Fleet {
   ) {
     this.hosts = checkHosts(hosts);
     this.concurrency = checkConcurrency(options.concurrency);
+    const parsed = parseHostsOptions(this.hosts, this.connectOptions());
+    this.connections = new Map(this.hosts.map((h, i) => [h, parsed[i]]));
   }
 
   /** The connection to one host (opened on first use). */
   client(host: string): Promise<IisClient> {
     let c = this.clients.get(host);
     if (!c) {
-      const { concurrency: _c, maxFailures: _m, connectHost, ...rest } = this.options;
-      const opts: ConnectOptions = { ...rest, computerName: host };
-      c = (connectHost ? connectHost(host, opts) : connect(opts)).catch((e: unknown) => {
+      const { connectHost } = this.options;
+      c = (connectHost ? connectHost(host, { ...this.connectOptions(), computerName: host }) : connect(this.connections.get(host) ?? parseConnectOptions({ ...this.connectOptions(), computerName: host }))).catch((e: unknown) => {
         this.clients.delete(host);
         throw e;
       });
@@ -90,6 +94,22 @@ export class Fleet {
   }
   stopSite(name: string, options?: Parameters<IisClient['sites']['stop']>[1]) {
     return this.each((iis) => iis.sites.stop(name, options));
+  }
+
+  /** Cancels the fleet's waits and runs (FleetOptions.signal). */
+  get signal(): AbortSignal | undefined {
+    return this.options.signal;
+  }
+
+  /** The time the fleet's connections wait and measure in (FleetOptions.clock; undefined: real time). */
+  get clock(): Clock | undefined {
+    return this.options.clock;
+  }
+
+  /** The options of connect() among the options of the Fleet. */
+  private connectOptions(): Omit<ConnectOptions, 'computerName'> {
+    const { concurrency: _c, maxFailures: _m, connectHost: _h, ...rest } = this.options;
+    return rest;
   }
 
   /** Closes every connection (Remove-PSSession, then the local process). */

@@ -16,7 +16,12 @@
  * without DNS (README, Known limits); the host lock still keeps their operations apart.
  */
 import { invalidArgument } from '../errors';
-import { validateComputerName } from '../scripts/remote';
+import { isParsed, markParsed } from '../parse';
+import { ComputerName, parseComputerName } from '../scripts/remote';
+import { ConnectOptions, connectOptionsOn, ParsedConnectOptions, parseSharedConnectOptions } from '../client';
+
+/** A host list as checkHosts returns it: valid computer names, at least one, no machine twice. */
+export type CheckedHosts = readonly ComputerName[];
 
 const THIS_MACHINE = '\0this machine';
 
@@ -29,11 +34,12 @@ export function machineKey(name: string): string {
 
 /**
  * The hosts, trimmed and checked: each a valid computer name (INVALID_ARGUMENT names the bad one),
- * at least one, and no two reaching the same machine.
+ * at least one, and no two reaching the same machine. A list this returned is taken as it is.
  */
-export function checkHosts(names: readonly string[]): string[] {
+export function checkHosts(names: readonly string[]): CheckedHosts {
+  if (isCheckedHosts(names)) return names;
   if (names.length === 0) throw invalidArgument('At least one host is needed.');
-  const hosts = names.map((n) => validateComputerName(n));
+  const hosts = names.map((n) => parseComputerName(n));
   const seen = new Map<string, string>();
   for (const host of hosts) {
     const key = machineKey(host);
@@ -42,5 +48,20 @@ export function checkHosts(names: readonly string[]): string[] {
     else if (first.toLowerCase() === host.toLowerCase()) throw invalidArgument(`The host ${host} is given twice.`);
     else throw invalidArgument(`The hosts ${first} and ${host} are the same computer.`);
   }
-  return hosts;
+  return markParsed(hosts);
+}
+
+function isCheckedHosts(names: readonly string[]): names is CheckedHosts {
+  return isParsed(names);
+}
+
+/**
+ * The same connection options for each of several computers, checked once: the hosts (as
+ * checkHosts) and the options (as parseConnectOptions, the credential built once for all).
+ * connect() takes each as it is.
+ */
+export function parseHostsOptions(hosts: readonly string[], options: Omit<ConnectOptions, 'computerName'>): ParsedConnectOptions[] {
+  const checked = checkHosts(hosts);
+  const shared = parseSharedConnectOptions(options, true);
+  return checked.map((host) => connectOptionsOn(shared, host));
 }

@@ -54,7 +54,7 @@ export interface RollingOptions extends FleetOptions {
   /** Failed hosts tolerated before stopping. Default: DEFAULTS.rollingMaxFailures. */
   maxFailures?: number;
   onProgress?: (event: RollingEvent) => void;
-  /** Reuse these connections (and their PSSessions) instead of opening new ones. */
+  /** Reuse these connections (and their PSSessions) instead of opening new ones; its signal and clock are the run's unless given here. */
   fleet?: Fleet;
 }
 
@@ -150,7 +150,8 @@ export async function rollingRestart(hosts: readonly string[], options: RollingO
   const drainIntervalMs = bounded(options.drainIntervalMs, 'drainIntervalMs', DEFAULTS.drainIntervalMs, LIMITS.intervalMs);
   const drainSite = options.drainSite ?? '_Total';
   // Drain and health waits on the connections' clock (ConnectOptions.clock; real time by default).
-  const clock = options.clock ?? realClock;
+  const clock = options.clock ?? options.fleet?.clock ?? realClock;
+  const signal = options.signal ?? options.fleet?.signal;
   const sleep = (ms: number) => clock.sleep(ms);
   if (action.kind === 'recycle' && !action.pool.trim()) throw invalidArgument('A pool name is empty.');
   // Check every health URL before touching anything.
@@ -225,7 +226,7 @@ export async function rollingRestart(hosts: readonly string[], options: RollingO
 
   try {
     // Interrupted (Ctrl-C, SIGHUP): no further batch is started, whatever --max-failures allows.
-    await fanOut(order, one, { batch, maxFailures, signal: options.signal, onBatch: (index, hostsOfBatch) => emit({ type: 'batch', index, hosts: hostsOfBatch }) });
+    await fanOut(order, one, { batch, maxFailures, signal, onBatch: (index, hostsOfBatch) => emit({ type: 'batch', index, hosts: hostsOfBatch }) });
   } finally {
     if (!options.fleet) await fleet.close();
   }

@@ -41,6 +41,7 @@ import { decodeResult, resultScript } from '../powershell/envelope';
 import { asArray, parsePsJsonValue } from '../powershell/json';
 import { assertRepresentable, ps, PsCode, Secret } from '../powershell/quote';
 import type { PsCommand } from './command';
+import { brand, Checked } from '../parse';
 
 /** A user name and password for New-PSSession -Credential. */
 export interface RemoteCredential {
@@ -50,24 +51,57 @@ export interface RemoteCredential {
   password: Secret;
 }
 
-/** A remote computer and how to reach it (credential and credentialFile exclude each other). */
+/** A computer name as parseComputerName returns it: trimmed, not empty, at most 255 characters, representable in a script. */
+export type ComputerName = Checked<string, 'ComputerName'>;
+
+/** How a remote computer is reached, checked by parseRemoteAuth: a credential, a credential file, or neither (the caller's identity). */
+export type RemoteAuth = Checked<{ readonly credential?: RemoteCredential; readonly credentialFile?: string }, 'RemoteAuth'>;
+
+/** A remote computer and how to reach it (remoteTarget makes one from checked parts). */
 export interface RemoteTarget {
-  computerName: string;
-  credential?: RemoteCredential;
+  readonly computerName: ComputerName;
+  readonly auth: RemoteAuth;
+}
+
+export function parseComputerName(name: string): ComputerName {
+  if (typeof name !== 'string') throw invalidArgument('A computer name is not a string.');
+  const trimmed = name.trim();
+  if (!trimmed) throw invalidArgument('A computer name is empty.');
+  if (trimmed.length > 255) throw invalidArgument('A computer name is longer than 255 characters.');
+  return brand(assertRepresentable(trimmed), 'ComputerName');
+}
+
+/** What a caller gives to reach a remote computer (ConnectOptions.credential / credentialFile). */
+export interface RemoteAuthInput {
+  credential?: { userName: string; password: string | Secret };
   /** A file made with `Get-Credential | Export-Clixml -Path FILE` (DPAPI-protected), read with Import-Clixml. */
   credentialFile?: string;
 }
 
-export function validateComputerName(name: string): string {
-  const trimmed = name.trim();
-  if (!trimmed) throw invalidArgument('A computer name is empty.');
-  if (trimmed.length > 255) throw invalidArgument('A computer name is longer than 255 characters.');
-  return assertRepresentable(trimmed);
+/**
+ * The credential (user name and password, plain or a Secret) or the credential file, checked; both
+ * is INVALID_ARGUMENT. The credential file's path is not resolved: the local PowerShell process,
+ * started in the caller's working directory, resolves a relative path.
+ */
+export function parseRemoteAuth(given: RemoteAuthInput): RemoteAuth {
+  const credential = given.credential === undefined ? undefined : parseCredential(given.credential.userName, given.credential.password);
+  if (credential && given.credentialFile !== undefined) throw invalidArgument(CREDENTIAL_EXCLUSIVE);
+  const credentialFile = given.credentialFile === undefined ? undefined : parseCredentialFile(given.credentialFile);
+  return brand({ ...(credential ? { credential } : {}), ...(credentialFile === undefined ? {} : { credentialFile }) }, 'RemoteAuth');
 }
 
-/** A credential from what a caller gave (plain password or Secret), checked. */
-export function remoteCredential(userName: string, password: string | Secret): RemoteCredential {
-  const user = userName.trim();
+/** A remote computer and how to reach it, from what a caller gave: both parsed. */
+export function parseRemoteTarget(computerName: string, auth: RemoteAuthInput = {}): RemoteTarget {
+  return remoteTarget(parseComputerName(computerName), parseRemoteAuth(auth));
+}
+
+/** A remote computer with how to reach it (default: the caller's own identity); both parts are checked already. */
+export function remoteTarget(computerName: ComputerName, auth: RemoteAuth = parseRemoteAuth({})): RemoteTarget {
+  return { computerName, auth };
+}
+
+function parseCredential(userName: string, password: string | Secret): RemoteCredential {
+  const user = typeof userName === 'string' ? userName.trim() : '';
   if (!user) throw invalidArgument('The user name of the credential is empty.');
   if (user.length > 256) throw invalidArgument('The user name of the credential is longer than 256 characters.');
   const secret = password instanceof Secret ? password : new Secret(password);
@@ -77,21 +111,11 @@ export function remoteCredential(userName: string, password: string | Secret): R
   return { userName: user, password: secret };
 }
 
-/**
- * The path of a credential file, checked (not resolved: the local PowerShell process, started in
- * the caller's working directory, resolves a relative path).
- */
-export function remoteCredentialFile(path: string): string {
+function parseCredentialFile(path: string): string {
   if (typeof path !== 'string') throw invalidArgument('The path of the credential file is not a string.');
   if (!path.trim()) throw invalidArgument('The path of the credential file is empty.');
   if (path.length > 32_767) throw invalidArgument('The path of the credential file is longer than 32 767 characters.');
   return assertRepresentable(path);
-}
-
-function target(to: string | RemoteTarget): RemoteTarget {
-  if (typeof to === 'string') return { computerName: validateComputerName(to) };
-  if (to.credential && to.credentialFile !== undefined) throw invalidArgument(CREDENTIAL_EXCLUSIVE);
-  return { ...to, computerName: validateComputerName(to.computerName), ...(to.credentialFile === undefined ? {} : { credentialFile: remoteCredentialFile(to.credentialFile) }) };
 }
 
 /** The message when both ways of giving a credential are used. */
@@ -116,7 +140,7 @@ export const PASSWORD_ENV = 'IISCTL_PASSWORD';
 
 /** The spawn environment the PowerShell process needs for a target (the password of its credential). */
 export function remoteSecretEnv(t: RemoteTarget | undefined): Record<string, string> {
-  return t?.credential ? { [PASSWORD_ENV]: t.credential.password.reveal() } : {};
+  return t?.auth.credential ? { [PASSWORD_ENV]: t.auth.credential.password.reveal() } : {};
 }
 
 /** Statements that leave $global:IisctlCredential set, from the spawn environment (see PASSWORD_ENV). */
@@ -163,7 +187,8 @@ function credentialFromFile(path: string): PsCode {
 /** Statements that leave $iisctlSession opened to the computer (creating it if needed). */
 function sessionFor(t: RemoteTarget): PsCode {
   const key = t.computerName.toLowerCase();
-  const credential = t.credential ? credentialFor(t.credential) : t.credentialFile !== undefined ? credentialFromFile(t.credentialFile) : undefined;
+  const { credential: given, credentialFile } = t.auth;
+  const credential = given ? credentialFor(given) : credentialFile !== undefined ? credentialFromFile(credentialFile) : undefined;
   const create = credential
     ? ps`${credential}
 $iisctlSession = New-PSSession -ComputerName ${t.computerName} -Credential $global:IisctlCredential -ErrorAction Stop`
@@ -211,9 +236,9 @@ function remoteResult(data: unknown, computerName: string): unknown {
   return result.data;
 }
 
-export function onComputer<T>(to: string | RemoteTarget | undefined, command: PsCommand<T>): PsCommand<T> {
-  if (to === undefined) return command;
-  const t = target(to);
+/** The command run on the remote computer (the target is checked: nothing is checked here); undefined: as it is, on the session's own host. */
+export function onComputer<T>(t: RemoteTarget | undefined, command: PsCommand<T>): PsCommand<T> {
+  if (t === undefined) return command;
   const block = remoteBlock(command.script);
   // The session code and the block appear once: a second pass of the loop is the one retry
   // after the session broke under the call.

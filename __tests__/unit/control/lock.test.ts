@@ -1,7 +1,8 @@
 jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandModule());
 
 import type { AcquireResult, LockHolder } from '../../../lib/scripts/lock';
-import { describeHolder, HostLock, HostLockOptions, lockedError } from '../../../lib/control/lock';
+import { describeHolder, HostLock, HostLockOptions, lockedError, LockOptions, parseLockOptions } from '../../../lib/control/lock';
+import { parseRemoteTarget } from '../../../lib/scripts/remote';
 import { HINTS } from '../../../lib/hints';
 import { IisctlError } from '../../../lib/errors';
 import { failure, FakeSession, recordingLogger, run } from './fake-host';
@@ -14,7 +15,10 @@ const HOLDER: LockHolder = { user: 'CONTOSO\\ann', clientProcessId: 4242, client
 const free: AcquireResult = { acquired: true, abandoned: false, expired: false, hostProcessId: 555 };
 const busy: AcquireResult = { acquired: false, abandoned: false, expired: false, holder: HOLDER };
 
-function setup(options: Partial<HostLockOptions> = {}) {
+function setup(given: Partial<Omit<HostLockOptions, keyof LockOptions>> & LockOptions = {}) {
+  // The lock options are checked where a caller gives them (parseLockOptions), as connect() does.
+  const { wait, timeoutSeconds, leaseSeconds, ...rest } = given;
+  const options = { ...parseLockOptions({ wait, timeoutSeconds, leaseSeconds }), ...rest };
   const session = new FakeSession();
   session.on(/^acquire the host lock/, free).on(/^release the host lock/, undefined).on(/^renew the host lock/, { renewed: true });
   const logger = recordingLogger();
@@ -154,7 +158,7 @@ describe('HostLock (local: the mutex is held by the pinned PowerShell process)',
 });
 
 describe('HostLock (remote: a lease on the target, renewed while held)', () => {
-  const remote = { computerName: 'WEB01' };
+  const remote = parseRemoteTarget('WEB01');
 
   it('takes a lease on the remote computer, renews it every quarter of the lease, and stops renewing after the release', async () => {
     const { session, lock } = setup({ remote, leaseSeconds: 40 });

@@ -1,7 +1,8 @@
 jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandModule());
 
 import { asInterruption, attachResult, CommandRunner, currentUser, disabledError, eventsSince, HostOperator, withStateLeft } from '../../../lib/control/operation';
-import { HostLock } from '../../../lib/control/lock';
+import { HostLock, parseLockOptions } from '../../../lib/control/lock';
+import { parseRemoteTarget } from '../../../lib/scripts/remote';
 import { IisctlError } from '../../../lib/errors';
 import { audits, failure, FakeSession, recordingLogger, run } from './fake-host';
 
@@ -15,8 +16,8 @@ function setup(extra: { computerName?: string; lock?: boolean; signal?: AbortSig
   const session = new FakeSession();
   session.on(/^write the audit event/, undefined).on(/^acquire the host lock/, { acquired: true, abandoned: false, expired: false }).on(/^release the host lock/, undefined);
   const logger = recordingLogger();
-  const lock = extra.lock ? new HostLock({ session: session.asSession, target: 'localhost', user: 'u', logger }) : undefined;
-  const op = new Operator({ session: session.asSession, logger, user: 'CONTOSO\\ops', computerName: extra.computerName, lock, signal: extra.signal, retry: { attempts: 2 } });
+  const lock = extra.lock ? new HostLock({ ...parseLockOptions(undefined), session: session.asSession, target: 'localhost', user: 'u', logger }) : undefined;
+  const op = new Operator({ session: session.asSession, logger, user: 'CONTOSO\\ops', remote: extra.computerName === undefined ? undefined : parseRemoteTarget(extra.computerName), lock, signal: extra.signal, retry: { attempts: 2 } });
   return { session, logger, op };
 }
 

@@ -1,4 +1,4 @@
-import { onComputer, remoteCredential } from '../../../lib/scripts/remote';
+import { onComputer, parseRemoteTarget } from '../../../lib/scripts/remote';
 import { wrapScript } from '../../../lib/powershell/envelope';
 import { suspiciousContent } from '../../../lib/powershell/suspicious';
 import { loadParser } from '../../../lib/sim/parser';
@@ -27,7 +27,7 @@ describe('every script the library generates', () => {
 
 describe('no script holds a suspicious-content word', () => {
   it.each(libraryCommands().map((c) => [c.name, c]))('%s, alone, on a remote computer and in the stdin line', (_name, { command }) => {
-    for (const c of [command, onComputer({ computerName: 'WEB02', credential: remoteCredential('CONTOSO\\ann', 'pw-1234567') }, command)]) {
+    for (const c of [command, onComputer(parseRemoteTarget('WEB02', { credential: { userName: 'CONTOSO\\ann', password: 'pw-1234567' } }), command)]) {
       const wrapped = wrapScript(c.script);
       const found = new Set([...suspiciousContent(wrapped.script), ...suspiciousContent(wrapped.line)]);
       expect([...found]).toEqual([]);

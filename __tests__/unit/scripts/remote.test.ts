@@ -2,7 +2,7 @@
  * Remote commands (lib/scripts/remote.ts): the answer of the remote block is read the same way as
  * a local envelope's, so a remote error keeps its class; a count that cannot be read is an error.
  */
-import { currentConnections, onComputer, remoteCredential, remoteCredentialFile, remoteSecretEnv } from '../../../lib/scripts/remote';
+import { currentConnections, onComputer, parseRemoteAuth, parseRemoteTarget, remoteSecretEnv } from '../../../lib/scripts/remote';
 import { classifyPowerShellError } from '../../../lib/powershell/classify';
 import { requestServiceStop } from '../../../lib/scripts/services';
 import { IisctlError } from '../../../lib/errors';
@@ -28,7 +28,7 @@ const thrown = (fn: () => unknown): IisctlError => {
 describe('current connections', () => {
   it('reads the count from an object', () => {
     expect(currentConnections().parse({ connections: 3 })).toBe(3);
-    expect(onComputer('WEB02', currentConnections()).parse(reply({ ok: true, data: { connections: 0 }, error: null }))).toBe(0);
+    expect(onComputer(parseRemoteTarget('WEB02'), currentConnections()).parse(reply({ ok: true, data: { connections: 0 }, error: null }))).toBe(0);
   });
 
   it.each([[null], [{ connections: null }], [{ value: 37, PSComputerName: 'WEB02' }], ['x'], [{ connections: -1 }]])('a count that is not a number (%j) is an error, never "drained"', (data) => {
@@ -37,7 +37,7 @@ describe('current connections', () => {
 });
 
 describe('remote errors keep their class', () => {
-  const stop = () => onComputer('WEB02', requestServiceStop(['W3SVC']));
+  const stop = () => onComputer(parseRemoteTarget('WEB02'), requestServiceStop(['W3SVC']));
 
   it('cannot accept control messages (Win32 1061 on the remote base exception) is TRANSIENT, on WEB02', () => {
     const e = thrown(() =>
@@ -62,20 +62,20 @@ describe('remote errors keep their class', () => {
 describe('credentials', () => {
   it('the password is never in the script; it travels in the spawn environment', () => {
     const password = "S3cret'$(x)-PW";
-    const target = { computerName: 'WEB02', credential: remoteCredential('CONTOSO\\ann', password) };
+    const target = parseRemoteTarget('WEB02', { credential: { userName: 'CONTOSO\\ann', password } });
     const command = onComputer(target, requestServiceStop(['W3SVC']));
     expect(command.script.text).not.toContain(password);
     expect(command.script.text).toContain('CONTOSO\\ann');
     expect(remoteSecretEnv(target)).toEqual({ IISCTL_PASSWORD: password });
-    expect(remoteSecretEnv({ computerName: 'WEB02' })).toEqual({});
+    expect(remoteSecretEnv(parseRemoteTarget('WEB02'))).toEqual({});
   });
 
   it('a password with a NUL character is INVALID_ARGUMENT (an environment variable cannot carry it), before any script exists', () => {
-    expect(() => remoteCredential('CONTOSO\\ann', 'p\0w')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => parseRemoteAuth({ credential: { userName: 'CONTOSO\\ann', password: 'p\0w' } })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 
   it('the session and the remote block are written once per script', () => {
-    const text = onComputer('WEB02', requestServiceStop(['W3SVC'])).script.text;
+    const text = onComputer(parseRemoteTarget('WEB02'), requestServiceStop(['W3SVC'])).script.text;
     expect(text.split('New-PSSession').length - 1).toBe(1);
     expect(text.split('Invoke-Command').length - 1).toBe(1);
   });
@@ -85,7 +85,7 @@ describe('credential file', () => {
   const file = "C:\\tools\\it's $(whoami) [x].xml";
 
   it('is read once with Import-Clixml -LiteralPath, the path quoted; no password and no environment', () => {
-    const target = { computerName: 'WEB02', credentialFile: remoteCredentialFile(file) };
+    const target = parseRemoteTarget('WEB02', { credentialFile: file });
     const text = onComputer(target, requestServiceStop(['W3SVC'])).script.text;
     expect(text).toContain(`Import-Clixml -LiteralPath 'C:\\tools\\it''s $(whoami) [x].xml'`);
     expect(text).toContain('-isnot [System.Management.Automation.PSCredential]');
@@ -96,13 +96,13 @@ describe('credential file', () => {
   });
 
   it('and a credential exclude each other: INVALID_ARGUMENT before any script exists', () => {
-    const both = { computerName: 'WEB02', credential: remoteCredential('CONTOSO\\ann', 'pw'), credentialFile: 'C:\\c.xml' };
-    expect(() => onComputer(both, requestServiceStop(['W3SVC']))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('not both') }));
+    const both = { credential: { userName: 'CONTOSO\\ann', password: 'pw' }, credentialFile: 'C:\\c.xml' };
+    expect(() => onComputer(parseRemoteTarget('WEB02', both), requestServiceStop(['W3SVC']))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('not both') }));
   });
 
   it.each([[''], ['   '], ['a\0b'], ['\ud800x'], ['x'.repeat(32_768)], [42 as unknown as string]])('a path that cannot be used (%#) is INVALID_ARGUMENT', (p) => {
-    expect(() => remoteCredentialFile(p)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-    expect(() => onComputer({ computerName: 'WEB02', credentialFile: p }, requestServiceStop(['W3SVC']))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => parseRemoteAuth({ credentialFile: p })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => onComputer(parseRemoteTarget('WEB02', { credentialFile: p }), requestServiceStop(['W3SVC']))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 
   it("a failure to read it (the script's error id) is CREDENTIAL_FILE with a hint to make it again as the right account", () => {

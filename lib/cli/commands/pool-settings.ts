@@ -5,7 +5,7 @@
  * anything is sent (exit 2 on a bad value, nothing run).
  */
 import type { Argv } from 'yargs';
-import { SETTING_NAMES, attributeOf, PoolConfigurePlan, PoolConfigureResult, type PoolSettings, type PoolSettingsChanges, type SettingName } from '../../index';
+import { SETTING_NAMES, PoolConfigurePlan, PoolConfigureResult, type PoolSettings, type PoolSettingsChanges, type SettingName } from '../../index';
 import { Context, forEachHost, UsageError } from '../context';
 import type { ExitCode } from '../exitCodes';
 import type { Args } from '../handler';
@@ -84,7 +84,11 @@ export function runPoolSettings(ctx: Context, args: Args<{ action: string; names
   const given = givenSettingOptions(args);
   if (args.action === 'show') {
     if (given.length || args.dryRun) throw new UsageError('pool show takes no setting options.', usage);
-    return forEachHost(ctx, { run: (iis) => iis.appPools.settings(name), human: (s) => renderSettings(ctx.out, s) });
+    return forEachHost(ctx, {
+      run: async (iis) => ({ settings: await iis.appPools.settings(name), attributes: SETTING_NAMES.map((k) => iis.appPools.attributeOf(k)) }),
+      human: (r) => renderSettings(ctx.out, r.settings, r.attributes),
+      json: (r) => r.settings,
+    });
   }
   if (given.length === 0) throw new UsageError('pool set needs at least one setting option.', usage);
   const changes: PoolSettingsChanges = {};
@@ -100,9 +104,10 @@ export function formatSetting(key: SettingName, v: unknown): string {
   return String(v);
 }
 
-function renderSettings(out: Output, s: PoolSettings): void {
+/** attributes: the IIS attribute of each of SETTING_NAMES, in its order. */
+function renderSettings(out: Output, s: PoolSettings, attributes: readonly string[]): void {
   out.line(`Application pool ${s.name}`);
-  const rows = SETTING_NAMES.map((k) => [k, formatSetting(k, s[k]), attributeOf(k)]);
+  const rows = SETTING_NAMES.map((k, i) => [k, formatSetting(k, s[k]), attributes[i]]);
   for (const l of table(['SETTING', 'VALUE', 'IIS ATTRIBUTE'], rows)) out.line(l);
 }
 

@@ -9,7 +9,7 @@ import { DEFAULTS } from '../../defaults';
 import { cliNumber } from '../validate';
 import { IisctlError } from '../../errors';
 import { healthUrl, rollingRestart, RollingAction, RollingEvent, RollingResult } from '../../index';
-import { connectOptions, errorExitCode, errorJson, reportError, Runtime, targetHosts, UsageError } from '../context';
+import { errorExitCode, errorJson, fleetOf, remoteHosts, reportError, Runtime, UsageError } from '../context';
 import { EXIT, ExitCode } from '../exitCodes';
 import { CliCommand, handler } from '../handler';
 import { duration, Output } from '../render';
@@ -60,8 +60,8 @@ export const rollingCommand = (runtime: Runtime): CliCommand => ({
       .option('max-failures', { type: 'number', requiresArg: true, describe: `Failed hosts tolerated before stopping (default ${DEFAULTS.rollingMaxFailures})` }),
   run: handler<RollingArgs>(runtime, 'rolling', ROLLING_USAGE, async (ctx, args) => {
     // Split, checked and free of duplicates (lib/fleet/hosts.ts); undefined = no --computer.
-    const hosts = targetHosts(ctx).filter((h): h is string => h !== undefined);
-    if (hosts.length === 0) throw new UsageError('rolling needs the hosts: --computer a,b,c (or -c a -c b).', ROLLING_USAGE);
+    const hosts = remoteHosts(ctx);
+    if (hosts === undefined) throw new UsageError('rolling needs the hosts: --computer a,b,c (or -c a -c b).', ROLLING_USAGE);
     if (args.dryRun) throw new UsageError('rolling has no --dry-run: each batch depends on the health of the previous one. Try `iisctl restart --dry-run -c HOST`.', ROLLING_USAGE);
     const name = args.name === undefined ? undefined : String(args.name);
     let action: RollingAction;
@@ -86,10 +86,7 @@ export const rollingCommand = (runtime: Runtime): CliCommand => ({
       else if (e.type === 'failed') reportError(out, e.error, { host: e.host });
       else if (e.type === 'stopped') out.line(`stopped after ${e.failures} failure(s); untouched: ${e.untouched.join(', ') || 'none'}`);
     };
-    const base = connectOptions(ctx, undefined);
-    const result = await rollingRestart(hosts, {
-      ...base,
-      concurrency: ctx.args.parallel,
+    const rolling = {
       action,
       batch: cliNumber('batch', args.batch, LIMITS.batch, ROLLING_USAGE),
       health,
@@ -100,7 +97,15 @@ export const rollingCommand = (runtime: Runtime): CliCommand => ({
       drainSite: args.drainSite,
       maxFailures: cliNumber('max-failures', args.maxFailures, LIMITS.maxFailures, ROLLING_USAGE),
       onProgress: progress,
-    });
+    };
+    // The hosts and their connection options are parsed once, into the fleet rolling works through.
+    const fleet = fleetOf(ctx, hosts, { concurrency: ctx.checked.parallel });
+    let result: RollingResult;
+    try {
+      result = await rollingRestart(fleet.hosts, { ...rolling, fleet });
+    } finally {
+      await fleet.close();
+    }
     const code = rollingExitCode(result);
     if (ctx.args.json) out.document(rollingJson(result, code, ctx.usage));
     else renderSummary(out, result);
