@@ -75,8 +75,8 @@ export class SiteController {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.ops.frame(`site-${action}`, 'site', action !== 'start', options, async (frame) => {
-      let inventory = await frame.run(readSites());
+    return this.ops.frame(`site-${action}`, 'site', action !== 'start', options, readSites(), async (frame, first) => {
+      let inventory = await first();
       frame.eventServices(inventory.services.map((s) => s.displayName));
       if (inventory.services.length === 0 || inventory.services.some((s) => s.status !== 'Running')) {
         await frame.ensureServices(inventory.services, options);
@@ -84,7 +84,7 @@ export class SiteController {
       }
       const { sites } = inventory;
       const names = resolveSelector(selector, sites.map((s) => s.name), 'site', this.ops.host);
-      frame.readLeftWith(() => frame.run(readSiteStates(names)));
+      frame.readLeftWith(readSiteStates(names));
       const results = new Map<string, TargetResult>(names.map((n) => [n.toLowerCase(), { name: n, changed: false, before: siteOf(sites, n).state, after: siteOf(sites, n).state }]));
       const stopping = action === 'start' ? [] : names.filter((n) => siteOf(sites, n).state !== 'Stopped');
       const starting = action === 'stop' ? [] : names.filter((n) => action === 'restart' || siteOf(sites, n).state !== 'Started');
