@@ -107,13 +107,19 @@ export class AppPoolController {
         await this.requestAll(frame, act, results);
         await this.waitAll(frame, action, act, before, results, options);
       }
-      const final = await frame.run(readPoolStates(names));
-      for (const s of final) {
-        const r = results.get(s.name.toLowerCase())!;
-        r.after = s.state;
-        r.workerProcessIdsAfter = s.workerProcessIds;
-      }
-      return { targets: [...results.values()], verify: () => verifyFinal(action, final, before, this.ops.host) };
+      return {
+        targets: [...results.values()],
+        // Read back in the frame's last round trip (with the audit event and the events).
+        final: readPoolStates(names),
+        apply: (final: PoolState[]) => {
+          for (const s of final) {
+            const r = results.get(s.name.toLowerCase())!;
+            r.after = s.state;
+            r.workerProcessIdsAfter = s.workerProcessIds;
+          }
+        },
+        verify: (final: PoolState[]) => verifyFinal(action, final, before, this.ops.host),
+      };
     });
   }
 

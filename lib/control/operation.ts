@@ -1,7 +1,9 @@
 /**
- * What every changing operation shares, whatever it changes (services, pools, sites): the
- * restarts-disabled refusal, the audit event, the events of the operation's window, who runs it,
- * and how its record travels with an error.
+ * What every changing operation shares, whatever it changes (services, pools, sites, heal, pool
+ * settings, recovery actions, backups, the restarts toggle): ONE frame (HostOperator.operation:
+ * lock, restarts-disabled check, snapshot before, body, read-back also after an interruption,
+ * audit event, events of the window, verification), one step/plan vocabulary (StepRecord,
+ * PlannedStep), who runs it, and the record its error carries (IisctlError.operation).
  */
 import { HINTS } from '../hints';
 import * as os from 'node:os';
@@ -82,7 +84,7 @@ export interface FrameSpec<B, R, P extends Parts = Parts, A extends Parts = Part
    * What to read back once the body ended (succeeded, failed or was interrupted), in one round
    * trip with the audit event and the events (on a fresh process when the session was lost).
    */
-  readBack?(failure: unknown, body: B | undefined): A | undefined;
+  readBack?(failure: unknown, body: B | undefined): Partial<A> | undefined;
   /**
    * The audit event (false: none of its own, e.g. heal, whose steps write theirs). `what`: what it
    * acted on. `beforeReadBack`: written before the read-back (in the same round trip), when the
@@ -97,8 +99,8 @@ export interface FrameSpec<B, R, P extends Parts = Parts, A extends Parts = Part
   attach?: boolean;
   /** What an interrupted operation left its targets in, for the error message. */
   left?(record: R, read: Partial<BatchResult<A>>, failure: unknown): string[];
-  /** Success is only what was read back: throws when the record shows otherwise. */
-  verify?(record: R, body: B): void;
+  /** Success is only what was read back: throws when the record (or what was read back) shows otherwise. */
+  verify?(record: R, body: B, read: Partial<BatchResult<A>>): void;
 }
 
 export type CommandRunner = <T>(command: PsCommand<T>) => Promise<T>;
@@ -120,17 +122,30 @@ export async function auditQuietly(run: CommandRunner, logger: Logger, host: str
   try {
     await run(writeAuditEvent(entry));
   } catch (error) {
-    logger.warn('could not write the audit event', { host, audit: auditMessage(entry), error: (error as Error).message });
+    auditFailed(logger, host, entry, error);
   }
+}
+
+function auditFailed(logger: Logger, host: string, entry: AuditEntry, error: unknown): void {
+  logger.warn('could not write the audit event', { host, audit: auditMessage(entry), error: (error as Error).message });
+}
+
+/** The query of the events of an operation's window: [started - DEFAULTS.eventsWindowSlackMs, now]. */
+function windowEvents(started: number, serviceDisplayNames?: string[]): PsCommand<EventRecord[]> {
+  return readEvents({ since: new Date(started - DEFAULTS.eventsWindowSlackMs), serviceDisplayNames: serviceDisplayNames?.length ? serviceDisplayNames : undefined });
+}
+
+function eventsFailed(logger: Logger, host: string, error: unknown): EventRecord[] {
+  logger.warn('could not read the events of the operation', { host, error: (error as Error).message });
+  return [];
 }
 
 /** Events of the window [started - DEFAULTS.eventsWindowSlackMs, now]; a failure to read them is logged, not fatal. */
 export async function eventsSince(run: CommandRunner, logger: Logger, host: string, started: number, serviceDisplayNames?: string[]): Promise<EventRecord[]> {
   try {
-    return await run(readEvents({ since: new Date(started - DEFAULTS.eventsWindowSlackMs), serviceDisplayNames: serviceDisplayNames?.length ? serviceDisplayNames : undefined }));
+    return await run(windowEvents(started, serviceDisplayNames));
   } catch (error) {
-    logger.warn('could not read the events of the operation', { host, error: (error as Error).message });
-    return [];
+    return eventsFailed(logger, host, error);
   }
 }
 
@@ -337,7 +352,7 @@ export abstract class HostOperator {
       throw spec.attach === false ? error : withOperation(error, record as R & OperationRecord);
     }
     try {
-      spec.verify?.(record, value as B);
+      spec.verify?.(record, value as B, read);
     } catch (error) {
       throw spec.attach === false ? error : withOperation(error, record as R & OperationRecord);
     }
@@ -357,7 +372,7 @@ export abstract class HostOperator {
     };
     if (entry) this.logOutcome(entry);
     const names = spec.events === false ? undefined : spec.events?.();
-    const query = spec.events === false ? undefined : readEvents({ since: new Date(frame.started - DEFAULTS.eventsWindowSlackMs), serviceDisplayNames: names?.length ? names : undefined });
+    const query = spec.events === false ? undefined : windowEvents(frame.started, names);
     const auditPart: Parts = entry ? { audit: writeAuditEvent(entry) } : {};
     const parts: Parts = audit && audit.beforeReadBack ? { ...auditPart, ...back, ...(query ? { events: query } : {}) } : { ...back, ...auditPart, ...(query ? { events: query } : {}) };
     if (Object.keys(parts).length === 0) return { read: {}, events: [] };
@@ -376,16 +391,11 @@ export abstract class HostOperator {
       );
     }
     if (entry) {
-      await frame.settle(answers.audit, parts.audit).catch((error) => {
-        this.logger.warn('could not write the audit event', { host: this.host, audit: auditMessage(entry), error: (error as Error).message });
-      });
+      await frame.settle(answers.audit, parts.audit).catch((error) => auditFailed(this.logger, this.host, entry, error));
     }
     let events: EventRecord[] = [];
     if (query) {
-      events = (await frame.settle(answers.events, query).catch((error) => {
-        this.logger.warn('could not read the events of the operation', { host: this.host, error: (error as Error).message });
-        return [];
-      })) as EventRecord[];
+      events = (await frame.settle(answers.events, query).catch((error) => eventsFailed(this.logger, this.host, error))) as EventRecord[];
     }
     return { read: read as Partial<BatchResult<A>>, events };
   }

@@ -107,12 +107,15 @@ export class SiteController {
       if (starting.length) await this.change(frame, 'start', starting, results, timeoutMs, options);
       if (!stopping.length && !starting.length) frame.step('nothing to do', names, 0, 'skipped', `every site is already ${action === 'stop' ? 'stopped' : 'started'}`);
       for (const n of names) if (!stopping.includes(n) && !starting.includes(n)) results.get(n.toLowerCase())!.detail = `already ${action === 'stop' ? 'stopped' : 'started'}`;
-      const final = await frame.run(readSiteStates(names));
-      for (const s of final) results.get(s.name.toLowerCase())!.after = s.state;
       const want = action === 'stop' ? 'Stopped' : 'Started';
       return {
         targets: [...results.values()],
-        verify: () => {
+        // Read back in the frame's last round trip (with the audit event and the events).
+        final: readSiteStates(names),
+        apply: (final: SiteState[]) => {
+          for (const s of final) results.get(s.name.toLowerCase())!.after = s.state;
+        },
+        verify: (final: SiteState[]) => {
           const wrong = final.filter((s) => s.state !== want);
           if (wrong.length) throw new IisctlError('FAILED', `After ${action}, ${wrong.map((s) => `${JSON.stringify(s.name)} is ${s.state}`).join(', ')} (expected ${want}).`, { host: this.ops.host });
         },

@@ -1,9 +1,10 @@
 /**
- * The frame every pool and site operation runs in: the restart
- * toggle, the WAS/W3SVC pre-flight (a clear error, or start them with `ensureServices`), per-name
- * transient retries bounded by the retry policy, step records, the audit event with the caller's
- * reason, and the WAS/SCM events logged in the operation's window attached to the result (and to
- * the error when it failed).
+ * Pool and site operations in the one operation frame (HostOperator.operation, operation.ts): the
+ * restart toggle and the inventory in the first round trip, the WAS/W3SVC pre-flight (a clear
+ * error, or start them with `ensureServices`), per-name transient retries bounded by the retry
+ * policy, step records, and in the last round trip the targets' state read back, the audit event
+ * with the caller's reason and the WAS/SCM events logged in the operation's window, attached to
+ * the result (and to the error when it failed).
  */
 import { HINTS } from '../hints';
 import { checkNumber, LIMITS } from '../limits';
@@ -14,7 +15,7 @@ import { IisctlError } from '../errors';
 import type { IisServiceController } from './iisServices';
 import { backoffDelay, RetryRecord } from './retry';
 import { pause } from './wait';
-import { ControllerOptions, eventsSince, HostOperator, isInterruption, type PlannedStep, type StepRecord } from './operation';
+import { ControllerOptions, HostOperator, isInterruption, type PlannedStep, type StepRecord } from './operation';
 
 export type { PlannedStep } from './operation';
 
@@ -92,9 +93,15 @@ export interface OperationFrame {
   readLeftWith(read: PsCommand<Array<{ name: string; state: string }>>): void;
 }
 
-interface BodyResult {
+/** What a pool or site body did, and how its targets are read back and verified at the end. */
+export interface BodyResult<S = never> {
   targets: TargetResult[];
-  verify: () => void;
+  /** The targets' final state, read in the frame's last round trip (with the audit event and the events). */
+  final: PsCommand<S[]>;
+  /** Takes the final state into the targets. */
+  apply(final: S[]): void;
+  /** Throws when the final state is not what was asked. */
+  verify(final: S[]): void;
 }
 
 export class WebOperations extends HostOperator {
@@ -110,7 +117,7 @@ export class WebOperations extends HostOperator {
    * frame's first round trip (with the restarts-disabled check) and handed to the body, which
    * settles it where it needs it (a failure there is the operation's, audited).
    */
-  frame<I>(action: string, kind: SurgicalResult['kind'], guarded: boolean, options: SurgicalOptions, inventory: PsCommand<I>, body: (frame: OperationFrame, inventory: () => Promise<I>) => Promise<BodyResult>): Promise<SurgicalResult> {
+  frame<I, S>(action: string, kind: SurgicalResult['kind'], guarded: boolean, options: SurgicalOptions, inventory: PsCommand<I>, body: (frame: OperationFrame, inventory: () => Promise<I>) => Promise<BodyResult<S>>): Promise<SurgicalResult> {
     try {
       checkNumber('timeoutSeconds', options.timeoutSeconds, LIMITS.timeoutSeconds);
     } catch (e) {
@@ -119,8 +126,9 @@ export class WebOperations extends HostOperator {
     const killed: number[] = [];
     let displayNames: string[] = [];
     let servicesStarted = false;
-    let readLeft: PsCommand<Array<{ name: string; state: string }>> | undefined;
-    return this.operation({
+    type Left = Array<{ name: string; state: string }>;
+    let readLeft: PsCommand<Left> | undefined;
+    return this.operation<BodyResult<S>, SurgicalResult, { inventory: PsCommand<I> }, { final: PsCommand<S[]>; left: PsCommand<Left> }>({
       action,
       reason: options.reason,
       guarded,
@@ -168,11 +176,12 @@ export class WebOperations extends HostOperator {
       },
       // An interrupted body did not read its targets back: read them now (on a fresh process when
       // the session was lost), so that the error says what the pools or sites were left in.
-      readBack: (failure) => (failure && readLeft && isInterruption(failure) ? { left: readLeft } : undefined),
+      readBack: (failure, outcome) => (outcome ? { final: outcome.final } : readLeft && isInterruption(failure) ? { left: readLeft } : undefined),
       // What was acted on, so that the event log answers "who recycled ShopApi, and why".
       audit: { detail: (outcome) => `${kind === 'site' ? 'sites' : 'pools'}=${outcome.targets.map((t) => t.name).join(',')}` },
       events: () => displayNames,
-      record: (frame, outcome, _read, events): SurgicalResult => {
+      record: (frame, outcome, read, events): SurgicalResult => {
+        if (outcome && read.final?.ok) outcome.apply(read.final.value);
         const targets = outcome?.targets ?? [];
         return {
           action,
@@ -193,12 +202,11 @@ export class WebOperations extends HostOperator {
         const left = read.left?.ok ? read.left.value.map((t) => `${t.name} ${t.state}`) : [];
         return left.length ? left : result.targets.map((t) => `${t.name} ${t.after}`);
       },
-      verify: (_result, outcome) => outcome.verify(),
+      verify: (_result, outcome, read) => {
+        // Not read back: no success can be reported.
+        if (!read.final?.ok) throw read.final?.error ?? new IisctlError('FAILED', `The ${kind === 'site' ? 'sites' : 'pools'} could not be read back on ${this.host}.`, { host: this.host });
+        outcome.verify(read.final.value);
+      },
     });
-  }
-
-  /** Events of the window [started - 1 s, now]: WAS recycles/crashes, SCM changes of WAS/W3SVC, audit. */
-  events(started: number, displayNames: string[]): Promise<EventRecord[]> {
-    return eventsSince((c) => this.run(c), this.logger, this.host, started, displayNames);
   }
 }
