@@ -268,13 +268,7 @@ export class IisClient {
    * and the services' Automatic Restart (recovery actions; absent when sc.exe could not be read).
    */
   async status(): Promise<StatusResult & { recovery?: ServiceRecoveryInfo[] }> {
-    const status = await this.services.status();
-    try {
-      return { ...status, recovery: await this.recovery.show() };
-    } catch (error) {
-      this.logger.debug('could not read the recovery actions', { host: this.host, error: (error as Error).message });
-      return status;
-    }
+    return this.services.status({ recovery: true });
   }
 
   /** What to change instead of resetting IIS: findings with evidence and the iisctl command that fixes each. Read-only. */

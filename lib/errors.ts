@@ -50,7 +50,18 @@ export interface PowerShellErrorDetails {
   baseHresult?: number;
 }
 
-export interface IisctlErrorOptions {
+/**
+ * The record of the changing operation an error ended, as far as it got: the same record its
+ * result would have been (steps, retries, the state read back, events). Every record has these;
+ * the operation's own type (ServiceOperationResult, WebOperationResult, HealRecord, ...) is the
+ * error's type parameter, e.g. `(e as IisctlError<ServiceOperationResult>).operation?.after`.
+ */
+export interface OperationRecord {
+  host: string;
+  durationMs: number;
+}
+
+export interface IisctlErrorOptions<R extends OperationRecord = OperationRecord> {
   /** The PowerShell error behind this one, when there is one. */
   powershell?: PowerShellErrorDetails;
   /** The computer the failure happened on. */
@@ -59,17 +70,21 @@ export interface IisctlErrorOptions {
   hint?: string;
   /** Structured facts a caller may need (pending services, the state left behind, ...). */
   details?: Record<string, unknown>;
+  /** The record of the operation this error ended (changing operations only). */
+  operation?: R;
   cause?: unknown;
 }
 
-export class IisctlError extends Error {
+export class IisctlError<R extends OperationRecord = OperationRecord> extends Error {
   readonly code: ErrorCode;
   readonly powershell?: PowerShellErrorDetails;
   readonly host?: string;
   readonly hint?: string;
   readonly details?: Record<string, unknown>;
+  /** What the changing operation this error ended did and left behind (its record, as its result would have been). */
+  readonly operation?: R;
 
-  constructor(code: ErrorCode, message: string, options: IisctlErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: IisctlErrorOptions<R> = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'IisctlError';
     this.code = code;
@@ -77,6 +92,7 @@ export class IisctlError extends Error {
     this.host = options.host;
     this.hint = options.hint;
     this.details = options.details;
+    this.operation = options.operation;
   }
 
   /** A plain object safe to print as JSON (no stack, no cause chain). */
@@ -88,6 +104,7 @@ export class IisctlError extends Error {
       ...(this.hint === undefined ? {} : { hint: this.hint }),
       ...(this.powershell === undefined ? {} : { powershell: this.powershell }),
       ...(this.details === undefined ? {} : { details: this.details }),
+      ...(this.operation === undefined ? {} : { operation: this.operation }),
     };
   }
 }

@@ -302,7 +302,7 @@ describe('exit codes', () => {
     const { code, doc } = await m.json(['/stop', '/noforce', '/timeout:1'], { spawned: true });
     expect(code).toBe(3);
     expect(doc).toMatchObject({ ok: false, exitCode: 3, error: { code: 'TIMEOUT', details: { pending: ['W3SVC'] } } });
-    expect(doc.error.details.result.killedProcessIds).toEqual([]);
+    expect(doc.error.operation.killedProcessIds).toEqual([]);
   });
 
   it('5: not an administrator (not-admin.json)', async () => {

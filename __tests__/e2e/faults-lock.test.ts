@@ -233,7 +233,7 @@ describe('Ctrl-C (SIGINT) in the middle of a stop', () => {
     const doc = parseOneDocument(done.stdout);
     expect(doc.error).toMatchObject({ code: 'CANCELLED', exitCode: 130 });
     expect(doc.error.message).toMatch(/Left: WAS Running, W3SVC StopPending\.$/);
-    const after = doc.error.details.result.after as Array<{ name: string; status: string }>;
+    const after = doc.error.operation.after as Array<{ name: string; status: string }>;
     expect(after.find((x) => x.name === 'W3SVC')!.status).toBe('StopPending');
     expect(after.find((x) => x.name === 'WAS')!.status).toBe('Running'); // never reached
     expect(lockHeld(machine.stateFile)).toBe(false);

@@ -79,7 +79,7 @@ describe('fault matrix', () => {
     const r = await machine.json(['stop', '--timeout', '2']);
     expect(r.code).toBe(3);
     expect(r.doc.error).toMatchObject({ code: 'TIMEOUT', exitCode: 3, details: { pending: ['W3SVC'] } });
-    const result = r.doc.error.details.result;
+    const result = r.doc.error.operation;
     expect(statusOf(result.after, 'W3SVC')).toBe('StopPending');
     expect(result.killedProcessIds).toEqual([]);
     expect(statusOf(await state(machine), 'W3SVC')).toBe('StopPending');
@@ -102,7 +102,7 @@ describe('fault matrix', () => {
     const r = await machine.json(['start']);
     expect(r.code).toBe(1);
     expect(r.doc.error).toMatchObject({ code: 'FAILED', details: { failed: ['WAS'] } });
-    const result = r.doc.error.details.result;
+    const result = r.doc.error.operation;
     expect(statusOf(result.after, 'WAS')).toBe('Stopped');
     expect((result.events as Json[]).some((e) => e.id === 7000)).toBe(true);
     expect(await strays(machine.stateFile)).toEqual([]);
@@ -149,7 +149,7 @@ describe('fault matrix', () => {
     expect([...r.doc.error.details.pending].sort()).toEqual(['W3SVC', 'WAS']); // WAS waits behind its dependent
     expect(r.doc.error.message).toMatch(/^Could not back up the IIS configuration before terminating IIS processes, so nothing was terminated: .*WebAdministration/);
     expect(r.doc.error.hint).toMatch(/--no-backup/);
-    expect(r.doc.error.details.result.killedProcessIds).toEqual([]);
+    expect(r.doc.error.operation.killedProcessIds).toEqual([]);
     expect((await state(machine)).find((x) => x.name === 'W3SVC')!.status).toBe('StopPending');
     const forced = await machine.json(['stop', '--force', '--no-backup', '--timeout', '1']);
     expect(forced.code).toBe(0);

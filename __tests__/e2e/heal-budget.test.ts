@@ -4,6 +4,7 @@
  * (DEFAULTS.startTimeoutSeconds), so `--timeout` bounds heal.
  */
 import type { HealResult } from '../../lib/control/heal';
+import type { IisctlError } from '../../lib/errors';
 import { DEFAULTS } from '../../lib/defaults';
 import { closeClients, failure, scenarioFile, service, simClient } from '../helpers/sim';
 
@@ -19,7 +20,7 @@ it("the restart-iis rung's start phase times out within the rung's budget", asyn
   expect(budget).toBeLessThan(DEFAULTS.startTimeoutSeconds);
   const e = await failure(iis.heal('DefaultAppPool', { timeoutSeconds: 0.5, rungTimeoutSeconds: { 'restart-iis': budget }, healthy: () => false }));
   expect(e.code).toBe('FAILED');
-  const rung = (e.details as { result: HealResult }).result.rungs.find((r) => r.rung === 'restart-iis')!;
+  const rung = (e as IisctlError<HealResult>).operation!.rungs.find((r) => r.rung === 'restart-iis')!;
   expect(rung).toMatchObject({ outcome: 'failed', errorCode: 'TIMEOUT' });
   // The deadline the start phase had, as its TIMEOUT names it.
   const startDeadline = /Starting IIS timed out after ([\d.]+) s/.exec(rung.detail ?? '');

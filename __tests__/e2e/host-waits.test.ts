@@ -46,7 +46,7 @@ describe('waiting on the host', () => {
     const r = await iis.stop({ reason: 'latency' });
     // default: W3SVC and AppHostSvc stop in 2.5 s and 0.8 s (one wave), WAS in 1.5 s (scenario).
     const stops = r.steps.filter((s) => s.step === 'stop');
-    expect(stops.map((s) => s.services)).toEqual([expect.arrayContaining(['W3SVC']), ['WAS']]);
+    expect(stops.map((s) => s.targets)).toEqual([expect.arrayContaining(['W3SVC']), ['WAS']]);
     expect(stops[0].durationMs).toBeGreaterThanOrEqual(2500);
     expect(stops[0].durationMs).toBeLessThan(2500 + 50 + 1);
     expect(stops[1].durationMs).toBeGreaterThanOrEqual(1500);

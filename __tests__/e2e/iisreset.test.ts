@@ -10,7 +10,7 @@ afterEach(closeClients);
 const statusOf = (services: { name: string; status: string }[], name: string) => services.find((s) => s.name === name)?.status;
 
 function resultOf(e: IisctlError): ServiceOperationResult {
-  return (e.details as { result: ServiceOperationResult }).result;
+  return (e as IisctlError<ServiceOperationResult>).operation!;
 }
 
 describe('status', () => {
@@ -31,7 +31,7 @@ describe('restart', () => {
   it('stops dependents first, starts them last, and verifies the final state', async () => {
     const iis = await simClient(scenarioFile('fast'));
     const result = await iis.restart({ reason: 'deploy 1.2.3' });
-    expect(result.steps.map((s) => [s.step, s.services])).toEqual([
+    expect(result.steps.map((s) => [s.step, s.targets])).toEqual([
       ['stop', ['W3SVC']],
       ['stop', ['WAS']],
       ['start', ['WAS']],
@@ -173,7 +173,7 @@ describe('plan (dry run)', () => {
     const iis = await simClient(scenarioFile('fast'));
     const before = await iis.status();
     const plan = await iis.plan('restart', { force: true, timeoutSeconds: 5 });
-    expect(plan.steps.map((s) => s.services ?? [])).toEqual([['W3SVC'], ['WAS'], [], [], ['WAS'], ['W3SVC'], []]);
+    expect(plan.steps.map((s) => s.targets ?? [])).toEqual([['W3SVC'], ['WAS'], [], [], ['WAS'], ['W3SVC'], []]);
     expect(plan.steps[0].script).toContain("Stop-Service -Name $name -NoWait");
     expect(plan.steps[0].script).toContain("'W3SVC'");
     expect(plan.steps[3].description).toMatch(/on timeout only: terminate/);

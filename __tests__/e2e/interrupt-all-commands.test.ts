@@ -185,7 +185,7 @@ describe('every changing command, interrupted', () => {
       const error = (doc.hosts?.[0]?.error ?? doc.error) as Json | undefined;
       if (error) expect(error.code).toBe('CANCELLED');
       // What the run says it left is what status finds (a pending transition may have finished since).
-      const after = (error?.details?.result?.after ?? []) as Json[];
+      const after = (error?.operation?.after ?? []) as Json[];
       for (const svc of after) {
         const now = find(st.services, svc.name)?.status;
         const moved: Record<string, string> = { StopPending: 'Stopped', StartPending: 'Running' };

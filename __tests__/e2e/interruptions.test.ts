@@ -95,7 +95,7 @@ describe('a dead or corrupted host in the middle of a restart (item 6)', () => {
     const error = parseOneDocument(done.stdout).error as Json;
     expect(error.code).toBe('SESSION_DIED');
     expect(error.message).toMatch(/PowerShell process that held the host lock ended \(exit code null, signal SIGKILL\); the operation .* Left: WAS Running, W3SVC StopPending\.$/);
-    const after = error.details.result.after as Json[];
+    const after = error.operation.after as Json[];
     expect(statusOf(after, 'WAS')).toBe('Running');
     expect(done.stderr).not.toMatch(/idle|between calls/);
     expect(auditMessages(machine.stateFile)).toEqual([expect.stringMatching(/^iisctl restart failed;.*held the host lock ended/)]);
@@ -189,7 +189,7 @@ connect({ simulate: ${JSON.stringify(slowServices(100))}, simulatorStateFile: ${
     expect(e).toBeInstanceOf(IisctlError);
     expect(e.code).toBe('CANCELLED');
     expect(e.message).toMatch(/connection was closed \(close\(\)\).* Left: WAS Running, W3SVC StopPending\.$/);
-    const after = (e.details as { result: { after: Json[] } }).result.after;
+    const after = (e as IisctlError<{ host: string; durationMs: number; after: Json[] }>).operation!.after;
     expect(statusOf(after, 'W3SVC')).toBe('StopPending');
     expect(auditMessages(stateFile)).toEqual([expect.stringMatching(/^iisctl restart failed; user=[^;]*; reason=closed under it; Interrupted: the connection was closed/)]);
     expect(await strays(stateFile, 0)).toEqual([]); // already gone when close() resolved

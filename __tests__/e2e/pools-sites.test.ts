@@ -8,7 +8,7 @@ import { closeClients, localComputer, scenarioFile, service, inProcessClient, fa
 
 afterEach(closeClients);
 
-const resultOf = (e: IisctlError) => (e.details as { result: SurgicalResult }).result;
+const resultOf = (e: IisctlError) => (e as IisctlError<SurgicalResult>).operation!;
 const TIMING = { startMs: 50, stopMs: 100, overlapMs: 150, workerStartMs: 50 };
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const pool = (name: string, extra: Json = {}) => ({ name, workers: 1, timing: { ...TIMING }, ...extra });

@@ -13,7 +13,7 @@ import { SimMachine } from '../helpers/cli';
 afterEach(closeClients);
 
 const statusOf = (services: { name: string; status: string }[], name: string) => services.find((s) => s.name === name)?.status;
-const resultOf = (e: IisctlError) => (e.details as { result: ServiceOperationResult }).result;
+const resultOf = (e: IisctlError) => (e as IisctlError<ServiceOperationResult>).operation!;
 
 describe('restart brings IIS back', () => {
   it('after a stop, restart starts the roots again (library)', async () => {

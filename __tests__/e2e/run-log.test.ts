@@ -37,7 +37,7 @@ describe('--log-file at its default level', () => {
     const lines = readLog(log);
     const start = lines.find((l) => l.record === 'start' && l.command === 'restart');
     expect(start).toMatchObject({ level: 'info', command: 'restart', host: 'localhost', reason: 'nightly', user: expect.any(String) });
-    const steps = lines.filter((l) => l.record === 'step').map((l) => [l.step, l.services, l.outcome]);
+    const steps = lines.filter((l) => l.record === 'step').map((l) => [l.step, l.targets, l.outcome]);
     expect(steps).toEqual([
       ['stop', ['W3SVC'], 'ok'],
       ['stop', ['WAS'], 'ok'],
@@ -59,7 +59,7 @@ describe('--log-file at its default level', () => {
     const r = await m.run(['restart', '--timeout', '1', '--reason', 'nightly', '--log-file', log]);
     expect(r.code).toBe(3);
     const lines = readLog(log);
-    expect(lines.find((l) => l.record === 'step' && l.step === 'stop')).toMatchObject({ level: 'warn', outcome: 'timeout', services: ['W3SVC'] });
+    expect(lines.find((l) => l.record === 'step' && l.step === 'stop')).toMatchObject({ level: 'warn', outcome: 'timeout', targets: ['W3SVC'] });
     const result = lines.filter((l) => l.record === 'result').pop();
     expect(result).toMatchObject({ level: 'error', outcome: 'failed', exitCode: 3, code: 'TIMEOUT' });
     expect(result!.message).toMatch(/W3SVC \(StopPending\)/);

@@ -67,7 +67,7 @@ describe('/REBOOTONERROR', () => {
     expect(e.message).toMatch(/The computer is being restarted \(reboot on error\)/);
     expect(e.message).not.toMatch(/Nothing was killed/);
     expect(e.details!.rebooted).toBe(true);
-    const result = (e.details as { result: { steps: { step: string; outcome: string }[] } }).result;
+    const result = (e as IisctlError<{ host: string; durationMs: number; steps: { step: string; outcome: string }[] }>).operation!;
     expect(result.steps.find((s) => s.step === 'reboot')).toMatchObject({ outcome: 'ok' });
     const audit = (await iis.events({ kinds: ['audit'] })).map((x) => [x.id, x.message]);
     expect(audit).toContainEqual([1021, expect.stringMatching(/^iisctl reboot succeeded; user=.+; reason=nightly; computer restart requested after a failed restart/)]);

@@ -34,7 +34,7 @@ describe('a restart on virtual time', () => {
     expect(a.r.after.filter((s) => ['WAS', 'W3SVC'].includes(s.name)).map((s) => s.status)).toEqual(['Running', 'Running']);
     const shape = (x: typeof a) => ({
       durationMs: x.r.durationMs,
-      steps: x.r.steps.map((s) => [s.step, s.services, s.durationMs, s.outcome]),
+      steps: x.r.steps.map((s) => [s.step, s.targets, s.durationMs, s.outcome]),
       events: x.r.events.map((e) => [e.time.getTime(), e.id, e.provider, e.message]),
     });
     expect(shape(b)).toEqual(shape(a));

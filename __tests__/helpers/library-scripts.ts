@@ -16,6 +16,8 @@ import { readIisServices, requestServiceStart, requestServiceStop, waitForServic
 import { readSites, readSiteStates, requestSites, setServerAutoStart, waitForSites } from '../../lib/scripts/sites';
 import { disableRestarts, enableRestarts, readToggle } from '../../lib/scripts/toggle';
 import { acquireLease, acquireLock, readLock, releaseLease, releaseLock, renewLease } from '../../lib/scripts/lock';
+import { batch } from '../../lib/scripts/batch';
+import { readSuspendedRecovery } from '../../lib/scripts/recovery';
 
 const hostile = "Pool 'x'; Stop-Computer -Force; $(whoami) `n \u2019 [*]";
 const lockParams = { operation: hostile, user: hostile, clientProcessId: 4242, clientComputer: hostile, token: "t'k" };
@@ -48,6 +50,11 @@ export function libraryCommands(): Array<{ name: string; command: PsCommand<unkn
     ['remote: with credential', onComputer(parseRemoteTarget('WEB02', { credential: { userName: 'CONTOSO\\ann', password: "p'ss $(x)" } }), readIisServices())],
     ['remote: with credential file', onComputer(parseRemoteTarget('WEB02', { credentialFile: 'C:\\tools\\deploy.cred.xml' }), readIisServices())],
     ['remote: read services', onComputer(parseRemoteTarget('WEB02'), readIisServices())],
+    // The operation frame's round trips (lib/control/operation.ts), and status: several commands in one script.
+    ['batch: status', batch({ services: readIisServices(), toggle: readToggle(), lock: readLock(), recovery: readRecovery() })],
+    ['batch: before an operation', batch({ toggle: readToggle(), snapshot: readIisServices(), suspended: readSuspendedRecovery() })],
+    ['batch: after an operation', batch({ after: readIisServices(), audit: writeAuditEvent({ action: 'restart', user: hostile, reason: hostile, outcome: 'failed', detail: hostile }), events: readEvents({ since: new Date(Date.now() - 60_000), serviceDisplayNames: ['World Wide Web Publishing Service'] }) })],
+    ['batch: before a pool operation, remote', onComputer(parseRemoteTarget('WEB02'), batch({ toggle: readToggle(), inventory: readAppPools() }))],
     ['lock: acquire (held)', acquireLock({ ...lockParams, waitMs: 100 })],
     ['lock: read (held)', readLock()],
     ['lock: release (held)', releaseLock({ token: lockParams.token })],

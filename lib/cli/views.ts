@@ -10,7 +10,7 @@ export function renderPlan(out: Output, plan: OperationPlan, restartsEnabled?: b
   if (restartsEnabled === false && plan.action !== 'start' && plan.action !== 'enable' && plan.action !== 'disable') disabledNote(out, plan.host, plan.action);
   plan.steps.forEach((step, i) => {
     out.line('');
-    out.line(`${i + 1}. ${step.description}${step.services?.length ? ` [${step.services.join(', ')}]` : ''}`);
+    out.line(`${i + 1}. ${step.description}${step.targets?.length ? ` [${step.targets.join(', ')}]` : ''}`);
     for (const l of step.script.split(/\r?\n/)) out.line(`     ${l}`);
   });
 }

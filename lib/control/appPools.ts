@@ -80,15 +80,15 @@ export class AppPoolController {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.ops.frame(`apppool-${action}`, 'application pool', action !== 'start', options, async (frame) => {
-      let inventory = await frame.run(readAppPools());
+    return this.ops.frame(`apppool-${action}`, 'application pool', action !== 'start', options, readAppPools(), async (frame, first) => {
+      let inventory = await first();
       frame.eventServices(inventory.services.map((s) => s.displayName));
       if (!servicesRunning(inventory)) {
         await frame.ensureServices(inventory.services, options);
         inventory = await frame.run(readAppPools());
       }
       const names = resolveSelector(selector, inventory.pools.map((p) => p.name), 'application pool', this.ops.host);
-      frame.readLeftWith(() => frame.run(readPoolStates(names)));
+      frame.readLeftWith(readPoolStates(names));
       const before = new Map(names.map((n) => [n.toLowerCase(), poolOf(inventory, n)]));
       const { act, skip } = split(action, [...before.values()], options);
       const results = new Map<string, TargetResult>();
@@ -107,13 +107,19 @@ export class AppPoolController {
         await this.requestAll(frame, act, results);
         await this.waitAll(frame, action, act, before, results, options);
       }
-      const final = await frame.run(readPoolStates(names));
-      for (const s of final) {
-        const r = results.get(s.name.toLowerCase())!;
-        r.after = s.state;
-        r.workerProcessIdsAfter = s.workerProcessIds;
-      }
-      return { targets: [...results.values()], verify: () => verifyFinal(action, final, before, this.ops.host) };
+      return {
+        targets: [...results.values()],
+        // Read back in the frame's last round trip (with the audit event and the events).
+        final: readPoolStates(names),
+        apply: (final: PoolState[]) => {
+          for (const s of final) {
+            const r = results.get(s.name.toLowerCase())!;
+            r.after = s.state;
+            r.workerProcessIdsAfter = s.workerProcessIds;
+          }
+        },
+        verify: (final: PoolState[]) => verifyFinal(action, final, before, this.ops.host),
+      };
     });
   }
 

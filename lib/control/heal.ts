@@ -17,7 +17,6 @@ import { DEFAULTS } from '../defaults';
 import { AppPoolController } from './appPools';
 import { validateTargetName } from './selectors';
 import { SurgicalResult, WebOperations } from './webOperations';
-import { attachResult } from './operation';
 
 export const HEAL_RUNGS = ['recycle', 'restart-pool', 'kill-workers', 'restart-iis', 'restart-iis-force'] as const;
 export type HealRung = (typeof HEAL_RUNGS)[number];
@@ -39,6 +38,9 @@ export interface HealOptions {
    */
   healthy?: (pool: PoolState) => boolean | Promise<boolean>;
 }
+
+/** What a heal did, as far as it got: its result, or the record on the error it failed with (no rung healed). */
+export type HealRecord = Omit<HealResult, 'healedBy'> & { healedBy?: HealRung };
 
 export interface RungRecord {
   rung: HealRung;
@@ -88,14 +90,33 @@ export class Healer {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.ops.locked('heal', () => this.ladder(target, options), options.reason);
+    let pool = '';
+    const rungs: RungRecord[] = [];
+    // In the frame: refused while restarts are disabled; no audit event of its own (each rung's
+    // operation writes its own); the record (rungs so far) on the error it fails with.
+    return this.ops.operation({
+      action: 'heal',
+      reason: options.reason,
+      guarded: true,
+      audit: false,
+      events: () => [],
+      body: async () => {
+        pool = await this.resolve(target);
+        return this.ladder(pool, rungs, options);
+      },
+      record: (frame, healedBy, _read, events): HealRecord => ({ pool, host: this.ops.host, healedBy, rungs, durationMs: this.ops.clock.now() - frame.started, events }),
+      verify: (record) => {
+        if (record.healedBy) return;
+        throw new IisctlError('FAILED', `Application pool ${JSON.stringify(pool)} is still not healthy after ${rungs.filter((r) => r.outcome !== 'skipped').map((r) => r.rung).join(', ')}.`, {
+          host: this.ops.host,
+          hint: healHint(rungs, options),
+        });
+      },
+    }) as Promise<HealResult>;
   }
 
-  private async ladder(target: HealTarget, options: HealOptions): Promise<HealResult> {
-    const started = this.ops.clock.now();
-    await this.ops.checkToggle();
-    const pool = await this.resolve(target);
-    const rungs: RungRecord[] = [];
+  /** Climbs the rungs until one leaves the pool healthy: that rung, or undefined when none did. */
+  private async ladder(pool: string, rungs: RungRecord[], options: HealOptions): Promise<HealRung | undefined> {
     const budget = (rung: HealRung) => options.rungTimeoutSeconds?.[rung] ?? options.timeoutSeconds ?? DEFAULTS.healRungTimeoutSeconds;
     for (const rung of HEAL_RUNGS) {
       const t = this.ops.clock.now();
@@ -121,22 +142,12 @@ export class Healer {
       };
       rungs.push(record);
       this.ops.logStep(undefined, { step: `heal ${pool}: ${rung}`, outcome: record.outcome === 'healthy' ? 'ok' : record.outcome, durationMs: record.durationMs, detail: record.detail });
-      if (healthy) return { pool, host: this.ops.host, healedBy: rung, rungs, durationMs: this.ops.clock.now() - started, events: await this.ops.events(started, []) };
+      if (healthy) return rung;
       // Interrupted (Ctrl-C, a signal, close()) or the session is gone: climbing on would start
       // the next, more disruptive rung after the caller asked to stop.
-      if (isIisctlError(error, 'CANCELLED') || this.ops.sessionLost) {
-        const partial = { pool, host: this.ops.host, healedBy: undefined, rungs, durationMs: this.ops.clock.now() - started, events: await this.ops.concluding(() => this.ops.events(started, [])) };
-        throw attachResult(error, partial);
-      }
+      if (isIisctlError(error, 'CANCELLED') || this.ops.sessionLost) throw error;
     }
-    const result = { pool, host: this.ops.host, healedBy: undefined, rungs, durationMs: this.ops.clock.now() - started, events: await this.ops.events(started, []) };
-    throw attachResult(
-      new IisctlError('FAILED', `Application pool ${JSON.stringify(pool)} is still not healthy after ${rungs.filter((r) => r.outcome !== 'skipped').map((r) => r.rung).join(', ')}.`, {
-        host: this.ops.host,
-        hint: healHint(rungs, options),
-      }),
-      result,
-    );
+    return undefined;
   }
 
   private async resolve(target: HealTarget): Promise<string> {

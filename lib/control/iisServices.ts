@@ -25,29 +25,22 @@ import { HINTS } from '../hints';
 import { IisctlError, isIisctlError } from '../errors';
 import { checkNumber, LIMITS } from '../limits';
 import { DEFAULTS } from '../defaults';
-import type { PsCommand } from '../scripts/command';
 import type { EventRecord } from '../scripts/events';
 import { readLock, type LockState } from '../scripts/lock';
 import { createBackup } from '../scripts/backups';
 import { killProcesses, restartComputer } from '../scripts/processes';
-import { onComputer } from '../scripts/remote';
 import { IisServiceSnapshot, readIisServices, requestServiceStart, requestServiceStop, ServiceInfo, ServiceWaitFailure, waitForServices } from '../scripts/services';
 import { disableRestarts, enableRestarts, readToggle, ToggleState } from '../scripts/toggle';
 import {
-  clearSuspendedRecovery, readRecovery, readSuspendedRecovery, RECOVERY_SERVICES, saveSuspendedRecovery, writeRecovery,
+  clearSuspendedRecovery, readRecovery, readSuspendedRecovery, RECOVERY_SERVICES, saveSuspendedRecovery, type ServiceRecoveryInfo, type SuspendedRecovery, writeRecovery,
 } from '../scripts/recovery';
 import { startWaves, stopWaves } from './order';
 import type { RetryRecord } from './retry';
 import { pollUntil } from './wait';
-import { attachResult, disabledError, withStateLeft, eventsSince, HostOperator, asInterruption } from './operation';
+import { HostOperator, type PlannedStep, type StepRecord } from './operation';
+import { batch, type PartResult } from '../scripts/batch';
 
-export interface StepRecord {
-  step: string;
-  services?: string[];
-  durationMs: number;
-  outcome: 'ok' | 'timeout' | 'failed' | 'skipped';
-  detail?: string;
-}
+export type { PlannedStep, StepRecord } from './operation';
 
 export interface ServiceOperationResult {
   action: 'stop' | 'start' | 'restart';
@@ -116,13 +109,6 @@ export interface OperationPlan {
   steps: PlannedStep[];
 }
 
-export interface PlannedStep {
-  description: string;
-  services?: string[];
-  /** The exact script body that would run (inside the standard envelope). */
-  script: string;
-}
-
 export interface Progress {
   phase: 'stop' | 'start' | 'kill';
   pending: string[];
@@ -139,11 +125,26 @@ const KILL_SETTLE_MS = DEFAULTS.killSettleMs;
 
 export class IisServiceController extends HostOperator {
 
-  async status(): Promise<StatusResult> {
-    const snapshot = await this.run(readIisServices());
-    const restarts = await this.run(readToggle());
-    const lock = await this.run(readLock());
-    return { host: this.host, services: snapshot.services, workerProcessIds: snapshot.workerProcessIds, restarts, lock };
+  /**
+   * The services, the restarts toggle and the host lock, in one round trip; with `recovery`, the
+   * services' recovery actions in the same round trip too (left out, and logged, when they cannot
+   * be read: they complete the picture, they are not the status).
+   */
+  async status(options: { recovery?: boolean } = {}): Promise<StatusResult & { recovery?: ServiceRecoveryInfo[] }> {
+    const read = { services: readIisServices(), toggle: readToggle(), lock: readLock() };
+    const recovery = readRecovery(RECOVERY_SERVICES);
+    const parts = await this.run(batch(options.recovery ? { ...read, recovery } : read, this.host));
+    const snapshot = await this.settle(parts.services, read.services);
+    const restarts = await this.settle(parts.toggle, read.toggle);
+    const lock = await this.settle(parts.lock, read.lock);
+    const status = { host: this.host, services: snapshot.services, workerProcessIds: snapshot.workerProcessIds, restarts, lock };
+    if (!options.recovery) return status;
+    try {
+      return { ...status, recovery: await this.settle((parts as typeof parts & { recovery: PartResult<ServiceRecoveryInfo[]> }).recovery, recovery) };
+    } catch (error) {
+      this.logger.debug('could not read the recovery actions', { host: this.host, error: (error as Error).message });
+      return status;
+    }
   }
 
   isEnabled(): Promise<ToggleState> {
@@ -151,26 +152,38 @@ export class IisServiceController extends HostOperator {
   }
 
   disable(reason?: string): Promise<ToggleState> {
-    return this.locked('disable', () => this.doDisable(reason), reason);
+    return this.toggled('disable', false, reason, async () => {
+      const classic = await this.run(disableRestarts(reason ?? ''));
+      if (classic.ran && classic.exitCode !== 0) {
+        this.logger.warn('iisreset /disable did not succeed; iisctl restarts are disabled all the same', { host: this.host, output: classic.output });
+      }
+    });
   }
 
   enable(): Promise<ToggleState> {
-    return this.locked('enable', () => this.doEnable());
+    return this.toggled('enable', true, undefined, async () => {
+      await this.run(enableRestarts());
+    });
   }
 
-  private async doDisable(reason?: string): Promise<ToggleState> {
-    const classic = await this.run(disableRestarts(reason ?? ''));
-    if (classic.ran && classic.exitCode !== 0) {
-      this.logger.warn('iisreset /disable did not succeed; iisctl restarts are disabled all the same', { host: this.host, output: classic.output });
-    }
-    await this.audit({ action: 'disable', reason, outcome: 'succeeded' });
-    return this.verifyToggle(false);
-  }
-
-  private async doEnable(): Promise<ToggleState> {
-    await this.run(enableRestarts());
-    await this.audit({ action: 'enable', outcome: 'succeeded' });
-    return this.verifyToggle(true);
+  /** Disable or enable in the frame: the change, then the toggle read back (with the audit event) and verified. */
+  private async toggled(action: 'disable' | 'enable', enabled: boolean, reason: string | undefined, change: () => Promise<void>): Promise<ToggleState> {
+    const state = await this.operation({
+      action,
+      reason,
+      guarded: false,
+      body: change,
+      readBack: () => ({ toggle: readToggle() }),
+      audit: { beforeReadBack: true },
+      events: false,
+      attach: false,
+      record: (_frame, _value, read) => read.toggle,
+      verify: (read) => {
+        if (!read?.ok) throw read?.error;
+        if (read.value.enabled !== enabled) throw new IisctlError('FAILED', `Restarts are still ${read.value.enabled ? 'enabled' : 'disabled'} on ${this.host} after the change.`, { host: this.host });
+      },
+    });
+    return (state as { value: ToggleState }).value;
   }
 
   stop(options: StopOptions = {}): Promise<ServiceOperationResult> {
@@ -180,8 +193,8 @@ export class IisServiceController extends HostOperator {
   }
 
   start(options: StartOptions = {}): Promise<ServiceOperationResult> {
-    return this.operate('start', options, async (op) => {
-      await this.restoreRecovery(op);
+    return this.operate('start', options, async (op, suspended) => {
+      await this.restoreRecovery(op, await suspended());
       await this.startServices(op, this.servicesToStart(op.before), (options.timeoutSeconds ?? DEFAULTS.startTimeoutSeconds) * 1000, options.onProgress);
     });
   }
@@ -191,11 +204,11 @@ export class IisServiceController extends HostOperator {
    * it when the start phase begins; without it the start phase gets DEFAULTS.startTimeoutSeconds.
    */
   restart(options: RestartOptions = {}, startWithinMs?: () => number): Promise<ServiceOperationResult> {
-    return this.operate('restart', options, async (op) => {
+    return this.operate('restart', options, async (op, suspended) => {
       const targets = restartTargets(op.before);
       try {
         await this.stopAll(op, options, (options.timeoutSeconds ?? DEFAULTS.restartStopTimeoutSeconds) * 1000);
-        await this.restoreRecovery(op);
+        await this.restoreRecovery(op, await suspended());
         await this.startServices(op, targets, startWithinMs ? startWithinMs() : DEFAULTS.startTimeoutSeconds * 1000, options.onProgress);
       } catch (error) {
         throw options.rebootOnError ? await this.rebootAfterFailure(op, error, options.reason) : error;
@@ -206,11 +219,7 @@ export class IisServiceController extends HostOperator {
   /** The plan of an operation from the host's current state; changes nothing. */
   async plan(action: OperationPlan['action'], options: RestartOptions = {}): Promise<OperationPlan> {
     checkNumber('timeoutSeconds', options.timeoutSeconds, LIMITS.timeoutSeconds);
-    const step = (description: string, command: PsCommand<unknown>, services?: string[]): PlannedStep => ({
-      description,
-      services,
-      script: onComputer(this.computerName, command).script.safeText,
-    });
+    const step = this.planStep;
     const steps: PlannedStep[] = [];
     if (action === 'disable') steps.push(step('disable restarts', disableRestarts(options.reason ?? '')));
     if (action === 'enable') steps.push(step('enable restarts', enableRestarts()));
@@ -240,56 +249,57 @@ export class IisServiceController extends HostOperator {
     return { action, host: this.host, steps };
   }
 
-  // ---- operation frame: disabled check, audit, events, verified result ----
+  // ---- the operation in the frame (HostOperator.operation): what it reads, its record, its verification ----
 
-  private operate(action: ServiceOperationResult['action'], options: StopOptions | StartOptions, body: (op: Operation) => Promise<void>): Promise<ServiceOperationResult> {
+  /**
+   * `body` gets the operation and, for start and restart, the recovery actions a forced stop
+   * suspended (read in the frame's first round trip; settled where the body needs them).
+   */
+  private operate(action: ServiceOperationResult['action'], options: StopOptions | StartOptions, body: (op: Operation, suspended: () => Promise<SuspendedRecovery[]>) => Promise<void>): Promise<ServiceOperationResult> {
     try {
       checkNumber('timeoutSeconds', options.timeoutSeconds, LIMITS.timeoutSeconds);
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.locked(action, () => this.operated(action, options, body), options.reason);
-  }
-
-  private async operated(action: ServiceOperationResult['action'], options: StopOptions | StartOptions, body: (op: Operation) => Promise<void>): Promise<ServiceOperationResult> {
-    const started = this.clock.now();
-    const toggle = await this.run(readToggle());
-    if (!toggle.enabled && action !== 'start') throw disabledError(this.host, toggle);
-    const before = await this.snapshot();
-    const op: Operation = { action, before: before.services, current: before, steps: [], retries: [], killed: [], forced: false };
-    let failure: unknown;
-    try {
-      await body(op);
-    } catch (error) {
-      failure = asInterruption(error, this.signal);
-    }
-    let readBack = true;
-    const { after, events } = await this.concluding(async () => {
-      const after = await this.snapshot().catch(() => ((readBack = false), op.current));
-      await this.audit({ action, reason: options.reason, outcome: failure ? 'failed' : 'succeeded', detail: failure ? (failure as Error).message : undefined });
-      return { after, events: await eventsSince((c) => this.run(c), this.logger, this.host, started, after.services.map((s) => s.displayName)) };
-    });
-    const result: ServiceOperationResult = {
+    let op: Operation | undefined;
+    const before = { snapshot: readIisServices(), suspended: readSuspendedRecovery() };
+    return this.operation({
       action,
-      host: this.host,
-      durationMs: this.clock.now() - started,
-      steps: op.steps,
-      retries: op.retries,
-      forced: op.forced,
-      killedProcessIds: op.killed,
-      orphanWorkerProcessIds: op.orphans ?? [],
-      backup: op.backup,
-      ...(op.recoverySuspended?.length ? { recoverySuspended: op.recoverySuspended } : {}),
-      ...(op.recoveryRestored?.length ? { recoveryRestored: op.recoveryRestored } : {}),
-      before: op.before,
-      after: after.services,
-      events,
-      ...(action === 'restart' ? { leftStopped: leftStopped(op.before) } : {}),
-    };
-    const left = readBack || !isIisctlError(failure, 'SESSION_DIED') ? result.after.map((x) => `${x.name} ${x.status}`) : [];
-    if (failure) throw attachResult(withStateLeft(failure, left), result);
-    this.verify(action, op, result);
-    return result;
+      reason: options.reason,
+      // Start is allowed while restarts are disabled (it brings IIS back, it does not take it down).
+      guarded: action !== 'start',
+      // A stop restores nothing: it does not read what a forced stop suspended.
+      before: (action === 'stop' ? { snapshot: before.snapshot } : before) as typeof before,
+      beforeBody: ['snapshot'],
+      body: async (frame, first) => {
+        const snapshot = (first.snapshot as { value: IisServiceSnapshot }).value;
+        op = { action, before: snapshot.services, current: snapshot, steps: frame.steps, retries: frame.retries, killed: [], forced: false };
+        await body(op, () => frame.settle(first.suspended!, before.suspended));
+      },
+      readBack: () => ({ after: readIisServices() }),
+      events: () => op!.before.map((s) => s.displayName),
+      record: (frame, _value, read, events): ServiceOperationResult => ({
+        action,
+        host: this.host,
+        durationMs: this.clock.now() - frame.started,
+        steps: op!.steps,
+        retries: op!.retries,
+        forced: op!.forced,
+        killedProcessIds: op!.killed,
+        orphanWorkerProcessIds: op!.orphans ?? [],
+        backup: op!.backup,
+        ...(op!.recoverySuspended?.length ? { recoverySuspended: op!.recoverySuspended } : {}),
+        ...(op!.recoveryRestored?.length ? { recoveryRestored: op!.recoveryRestored } : {}),
+        before: op!.before,
+        // Not read back: the last state known.
+        after: (read.after?.ok ? read.after.value : op!.current).services,
+        events,
+        ...(action === 'restart' ? { leftStopped: leftStopped(op!.before) } : {}),
+      }),
+      // What a lost session left behind is only known from a read-back on a fresh process.
+      left: (result, read, failure) => (read.after?.ok || !isIisctlError(failure, 'SESSION_DIED') ? result.after.map((x) => `${x.name} ${x.status}`) : []),
+      verify: (result) => this.verify(action, op!, result),
+    });
   }
 
   /** Success is only what the state read back shows. */
@@ -300,14 +310,11 @@ export class IisServiceController extends HostOperator {
     const wrong = expected.map((s) => result.after.find((a) => a.name === s.name) ?? { ...s, status: 'missing' }).filter((s) => s.status !== want);
     if (wrong.length > 0) {
       const disabled = wrong.filter((s) => s.startType === 'Disabled').map((s) => s.name);
-      throw attachResult(
-        new IisctlError('FAILED', `After ${action}, ${wrong.map((s) => `${s.name} is ${s.status}${s.startType === 'Disabled' ? ' (start type Disabled)' : ''}`).join(', ')} (expected ${want}).`, {
-          host: this.host,
-          ...(disabled.length ? { hint: `Set the start type of ${disabled.join(', ')} to Manual or Automatic (Set-Service -StartupType), then start IIS.` } : {}),
-          details: { notRunning: wrong.map((s) => s.name) },
-        }),
-        result,
-      );
+      throw new IisctlError('FAILED', `After ${action}, ${wrong.map((s) => `${s.name} is ${s.status}${s.startType === 'Disabled' ? ' (start type Disabled)' : ''}`).join(', ')} (expected ${want}).`, {
+        host: this.host,
+        ...(disabled.length ? { hint: `Set the start type of ${disabled.join(', ')} to Manual or Automatic (Set-Service -StartupType), then start IIS.` } : {}),
+        details: { notRunning: wrong.map((s) => s.name) },
+      });
     }
   }
 
@@ -322,7 +329,7 @@ export class IisServiceController extends HostOperator {
       const stepStart = this.clock.now();
       if (toRequest.length > 0) await this.run(requestServiceStop(toRequest), op.retries, deadline);
       const reached = await this.waitFor(op, pending, STOPPED, deadline, timeoutMs, 'stop', options.onProgress);
-      this.logStep(op.steps, { step: 'stop', services: pending, durationMs: this.clock.now() - stepStart, outcome: reached ? 'ok' : 'timeout' });
+      this.logStep(op.steps, { step: 'stop', targets: pending, durationMs: this.clock.now() - stepStart, outcome: reached ? 'ok' : 'timeout' });
       if (!reached) {
         const stillPending = pending.filter((name) => statusOf(op.current, name) !== STOPPED);
         if (!options.force) {
@@ -368,7 +375,7 @@ export class IisServiceController extends HostOperator {
     }
     const names = running.map((s) => s.name);
     const reached = await this.waitFor(op, names, STOPPED, this.clock.now() + KILL_SETTLE_MS, KILL_SETTLE_MS, 'kill', options.onProgress);
-    this.logStep(op.steps, { step: 'kill', services: names, durationMs: this.clock.now() - stepStart, outcome: reached ? 'ok' : 'failed', detail: `terminated ${pids.join(', ') || 'nothing'}` });
+    this.logStep(op.steps, { step: 'kill', targets: names, durationMs: this.clock.now() - stepStart, outcome: reached ? 'ok' : 'failed', detail: `terminated ${pids.join(', ') || 'nothing'}` });
     if (!reached) {
       throw new IisctlError('FAILED', `IIS services did not stop even after their processes were terminated: ${names.filter((n) => statusOf(op.current, n) !== STOPPED).join(', ')}.`, { host: this.host });
     }
@@ -420,7 +427,7 @@ export class IisServiceController extends HostOperator {
     if (targets.length === 0) return;
     const stepStart = this.clock.now();
     const refuse = (why: string): never => {
-      this.logStep(op.steps, { step: 'suspend recovery actions', services: targets, durationMs: this.clock.now() - stepStart, outcome: 'failed', detail: why });
+      this.logStep(op.steps, { step: 'suspend recovery actions', targets: targets, durationMs: this.clock.now() - stepStart, outcome: 'failed', detail: why });
       throw new IisctlError('FAILED', `${why} Nothing was terminated.`, {
         host: this.host,
         hint: HINTS.recoveryBlocksForce,
@@ -443,12 +450,11 @@ export class IisServiceController extends HostOperator {
     const still = back.filter((b) => b.actions.some((a) => a.type !== 'none'));
     if (still.length) refuse(`The recovery actions of ${still.map((b) => b.service).join(', ')} still read back as set after suspending them.`);
     op.recoverySuspended = acting.map((i) => i.service);
-    this.logStep(op.steps, { step: 'suspend recovery actions', services: op.recoverySuspended, durationMs: this.clock.now() - stepStart, outcome: 'ok', detail: 'restored by the next iisctl start' });
+    this.logStep(op.steps, { step: 'suspend recovery actions', targets: op.recoverySuspended, durationMs: this.clock.now() - stepStart, outcome: 'ok', detail: 'restored by the next iisctl start' });
   }
 
   /** Puts back the recovery actions a forced stop suspended; a failure is reported, not fatal (starting IIS matters more). */
-  private async restoreRecovery(op: Operation): Promise<void> {
-    const saved = await this.run(readSuspendedRecovery(), op.retries);
+  private async restoreRecovery(op: Operation, saved: SuspendedRecovery[]): Promise<void> {
     if (saved.length === 0) return;
     const stepStart = this.clock.now();
     const restored: string[] = [];
@@ -466,7 +472,7 @@ export class IisServiceController extends HostOperator {
     }
     op.recoveryRestored = restored;
     this.logStep(op.steps, {
-      step: 'restore recovery actions', services: saved.map((s) => s.service), durationMs: this.clock.now() - stepStart, outcome: failed.length ? 'failed' : 'ok',
+      step: 'restore recovery actions', targets: saved.map((s) => s.service), durationMs: this.clock.now() - stepStart, outcome: failed.length ? 'failed' : 'ok',
       detail: failed.length ? `not restored: ${failed.join(', ')}` : undefined,
     });
   }
@@ -507,7 +513,7 @@ export class IisServiceController extends HostOperator {
       });
       const failed = pending.filter((n) => seenPending.has(n) && statusOf(op.current, n) === STOPPED);
       const ok = pending.every((n) => statusOf(op.current, n) === RUNNING);
-      this.logStep(op.steps, { step: 'start', services: pending, durationMs: this.clock.now() - stepStart, outcome: ok ? 'ok' : failed.length ? 'failed' : 'timeout' });
+      this.logStep(op.steps, { step: 'start', targets: pending, durationMs: this.clock.now() - stepStart, outcome: ok ? 'ok' : failed.length ? 'failed' : 'timeout' });
       if (failed.length > 0) {
         throw new IisctlError('FAILED', `${failed.join(', ')} failed to start (see the Service Control Manager events in the result).`, { host: this.host, details: { failed } });
       }
@@ -573,12 +579,6 @@ export class IisServiceController extends HostOperator {
     this.logStep(op.steps, { step: 'reboot', durationMs: this.clock.now() - t, outcome: 'ok', detail: 'requested after a failed stop/start (rebootOnError)' });
     const message = `${why.replace(/\s*Nothing was killed\.\s*$/, '')} The computer is being restarted (reboot on error): every IIS process ends with it.`;
     return new IisctlError(error.code, message, { host: error.host, powershell: error.powershell, cause: error, details: { ...error.details, rebooted: true } });
-  }
-
-  private async verifyToggle(enabled: boolean): Promise<ToggleState> {
-    const state = await this.run(readToggle());
-    if (state.enabled !== enabled) throw new IisctlError('FAILED', `Restarts are still ${state.enabled ? 'enabled' : 'disabled'} on ${this.host} after the change.`, { host: this.host });
-    return state;
   }
 }
 

@@ -75,8 +75,8 @@ export class SiteController {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.ops.frame(`site-${action}`, 'site', action !== 'start', options, async (frame) => {
-      let inventory = await frame.run(readSites());
+    return this.ops.frame(`site-${action}`, 'site', action !== 'start', options, readSites(), async (frame, first) => {
+      let inventory = await first();
       frame.eventServices(inventory.services.map((s) => s.displayName));
       if (inventory.services.length === 0 || inventory.services.some((s) => s.status !== 'Running')) {
         await frame.ensureServices(inventory.services, options);
@@ -84,7 +84,7 @@ export class SiteController {
       }
       const { sites } = inventory;
       const names = resolveSelector(selector, sites.map((s) => s.name), 'site', this.ops.host);
-      frame.readLeftWith(() => frame.run(readSiteStates(names)));
+      frame.readLeftWith(readSiteStates(names));
       const results = new Map<string, TargetResult>(names.map((n) => [n.toLowerCase(), { name: n, changed: false, before: siteOf(sites, n).state, after: siteOf(sites, n).state }]));
       const stopping = action === 'start' ? [] : names.filter((n) => siteOf(sites, n).state !== 'Stopped');
       const starting = action === 'stop' ? [] : names.filter((n) => action === 'restart' || siteOf(sites, n).state !== 'Started');
@@ -107,12 +107,15 @@ export class SiteController {
       if (starting.length) await this.change(frame, 'start', starting, results, timeoutMs, options);
       if (!stopping.length && !starting.length) frame.step('nothing to do', names, 0, 'skipped', `every site is already ${action === 'stop' ? 'stopped' : 'started'}`);
       for (const n of names) if (!stopping.includes(n) && !starting.includes(n)) results.get(n.toLowerCase())!.detail = `already ${action === 'stop' ? 'stopped' : 'started'}`;
-      const final = await frame.run(readSiteStates(names));
-      for (const s of final) results.get(s.name.toLowerCase())!.after = s.state;
       const want = action === 'stop' ? 'Stopped' : 'Started';
       return {
         targets: [...results.values()],
-        verify: () => {
+        // Read back in the frame's last round trip (with the audit event and the events).
+        final: readSiteStates(names),
+        apply: (final: SiteState[]) => {
+          for (const s of final) results.get(s.name.toLowerCase())!.after = s.state;
+        },
+        verify: (final: SiteState[]) => {
           const wrong = final.filter((s) => s.state !== want);
           if (wrong.length) throw new IisctlError('FAILED', `After ${action}, ${wrong.map((s) => `${JSON.stringify(s.name)} is ${s.state}`).join(', ')} (expected ${want}).`, { host: this.ops.host });
         },

@@ -128,10 +128,12 @@ describe('AppPoolController', () => {
     expect(requests(session)).toEqual(['set autoStart=false on application pool(s) ShopApi', 'request stop of application pool(s) ShopApi']);
   });
 
-  it('start is allowed while restarts are disabled; stop and recycle are refused with DISABLED before the inventory', async () => {
+  it('start is allowed while restarts are disabled; stop and recycle are refused with DISABLED in the round trip of the toggle check, before anything else', async () => {
     const { session, pools } = setup({ toggle: { enabled: false } });
     expect((await failure(pools.recycle('ShopApi'))).code).toBe('DISABLED');
-    expect(session.purposes(/^read the IIS application pools/)).toEqual([]);
+    // The inventory is read only alongside the toggle (one round trip), and nothing follows it.
+    const toggleTrip = session.calls.find((c) => c.purpose === 'read whether restarts are enabled')!.trip;
+    expect(session.calls.filter((c) => c.trip >= toggleTrip).map((c) => [c.purpose, c.trip])).toEqual([['read whether restarts are enabled', toggleTrip], ['read the IIS application pools', toggleTrip]]);
     await run(pools.start('Old'));
     expect(requests(session)).toEqual(['request start of application pool(s) Old']);
   });

@@ -13,6 +13,7 @@
 import type { PsCommand } from '../../../lib/scripts/command';
 import type { ServiceInfo } from '../../../lib/scripts/services';
 import { IisctlError } from '../../../lib/errors';
+import { batchParts } from '../../../lib/scripts/batch';
 import type { Logger } from '../../../lib/log';
 import type { PowerShellSession } from '../../../lib/powershell/session';
 
@@ -26,6 +27,8 @@ export interface Call {
   at: number;
   /** True when made inside readBack() (a fresh process after the session was lost). */
   readBack: boolean;
+  /** The round trip it was part of (calls of one batch share it). */
+  trip: number;
 }
 
 type Answer = (command: PsCommand<unknown>, call: Call) => unknown;
@@ -71,12 +74,37 @@ export class FakeSession {
     return this;
   }
 
+  /**
+   * One round trip. A batch (lib/scripts/batch.ts) is answered part by part, each part recorded as
+   * a call of its own (in order, sharing the round trip) and answered by the rules, its failure
+   * being that part's error as the host would report it: the answer is the batch's parsed result.
+   */
   async handle(command: PsCommand<unknown>, options: { timeoutMs?: number }): Promise<unknown> {
-    const call: Call = { purpose: command.purpose, script: command.script.safeText, timeoutMs: options.timeoutMs, at: Date.now(), readBack: this.readingBack > 0 };
-    this.calls.push(call);
     this.stats.calls++;
+    const trip = this.stats.calls;
+    const parts = batchParts(command);
+    if (parts) {
+      await Promise.resolve();
+      const out: Record<string, unknown> = {};
+      for (const [key, part] of Object.entries(parts)) {
+        try {
+          out[key] = { ok: true, value: await this.answer(part, options, trip, false) };
+        } catch (error) {
+          // A failure of the whole process (died, closed, timed out) fails the round trip, not a part.
+          if (error instanceof IisctlError && /^SESSION_/.test(error.code)) throw error;
+          out[key] = { ok: false, error };
+        }
+      }
+      return out;
+    }
+    return this.answer(command, options, trip, true);
+  }
+
+  private async answer(command: PsCommand<unknown>, options: { timeoutMs?: number }, trip: number, yieldFirst: boolean): Promise<unknown> {
+    const call: Call = { purpose: command.purpose, script: command.script.safeText, timeoutMs: options.timeoutMs, at: Date.now(), readBack: this.readingBack > 0, trip };
+    this.calls.push(call);
     // A real call is a round trip: let timers and other promises run in between.
-    await Promise.resolve();
+    if (yieldFirst) await Promise.resolve();
     const rule = this.rules.find((r) => r.match.test(command.purpose) && r.left !== 0);
     if (!rule) throw new Error(`fake host: nothing scripted for ${JSON.stringify(command.purpose)}`);
     if (rule.left !== undefined) rule.left--;

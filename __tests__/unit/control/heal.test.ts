@@ -1,7 +1,7 @@
 jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandModule());
 
 import type { AppPoolController } from '../../../lib/control/appPools';
-import { Healer, HealOptions, healHint } from '../../../lib/control/heal';
+import { Healer, HealOptions, healHint, type HealRecord } from '../../../lib/control/heal';
 import type { IisServiceController } from '../../../lib/control/iisServices';
 import { WebOperations } from '../../../lib/control/webOperations';
 import { IisctlError } from '../../../lib/errors';
@@ -86,7 +86,7 @@ describe('Healer: the escalation ladder', () => {
     expect(e.hint).toBe(HINTS.healNeedsForce);
     expect(did.some((d) => d.startsWith('terminate'))).toBe(false);
     expect(restarts).toEqual([expect.objectContaining({ force: false })]);
-    const result = (e.details as { result: { rungs: Array<{ rung: string; outcome: string }> } }).result;
+    const result = (e as IisctlError<HealRecord>).operation!;
     expect(rungs(result)).toEqual(['recycle unhealthy', 'restart-pool unhealthy', 'kill-workers skipped', 'restart-iis unhealthy', 'restart-iis-force skipped']);
   });
 
@@ -111,7 +111,7 @@ describe('Healer: the escalation ladder', () => {
     const e = await failure(heal({ force: true }));
     expect(e.code).toBe('CANCELLED');
     expect(did).toEqual(['recycle', 'stop']);
-    const result = (e.details as { result: { healedBy?: string; rungs: Array<{ rung: string; outcome: string }> } }).result;
+    const result = (e as IisctlError<HealRecord>).operation!;
     expect(result.healedBy).toBeUndefined();
     expect(rungs(result)).toEqual(['recycle unhealthy', 'restart-pool failed']);
   });
@@ -146,7 +146,7 @@ describe('Healer: the escalation ladder', () => {
 
   it('healthy means Started, plus a worker for AlwaysRunning, plus the caller\'s own check', async () => {
     const a = setup('recycle', {}, { startMode: 'AlwaysRunning' });
-    expect(rungs((await failure(a.heal())).details!.result as never).slice(0, 1)).toEqual(['recycle unhealthy']);
+    expect(rungs((await failure(a.heal())).operation as never).slice(0, 1)).toEqual(['recycle unhealthy']);
     const b = setup('recycle');
     const checked: string[] = [];
     const result = await run(b.heal({ healthy: (p) => (checked.push(p.name), checked.length > 1) }));

@@ -6,7 +6,7 @@
 import { DEFAULTS } from '../../../lib/defaults';
 import { pollUntil } from '../../../lib/control/wait';
 import { runCommand } from '../../../lib/scripts/command';
-import { onComputer } from '../../../lib/scripts/remote';
+import { onComputer, parseRemoteTarget } from '../../../lib/scripts/remote';
 import { waitForServices } from '../../../lib/scripts/services';
 import type { PowerShellSession } from '../../../lib/powershell/session';
 
@@ -108,7 +108,7 @@ describe('pollUntil on the host', () => {
     const wait = waitForServices(['WAS'], 'Running', { waitMs: 900, intervalMs: 100 }, { pending: 'StartPending', failed: 'Stopped', seen: [] });
     const snapshot = await runCommand(session, wait);
     expect(snapshot.seenPending).toEqual(['WAS']);
-    await runCommand(session, onComputer('WEB02', wait)).catch(() => undefined);
+    await runCommand(session, onComputer(parseRemoteTarget('WEB02'), wait)).catch(() => undefined);
     expect(run.mock.calls.map((c) => (c as unknown[])[1])).toEqual([expect.objectContaining({ waitsMs: 900 }), expect.objectContaining({ waitsMs: 1800 })]);
   });
 });

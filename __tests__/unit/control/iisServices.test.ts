@@ -1,6 +1,6 @@
 jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandModule());
 
-import { IisServiceController } from '../../../lib/control/iisServices';
+import { IisServiceController, type ServiceOperationResult } from '../../../lib/control/iisServices';
 import { IisctlError } from '../../../lib/errors';
 import { audits, failure, FakeSession, recordingLogger, run, service } from './fake-host';
 import { FakeIis, FakeIisOptions, runningIis } from './fake-iis';
@@ -30,7 +30,7 @@ describe('IisServiceController: order and verification', () => {
     const stopWas = session.calls.find((c) => c.purpose === 'request stop of WAS')!;
     expect(stopWas.at - T0).toBeGreaterThanOrEqual(2500);
     expect(result.after.map((s) => `${s.name} ${s.status}`)).toEqual(['WAS Running', 'W3SVC Running']);
-    expect(result.steps.map((s) => `${s.step} ${s.services!.join(',')} ${s.outcome}`)).toEqual(['stop W3SVC ok', 'stop WAS ok', 'start WAS ok', 'start W3SVC ok']);
+    expect(result.steps.map((s) => `${s.step} ${s.targets!.join(',')} ${s.outcome}`)).toEqual(['stop W3SVC ok', 'stop WAS ok', 'start WAS ok', 'start W3SVC ok']);
     expect(result.forced).toBe(false);
     expect(audits(session)).toEqual(['restart succeeded']);
     // Audit after the last read-back of the state, then the events of the window.
@@ -109,7 +109,7 @@ describe('IisServiceController: timeouts and escalation', () => {
     expect(polls[polls.length - 2].at - T0).toBe(30_000); // the last poll is at the deadline, not an interval later
     expect(progress[progress.length - 1]).toEqual(['W3SVC']);
     expect(audits(session)).toEqual(['stop failed']);
-    const result = (e.details as { result: { after: Array<{ name: string; status: string }> } }).result;
+    const result = (e as IisctlError<ServiceOperationResult>).operation!;
     expect(result.after.find((s) => s.name === 'W3SVC')!.status).toBe('StopPending');
   });
 
@@ -301,7 +301,7 @@ describe('IisServiceController: toggle and dry run', () => {
       'request start, then poll until Running',
       'verify the final state',
     ]);
-    expect(plan.steps[0].services).toEqual(['W3SVC']);
+    expect(plan.steps[0].targets).toEqual(['W3SVC']);
     expect(plan.steps[0].description).toMatch(/deadline 20 s/);
     expect(changes(session)).toEqual([]);
   });

@@ -1,6 +1,6 @@
 jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandModule());
 
-import { asInterruption, attachResult, CommandRunner, currentUser, disabledError, eventsSince, HostOperator, withStateLeft } from '../../../lib/control/operation';
+import { asInterruption, withOperation, CommandRunner, currentUser, disabledError, eventsSince, HostOperator, withStateLeft } from '../../../lib/control/operation';
 import { HostLock, parseLockOptions } from '../../../lib/control/lock';
 import { parseRemoteTarget } from '../../../lib/scripts/remote';
 import { IisctlError } from '../../../lib/errors';
@@ -130,10 +130,13 @@ describe('operation helpers', () => {
     expect((asInterruption(new IisctlError('SESSION_DIED', 'x'), new AbortController().signal) as IisctlError).code).toBe('SESSION_DIED');
   });
 
-  it('attachResult keeps code, message and hint and adds the result', () => {
-    const e = attachResult(new IisctlError('TIMEOUT', 'slow', { hint: 'h', details: { pending: ['W3SVC'] } }), { steps: [] }) as IisctlError;
+  it('withOperation keeps code, message, hint and details and adds the record as the typed operation field (in toJSON too)', () => {
+    const record = { host: 'localhost', durationMs: 5, steps: [] };
+    const e = withOperation(new IisctlError('TIMEOUT', 'slow', { hint: 'h', details: { pending: ['W3SVC'] } }), record) as IisctlError<typeof record>;
     expect([e.code, e.message, e.hint]).toEqual(['TIMEOUT', 'slow', 'h']);
-    expect(e.details).toEqual({ pending: ['W3SVC'], result: { steps: [] } });
+    expect(e.details).toEqual({ pending: ['W3SVC'] });
+    expect(e.operation).toEqual({ host: 'localhost', durationMs: 5, steps: [] });
+    expect(e.toJSON()).toMatchObject({ details: { pending: ['W3SVC'] }, operation: record });
   });
 
   it('currentUser is DOMAIN\\user on Windows when USERDOMAIN is set, the bare name elsewhere', () => {

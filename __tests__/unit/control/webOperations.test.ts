@@ -2,7 +2,7 @@ jest.mock('../../../lib/scripts/command', () => require('./fake-host').commandMo
 
 import { AppPoolController } from '../../../lib/control/appPools';
 import type { IisServiceController } from '../../../lib/control/iisServices';
-import { WebOperations } from '../../../lib/control/webOperations';
+import { WebOperations, type SurgicalResult } from '../../../lib/control/webOperations';
 import { IisctlError } from '../../../lib/errors';
 import { audits, failure, FakeSession, recordingLogger } from './fake-host';
 import { FakePools, FakePoolsOptions } from './fake-iis';
@@ -29,7 +29,7 @@ describe('WebOperations.frame', () => {
     expect(e.code).toBe('CANCELLED');
     expect(audits(session)).toEqual(['apppool-stop failed']);
     expect(session.purposes(/^request/)).toEqual(['request stop of application pool(s) ShopApi']);
-    expect((e.details as { result: { events: unknown[] } }).result.events).toEqual([]);
+    expect((e as IisctlError<SurgicalResult>).operation!.events).toEqual([]);
     // Stopped at the abort, not at the 60 s deadline.
     expect(session.calls[session.calls.length - 1].at - T0).toBeLessThan(3000);
   });

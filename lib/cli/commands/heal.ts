@@ -6,9 +6,9 @@
  * No --dry-run: which rung runs depends on the health read after the previous one, so there is
  * no fixed plan to print (`pool recycle NAME --dry-run` shows the first rung's script).
  */
-import type { HealResult } from '../../index';
+import type { HealRecord, HealResult } from '../../index';
 import { DEFAULTS } from '../../defaults';
-import { isIisctlError } from '../../errors';
+import { IisctlError, isIisctlError } from '../../errors';
 import { forEachHost, Runtime, UsageError } from '../context';
 import { CliCommand, handler } from '../handler';
 import { duration, Output, table } from '../render';
@@ -45,7 +45,7 @@ export const healCommand = (runtime: Runtime): CliCommand => ({
       human: (r) => renderHeal(ctx.out, r),
       // A failed heal shows what every rung did too, not only the one-line error.
       humanFailure: (error) => {
-        const partial = isIisctlError(error) ? (error.details as { result?: Omit<HealResult, 'healedBy'> } | undefined)?.result : undefined;
+        const partial = isIisctlError(error) ? (error as IisctlError<HealRecord>).operation : undefined;
         if (partial?.rungs) renderRungs(ctx.out, partial.rungs);
       },
     });
