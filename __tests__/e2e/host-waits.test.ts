@@ -7,6 +7,8 @@
 import * as path from 'node:path';
 import { connect } from '../../lib/client';
 import { DEFAULTS } from '../../lib/defaults';
+import type { IisctlError } from '../../lib/errors';
+import type { StepRecord } from '../../lib/control/operation';
 import { VirtualClock } from '../../lib/sim/clock';
 import { resetState, withMachineSync } from '../../lib/sim/state';
 import { changedScenario } from '../helpers/cli';
@@ -33,7 +35,7 @@ describe('waiting on the host', () => {
     const calls = iis.stats.calls;
     const e = await failure(iis.appPools.stop('DefaultAppPool', { timeoutSeconds: 5 }));
     expect(e.code).toBe('TIMEOUT');
-    const steps = (e.details as { result: { steps: Array<{ step: string; durationMs: number }> } }).result.steps;
+    const steps = (e as IisctlError<{ host: string; durationMs: number; steps: StepRecord[] }>).operation!.steps;
     const wait = steps.find((s) => s.step === 'wait')!;
     expect(wait.durationMs).toBeLessThanOrEqual(5000);
     expect(wait.durationMs).toBeGreaterThanOrEqual(5000 - 50);
@@ -59,7 +61,7 @@ describe('waiting on the host', () => {
     const started = iis.clock.now();
     const e = await failure(iis.stop({ timeoutSeconds: 5 }));
     expect(e.code).toBe('TIMEOUT');
-    const result = (e.details as { result: { steps: Array<{ step: string; durationMs: number }> } }).result;
+    const result = (e as IisctlError<{ host: string; durationMs: number; steps: StepRecord[] }>).operation!;
     const stop = result.steps.find((s) => s.step === 'stop')!;
     expect(stop.durationMs).toBeLessThanOrEqual(5000);
     expect(stop.durationMs).toBeGreaterThanOrEqual(5000 - 50);
