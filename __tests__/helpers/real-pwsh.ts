@@ -57,13 +57,13 @@ export function batchDir(): string {
 
 /**
  * .NET runtime settings for the batch processes, which run thousands of freshly compiled scripts
- * each and allocate a lot: a 64 MB generation 0 (a tenth of the collections), collections on the
- * allocating thread instead of a background one, and no dynamic PGO instrumentation (a batch
- * compiles each script once, so the instrumented tier never pays off). Together they cut the
- * hostile tier's CPU time by about a third (__tests__/README.md, "Run time"); none changes what
- * PowerShell parses, binds or runs. Documented at
- * https://learn.microsoft.com/dotnet/core/runtime-config/garbage-collector (GCgen0size,
- * gcConcurrent) and https://learn.microsoft.com/dotnet/core/runtime-config/compilation (TieredPGO).
+ * each and allocate a lot: a 64 MB generation 0 (checked with [GC]::CollectionCount(0): about a
+ * tenth of the collections), collections on the allocating thread instead of a background one,
+ * and no dynamic PGO instrumentation (a batch compiles each script once, so the instrumented tier
+ * never pays off). They lower a batch's CPU time (__tests__/README.md, "Run time"); none changes
+ * what PowerShell parses, binds or runs. The GC settings and their hexadecimal environment form:
+ * https://learn.microsoft.com/dotnet/core/runtime-config/garbage-collector; TieredPGO:
+ * https://learn.microsoft.com/dotnet/core/runtime-config/compilation.
  */
 const BATCH_RUNTIME = { DOTNET_GCgen0size: '0x4000000', DOTNET_gcConcurrent: '0', DOTNET_TieredPGO: '0' };
 
