@@ -102,6 +102,70 @@ public static class IisctlRecorder
         return names;
     }
 
+    /** Text for a report: "(nothing)" for null, cut before 120 characters (never inside a surrogate pair: the report is UTF-8). */
+    public static string Limit(string text)
+    {
+        if (text == null) return "(nothing)";
+        if (text.Length <= 120) return text;
+        int n = 120;
+        if (char.IsHighSurrogate(text[n - 1])) n--;
+        return text.Substring(0, n) + "... (" + text.Length + " chars)";
+    }
+
+    /**
+     * One hostile case against its builder's baseline (run-hostile.ps1 says what each check means),
+     * appending to the builder's lists; returns { mismatches, string constants compared, parameter
+     * values compared }. In compiled code because it runs for every case and every constant of
+     * some 15 000 scripts.
+     */
+    public static int[] CompareCase(string label, string line, IEnumerable<string> canary, HashSet<string> seen, HashSet<string> allowed,
+        string[] baseLiterals, IDictionary<string, string> baseValues, IEnumerable<string> locations, IDictionary<string, string> values,
+        string markerForm, string markerLower, string valueForm, string lowerForm, List<string> injections, List<string> mismatches)
+    {
+        int mismatchCount = 0, literalsCompared = 0, compared = 0;
+        if (baseLiterals == null) baseLiterals = new string[0];
+        foreach (var c in canary) injections.Add(label + " : canary " + c + " ran");
+        foreach (var name in seen)
+        {
+            bool getForm = name.StartsWith("get-", StringComparison.OrdinalIgnoreCase) && seen.Contains(name.Substring(4));
+            if (!allowed.Contains(name) && !getForm) injections.Add(label + " : looked up " + name + ", which the script does not call");
+        }
+        // The real parser reads the same string constants as from the baseline, the marker replaced by the text.
+        var literals = Literals(line);
+        if (literals == null || literals.Length != baseLiterals.Length)
+        {
+            injections.Add(label + " : the script has " + (literals == null ? "no parse" : literals.Length.ToString()) + " string constants, the baseline " + baseLiterals.Length);
+        }
+        else
+        {
+            for (int i = 0; i < literals.Length; i++)
+            {
+                string b0 = baseLiterals[i];
+                string expected = b0.Contains(markerForm) ? b0.Replace(markerForm, valueForm) : b0.Contains(markerLower) ? b0.Replace(markerLower, lowerForm) : b0;
+                if (!string.Equals(expected, b0, StringComparison.Ordinal)) literalsCompared++;
+                if (!string.Equals(expected, literals[i], StringComparison.Ordinal))
+                {
+                    mismatchCount++;
+                    if (mismatches.Count < 10) mismatches.Add(label + " : string constant " + i + " is " + Limit(literals[i]));
+                }
+            }
+        }
+        // Every location of the baseline receives its value with the marker replaced by the text.
+        foreach (var loc in locations)
+        {
+            compared++;
+            string expected = baseValues[loc].Replace(markerForm, valueForm);
+            string actual;
+            if (!values.TryGetValue(loc, out actual)) actual = null;
+            if (!string.Equals(expected, actual, StringComparison.Ordinal))
+            {
+                mismatchCount++;
+                if (mismatches.Count < 10) mismatches.Add(label + " at " + loc + " : got " + Limit(actual));
+            }
+        }
+        return new[] { mismatchCount, literalsCompared, compared };
+    }
+
     /** The envelope's one-line wire format (lib/powershell/envelope.ts toSingleLine): '...' literals and [char]N codes, joined. */
     private const string LineStart = "& ([scriptblock]::Create((-join @(";
     private const string LineEnd = "))))";

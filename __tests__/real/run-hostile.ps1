@@ -61,13 +61,6 @@ function Invoke-IisctlCase([string]$Line) {
     @{ Values = [IisctlRecorder]::Values(); Seen = [IisctlRecorder]::Seen; Canary = @($global:IisctlCanary); ParseError = $parseError }
 }
 
-function Limit-IisctlText([string]$Text) {
-    if ($null -eq $Text) { return '(nothing)' }
-    # Cut before 120 characters, never between the two halves of a surrogate pair (the report is UTF-8).
-    if ($Text.Length -gt 120) { $n = 120; if ([char]::IsHighSurrogate($Text[$n - 1])) { $n-- }; return $Text.Substring(0, $n) + "... ($($Text.Length) chars)" }
-    $Text
-}
-
 # The host-lock builders take the machine's one named mutex (lib/scripts/lock.ts) and a held lock
 # is never released here (each case starts with no lock variable). So the process that runs them
 # holds the mutex itself, recursively, for its whole run: every case then gets it whatever another
@@ -98,37 +91,16 @@ foreach ($case in $request.cases) {
     $report = $base.Report
     $report.executed++
     $run = Invoke-IisctlCase $case.line
-    $label = Limit-IisctlText $case.valueForm
+    $label = [IisctlRecorder]::Limit($case.valueForm)
     if ($run.ParseError) { $report.parseErrors.Add("$label : $($run.ParseError)"); continue }
-    foreach ($c in $run.Canary) { $report.injections.Add("$label : canary $c ran") }
-    foreach ($name in $run.Seen) {
-        if (-not $base.Allowed.Contains($name) -and -not ($name -like 'get-*' -and $run.Seen.Contains($name.Substring(4)))) { $report.injections.Add("$label : looked up $name, which the script does not call") }
-    }
-    $markerForm = $request.builders[$case.b].markerForm
-    # The real parser reads the same string constants as from the baseline, the marker replaced by the text.
-    $literals = [IisctlRecorder]::Literals($case.line)
-    if ($null -eq $literals -or $literals.Count -ne $base.Literals.Count) {
-        $report.injections.Add("$label : the script has $(if ($null -eq $literals) { 'no parse' } else { $literals.Count }) string constants, the baseline $($base.Literals.Count)")
-    } else {
-        for ($i = 0; $i -lt $literals.Count; $i++) {
-            $b0 = $base.Literals[$i]
-            $expected = if ($b0.Contains($markerForm)) { $b0.Replace($markerForm, $case.valueForm) } elseif ($b0.Contains($request.builders[$case.b].markerLower)) { $b0.Replace($request.builders[$case.b].markerLower, $case.lowerForm) } else { $b0 }
-            if ($expected -cne $b0) { $report.literalsCompared++ }
-            if (-not [string]::Equals($expected, $literals[$i], [StringComparison]::Ordinal)) {
-                $report.mismatchCount++
-                if ($report.mismatches.Count -lt 10) { $report.mismatches.Add("$label : string constant $i is $(Limit-IisctlText $literals[$i])") }
-            }
-        }
-    }
-    foreach ($loc in $base.Locations) {
-        $report.compared++
-        $expected = $base.Run.Values[$loc].Replace($markerForm, $case.valueForm)
-        $actual = $run.Values[$loc]
-        if (-not [string]::Equals($expected, $actual, [StringComparison]::Ordinal)) {
-            $report.mismatchCount++
-            if ($report.mismatches.Count -lt 10) { $report.mismatches.Add("$label at $loc : got $(Limit-IisctlText $actual)") }
-        }
-    }
+    # Canaries that ran, commands looked up that the baseline does not name (Get-X found as X is
+    # the same lookup), string constants and parameter values that are not the baseline's with
+    # the marker replaced by the text: IisctlRecorder.CompareCase (Recorder.cs).
+    $builder = $request.builders[$case.b]
+    $counts = [IisctlRecorder]::CompareCase($label, $case.line, [string[]]$run.Canary, $run.Seen, $base.Allowed, $base.Literals, $base.Run.Values, [string[]]$base.Locations, $run.Values, $builder.markerForm, $builder.markerLower, $case.valueForm, $case.lowerForm, $report.injections, $report.mismatches)
+    $report.mismatchCount += $counts[0]
+    $report.literalsCompared += $counts[1]
+    $report.compared += $counts[2]
 }
 
 $out = [ordered]@{ powershell = $PSVersionTable.PSVersion.ToString(); builders = @($baselines.ForEach({ $_.Report })) }
