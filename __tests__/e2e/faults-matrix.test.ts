@@ -35,8 +35,8 @@ async function state(machine: SimMachine): Promise<Json[]> {
 
 describe('fault matrix', () => {
   it('PowerShell dies mid-stop: SESSION_DIED, exit 1, the lock is not carried on by a new process; status tells the state', async () => {
-    // Calls: init, lock, toggle, snapshot, stop request W3SVC, first poll <- dies here.
-    const machine = machineHere(changedScenario('host-crash', (s) => (s.host.crashOnCall = 6)));
+    // Calls: init, lock, toggle + snapshot, stop request W3SVC + its wait, stop request WAS + its wait <- dies here.
+    const machine = machineHere(changedScenario('host-crash', (s) => (s.host.crashOnCall = 5)));
     const r = await machine.json(['stop']);
     expect(r.code).toBe(1);
     expect(r.doc.error).toMatchObject({ code: 'SESSION_DIED', exitCode: 1 });

@@ -62,6 +62,17 @@ describe('the operation frame: round trips', () => {
     expect((await iis.status()).services.every((s) => s.status === 'Running')).toBe(true);
   });
 
+  it('a graceful restart of the default scenario: at most 15 round trips, each stop/start request in the round trip of its first wait slice', async () => {
+    const iis = await inProcessClient(scenarioFile('default'));
+    await iis.status();
+    const { value, calls } = await roundTrips(iis, () => iis.restart({ reason: 'round trips' }));
+    expect(value.after.every((s) => s.status === 'Running')).toBe(true);
+    // lock, toggle + snapshot + suspended recovery, 4 requests each with its wave's first slice,
+    // the further slices (one a second of the services' own 6.7 s), read-back + audit + events, release.
+    expect(calls).toBeLessThanOrEqual(15);
+    expect(value.steps.filter((s) => s.step === 'stop' || s.step === 'start').map((s) => s.step)).toEqual(['stop', 'stop', 'start', 'start']);
+  });
+
   it('a failed restart carries its record as the typed `operation` field, not in details', async () => {
     const file = scenarioFile('fast', (s) => {
       service(s, 'W3SVC').startType = 'Disabled';

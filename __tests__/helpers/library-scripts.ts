@@ -51,6 +51,7 @@ export function libraryCommands(): Array<{ name: string; command: PsCommand<unkn
     ['remote: with credential file', onComputer(parseRemoteTarget('WEB02', { credentialFile: 'C:\\tools\\deploy.cred.xml' }), readIisServices())],
     ['remote: read services', onComputer(parseRemoteTarget('WEB02'), readIisServices())],
     // The operation frame's round trips (lib/control/operation.ts), and status: several commands in one script.
+    ['batch: a request, then the first slice of its wait (untilFailure)', batch({ first: requestServiceStop(['W3SVC']), then: waitForServices(['W3SVC', hostile], 'Stopped', { waitMs: 300, intervalMs: 100 }) }, undefined, { untilFailure: true })],
     ['batch: status', batch({ services: readIisServices(), toggle: readToggle(), lock: readLock(), recovery: readRecovery() })],
     ['batch: before an operation', batch({ toggle: readToggle(), snapshot: readIisServices(), suspended: readSuspendedRecovery() })],
     ['batch: after an operation', batch({ after: readIisServices(), audit: writeAuditEvent({ action: 'restart', user: hostile, reason: hostile, outcome: 'failed', detail: hostile }), events: readEvents({ since: new Date(Date.now() - 60_000), serviceDisplayNames: ['World Wide Web Publishing Service'] }) })],

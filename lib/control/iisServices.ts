@@ -26,6 +26,7 @@ import { IisctlError, isIisctlError } from '../errors';
 import { checkNumber, LIMITS } from '../limits';
 import { DEFAULTS } from '../defaults';
 import type { EventRecord } from '../scripts/events';
+import type { PsCommand } from '../scripts/command';
 import { readLock, type LockState } from '../scripts/lock';
 import { createBackup } from '../scripts/backups';
 import { killProcesses, restartComputer } from '../scripts/processes';
@@ -327,8 +328,8 @@ export class IisServiceController extends HostOperator {
       if (pending.length === 0) continue;
       const toRequest = pending.filter((name) => statusOf(op.current, name) !== 'StopPending');
       const stepStart = this.clock.now();
-      if (toRequest.length > 0) await this.run(requestServiceStop(toRequest), op.retries, deadline);
-      const reached = await this.waitFor(op, pending, STOPPED, deadline, timeoutMs, 'stop', options.onProgress);
+      // The request travels with the wait's first slice: one round trip (HostOperator.runAfter).
+      const reached = await this.waitFor(op, pending, STOPPED, deadline, timeoutMs, 'stop', options.onProgress, toRequest.length > 0 ? requestServiceStop(toRequest) : undefined);
       this.logStep(op.steps, { step: 'stop', targets: pending, durationMs: this.clock.now() - stepStart, outcome: reached ? 'ok' : 'timeout' });
       if (!reached) {
         const stillPending = pending.filter((name) => statusOf(op.current, name) !== STOPPED);
@@ -493,13 +494,17 @@ export class IisServiceController extends HostOperator {
       if (pending.length === 0) continue;
       const toRequest = pending.filter((name) => statusOf(op.current, name) !== 'StartPending');
       const stepStart = this.clock.now();
-      if (toRequest.length > 0) await this.run(requestServiceStart(toRequest), op.retries, deadline);
+      let request = toRequest.length > 0 ? requestServiceStart(toRequest) : undefined;
       const seenPending = new Set<string>();
       // What the wait is for, said when it begins: its first read may take a whole slice.
       onProgress?.({ phase: 'start', pending, elapsedMs: 0, timeoutMs });
       const result = await pollUntil({
         // The host returns early when a service seen StartPending (in an earlier slice too) is Stopped again.
-        read: (waitMs) => this.waitOnHost(pending, RUNNING, waitMs, { pending: 'StartPending', failed: STOPPED, seen: [...seenPending] }),
+        read: (waitMs) => {
+          const first = request;
+          request = undefined;
+          return this.waitOnHost(op, pending, RUNNING, waitMs, deadline, { pending: 'StartPending', failed: STOPPED, seen: [...seenPending] }, first);
+        },
         done: (snap) => {
           op.current = snap;
           for (const n of pending) if (statusOf(snap, n) === 'StartPending' || snap.seenPending?.some((s) => s.toLowerCase() === n.toLowerCase())) seenPending.add(n);
@@ -529,11 +534,16 @@ export class IisServiceController extends HostOperator {
 
   // ---- helpers ----
 
-  private async waitFor(op: Operation, names: string[], status: string, deadline: number, timeoutMs: number, phase: Progress['phase'], onProgress?: (p: Progress) => void): Promise<boolean> {
+  /** Waits on the host for `names` to reach `status`; `request`, when given, runs in the first slice's round trip before it. */
+  private async waitFor(op: Operation, names: string[], status: string, deadline: number, timeoutMs: number, phase: Progress['phase'], onProgress?: (p: Progress) => void, request?: PsCommand<unknown>): Promise<boolean> {
     // What the wait is for, said when it begins: its first read may take a whole slice.
     onProgress?.({ phase, pending: names.filter((n) => statusOf(op.current, n) !== status), elapsedMs: 0, timeoutMs });
     const result = await pollUntil({
-      read: (waitMs) => this.waitOnHost(names, status, waitMs),
+      read: (waitMs) => {
+        const first = request;
+        request = undefined;
+        return this.waitOnHost(op, names, status, waitMs, deadline, undefined, first);
+      },
       done: (snap) => {
         op.current = snap;
         return names.every((n) => statusOf(snap, n) === status);
@@ -546,9 +556,13 @@ export class IisServiceController extends HostOperator {
     return result.reached;
   }
 
-  /** One slice of a wait on the host for `names` to reach `status` (scripts/services.ts waitForServices); the snapshot at its end. */
-  private waitOnHost(names: string[], status: string, waitMs: number, failure?: ServiceWaitFailure): Promise<IisServiceSnapshot> {
-    return this.run(waitForServices(names, status, { waitMs, intervalMs: this.pollIntervalMs }, failure));
+  /**
+   * One slice of a wait on the host for `names` to reach `status` (scripts/services.ts
+   * waitForServices), after `request` in the same round trip when there is one; the snapshot at its end.
+   */
+  private waitOnHost(op: Operation, names: string[], status: string, waitMs: number, deadline: number, failure?: ServiceWaitFailure, request?: PsCommand<unknown>): Promise<IisServiceSnapshot> {
+    const wait = waitForServices(names, status, { waitMs, intervalMs: this.pollIntervalMs }, failure);
+    return request ? this.runAfter(request, wait, op.retries, deadline).then(([, snapshot]) => snapshot) : this.run(wait, op.retries, deadline);
   }
 
   private snapshot(): Promise<IisServiceSnapshot> {

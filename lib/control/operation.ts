@@ -20,7 +20,6 @@ import type { HostLock } from './lock';
 import { AuditEntry, auditMessage, EventRecord, readEvents, writeAuditEvent } from '../scripts/events';
 import { readToggle, type ToggleState } from '../scripts/toggle';
 import { batch, type BatchResult, type PartResult } from '../scripts/batch';
-import { isTransient } from './retry';
 
 /** One step of an operation, as its result (and the log's step record) holds it. */
 export interface StepRecord {
@@ -274,9 +273,22 @@ export abstract class HostOperator {
    * The value of one part of a batch run on the target; a part that failed transiently runs again
    * on its own, retried as it would have been alone; any other failure is thrown.
    */
-  settle<T>(part: PartResult<T>, command: PsCommand<T>, retries?: RetryRecord[]): Promise<T> {
+  settle<T>(part: PartResult<T>, command: PsCommand<T>, retries?: RetryRecord[], deadline?: number): Promise<T> {
     if (part.ok) return Promise.resolve(part.value);
-    return isTransient(part.error) ? this.run(command, retries) : Promise.reject(part.error);
+    // The part's failure is the first attempt: a transient one is backed off and recorded as any retry.
+    return this.run(command, retries, deadline, part.error);
+  }
+
+  /**
+   * `then` in the same round trip as `first` (a request, then the first slice of the wait for
+   * it), run only when `first` succeeded: both values. A transient failure of `first` runs it again
+   * alone (retried as alone) and `then` after it; any other failure of `first` is thrown, `then`
+   * not run.
+   */
+  async runAfter<F, T>(first: PsCommand<F>, then: PsCommand<T>, retries?: RetryRecord[], deadline?: number): Promise<[F, T]> {
+    const answers = await this.run(batch({ first, then }, this.host, { untilFailure: true }), retries, deadline);
+    if (!answers.first.ok) return [await this.settle(answers.first, first, retries, deadline), await this.run(then, retries, deadline)];
+    return [answers.first.value, await this.settle(answers.then, then, retries, deadline)];
   }
 
   /** One step of a plan: the exact script as it would run on the target (--dry-run). */
@@ -287,9 +299,9 @@ export abstract class HostOperator {
   });
 
   /** Runs one command on the target, retrying transient failures. */
-  run<T>(command: PsCommand<T>, retries?: RetryRecord[], deadline?: number): Promise<T> {
+  run<T>(command: PsCommand<T>, retries?: RetryRecord[], deadline?: number, failedFirst?: IisctlError): Promise<T> {
     const target = onComputer(this.computerName, command);
-    return withRetry(() => runCommand(this.session, target), { what: target.purpose, policy: this.retryPolicy, logger: this.logger, retries, deadline, signal: this.signal, clock: this.clock });
+    return withRetry((attempt) => (attempt === 1 && failedFirst ? Promise.reject(failedFirst) : runCommand(this.session, target)), { what: target.purpose, policy: this.retryPolicy, logger: this.logger, retries, deadline, signal: this.signal, clock: this.clock });
   }
 
   /**

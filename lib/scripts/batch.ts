@@ -12,6 +12,13 @@
  * Invoke-Command (the parts must be the plain commands, not commands already wrapped for a remote
  * computer), --dry-run shows it and the real-PowerShell tiers check it.
  *
+ * With `{ untilFailure: true }` a part runs only when every part before it succeeded (a request,
+ * then the first slice of the wait for it: no wait for a change that was never requested); a part
+ * that did not run answers SKIPPED_PART.
+ *
+ * A batch waits on the host as long as its parts together (PsCommand.waitsMs), so the session's
+ * call deadline stretches by their sum.
+ *
  * A part's data travels two levels deeper in the result's JSON than a command run alone
  * (result -> part -> data), within the envelope's ConvertTo-Json -Depth 10.
  */
@@ -32,32 +39,52 @@ const PART_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
 /** The parts of every batch made, for stand-ins of a host that answer command by command (tests). */
 const PARTS = new WeakMap<PsCommand<unknown>, Record<string, PsCommand<unknown>>>();
 
+const OPTIONS = new WeakMap<PsCommand<unknown>, BatchOptions>();
+
 /** The parts of a command made by batch(), or undefined for any other command. */
 export function batchParts(command: PsCommand<unknown>): Record<string, PsCommand<unknown>> | undefined {
   return PARTS.get(command);
 }
 
+/** The options a command was made with by batch() (stand-ins of a host answer as the host would). */
+export function batchOptions(command: PsCommand<unknown>): BatchOptions | undefined {
+  return OPTIONS.get(command);
+}
+
+export interface BatchOptions {
+  /** Run a part only when every part before it succeeded. */
+  untilFailure?: boolean;
+}
+
+/** What a part that did not run (an earlier part failed, `untilFailure`) answers. */
+export const SKIPPED_PART = 'skipped: an earlier part of the batch failed';
+
 /** The parts of a batch, each parsed by its own parser (undefined parts are left out); `host` names where a part's error happened. */
-export function batch<P extends Record<string, PsCommand<unknown>>>(parts: P, host?: string): PsCommand<BatchResult<P>> {
+export function batch<P extends Record<string, PsCommand<unknown>>>(parts: P, host?: string, options: BatchOptions = {}): PsCommand<BatchResult<P>> {
   const entries = Object.entries(parts).filter(([, c]) => c !== undefined);
   if (entries.length === 0) throw new IisctlError('FAILED', 'A batch of commands needs at least one part.');
   for (const [key] of entries) if (!PART_KEY.test(key)) throw new IisctlError('FAILED', `A batch part is named ${JSON.stringify(key)}; part names are letters and digits.`);
   const script = joinCode([
     ps`$iisctlBatch = [ordered]@{}`,
-    ...entries.map(([key, c]) => partScript(key, c.script)),
+    ...entries.map(([key, c]) => (options.untilFailure ? ps`if (@($iisctlBatch.Values | Where-Object { -not $_.ok }).Count -eq 0) {
+${partScript(key, c.script)}
+}` : partScript(key, c.script))),
     ps`$iisctlBatch`,
   ]);
+  const waits = entries.map(([, c]) => c.waitsMs ?? 0).reduce((a, b) => a + b, 0);
   const command: PsCommand<BatchResult<P>> = {
     purpose: entries.map(([, c]) => c.purpose).join('; '),
     script,
     parse: (data) => {
       const answers = data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
       const out: Record<string, PartResult<unknown>> = {};
-      for (const [key, c] of entries) out[key] = partResult(answers[key], c, host);
+      for (const [key, c] of entries) out[key] = partResult(answers[key], c, host, options.untilFailure === true);
       return out as BatchResult<P>;
     },
+    ...(waits > 0 ? { waitsMs: waits } : {}),
   };
   PARTS.set(command, Object.fromEntries(entries));
+  OPTIONS.set(command, options);
   return command;
 }
 
@@ -75,7 +102,8 @@ function partScript(key: string, body: PsCode): PsCode {
   return joinCode([open, body, close]);
 }
 
-function partResult<T>(answer: unknown, command: PsCommand<T>, host: string | undefined): PartResult<T> {
+function partResult<T>(answer: unknown, command: PsCommand<T>, host: string | undefined, mayBeSkipped: boolean): PartResult<T> {
+  if (answer === undefined && mayBeSkipped) return { ok: false, error: new IisctlError('FAILED', `${command.purpose}: ${SKIPPED_PART}.`, { host }) };
   if (answer === undefined) return { ok: false, error: new IisctlError('FAILED', `No answer for "${command.purpose}" in the batch's result.`, { host }) };
   let decoded;
   try {

@@ -13,7 +13,7 @@
 import type { PsCommand } from '../../../lib/scripts/command';
 import type { ServiceInfo } from '../../../lib/scripts/services';
 import { IisctlError } from '../../../lib/errors';
-import { batchParts } from '../../../lib/scripts/batch';
+import { batchOptions, batchParts, SKIPPED_PART } from '../../../lib/scripts/batch';
 import type { Logger } from '../../../lib/log';
 import type { PowerShellSession } from '../../../lib/powershell/session';
 
@@ -86,7 +86,13 @@ export class FakeSession {
     if (parts) {
       await Promise.resolve();
       const out: Record<string, unknown> = {};
+      const untilFailure = batchOptions(command)?.untilFailure === true;
       for (const [key, part] of Object.entries(parts)) {
+        // As on the host: after a failed part, an `untilFailure` batch runs nothing more.
+        if (untilFailure && Object.values(out).some((o) => !(o as { ok: boolean }).ok)) {
+          out[key] = { ok: false, error: new IisctlError('FAILED', `${part.purpose}: ${SKIPPED_PART}.`) };
+          continue;
+        }
         try {
           out[key] = { ok: true, value: await this.answer(part, options, trip, false) };
         } catch (error) {

@@ -4,7 +4,7 @@
  * as a call would send it), and its answer decoded as the session does.
  */
 import { spawnSync } from 'node:child_process';
-import { batch, batchParts } from '../../../lib/scripts/batch';
+import { batch, batchParts, SKIPPED_PART } from '../../../lib/scripts/batch';
 import type { PsCommand } from '../../../lib/scripts/command';
 import { onComputer, parseRemoteTarget } from '../../../lib/scripts/remote';
 import { readEnvelope, wrapScript } from '../../../lib/powershell/envelope';
@@ -63,10 +63,22 @@ describe('batch', () => {
     expect(remote.script.text.match(/\$iisctlPart = & \{/g)).toHaveLength(2);
   });
 
-  (PWSH_COMMAND ? it : it.skip)('in real PowerShell: a failing part does not stop the next, parts do not see each other\'s variables', () => {
+  it('waits on the host as long as its parts together: the call deadline stretches by their sum', () => {
+    const waiting = (ms: number): PsCommand<null> => ({ ...cmd(`wait ${ms}`, '$null', () => null), waitsMs: ms });
+    expect(batch({ a: waiting(300), b: parts.first, c: waiting(700) }).waitsMs).toBe(1000);
+    expect(batch({ a: parts.first }).waitsMs).toBeUndefined();
+  });
+
+  (PWSH_COMMAND ? it : it.skip)('in real PowerShell: a failing part does not stop the next, parts do not see each other\'s variables; untilFailure runs nothing after a failed part', () => {
     const b = batch(parts, 'localhost');
+    const until = batch({ first: parts.first, failing: parts.failing, third: parts.third }, 'localhost', { untilFailure: true });
     const wrapped = wrapScript(b.script);
-    const run = spawnSync(PWSH_COMMAND!.command, [...PWSH_COMMAND!.args, '-NoProfile', '-NonInteractive', '-Command', '-'], { input: `${wrapped.line}\n`, encoding: 'utf8', timeout: 120_000 });
+    const wrappedUntil = wrapScript(until.script);
+    const run = spawnSync(PWSH_COMMAND!.command, [...PWSH_COMMAND!.args, '-NoProfile', '-NonInteractive', '-Command', '-'], { input: `${wrapped.line}\n${wrappedUntil.line}\n`, encoding: 'utf8', timeout: 120_000 });
+    const u = until.parse(readEnvelope(run.stdout, wrappedUntil.marker)!.data);
+    expect(u.first).toEqual({ ok: true, value: { n: 1, list: [1, 2] } });
+    expect(!u.failing.ok && u.failing.error.message).toMatch(/boom/);
+    expect(!u.third.ok && u.third.error.message).toContain(SKIPPED_PART);
     const result = readEnvelope(run.stdout, wrapped.marker);
     expect(result?.ok).toBe(true);
     const r = b.parse(result!.data);
