@@ -65,8 +65,9 @@ export function batch<P extends Record<string, PsCommand<unknown>>>(parts: P, ho
   if (entries.length === 0) throw new IisctlError('FAILED', 'A batch of commands needs at least one part.');
   for (const [key] of entries) if (!PART_KEY.test(key)) throw new IisctlError('FAILED', `A batch part is named ${JSON.stringify(key)}; part names are letters and digits.`);
   const script = joinCode([
-    ps`$iisctlBatch = [ordered]@{}`,
-    ...entries.map(([key, c]) => (options.untilFailure ? ps`if (@($iisctlBatch.Values | Where-Object { -not $_.ok }).Count -eq 0) {
+    ps`$iisctlBatch = [ordered]@{}
+$iisctlBatchFailed = $false`,
+    ...entries.map(([key, c]) => (options.untilFailure ? ps`if (-not $iisctlBatchFailed) {
 ${partScript(key, c.script)}
 }` : partScript(key, c.script))),
     ps`$iisctlBatch`,
@@ -96,6 +97,7 @@ function partScript(key: string, body: PsCode): PsCode {
   const close = ps`    }
     $iisctlBatch[${key}] = [ordered]@{ ok = $true; data = $iisctlPart; error = $null }
 } catch {
+    $iisctlBatchFailed = $true
     $iisctlBase = $_.Exception.GetBaseException()
     $iisctlBatch[${key}] = [ordered]@{ ok = $false; data = $null; error = ${new PsCode(ERROR_DETAILS)} }
 }`;
