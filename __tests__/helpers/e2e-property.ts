@@ -54,12 +54,14 @@ const LOCK = ['new-object', 'iisctllockholder', 'iisctlleaserunning', 'get-date'
 // Reading services, pools, sites, processes, the toggle (iisreset present: get-command).
 const WEBADMIN = ['import-module', 'get-module', 'get-item', 'get-childitem', 'get-webapppoolstate', 'get-website', 'get-webapplication', 'get-service', 'get-process', 'get-ciminstance', 'get-command', 'out-string', 'where-object', 'foreach-object', 'select-object', 'sort-object', 'measure-object', 'group-object', 'get-itemproperty', 'set-itemproperty', 'test-path'];
 const EVENTS = ['get-winevent', 'write-eventlog', 'new-eventlog', 'get-eventlog'];
-export const SURGICAL = new Set([...ENVELOPE, ...LOCK, ...WEBADMIN, ...EVENTS, 'start-webapppool', 'stop-webapppool', 'restart-webapppool', 'start-website', 'stop-website', 'stop-process', 'start-service']);
-export const SETTINGS = new Set([...ENVELOPE, ...LOCK, ...WEBADMIN, ...EVENTS, 'get-webconfigurationproperty', 'set-webconfigurationproperty', 'read-iisctlattribute', 'backup-webconfiguration']);
-export const BACKUPS = new Set([...ENVELOPE, ...LOCK, ...WEBADMIN, ...EVENTS, 'backup-webconfiguration', 'restore-webconfiguration', 'get-webconfigurationbackup']);
-export const SERVICES = new Set([...ENVELOPE, ...LOCK, ...WEBADMIN, ...EVENTS, 'stop-service', 'start-service', 'set-service', 'stop-process', 'iisreset.exe', 'iisreset', 'sc.exe', 'backup-webconfiguration']);
+// Waiting on the host (lib/scripts/wait.ts): a short sleep between reads of the awaited state.
+const WAIT = ['start-sleep', 'iisctlpoolstates', 'iisctlsitestates'];
+export const SURGICAL = new Set([...ENVELOPE, ...LOCK, ...WEBADMIN, ...EVENTS, ...WAIT, 'start-webapppool', 'stop-webapppool', 'restart-webapppool', 'start-website', 'stop-website', 'stop-process', 'start-service']);
+export const SETTINGS = new Set([...ENVELOPE, ...LOCK, ...WEBADMIN, ...EVENTS, ...WAIT, 'get-webconfigurationproperty', 'set-webconfigurationproperty', 'read-iisctlattribute', 'backup-webconfiguration']);
+export const BACKUPS = new Set([...ENVELOPE, ...LOCK, ...WEBADMIN, ...EVENTS, ...WAIT, 'backup-webconfiguration', 'restore-webconfiguration', 'get-webconfigurationbackup']);
+export const SERVICES = new Set([...ENVELOPE, ...LOCK, ...WEBADMIN, ...EVENTS, ...WAIT, 'stop-service', 'start-service', 'set-service', 'stop-process', 'iisreset.exe', 'iisreset', 'sc.exe', 'backup-webconfiguration']);
 export const RECOVERY = new Set([...ENVELOPE, ...LOCK, ...EVENTS, 'sc.exe', 'where-object', 'foreach-object', 'select-object', 'get-service']);
-export const REMOTE = new Set([...ENVELOPE, ...LOCK, ...WEBADMIN, ...EVENTS, 'new-object', 'new-pssession', 'get-pssession', 'remove-pssession', 'invoke-command', 'sc.exe']);
+export const REMOTE = new Set([...ENVELOPE, ...LOCK, ...WEBADMIN, ...EVENTS, ...WAIT, 'new-object', 'new-pssession', 'get-pssession', 'remove-pssession', 'invoke-command', 'sc.exe']);
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
