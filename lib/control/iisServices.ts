@@ -562,7 +562,7 @@ export class IisServiceController extends HostOperator {
    */
   private waitOnHost(op: Operation, names: string[], status: string, waitMs: number, deadline: number, failure?: ServiceWaitFailure, request?: PsCommand<unknown>): Promise<IisServiceSnapshot> {
     const wait = waitForServices(names, status, { waitMs, intervalMs: this.pollIntervalMs }, failure);
-    return request ? this.runAfter(request, wait, op.retries, deadline).then(([, snapshot]) => snapshot) : this.run(wait, op.retries, deadline);
+    return request ? this.runAfter(request, wait, op.retries, deadline) : this.run(wait, op.retries, deadline);
   }
 
   private snapshot(): Promise<IisServiceSnapshot> {

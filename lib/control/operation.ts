@@ -281,14 +281,17 @@ export abstract class HostOperator {
 
   /**
    * `then` in the same round trip as `first` (a request, then the first slice of the wait for
-   * it), run only when `first` succeeded: both values. A transient failure of `first` runs it again
-   * alone (retried as alone) and `then` after it; any other failure of `first` is thrown, `then`
-   * not run.
+   * it), run only when `first` succeeded; `then`'s value. A transient failure of `first` runs it
+   * again alone (retried as alone) and `then` after it; any other failure of `first` is thrown,
+   * `then` not run.
    */
-  async runAfter<F, T>(first: PsCommand<F>, then: PsCommand<T>, retries?: RetryRecord[], deadline?: number): Promise<[F, T]> {
+  async runAfter<T>(first: PsCommand<unknown>, then: PsCommand<T>, retries?: RetryRecord[], deadline?: number): Promise<T> {
     const answers = await this.run(batch({ first, then }, this.host, { untilFailure: true }), retries, deadline);
-    if (!answers.first.ok) return [await this.settle(answers.first, first, retries, deadline), await this.run(then, retries, deadline)];
-    return [answers.first.value, await this.settle(answers.then, then, retries, deadline)];
+    if (!answers.first.ok) {
+      await this.settle(answers.first, first, retries, deadline);
+      return this.run(then, retries, deadline);
+    }
+    return this.settle(answers.then, then, retries, deadline);
   }
 
   /** One step of a plan: the exact script as it would run on the target (--dry-run). */

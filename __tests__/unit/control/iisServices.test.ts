@@ -242,6 +242,20 @@ describe('IisServiceController: retries, cancellation, a lost session', () => {
     expect(audits(session)).toEqual(['stop failed']);
   });
 
+  it('a request travels with the first slice of its wait (one round trip); after a failed request that wait does not run', async () => {
+    const ok = setup({});
+    await run(ok.controller.stop());
+    const request = ok.session.calls.find((c) => c.purpose === 'request stop of W3SVC')!;
+    expect(ok.session.calls.filter((c) => c.trip === request.trip).map((c) => c.purpose)).toEqual(['request stop of W3SVC', 'read the IIS service set']);
+    const denied = setup({});
+    denied.session.on('request stop of W3SVC', () => {
+      throw new IisctlError('ACCESS_DENIED', 'Access is denied');
+    });
+    await failure(denied.controller.stop());
+    const refused = denied.session.calls.find((c) => c.purpose === 'request stop of W3SVC')!;
+    expect(denied.session.calls.filter((c) => c.trip === refused.trip).map((c) => c.purpose)).toEqual(['request stop of W3SVC']);
+  });
+
   it('an abort while waiting: CANCELLED, no further request, the state read back in the message and audited', async () => {
     const abort = new AbortController();
     const { session, controller } = setup({ hung: ['W3SVC'], signal: abort.signal });
