@@ -55,8 +55,10 @@ describe('waiting on the host', () => {
     expect(stops[1].durationMs).toBeLessThan(1500 + 50 + 1);
   });
 
-  it('a hung stop: one call per slice until the deadline, and TIMEOUT exactly at it, never after', async () => {
-    const iis = await inProcessClient('hung-stop', { pollIntervalMs: 50 });
+  // +20 ms: where a Ticks that lost precision (a double past 2^53) had the host sleep 1 ms past the deadline.
+  it.each([0, 20, 156])('a hung stop: one call per slice until the deadline, and TIMEOUT exactly at it, never after (clock at +%d ms)', async (offsetMs) => {
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1) + offsetMs, { auto: true });
+    const iis = await inProcessClient('hung-stop', { pollIntervalMs: 50 }, clock);
     const calls = iis.stats.calls;
     const started = iis.clock.now();
     const e = await failure(iis.stop({ timeoutSeconds: 5 }));

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { connect, ConnectOptions, IisClient } from '../../lib/client';
 import { IisctlError } from '../../lib/errors';
+import type { VirtualClock } from '../../lib/sim/clock';
 
 export const SCENARIOS = path.resolve(__dirname, '../../lib/sim/scenarios');
 
@@ -51,7 +52,7 @@ export async function simClient(scenario: string, options: Partial<ConnectOption
  * Closed after each test. Two clients on one machine share one Node process: the host lock does
  * not exclude them (lib/sim/transport.ts), so lock tests use simClient.
  */
-export async function inProcessClient(scenario: string, options: Partial<ConnectOptions> = {}, time: 'virtual' | 'real' = 'virtual'): Promise<IisClient> {
+export async function inProcessClient(scenario: string, options: Partial<ConnectOptions> = {}, time: 'virtual' | 'real' | VirtualClock = 'virtual'): Promise<IisClient> {
   const client = await connect({ simulate: { scenario, stateFile: options.simulatorStateFile ?? path.join(tempDir(), 'state.json'), inProcess: true, clock: time }, retry: { baseDelayMs: 50 }, ...options });
   clients.push(client);
   return client;

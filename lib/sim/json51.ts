@@ -17,7 +17,7 @@
  * order (use [ordered] in generated code, as the library does).
  */
 import {
-  PsBytes, PsChar, PsDateTime, PsEnum, PsHashtable, PsObject, PsScriptBlock, PsType, PsValue, toStr,
+  PsBytes, PsChar, PsDateTime, PsEnum, PsHashtable, PsInt64, PsObject, PsScriptBlock, PsType, PsValue, toStr,
   dateToCultureString,
 } from './values';
 
@@ -79,6 +79,7 @@ function serialize(v: PsValue, depth: number, max: number): string {
   if (typeof v === 'string') return jsonString(v);
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') return jsonNumber(v);
+  if (v instanceof PsInt64) return v.value.toString();
   if (v instanceof PsChar) return jsonString(v.toString());
   if (v instanceof PsEnum) return jsonNumber(v.value);
   if (v instanceof PsDateTime) {

@@ -4,6 +4,7 @@
  * PowerShell values are .NET objects; the simulator represents the handful of kinds the library's
  * scripts touch:
  *   null, boolean, number (Int32/Int64/Double are not distinguished beyond "integral or not"),
+ *   PsInt64 (an Int64 beyond ±2^53, where a JS number would lose whole units),
  *   string, PsChar, PsDateTime, PsEnum, arrays (JS arrays = System.Object[]), PsHashtable
  *   (Hashtable / [ordered] OrderedDictionary, case-insensitive keys), PsObject (PSCustomObject and
  *   every .NET-ish object: ServiceController, ErrorRecord, Exception, encodings...), PsScriptBlock,
@@ -15,6 +16,7 @@ export type PsValue =
   | null
   | boolean
   | number
+  | PsInt64
   | string
   | PsChar
   | PsDateTime
@@ -32,6 +34,37 @@ export class PsChar {
   toString(): string {
     return String.fromCharCode(this.code);
   }
+}
+
+/**
+ * System.Int64 beyond ±2^53 (Number.MAX_SAFE_INTEGER), where a JS number no longer holds every
+ * integer: DateTime.Ticks is ~6.4e17, so `$until - [DateTime]::UtcNow.Ticks` would be off by up to
+ * 128 ticks. Smaller integers stay plain numbers; `integral()` picks the representation.
+ */
+export class PsInt64 {
+  constructor(public readonly value: bigint) {}
+}
+
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * An exact integer result as PowerShell holds it: a plain number within ±2^53, an Int64 up to its
+ * range, and past it a Double (PowerShell widens an overflowing Int64 result to Double:
+ * `[long]::MaxValue + 1` is 9.22337203685478E+18, checked with pwsh 7.6; about_Arithmetic_Operators,
+ * https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_arithmetic_operators).
+ */
+export function integral(v: bigint): number | PsInt64 {
+  if (v >= -SAFE && v <= SAFE) return Number(v);
+  if (v < -INT64_MAX - 1n || v > INT64_MAX) return Number(v);
+  return new PsInt64(v);
+}
+
+/** The exact integer of an integral value (a PsInt64 or a whole number), else undefined. */
+export function exactInteger(v: PsValue): bigint | undefined {
+  if (v instanceof PsInt64) return v.value;
+  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+  return undefined;
 }
 
 /** System.Byte[] (from [Convert]::FromBase64String). */
@@ -259,9 +292,11 @@ export function typeNameOf(v: PsValue): string {
   if (v === null) return 'null';
   if (typeof v === 'boolean') return 'System.Boolean';
   if (typeof v === 'number') {
-    if (!Number.isInteger(v)) return 'System.Double';
+    // Whole numbers beyond 2^53 are Doubles: an Int64 that large is a PsInt64.
+    if (!Number.isSafeInteger(v)) return 'System.Double';
     return v >= -2147483648 && v <= 2147483647 ? 'System.Int32' : 'System.Int64';
   }
+  if (v instanceof PsInt64) return 'System.Int64';
   if (typeof v === 'string') return 'System.String';
   if (v instanceof PsChar) return 'System.Char';
   if (v instanceof PsDateTime) return 'System.DateTime';
@@ -286,9 +321,16 @@ export function numberToString(n: number): string {
   if (n === Infinity) return 'Infinity';
   if (n === -Infinity) return '-Infinity';
   if (Number.isInteger(n) && Math.abs(n) < 1e15) return String(n);
-  const s = String(n);
-  // JS writes 1e+21, .NET writes 1E+21.
-  return s.replace('e', 'E');
+  // PowerShell shows a Double with 15 significant digits, in E notation from 1E+15 and from 1E-05 down
+  // (.NET's "G15": https://learn.microsoft.com/dotnet/standard/base-types/standard-numeric-format-strings#general-format-specifier-g);
+  // pwsh 7.6 prints 0.1+0.2 as 0.3 and [long]::MaxValue + 1 as 9.22337203685478E+18.
+  const [mantissa, e] = n.toExponential(14).split('e');
+  const exponent = Number(e);
+  if (exponent >= 15 || exponent <= -5) {
+    const digits = mantissa.replace(/\.?0+$/, '');
+    return `${digits}E${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  return String(Number(n.toPrecision(15)));
 }
 
 function pad(n: number, w: number): string {
@@ -416,6 +458,7 @@ export function toStr(v: PsValue | undefined): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'number') return numberToString(v);
+  if (v instanceof PsInt64) return v.value.toString();
   if (v instanceof PsChar) return v.toString();
   if (v instanceof PsDateTime) return dateToInvariantString(v);
   if (v instanceof PsEnum) return v.name;

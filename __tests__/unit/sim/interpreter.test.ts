@@ -1,5 +1,6 @@
 import { PsObject } from '../../../lib/sim/values';
 import type { CmdletImpl, NativeImpl } from '../../../lib/sim/interp';
+import { createInterpreter } from '../../../lib/sim/interp';
 import { json, newInterp, out, run } from './interp.helpers';
 
 describe('strings', () => {
@@ -51,6 +52,37 @@ describe('numbers and operators', () => {
   });
   it('rounds to even on [int] casts and converts [char] to its code', async () => {
     expect(await json('@([int]2.5, [int]3.5, [int][char]"A", [string]12, [bool]"", [long]"42")')).toEqual([2, 4, 65, '12', false, 42]);
+  });
+  // Every expected value below is what pwsh 7.6.10 prints for the same line.
+  it('keeps Int64 arithmetic beyond 2^53 exact, as .NET does, and widens an overflow to Double', async () => {
+    const setup = '$a = 621355968000000001';
+    expect(await out(`${setup}
+$a.GetType().Name
+$a - 621355968000000000
+$a + 1
+-$a
+$a % 7
+621355968000000010 / 10
+($a / 10).GetType().Name
+$a -gt 621355968000000000
+$a -eq 621355968000000000
+"$a"
+(9223372036854775807 + 1).GetType().Name
+9223372036854775807 + 1
+0.1 + 0.2
+1e15
+1.5e-5`)).toEqual(['Int64', '1', '621355968000000002', '-621355968000000001', '6', '62135596800000001', 'Double', 'True', 'False', '621355968000000001', 'Double', '9.22337203685478E+18', '0.3', '1E+15', '1.5E-05']);
+    expect(await json('@{ x = $a }', setup)).toEqual({ x: 621355968000000001 });
+    expect(await out(`${setup}\n@{ x = $a } | ConvertTo-Json -Compress`)).toEqual(['{"x":621355968000000001}']);
+    const r = await run(`${setup}\ntry { [int]$a } catch { [Console]::Out.WriteLine($_.Exception.Message) }`);
+    expect(r.stdout).toBe('Cannot convert value "621355968000000001" to type "System.Int32". Error: "Value was either too large or too small for an Int32."\n');
+  });
+  it('subtracts DateTime.Ticks exactly: a deadline in ticks is reached at its millisecond, not one later', async () => {
+    // At this instant (2026-01-01 00:00:00.012 UTC) a double-valued Ticks made the host wait loop
+    // (lib/scripts/wait.ts) see 0.0128 ms left at its deadline, round it up and sleep 1 ms past it.
+    let now = Date.UTC(2026, 0, 1) + 12;
+    const interp = createInterpreter({ computerName: 'WEB01', now: () => now, sleep: async (ms) => void (now += ms) });
+    expect(await out('$until = [DateTime]::UtcNow.Ticks + 5000 * 10000\nStart-Sleep -Milliseconds 5000\n[Math]::Ceiling(($until - [DateTime]::UtcNow.Ticks) / 10000)', interp)).toEqual(['0']);
   });
   it('fails a bad cast with the InvalidCastFromStringToInteger record', async () => {
     const r = await run("try { [int]'abc' } catch { [Console]::Out.WriteLine($_.FullyQualifiedErrorId + '|' + $_.Exception.Message) }");

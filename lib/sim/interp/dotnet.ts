@@ -6,8 +6,8 @@ import type { PsExceptionInfo } from '../errors';
  * [Environment], [scriptblock], [Globalization.*]). Anything else is NotSupported (a loud error).
  */
 import {
-  PsBytes, PsChar, PsDateTime, PsEnum, PsHashtable, PsObject, PsScriptBlock, PsType, PsValue,
-  dateToCultureString, formatDate, isArray, numberToString, toStr, typeNameOf,
+  PsBytes, PsChar, PsDateTime, PsEnum, PsHashtable, PsInt64, PsObject, PsScriptBlock, PsType, PsValue,
+  dateToCultureString, formatDate, integral, isArray, numberToString, toStr, typeNameOf,
 } from '../values';
 import { canonicalTypeName, convertTo, escapeRegex, netRegex, parseDate, toNumber } from './operators';
 import { formatItem } from './strings';
@@ -332,7 +332,8 @@ export function getProperty(v: PsValue, name: string): MemberResult {
       case 'second': return d.getUTCSeconds();
       case 'millisecond': return d.getUTCMilliseconds();
       case 'kind': return new PsEnum('System.DateTimeKind', v.kind, v.kind === 'Unspecified' ? 0 : v.kind === 'Utc' ? 1 : 2);
-      case 'ticks': return v.ms * 10000 + 621355968000000000 + v.extraTicks;
+      // Ticks since 0001-01-01 (https://learn.microsoft.com/dotnet/api/system.datetime.ticks), ~6.4e17: an exact Int64.
+      case 'ticks': return integral(BigInt(v.ms) * 10000n + 621355968000000000n + BigInt(v.extraTicks));
       case 'datetime': return dateToCultureString(v, 'F');
       case 'date': return new PsDateTime(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()), v.kind);
     }
@@ -486,6 +487,11 @@ export async function callMethod(v: PsValue, name: string, args: PsValue[], invo
   if (v instanceof PsScriptBlock) {
     if (n === 'invoke' || n === 'invokereturnasis') return collapseArr(await invokeSb(v, args));
     if (n === 'tostring') return v.text;
+    return NO_MEMBER;
+  }
+  if (v instanceof PsInt64) {
+    if (n === 'tostring' && args.length === 0) return toStr(v);
+    if (n === 'equals') return v.value === (args[0] instanceof PsInt64 ? args[0].value : undefined);
     return NO_MEMBER;
   }
   if (typeof v === 'number') {

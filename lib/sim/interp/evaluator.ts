@@ -17,8 +17,8 @@ import {
   errorRecordObject, formatErrorRecord, makeError, recordOf, ErrorPosition, ErrorCategory,
 } from '../errors';
 import {
-  PsBytes, PsChar, PsDateTime, PsEnum, PsHashtable, PsObject, PsScriptBlock, PsType, PsValue,
-  collapse, enumerate, isArray, isTrue, toStr, typeNameOf, asList,
+  PsBytes, PsChar, PsDateTime, PsEnum, PsHashtable, PsInt64, PsObject, PsScriptBlock, PsType, PsValue,
+  collapse, enumerate, integral, isArray, isTrue, toStr, typeNameOf, asList,
 } from '../values';
 import { Ast, copyTree, named } from './ast';
 import { Scope } from './scope';
@@ -1370,7 +1370,7 @@ export class Interpreter {
     if (op === '-not' || op === '!') return !isTrue(await this.evalExpr(operand, frame));
     if (op === '-') {
       const v = await this.evalExpr(operand, frame);
-      return -toNumber(v);
+      return v instanceof PsInt64 ? integral(-v.value) : -toNumber(v);
     }
     if (op === '+') return toNumber(await this.evalExpr(operand, frame));
     if (op === '-split') return this.splitOp(await this.evalExpr(operand, frame), ' ', false, true);
@@ -1809,7 +1809,7 @@ function isVoidExpression(expr: Ast): boolean {
 }
 
 function isKnownValue(v: PsValue): boolean {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || isArray(v) || v instanceof PsHashtable || v instanceof PsDateTime || v instanceof PsObject;
+  return typeof v === 'string' || typeof v === 'number' || v instanceof PsInt64 || typeof v === 'boolean' || isArray(v) || v instanceof PsHashtable || v instanceof PsDateTime || v instanceof PsObject;
 }
 
 function exceptionMatches(rec: PsErrorRecord, typeName: string): boolean {
@@ -1821,9 +1821,11 @@ function exceptionMatches(rec: PsErrorRecord, typeName: string): boolean {
   return own.endsWith('.' + t) || own === 'system.' + t;
 }
 
-function parseInteger(text: string): number {
+function parseInteger(text: string): PsValue {
   const m = /^(0x[0-9a-f]+|\d+)(l|u|ul|lu|d)?(kb|mb|gb|tb|pb)?$/i.exec(text);
   if (!m) throw unsupported(`the number literal '${text}'`);
+  // A decimal literal beyond 2^53 stays exact (an Int64); past Int64 PowerShell makes it a Decimal, not modelled: a double.
+  if (!m[2] && !m[3] && /^\d+$/.test(m[1])) return integral(BigInt(m[1]));
   const base = m[1].toLowerCase().startsWith('0x') ? parseInt(m[1], 16) : Number(m[1]);
   const mult = { kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4, pb: 1024 ** 5 }[(m[3] ?? '').toLowerCase() as 'kb'] ?? 1;
   return base * mult;

@@ -4,8 +4,8 @@
  * wildcards, -match/-replace (.NET regex, approximated by JS regex), -split, -join, -is, -as and casts.
  */
 import {
-  PsBytes, PsChar, PsDateTime, PsEnum, PsHashtable, PsObject, PsScriptBlock, PsType, PsValue,
-  enumerate, isTrue, toStr, typeNameOf,
+  PsBytes, PsChar, PsDateTime, PsEnum, PsHashtable, PsInt64, PsObject, PsScriptBlock, PsType, PsValue,
+  enumerate, exactInteger, integral, isTrue, toStr, typeNameOf,
 } from '../values';
 import { XmlParseError, xmlDocument } from './xml';
 
@@ -77,6 +77,7 @@ export function toNumber(v: PsValue, target = 'System.Int32'): number {
   if (v === null) return 0;
   if (v instanceof PsObject && v.base !== undefined) return toNumber(v.base, target);
   if (typeof v === 'number') return v;
+  if (v instanceof PsInt64) return Number(v.value);
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (v instanceof PsChar) return v.code;
   if (v instanceof PsEnum) return v.value;
@@ -178,6 +179,7 @@ export function convertTo(v: PsValue, typeName: string): PsValue {
       throw new ConversionError(`Cannot convert the "${toStr(v)}" value of type "${typeNameOf(v)}" to type "System.Management.Automation.ScriptBlock".`, 'ConvertToFinalInvalidCastException');
     }
     default:
+      if (t === 'System.Int64' && v instanceof PsInt64) return v;
       if (INTEGRAL.has(t)) {
         const n = toNumber(v, t);
         const r = roundHalfEven(n);
@@ -223,9 +225,11 @@ export function psEquals(a: PsValue, b: PsValue, caseSensitive: boolean): boolea
     const s = b instanceof PsEnum ? b.name : toStr(b);
     return caseSensitive ? a === s : a.toLowerCase() === s.toLowerCase();
   }
-  if (typeof a === 'number') {
+  const exact = exactPair(a, b);
+  if (exact) return exact[0] === exact[1];
+  if (typeof a === 'number' || a instanceof PsInt64) {
     const n = tryNumber(b);
-    return n !== undefined && a === n;
+    return n !== undefined && toNumber(a) === n;
   }
   if (typeof a === 'boolean') return a === isTrue(b);
   if (a instanceof PsChar) {
@@ -238,6 +242,23 @@ export function psEquals(a: PsValue, b: PsValue, caseSensitive: boolean): boolea
     return !!d && d.ms === a.ms;
   }
   return a === b;
+}
+
+/**
+ * Both operands as exact integers when one of them is an Int64 beyond ±2^53 and the other is
+ * integral: Int64 arithmetic and comparison are exact in .NET, a JS number's are not.
+ */
+function exactPair(a: PsValue, b: PsValue): [bigint, bigint] | undefined {
+  const x = unwrap(a);
+  const y = unwrap(b);
+  if (!(x instanceof PsInt64) && !(y instanceof PsInt64)) return undefined;
+  const ex = exactInteger(x);
+  const ey = exactInteger(y);
+  return ex === undefined || ey === undefined ? undefined : [ex, ey];
+}
+
+function unwrap(v: PsValue): PsValue {
+  return v instanceof PsObject && v.base !== undefined ? unwrap(v.base) : v;
 }
 
 function tryNumber(v: PsValue): number | undefined {
@@ -253,7 +274,9 @@ export function psCompare(a: PsValue, b: PsValue, caseSensitive: boolean): numbe
   if (a === null && b === null) return 0;
   if (a === null) return -1;
   if (b === null) return 1;
-  if (typeof a === 'number' || typeof a === 'boolean' || a instanceof PsEnum || a instanceof PsChar && typeof b !== 'string') {
+  const exact = exactPair(a, b);
+  if (exact) return exact[0] === exact[1] ? 0 : exact[0] < exact[1] ? -1 : 1;
+  if (typeof a === 'number' || a instanceof PsInt64 || typeof a === 'boolean' || a instanceof PsEnum || a instanceof PsChar && typeof b !== 'string') {
     const x = toNumber(a);
     const y = toNumber(b);
     return x === y ? 0 : x < y ? -1 : 1;
@@ -333,12 +356,39 @@ export function add(a: PsValue, b: PsValue): PsValue {
     return r;
   }
   if (a instanceof PsDateTime) throw new UnsupportedOperator('DateTime arithmetic');
+  const exact = exactPair(a, b);
+  if (exact) return integral(exact[0] + exact[1]);
   return toNumber(a) + toNumber(b);
+}
+
+function divideByZero(): ConversionError {
+  return new ConversionError('Attempted to divide by zero.', 'RuntimeException');
+}
+
+/** -, *, / and % of two exact integers (one an Int64 beyond ±2^53): what .NET's Int64 gives. */
+function exactArith(op: string, [x, y]: [bigint, bigint]): PsValue {
+  if ((op === '/' || op === '%') && y === 0n) throw divideByZero();
+  switch (op) {
+    case '-':
+      return integral(x - y);
+    case '*':
+      return integral(x * y);
+    case '/':
+      // PowerShell's integer division gives an integer only when it is exact, else a Double.
+      return x % y === 0n ? integral(x / y) : Number(x / y) + Number(x % y) / Number(y);
+    case '%':
+      // BigInt's % keeps the dividend's sign, as .NET's does.
+      return integral(x % y);
+    default:
+      throw new UnsupportedOperator(op);
+  }
 }
 
 export class UnsupportedOperator extends Error {}
 
 export function arith(op: string, a: PsValue, b: PsValue): PsValue {
+  const exact = op === '+' ? undefined : exactPair(a, b); // add() handles its own
+  if (exact) return exactArith(op, exact);
   switch (op) {
     case '+':
       return add(a, b);
@@ -355,12 +405,12 @@ export function arith(op: string, a: PsValue, b: PsValue): PsValue {
       return toNumber(a) * toNumber(b);
     case '/': {
       const d = toNumber(b);
-      if (d === 0) throw new ConversionError('Attempted to divide by zero.', 'RuntimeException');
+      if (d === 0) throw divideByZero();
       return toNumber(a) / d;
     }
     case '%': {
       const d = toNumber(b);
-      if (d === 0) throw new ConversionError('Attempted to divide by zero.', 'RuntimeException');
+      if (d === 0) throw divideByZero();
       return toNumber(a) % d;
     }
     default:
@@ -375,12 +425,11 @@ export function typeMatches(v: PsValue, typeName: string): boolean {
   const own = typeNameOf(v).toLowerCase();
   if (own === t) return true;
   if (t === 'system.array') return Array.isArray(v) || v instanceof PsBytes;
-  if (t === 'system.valuetype') return typeof v === 'number' || typeof v === 'boolean' || v instanceof PsDateTime || v instanceof PsChar || v instanceof PsEnum;
+  if (t === 'system.valuetype') return typeof v === 'number' || v instanceof PsInt64 || typeof v === 'boolean' || v instanceof PsDateTime || v instanceof PsChar || v instanceof PsEnum;
   if (t === 'system.enum') return v instanceof PsEnum;
   if (t === 'system.collections.idictionary') return v instanceof PsHashtable;
-  if (typeof v === 'number' && (t === 'system.int32' || t === 'system.int64' || t === 'system.double')) {
-    return t === 'system.double' ? !Number.isInteger(v) : Number.isInteger(v) && own === t;
-  }
+  // A number is exactly one of Int32, Int64, Double (typeNameOf), matched above.
+  if (typeof v === 'number' && (t === 'system.int32' || t === 'system.int64' || t === 'system.double')) return false;
   if (v instanceof PsObject) return v.typeNames.some((n) => n.toLowerCase() === t);
   if (v instanceof PsType) return t === 'system.type';
   return false;

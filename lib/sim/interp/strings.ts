@@ -7,7 +7,7 @@
  * stand for one quote, and the backtick escapes are `0 `a `b `f `n `r `t `v (`e and `u{} are
  * PowerShell 6+ and are NOT escapes in 5.1: the backtick just keeps the next character).
  */
-import { PsDateTime, PsValue, PsChar, PsEnum, formatDate, numberToString, toStr } from '../values';
+import { PsDateTime, PsInt64, PsValue, PsChar, PsEnum, formatDate, numberToString, toStr } from '../values';
 
 const SINGLE_QUOTES = new Set(["'", '\u2018', '\u2019', '\u201A', '\u201B']);
 const DOUBLE_QUOTES = new Set(['"', '\u201C', '\u201D', '\u201E']);
@@ -63,6 +63,7 @@ function groupThousands(intPart: string): string {
 
 function toNumber(v: PsValue): number | undefined {
   if (typeof v === 'number') return v;
+  if (v instanceof PsInt64) return Number(v.value);
   if (v instanceof PsChar) return v.code;
   if (v instanceof PsEnum) return v.value;
   return undefined;
