@@ -7,7 +7,9 @@
  * - a warm status() round trip through the process host (median, target <= 10 ms);
  * - appPools.list() with 1 000 pools (target <= 1 s);
  * - a graceful restart of the default scenario: wall time over the services' own stop + start
- *   time, and the wall time beyond it (what iisctl and the simulator add).
+ *   time, and the wall time beyond it (what iisctl and the simulator add);
+ * - a warm status() round trip on the pwsh engine (real PowerShell 7 runs the scripts, in process:
+ *   the engine's own cost, target <= 20 ms median), where pwsh is installed (make pwsh).
  * Not a test: nothing here fails on a slow machine. BENCH_SIM_BASELINE=1 writes the baseline file.
  */
 const fs = require('node:fs');
@@ -34,10 +36,10 @@ function scenarioFile(dir, base, extraPools) {
   return { file, local };
 }
 
-async function withClient(base, extraPools, fn) {
+async function withClient(base, extraPools, fn, simulate = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-bench-sim-'));
   const { file, local } = scenarioFile(dir, base, extraPools);
-  const iis = await connect({ simulate: file, simulatorStateFile: path.join(dir, 'state.json'), pollIntervalMs: 100, callTimeoutMs: 600_000 });
+  const iis = await connect({ simulate: { scenario: file, ...simulate }, simulatorStateFile: path.join(dir, 'state.json'), pollIntervalMs: 100, callTimeoutMs: 600_000 });
   try {
     await iis.status(); // spawn the host and create the state outside the measurement
     return await fn(iis, local);
@@ -47,7 +49,7 @@ async function withClient(base, extraPools, fn) {
   }
 }
 
-async function statusMedian() {
+async function statusMedian(simulate) {
   return withClient('fast', 0, async (iis) => {
     const lat = [];
     for (let i = 0; i < STATUS_CALLS; i++) {
@@ -56,7 +58,17 @@ async function statusMedian() {
       lat.push(elapsed(t));
     }
     return median(lat);
-  });
+  }, simulate);
+}
+
+/** The pwsh engine's warm call, or why it was not measured (no pwsh here). */
+async function pwshStatusMedian() {
+  try {
+    return await statusMedian({ inProcess: true, engine: 'pwsh' });
+  } catch (error) {
+    if (error && error.code === 'POWERSHELL_UNAVAILABLE') return `not measured: ${error.message}`;
+    throw error;
+  }
 }
 
 async function list1000() {
@@ -90,7 +102,8 @@ async function main() {
   const status = await statusMedian();
   const list = await list1000();
   const restart = await restartOverhead();
-  const now = { statusMedianMs: status, list1000Ms: list, restartRatio: restart.ratio, restartExtraMs: restart.extraMs };
+  const pwsh = await pwshStatusMedian();
+  const now = { statusMedianMs: status, list1000Ms: list, restartRatio: restart.ratio, restartExtraMs: restart.extraMs, pwshStatusMedianMs: typeof pwsh === 'number' ? pwsh : undefined };
   if (process.env.BENCH_SIM_BASELINE) {
     fs.writeFileSync(BASELINE, JSON.stringify({ note: 'before the machine was held in memory (commit 5d50414), same 2-core machine, busy', ...now }, null, 2) + '\n');
   }
@@ -100,12 +113,14 @@ async function main() {
     ['appPools.list() of 1 000 pools, ms (target <= 1000)', 'list1000Ms', 0],
     ['restart (default scenario): wall / services own time', 'restartRatio', 2],
     ['restart (default scenario): wall beyond services, ms', 'restartExtraMs', 0],
+    ['pwsh engine: warm status() in process, median ms (target <= 20)', 'pwshStatusMedianMs', 1],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   const cell = (v, d) => (typeof v === 'number' ? v.toFixed(d) : '-').padStart(9);
   console.log(`Simulator benchmark (process host, node ${process.version})`);
   console.log(`  ${''.padEnd(width)}  ${'before'.padStart(9)}  ${'now'.padStart(9)}`);
   for (const [label, key, d] of rows) console.log(`  ${label.padEnd(width)}  ${cell(before[key], d)}  ${cell(now[key], d)}`);
+  if (typeof pwsh === 'string') console.log(`  pwsh engine: ${pwsh}`);
 }
 
 main().catch((err) => {
