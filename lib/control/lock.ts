@@ -88,6 +88,14 @@ export class HostLock {
   private readonly clock: Clock;
   /** Operations holding or waiting for the lock (close() waits for them to wind down). */
   private readonly running = new Set<Promise<unknown>>();
+  /**
+   * Set once the release was handed to the operation's last call (releaseInLastCall): settles when
+   * the lock is released. An operation that starts meanwhile waits for it and acquires afresh.
+   */
+  private ending: Promise<void> | undefined;
+  private endingDone: (() => void) | undefined;
+  /** The release travelled with the operation's last call and was done there. */
+  private releasedInLastCall = false;
 
   constructor(private readonly options: HostLockOptions) {
     this.logger = options.logger ?? silentLogger();
@@ -119,6 +127,7 @@ export class HostLock {
   }
 
   private async holdOnce<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    while (this.ending) await this.ending;
     if (this.depth > 0) {
       this.depth++;
       try {
@@ -137,6 +146,30 @@ export class HostLock {
     } finally {
       if (--this.depth === 0) await this.release();
     }
+  }
+
+  /**
+   * The release, for the outermost operation to send in the same round trip as its last call (its
+   * read-back and audit event: one round trip fewer per operation); undefined when the lock is not
+   * held by one operation only, or its session is lost (release() then does it alone). The caller
+   * reports the release part's answer with releasedWith(); release() does what was not done.
+   */
+  releaseInLastCall(): PsCommand<{ released: boolean }> | undefined {
+    if (this.depth !== 1 || this.ending || this.options.session.lost) return undefined;
+    this.ending = new Promise<void>((done) => (this.endingDone = done));
+    // No renewal after this point: it would find the lease released and report it lost.
+    this.renewal?.abort();
+    this.renewal = undefined;
+    return this.releaseCommand();
+  }
+
+  /** What the release sent by releaseInLastCall answered (false: not answered or not released). */
+  releasedWith(released: boolean): void {
+    this.releasedInLastCall = released;
+  }
+
+  private releaseCommand(): PsCommand<{ released: boolean }> {
+    return this.options.remote ? releaseLease({ token: this.token }) : releaseLock({ token: this.token });
   }
 
   /** Runs a lock command where the lock lives: on the remote computer, or in the local session. */
@@ -219,9 +252,25 @@ export class HostLock {
   }
 
   private async release(): Promise<void> {
+    try {
+      await this.releaseOnce();
+    } finally {
+      this.releasedInLastCall = false;
+      const done = this.endingDone;
+      this.ending = this.endingDone = undefined;
+      done?.();
+    }
+  }
+
+  private async releaseOnce(): Promise<void> {
     this.renewal?.abort();
     this.renewal = undefined;
     const session = this.options.session;
+    if (this.releasedInLastCall) {
+      session.unpin();
+      this.logger.debug('host lock released with the operation\'s last call', { host: this.options.target });
+      return;
+    }
     if (session.lost && !this.options.remote) {
       // The mutex belonged to the process that died or was closed: Windows released it with it.
       session.unpin();
@@ -231,7 +280,7 @@ export class HostLock {
     session.unpin();
     try {
       // A lease outlives the process: release it, on a fresh one if the session was closed.
-      const release = () => this.run(this.options.remote ? releaseLease({ token: this.token }) : releaseLock({ token: this.token }));
+      const release = () => this.run(this.releaseCommand());
       await (session.lost ? session.readBack(release) : release());
     } catch (error) {
       // A held lock dies with the PowerShell process at the latest (close(), or a crash); a lease when it expires.

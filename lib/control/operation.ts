@@ -322,8 +322,9 @@ export abstract class HostOperator {
    * then, also after a failure or an interruption (on a fresh PowerShell process when the session
    * was lost: concluding), one round trip with the read-back, the audit event (after the
    * read-back, describing the outcome) and the events of the window (after the audit event, so it
-   * is among them); the record; the verification against what was read back. A failure carries
-   * the record in IisctlError.operation.
+   * is among them), and last the lock's release (HostLock.releaseInLastCall: the outermost
+   * operation's, one round trip fewer); the record; the verification against what was read back.
+   * A failure carries the record in IisctlError.operation.
    */
   operation<B, R, P extends Parts = Parts, A extends Parts = Parts>(spec: FrameSpec<B, R, P, A>): Promise<R> {
     return this.locked(spec.action, () => this.conduct(spec), spec.reason);
@@ -389,12 +390,19 @@ export abstract class HostOperator {
     const auditPart: Parts = entry ? { audit: writeAuditEvent(entry) } : {};
     const parts: Parts = audit && audit.beforeReadBack ? { ...auditPart, ...back, ...(query ? { events: query } : {}) } : { ...back, ...auditPart, ...(query ? { events: query } : {}) };
     if (Object.keys(parts).length === 0) return { read: {}, events: [] };
+    // The outermost operation's lock goes in the same round trip, last, whatever the parts before it did.
+    const unlock = this.lock?.releaseInLastCall();
+    if (unlock) parts.unlock = unlock;
     let answers: Record<string, PartResult<unknown>>;
     try {
       answers = (await this.run(batch(parts, this.host), frame.retries)) as Record<string, PartResult<unknown>>;
     } catch (error) {
       // The call itself failed: every part failed with it.
       answers = Object.fromEntries(Object.keys(parts).map((k) => [k, { ok: false, error: error as IisctlError }]));
+    }
+    if (unlock) {
+      const part = answers.unlock as PartResult<{ released: boolean }>;
+      this.lock!.releasedWith(part.ok && part.value.released);
     }
     const read: Record<string, PartResult<unknown>> = {};
     for (const k of Object.keys(back)) {

@@ -139,6 +139,50 @@ describe('HostLock (local: the mutex is held by the pinned PowerShell process)',
     expect(logger.records.find((r) => r.level === 'warn')!.message).toBe('could not release the host lock; it is released when the PowerShell process ends');
   });
 
+  it('a release sent with the operation\'s last call is not sent again; only the outermost hold gets one', async () => {
+    const { session, lock } = setup();
+    const offered: boolean[] = [];
+    await run(lock.hold('heal', async () => {
+      await lock.hold('apppool-recycle', async () => void offered.push(lock.releaseInLastCall() !== undefined));
+      const release = lock.releaseInLastCall();
+      offered.push(release !== undefined);
+      expect(release!.purpose).toBe('release the host lock');
+      lock.releasedWith(true);
+    }));
+    expect(offered).toEqual([false, true]);
+    expect(session.purposes()).toEqual(['acquire the host lock (heal)']);
+    expect(session.pinned).toBe(false);
+    expect(lock.held).toBe(false);
+  });
+
+  it('a release sent with the last call that did not get through is sent on its own', async () => {
+    const { session, lock } = setup();
+    await run(lock.hold('stop', async () => {
+      lock.releaseInLastCall();
+      lock.releasedWith(false);
+    }));
+    expect(session.purposes()).toEqual(['acquire the host lock (stop)', 'release the host lock']);
+  });
+
+  it('an operation that starts while the release travels with the last call waits for it and acquires afresh', async () => {
+    const { session, lock } = setup();
+    let finish!: () => void;
+    const first = lock.hold('stop', async () => {
+      lock.releaseInLastCall();
+      await new Promise<void>((r) => (finish = r)); // the last call is on its way
+      lock.releasedWith(true);
+    });
+    await jest.advanceTimersByTimeAsync(10);
+    let secondRan = false;
+    const second = lock.hold('start', async () => void (secondRan = true));
+    await jest.advanceTimersByTimeAsync(10);
+    expect(secondRan).toBe(false);
+    finish();
+    await run(Promise.all([first, second]));
+    expect(secondRan).toBe(true);
+    expect(session.purposes()).toEqual(['acquire the host lock (stop)', 'acquire the host lock (start)', 'release the host lock']);
+  });
+
   it('settled() waits until no operation holds or waits for the lock', async () => {
     const { lock } = setup();
     let finish!: () => void;

@@ -14,7 +14,7 @@ class Operator extends HostOperator {}
 
 function setup(extra: { computerName?: string; lock?: boolean; signal?: AbortSignal } = {}) {
   const session = new FakeSession();
-  session.on(/^write the audit event/, undefined).on(/^acquire the host lock/, { acquired: true, abandoned: false, expired: false }).on(/^release the host lock/, undefined);
+  session.on(/^write the audit event/, undefined).on(/^acquire the host lock/, { acquired: true, abandoned: false, expired: false }).on(/^release the host lock/, { released: true });
   const logger = recordingLogger();
   const lock = extra.lock ? new HostLock({ ...parseLockOptions(undefined), session: session.asSession, target: 'localhost', user: 'u', logger }) : undefined;
   const op = new Operator({ session: session.asSession, logger, user: 'CONTOSO\\ops', remote: extra.computerName === undefined ? undefined : parseRemoteTarget(extra.computerName), lock, signal: extra.signal, retry: { attempts: 2 } });
