@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { SCENARIOS, SimMachine } from '../helpers/cli';
-import { closeClients, failure, scenarioFile, simClient } from '../helpers/sim';
+import { closeClients, failure, scenarioFile, inProcessClient } from '../helpers/sim';
 
 jest.setTimeout(120_000);
 afterEach(closeClients);
@@ -23,7 +23,7 @@ describe('a non-administrator', () => {
   });
 
   it('library: reading pools, sites, worker processes and backups is ACCESS_DENIED; the service list still reads', async () => {
-    const iis = await simClient(scenarioFile('not-admin'));
+    const iis = await inProcessClient(scenarioFile('not-admin'));
     for (const read of [() => iis.appPools.list(), () => iis.sites.list(), () => iis.backups.list()]) {
       expect((await failure(read())).code).toBe('ACCESS_DENIED');
     }
