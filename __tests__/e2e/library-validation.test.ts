@@ -7,7 +7,7 @@ import { connect } from '../../lib/client';
 import { rollingRestart } from '../../lib/fleet/rolling';
 import { LIMITS } from '../../lib/limits';
 import { closeClients, failure, scenarioFile, inProcessClient, tempDir } from '../helpers/sim';
-import { SimMachine } from '../helpers/cli';
+import { inProcessMachine } from '../helpers/cli';
 import * as path from 'node:path';
 
 afterEach(closeClients);
@@ -75,7 +75,7 @@ describe('connection options', () => {
 
 describe('one set of bounds for the library and the CLI', () => {
   it('the CLI refuses the same values with the same rule text', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     const cli = await m.run(['restart', '--timeout', '86401']);
     expect(cli.code).toBe(2);
     const iis = await inProcessClient(scenarioFile('fast'));
