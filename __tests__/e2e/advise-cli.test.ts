@@ -13,7 +13,7 @@ type Finding = { id: string; target: string; fix: { command: string; argv: strin
 
 describe('iisctl advise', () => {
   it('each proposed command, when run, makes its finding go away', async () => {
-    const m = inProcessMachine(path.join(SCENARIOS, 'advise.json'));
+    const m = inProcessMachine(path.join(SCENARIOS, 'advise.json'), { clock: 'virtual' });
     const first = await m.json(['advise']);
     expect(first.code).toBe(0);
     const findings = first.doc.result.findings as Finding[];
@@ -32,7 +32,7 @@ describe('iisctl advise', () => {
   });
 
   it('human output shows evidence and the fixing command', async () => {
-    const m = inProcessMachine(path.join(SCENARIOS, 'advise.json'));
+    const m = inProcessMachine(path.join(SCENARIOS, 'advise.json'), { clock: 'virtual' });
     const r = await m.run(['advise', '--days', '7']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('[rapid-fail-off] Rapid-fail protection is off for NoRapidFail');
@@ -67,7 +67,7 @@ describe('iisctl backup / recovery / pool set', () => {
   });
 
   it('pool set refuses bad values with exit 2 and shows before/after; --dry-run changes nothing', async () => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     expect((await m.run(['pool', 'set', 'DefaultAppPool', '--idle-action', 'Sleep'])).code).toBe(2);
     expect((await m.run(['pool', 'set', 'DefaultAppPool', '--rapid-fail', '0/5m'])).code).toBe(2);
     expect((await m.run(['pool', 'set', 'DefaultAppPool'])).code).toBe(2);
@@ -83,7 +83,7 @@ describe('iisctl backup / recovery / pool set', () => {
   });
 
   it('recovery enable/disable and status shows Automatic Restart', async () => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     expect((await m.run(['recovery', 'enable', 'WAS', '--delay', '30'])).code).toBe(0);
     const status = await m.run(['status']);
     expect(status.stdout).toMatch(/Automatic Restart \(service recovery\):\n  IISADMIN: not installed\n  WAS: on \(restart after 30s, restart after 30s, restart after 30s; reset after 86400s\)\n  W3SVC: off/);

@@ -1,8 +1,9 @@
 /**
  * Issue 9 through the library against the simulated host: rapid-fail observed after injected
  * crashes, Automatic Restart (sc.exe qfailure/failure), configuration backups, advise.
- * In process (the simulated host in this Node process), except what needs separate processes:
- * backups that persist from one session's host process to the next, and the host lock.
+ * In process (the simulated host in this Node process; on virtual time unless the test changes the
+ * machine from outside as time passes), except what needs separate processes: backups that
+ * persist from one session's host process to the next, and the host lock.
  */
 import * as path from 'node:path';
 import { withMachine } from '../../lib/sim/state';
@@ -42,7 +43,7 @@ describe('rapid-fail protection (rapid-fail.json)', () => {
 
 describe('Automatic Restart (recovery)', () => {
   it('shows, enables and disables the recovery actions of WAS and W3SVC, read back through sc.exe qfailure', async () => {
-    const iis = await inProcessClient(scenarioFile('advise'), {}, 'real');
+    const iis = await inProcessClient(scenarioFile('advise'));
     const before = await iis.recovery.show();
     expect(before.map((r) => [r.service, r.exists, r.automaticRestart])).toEqual([['IISADMIN', false, false], ['WAS', true, false], ['W3SVC', true, false]]);
     const on = await iis.recovery.enable(['W3SVC'], { delayMs: 30_000, resetSeconds: 3600 });
@@ -56,12 +57,12 @@ describe('Automatic Restart (recovery)', () => {
   });
 
   it('refuses unknown services and bad values before any PowerShell runs; ACCESS_DENIED for a non-administrator', async () => {
-    const iis = await inProcessClient(scenarioFile('fast'), {}, 'real');
+    const iis = await inProcessClient(scenarioFile('fast'));
     const calls = iis.stats.calls;
     expect((await failure(iis.recovery.enable(['Spooler']))).code).toBe('INVALID_ARGUMENT');
     expect((await failure(iis.recovery.enable(['WAS'], { delayMs: -1 }))).code).toBe('INVALID_ARGUMENT');
     expect(iis.stats.calls).toBe(calls);
-    const user = await inProcessClient(scenarioFile('not-admin'), {}, 'real');
+    const user = await inProcessClient(scenarioFile('not-admin'));
     expect((await failure(user.recovery.enable(['WAS']))).code).toBe('ACCESS_DENIED');
   });
 
@@ -139,7 +140,7 @@ describe('pool settings, Automatic Restart and backups are changing operations: 
 
 describe('advise', () => {
   it('finds every planted problem of advise.json, with evidence and a fixing command', async () => {
-    const iis = await inProcessClient(scenarioFile('advise'), {}, 'real');
+    const iis = await inProcessClient(scenarioFile('advise'));
     const r = await iis.advise();
     expect(r.findings.map((f) => [f.id, f.target])).toEqual([
       ['rapid-fail-off', 'NoRapidFail'],
@@ -156,7 +157,7 @@ describe('advise', () => {
   });
 
   it('finds nothing on a healthy host once Automatic Restart is on', async () => {
-    const iis = await inProcessClient(scenarioFile('fast'), {}, 'real');
+    const iis = await inProcessClient(scenarioFile('fast'));
     await iis.recovery.enable();
     expect((await iis.advise()).findings).toEqual([]);
   });

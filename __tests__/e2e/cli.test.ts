@@ -30,7 +30,7 @@ async function snapshot(m: SimMachine) {
 
 describe('status', () => {
   it('human: a table of services, worker processes, the toggle, pools and sites', async () => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     const r = await m.run(['status']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
@@ -52,7 +52,7 @@ describe('status', () => {
   });
 
   it('iisreset /STATUS prints the iisreset lines (docs/sources.md §1.6), any case, / or -', async () => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     for (const sw of ['/status', '-STATUS', '/Status']) {
       const r = await m.run([sw]);
       expect(r.code).toBe(0);
@@ -65,7 +65,7 @@ describe('status', () => {
 
 describe('stop, start, restart', () => {
   it('restart (human): iisreset wording in order, then before/after', async () => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     const r = await m.run(['restart', '--reason', 'deploy 1.2.3']);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
@@ -80,7 +80,7 @@ describe('stop, start, restart', () => {
   });
 
   it('restart --json: one document with the verified state and the audit event', async () => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     const { code, doc } = await m.json(['restart', '--reason', 'deploy 1.2.3']);
     expect(code).toBe(0);
     expect(doc).toMatchObject({ ok: true, command: 'restart', exitCode: 0 });
@@ -90,7 +90,7 @@ describe('stop, start, restart', () => {
   });
 
   it('stop then start, human and --json', async () => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     const stop = await m.run(['stop']);
     expect(stop.code).toBe(0);
     expect(stop.stdout.split('\n').slice(0, 2)).toEqual(['Attempting stop...', 'Internet services successfully stopped']);
@@ -106,14 +106,14 @@ describe('stop, start, restart', () => {
   });
 
   it('iisreset-style: /restart /noforce /timeout:30 prints only the iisreset lines', async () => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     const r = await m.run(['/restart', '/noforce', '/timeout:30']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('Attempting stop...\nInternet services successfully stopped\nAttempting start...\nInternet services successfully restarted\n');
   });
 
   it('iisreset-style: forcing unless /NOFORCE, /TIMEOUT:val in seconds (seen in the dry-run plan)', async () => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     const forced = await m.json(['-STOP', '/Timeout:7', '--dry-run']);
     expect(forced.code).toBe(0);
     const descriptions = (forced.doc.result.plan.steps as { description: string }[]).map((s) => s.description);
@@ -129,7 +129,7 @@ describe('stop, start, restart', () => {
   });
 
   it('--dry-run changes nothing and prints the exact PowerShell', async () => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     const before = await snapshot(m);
     for (const args of [['restart', '--force'], ['stop'], ['pool', 'recycle', '--all'], ['site', 'stop', 'Shop'], ['disable', '--reason', 'x']]) {
       const r = await m.run([...args, '--dry-run']);
@@ -147,7 +147,7 @@ describe('enable, disable, events, sim reset', () => {
     const file = changedScenario('fast', (s) => {
       localComputer(s).registry = { 'HKLM:\\SOFTWARE\\iisctl': { RestartsDisabled: 1, DisabledBy: 'WEB01\\ops', DisabledAt: '2024-05-01T08:00:00Z', DisabledReason: 'change freeze' } };
     });
-    const m = inProcessMachine(file);
+    const m = inProcessMachine(file, { clock: 'virtual' });
     const human = await m.run(['restart']);
     expect(human.code).toBe(6);
     expect(human.stderr).toMatch(/Restarts are disabled on localhost by WEB01\\ops.*change freeze.*\[DISABLED, exit 6\]/);
@@ -159,7 +159,7 @@ describe('enable, disable, events, sim reset', () => {
   });
 
   it('disable, then restart is refused (6) while start is allowed; enable (iisreset /ENABLE) restores', async () => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     const disable = await m.run(['disable', '--reason', 'change freeze']);
     expect(disable.code).toBe(0);
     expect(disable.stdout).toMatch(/^Restarts disabled on localhost by .+ \(change freeze\)\.$/m);
@@ -177,7 +177,7 @@ describe('enable, disable, events, sim reset', () => {
   });
 
   it('events: human table and --json, filtered by kind', async () => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     expect((await m.run(['restart', '--reason', 'nightly'])).code).toBe(0);
     const human = await m.run(['events', '--since', '1h', '--kind', 'audit,service']);
     expect(human.code).toBe(0);
@@ -204,7 +204,7 @@ describe('enable, disable, events, sim reset', () => {
 
 describe('pool, site, heal', () => {
   it('pool list / recycle / stop --dry-run; site list / restart; heal', async () => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     const list = await m.run(['pool', 'list']);
     expect(list.stdout).toMatch(/^POOL\s+STATE\s+START MODE\s+RUNTIME\s+WORKERS\s+SITES$/m);
     const recycle = await m.json(['pool', 'recycle', 'DefaultAppPool', '--reason', 'leak']);
@@ -249,7 +249,7 @@ describe('names that start with -: after --, exactly as typed', () => {
   }
 
   it('pool recycle/stop -- -legacy and site stop -- --shop change exactly that pool or site (exit 0)', async () => {
-    const m = inProcessMachine(dashed());
+    const m = inProcessMachine(dashed(), { clock: 'virtual' });
     const before = await state(m);
     expect(before.pools['-legacy']).toEqual(['Started', [expect.any(Number)]]);
     expect(before.sites['--shop']).toBe('Started');
@@ -276,7 +276,7 @@ describe('names that start with -: after --, exactly as typed', () => {
   });
 
   it('a name that looks like a number stays that string: pool stop -- 0123 stops "0123", nothing else', async () => {
-    const m = inProcessMachine(dashed());
+    const m = inProcessMachine(dashed(), { clock: 'virtual' });
     const before = await state(m);
     const r = await after(m, ['pool', 'stop'], ['0123']);
     expect(r.code).toBe(0);
@@ -299,14 +299,16 @@ describe('exit codes', () => {
     const human = await m.run(['stop', '--timeout', '1'], { spawned: true });
     expect(human.code).toBe(3);
     expect(human.stderr).toMatch(/W3SVC \(StopPending\).*Nothing was killed\. \[TIMEOUT, exit 3\]/);
-    const { code, doc } = await m.json(['/stop', '/noforce', '/timeout:1'], { spawned: true });
+    // --json in process on virtual time: the process entry passes any exit code through unchanged
+    // (seen as a process just above), and a whole --json document through a pipe is the spawned status --json's.
+    const { code, doc } = await inProcessMachine(scenario('hung-stop'), { clock: 'virtual' }).json(['/stop', '/noforce', '/timeout:1']);
     expect(code).toBe(3);
     expect(doc).toMatchObject({ ok: false, exitCode: 3, error: { code: 'TIMEOUT', details: { pending: ['W3SVC'] } } });
     expect(doc.error.operation.killedProcessIds).toEqual([]);
   });
 
   it('5: not an administrator (not-admin.json)', async () => {
-    const m = inProcessMachine(scenario('not-admin'));
+    const m = inProcessMachine(scenario('not-admin'), { clock: 'virtual' });
     const human = await m.run(['restart']);
     expect(human.code).toBe(5);
     expect(human.stderr).toMatch(/\[ACCESS_DENIED, exit 5\]/);
@@ -330,7 +332,7 @@ describe('exit codes', () => {
   });
 
   it('8: several hosts, some failed: per-host results in the order given (farm.json)', async () => {
-    const m = inProcessMachine(scenario('farm'));
+    const m = inProcessMachine(scenario('farm'), { clock: 'virtual' });
     const human = await m.run(['restart', '-c', 'WEB02', '-c', 'WEB03']);
     expect(human.code).toBe(8);
     expect(human.stdout).toMatch(/== WEB02 ==\n[\s\S]*Internet services successfully restarted[\s\S]*== WEB03 ==/);
@@ -344,7 +346,7 @@ describe('exit codes', () => {
   });
 
   it('several hosts: one --json document with per-host results', async () => {
-    const m = inProcessMachine(scenario('farm'));
+    const m = inProcessMachine(scenario('farm'), { clock: 'virtual' });
     const { code, doc } = await m.json(['status', '-c', 'WEB03', '-c', 'NO-SUCH-HOST']);
     expect(code).toBe(7); // all failed the same way
     expect(doc.hosts.map((h: { host: string; ok: boolean }) => [h.host, h.ok])).toEqual([
@@ -401,7 +403,7 @@ describe('exit codes', () => {
     it('a scenario file that does not parse', async () => {
       const bad = path.join(tempDir(), 'bad.json');
       fs.writeFileSync(bad, '{ "name": "bad", ');
-      const m = inProcessMachine(bad);
+      const m = inProcessMachine(bad, { clock: 'virtual' });
       const r = await m.run(['status']);
       expect(r.code).toBe(2);
       expect(r.stderr.split('\n')[0]).toMatch(/^iisctl: --simulate: invalid scenario .*bad\.json: \$: not valid JSON/);
@@ -424,7 +426,7 @@ describe('output channels', () => {
   });
 
   it('--quiet: no narration, result still printed', async () => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     const r = await m.run(['restart', '--quiet']);
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain('Attempting');
@@ -433,7 +435,7 @@ describe('output channels', () => {
   });
 
   it('/? prints the iisreset usage mapped to iisctl (docs/sources.md §1.1)', async () => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     const r = await m.run(['/?']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('    /RESTART            Stop and then restart all Internet services.');

@@ -3,13 +3,16 @@
  * end against the simulated farm (farm.json: WEB01, the local computer, runs as
  * WEB01\Administrator; WEB02 is remote): library and CLI. The simulated host decrypts only a file
  * made for its own account on its own computer (lib/sim/cmdlets/clixml.ts, its DPAPI model).
+ * The CLI runs in process on virtual time (exit codes, output, the host's command log), except
+ * with --user, whose password reaches the host process in its spawn environment.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { connect } from '../../lib/client';
 import { isIisctlError } from '../../lib/errors';
 import { writeSimulatedCredentialFile } from '../../lib/sim/cmdlets/clixml';
-import { runCli } from '../helpers/cli';
+import { VirtualClock } from '../../lib/sim/clock';
+import { runCli as spawnCli, runInProcess } from '../helpers/cli';
 import { scenarioFile, tempDir } from '../helpers/sim';
 import { commandLog } from './faults-helpers';
 
@@ -92,6 +95,12 @@ describe('library: connect({ computerName, credentialFile })', () => {
 
 describe('CLI: --credential-file', () => {
   const env = () => ({ ...process.env, IISCTL_SIM_STATE: state() });
+  /** One virtual clock per simulated machine (state file): the CLI in process, its host in process. */
+  const clocks = new Map<string | undefined, VirtualClock>();
+  const runCli = (args: string[], e: NodeJS.ProcessEnv) => {
+    if (!clocks.has(e.IISCTL_SIM_STATE)) clocks.set(e.IISCTL_SIM_STATE, new VirtualClock(Date.now(), { auto: true }));
+    return runInProcess(args, e, clocks.get(e.IISCTL_SIM_STATE));
+  };
 
   it('status on a remote host with a good file: exit 0; the password is nowhere', async () => {
     const e = env();
@@ -113,7 +122,8 @@ describe('CLI: --credential-file', () => {
 
   it('rolling passes --user to every host as well (it used to drop it)', async () => {
     const e = env();
-    const r = await runCli([`--simulate=${scenarioFile('farm')}`, 'rolling', 'recycle', 'DefaultAppPool', '-c', 'WEB02', '--user', 'CONTOSO\\deploy'], { ...e, IISCTL_PASSWORD: PASSWORD });
+    // Spawned: the password reaches the host process in its spawn environment.
+    const r = await spawnCli([`--simulate=${scenarioFile('farm')}`, 'rolling', 'recycle', 'DefaultAppPool', '-c', 'WEB02', '--user', 'CONTOSO\\deploy'], { ...e, IISCTL_PASSWORD: PASSWORD });
     expect(r.code).toBe(0);
     expect(commandLog(e.IISCTL_SIM_STATE, 'WEB01').join('\n')).toContain('-Credential $global:IisctlCredential');
   });

@@ -214,7 +214,7 @@ describe('host lock (CLI)', () => {
   });
 
   it('--lock-timeout is checked (exit 2)', async () => {
-    const machine = inProcessMachine(); // a usage error: no process needed
+    const machine = inProcessMachine(undefined, { clock: 'virtual' }); // a usage error: no process needed
     const r = await machine.run(['restart', '--lock-timeout', 'soon']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--lock-timeout must be a number of seconds/);

@@ -6,7 +6,8 @@
  *
  * What needs no real socket runs in process on a virtual clock (sessions, fan-out, maxFailures,
  * remote errors: `here()`, the CLI through runInProcess); what the farm's real HTTP serves (health
- * checks, drain, the sites) and the credential's spawn environment stay on the process host.
+ * checks, drain, the sites) runs in process on real time (the farm's sockets and the simulated
+ * host share the wall clock); the credential's spawn environment stays on the process host.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -160,7 +161,7 @@ describe('the simulated sites serve real HTTP on 127.0.0.1', () => {
     expect(JSON.parse((await get(`${farm.url('WEB02', 'Shop')}api/orders`)).body as string)).toMatchObject({ site: 'Shop', pool: 'ShopApi' });
     expect((await get(farm.url('WEB03'))).error).toBe('ECONNREFUSED');
 
-    const iis = await connect({ simulate: w.scenario, simulatorStateFile: w.stateFile, computerName: 'WEB02', pollIntervalMs: 50 });
+    const iis = await connect({ simulate: { scenario: w.scenario, stateFile: w.stateFile, inProcess: true }, computerName: 'WEB02', pollIntervalMs: 50 });
     opened.push(iis);
     await iis.appPools.stop('DefaultAppPool');
     expect((await readUntil(() => get(url), (r) => r.status === 503)).status).toBe(503);
@@ -218,8 +219,7 @@ describe('rolling', () => {
     const farm = await withFarm(w);
     const events: RollingEvent[] = [];
     const result = await rollingRestart(['WEB01', 'WEB02', 'WEB03'], {
-      simulate: w.scenario,
-      simulatorStateFile: w.stateFile,
+      simulate: { scenario: w.scenario, stateFile: w.stateFile, inProcess: true },
       pollIntervalMs: 50,
       // WEB02's health URL points at a port nothing listens on.
       health: { WEB01: farm.url('WEB01'), WEB02: 'http://127.0.0.1:9/', WEB03: farm.url('WEB03') },
@@ -234,7 +234,7 @@ describe('rolling', () => {
     expect(web03).toEqual([]);
 
     const env = { ...process.env, IISCTL_SIM_STATE: w.stateFile };
-    const cli = await runCli([`--simulate=${w.scenario}`, 'rolling', 'recycle', 'DefaultAppPool', '-c', 'WEB01,WEB02,WEB03', '--health', `WEB01=${farm.url('WEB01')}`, '--health', 'WEB02=http://127.0.0.1:9/', '--health', `WEB03=${farm.url('WEB03')}`, '--health-timeout', '2', '--json'], env);
+    const cli = await runInProcess([`--simulate=${w.scenario}`, 'rolling', 'recycle', 'DefaultAppPool', '-c', 'WEB01,WEB02,WEB03', '--health', `WEB01=${farm.url('WEB01')}`, '--health', 'WEB02=http://127.0.0.1:9/', '--health', `WEB03=${farm.url('WEB03')}`, '--health-timeout', '2', '--json'], env);
     expect(cli.code).toBe(8);
     expect(JSON.parse(cli.stdout)).toMatchObject({ ok: false, command: 'rolling', action: 'recycle', done: ['WEB01'], failed: ['WEB02'], untouched: ['WEB03'], exitCode: 8 });
   });
@@ -243,7 +243,7 @@ describe('rolling', () => {
     const w = world(farm3());
     const farm = await withFarm(w);
     const env = { ...process.env, IISCTL_SIM_STATE: w.stateFile, NO_COLOR: '1' };
-    const cli = await runCli([`--simulate=${w.scenario}`, 'rolling', 'recycle', 'DefaultAppPool', '-c', 'WEB01,WEB02,WEB03', '--batch', '2', '--health', `WEB01=${farm.url('WEB01')}`], env);
+    const cli = await runInProcess([`--simulate=${w.scenario}`, 'rolling', 'recycle', 'DefaultAppPool', '-c', 'WEB01,WEB02,WEB03', '--batch', '2', '--health', `WEB01=${farm.url('WEB01')}`], env);
     expect(cli.code).toBe(0);
     const lines = cli.stdout.split('\n');
     expect(lines).toContain('batch 1: WEB01, WEB02');
@@ -265,36 +265,46 @@ describe('rolling', () => {
 
   // WEB01 is this machine; WEB02 is remote: its count comes back through remoting (a bare number
   // would arrive wrapped with PSComputerName & co. and read as NaN, "drained" at once).
+  // The held request ends when the drain has seen it (the client closes it), not after a fixed
+  // time: a drain that read 0 too early, or acted before the count fell to 0, fails either way,
+  // however slow the machine (a fixed hold let a loaded machine reach the drain after it had ended).
   it.each([
-    ['this machine', 'WEB01', ['WEB01', 'WEB02'], 2500],
-    ['a remote host', 'WEB02', ['WEB02', 'WEB01'], 10_000],
-  ])('drains %s: waits for the current connections to reach 0 before acting', async (_what, host, hosts, holdMs) => {
+    ['this machine', 'WEB01', ['WEB01', 'WEB02']],
+    ['a remote host', 'WEB02', ['WEB02', 'WEB01']],
+  ])('drains %s: waits for the current connections to reach 0 before acting', async (_what, host, hosts) => {
     const w = world(farm3());
     const farm = await withFarm(w);
     const events: Array<RollingEvent & { at: number }> = [];
-    let heldDoneAt = 0;
-    const held = get(`${farm.url(host)}?hold=${holdMs}`).then((r) => {
-      heldDoneAt = Date.now();
-      return r;
+    let releasedAt = 0;
+    const request = http.get(`${farm.url(host)}?hold=30000`, { agent: false });
+    const held = new Promise<string | undefined>((resolve) => {
+      request.on('error', (e: NodeJS.ErrnoException) => resolve(e.code));
+      request.on('response', () => resolve('answered'));
     });
     await readUntil(async () => farm.connections()[host]?.['default web site'] ?? 0, (n) => n > 0, 10_000);
     const result = await rollingRestart(hosts, {
-      simulate: w.scenario,
-      simulatorStateFile: w.stateFile,
+      simulate: { scenario: w.scenario, stateFile: w.stateFile, inProcess: true },
       pollIntervalMs: 50,
       action: { kind: 'recycle', pool: 'DefaultAppPool' },
       drainMs: 60_000,
       drainIntervalMs: 200,
       health: 'http://127.0.0.1:{port}/'.replace('{port}', String(farm.sites.find((s) => s.computer === 'WEB01')!.port)),
-      onProgress: (e) => events.push({ ...e, at: Date.now() }),
+      onProgress: (e) => {
+        events.push({ ...e, at: Date.now() });
+        // The drain saw the open connection: now it goes away (as a client finishing would).
+        if (e.type === 'drain' && e.host === host && e.connections > 0 && releasedAt === 0) {
+          releasedAt = Date.now();
+          request.destroy();
+        }
+      },
     });
-    expect((await held).status).toBe(200);
+    expect(await held).toBe('ECONNRESET'); // ended by the client, not answered after the hold
     expect(result).toMatchObject({ ok: true, done: hosts });
     expect(result.hosts[0].drain).toMatchObject({ final: 0, timedOut: false });
     expect(result.hosts[0].drain!.initial).toBeGreaterThan(0);
+    expect(releasedAt).toBeGreaterThan(0);
     const act = events.find((e) => e.type === 'act' && e.host === host)!;
-    expect(act.at).toBeGreaterThanOrEqual(heldDoneAt);
-    expect(events.some((e) => e.type === 'drain' && e.host === host && e.connections > 0)).toBe(true);
+    expect(act.at).toBeGreaterThanOrEqual(releasedAt);
   });
 });
 

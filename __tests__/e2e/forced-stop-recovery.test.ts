@@ -4,14 +4,14 @@
  * logs 7031 and schedules the recovery restart). The forced stop suspends the recovery actions
  * first; the next start restores them.
  */
-import { closeClients, scenarioFile, simClient } from '../helpers/sim';
+import { closeClients, scenarioFile, inProcessClient } from '../helpers/sim';
 
 afterEach(closeClients);
 jest.setTimeout(120_000);
 
 describe('forced stop and Automatic Restart', () => {
   it('suspends the recovery actions of the services it kills, so the SCM does not start them again; start restores them', async () => {
-    const iis = await simClient(scenarioFile('hung-stop'));
+    const iis = await inProcessClient(scenarioFile('hung-stop'));
     await iis.recovery.enable(['WAS', 'W3SVC'], { delayMs: 200, resetSeconds: 3600 });
 
     const stopped = await iis.stop({ force: true, timeoutSeconds: 1, skipBackup: true });
@@ -34,7 +34,7 @@ describe('forced stop and Automatic Restart', () => {
   });
 
   it('a forced restart does not suspend them (the services come back anyway)', async () => {
-    const iis = await simClient(scenarioFile('hung-stop'));
+    const iis = await inProcessClient(scenarioFile('hung-stop'));
     await iis.recovery.enable(['W3SVC'], { delayMs: 60_000 });
     const r = await iis.restart({ force: true, timeoutSeconds: 1, skipBackup: true });
     expect(r.recoverySuspended).toBeUndefined();

@@ -6,13 +6,13 @@
 import type { HealResult } from '../../lib/control/heal';
 import type { IisctlError } from '../../lib/errors';
 import { DEFAULTS } from '../../lib/defaults';
-import { closeClients, failure, scenarioFile, service, simClient } from '../helpers/sim';
+import { closeClients, failure, scenarioFile, service, inProcessClient } from '../helpers/sim';
 
 afterEach(closeClients);
 
 it("the restart-iis rung's start phase times out within the rung's budget", async () => {
   // W3SVC stays StartPending for ten minutes once started: only a deadline ends the start phase.
-  const iis = await simClient(scenarioFile('fast', (s) => {
+  const iis = await inProcessClient(scenarioFile('fast', (s) => {
     service(s, 'W3SVC').startMs = 600_000;
   }));
   // The stop gets half of it: room for a slow shared machine to stop the fast scenario's services.

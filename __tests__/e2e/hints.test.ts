@@ -48,7 +48,7 @@ it('CLI: the same failure hints at iisctl start, in text and in --json, naming n
 });
 
 it('CLI: a stop that times out without force hints at --timeout and --force', async () => {
-  const m = inProcessMachine(scenarioFile('hung-stop'));
+  const m = inProcessMachine(scenarioFile('hung-stop'), { clock: 'virtual' });
   const r = await m.run(['stop', '--timeout', '1']);
   expect(r.code).toBe(3);
   expect(r.stderr).toMatch(/hint: Raise --timeout, or add --force/);

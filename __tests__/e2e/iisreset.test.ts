@@ -1,11 +1,17 @@
 /**
- * iisreset done right, end to end: the library against the simulated Windows host.
+ * iisreset done right, end to end: the library against the simulated Windows host, in process on
+ * virtual time (a hung stop's timeout, a restart's service transitions and the retries' backoff cost
+ * no real time; the durations the results report are the machine's clock, so exact).
  */
 import { IisctlError } from '../../lib/errors';
 import { ServiceOperationResult } from '../../lib/control/iisServices';
-import { closeClients, localComputer, scenarioFile, service, simClient, failure } from '../helpers/sim';
+import { ConnectOptions, IisClient } from '../../lib/client';
+import { closeClients, localComputer, scenarioFile, service, inProcessClient, failure } from '../helpers/sim';
 
 afterEach(closeClients);
+
+/** A client on a fresh in-process machine on virtual time, polling every 50 ms (of that clock). */
+const simClient = (scenario: string, options: Partial<ConnectOptions> = {}): Promise<IisClient> => inProcessClient(scenario, { pollIntervalMs: 50, ...options });
 
 const statusOf = (services: { name: string; status: string }[], name: string) => services.find((s) => s.name === name)?.status;
 

@@ -6,11 +6,15 @@
  *   or exit 0 only when the operation had already completed.
  * Either way the run leaves its audit event, the host lock free, and a state `status` reports
  * truthfully. "Mid-operation" is the host lock seen held in the simulated machine's state, and
- * every service and pool transition takes 1.5 s, so the signal lands while the command waits
- * (the commands marked `waits` must then end CANCELLED). Cases run INTERRUPT_PARALLEL (default 3)
- * at a time: each mostly waits on its simulated host.
+ * for SIGHUP every service and pool transition takes 1.5 s, so the signal lands while the command
+ * waits (the commands marked `waits` must then end CANCELLED). A closed output needs no slow
+ * transitions: iisctl writes on events, not on timers, so it makes the same writes (each one
+ * EPIPE) whatever the transitions take. The interrupted run is a process (signals, a closed pipe);
+ * the setup and the `status` read back after it run in this process on the same state file (only
+ * the run itself is about what a process shows). Cases run INTERRUPT_PARALLEL (default 3) at a
+ * time: each mostly waits on its simulated host.
  */
-import { changedScenario, localComputer, SimMachine, parseOneDocument } from '../helpers/cli';
+import { changedScenario, inProcessMachine, localComputer, SimMachine, parseOneDocument } from '../helpers/cli';
 import { strays, until } from './faults-helpers';
 import { anyLockHeld, auditMessages, startCli } from './interrupt-helpers';
 
@@ -21,12 +25,17 @@ type Status = { services: Json[]; appPools: Json[]; sites: Json[]; restarts: Jso
 
 const SLOW_MS = 1500;
 
-/** The fast scenario with every service and pool transition slowed to SLOW_MS; `change` adjusts it further. */
-function slow(change?: (scenario: Json) => void, base = 'fast'): string {
+/** How fast the scenario's transitions are: as bundled ('fast'), or every one slowed to SLOW_MS. */
+type Pace = 'fast' | 'slow';
+
+/** The fast scenario, with every service and pool transition slowed to SLOW_MS when `pace` is slow; `change` adjusts it further. */
+function scenario(pace: Pace, change?: (scenario: Json) => void, base = 'fast'): string {
   return changedScenario(base, (s) => {
-    for (const computer of Object.values(s.computers as Record<string, Json>)) {
-      for (const svc of (computer.services as Json[]) ?? []) Object.assign(svc, { startMs: SLOW_MS, stopMs: SLOW_MS });
-      for (const pool of (computer.appPools as Json[]) ?? []) pool.timing = { ...pool.timing, startMs: SLOW_MS, stopMs: SLOW_MS, overlapMs: SLOW_MS };
+    if (pace === 'slow') {
+      for (const computer of Object.values(s.computers as Record<string, Json>)) {
+        for (const svc of (computer.services as Json[]) ?? []) Object.assign(svc, { startMs: SLOW_MS, stopMs: SLOW_MS });
+        for (const pool of (computer.appPools as Json[]) ?? []) pool.timing = { ...pool.timing, startMs: SLOW_MS, stopMs: SLOW_MS, overlapMs: SLOW_MS };
+      }
     }
     change?.(s);
   });
@@ -83,23 +92,23 @@ const CASES: Case[] = [
   { name: 'rolling restart', waits: true, args: ['rolling', 'restart', '-c', 'WEB02'], audit: 'restart', scenario: FARM, computer: 'WEB02', effect: serviceIs('Running') },
 ];
 
-const SCENARIO_FILES: Record<string, () => string> = {
-  default: () => slow(),
-  'iis-stopped': () => slow(iisStopped),
-  'pool-stopped': () =>
-    slow((s) => {
+const SCENARIO_FILES: Record<string, (pace: Pace) => string> = {
+  default: (pace) => scenario(pace),
+  'iis-stopped': (pace) => scenario(pace, iisStopped),
+  'pool-stopped': (pace) =>
+    scenario(pace, (s) => {
       find(localComputer(s).appPools as Json[], 'DefaultAppPool')!.state = 'Stopped';
     }),
-  'site-stopped': () =>
-    slow((s) => {
+  'site-stopped': (pace) =>
+    scenario(pace, (s) => {
       find(localComputer(s).sites as Json[], 'Default Web Site')!.state = 'Stopped';
     }),
-  [FARM]: () => slow(undefined, 'farm'),
+  [FARM]: (pace) => scenario(pace, undefined, 'farm'),
 };
 const scenarios = new Map<string, string>();
-const scenarioOf = (c: Case) => {
-  const key = c.scenario ?? 'default';
-  if (!scenarios.has(key)) scenarios.set(key, SCENARIO_FILES[key]());
+const scenarioOf = (c: Case, pace: Pace) => {
+  const key = `${c.scenario ?? 'default'} ${pace}`;
+  if (!scenarios.has(key)) scenarios.set(key, SCENARIO_FILES[c.scenario ?? 'default'](pace));
   return scenarios.get(key)!;
 };
 
@@ -118,8 +127,9 @@ function auditOf(machine: SimMachine, before: number, action: string): string {
   return mine[0];
 }
 
-async function prepared(c: Case): Promise<{ machine: SimMachine; audits: number }> {
-  const machine = new SimMachine(scenarioOf(c));
+/** The case's machine: its setup (and later `status`) in this process, the interrupted run spawned on the same state file. */
+async function prepared(c: Case, pace: Pace): Promise<{ machine: SimMachine; audits: number }> {
+  const machine = inProcessMachine(scenarioOf(c, pace));
   if (c.setup) expect((await machine.run(c.setup)).code).toBe(0);
   return { machine, audits: auditMessages(machine.stateFile).length };
 }
@@ -144,7 +154,7 @@ async function eachCase(run: (c: Case) => Promise<void>): Promise<void> {
 describe('every changing command, interrupted', () => {
   it('with stdout and stderr closed before anything is written: the operation completes, exit 0, audited, status shows the change', async () => {
     await eachCase(async (c) => {
-      const { machine, audits } = await prepared(c);
+      const { machine, audits } = await prepared(c, 'fast');
       const run = startCli([`--simulate=${machine.scenario}`, ...c.args], machine.env(), { closeOutput: true });
       const done = await run.done;
       expect({ case: c.name, code: done.code }).toEqual({ case: c.name, code: 0 });
@@ -157,7 +167,7 @@ describe('every changing command, interrupted', () => {
 
   it('with SIGHUP once it holds the host lock: CANCELLED (exit 130) with the state read back, or exit 0 only when done; audited; lock released; status agrees', async () => {
     await eachCase(async (c) => {
-      const { machine, audits } = await prepared(c);
+      const { machine, audits } = await prepared(c, 'slow');
       const run = startCli([`--simulate=${machine.scenario}`, ...c.args, '--json'], machine.env());
       // A quick command (backup create, enable, ...) can take and release the lock between two
       // reads of the state file: its exit ends the wait too, and it must then have finished (below).

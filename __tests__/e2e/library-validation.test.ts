@@ -6,8 +6,8 @@
 import { connect } from '../../lib/client';
 import { rollingRestart } from '../../lib/fleet/rolling';
 import { LIMITS } from '../../lib/limits';
-import { closeClients, failure, scenarioFile, simClient, tempDir } from '../helpers/sim';
-import { SimMachine } from '../helpers/cli';
+import { closeClients, failure, scenarioFile, inProcessClient, tempDir } from '../helpers/sim';
+import { inProcessMachine } from '../helpers/cli';
 import * as path from 'node:path';
 
 afterEach(closeClients);
@@ -16,7 +16,7 @@ const BAD_SECONDS = [-1, NaN, Infinity, 1e12, 86_401];
 
 describe('operation options are checked before anything runs', () => {
   it.each(BAD_SECONDS)('restart, stop, start with timeoutSeconds %p: INVALID_ARGUMENT, host untouched, no audit', async (bad) => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     for (const call of [() => iis.restart({ timeoutSeconds: bad }), () => iis.stop({ timeoutSeconds: bad }), () => iis.start({ timeoutSeconds: bad }), () => iis.plan('restart', { timeoutSeconds: bad })]) {
       const e = await failure(call());
       expect(e.code).toBe('INVALID_ARGUMENT');
@@ -27,7 +27,7 @@ describe('operation options are checked before anything runs', () => {
   });
 
   it('pools, sites and heal check their time-outs too', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     const calls = [
       () => iis.appPools.recycle('DefaultAppPool', { timeoutSeconds: -1 }),
       () => iis.appPools.stop('DefaultAppPool', { timeoutSeconds: NaN }),
@@ -75,10 +75,10 @@ describe('connection options', () => {
 
 describe('one set of bounds for the library and the CLI', () => {
   it('the CLI refuses the same values with the same rule text', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     const cli = await m.run(['restart', '--timeout', '86401']);
     expect(cli.code).toBe(2);
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     const lib = await failure(iis.restart({ timeoutSeconds: 86_401 }));
     const rule = `must be a number of seconds from ${LIMITS.timeoutSeconds.min} to ${LIMITS.timeoutSeconds.max}`;
     expect(cli.stderr).toContain(`--timeout ${rule}; got "86401".`);

@@ -6,14 +6,15 @@
  * iisctl says so: ACCESS_DENIED, exit 5, with the "run elevated" hint.
  */
 import * as path from 'node:path';
-import { SCENARIOS, SimMachine } from '../helpers/cli';
-import { closeClients, failure, scenarioFile, simClient } from '../helpers/sim';
+import { inProcessMachine, SCENARIOS } from '../helpers/cli';
+import { closeClients, failure, scenarioFile, inProcessClient } from '../helpers/sim';
 
 jest.setTimeout(120_000);
 afterEach(closeClients);
 
 describe('a non-administrator', () => {
-  const machine = new SimMachine(path.join(SCENARIOS, 'not-admin.json'));
+  // The CLI in process on virtual time: exit codes and --json documents, nothing only a process shows.
+  const machine = inProcessMachine(path.join(SCENARIOS, 'not-admin.json'), { clock: 'virtual' });
 
   it.each([['status'], ['pool', 'list'], ['site', 'list'], ['backup', 'list'], ['advise']])('iisctl %s: ACCESS_DENIED, exit 5, run elevated', async (...args: string[]) => {
     const r = await machine.json(args);
@@ -23,7 +24,7 @@ describe('a non-administrator', () => {
   });
 
   it('library: reading pools, sites, worker processes and backups is ACCESS_DENIED; the service list still reads', async () => {
-    const iis = await simClient(scenarioFile('not-admin'));
+    const iis = await inProcessClient(scenarioFile('not-admin'));
     for (const read of [() => iis.appPools.list(), () => iis.sites.list(), () => iis.backups.list()]) {
       expect((await failure(read())).code).toBe('ACCESS_DENIED');
     }

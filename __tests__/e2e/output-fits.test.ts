@@ -39,7 +39,7 @@ describe('the live progress line', () => {
 
 describe('stderr', () => {
   it('retry warnings are one line each in the CLI style; the long WinRM text appears once', async () => {
-    const m = inProcessMachine(scenarioFile('farm'));
+    const m = inProcessMachine(scenarioFile('farm'), { clock: 'virtual' });
     const r = await m.run(['-c', 'WEB03', 'status']);
     expect(r.code).toBe(7);
     const lines = r.stderr.trim().split('\n');

@@ -5,13 +5,13 @@
 import { DEFAULT_SETTINGS_FOR_TEST } from '../helpers/settings';
 import * as path from 'node:path';
 import { withMachine } from '../../lib/sim/state';
-import { closeClients, localComputer, scenarioFile, simClient, failure, tempDir } from '../helpers/sim';
+import { closeClients, localComputer, scenarioFile, inProcessClient, failure, tempDir } from '../helpers/sim';
 
 afterEach(closeClients);
 
 describe('appPools.settings', () => {
   it('reads every setting with the documented IIS 10 defaults, in one round trip', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     const calls = iis.stats.calls;
     const s = await iis.appPools.settings('DefaultAppPool');
     expect(iis.stats.calls - calls).toBe(1);
@@ -19,14 +19,14 @@ describe('appPools.settings', () => {
   });
 
   it('NOT_FOUND for an unknown pool', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     expect((await failure(iis.appPools.settings('nope'))).code).toBe('NOT_FOUND');
   });
 });
 
 describe('appPools.configure', () => {
   it('writes every setting and shows before and after, read back', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     const changes = {
       recycleTime: '00:00:00',
       recycleRequests: 100000,
@@ -100,7 +100,7 @@ describe('appPools.configure', () => {
     [{ nonsense: 1 }, /Unknown application pool setting/],
     [{}, /No setting/],
   ])('refuses %j before any PowerShell runs', async (changes, message) => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     const calls = iis.stats.calls;
     const e = await failure(iis.appPools.configure('DefaultAppPool', changes as never));
     expect(e.code).toBe('INVALID_ARGUMENT');
@@ -109,7 +109,7 @@ describe('appPools.configure', () => {
   });
 
   it.each([['a"b'], ['a/b'], ['x]'], [' ']])('refuses the pool name %j before any PowerShell runs', async (name) => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     const calls = iis.stats.calls;
     expect((await failure(iis.appPools.settings(name))).code).toBe('INVALID_ARGUMENT');
     expect((await failure(iis.appPools.configure(name, { cpuLimitPercent: 1 }))).code).toBe('INVALID_ARGUMENT');
@@ -117,7 +117,7 @@ describe('appPools.configure', () => {
   });
 
   it.each([["O'Brien"], ["it's $(Stop-Process -Id 4) `n ' x"], ['\u2019quoted\u2018'], ['ünï ĉødé']])('reads and writes a pool named %j (XPath and PowerShell quoting)', async (name) => {
-    const iis = await simClient(scenarioFile('fast', (s) => {
+    const iis = await inProcessClient(scenarioFile('fast', (s) => {
       (localComputer(s).appPools as unknown[]).push({ name, workers: 0 });
     }));
     const r = await iis.appPools.configure(name, { rapidFailMaxCrashes: 7, recycleSchedule: ['01:00'] });
@@ -129,7 +129,7 @@ describe('appPools.configure', () => {
   it('ACCESS_DENIED for a non-administrator, who cannot read the settings either; nothing changed', async () => {
     const scenario = scenarioFile('not-admin');
     const stateFile = path.join(tempDir(), 'state.json');
-    const iis = await simClient(scenario, { simulatorStateFile: stateFile });
+    const iis = await inProcessClient(scenario, { simulatorStateFile: stateFile });
     const e = await failure(iis.appPools.configure('DefaultAppPool', { cpuLimitPercent: 50 }));
     expect(e.code).toBe('ACCESS_DENIED');
     // IIS configuration is readable only by Administrators.
@@ -138,7 +138,7 @@ describe('appPools.configure', () => {
   });
 
   it('planConfigure shows the script and changes nothing', async () => {
-    const iis = await simClient(scenarioFile('fast'));
+    const iis = await inProcessClient(scenarioFile('fast'));
     const plan = await iis.appPools.planConfigure('DefaultAppPool', { overlappingRecycle: false, idleTimeoutAction: 'Suspend' });
     expect(plan.changes.map((c) => c.attribute)).toEqual(['recycling/@disallowOverlappingRotation', 'processModel/@idleTimeoutAction']);
     expect(plan.steps[1].script).toContain("Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST'");

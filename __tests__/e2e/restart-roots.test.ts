@@ -3,12 +3,13 @@
  * (IISADMIN where installed, WAS, W3SVC) run, whatever they were before, or the result is a
  * failure naming what does not run. Dependents stopped before stay stopped, and the result says so.
  * The same holds for heal, whose restart-iis rungs go through restart.
- * Library tests: in process on virtual time (helpers/sim.ts inProcessClient); CLI tests: processes.
+ * In process on virtual time: the library tests (helpers/sim.ts inProcessClient) and the CLI tests
+ * (helpers/cli.ts inProcessMachine): results, output and exit codes, nothing only a process shows.
  */
 import { IisctlError } from '../../lib/errors';
 import type { ServiceOperationResult } from '../../lib/control/iisServices';
 import { closeClients, failure, localComputer, scenarioFile, service, inProcessClient } from '../helpers/sim';
-import { SimMachine } from '../helpers/cli';
+import { inProcessMachine } from '../helpers/cli';
 
 afterEach(closeClients);
 
@@ -50,7 +51,7 @@ describe('restart brings IIS back', () => {
   });
 
   it('CLI: stop, then restart and iisreset /restart leave WAS and W3SVC Running', async () => {
-    const m = new SimMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     for (const restart of [['restart'], ['/restart']]) {
       expect((await m.run(['stop'])).code).toBe(0);
       const r = await m.run(restart);
@@ -62,10 +63,11 @@ describe('restart brings IIS back', () => {
   });
 
   it('CLI: a restart that leaves a stopped dependent stopped says so', async () => {
-    const m = new SimMachine(
+    const m = inProcessMachine(
       scenarioFile('fast', (s) => {
         localComputer(s).services.push({ name: 'NetPipeActivator', displayName: 'Net.Pipe Listener Adapter', startType: 'Automatic', dependsOn: ['WAS'], image: 'svchost', group: 'netpipe', startMs: 50, stopMs: 50, status: 'Stopped' });
       }),
+      { clock: 'virtual' },
     );
     const r = await m.run(['restart']);
     expect(r.code).toBe(0);
@@ -92,7 +94,7 @@ describe('heal on a host whose IIS is stopped', () => {
     expect(e.hint).toMatch(/restart-iis-force, failed: .*W3SVC is Stopped \(start type Disabled\)/);
     expect(e.hint).not.toMatch(/application itself/);
 
-    const m = new SimMachine(file);
+    const m = inProcessMachine(file, { clock: 'virtual' });
     const r = await m.run(['heal', 'DefaultAppPool', '--force', '--timeout', '5']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^RUNG\s+OUTCOME/m);

@@ -54,7 +54,7 @@ describe('--log-file at its default level', () => {
   });
 
   it('a failed restart is logged at error level with its exit code, and stderr is not doubled', async () => {
-    const m = inProcessMachine(scenarioFile('hung-stop'));
+    const m = inProcessMachine(scenarioFile('hung-stop'), { clock: 'virtual' });
     const log = path.join(tempDir(), 'iisctl.log');
     const r = await m.run(['restart', '--timeout', '1', '--reason', 'nightly', '--log-file', log]);
     expect(r.code).toBe(3);
@@ -68,7 +68,7 @@ describe('--log-file at its default level', () => {
   });
 
   it('a read-only command is recorded too', async () => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     const log = path.join(tempDir(), 'iisctl.log');
     expect((await m.run(['status', '--log-file', log])).code).toBe(0);
     expect(readLog(log).map((l) => [l.record, l.command, l.outcome])).toEqual([
@@ -82,7 +82,7 @@ describe('several hosts', () => {
   const order = (lines: Line[]) => lines.filter((l) => l.command === 'restart' && (l.record === 'start' || l.record === 'result')).map((l) => `${l.record} ${l.host}`);
 
   it('restart goes one host after another by default', async () => {
-    const m = inProcessMachine(scenarioFile('farm'));
+    const m = inProcessMachine(scenarioFile('farm'), { clock: 'virtual' });
     const log = path.join(tempDir(), 'iisctl.log');
     const r = await m.run(['-c', 'WEB01', '-c', 'WEB02', 'restart', '--log-file', log]);
     expect(r.code).toBe(0);
@@ -90,7 +90,7 @@ describe('several hosts', () => {
   });
 
   it('--parallel 2 works on both at once', async () => {
-    const m = inProcessMachine(scenarioFile('farm'));
+    const m = inProcessMachine(scenarioFile('farm'), { clock: 'virtual' });
     const log = path.join(tempDir(), 'iisctl.log');
     const r = await m.run(['-c', 'WEB01', '-c', 'WEB02', 'restart', '--parallel', '2', '--log-file', log]);
     expect(r.code).toBe(0);

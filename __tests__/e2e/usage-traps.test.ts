@@ -27,7 +27,7 @@ describe('iisreset switches', () => {
     ['/noforc', /Did you mean \/NOFORCE\?/],
     ['/help', /\/help is not an iisreset switch\. Did you mean \/\? .* or --help/],
   ])('%s suggests a switch', async (arg, message) => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     const r = await m.run([arg]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
@@ -37,7 +37,7 @@ describe('iisreset switches', () => {
 
 describe('refusals and dry runs while restarts are disabled', () => {
   it('"Attempting stop..." is not printed before a DISABLED refusal', async () => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     expect((await m.run(['disable', '--reason', 'freeze'])).code).toBe(0);
     for (const args of [['stop'], ['restart'], ['/restart']]) {
       const r = await m.run(args);
@@ -47,7 +47,7 @@ describe('refusals and dry runs while restarts are disabled', () => {
   });
 
   it('a pool or site dry run says the action would be refused; start stays allowed', async () => {
-    const m = inProcessMachine();
+    const m = inProcessMachine(undefined, { clock: 'virtual' });
     expect((await m.run(['disable'])).code).toBe(0);
     for (const args of [['pool', 'recycle', 'DefaultAppPool'], ['site', 'stop', 'Default Web Site']]) {
       const r = await m.run([...args, '--dry-run']);

@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { readCommandLog, withMachineSync } from '../../lib/sim/state';
+import { commandLogPath, withMachineSync } from '../../lib/sim/state';
 import { unquoteVerbatim } from '../../lib/powershell/quote';
-import type { PowerShellParser, SyntaxNode } from '../../lib/sim/parser';
+import type { PowerShellParser } from '../../lib/sim/parser';
 import { hostileCorpus } from './hostile';
 import type { SimClock } from '../../lib/sim/clock';
 
@@ -128,18 +128,76 @@ export interface Recorded {
   truncated?: boolean;
 }
 
-/** The command log of a simulated machine: what ran since a mark. */
+/**
+ * The command log of a simulated machine: what ran since a mark. It reads the log file
+ * (lib/sim/state.ts commandLogPath: one JSON line per script, appended, cut back to the last
+ * commandLogLimit lines now and then) from its end, only as far back as the mark: a whole read and
+ * parse of a log of hundreds of scripts for every mark and every check was an eighth of the
+ * property files' CPU. The same entries as readCommandLog filtered by seq, as long as fewer than
+ * commandLogLimit scripts ran since the mark (one case runs far fewer); a torn line is skipped as
+ * readCommandLog skips it.
+ */
 export class CommandLog {
   constructor(readonly stateFile: string) {}
-  private all(): Recorded[] {
-    return readCommandLog({ stateFile: this.stateFile }) as Recorded[];
-  }
   mark(): number {
-    const log = this.all();
-    return log.length ? log[log.length - 1].seq : -1;
+    let last = -1;
+    readBackwards(commandLogPath(this.stateFile), (e) => {
+      last = e.seq;
+      return false;
+    });
+    return last;
   }
   since(mark: number): Recorded[] {
-    return this.all().filter((c) => c.seq > mark);
+    const out: Recorded[] = [];
+    readBackwards(commandLogPath(this.stateFile), (e) => {
+      if (e.seq <= mark) return false;
+      out.push(e);
+      return true;
+    });
+    return out.reverse();
+  }
+}
+
+/** Visits the entries of a command log file from the last one back, while visit returns true. */
+function readBackwards(file: string, visit: (e: Recorded) => boolean): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  try {
+    let pos = fs.fstatSync(fd).size;
+    // Bytes before `pos` not yet visited that may hold the start of a line cut by a chunk boundary.
+    let carry = Buffer.alloc(0);
+    while (pos > 0) {
+      const n = Math.min(1 << 16, pos);
+      pos -= n;
+      const chunk = Buffer.alloc(n);
+      fs.readSync(fd, chunk, 0, n, pos);
+      const text = Buffer.concat([chunk, carry]);
+      // Whole lines only: what precedes the first newline may continue in the bytes before `pos`.
+      const from = pos === 0 ? 0 : text.indexOf(0x0a) + 1;
+      if (pos > 0 && from === 0) {
+        carry = text;
+        continue;
+      }
+      carry = text.subarray(0, from);
+      const lines = text.subarray(from).toString('utf8').split('\n');
+      for (let i = lines.length - 1; i >= 0; i--) {
+        if (!lines[i]) continue;
+        let entry: Recorded;
+        try {
+          entry = JSON.parse(lines[i]) as Recorded;
+        } catch {
+          continue; // a line torn by a crash mid-append
+        }
+        if (!visit(entry)) return;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
@@ -153,19 +211,32 @@ export interface ScriptFacts {
   syntaxOk: boolean;
 }
 
+/**
+ * The walk goes by a tree cursor, not by `children`: web-tree-sitter builds a Node object for every
+ * child it lists (as in property/builders.test.ts), and that was a ninth of the property files' CPU.
+ */
 export function factsOf(parser: PowerShellParser, script: string): ScriptFacts {
   const tree = parser.parse(script);
   const facts: ScriptFacts = { commands: [], literals: [], expandable: [], syntaxOk: !tree.rootNode.hasError };
-  const walk = (n: SyntaxNode): void => {
-    if (n.type === 'string_literal') {
-      if (/^['\u2018\u2019\u201A\u201B]/.test(n.text)) facts.literals.push(unquoteVerbatim(n.text));
-      else facts.expandable.push(n.text);
+  const cursor = tree.walk();
+  // The node under the cursor and its subtree; the cursor is back on that node afterwards.
+  const walk = (): void => {
+    const type = cursor.nodeType;
+    if (type === 'string_literal') {
+      const text = cursor.nodeText;
+      if (/^['\u2018\u2019\u201A\u201B]/.test(text)) facts.literals.push(unquoteVerbatim(text));
+      else facts.expandable.push(text);
       return;
     }
-    if (n.type === 'command_name') facts.commands.push(n.text.toLowerCase());
-    for (const c of n.children) if (c) walk(c);
+    if (type === 'command_name') facts.commands.push(cursor.nodeText.toLowerCase());
+    if (cursor.gotoFirstChild()) {
+      do walk();
+      while (cursor.gotoNextSibling());
+      cursor.gotoParent();
+    }
   };
-  walk(tree.rootNode);
+  walk();
+  cursor.delete();
   tree.delete();
   return facts;
 }

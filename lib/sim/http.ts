@@ -13,8 +13,8 @@
  *   starts one on demand (machine.demandWorker). An overlapped recycle keeps a worker at all times,
  *   so it serves without a gap; a non-overlapped recycle (disallowOverlappingRotation) has a short
  *   window without workers.
- * - `?hold=MS` (at most 30000) keeps the request open that long before answering: a way to have
- *   current connections while draining.
+ * - `?hold=MS` (at most 30000) keeps the request open that long before answering (or until the
+ *   client closes it): a way to have current connections while draining.
  *
  * Current connections (open TCP connections per site) are published in
  * `<state file>.connections.json`, which the simulated Get-Counter '\Web Service(<site>)\Current
@@ -157,7 +157,17 @@ export async function startSimulatedFarm(options: SimulatedFarmOptions): Promise
   const handle = (l: Listener) => async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const hold = Math.min(MAX_HOLD_MS, Math.max(0, Number(url.searchParams.get('hold') ?? 0) || 0));
-    if (hold > 0) await new Promise((r) => setTimeout(r, hold));
+    if (hold > 0) {
+      // A hold ends early when the client goes away: nothing is left to answer, and no timer outlives the connection.
+      const gone = await new Promise<boolean>((r) => {
+        const timer = setTimeout(() => r(false), hold);
+        req.socket.once('close', () => {
+          clearTimeout(timer);
+          r(true);
+        });
+      });
+      if (gone) return;
+    }
     let v = verdict(fresh(), l.computer, l.site, url.pathname);
     if (v.kind === 'ok' && v.pid === null) {
       const pool = v.pool;
