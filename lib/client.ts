@@ -175,7 +175,6 @@ export function parseSharedConnectOptions(options: Omit<ConnectOptions, 'compute
     ['retry.maxDelayMs', options.retry?.maxDelayMs, LIMITS.retryDelayMs],
   ]);
   const simulate = simulateOptions(options.simulate);
-  if (simulate?.inProcess && auth.credential) throw invalidArgument('A credential reaches PowerShell through its process environment: not with simulate.inProcess.');
   if (!simulate?.inProcess && simulate?.clock !== undefined && simulate.clock !== 'real') throw invalidArgument('simulate.clock needs simulate.inProcess: a simulated host in its own process keeps real time.');
   const { simulatorStateFile, powershell, pwsh, transport, logger, retry, callTimeoutMs, pollIntervalMs, signal, clock } = options;
   const connection = { simulatorStateFile: simulate?.stateFile ?? simulatorStateFile, powershell, pwsh, transport, logger, retry, callTimeoutMs, pollIntervalMs, signal, clock, lock, simulate, user: currentUser() };
@@ -369,7 +368,8 @@ export async function connect(options: ConnectOptions | ParsedConnectOptions = {
   // A bad or unavailable engine fails here, before any host starts.
   if (sim) loadSimulator().chooseEngine(sim.engine);
   if (sim?.inProcess) {
-    const { clock, transport } = inProcessHost(sim, stateFile, parsed.clock);
+    // The credential's password reaches the in-process host as a spawned one gets it: in its own environment.
+    const { clock, transport } = inProcessHost(sim, stateFile, parsed.clock, remoteSecretEnv(target));
     logger.debug('connecting', { executable: 'simulated Windows host (in process)', computerName: target?.computerName });
     const session = new PowerShellSession({ transport, logger, callTimeoutMs: parsed.callTimeoutMs, hostName, clock });
     return new IisClient(session, { ...parsed, clock }, logger);
@@ -400,12 +400,12 @@ function simulateOptions(simulate: ConnectOptions['simulate']): SimulateOptions 
 }
 
 /** The simulated host in this process, on the clock the client shares with it. */
-function inProcessHost(sim: SimulateOptions, stateFile: string | undefined, given: Clock | undefined): { clock: Clock; transport: TransportFactory } {
+function inProcessHost(sim: SimulateOptions, stateFile: string | undefined, given: Clock | undefined, environment: Record<string, string>): { clock: Clock; transport: TransportFactory } {
   const simulator = loadSimulator();
   const wanted = sim.clock ?? 'real';
   if (given && wanted !== 'real' && given !== wanted) throw invalidArgument('Two clocks given: clock and simulate.clock; give one.');
   // A virtual clock starts at the wall time: a state file saved earlier never lies in its future.
   const clock = wanted === 'virtual' ? new simulator.VirtualClock(realClock.now(), { auto: true }) : wanted === 'real' ? given ?? realClock : wanted;
   const scenario = sim.scenario === undefined ? undefined : simulator.resolveScenarioPath(sim.scenario);
-  return { clock, transport: simulator.inProcessTransport({ scenario, stateFile, clock, engine: sim.engine }) };
+  return { clock, transport: simulator.inProcessTransport({ scenario, stateFile, clock, engine: sim.engine, environment }) };
 }

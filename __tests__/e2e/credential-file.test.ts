@@ -3,8 +3,8 @@
  * end against the simulated farm (farm.json: WEB01, the local computer, runs as
  * WEB01\Administrator; WEB02 is remote): library and CLI. The simulated host decrypts only a file
  * made for its own account on its own computer (lib/sim/cmdlets/clixml.ts, its DPAPI model).
- * The CLI runs in process on virtual time (exit codes, output, the host's command log), except
- * with --user, whose password reaches the host process in its spawn environment.
+ * The CLI runs in process on virtual time (exit codes, output, the host's command log); with
+ * --user the password reaches the in-process host in its own environment, as a spawned one's.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,7 +12,7 @@ import { connect } from '../../lib/client';
 import { isIisctlError } from '../../lib/errors';
 import { writeSimulatedCredentialFile } from '../../lib/sim/cmdlets/clixml';
 import { VirtualClock } from '../../lib/sim/clock';
-import { runCli as spawnCli, runInProcess } from '../helpers/cli';
+import { runInProcess } from '../helpers/cli';
 import { scenarioFile, tempDir } from '../helpers/sim';
 import { commandLog } from './faults-helpers';
 
@@ -122,10 +122,27 @@ describe('CLI: --credential-file', () => {
 
   it('rolling passes --user to every host as well (it used to drop it)', async () => {
     const e = env();
-    // Spawned: the password reaches the host process in its spawn environment.
-    const r = await spawnCli([`--simulate=${scenarioFile('farm')}`, 'rolling', 'recycle', 'DefaultAppPool', '-c', 'WEB02', '--user', 'CONTOSO\\deploy'], { ...e, IISCTL_PASSWORD: PASSWORD });
+    // In process: the password reaches the in-process host in its own environment, as a spawned one gets it.
+    const r = await runCli([`--simulate=${scenarioFile('farm')}`, 'rolling', 'recycle', 'DefaultAppPool', '-c', 'WEB02', '--user', 'CONTOSO\\deploy'], { ...e, IISCTL_PASSWORD: PASSWORD });
     expect(r.code).toBe(0);
     expect(commandLog(e.IISCTL_SIM_STATE, 'WEB01').join('\n')).toContain('-Credential $global:IisctlCredential');
+  });
+
+  it('an in-process host gets the password in its own environment: the remote call works, and this process\'s environment is neither read nor changed', async () => {
+    const before = { ...process.env };
+    process.env.IISCTL_PASSWORD = 'not this one';
+    try {
+      const iis = await connect({ simulate: { scenario: scenarioFile('farm'), stateFile: path.join(tempDir(), 'state.json'), inProcess: true, clock: 'virtual' }, computerName: 'WEB02', credential: { userName: 'CONTOSO\\deploy', password: PASSWORD } });
+      try {
+        expect((await iis.status()).services.length).toBeGreaterThan(0);
+      } finally {
+        await iis.close();
+      }
+      // The host deleted the variable from its environment once read (lib/scripts/remote.ts), not from this process's.
+      expect(process.env.IISCTL_PASSWORD).toBe('not this one');
+    } finally {
+      process.env = before;
+    }
   });
 
   it('with --user, or without -c, or empty: exit 2 before anything runs', async () => {

@@ -117,8 +117,11 @@ describe('credentials are never shown', () => {
     const logFile = path.join(tempDir(), 'log.jsonl');
     const logger = createLogger({ level: 'debug', consoleLevel: 'error', file: logFile });
     const credential = { userName: 'CONTOSO\\deploy', password: PASSWORD };
-    const ok = await connect({ simulate: w.scenario, simulatorStateFile: w.stateFile, computerName: 'WEB02', credential, logger });
-    const bad = await connect({ simulate: w.scenario, simulatorStateFile: w.stateFile, computerName: 'WEB03', credential, logger });
+    // In process on one virtual clock: the password reaches each host in its own environment.
+    const clock = new VirtualClock(Date.now(), { auto: true });
+    const simulate = { scenario: w.scenario, stateFile: w.stateFile, inProcess: true, clock };
+    const ok = await connect({ simulate, computerName: 'WEB02', credential, logger });
+    const bad = await connect({ simulate, computerName: 'WEB03', credential, logger });
     opened.push(ok, bad);
     await ok.status();
     const plan = await ok.plan('restart');
@@ -139,10 +142,10 @@ describe('credentials are never shown', () => {
 
     const cliLog = path.join(tempDir(), 'cli.jsonl');
     const env = { ...process.env, IISCTL_SIM_STATE: path.join(tempDir(), 'cli-state.json'), IISCTL_PASSWORD: PASSWORD };
-    const r = await runCli([`--simulate=${w.scenario}`, 'status', '-c', 'WEB02,WEB03', '--user', 'CONTOSO\\deploy', '--json', '--log-file', cliLog, '--log-level', 'debug'], env);
+    const r = await runInProcess([`--simulate=${w.scenario}`, 'status', '-c', 'WEB02,WEB03', '--user', 'CONTOSO\\deploy', '--json', '--log-file', cliLog, '--log-level', 'debug'], env, clock);
     expect(r.code).toBe(8);
     for (const text of [r.stdout, r.stderr, fs.readFileSync(cliLog, 'utf8')]) expect(text).not.toContain(PASSWORD);
-    const dry = await runCli([`--simulate=${w.scenario}`, 'restart', '--dry-run', '-c', 'WEB02', '--user', 'CONTOSO\\deploy', '--json'], env);
+    const dry = await runInProcess([`--simulate=${w.scenario}`, 'restart', '--dry-run', '-c', 'WEB02', '--user', 'CONTOSO\\deploy', '--json'], env, clock);
     expect(dry.code).toBe(0);
     expect(dry.stdout).not.toContain(PASSWORD);
     expect(dry.stdout).toContain('New-PSSession');

@@ -13,7 +13,7 @@ import { EXIT, exitCodeOf, ExitCode } from './exitCodes';
 import type { GlobalArgs } from './options';
 import { Output } from './render';
 import { UsageError } from './usageError';
-import { CliIo, simulatedMachine, simulatorEngine, simulatorTransport } from './io';
+import { CliIo, simulatedMachine, simulatorEngine } from './io';
 
 export { UsageError };
 
@@ -133,13 +133,15 @@ function connectOptions(ctx: Context): Omit<ConnectOptions, 'computerName'> {
   const simulated = args.simulate || args.scenario !== undefined;
   // IISCTL_SIM_ENGINE of this run's environment (the library would read the process's).
   const engine = simulated ? simulatorEngine(ctx.io) : undefined;
-  const simulate = simulated ? (engine ? { scenario: args.scenario, engine } : args.scenario ?? true) : undefined;
+  const inProcess = ctx.io.simulator?.inProcess === true;
+  // In process (the caller's choice, CliIo.simulator): the scenario of this run's environment, and
+  // the host's clock is iisctl's too (on a virtual clock its waits cost no real time).
+  const simulate = !simulated ? undefined : inProcess
+    ? { scenario: simulatedMachine(ctx.io, args.scenario).scenario, engine, inProcess, clock: ctx.io.simulator?.clock }
+    : engine ? { scenario: args.scenario, engine } : args.scenario ?? true;
   return {
     simulate,
     simulatorStateFile: simulate ? simulatedMachine(ctx.io).stateFile : undefined,
-    transport: simulate ? simulatorTransport(ctx.io, args.scenario) : undefined,
-    // The in-process host's clock is iisctl's too: on a virtual clock its waits cost no real time.
-    clock: simulate ? ctx.io.simulator?.clock : undefined,
     logger: ctx.logger,
     retry: ctx.checked.retries === undefined ? undefined : { attempts: ctx.checked.retries + 1 },
     lock: { wait: args.waitLock !== false, timeoutSeconds: ctx.checked.lockTimeout },

@@ -4,7 +4,6 @@
  * host in the same Node process. Nothing below the entry reads process.stdout, process.stderr or
  * process.env: it reads these.
  */
-import type { TransportFactory } from '../index';
 import { loadSimulator, type SimulatorModule } from '../simulator';
 import type { Stream } from './render';
 
@@ -28,12 +27,6 @@ export interface CliIo {
 /** The simulated machine of a run: its state file (IISCTL_SIM_STATE) and scenario (--simulate=X, else IISCTL_SIM_SCENARIO). */
 export function simulatedMachine(io: CliIo, scenario?: string): { stateFile?: string; scenario?: string } {
   return { stateFile: nonEmpty(io.env.IISCTL_SIM_STATE), scenario: scenario ?? nonEmpty(io.env.IISCTL_SIM_SCENARIO) };
-}
-
-/** The in-process simulated host of a --simulate run, when the caller asked for it. */
-export function simulatorTransport(io: CliIo, scenario: string | undefined): TransportFactory | undefined {
-  if (!io.simulator?.inProcess) return undefined;
-  return loadSimulator().inProcessTransport({ ...simulatedMachine(io, scenario), clock: io.simulator.clock, engine: simulatorEngine(io) });
 }
 
 /** What `status` and `sim` print about the simulated host's engine: which one runs, and why. */

@@ -38,8 +38,8 @@ export interface HostEngine {
 }
 
 /** The engine of one simulated powershell.exe on the machine of `state`: `choice` (default: chooseEngine()). */
-export async function createHostEngine(state: SimStateOptions, processId: number, choice: SimEngineChoice = chooseEngine()): Promise<HostEngine> {
-  if (choice.engine === 'interp') return createHostInterpreter(state, processId);
+export async function createHostEngine(state: SimStateOptions, processId: number, choice: SimEngineChoice = chooseEngine(), environment?: Record<string, string | undefined>): Promise<HostEngine> {
+  if (choice.engine === 'interp') return createHostInterpreter(state, processId, environment);
   const who = await withMachine(state, (m) => ({ computerName: m.name }));
   // Loaded only for this engine: it starts a process and a socket server.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -48,7 +48,7 @@ export async function createHostEngine(state: SimStateOptions, processId: number
 }
 
 /** The interpreter of one simulated powershell.exe on the machine of `state`. */
-export async function createHostInterpreter(state: SimStateOptions, processId: number): Promise<Interpreter> {
+export async function createHostInterpreter(state: SimStateOptions, processId: number, environment?: Record<string, string | undefined>): Promise<Interpreter> {
   const [, who] = await Promise.all([loadParser(), withMachine(state, (m) => ({ computerName: m.name, account: m.user.name }))]);
   const { computerName, account } = who;
   // The scenario's account is DOMAIN\user; .NET's Environment splits it into UserDomainName and UserName.
@@ -59,6 +59,7 @@ export async function createHostInterpreter(state: SimStateOptions, processId: n
     userName: slash >= 0 ? account.slice(slash + 1) : account,
     userDomainName: slash >= 0 ? account.slice(0, slash) : computerName,
     processId,
+    environment,
   });
 }
 
@@ -88,6 +89,12 @@ export interface InProcessOptions {
   clock?: SimClock;
   /** Which engine runs the scripts: pwsh, interp or auto (default: $IISCTL_SIM_ENGINE, else auto; lib/sim/engine.ts). */
   engine?: string;
+  /**
+   * The environment this simulated powershell.exe starts with, as a spawned one would get it
+   * (e.g. the remote credential's password, lib/scripts/remote.ts). Its own copy: nothing of this
+   * Node process's environment is read or changed.
+   */
+  environment?: Record<string, string>;
 }
 
 /** Simulated process ids: far from real ones, distinct per transport. */
@@ -116,7 +123,7 @@ class InProcessTransport implements Transport {
     // The engine is chosen now, so a bad choice fails here, in the caller's connect().
     const choice = chooseEngine(options.engine);
     this.description = `simulated Windows host (in process, engine ${choice.engine})`;
-    const starting = createHostEngine(this.state, this.pid, choice);
+    const starting = createHostEngine(this.state, this.pid, choice, { ...options.environment });
     this.interp = (options.clock instanceof VirtualClock ? options.clock.whileBusy(starting) : starting).then((interp) => {
       // This host has its machine now: a state file deleted or corrupted from here on ends it (host.ts).
       this.state.requireExisting = true;

@@ -45,13 +45,15 @@ export interface SimInterpreterOptions {
   userDomainName?: string;
   /** $PID (the simulated host's own process id; named mutexes are owned by it). */
   processId?: number;
+  /** The process's environment (default: this Node process's; see InterpreterOptions). */
+  environment?: Record<string, string | undefined>;
   onStdout?: (text: string) => void;
   onStderr?: (text: string) => void;
   onError?: (rec: PsErrorRecord) => void;
 }
 
 export function createSimInterpreter(o: SimInterpreterOptions): Interpreter {
-  return createInterpreter({ cmdlets: simCmdlets, nativeCommands: simNatives, host: o.host, now: () => o.host.now(), sleep: (ms) => o.host.sleep(ms), computerName: o.computerName, userName: o.userName, userDomainName: o.userDomainName, processId: o.processId, onStdout: o.onStdout, onStderr: o.onStderr, onError: o.onError });
+  return createInterpreter({ cmdlets: simCmdlets, nativeCommands: simNatives, host: o.host, now: () => o.host.now(), sleep: (ms) => o.host.sleep(ms), computerName: o.computerName, userName: o.userName, userDomainName: o.userDomainName, processId: o.processId, environment: o.environment, onStdout: o.onStdout, onStderr: o.onStderr, onError: o.onError });
 }
 
 export { SimHost };

@@ -32,6 +32,8 @@ export interface HostHooks {
   setOutputEncoding(enc: PsValue): void;
   outputEncoding(): PsValue;
   machineName: string;
+  /** The process's environment variables (changed in place by SetEnvironmentVariable). */
+  environment: Record<string, string | undefined>;
   userName: string;
   userDomainName: string;
   now(): number;
@@ -203,14 +205,14 @@ export async function staticMember(type: PsType, name: string, args: PsValue[] |
       if (n === 'username') return hooks.userName;
       if (n === 'userdomainname') return hooks.userDomainName;
       if (n === 'newline') return '\r\n';
-      // The process environment (the simulated host is the PowerShell process: its environment is
-      // the one it was spawned with). A null value deletes the variable
+      // The process environment (the simulated powershell.exe's own: the one it was started
+      // with). A null value deletes the variable
       // (https://learn.microsoft.com/dotnet/api/system.environment.setenvironmentvariable).
-      if (n === 'getenvironmentvariable' && call && args.length === 1) return process.env[toStr(args[0])] ?? null;
+      if (n === 'getenvironmentvariable' && call && args.length === 1) return hooks.environment[toStr(args[0])] ?? null;
       if (n === 'setenvironmentvariable' && call && args.length === 2) {
         const value = args[1] === null ? '' : toStr(args[1]);
-        if (value === '') delete process.env[toStr(args[0])];
-        else process.env[toStr(args[0])] = value;
+        if (value === '') delete hooks.environment[toStr(args[0])];
+        else hooks.environment[toStr(args[0])] = value;
         return null;
       }
       break;

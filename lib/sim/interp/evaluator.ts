@@ -47,6 +47,12 @@ export interface InterpreterOptions {
   userDomainName?: string;
   /** $PID: the process id of the host process. */
   processId?: number;
+  /**
+   * The process's environment ([Environment]::GetEnvironmentVariable/SetEnvironmentVariable):
+   * each simulated powershell.exe has its own, the one it was started with; changed in place.
+   * Default: this Node process's (the process host is that powershell.exe).
+   */
+  environment?: Record<string, string | undefined>;
   /** Clock (ms since epoch) and sleep; default real time. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -1714,6 +1720,7 @@ export class Interpreter {
       },
       outputEncoding: () => this.outputEncoding,
       machineName: this.computerName,
+      environment: this.opts.environment ?? process.env,
       userName: this.opts.userName ?? 'Administrator',
       userDomainName: this.opts.userDomainName ?? this.computerName,
       now: () => (this.opts.now ?? realClock.now)(),
