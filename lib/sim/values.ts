@@ -286,9 +286,26 @@ export function numberToString(n: number): string {
   if (n === Infinity) return 'Infinity';
   if (n === -Infinity) return '-Infinity';
   if (Number.isInteger(n) && Math.abs(n) < 1e15) return String(n);
-  const s = String(n);
-  // JS writes 1e+21, .NET writes 1E+21.
-  return s.replace('e', 'E');
+  return doubleToString(n);
+}
+
+/**
+ * A Double as .NET Framework's Double.ToString() writes it (5.1): "G", 15 significant digits,
+ * exponent form (E+XX / E-XX) from 1E+15 and from 1E-05 down (learn.microsoft.com/dotnet/standard/base-types/standard-numeric-format-strings,
+ * "General format specifier"). .NET Core 3.0+ writes the shortest round-trip form instead
+ * (devblogs.microsoft.com/dotnet/floating-point-parsing-and-formatting-improvements-in-net-core-3-0),
+ * which pwsh 7 shows for .ToString() and -f, though not for [string] or "$x".
+ */
+export function doubleToString(n: number): string {
+  const p = Number(n.toPrecision(15));
+  if (p === 0) return '0';
+  const exponent = Math.floor(Math.log10(Math.abs(p)));
+  if (exponent >= 15 || exponent < -4) {
+    const [mantissa, e] = p.toExponential().split('e');
+    const sign = e.startsWith('-') ? '-' : '+';
+    return `${mantissa}E${sign}${e.replace(/^[+-]/, '').padStart(2, '0')}`;
+  }
+  return String(p);
 }
 
 function pad(n: number, w: number): string {

@@ -286,7 +286,11 @@ export { NO_MEMBER };
 /** Property read on a value; NO_MEMBER when the value has no such property. */
 export function getProperty(v: PsValue, name: string): MemberResult {
   const n = name.toLowerCase();
-  if (v === null) return NO_MEMBER;
+  // PowerShell 3+ gives every object, $null included, Count and Length: $null has 0 of them
+  // (about_Properties, "Properties of scalar objects and collections"; pwsh 7.6: `$undefined.Length` is 0).
+  if (v === null) return n === 'count' || n === 'length' ? 0 : NO_MEMBER;
+  // The PSObject view (.PSObject.Properties, .BaseObject, ...) is not modelled: refused, never a silent $null.
+  if (n === 'psobject') throw new NotSupported('the .PSObject member');
   if (v instanceof PsObject) {
     const p = v.getProperty(name);
     if (p !== undefined) return p;
@@ -378,7 +382,7 @@ function stringMethod(s: string, name: string, args: PsValue[]): MemberResult {
     case 'indexof': return s.indexOf(a(0), args[1] === undefined ? 0 : toNumber(args[1]));
     case 'lastindexof': return s.lastIndexOf(a(0));
     case 'replace': return s.split(a(0)).join(a(1));
-    case 'substring': return args.length > 1 ? s.substr(toNumber(args[0]), toNumber(args[1])) : s.slice(toNumber(args[0]));
+    case 'substring': return substring(s, args);
     case 'split': {
       const seps = charsOf(args.slice(0, 1));
       if (seps.length === 0) return s.split(/\s/);
@@ -401,6 +405,26 @@ function stringMethod(s: string, name: string, args: PsValue[]): MemberResult {
     case 'normalize': return s.normalize();
   }
   return NO_MEMBER;
+}
+
+/**
+ * String.Substring(start[, length]): out of range is ArgumentOutOfRangeException (.NET Framework's
+ * texts, which 5.1 shows: "...\r\nParameter name: x"; learn.microsoft.com/dotnet/api/system.string.substring).
+ */
+function substring(s: string, args: PsValue[]): string {
+  const start = toNumber(args[0] ?? null);
+  const outOfRange = (text: string, param: string): never => {
+    throw new MethodFailure(`${text}\r\nParameter name: ${param}`, 'System.ArgumentOutOfRangeException', undefined);
+  };
+  if (start < 0) outOfRange('StartIndex cannot be less than zero.', 'startIndex');
+  if (args.length < 2) {
+    if (start > s.length) outOfRange('startIndex cannot be larger than length of string.', 'startIndex');
+    return s.slice(start);
+  }
+  const length = toNumber(args[1]);
+  if (length < 0) outOfRange('Length cannot be less than zero.', 'length');
+  if (start + length > s.length) outOfRange('Index and length must refer to a location within the string.', 'length');
+  return s.substr(start, length);
 }
 
 function ignoreCase(v: PsValue | undefined): boolean {
