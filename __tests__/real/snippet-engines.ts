@@ -39,7 +39,14 @@ export async function runOnInterpreter(bodies: string[]): Promise<Outcome[]> {
   const out: Outcome[] = [];
   for (const body of bodies) {
     const interp = createInterpreter({ computerName: 'WEB01', sleep: async () => undefined });
-    const r = await interp.runLine(snippetLine(body));
+    let r: { stdout: string; stderr: string };
+    try {
+      r = await interp.runLine(snippetLine(body));
+    } catch (e) {
+      // Not PowerShell's behaviour in any case: an exception escaping the interpreter is a defect.
+      out.push({ failure: { fullyQualifiedErrorId: 'InterpreterCrashed', message: String(e) } });
+      continue;
+    }
     out.push(
       outcomeOf(r.stdout, () => ({
         // The 5.1 NormalView's "+ FullyQualifiedErrorId : X" and "+ CategoryInfo : Category: (...)" lines.
@@ -109,11 +116,43 @@ export class PwshSnippets {
 export const DOCUMENTED = {
   dates: 'ConvertTo-Json writes a DateTime as "\\/Date(ms)\\/" in 5.1 and as ISO 8601 in 7 (learn.microsoft.com/powershell/module/microsoft.powershell.utility/convertto-json, 5.1 and 7.x pages)',
   escapes: "ConvertTo-Json escapes ' < > & as \\u0027 \\u003c \\u003e \\u0026 in 5.1 only (7 uses Newtonsoft.Json's default escaping: PowerShell/PowerShell ConvertToJsonCommand.cs)",
+  jsonDoubles: 'ConvertTo-Json writes an integral Double as 2 in 5.1 (JavaScriptSerializer) and as 2.0 in 7 (Newtonsoft.Json; observed with pwsh 7.6.10; PowerShell/PowerShell src/Microsoft.PowerShell.Commands.Utility/commands/utility/WebCmdlet/JsonObject.cs serialises with Newtonsoft.Json)',
   keyOrder: 'a Hashtable enumerates its keys in hash order, which the interpreter does not model (it keeps insertion order; lib/sim/README.md "Not emulated")',
   dotnetTexts:
     ".NET's own exception texts differ between .NET Framework 4.x (5.1) and .NET 8+ (pwsh 7.6): \"Input string was not in a correct format.\" / \"The input string 'x' was not in a correct format.\", \"\\r\\nParameter name: x\" / \" (Parameter 'x')\" (.NET's resources, not PowerShell's; one such change: dotnet/runtime#95331)",
+  doubleDigits:
+    'a Double\'s .ToString() and -f write 15 significant digits on .NET Framework (5.1) and the shortest round-trip form on .NET Core 3.0+ (devblogs.microsoft.com/dotnet/floating-point-parsing-and-formatting-improvements-in-net-core-3-0); [string] and "$x" give 15 digits on both',
+  jsonNull: 'ConvertTo-Json of $null writes nothing in 5.1 and the text null in 7 (PowerShell/PowerShell#10947, #15590)',
+  commandNotFound:
+    "CommandNotFoundException's text: 5.1 \"is not recognized as the name of a cmdlet, function, script file, or operable program.\", 7 \"...as a name of a cmdlet, function, script file, or executable program.\" and a line break (PowerShell/PowerShell src/System.Management.Automation/resources/DiscoveryExceptions.resx)",
 } as const;
 export type Documented = keyof typeof DOCUMENTED;
+
+const COMMAND_NOT_FOUND = /is not recognized as (the|a) name of a cmdlet, function, script file, or (operable|executable) program\.\s*Check the spelling/g;
+
+/** .NET's exception texts in their .NET Framework and .NET 8+ forms, made one ('dotnetTexts'). */
+const DOTNET_TEXTS: Array<[RegExp, string]> = [
+  [/(The input string '[^']*'|Input string) was not in a correct format\.( Failure to parse near offset \d+\. [^.]*\.)?/g, '<FormatException>'],
+  [/(The string '[^']*'|String '[^']*'|String) was not recognized as a valid DateTime\.( There is an unknown word starting at index '\d+'\.)?/g, '<DateTime FormatException>'],
+  [/The DateTime represented by the string( '[^']*')? is not supported in calendar '[^']*'\./g, '<DateTime calendar FormatException>'],
+  [/\r?\nParameter name: (\w+)| \(Parameter '(\w+)'\)/g, ' <parameter>'],
+];
+
+/** Numbers with 16-17 significant digits (.NET Core's round-trip form), as 15 ('doubleDigits'). */
+function fifteenDigits(text: string): string {
+  return text.replace(/-?\d+\.\d{14,}/g, (n) => (n.replace(/[-.]/g, '').replace(/^0+/, '').length > 15 ? String(Number(Number(n).toPrecision(15))) : n));
+}
+
+function normaliseText(text: string, used: Set<Documented>): string {
+  let out = text.replace(COMMAND_NOT_FOUND, '<is not a command>. Check the spelling');
+  if (out !== text) used.add('commandNotFound');
+  const before = out;
+  for (const [re, by] of DOTNET_TEXTS) out = out.replace(re, by);
+  if (out !== before) used.add('dotnetTexts');
+  const digits = fifteenDigits(out);
+  if (digits !== out) used.add('doubleDigits');
+  return digits;
+}
 
 const MS_DATE = /^\/Date\((-?\d+)\)\/$/;
 const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$/;
@@ -131,16 +170,25 @@ export function normalise(value: unknown, used: Set<Documented>): unknown {
       // A DateTime of Kind Unspecified has no offset in 7's form; both engines run on UTC here.
       return { date: Date.parse(/Z|[+-]\d\d:\d\d$/.test(value) ? value : `${value}Z`) };
     }
+    if (value === 'null') {
+      used.add('jsonNull');
+      return null;
+    }
+    if (/^-?\d+\.0$/.test(value)) {
+      // ConvertTo-Json of an integral Double: 5.1 writes 2, 7 writes 2.0 (Newtonsoft.Json's form).
+      used.add('jsonDoubles');
+      return value.slice(0, -2);
+    }
     if (/^[[{"]/.test(value)) {
       try {
         const parsed = JSON.parse(value) as unknown;
         if (/\\u00(27|3c|3e|26)/i.test(value)) used.add('escapes');
         return { json: normalise(parsed, used) };
       } catch {
-        return value;
+        return normaliseText(value, used);
       }
     }
-    return value;
+    return normaliseText(value, used);
   }
   if (Array.isArray(value)) return value.map((v) => normalise(v, used));
   if (value !== null && typeof value === 'object') {
@@ -161,6 +209,6 @@ export function comparable(o: Outcome, used: Set<Documented>): unknown {
   // A .NET exception's own text (the base exception's message, quoted inside PowerShell's) is .NET's, not PowerShell's.
   const dotnet = e.baseType !== undefined && !e.baseType.startsWith('System.Management.Automation.');
   const message = dotnet && e.baseMessage ? e.message?.split(e.baseMessage).join('<.NET text>') : e.message;
-  if (dotnet) used.add('dotnetTexts');
-  return { error: { fullyQualifiedErrorId: e.fullyQualifiedErrorId, category: e.category, type: e.type, baseType: e.baseType, message } };
+  if (dotnet && message !== e.message) used.add('dotnetTexts');
+  return { error: { fullyQualifiedErrorId: e.fullyQualifiedErrorId, category: e.category, type: e.type, baseType: e.baseType, message: message === undefined ? undefined : normaliseText(message, used) } };
 }
