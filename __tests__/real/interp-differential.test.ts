@@ -18,7 +18,7 @@ import { snippetArbitrary } from './snippets';
 jest.setTimeout(300_000);
 
 const SEED = Number(process.env.IISCTL_DIFF_SEED ?? 20261206);
-const RUNS = Number(process.env.IISCTL_DIFF_RUNS ?? 400);
+const RUNS = Number(process.env.IISCTL_DIFF_RUNS ?? 300);
 const INT64 = process.env.IISCTL_DIFF_INT64 === '1';
 
 /** Defects of the interpreter this test found, fixed, and kept as named cases (each failed before its fix). */

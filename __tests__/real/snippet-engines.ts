@@ -34,11 +34,14 @@ function outcomeOf(stdout: string, failure: () => Outcome['failure']): Outcome {
   return { result: JSON.parse(line.slice(MARKER.length)) as Outcome['result'] };
 }
 
-/** Runs each snippet on a fresh interpreter (nothing carries over, as in pwsh's child scopes). */
+/**
+ * Runs the snippets on one interpreter, as pwsh runs them in one process: each line runs in a
+ * child scope of its own (`& ([scriptblock]::Create(...))`), so no variable carries over.
+ */
 export async function runOnInterpreter(bodies: string[]): Promise<Outcome[]> {
   const out: Outcome[] = [];
+  const interp = createInterpreter({ computerName: 'WEB01', sleep: async () => undefined });
   for (const body of bodies) {
-    const interp = createInterpreter({ computerName: 'WEB01', sleep: async () => undefined });
     let r: { stdout: string; stderr: string };
     try {
       r = await interp.runLine(snippetLine(body));
