@@ -152,6 +152,10 @@ function normaliseText(text: string, used: Set<Documented>): string {
   const before = out;
   for (const [re, by] of DOTNET_TEXTS) out = out.replace(re, by);
   if (out !== before) used.add('dotnetTexts');
+  // An integral Double's JSON (jsonDoubles) inside a longer text: "11.0 pad " (7) / "11 pad " (5.1).
+  const integral = out.replace(/\b(\d+)\.0\b(?!\.)/g, '$1');
+  if (integral !== out) used.add('jsonDoubles');
+  out = integral;
   const digits = fifteenDigits(out);
   if (digits !== out) used.add('doubleDigits');
   return digits;

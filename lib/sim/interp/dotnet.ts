@@ -498,10 +498,10 @@ export async function callMethod(v: PsValue, name: string, args: PsValue[], invo
       case 'touniversaltime': return new PsDateTime(v.ms, 'Utc', undefined, v.extraTicks);
       case 'tolocaltime': return new PsDateTime(v.ms, 'Local', undefined, v.extraTicks);
       case 'addseconds': return new PsDateTime(v.ms + toNumber(args[0]) * 1000, v.kind, undefined, v.extraTicks);
-      case 'addmilliseconds': return new PsDateTime(v.ms + toNumber(args[0]), v.kind);
-      case 'addminutes': return new PsDateTime(v.ms + toNumber(args[0]) * 60000, v.kind);
-      case 'addhours': return new PsDateTime(v.ms + toNumber(args[0]) * 3600000, v.kind);
-      case 'adddays': return new PsDateTime(v.ms + toNumber(args[0]) * 86400000, v.kind);
+      case 'addmilliseconds': return new PsDateTime(v.ms + toNumber(args[0]), v.kind, undefined, v.extraTicks);
+      case 'addminutes': return new PsDateTime(v.ms + toNumber(args[0]) * 60000, v.kind, undefined, v.extraTicks);
+      case 'addhours': return new PsDateTime(v.ms + toNumber(args[0]) * 3600000, v.kind, undefined, v.extraTicks);
+      case 'adddays': return new PsDateTime(v.ms + toNumber(args[0]) * 86400000, v.kind, undefined, v.extraTicks);
       case 'tolongdatestring': return dateToCultureString(v, 'D');
       case 'tolongtimestring': return dateToCultureString(v, 'T');
     }

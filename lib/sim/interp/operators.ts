@@ -195,6 +195,10 @@ export function convertTo(v: PsValue, typeName: string): PsValue {
         // (PowerShell repository, engine/LanguagePrimitives.cs; pwsh 7.6 gives the same id).
         if (!d && dayOutsideMonth(v)) throw castError(v, t, "The DateTime represented by the string is not supported in calendar 'System.Globalization.GregorianCalendar'.", 'InvalidCastParseTargetInvocationWithFormatProvider');
         if (!d) throw castError(v, t, 'String was not recognized as a valid DateTime.', 'InvalidCastParseTargetInvocationWithFormatProvider');
+        // DateTime.Parse without DateTimeStyles.RoundtripKind converts a time with a zone designator
+        // to local time, Kind Local (learn.microsoft.com/dotnet/api/system.datetime.parse; pwsh 7.6:
+        // ([datetime]'2024-01-02T03:04:05Z').Kind is Local), as [datetime]::Parse does here (dotnet.ts).
+        if (d.kind === 'Utc') return new PsDateTime(d.ms, 'Local', undefined, d.extraTicks);
         return d;
       }
       throw new ConversionError(`Cannot convert the "${toStr(v)}" value of type "${typeNameOf(v)}" to type "System.DateTime".`, 'InvalidCastException');
