@@ -37,6 +37,8 @@ const REGRESSIONS: Array<{ name: string; body: string }> = [
   { name: 'an empty pipeline into ConvertTo-Json writes nothing (no missing-parameter error)', body: '$s = (@() | ConvertTo-Json -Compress); $null -eq $s' },
   { name: 'Measure-Object -Maximum of nothing is $null, not -Infinity', body: '[ordered]@{ max = (@() | Measure-Object -Maximum).Maximum; min = (@() | Measure-Object -Minimum).Minimum }' },
   { name: '[string] of 0.00001 is 1E-05', body: '[string]0.00001' },
+  { name: 'a scalar has Count and Length 1', body: '[ordered]@{ a = (2.5).Length; b = (7).Count; c = $true.Length; d = [string](@(1).Count * 2.5).Length }' },
+  { name: '[datetime] of a text with Z is local time, and Add* keep the ticks', body: "$d = [datetime]'2024-02-29T12:00:00.1234567Z'; [ordered]@{ kind = [string]$d.Kind; o = $d.AddDays(1).AddHours(1).AddMinutes(1).ToString('o') }" },
 ];
 
 /**

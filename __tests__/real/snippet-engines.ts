@@ -146,9 +146,15 @@ function fifteenDigits(text: string): string {
   return text.replace(/-?\d+\.\d{14,}/g, (n) => (n.replace(/[-.]/g, '').replace(/^0+/, '').length > 15 ? String(Number(Number(n).toPrecision(15))) : n));
 }
 
+/** A DateTime's JSON inside a longer text (a ConvertTo-Json result concatenated): both forms as one ('dates'). */
+const JSON_DATES = /\\?\/Date\((-?\d+)\)\\?\/|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?/g;
+
 function normaliseText(text: string, used: Set<Documented>): string {
   let out = text.replace(COMMAND_NOT_FOUND, '<is not a command>. Check the spelling');
   if (out !== text) used.add('commandNotFound');
+  const dated = out.replace(JSON_DATES, (m, ms: string | undefined, _f, zone: string | undefined) => `<date ${ms ?? Date.parse(zone ? m : `${m}Z`)}>`);
+  if (dated !== out) used.add('dates');
+  out = dated;
   const before = out;
   for (const [re, by] of DOTNET_TEXTS) out = out.replace(re, by);
   if (out !== before) used.add('dotnetTexts');

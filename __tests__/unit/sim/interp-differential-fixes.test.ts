@@ -55,8 +55,13 @@ describe('interpreter fixes found by the differential test', () => {
     expect((await envelope("$h = @{}; @(foreach ($x in 1, 2) { [void]$h.ContainsKey('x') }).Count")).data).toBe(0);
   });
 
-  it('$null has Count and Length 0', async () => {
+  it('$null has Count and Length 0, a scalar 1', async () => {
     expect((await envelope('@($undefined.Length, $undefined.Count)')).data).toEqual([0, 0]);
+    expect((await envelope('@((2.5).Length, (7).Count, $true.Length, \'abc\'.Length, @(1, 2).Count)')).data).toEqual([1, 1, 1, 3, 2]);
+  });
+
+  it('[datetime] of a text with Z is local time (Kind Local); Add* keep the sub-millisecond ticks', async () => {
+    expect((await envelope("$d = [datetime]'2024-02-29T12:00:00.1234567Z'; @([string]$d.Kind, $d.AddDays(1).AddHours(1).AddMinutes(1).ToString('o'))")).data).toEqual(['Local', '2024-03-01T13:01:00.1234567+00:00']);
   });
 
   it('an empty pipeline into a command with a mandatory pipeline parameter is no error', async () => {

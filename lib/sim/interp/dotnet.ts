@@ -285,10 +285,17 @@ export { NO_MEMBER };
 
 /** Property read on a value; NO_MEMBER when the value has no such property. */
 export function getProperty(v: PsValue, name: string): MemberResult {
+  const r = ownProperty(v, name);
+  // PowerShell 3+ gives every object Count and Length: a scalar without such a property of its own
+  // has 1 of them, $null 0 (about_Properties, "Properties of scalar objects and collections";
+  // pwsh 7.6: `(2.5).Length` is 1, `$undefined.Length` is 0).
+  if (r === NO_MEMBER && /^(count|length)$/i.test(name) && !isArray(v)) return v === null ? 0 : 1;
+  return r;
+}
+
+function ownProperty(v: PsValue, name: string): MemberResult {
   const n = name.toLowerCase();
-  // PowerShell 3+ gives every object, $null included, Count and Length: $null has 0 of them
-  // (about_Properties, "Properties of scalar objects and collections"; pwsh 7.6: `$undefined.Length` is 0).
-  if (v === null) return n === 'count' || n === 'length' ? 0 : NO_MEMBER;
+  if (v === null) return NO_MEMBER;
   // The PSObject view (.PSObject.Properties, .BaseObject, ...) is not modelled: refused, never a silent $null.
   if (n === 'psobject') throw new NotSupported('the .PSObject member');
   if (v instanceof PsObject) {
