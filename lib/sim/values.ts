@@ -321,16 +321,26 @@ export function numberToString(n: number): string {
   if (n === Infinity) return 'Infinity';
   if (n === -Infinity) return '-Infinity';
   if (Number.isInteger(n) && Math.abs(n) < 1e15) return String(n);
-  // PowerShell shows a Double with 15 significant digits, in E notation from 1E+15 and from 1E-05 down
-  // (.NET's "G15": https://learn.microsoft.com/dotnet/standard/base-types/standard-numeric-format-strings#general-format-specifier-g);
-  // pwsh 7.6 prints 0.1+0.2 as 0.3 and [long]::MaxValue + 1 as 9.22337203685478E+18.
-  const [mantissa, e] = n.toExponential(14).split('e');
-  const exponent = Number(e);
-  if (exponent >= 15 || exponent <= -5) {
-    const digits = mantissa.replace(/\.?0+$/, '');
-    return `${digits}E${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  return doubleToString(n);
+}
+
+/**
+ * A Double as .NET Framework's Double.ToString() writes it (5.1): "G", 15 significant digits,
+ * exponent form (E+XX / E-XX) from 1E+15 and from 1E-05 down (learn.microsoft.com/dotnet/standard/base-types/standard-numeric-format-strings,
+ * "General format specifier"). .NET Core 3.0+ writes the shortest round-trip form instead
+ * (devblogs.microsoft.com/dotnet/floating-point-parsing-and-formatting-improvements-in-net-core-3-0),
+ * which pwsh 7 shows for .ToString() and -f, though not for [string] or "$x".
+ */
+export function doubleToString(n: number): string {
+  const p = Number(n.toPrecision(15));
+  if (p === 0) return '0';
+  const exponent = Math.floor(Math.log10(Math.abs(p)));
+  if (exponent >= 15 || exponent < -4) {
+    const [mantissa, e] = p.toExponential().split('e');
+    const sign = e.startsWith('-') ? '-' : '+';
+    return `${mantissa}E${sign}${e.replace(/^[+-]/, '').padStart(2, '0')}`;
   }
-  return String(Number(n.toPrecision(15)));
+  return String(p);
 }
 
 function pad(n: number, w: number): string {

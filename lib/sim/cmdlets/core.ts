@@ -332,8 +332,9 @@ const measureObject: CmdletImpl = async (call) => {
   o.addNote('Count', items.length);
   o.addNote('Average', call.params.get('Average') ? nums.reduce((a, b) => a + b, 0) / (nums.length || 1) : null);
   o.addNote('Sum', call.params.get('Sum') ? nums.reduce((a, b) => a + b, 0) : null);
-  o.addNote('Maximum', call.params.get('Maximum') ? Math.max(...nums) : null);
-  o.addNote('Minimum', call.params.get('Minimum') ? Math.min(...nums) : null);
+  // No numbers: Maximum and Minimum stay $null (pwsh 7.6: `(@() | Measure-Object -Maximum).Maximum` is $null), never -Infinity.
+  o.addNote('Maximum', call.params.get('Maximum') && nums.length ? Math.max(...nums) : null);
+  o.addNote('Minimum', call.params.get('Minimum') && nums.length ? Math.min(...nums) : null);
   o.addNote('Property', property ?? null);
   return [o];
 };

@@ -287,8 +287,19 @@ export { NO_MEMBER };
 
 /** Property read on a value; NO_MEMBER when the value has no such property. */
 export function getProperty(v: PsValue, name: string): MemberResult {
+  const r = ownProperty(v, name);
+  // PowerShell 3+ gives every object Count and Length: a scalar without such a property of its own
+  // has 1 of them, $null 0 (about_Properties, "Properties of scalar objects and collections";
+  // pwsh 7.6: `(2.5).Length` is 1, `$undefined.Length` is 0).
+  if (r === NO_MEMBER && /^(count|length)$/i.test(name) && !isArray(v)) return v === null ? 0 : 1;
+  return r;
+}
+
+function ownProperty(v: PsValue, name: string): MemberResult {
   const n = name.toLowerCase();
   if (v === null) return NO_MEMBER;
+  // The PSObject view (.PSObject.Properties, .BaseObject, ...) is not modelled: refused, never a silent $null.
+  if (n === 'psobject') throw new NotSupported('the .PSObject member');
   if (v instanceof PsObject) {
     const p = v.getProperty(name);
     if (p !== undefined) return p;
@@ -381,7 +392,7 @@ function stringMethod(s: string, name: string, args: PsValue[]): MemberResult {
     case 'indexof': return s.indexOf(a(0), args[1] === undefined ? 0 : toNumber(args[1]));
     case 'lastindexof': return s.lastIndexOf(a(0));
     case 'replace': return s.split(a(0)).join(a(1));
-    case 'substring': return args.length > 1 ? s.substr(toNumber(args[0]), toNumber(args[1])) : s.slice(toNumber(args[0]));
+    case 'substring': return substring(s, args);
     case 'split': {
       const seps = charsOf(args.slice(0, 1));
       if (seps.length === 0) return s.split(/\s/);
@@ -404,6 +415,26 @@ function stringMethod(s: string, name: string, args: PsValue[]): MemberResult {
     case 'normalize': return s.normalize();
   }
   return NO_MEMBER;
+}
+
+/**
+ * String.Substring(start[, length]): out of range is ArgumentOutOfRangeException (.NET Framework's
+ * texts, which 5.1 shows: "...\r\nParameter name: x"; learn.microsoft.com/dotnet/api/system.string.substring).
+ */
+function substring(s: string, args: PsValue[]): string {
+  const start = toNumber(args[0] ?? null);
+  const outOfRange = (text: string, param: string): never => {
+    throw new MethodFailure(`${text}\r\nParameter name: ${param}`, 'System.ArgumentOutOfRangeException', undefined);
+  };
+  if (start < 0) outOfRange('StartIndex cannot be less than zero.', 'startIndex');
+  if (args.length < 2) {
+    if (start > s.length) outOfRange('startIndex cannot be larger than length of string.', 'startIndex');
+    return s.slice(start);
+  }
+  const length = toNumber(args[1]);
+  if (length < 0) outOfRange('Length cannot be less than zero.', 'length');
+  if (start + length > s.length) outOfRange('Index and length must refer to a location within the string.', 'length');
+  return s.substr(start, length);
 }
 
 function ignoreCase(v: PsValue | undefined): boolean {
@@ -477,10 +508,10 @@ export async function callMethod(v: PsValue, name: string, args: PsValue[], invo
       case 'touniversaltime': return new PsDateTime(v.ms, 'Utc', undefined, v.extraTicks);
       case 'tolocaltime': return new PsDateTime(v.ms, 'Local', undefined, v.extraTicks);
       case 'addseconds': return new PsDateTime(v.ms + toNumber(args[0]) * 1000, v.kind, undefined, v.extraTicks);
-      case 'addmilliseconds': return new PsDateTime(v.ms + toNumber(args[0]), v.kind);
-      case 'addminutes': return new PsDateTime(v.ms + toNumber(args[0]) * 60000, v.kind);
-      case 'addhours': return new PsDateTime(v.ms + toNumber(args[0]) * 3600000, v.kind);
-      case 'adddays': return new PsDateTime(v.ms + toNumber(args[0]) * 86400000, v.kind);
+      case 'addmilliseconds': return new PsDateTime(v.ms + toNumber(args[0]), v.kind, undefined, v.extraTicks);
+      case 'addminutes': return new PsDateTime(v.ms + toNumber(args[0]) * 60000, v.kind, undefined, v.extraTicks);
+      case 'addhours': return new PsDateTime(v.ms + toNumber(args[0]) * 3600000, v.kind, undefined, v.extraTicks);
+      case 'adddays': return new PsDateTime(v.ms + toNumber(args[0]) * 86400000, v.kind, undefined, v.extraTicks);
       case 'tolongdatestring': return dateToCultureString(v, 'D');
       case 'tolongtimestring': return dateToCultureString(v, 'T');
     }

@@ -100,6 +100,13 @@ function unsupported(what: string): PsTerminatingError {
   );
 }
 
+/** The RuntimeException record of a failed conversion or operation, with the exceptions it wraps. */
+function conversionRecord(e: ConversionError, category: ErrorCategory): PsErrorRecord {
+  const rec = makeError('System.Management.Automation.RuntimeException', e.message, e.fqid, e.category ?? category);
+  if (e.inner) rec.exception = { ...rec.exception, inner: e.inner };
+  return rec;
+}
+
 export class Interpreter {
   readonly catalog: Catalog;
   readonly global = new Scope(undefined, true);
@@ -666,6 +673,7 @@ export class Interpreter {
   /** What an expression statement writes to the pipeline. */
   private statementOutput(expr: Ast, v: PsValue): PsValue[] {
     if (isVoidExpression(expr) && v === null) return [];
+    if (isVoidCast(expr)) return [];
     // $i++ / --$i as statements write nothing.
     if (/^(post|pre)_(in|de)crement_expression$/.test(expr.type)) return [];
     if (v === null) return [null];
@@ -742,7 +750,10 @@ export class Interpreter {
     const items = input ?? [];
     let bound;
     try {
-      bound = this.catalog.bind(canonical, args, hasInput && items.length > 0, items[0]);
+      // A command fed by a pipeline that brought nothing still binds as a pipeline command: its
+      // pipeline parameters are simply never bound, so a mandatory one is no error and the command
+      // runs with no input (`@() | ConvertTo-Json` writes nothing; checked against pwsh 7.6).
+      bound = this.catalog.bind(canonical, args, hasInput, items[0]);
     } catch (e) {
       if (e instanceof BindingError) {
         const rec = e.record;
@@ -1412,10 +1423,7 @@ export class Interpreter {
       return convertTo(v, t);
     } catch (e) {
       if (e instanceof ConversionError) {
-        throw this.positioned(
-          makeError('System.Management.Automation.RuntimeException', e.message, e.fqid, 'InvalidArgument'),
-          node, frame,
-        );
+        throw this.positioned(conversionRecord(e, 'InvalidArgument'), node, frame);
       }
       if (e instanceof UnsupportedCast) throw unsupported(`the cast to [${typeName}]`);
       throw e;
@@ -1436,7 +1444,13 @@ export class Interpreter {
       throw unsupported('static member access on a non-type');
     }
     const obj = await this.evalExpr(objNode, frame);
-    const r = getProperty(obj, member);
+    let r: ReturnType<typeof getProperty>;
+    try {
+      r = getProperty(obj, member);
+    } catch (e) {
+      if (e instanceof NotSupported) throw unsupported(e.message);
+      throw e;
+    }
     return r === NO_MEMBER ? null : r;
   }
 
@@ -1498,7 +1512,7 @@ export class Interpreter {
       }
       if (e instanceof NotSupported) throw unsupported(e.message);
       if (e instanceof UnsupportedRegex) throw unsupported(e.message);
-      if (e instanceof ConversionError) throw this.positioned(makeError('System.Management.Automation.RuntimeException', e.message, e.fqid, 'InvalidArgument'), node, frame);
+      if (e instanceof ConversionError) throw this.positioned(conversionRecord(e, 'InvalidArgument'), node, frame);
       throw e;
     }
   }
@@ -1533,7 +1547,16 @@ export class Interpreter {
   private async incDec(node: Ast, frame: Frame): Promise<PsValue> {
     const target = named(node)[0];
     const inc = node.text.includes('++');
-    const before = toNumber(await this.evalExpr(target, frame));
+    const value = await this.evalExpr(target, frame);
+    // ++/-- take numbers and $null only; a string (even '5'), a bool, an array or a date is
+    // OperatorRequiresNumber (checked against pwsh 7.6; PowerShell repository, ParserStrings/
+    // ExtendedTypeSystem "OperatorRequiresNumber").
+    const base = value instanceof PsObject && value.base !== undefined ? value.base : value;
+    if (base !== null && typeof base !== 'number') {
+      const op = inc ? '++' : '--';
+      throw this.positioned(makeError('System.Management.Automation.RuntimeException', `The '${op}' operator works only on numbers. The operand is a '${typeNameOf(base)}'.`, 'OperatorRequiresNumber', 'InvalidOperation'), node, frame);
+    }
+    const before = toNumber(value);
     const after = inc ? before + 1 : before - 1;
     await this.assignTo(target, after, frame);
     return node.type.startsWith('post') ? before : after;
@@ -1578,7 +1601,7 @@ export class Interpreter {
       return arith(op, left, right);
     } catch (e) {
       if (e instanceof ConversionError) {
-        throw this.positioned(makeError('System.Management.Automation.RuntimeException', e.message, e.fqid, 'InvalidOperation'), node, frame);
+        throw this.positioned(conversionRecord(e, 'InvalidOperation'), node, frame);
       }
       if (e instanceof UnsupportedOperator) throw unsupported(`the operator '${op}' on these operand types`);
       throw e;
@@ -1662,7 +1685,7 @@ export class Interpreter {
       if (e instanceof SyntaxError) {
         throw this.positioned(makeError('System.Management.Automation.RuntimeException', `The regular expression pattern ${toStr(right)} is not valid.`, 'InvalidRegularExpression', 'InvalidOperation', toStr(right)), node, frame);
       }
-      if (e instanceof ConversionError) throw this.positioned(makeError('System.Management.Automation.RuntimeException', e.message, e.fqid, 'InvalidOperation'), node, frame);
+      if (e instanceof ConversionError) throw this.positioned(conversionRecord(e, 'InvalidOperation'), node, frame);
       throw e;
     }
   }
@@ -1813,6 +1836,15 @@ function findNamedBlocks(node: Ast): Ast | undefined {
 
 function isVoidExpression(expr: Ast): boolean {
   return expr.type === 'invokation_expression';
+}
+
+/** `[void]<expr>`: a cast to void writes nothing at all (about_Type_Conversion; not even $null). */
+function isVoidCast(expr: Ast): boolean {
+  let node: Ast | undefined = expr;
+  while (node && node.type !== 'cast_expression' && named(node).length === 1) node = named(node)[0];
+  if (node?.type !== 'cast_expression') return false;
+  const typeNode = named(node)[0];
+  return !!typeNode && typeLiteralName(typeNode).toLowerCase() === 'void';
 }
 
 function isKnownValue(v: PsValue): boolean {

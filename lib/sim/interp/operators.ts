@@ -7,14 +7,31 @@ import {
   PsBytes, PsChar, PsDateTime, PsEnum, PsHashtable, PsInt64, PsObject, PsScriptBlock, PsType, PsValue,
   enumerate, exactInteger, integral, isTrue, toStr, typeNameOf,
 } from '../values';
+import type { ErrorCategory, PsExceptionInfo } from '../errors';
 import { XmlParseError, xmlDocument } from './xml';
 
-/** A conversion failure: becomes a RuntimeException error record in the interpreter. */
+/**
+ * A conversion failure: becomes a RuntimeException error record in the interpreter, with
+ * `category` (the caller's default when absent) and the exceptions it wraps (`inner`).
+ */
 export class ConversionError extends Error {
-  constructor(message: string, public readonly fqid: string) {
+  readonly inner?: PsExceptionInfo;
+  readonly category?: ErrorCategory;
+  constructor(message: string, public readonly fqid: string, detail: { inner?: PsExceptionInfo; category?: ErrorCategory } = {}) {
     super(message);
+    // Division by zero (thrown by arith): .NET's DivideByZeroException (HResult 0x80020012) inside
+    // the RuntimeException, category NotSpecified — as pwsh 7.6 reports `1/0`; the same engine code
+    // (PowerShell repository, ArithmeticOps in engine/runtime/Operations) as 5.1.
+    if (fqid === 'RuntimeException' && message === 'Attempted to divide by zero.' && !detail.inner) {
+      detail = { inner: { typeName: 'System.DivideByZeroException', message, hresult: -2147352558 }, category: 'NotSpecified' };
+    }
+    this.inner = detail.inner;
+    this.category = detail.category;
   }
 }
+
+/** .NET exceptions a failed conversion wraps, with their HResults (COR_E_FORMAT, COR_E_OVERFLOW). */
+const DOTNET_CAST_FAILURES: Record<string, number> = { 'System.FormatException': -2146233033, 'System.OverflowException': -2146233066 };
 
 /** Canonical .NET names of the type literals scripts use ([int] -> System.Int32). */
 const TYPE_ALIASES: Record<string, string> = {
@@ -69,8 +86,17 @@ function roundHalfEven(n: number): number {
   return r;
 }
 
-function castError(v: PsValue, target: string, detail: string, fqid: string): ConversionError {
-  return new ConversionError(`Cannot convert value "${toStr(v)}" to type "${target}". Error: "${detail}"`, fqid);
+/**
+ * A failed conversion of a value: LanguagePrimitives throws a PSInvalidCastException (HResult
+ * E_NOINTERFACE, as PSInvalidCastException sets it) around .NET's own exception, and the runtime
+ * wraps that in a RuntimeException of the same message, category InvalidArgument (checked against
+ * pwsh 7.6: `[int]'abc'`, `3 - 'b'`, `[datetime]'yesterday'`; PowerShell repository,
+ * engine/LanguagePrimitives.cs). `detail` is .NET Framework's text of that exception (5.1).
+ */
+function castError(v: PsValue, target: string, detail: string, fqid: string, dotnetType = 'System.FormatException'): ConversionError {
+  const message = `Cannot convert value "${toStr(v)}" to type "${target}". Error: "${detail}"`;
+  const dotnet: PsExceptionInfo = { typeName: dotnetType, message: detail, hresult: DOTNET_CAST_FAILURES[dotnetType] };
+  return new ConversionError(message, fqid, { category: 'InvalidArgument', inner: { typeName: 'System.Management.Automation.PSInvalidCastException', message, hresult: -2147467262, inner: dotnet } });
 }
 
 export function toNumber(v: PsValue, target = 'System.Int32'): number {
@@ -93,11 +119,25 @@ export function toNumber(v: PsValue, target = 'System.Int32'): number {
   );
 }
 
+/** Whether the parts name a real moment (DateTime.Parse refuses month 13, February 30, hour 24...). */
+function validDateParts(y: number, mo: number, d: number, h: number, mi: number, se: number): boolean {
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && h <= 23 && mi <= 59 && se <= 59;
+}
+function daysInMonth(y: number, mo: number): number {
+  return new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}
+/** An ISO date whose day does not exist in its month: .NET reports it against the calendar. */
+function dayOutsideMonth(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s.trim());
+  return !!m && +m[2] >= 1 && +m[2] <= 12 && +m[3] > daysInMonth(+m[1], +m[2]);
+}
+
 /** Parses the date formats scripts hand to [datetime] (ISO 8601 round trip, invariant G). */
 export function parseDate(s: string): PsDateTime | undefined {
   const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(s.trim());
   if (iso) {
     const [, y, mo, d, h = '0', mi = '0', se = '0', frac = '', tz] = iso;
+    if (!validDateParts(+y, +mo, +d, +h, +mi, +se)) return undefined;
     const fracTicks = Number((frac + '0000000').slice(0, 7));
     let ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +se) + Math.floor(fracTicks / 10000);
     if (tz && tz !== 'Z') {
@@ -111,6 +151,7 @@ export function parseDate(s: string): PsDateTime | undefined {
   const g = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(s.trim());
   if (g) {
     const [, mo, d, y, h = '0', mi = '0', se = '0'] = g;
+    if (!validDateParts(+y, +mo, +d, +h, +mi, +se)) return undefined;
     return new PsDateTime(Date.UTC(+y, +mo - 1, +d, +h, +mi, +se), 'Unspecified');
   }
   return undefined;
@@ -150,7 +191,15 @@ export function convertTo(v: PsValue, typeName: string): PsValue {
       if (v instanceof PsDateTime) return v;
       if (typeof v === 'string') {
         const d = parseDate(v);
-        if (!d) throw castError(v, t, 'String was not recognized as a valid DateTime.', 'InvalidCastParseTargetInvocation');
+        // DateTime has Parse(string, IFormatProvider), so LanguagePrimitives' ConvertViaParseMethod
+        // calls it with the invariant culture and reports InvalidCastParseTargetInvocationWithFormatProvider
+        // (PowerShell repository, engine/LanguagePrimitives.cs; pwsh 7.6 gives the same id).
+        if (!d && dayOutsideMonth(v)) throw castError(v, t, "The DateTime represented by the string is not supported in calendar 'System.Globalization.GregorianCalendar'.", 'InvalidCastParseTargetInvocationWithFormatProvider');
+        if (!d) throw castError(v, t, 'String was not recognized as a valid DateTime.', 'InvalidCastParseTargetInvocationWithFormatProvider');
+        // DateTime.Parse without DateTimeStyles.RoundtripKind converts a time with a zone designator
+        // to local time, Kind Local (learn.microsoft.com/dotnet/api/system.datetime.parse; pwsh 7.6:
+        // ([datetime]'2024-01-02T03:04:05Z').Kind is Local), as [datetime]::Parse does here (dotnet.ts).
+        if (d.kind === 'Utc') return new PsDateTime(d.ms, 'Local', undefined, d.extraTicks);
         return d;
       }
       throw new ConversionError(`Cannot convert the "${toStr(v)}" value of type "${typeNameOf(v)}" to type "System.DateTime".`, 'InvalidCastException');
