@@ -69,13 +69,14 @@ export function snippetArbitrary(options: SnippetOptions = { int64: false }): fc
       fc.tuple(sub, fc.integer({ min: 1, max: 7 })).map(([a, b]) => `(${a} % ${b})`),
       fc.tuple(sub, fc.integer({ min: 1, max: 4 })).map(([a, b]) => `[int](${a} / ${b})`),
       pick(['42', ' 7 ', '-3', '0x1F', '3.5', '2.5', '1e2']).map((t) => `[int]${quote(t)}`),
-      fc.tuple(sub, sub).map(([a, b]) => `[math]::Max(${a}, ${b})`),
+      // Int64 on: both [long], as PowerShell binds Max(Int32, Int32) for an Int32 and an Int64 (a known defect of the interpreter's).
+      fc.tuple(sub, sub).map(([a, b]) => (options.int64 ? `[math]::Max([long]${a}, [long]${b})` : `[math]::Max(${a}, ${b})`)),
       sub.map((a) => `[math]::Abs(${a})`),
       pred(depth - 1).map((p) => `@($a1 | Where-Object { ${p.replace(/\$x/g, '$_')} }).Count`),
       pick(['($a1 | Measure-Object).Count', '($a1 | Measure-Object -Sum).Sum', '[int]($a1 | Measure-Object -Maximum).Maximum', '@($o1 | Where-Object { $_.Value -gt 2 }).Count']),
       str(depth - 1).map((s) => `${s}.Length`),
       sub.map((a) => `$(${a}; ${a} + 1)[1]`),
-      ...(options.int64 ? [dateLiteral.map((d) => `${d}.Ticks`), dateLiteral.map((d) => `(${d}.Ticks - ${d}.AddSeconds(1).Ticks)`), intLiteral.map((i) => `[long]${quote(i)}`)] : []),
+      ...(options.int64 ? [dateLiteral.map((d) => `(${d}).Ticks`), dateLiteral.map((d) => `((${d}).Ticks - (${d}).AddSeconds(1).Ticks)`), intLiteral.map((i) => `[long]${quote(i)}`)] : []),
     ];
     return fc.oneof({ weight: 3, arbitrary: fc.oneof(...leaves) }, { weight: 4, arbitrary: fc.oneof(...nodes) });
   });

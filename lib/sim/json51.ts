@@ -69,7 +69,9 @@ export function jsonString(s: string): string {
 
 function jsonNumber(n: number): string {
   if (!Number.isFinite(n)) throw new JsonError(`The value ${n} cannot be serialized to JSON.`, 'System.ArgumentException');
-  const s = String(n);
+  // A whole number past 2^53 is a Double here (an Int64 that large is a PsInt64): "R" writes it in
+  // E notation from 1E+15 (pwsh 7.6: ConvertTo-Json of [datetime] Ticks * 2.5 is 1.595991599975E+18).
+  const s = Number.isInteger(n) && !Number.isSafeInteger(n) ? n.toExponential() : String(n);
   return s.includes('e') ? s.replace('e', 'E') : s;
 }
 

@@ -54,9 +54,10 @@ const INT64_MAX = 2n ** 63n - 1n;
  * `[long]::MaxValue + 1` is 9.22337203685478E+18, checked with pwsh 7.6; about_Arithmetic_Operators,
  * https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_arithmetic_operators).
  */
-export function integral(v: bigint): number | PsInt64 {
+export function integral(v: bigint, onDoubles: () => number = () => Number(v)): number | PsInt64 {
   if (v >= -SAFE && v <= SAFE) return Number(v);
-  if (v < -INT64_MAX - 1n || v > INT64_MAX) return Number(v);
+  // Past Int64 .NET redoes the operation on Doubles (`onDoubles`), which may round differently.
+  if (v < -INT64_MAX - 1n || v > INT64_MAX) return onDoubles();
   return new PsInt64(v);
 }
 
@@ -320,7 +321,8 @@ export function numberToString(n: number): string {
   if (Number.isNaN(n)) return 'NaN';
   if (n === Infinity) return 'Infinity';
   if (n === -Infinity) return '-Infinity';
-  if (Number.isInteger(n) && Math.abs(n) < 1e15) return String(n);
+  // A whole number within 2^53 is an Int32 or Int64 here (typeNameOf): all its digits, as .NET writes them.
+  if (Number.isSafeInteger(n)) return String(n);
   return doubleToString(n);
 }
 

@@ -7,7 +7,7 @@ import type { PsExceptionInfo } from '../errors';
  */
 import {
   PsBytes, PsChar, PsDateTime, PsEnum, PsHashtable, PsInt64, PsObject, PsScriptBlock, PsType, PsValue,
-  dateToCultureString, formatDate, integral, isArray, numberToString, toStr, typeNameOf,
+  dateToCultureString, exactInteger, formatDate, integral, isArray, numberToString, toStr, typeNameOf,
 } from '../values';
 import { canonicalTypeName, convertTo, escapeRegex, netRegex, parseDate, toNumber } from './operators';
 import { formatItem } from './strings';
@@ -244,6 +244,12 @@ export async function staticMember(type: PsType, name: string, args: PsValue[] |
       break;
     case 'system.math':
       if (call && ['round', 'floor', 'ceiling', 'abs', 'min', 'max'].includes(n)) {
+        // Abs/Min/Max of Int64 values stay exact (Math.Abs(Int64) and kin); the rest is Double.
+        const exact = args.map((a) => exactInteger(a));
+        if (['abs', 'min', 'max'].includes(n) && args.some((a) => a instanceof PsInt64) && exact.every((x) => x !== undefined)) {
+          const [x, y] = exact as bigint[];
+          return integral(n === 'abs' ? (x < 0n ? -x : x) : n === 'min' ? (x < y ? x : y) : x > y ? x : y);
+        }
         const xs = args.map((a) => toNumber(a, 'System.Double'));
         if (n === 'round') {
           const f = 10 ** (xs[1] ?? 0);

@@ -1552,12 +1552,12 @@ export class Interpreter {
     // OperatorRequiresNumber (checked against pwsh 7.6; PowerShell repository, ParserStrings/
     // ExtendedTypeSystem "OperatorRequiresNumber").
     const base = value instanceof PsObject && value.base !== undefined ? value.base : value;
-    if (base !== null && typeof base !== 'number') {
+    if (base !== null && typeof base !== 'number' && !(base instanceof PsInt64)) {
       const op = inc ? '++' : '--';
       throw this.positioned(makeError('System.Management.Automation.RuntimeException', `The '${op}' operator works only on numbers. The operand is a '${typeNameOf(base)}'.`, 'OperatorRequiresNumber', 'InvalidOperation'), node, frame);
     }
-    const before = toNumber(value);
-    const after = inc ? before + 1 : before - 1;
+    const before = base instanceof PsInt64 ? base : toNumber(value);
+    const after = arith(inc ? '+' : '-', before, 1);
     await this.assignTo(target, after, frame);
     return node.type.startsWith('post') ? before : after;
   }

@@ -189,6 +189,12 @@ export function convertTo(v: PsValue, typeName: string): PsValue {
       return toNumber(v, t);
     case 'System.DateTime': {
       if (v instanceof PsDateTime) return v;
+      if (v === null) {
+        // A value type other than numbers and Boolean takes no $null (pwsh 7.6: [datetime]$null;
+        // PowerShell repository, engine/LanguagePrimitives.cs, "nullToObjectInvalidCast").
+        const message = `Cannot convert null to type "${t}".`;
+        throw new ConversionError(message, 'nullToObjectInvalidCast', { category: 'InvalidArgument', inner: { typeName: 'System.Management.Automation.PSInvalidCastException', message, hresult: -2147467262 } });
+      }
       if (typeof v === 'string') {
         const d = parseDate(v);
         // DateTime has Parse(string, IFormatProvider), so LanguagePrimitives' ConvertViaParseMethod
@@ -238,7 +244,7 @@ export function convertTo(v: PsValue, typeName: string): PsValue {
           'System.UInt64': [0, 18446744073709551615],
         };
         const [lo, hi] = bounds[t];
-        if (r < lo || r > hi) throw castError(v, t, `Value was either too large or too small for ${t.slice(7) === 'Int32' ? 'an Int32' : 'a ' + t.slice(7)}.`, 'InvalidCastIConvertible');
+        if (r < lo || r > hi) throw castError(v, t, `Value was either too large or too small for ${t.slice(7) === 'Int32' ? 'an Int32' : 'a ' + t.slice(7)}.`, 'InvalidCastIConvertible', 'System.OverflowException');
         return r;
       }
       if (v instanceof PsObject && v.typeNames.some((n) => n.toLowerCase() === t.toLowerCase())) return v;
@@ -406,7 +412,7 @@ export function add(a: PsValue, b: PsValue): PsValue {
   }
   if (a instanceof PsDateTime) throw new UnsupportedOperator('DateTime arithmetic');
   const exact = exactPair(a, b);
-  if (exact) return integral(exact[0] + exact[1]);
+  if (exact) return integral(exact[0] + exact[1], () => Number(exact[0]) + Number(exact[1]));
   return toNumber(a) + toNumber(b);
 }
 
@@ -414,17 +420,30 @@ function divideByZero(): ConversionError {
   return new ConversionError('Attempted to divide by zero.', 'RuntimeException');
 }
 
+/** The Double next to `v` toward zero when rounding to nearest went past it (a truncating conversion). */
+function towardZero(v: bigint): number {
+  const n = Number(v);
+  if (v >= 0n ? BigInt(n) <= v : BigInt(n) >= v) return n;
+  const bits = new DataView(new ArrayBuffer(8));
+  bits.setFloat64(0, n);
+  bits.setBigUint64(0, bits.getBigUint64(0) - 1n); // one ulp smaller in magnitude
+  return bits.getFloat64(0);
+}
+
 /** -, *, / and % of two exact integers (one an Int64 beyond ±2^53): what .NET's Int64 gives. */
 function exactArith(op: string, [x, y]: [bigint, bigint]): PsValue {
   if ((op === '/' || op === '%') && y === 0n) throw divideByZero();
   switch (op) {
     case '-':
-      return integral(x - y);
+      return integral(x - y, () => Number(x) - Number(y));
     case '*':
-      return integral(x * y);
+      // Past Int64 PowerShell multiplies as BigInteger and converts to Double, truncating: pwsh 7.6
+      // gives [long]::MaxValue * [long]::MaxValue as 8.507059173023461E+37, one ulp below 2^126.
+      return integral(x * y, () => towardZero(x * y));
     case '/':
-      // PowerShell's integer division gives an integer only when it is exact, else a Double.
-      return x % y === 0n ? integral(x / y) : Number(x / y) + Number(x % y) / Number(y);
+      // PowerShell's integer division gives an integer only when it is exact, else the Doubles'
+      // quotient (pwsh 7.6: 9007199254740993 / 10 is 900719925474099.2, the operands rounded first).
+      return x % y === 0n ? integral(x / y) : Number(x) / Number(y);
     case '%':
       // BigInt's % keeps the dividend's sign, as .NET's does.
       return integral(x % y);
