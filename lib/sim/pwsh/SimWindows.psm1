@@ -23,8 +23,25 @@ $script:Reader = [System.IO.StreamReader]::new($script:Stream, $script:Utf8)
 $script:Writer = [System.IO.StreamWriter]::new($script:Stream, $script:Utf8)
 $script:Writer.AutoFlush = $true
 # Replies are read by Wire.cs (the simulator's objects: PSTypeNames, properties, methods; ids and
-# texts kept in weak tables, so pwsh forgets the objects freely).
-Microsoft.PowerShell.Utility\Add-Type -Path (Join-Path $PSScriptRoot 'Wire.cs')
+# texts kept in weak tables, so pwsh forgets the objects freely). Compiling it is most of the
+# module's start-up, so it is compiled once into $env:IISCTL_SIM_CACHE (a directory named by the
+# hash of these files and of the pwsh used, engine.ts) and later starts load the assembly.
+$script:Cache = $env:IISCTL_SIM_CACHE
+function Get-IisctlSimCached([string]$Name, [scriptblock]$Make) {
+    # Written under a unique name, then renamed: pwsh processes starting at once never read half a file.
+    $file = Join-Path $script:Cache $Name
+    if (-not [System.IO.File]::Exists($file)) {
+        $part = "$file.$PID.part"
+        & $Make $part
+        try { [System.IO.File]::Move($part, $file, $true) } catch { [System.IO.File]::Delete($part) }
+    }
+    $file
+}
+if ($script:Cache) {
+    Microsoft.PowerShell.Utility\Add-Type -Path (Get-IisctlSimCached 'Wire.dll' { param($To) Microsoft.PowerShell.Utility\Add-Type -Path (Join-Path $PSScriptRoot 'Wire.cs') -OutputAssembly $To -OutputType Library })
+} else {
+    Microsoft.PowerShell.Utility\Add-Type -Path (Join-Path $PSScriptRoot 'Wire.cs')
+}
 $script:Ids = [IisctlSim.Wire]::Ids
 $script:Methods = @{}
 [IisctlSim.Wire]::ToText = { $text = $null; [void][IisctlSim.Wire]::Texts.TryGetValue($this, [ref]$text); [string]$text }
@@ -177,17 +194,26 @@ $typeMap = {
 }
 $exported = @()
 $aliases = @()
-$functions = foreach ($entry in $catalog.cmdlets.GetEnumerator()) {
-    $body = "process { Invoke-IisctlSim `$PSCmdlet '$($entry.Key)' `$PSBoundParameters }"
-    if (@($catalog.pathCmdlets) -contains $entry.Key) {
-        # Only the simulated drives are Windows': any other path is PowerShell's own provider.
-        $body = "process { if (Test-IisctlSimPath `$PSBoundParameters) { Invoke-IisctlSim `$PSCmdlet '$($entry.Key)' `$PSBoundParameters } else { Microsoft.PowerShell.Management\$($entry.Key) @PSBoundParameters } }"
+# The functions' text (the longest part of the start-up after Wire.cs) is cached like Wire.dll.
+$generate = {
+    param($To)
+    $functions = foreach ($entry in $catalog.cmdlets.GetEnumerator()) {
+        $body = "process { Invoke-IisctlSim `$PSCmdlet '$($entry.Key)' `$PSBoundParameters }"
+        if (@($catalog.pathCmdlets) -contains $entry.Key) {
+            # Only the simulated drives are Windows': any other path is PowerShell's own provider.
+            $body = "process { if (Test-IisctlSimPath `$PSBoundParameters) { Invoke-IisctlSim `$PSCmdlet '$($entry.Key)' `$PSBoundParameters } else { Microsoft.PowerShell.Management\$($entry.Key) @PSBoundParameters } }"
+        }
+        if ($entry.Key -eq 'New-Object') {
+            $body = "process { if ([string]`$PSBoundParameters['TypeName'] -match '^(System\.)?Threading\.Mutex$') { Invoke-IisctlSim `$PSCmdlet 'New-Object' `$PSBoundParameters } else { Microsoft.PowerShell.Utility\New-Object @PSBoundParameters } }"
+        }
+        $proxy = New-IisctlProxy $entry.Key $entry.Value $script:Common $body -Loose -TypeMap $typeMap
+        "function script:$($entry.Key) {`n$($proxy.Text)`n}"
     }
-    if ($entry.Key -eq 'New-Object') {
-        $body = "process { if ([string]`$PSBoundParameters['TypeName'] -match '^(System\.)?Threading\.Mutex$') { Invoke-IisctlSim `$PSCmdlet 'New-Object' `$PSBoundParameters } else { Microsoft.PowerShell.Utility\New-Object @PSBoundParameters } }"
-    }
-    $proxy = New-IisctlProxy $entry.Key $entry.Value $script:Common $body -Loose -TypeMap $typeMap
-    "function script:$($entry.Key) {`n$($proxy.Text)`n}"
+    $text = (@($classes) + @($functions)) -join "`n"
+    if ($To) { [System.IO.File]::WriteAllText($To, $text, $script:Utf8) } else { $text }
+}
+$text = if ($script:Cache) { [System.IO.File]::ReadAllText((Get-IisctlSimCached 'SimWindows.generated.ps1' $generate), $script:Utf8) } else { & $generate }
+foreach ($entry in $catalog.cmdlets.GetEnumerator()) {
     $exported += $entry.Key
     foreach ($a in @($entry.Value.aliases)) {
         # pwsh's own aliases (gci, dir, gps...) name the command, which is now this function.
@@ -198,7 +224,7 @@ $functions = foreach ($entry in $catalog.cmdlets.GetEnumerator()) {
 }
 # One script, dot-sourced here: the classes are known when the functions' param blocks are parsed,
 # and the functions belong to this module (they see its private functions).
-. ([scriptblock]::Create((@($classes) + @($functions)) -join "`n"))
+. ([scriptblock]::Create($text))
 # Native programs of a Windows with IIS (lib/sim/cmdlets/iisreset.ts, sc.ts).
 foreach ($native in @($catalog.natives)) {
     . ([scriptblock]::Create("function script:$native { Invoke-IisctlSimNative '$native' `$args }"))
