@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inProcessTransport } from '../../lib/sim/transport';
 import { moduleCacheDir } from '../../lib/sim/pwsh/engine';
-import { resetState } from '../../lib/sim/state';
+import { peekState, resetState } from '../../lib/sim/state';
 import type { Transport } from '../../lib/powershell/transport';
 import { describeReal, PWSH_COMMAND } from '../helpers/real-pwsh';
 import { tempDir } from '../helpers/sim';
@@ -15,8 +15,9 @@ jest.setTimeout(120_000);
 
 describeReal('the pwsh engine', () => {
   let host: Transport;
+  let stateFile: string;
   beforeAll(() => {
-    const stateFile = path.join(tempDir('iisctl-pwsh-engine-'), 'state.json');
+    stateFile = path.join(tempDir('iisctl-pwsh-engine-'), 'state.json');
     resetState('fast', stateFile);
     host = inProcessTransport({ scenario: 'fast', stateFile, engine: 'pwsh' })();
   });
@@ -35,5 +36,20 @@ describeReal('the pwsh engine', () => {
     expect(moduleCacheDir('{}', PWSH_COMMAND!)).not.toBe(dir);
     expect(moduleCacheDir('{}', PWSH_COMMAND!)).toBe(moduleCacheDir('{}', PWSH_COMMAND!));
     expect(moduleCacheDir('{}', { command: 'other-pwsh', args: [] })).not.toBe(moduleCacheDir('{}', PWSH_COMMAND!));
+  });
+
+  it('$PID is the simulated powershell.exe\'s id, which owns the named mutexes its scripts take (the host lock records $PID as its holder)', async () => {
+    const out = await host.send("$m = New-Object -TypeName System.Threading.Mutex -ArgumentList $false, 'Global\\pid-test'; [void]$m.WaitOne(0); $PID; & { $PID }; [string]$env:IISCTL_SIM_PID");
+    const [pid, inChild, env] = out.stdout.trim().split(/\r?\n/);
+    expect(Number(pid)).toBe(host.pid);
+    expect(inChild).toBe(pid);
+    expect(env ?? '').toBe('');
+    const state = peekState({ stateFile })!;
+    expect(state.computers[state.localComputer].mutexes?.['Global\\pid-test']?.ownerPid).toBe(host.pid);
+  });
+
+  it('a void method of a simulated object writes nothing (a $null in the output made the host lock\'s result an array)', async () => {
+    const out = await host.send("$m = New-Object -TypeName System.Threading.Mutex -ArgumentList $false, 'Global\\void-test'; @(& { [void]$m.WaitOne(0); $m.ReleaseMutex(); $m.Dispose() }).Count");
+    expect(out.stdout.trim()).toBe('0');
   });
 });

@@ -15,6 +15,13 @@
 
 . (Join-Path $PSScriptRoot 'proxies.ps1')
 
+# $PID is the simulated powershell.exe's id (SimHost.processId, in $env:IISCTL_SIM_PID): the process
+# that owns the named mutexes its scripts take and that the host lock records as its holder. PowerShell
+# makes $PID a constant (Constant, AllScope), so its one PSVariable is given that value by reflection.
+if ($env:IISCTL_SIM_PID) {
+    [System.Management.Automation.PSVariable].GetField('_value', [System.Reflection.BindingFlags]'NonPublic, Instance').SetValue((Microsoft.PowerShell.Utility\Get-Variable -Name PID -Scope Global), [int]$env:IISCTL_SIM_PID)
+    Microsoft.PowerShell.Management\Remove-Item -Path Env:IISCTL_SIM_PID
+}
 $script:Utf8 = [System.Text.UTF8Encoding]::new($false)
 $script:Socket = [System.Net.Sockets.Socket]::new([System.Net.Sockets.AddressFamily]::Unix, [System.Net.Sockets.SocketType]::Stream, [System.Net.Sockets.ProtocolType]::Unspecified)
 $script:Socket.Connect([System.Net.Sockets.UnixDomainSocketEndPoint]::new($env:IISCTL_SIM_BRIDGE))

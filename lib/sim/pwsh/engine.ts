@@ -127,7 +127,7 @@ export class PwshEngine {
       const t = new ProcessTransport({
         command: o.pwsh.command,
         leadingArgs: o.pwsh.args,
-        env: { IISCTL_SIM_BRIDGE: socketPath, IISCTL_SIM_CATALOG: catalogFile, TERM: 'dumb', ...(cacheDir ? { IISCTL_SIM_CACHE: cacheDir } : {}) },
+        env: { IISCTL_SIM_BRIDGE: socketPath, IISCTL_SIM_CATALOG: catalogFile, IISCTL_SIM_PID: String(o.host.processId), TERM: 'dumb', ...(cacheDir ? { IISCTL_SIM_CACHE: cacheDir } : {}) },
         description: 'real PowerShell 7 (simulator pwsh engine)',
         simulated: true,
       });
