@@ -52,4 +52,9 @@ describeReal('the pwsh engine', () => {
     const out = await host.send("$m = New-Object -TypeName System.Threading.Mutex -ArgumentList $false, 'Global\\void-test'; @(& { [void]$m.WaitOne(0); $m.ReleaseMutex(); $m.Dispose() }).Count");
     expect(out.stdout.trim()).toBe('0');
   });
+
+  it('a shadowing function honours the caller\'s preference variables, as a compiled cmdlet does ($ErrorActionPreference = \'Stop\' makes its error terminating)', async () => {
+    const out = await host.send("& { $ErrorActionPreference = 'Stop'; try { Get-Service -Name NoSuchService; 'went on' } catch { 'caught ' + $_.CategoryInfo.Category } }; & { $ErrorActionPreference = 'Stop'; Get-Service -Name NoSuchService -ErrorAction SilentlyContinue; 'parameter wins' }");
+    expect(out.stdout.trim().split(/\r?\n/)).toEqual(['caught ObjectNotFound', 'parameter wins']);
+  });
 });

@@ -152,10 +152,20 @@ function Write-IisctlSimReply($Cmdlet, $Reply) {
 # The common parameters are PowerShell's (-ErrorAction, -WarningAction...): only -WhatIf reaches the simulator.
 $script:Common = @()
 
+# A compiled cmdlet honours its caller's preference variables; a script module's function does not
+# see them (it looks them up in the module's scopes: about_Preference_Variables, "Scope";
+# PowerShell/PowerShell#4568), so `$ErrorActionPreference = 'Stop'` in a script would not make a
+# shadowing function's error terminating. They are copied here from the caller's session state
+# ($PSCmdlet.SessionState), unless the matching common parameter was given.
+$script:Preferences = [ordered]@{ ErrorActionPreference = 'ErrorAction'; WarningPreference = 'WarningAction'; InformationPreference = 'InformationAction'; VerbosePreference = 'Verbose'; DebugPreference = 'Debug'; WhatIfPreference = 'WhatIf'; ConfirmPreference = 'Confirm' }
+
 function Invoke-IisctlSim($Cmdlet, [string]$Name, [System.Collections.IDictionary]$Bound) {
+    foreach ($p in $script:Preferences.GetEnumerator()) {
+        if (-not $Bound.ContainsKey($p.Value)) { Microsoft.PowerShell.Utility\Set-Variable -Name $p.Key -Value $Cmdlet.SessionState.PSVariable.GetValue($p.Key) }
+    }
     $params = @{}
     foreach ($k in $Bound.Keys) { if ($script:Common -notcontains $k) { $params[$k] = ConvertTo-IisctlWire $Bound[$k] } }
-    $reply = Send-IisctlSim @{ op = 'cmd'; name = $Name; set = $Cmdlet.ParameterSetName; params = $params; whatIf = [bool]$Bound['WhatIf'] }
+    $reply = Send-IisctlSim @{ op = 'cmd'; name = $Name; set = $Cmdlet.ParameterSetName; params = $params; whatIf = $(if ($Bound.ContainsKey('WhatIf')) { [bool]$Bound['WhatIf'] } else { [bool]$WhatIfPreference }) }
     Write-IisctlSimReply $Cmdlet $reply
 }
 
