@@ -153,10 +153,10 @@ function Write-IisctlSimReply($Cmdlet, $Reply) {
 $script:Common = @()
 
 # A compiled cmdlet honours its caller's preference variables; a script module's function does not
-# see them (it looks them up in the module's scopes: about_Preference_Variables, "Scope";
-# PowerShell/PowerShell#4568), so `$ErrorActionPreference = 'Stop'` in a script would not make a
-# shadowing function's error terminating. They are copied here from the caller's session state
-# ($PSCmdlet.SessionState), unless the matching common parameter was given.
+# see them, it looks them up in the module's own scopes
+# (https://github.com/PowerShell/PowerShell/issues/4568), so `$ErrorActionPreference = 'Stop'` in a
+# script would not make a shadowing function's error terminating. They are copied here from the
+# caller's session state ($PSCmdlet.SessionState), unless the matching common parameter was given.
 $script:Preferences = [ordered]@{ ErrorActionPreference = 'ErrorAction'; WarningPreference = 'WarningAction'; InformationPreference = 'InformationAction'; VerbosePreference = 'Verbose'; DebugPreference = 'Debug'; WhatIfPreference = 'WhatIf'; ConfirmPreference = 'Confirm' }
 
 function Invoke-IisctlSim($Cmdlet, [string]$Name, [System.Collections.IDictionary]$Bound) {
