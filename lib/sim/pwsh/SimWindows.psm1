@@ -35,10 +35,11 @@ $script:Writer.AutoFlush = $true
 # hash of these files and of the pwsh used, engine.ts) and later starts load the assembly.
 $script:Cache = $env:IISCTL_SIM_CACHE
 function Get-IisctlSimCached([string]$Name, [scriptblock]$Make) {
-    # Written under a unique name, then renamed: pwsh processes starting at once never read half a file.
+    # Written under a unique name, then renamed: pwsh processes starting at once never read half a
+    # file. Not $PID: it is the simulated process id, the same in two Node processes' first hosts.
     $file = Join-Path $script:Cache $Name
     if (-not [System.IO.File]::Exists($file)) {
-        $part = "$file.$PID.part"
+        $part = "$file.$([guid]::NewGuid().ToString('N')).part"
         & $Make $part
         try { [System.IO.File]::Move($part, $file, $true) } catch { [System.IO.File]::Delete($part) }
     }
