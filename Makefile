@@ -1,7 +1,7 @@
 # The README's commands. Each target installs what it needs, so a fresh clone works.
 NPM ?= npm
 
-.PHONY: install build test test-repeat demo bench soak clean pwsh
+.PHONY: install build test test-pwsh-engine test-repeat demo bench soak clean pwsh
 
 # `npm ci`: installs exactly the lock file and never rewrites it, so a fresh clone stays clean.
 node_modules/.installed: package.json package-lock.json
@@ -21,6 +21,12 @@ pwsh:
 
 test: build pwsh
 	npx jest --ci
+	node scripts/test-pwsh-engine.js
+
+# The end-to-end tier's in-process suites again with IISCTL_SIM_ENGINE=pwsh (real PowerShell 7 runs
+# their scripts; scripts/test-pwsh-engine.js): suites, tests, disagreements, scripts, CPU seconds.
+test-pwsh-engine: build pwsh
+	node scripts/test-pwsh-engine.js
 
 # The same test run 5 times in a row (TEST_REPEAT=N for another count): one summary line per run,
 # and it fails unless every run is green. Catches tests that fail now and then.

@@ -6,8 +6,9 @@
  *   registry...) is simulated, by a module of shadowing functions that call this simulator's
  *   machine and cmdlets through a local bridge (lib/sim/pwsh);
  * - auto (default): interp, for now. The pwsh engine does not yet run every script of the
- *   end-to-end tier (lib/sim/README.md, "The pwsh engine": what is shadowed and what is not), so
- *   auto does not pick it even where pwsh exists; it will once the tier passes on it.
+ *   end-to-end tier (lib/sim/README.md, "The end-to-end tier on it": remoting is not shadowed, and
+ *   host-side waits on a virtual clock run in real time), so auto does not pick it even where pwsh
+ *   exists; it will once the tier passes on it.
  */
 import { IisctlError } from '../errors';
 import { locatePwsh, type PwshCommand } from './pwsh/locate';
@@ -38,7 +39,7 @@ export function chooseEngine(requested?: string, env: NodeJS.ProcessEnv = proces
   }
   const wanted = raw as SimEngineRequest;
   if (wanted === 'interp') return { engine: 'interp', requested: wanted, why: 'interp: asked for' };
-  if (wanted === 'auto') return { engine: 'interp', requested: wanted, why: 'interp (auto: the pwsh engine does not yet run every script; ask for it with IISCTL_SIM_ENGINE=pwsh)' };
+  if (wanted === 'auto') return { engine: 'interp', requested: wanted, why: 'interp (auto: the pwsh engine does not yet shadow remoting, and its host-side waits run in real time; ask for it with IISCTL_SIM_ENGINE=pwsh)' };
   const where = locatePwsh(env);
   if ('missing' in where) {
     throw new IisctlError('POWERSHELL_UNAVAILABLE', `The simulator's pwsh engine needs PowerShell 7: ${where.missing}.`, {

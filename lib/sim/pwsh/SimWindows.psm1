@@ -15,6 +15,13 @@
 
 . (Join-Path $PSScriptRoot 'proxies.ps1')
 
+# $PID is the simulated powershell.exe's id (SimHost.processId, in $env:IISCTL_SIM_PID): the process
+# that owns the named mutexes its scripts take and that the host lock records as its holder. PowerShell
+# makes $PID a constant (Constant, AllScope), so its one PSVariable is given that value by reflection.
+if ($env:IISCTL_SIM_PID) {
+    [System.Management.Automation.PSVariable].GetField('_value', [System.Reflection.BindingFlags]'NonPublic, Instance').SetValue((Microsoft.PowerShell.Utility\Get-Variable -Name PID -Scope Global), [int]$env:IISCTL_SIM_PID)
+    Microsoft.PowerShell.Management\Remove-Item -Path Env:IISCTL_SIM_PID
+}
 $script:Utf8 = [System.Text.UTF8Encoding]::new($false)
 $script:Socket = [System.Net.Sockets.Socket]::new([System.Net.Sockets.AddressFamily]::Unix, [System.Net.Sockets.SocketType]::Stream, [System.Net.Sockets.ProtocolType]::Unspecified)
 $script:Socket.Connect([System.Net.Sockets.UnixDomainSocketEndPoint]::new($env:IISCTL_SIM_BRIDGE))
@@ -23,8 +30,26 @@ $script:Reader = [System.IO.StreamReader]::new($script:Stream, $script:Utf8)
 $script:Writer = [System.IO.StreamWriter]::new($script:Stream, $script:Utf8)
 $script:Writer.AutoFlush = $true
 # Replies are read by Wire.cs (the simulator's objects: PSTypeNames, properties, methods; ids and
-# texts kept in weak tables, so pwsh forgets the objects freely).
-Microsoft.PowerShell.Utility\Add-Type -Path (Join-Path $PSScriptRoot 'Wire.cs')
+# texts kept in weak tables, so pwsh forgets the objects freely). Compiling it is most of the
+# module's start-up, so it is compiled once into $env:IISCTL_SIM_CACHE (a directory named by the
+# hash of these files and of the pwsh used, engine.ts) and later starts load the assembly.
+$script:Cache = $env:IISCTL_SIM_CACHE
+function Get-IisctlSimCached([string]$Name, [scriptblock]$Make) {
+    # Written under a unique name, then renamed: pwsh processes starting at once never read half a
+    # file. Not $PID: it is the simulated process id, the same in two Node processes' first hosts.
+    $file = Join-Path $script:Cache $Name
+    if (-not [System.IO.File]::Exists($file)) {
+        $part = "$file.$([guid]::NewGuid().ToString('N')).part"
+        & $Make $part
+        try { [System.IO.File]::Move($part, $file, $true) } catch { [System.IO.File]::Delete($part) }
+    }
+    $file
+}
+if ($script:Cache) {
+    Microsoft.PowerShell.Utility\Add-Type -Path (Get-IisctlSimCached 'Wire.dll' { param($To) Microsoft.PowerShell.Utility\Add-Type -Path (Join-Path $PSScriptRoot 'Wire.cs') -OutputAssembly $To -OutputType Library })
+} else {
+    Microsoft.PowerShell.Utility\Add-Type -Path (Join-Path $PSScriptRoot 'Wire.cs')
+}
 $script:Ids = [IisctlSim.Wire]::Ids
 $script:Methods = @{}
 [IisctlSim.Wire]::ToText = { $text = $null; [void][IisctlSim.Wire]::Texts.TryGetValue($this, [ref]$text); [string]$text }
@@ -128,10 +153,20 @@ function Write-IisctlSimReply($Cmdlet, $Reply) {
 # The common parameters are PowerShell's (-ErrorAction, -WarningAction...): only -WhatIf reaches the simulator.
 $script:Common = @()
 
+# A compiled cmdlet honours its caller's preference variables; a script module's function does not
+# see them, it looks them up in the module's own scopes
+# (https://github.com/PowerShell/PowerShell/issues/4568), so `$ErrorActionPreference = 'Stop'` in a
+# script would not make a shadowing function's error terminating. They are copied here from the
+# caller's session state ($PSCmdlet.SessionState), unless the matching common parameter was given.
+$script:Preferences = [ordered]@{ ErrorActionPreference = 'ErrorAction'; WarningPreference = 'WarningAction'; InformationPreference = 'InformationAction'; VerbosePreference = 'Verbose'; DebugPreference = 'Debug'; WhatIfPreference = 'WhatIf'; ConfirmPreference = 'Confirm' }
+
 function Invoke-IisctlSim($Cmdlet, [string]$Name, [System.Collections.IDictionary]$Bound) {
+    foreach ($p in $script:Preferences.GetEnumerator()) {
+        if (-not $Bound.ContainsKey($p.Value)) { Microsoft.PowerShell.Utility\Set-Variable -Name $p.Key -Value $Cmdlet.SessionState.PSVariable.GetValue($p.Key) }
+    }
     $params = @{}
     foreach ($k in $Bound.Keys) { if ($script:Common -notcontains $k) { $params[$k] = ConvertTo-IisctlWire $Bound[$k] } }
-    $reply = Send-IisctlSim @{ op = 'cmd'; name = $Name; set = $Cmdlet.ParameterSetName; params = $params; whatIf = [bool]$Bound['WhatIf'] }
+    $reply = Send-IisctlSim @{ op = 'cmd'; name = $Name; set = $Cmdlet.ParameterSetName; params = $params; whatIf = $(if ($Bound.ContainsKey('WhatIf')) { [bool]$Bound['WhatIf'] } else { [bool]$WhatIfPreference }) }
     Write-IisctlSimReply $Cmdlet $reply
 }
 
@@ -177,17 +212,26 @@ $typeMap = {
 }
 $exported = @()
 $aliases = @()
-$functions = foreach ($entry in $catalog.cmdlets.GetEnumerator()) {
-    $body = "process { Invoke-IisctlSim `$PSCmdlet '$($entry.Key)' `$PSBoundParameters }"
-    if (@($catalog.pathCmdlets) -contains $entry.Key) {
-        # Only the simulated drives are Windows': any other path is PowerShell's own provider.
-        $body = "process { if (Test-IisctlSimPath `$PSBoundParameters) { Invoke-IisctlSim `$PSCmdlet '$($entry.Key)' `$PSBoundParameters } else { Microsoft.PowerShell.Management\$($entry.Key) @PSBoundParameters } }"
+# The functions' text (the longest part of the start-up after Wire.cs) is cached like Wire.dll.
+$generate = {
+    param($To)
+    $functions = foreach ($entry in $catalog.cmdlets.GetEnumerator()) {
+        $body = "process { Invoke-IisctlSim `$PSCmdlet '$($entry.Key)' `$PSBoundParameters }"
+        if (@($catalog.pathCmdlets) -contains $entry.Key) {
+            # Only the simulated drives are Windows': any other path is PowerShell's own provider.
+            $body = "process { if (Test-IisctlSimPath `$PSBoundParameters) { Invoke-IisctlSim `$PSCmdlet '$($entry.Key)' `$PSBoundParameters } else { Microsoft.PowerShell.Management\$($entry.Key) @PSBoundParameters } }"
+        }
+        if ($entry.Key -eq 'New-Object') {
+            $body = "process { if ([string]`$PSBoundParameters['TypeName'] -match '^(System\.)?Threading\.Mutex$') { Invoke-IisctlSim `$PSCmdlet 'New-Object' `$PSBoundParameters } else { Microsoft.PowerShell.Utility\New-Object @PSBoundParameters } }"
+        }
+        $proxy = New-IisctlProxy $entry.Key $entry.Value $script:Common $body -Loose -TypeMap $typeMap
+        "function script:$($entry.Key) {`n$($proxy.Text)`n}"
     }
-    if ($entry.Key -eq 'New-Object') {
-        $body = "process { if ([string]`$PSBoundParameters['TypeName'] -match '^(System\.)?Threading\.Mutex$') { Invoke-IisctlSim `$PSCmdlet 'New-Object' `$PSBoundParameters } else { Microsoft.PowerShell.Utility\New-Object @PSBoundParameters } }"
-    }
-    $proxy = New-IisctlProxy $entry.Key $entry.Value $script:Common $body -Loose -TypeMap $typeMap
-    "function script:$($entry.Key) {`n$($proxy.Text)`n}"
+    $text = (@($classes) + @($functions)) -join "`n"
+    if ($To) { [System.IO.File]::WriteAllText($To, $text, $script:Utf8) } else { $text }
+}
+$text = if ($script:Cache) { [System.IO.File]::ReadAllText((Get-IisctlSimCached 'SimWindows.generated.ps1' $generate), $script:Utf8) } else { & $generate }
+foreach ($entry in $catalog.cmdlets.GetEnumerator()) {
     $exported += $entry.Key
     foreach ($a in @($entry.Value.aliases)) {
         # pwsh's own aliases (gci, dir, gps...) name the command, which is now this function.
@@ -198,7 +242,7 @@ $functions = foreach ($entry in $catalog.cmdlets.GetEnumerator()) {
 }
 # One script, dot-sourced here: the classes are known when the functions' param blocks are parsed,
 # and the functions belong to this module (they see its private functions).
-. ([scriptblock]::Create((@($classes) + @($functions)) -join "`n"))
+. ([scriptblock]::Create($text))
 # Native programs of a Windows with IIS (lib/sim/cmdlets/iisreset.ts, sc.ts).
 foreach ($native in @($catalog.natives)) {
     . ([scriptblock]::Create("function script:$native { Invoke-IisctlSimNative '$native' `$args }"))

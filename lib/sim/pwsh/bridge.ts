@@ -181,7 +181,10 @@ export class Bridge {
     const m = obj.member(req.name);
     if (!m || m.kind !== 'method') throw new PsTerminatingError(makeError('System.Management.Automation.MethodNotFound', `Method invocation failed because [${obj.typeName}] does not contain a method named '${req.name}'.`, 'MethodNotFound', 'InvalidOperation'));
     const result = await m.invoke(req.args.map((a) => this.decode(a)));
-    return { ev: result === undefined ? [] : [{ o: this.encode(result, 0) }], self: this.encode(obj, 0) };
+    // The simulator's methods return null for a void .NET method (Dispose, ReleaseMutex, Start...), which
+    // writes nothing; sending it as an output would put a $null in the script's output (the interpreter
+    // writes none either: a method call statement whose value is null is void there).
+    return { ev: result === undefined || result === null ? [] : [{ o: this.encode(result, 0) }], self: this.encode(obj, 0) };
   }
 
   // ---------------------------------------------------------------------------------------------

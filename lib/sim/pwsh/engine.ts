@@ -8,6 +8,7 @@
  * through the library's own process transport (node-powershell, lib/powershell/processTransport.ts),
  * exactly as the library starts pwsh on a real machine; its first line imports the module.
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -18,7 +19,7 @@ import { simCmdlets, simNatives } from '../cmdlets/index';
 import { coreCmdlets } from '../cmdlets/core';
 import type { SimHost } from '../cmdlets/simhost';
 import type { RunResult } from '../interp';
-import type { PwshCommand } from './locate';
+import { pwshCacheDir, type PwshCommand } from './locate';
 import { Bridge } from './bridge';
 import { VirtualClock } from '../clock';
 
@@ -71,6 +72,9 @@ class BusyStretches {
   }
 }
 
+/** What the pwsh engines of this Node process ran: their count and the script lines sent to pwsh (test summaries read it). */
+export const pwshEngineRuns = { engines: 0, lines: 0 };
+
 /** Runs lines like the interpreter does (runLine), on real pwsh. */
 export class PwshEngine {
   private readonly dir: string;
@@ -80,6 +84,7 @@ export class PwshEngine {
   private readonly busy: BusyStretches | undefined;
 
   constructor(o: PwshEngineOptions) {
+    pwshEngineRuns.engines++;
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-pwsh-'));
     // A host process that exits (exit N, SIGTERM, a crash fault) leaves no socket or catalog behind.
     process.once('exit', this.removeDir);
@@ -88,13 +93,15 @@ export class PwshEngine {
     const full = loadCatalogFile();
     const missing = SHADOWED.filter((n) => !(n in full.cmdlets));
     if (missing.length) throw new Error(`pwsh engine: not in the catalog: ${missing.join(', ')}`);
-    fs.writeFileSync(catalogFile, JSON.stringify({
+    const catalogText = JSON.stringify({
       commonParameters: full.commonParameters,
       riskMitigationParameters: full.riskMitigationParameters,
       cmdlets: Object.fromEntries(SHADOWED.map((n) => [n, full.cmdlets[n]])),
       pathCmdlets: PATH_CMDLETS,
       natives: NATIVES,
-    }));
+    });
+    fs.writeFileSync(catalogFile, catalogText);
+    const cacheDir = moduleCacheDir(catalogText, o.pwsh);
     const catalog = new Catalog(full);
     const clock = o.host.clock;
     this.busy = clock instanceof VirtualClock ? new BusyStretches(clock) : undefined;
@@ -120,7 +127,7 @@ export class PwshEngine {
       const t = new ProcessTransport({
         command: o.pwsh.command,
         leadingArgs: o.pwsh.args,
-        env: { IISCTL_SIM_BRIDGE: socketPath, IISCTL_SIM_CATALOG: catalogFile, TERM: 'dumb' },
+        env: { IISCTL_SIM_BRIDGE: socketPath, IISCTL_SIM_CATALOG: catalogFile, IISCTL_SIM_PID: String(o.host.processId), TERM: 'dumb', ...(cacheDir ? { IISCTL_SIM_CACHE: cacheDir } : {}) },
         description: 'real PowerShell 7 (simulator pwsh engine)',
         simulated: true,
       });
@@ -148,6 +155,7 @@ export class PwshEngine {
   runLine(line: string): Promise<RunResult> {
     const run = this.queue.then(async () => {
       const t = await this.transport;
+      pwshEngineRuns.lines++;
       t.hold(true);
       this.busy?.begin();
       try {
@@ -179,6 +187,29 @@ export class PwshEngine {
   }
 
   private readonly removeDir = (): void => fs.rmSync(this.dir, { recursive: true, force: true });
+}
+
+/** The module's files whose content decides what it builds at start-up (SimWindows.psm1 caches that). */
+const MODULE_FILES = ['SimWindows.psm1', 'proxies.ps1', 'Wire.cs'];
+
+/**
+ * The directory where the module keeps Wire.dll and its generated functions, named by the hash of
+ * everything they are made from (the module's files, the catalog, which pwsh): a change to any of
+ * them is a new directory, never a stale build. Undefined when there is nowhere to keep it.
+ */
+export function moduleCacheDir(catalogText: string, pwsh: PwshCommand): string | undefined {
+  const root = pwshCacheDir();
+  if (!root) return undefined;
+  const hash = crypto.createHash('sha256');
+  for (const f of MODULE_FILES) hash.update(fs.readFileSync(path.join(__dirname, f))).update('\0');
+  hash.update(catalogText).update('\0').update([pwsh.command, ...pwsh.args].join('\0'));
+  const dir = path.join(root, hash.digest('hex').slice(0, 24));
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
+  } catch {
+    return undefined;
+  }
 }
 
 function exitCodeOf(detail: string | undefined): number {

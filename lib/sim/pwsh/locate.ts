@@ -21,6 +21,15 @@ interface Locator {
 /** lib/sim/pwsh (ts-jest) and dist/sim/pwsh (built) both sit three levels below the repository root. */
 const LOCATOR = path.resolve(__dirname, '..', '..', '..', 'scripts', 'real-pwsh.js');
 
+/**
+ * Where the pwsh engine may keep what it builds once (Wire.cs compiled, the module's generated
+ * functions): .tools/sim-cache beside the project's own pwsh (gitignored), so only this checkout
+ * writes and reads it. Undefined without a locator (then the module builds them at every start).
+ */
+export function pwshCacheDir(): string | undefined {
+  return fs.existsSync(LOCATOR) ? path.resolve(path.dirname(LOCATOR), '..', '.tools', 'sim-cache') : undefined;
+}
+
 /** How to start real pwsh here, or undefined (with why) when it cannot be found. */
 export function locatePwsh(env: NodeJS.ProcessEnv = process.env): { found: PwshCommand } | { missing: string } {
   if (!fs.existsSync(LOCATOR)) return { missing: 'no PowerShell locator (scripts/real-pwsh.js) in this installation' };

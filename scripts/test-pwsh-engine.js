@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+/**
+ * `make test` (after the whole jest run) and `make test-pwsh-engine`: the end-to-end tier's
+ * in-process, virtual-time suites again, this time with IISCTL_SIM_ENGINE=pwsh, so that real
+ * PowerShell 7 runs every script they send (lib/sim/pwsh). The main run already ran them on the
+ * interpreter; here the same assertions must hold on real PowerShell, so a test failing here is a
+ * disagreement between the engines. Prints one summary: suites and tests run on both engines,
+ * disagreements, script lines pwsh ran, pwsh processes started, CPU seconds.
+ *
+ * The subset is small on purpose: each simulated host on this engine starts its own pwsh (~3 CPU s,
+ * then the first run of each script compiles it), so a suite costs 5-10 CPU s per test here, against
+ * well under one on the interpreter. It is the part of the tier that passes on pwsh (lib/sim/README.md,
+ * "The end-to-end tier on it", lists every suite's result and why the rest fail). Without pwsh it says so in one line and
+ * succeeds, except in CI (CI=true), where the tier is required. Extra arguments go to jest.
+ */
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { pwshCommand } = require('./real-pwsh');
+
+const ROOT = path.resolve(__dirname, '..');
+/** The suites run on the pwsh engine (each green on both engines). */
+const SUITES = [
+  // restarts on virtual time: the same simulated durations and events as on the interpreter
+  '__tests__/e2e/virtual-time.test.ts',
+  // the library's and the CLI's (in process) hints and errors
+  '__tests__/e2e/hints.test.ts',
+];
+
+/** CPU seconds of this process's finished children (Linux: /proc, fields cutime and cstime), or undefined. */
+function childCpuSeconds() {
+  try {
+    const fields = fs.readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+    // After "(comm) ": state is field 3, so cutime (16) and cstime (17) are at 13 and 14.
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+if (!pwshCommand()) {
+  const line = 'pwsh engine tier: skipped (no pwsh: run make pwsh, or put PowerShell 7 on PATH)';
+  if (process.env.CI === 'true') {
+    console.error(`${line}; required in CI`);
+    process.exit(1);
+  }
+  console.log(line);
+  process.exit(0);
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-pwsh-tier-'));
+const report = path.join(tmp, 'jest.json');
+const counts = path.join(tmp, 'counts.jsonl');
+fs.writeFileSync(counts, '');
+const cpuBefore = childCpuSeconds();
+const started = Date.now();
+const r = spawnSync(
+  'npx',
+  // The suites first: --setupFilesAfterEnv takes every argument after it as one more setup file.
+  // Every simulated host starts its own pwsh (seconds of real time at load): a longer test timeout than the interpreter's run.
+  ['jest', ...SUITES, '--ci', '-w', '1', '--testTimeout=180000', '--json', `--outputFile=${report}`, ...process.argv.slice(2), `--setupFilesAfterEnv=${path.join(ROOT, '__tests__', 'e2e', 'pwsh-engine-setup.ts')}`],
+  { cwd: ROOT, stdio: 'inherit', env: { ...process.env, IISCTL_SIM_ENGINE: 'pwsh', IISCTL_PWSH_TIER_COUNTS: counts }, shell: process.platform === 'win32' },
+);
+const cpuAfter = childCpuSeconds();
+let tests = 'no jest report';
+try {
+  const j = JSON.parse(fs.readFileSync(report, 'utf8'));
+  tests = `${j.numTotalTestSuites} suites, ${j.numPassedTests} tests agree, ${j.numFailedTests} disagreements (tests failing on pwsh)${j.numPendingTests ? `, ${j.numPendingTests} skipped` : ''}`;
+} catch {
+  // jest died before writing its report: its exit status decides.
+}
+const runs = fs.readFileSync(counts, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const lines = runs.reduce((n, x) => n + x.lines, 0);
+const engines = runs.reduce((n, x) => n + x.engines, 0);
+const cpu = cpuBefore !== undefined && cpuAfter !== undefined ? `, ${(cpuAfter - cpuBefore).toFixed(0)} CPU s` : '';
+fs.rmSync(tmp, { recursive: true, force: true });
+console.log(`\npwsh engine tier: ${tests}; ${lines} script lines run on real PowerShell in ${engines} pwsh processes; ${Math.round((Date.now() - started) / 1000)} s${cpu}`);
+process.exit(r.status === 0 ? 0 : 1);
