@@ -44,7 +44,7 @@ export async function createHostEngine(state: SimStateOptions, processId: number
   // Loaded only for this engine: it starts a process and a socket server.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { PwshEngine } = require('./pwsh/engine') as typeof PwshEngineModule;
-  return new PwshEngine({ pwsh: choice.pwsh!, host: new SimHost(state, null, processId), computerName: who.computerName });
+  return new PwshEngine({ pwsh: choice.pwsh!, host: new SimHost(state, null, processId), computerName: who.computerName, environment });
 }
 
 /** The interpreter of one simulated powershell.exe on the machine of `state`. */

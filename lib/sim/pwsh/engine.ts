@@ -50,6 +50,8 @@ export interface PwshEngineOptions {
   pwsh: PwshCommand;
   host: SimHost;
   computerName: string;
+  /** What the simulated powershell.exe starts with in its environment (a remote credential's password). */
+  environment?: Record<string, string | undefined>;
 }
 
 /**
@@ -127,7 +129,7 @@ export class PwshEngine {
       const t = new ProcessTransport({
         command: o.pwsh.command,
         leadingArgs: o.pwsh.args,
-        env: { IISCTL_SIM_BRIDGE: socketPath, IISCTL_SIM_CATALOG: catalogFile, IISCTL_SIM_PID: String(o.host.processId), TERM: 'dumb', ...(cacheDir ? { IISCTL_SIM_CACHE: cacheDir } : {}) },
+        env: { ...o.environment, IISCTL_SIM_BRIDGE: socketPath, IISCTL_SIM_CATALOG: catalogFile, IISCTL_SIM_PID: String(o.host.processId), TERM: 'dumb', ...(cacheDir ? { IISCTL_SIM_CACHE: cacheDir } : {}) },
         description: 'real PowerShell 7 (simulator pwsh engine)',
         simulated: true,
       });
