@@ -1,7 +1,7 @@
 # The README's commands. Each target installs what it needs, so a fresh clone works.
 NPM ?= npm
 
-.PHONY: install build test test-pwsh-engine test-repeat demo bench soak clean pwsh
+.PHONY: install build typecheck test test-pwsh-engine test-repeat demo bench soak clean pwsh
 
 # `npm ci`: installs exactly the lock file and never rewrites it, so a fresh clone stays clean.
 node_modules/.installed: package.json package-lock.json
@@ -19,7 +19,13 @@ build: install
 pwsh:
 	@node scripts/real-pwsh.js install
 
-test: build pwsh
+# The tests' types (lib, scripts and __tests__ together). jest compiles each file alone
+# (tsconfig.test.json: isolatedModules, so ts-jest only transpiles), which halves its CPU time, so
+# the type check of the test files happens here, once.
+typecheck: install
+	npx tsc --noEmit -p tsconfig.test.json
+
+test: build typecheck pwsh
 	npx jest --ci
 	node scripts/test-pwsh-engine.js
 
