@@ -1903,7 +1903,7 @@ async function parse(source: string): Promise<{ ast: Ast; error?: undefined } | 
         }),
       };
     }
-    const ast = copyTree(tree.rootNode);
+    const ast = copyTree(tree.rootNode, source);
     if (parsed.size >= PARSED_LIMIT) parsed.delete(parsed.keys().next().value as string);
     parsed.set(source, ast);
     return { ast };
