@@ -166,10 +166,13 @@ public static class IisctlRecorder
         return new[] { mismatchCount, literalsCompared, compared };
     }
 
-    /** The envelope's one-line wire format (lib/powershell/envelope.ts toSingleLine): '...' literals and [char]N codes, joined. */
+    /**
+     * The envelope's one-line wire format (lib/powershell/envelope.ts toSingleLine): '...' literals,
+     * "`n" "`r" "`t", [char]N codes and (-join [char[]](N,N,...)) runs, joined.
+     */
     private const string LineStart = "& ([scriptblock]::Create((-join @(";
     private const string LineEnd = "))))";
-    private static readonly Regex Item = new Regex("\\G(?:'((?:[^']|'')*)'|\\[char\\](\\d{1,5}))(,|$)");
+    private static readonly Regex Item = new Regex("\\G(?:'((?:[^']|'')*)'|\\[char\\](\\d{1,5})|\"`([nrt])\"|\\(-join \\[char\\[\\]\\]\\((\\d{1,5}(?:,\\d{1,5})+)\\)\\))(,|$)");
 
     private static Ast Decode(string line)
     {
@@ -183,6 +186,8 @@ public static class IisctlRecorder
             Match m = Item.Match(inner, at);
             if (!m.Success || m.Length == 0) return null;
             if (m.Groups[2].Success) script.Append((char)int.Parse(m.Groups[2].Value));
+            else if (m.Groups[3].Success) script.Append(m.Groups[3].Value == "n" ? '\n' : m.Groups[3].Value == "r" ? '\r' : '\t');
+            else if (m.Groups[4].Success) foreach (var code in m.Groups[4].Value.Split(',')) script.Append((char)int.Parse(code));
             else script.Append(m.Groups[1].Value.Replace("''", "'"));
             at += m.Length;
         }

@@ -90,32 +90,55 @@ export function buildEnvelopeScript(body: PsCode, marker: string): string {
 
 /**
  * The wire format of one call, written by the library and read back by the simulated host
- * (lib/sim/host.ts): `& ([scriptblock]::Create((-join @(ITEMS))))` where ITEMS are single-quoted
- * literals of printable ASCII (a ' doubled) and `[char]N` for every other UTF-16 unit (line ends,
- * tabs, non-ASCII). So the line is pure ASCII (no console code page can damage it), a single
- * complete statement (no block-mode hang), a syntax error in the script is an error of
- * [scriptblock]::Create rather than a hang, and the line holds the script's own words and nothing
- * else: none of PowerShell's suspicious-content words (suspicious.ts; FromBase64String, which the
- * base64 form used, is one), so a normal call is not logged as a Warning 4104 event.
+ * (lib/sim/host.ts): `& ([scriptblock]::Create((-join @(ITEMS))))` where each of ITEMS is
+ * - a single-quoted literal of printable ASCII (a ' doubled),
+ * - "`n", "`r" or "`t" for a line feed, carriage return or tab (escape sequences of double-quoted
+ *   strings in Windows PowerShell 5.1 too: https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_special_characters?view=powershell-5.1),
+ * - `[char]N` for one other UTF-16 unit (other controls, non-ASCII), and
+ *   `(-join [char[]](N,N,...))` for a run of two or more of them.
+ * So the line is pure ASCII (no console code page can damage it), a single complete statement (no
+ * block-mode hang), a syntax error in the script is an error of [scriptblock]::Create rather than a
+ * hang, and the line holds the script's own words and nothing else: none of PowerShell's
+ * suspicious-content words (suspicious.ts; FromBase64String, which the base64 form used, is one),
+ * so a normal call is not logged as a Warning 4104 event.
+ * Why escapes and runs rather than a `[char]N` per unit: every cast in the line is one more
+ * conversion PowerShell compiles for this call (the marker makes every line new, so nothing is
+ * reused), and a `[char]10` per line end made the line cost more to compile than the script it
+ * carries (pwsh 7.6 here: 16 ms against 1.2 ms per line for a 100-line script).
  */
 const LINE_START = '& ([scriptblock]::Create((-join @(';
 const LINE_END = '))))';
-const PRINTABLE = /[\x20-\x7e]/;
+const PRINTABLE = /^[\x20-\x7e]$/;
+const ESCAPES: Record<string, string> = { '\n': '"`n"', '\r': '"`r"', '\t': '"`t"' };
+const UNESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t' };
 
 /** One ASCII line that makes PowerShell build and run `script` in a child scope (see LINE_START). */
 export function toSingleLine(script: string): string {
   const items: string[] = [];
   let literal = '';
-  for (const ch of script.split('')) {
-    if (PRINTABLE.test(ch)) {
-      literal += ch === "'" ? "''" : ch;
-      continue;
-    }
+  let codes: number[] = [];
+  const flush = (): void => {
     if (literal) items.push(`'${literal}'`);
     literal = '';
-    items.push(`[char]${ch.charCodeAt(0)}`);
+    if (codes.length === 1) items.push(`[char]${codes[0]}`);
+    else if (codes.length > 1) items.push(`(-join [char[]](${codes.join(',')}))`);
+    codes = [];
+  };
+  for (let i = 0; i < script.length; i++) {
+    const ch = script[i];
+    if (PRINTABLE.test(ch)) {
+      if (codes.length) flush();
+      literal += ch === "'" ? "''" : ch;
+    } else if (ESCAPES[ch]) {
+      flush();
+      items.push(ESCAPES[ch]);
+    } else {
+      if (literal) flush();
+      codes.push(script.charCodeAt(i));
+    }
   }
-  if (literal || items.length === 0) items.push(`'${literal}'`);
+  flush();
+  if (items.length === 0) items.push("''");
   return `${LINE_START}${items.join(',')}${LINE_END}`;
 }
 
@@ -124,14 +147,17 @@ export function fromSingleLine(line: string): string | undefined {
   const t = line.trim();
   if (!t.startsWith(LINE_START) || !t.endsWith(LINE_END)) return undefined;
   const inner = t.slice(LINE_START.length, t.length - LINE_END.length);
-  const item = /'((?:[^']|'')*)'|\[char\](\d{1,5})/y;
+  const item = /'((?:[^']|'')*)'|\[char\](\d{1,5})|"`([nrt])"|\(-join \[char\[\]\]\((\d{1,5}(?:,\d{1,5})+)\)\)/y;
   let out = '';
   let i = 0;
   while (i < inner.length) {
     item.lastIndex = i;
     const m = item.exec(inner);
     if (!m) return undefined;
-    out += m[2] !== undefined ? String.fromCharCode(Number(m[2])) : m[1].replace(/''/g, "'");
+    if (m[1] !== undefined) out += m[1].replace(/''/g, "'");
+    else if (m[2] !== undefined) out += String.fromCharCode(Number(m[2]));
+    else if (m[3] !== undefined) out += UNESCAPES[m[3]];
+    else out += String.fromCharCode(...m[4].split(',').map(Number));
     i = item.lastIndex;
     if (i < inner.length) {
       if (inner[i] !== ',') return undefined;

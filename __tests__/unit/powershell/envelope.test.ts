@@ -23,6 +23,16 @@ describe('script envelope', () => {
     expect(fromSingleLine('Get-Date')).toBeUndefined();
   });
 
+  it('writes line ends and tabs as escapes and each run of other characters as one item (a cast each is compiled per call)', () => {
+    const script = "a'b\r\n\tc é€😀 d\u0001\n";
+    const line = toSingleLine(script);
+    expect(line).toBe("& ([scriptblock]::Create((-join @('a''b',\"`r\",\"`n\",\"`t\",'c ',(-join [char[]](233,8364,55357,56832)),' d',[char]1,\"`n\"))))");
+    expect(fromSingleLine(line)).toBe(script);
+    // Items that are not of the format make the line foreign.
+    expect(fromSingleLine("& ([scriptblock]::Create((-join @('a',\"`a\"))))")).toBeUndefined();
+    expect(fromSingleLine("& ([scriptblock]::Create((-join @('a',(-join [char[]](233))))))")).toBeUndefined();
+  });
+
   it('sets Stop, silences progress and warnings, and writes one marker line', () => {
     const marker = newMarker();
     const script = buildEnvelopeScript(body, marker);
