@@ -47,6 +47,9 @@ export function copyTree(root: SyntaxNode, source: string): Ast {
     const named = cursor.nodeIsNamed;
     const start = cursor.startIndex;
     const end = cursor.endIndex;
+    // In pre-order the starts never decrease, so the row only moves forward.
+    while (row + 1 < lineStarts.length && lineStarts[row + 1] <= start) row++;
+    const nodeRow = row;
     const children: Ast[] = [];
     if (cursor.gotoFirstChild()) {
       do {
@@ -56,10 +59,7 @@ export function copyTree(root: SyntaxNode, source: string): Ast {
       cursor.gotoParent();
     }
     if (PASS_THROUGH.has(type) && children.length === 1) return children[0];
-    // Nodes are visited in order of their start, so the row only moves forward (children first).
-    while (row > 0 && lineStarts[row] > start) row--;
-    while (row + 1 < lineStarts.length && lineStarts[row + 1] <= start) row++;
-    return { type, named, text: source.slice(start, end), children, row, col: start - lineStarts[row], start, end };
+    return { type, named, text: source.slice(start, end), children, row: nodeRow, col: start - lineStarts[nodeRow], start, end };
   };
   try {
     return copy() as Ast; // the root is a program, never a comment
