@@ -75,9 +75,9 @@ describeReal('the pwsh engine: remoting to simulated computers', () => {
     await host?.terminate('SIGTERM');
   });
 
-  it('output arrives deserialized (Deserialized.* type names, no methods) with PSComputerName, RunspaceId and PSShowComputerName, primitives included', async () => {
-    const out = await lines("$r = @(Invoke-Command -ComputerName web02 -ScriptBlock { Get-Service -Name W3SVC; 7 }); $r[0].PSTypeNames[0]; $r[0].Name; $r[0].PSComputerName; $r[0].RunspaceId.GetType().Name; $r[0].PSShowComputerName; @($r[0].PSObject.Methods | Where-Object Name -eq 'Stop').Count; $r[1] + 1; $r[1].PSComputerName");
-    expect(out).toEqual(['Deserialized.System.ServiceProcess.ServiceController', 'W3SVC', 'web02', 'Guid', 'True', '0', '8', 'web02']);
+  it('output arrives deserialized (Deserialized.* type names, no methods) with PSComputerName, RunspaceId and PSShowComputerName (False with -HideComputerName), primitives included', async () => {
+    const out = await lines("$r = @(Invoke-Command -ComputerName web02 -ScriptBlock { Get-Service -Name W3SVC; 7 }); $r[0].PSTypeNames[0]; $r[0].Name; $r[0].PSComputerName; $r[0].RunspaceId.GetType().Name; $r[0].PSShowComputerName; @($r[0].PSObject.Methods | Where-Object Name -eq 'Stop').Count; $r[1] + 1; $r[1].PSComputerName; (Invoke-Command -ComputerName WEB02 -ScriptBlock { 1 } -HideComputerName).PSShowComputerName");
+    expect(out).toEqual(['Deserialized.System.ServiceProcess.ServiceController', 'W3SVC', 'web02', 'Guid', 'True', '0', '8', 'web02', 'False']);
   });
 
   it('the block acts on the other computer: its cmdlets reach that machine, and the command is logged there', async () => {

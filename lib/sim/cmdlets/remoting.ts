@@ -221,7 +221,7 @@ export function remoteTargetOf(o: PsObject): RemoteRun | undefined {
 }
 
 const pwshInvokeCommandStep: CmdletImpl = async (call) => {
-  only(call, ['ComputerName', 'Session', 'ScriptBlock']);
+  only(call, ['ComputerName', 'Session', 'ScriptBlock', 'HideComputerName']);
   const text = toStr(call.params.get('ScriptBlock') ?? null);
   const run = call.params.has('Session')
     ? await openSession(call, sessionsOf(call, call.params.get('Session'))[0], text)

@@ -258,7 +258,8 @@ function Invoke-IisctlSimRemoteRun($Cmdlet, $Run, [string]$Text, [object[]]$Argu
         # Write-Host there is the caller's host text (a host-less runspace records it with the tag PSHOST).
         foreach ($i in $ps.Streams.Information) { if ($i.Tags -contains 'PSHOST') { $Cmdlet.Host.UI.WriteLine([string]$i.MessageData) } }
         foreach ($w in $ps.Streams.Warning) { $Cmdlet.WriteWarning($w.Message) }
-        foreach ($o in $result.Output) { $Cmdlet.WriteObject([IisctlSim.Remote]::Arrive($o, $computer, $runspaceId)) }
+        $show = -not ($Cmdlet.MyInvocation.BoundParameters.ContainsKey('HideComputerName') -and $Cmdlet.MyInvocation.BoundParameters['HideComputerName'])
+        foreach ($o in $result.Output) { $Cmdlet.WriteObject([IisctlSim.Remote]::Arrive($o, $computer, $runspaceId, $show)) }
         Invoke-IisctlSimMethod $Run 'Close' @()
         # Errors there, terminating ones too, are non-terminating errors here: Invoke-Command's own
         # -ErrorAction decides (lib/sim/cmdlets/remoting.ts cites the sources).
@@ -266,8 +267,16 @@ function Invoke-IisctlSimRemoteRun($Cmdlet, $Run, [string]$Text, [object[]]$Argu
         if ($result.Terminating) { $Cmdlet.WriteError([IisctlSim.Remote]::ArriveError($result.Terminating, $computer, $runspaceId)) }
     } finally {
         $ps.Dispose()
-        if (-not $Run.Key) { $rs.Dispose() }
+        if (-not $Run.Key) { Remove-IisctlSimRunspace $rs }
     }
+}
+
+# A runspace ends with its bridge connection (its module's socket).
+function Remove-IisctlSimRunspace($Runspace) {
+    $ps = [powershell]::Create()
+    $ps.Runspace = $Runspace
+    try { [void]$ps.AddScript('& (Microsoft.PowerShell.Core\Get-Module -Name SimWindows) { $script:Stream.Dispose() }').Invoke() } finally { $ps.Dispose() }
+    $Runspace.Dispose()
 }
 
 # A runspace of this process with this module imported as the target's computer.
@@ -293,7 +302,7 @@ function Close-IisctlSimRunspaces {
     $open = @(foreach ($e in $reply.ev) { if ($e.ContainsKey('o')) { [string]$e.o.InstanceId } })
     foreach ($key in @($script:SimRunspaces.Keys)) {
         if ($open -notcontains $key) {
-            $script:SimRunspaces[$key].Dispose()
+            Remove-IisctlSimRunspace $script:SimRunspaces[$key]
             $script:SimRunspaces.Remove($key)
         }
     }

@@ -202,14 +202,14 @@ namespace IisctlSim
         /// PSShowComputerName on every object, primitives included (about_Remote_Output,
         /// https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_remote_output).
         /// </summary>
-        public static PSObject Arrive(object value, string computer, Guid runspaceId)
+        public static PSObject Arrive(object value, string computer, Guid runspaceId, bool showComputerName)
         {
             // A $null has no notes to carry (Nil in the serialized stream): it stays $null.
             if (value == null) return null;
             PSObject o = PSObject.AsPSObject(Cross(value));
             o.Properties.Add(new PSNoteProperty("PSComputerName", computer));
             o.Properties.Add(new PSNoteProperty("RunspaceId", runspaceId));
-            o.Properties.Add(new PSNoteProperty("PSShowComputerName", true));
+            o.Properties.Add(new PSNoteProperty("PSShowComputerName", showComputerName));
             return o;
         }
 
