@@ -260,7 +260,7 @@ function Invoke-IisctlSimRemoteRun($Cmdlet, $Run, [string]$Text, [object[]]$Argu
         foreach ($w in $ps.Streams.Warning) { $Cmdlet.WriteWarning($w.Message) }
         $show = -not ($Cmdlet.MyInvocation.BoundParameters.ContainsKey('HideComputerName') -and $Cmdlet.MyInvocation.BoundParameters['HideComputerName'])
         foreach ($o in $result.Output) { $Cmdlet.WriteObject([IisctlSim.Remote]::Arrive($o, $computer, $runspaceId, $show)) }
-        Invoke-IisctlSimMethod $Run 'Close' @()
+        $null = Invoke-IisctlSimMethod $Run 'Close' @()
         # Errors there, terminating ones too, are non-terminating errors here: Invoke-Command's own
         # -ErrorAction decides (lib/sim/cmdlets/remoting.ts cites the sources).
         foreach ($e in $ps.Streams.Error) { $Cmdlet.WriteError([IisctlSim.Remote]::ArriveError($e, $computer, $runspaceId)) }
