@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inProcessTransport } from '../../lib/sim/transport';
 import { moduleCacheDir } from '../../lib/sim/pwsh/engine';
-import { peekState, resetState } from '../../lib/sim/state';
+import { peekState, readCommandLog, resetState } from '../../lib/sim/state';
 import type { Transport } from '../../lib/powershell/transport';
 import { describeReal, PWSH_COMMAND } from '../helpers/real-pwsh';
 import { tempDir } from '../helpers/sim';
@@ -56,5 +56,91 @@ describeReal('the pwsh engine', () => {
   it('a shadowing function honours the caller\'s preference variables, as a compiled cmdlet does ($ErrorActionPreference = \'Stop\' makes its error terminating)', async () => {
     const out = await host.send("& { $ErrorActionPreference = 'Stop'; try { Get-Service -Name NoSuchService; 'went on' } catch { 'caught ' + $_.CategoryInfo.Category } }; & { $ErrorActionPreference = 'Stop'; Get-Service -Name NoSuchService -ErrorAction SilentlyContinue; 'parameter wins' }");
     expect(out.stdout.trim().split(/\r?\n/)).toEqual(['caught ObjectNotFound', 'parameter wins']);
+  });
+});
+
+// Remoting to the simulated computers (SimWindows.psm1's remoting section): the block runs in a
+// runspace of the real pwsh acting as the other computer; what comes back passes PowerShell's own
+// serializer; reachability, sessions and the command log are the simulator's (cmdlets/remoting.ts).
+describeReal('the pwsh engine: remoting to simulated computers', () => {
+  let host: Transport;
+  let stateFile: string;
+  const lines = async (line: string): Promise<string[]> => (await host.send(line)).stdout.trim().split(/\r?\n/);
+  beforeAll(() => {
+    stateFile = path.join(tempDir('iisctl-pwsh-remoting-'), 'state.json');
+    resetState('farm', stateFile);
+    host = inProcessTransport({ scenario: 'farm', stateFile, engine: 'pwsh' })();
+  });
+  afterAll(async () => {
+    await host?.terminate('SIGTERM');
+  });
+
+  it('output arrives deserialized (Deserialized.* type names, no methods) with PSComputerName, RunspaceId and PSShowComputerName (False with -HideComputerName), primitives included', async () => {
+    const out = await lines("$r = @(Invoke-Command -ComputerName web02 -ScriptBlock { Get-Service -Name W3SVC; 7 }); $r[0].PSTypeNames[0]; $r[0].Name; $r[0].PSComputerName; $r[0].RunspaceId.GetType().Name; $r[0].PSShowComputerName; @($r[0].PSObject.Methods | Where-Object Name -eq 'Stop').Count; $r[1] + 1; $r[1].PSComputerName; (Invoke-Command -ComputerName WEB02 -ScriptBlock { 1 } -HideComputerName).PSShowComputerName");
+    expect(out).toEqual(['Deserialized.System.ServiceProcess.ServiceController', 'W3SVC', 'web02', 'Guid', 'True', '0', '8', 'web02', 'False']);
+  });
+
+  it('the block acts on the other computer: its cmdlets reach that machine, and the command is logged there', async () => {
+    const out = await lines("Invoke-Command -ComputerName WEB02 -ScriptBlock { Stop-Service -Name W3SVC; (Get-Service -Name W3SVC).Status.ToString() }; (Get-Service -Name W3SVC).Status.ToString()");
+    expect(out).toEqual(['Stopped', 'Running']);
+    const state = peekState({ stateFile })!;
+    expect(state.computers.WEB02.services.w3svc.status).toBe('Stopped');
+    expect(state.computers[state.localComputer].services.w3svc.status).toBe('Running');
+    expect(readCommandLog({ stateFile }).some((c) => c.computer === 'WEB02' && c.text.includes('Stop-Service -Name W3SVC'))).toBe(true);
+  });
+
+  it('an unknown computer is ComputerNotFound,PSSessionStateBroken (Invoke-Command) / ComputerNotFound,PSSessionOpenFailed (New-PSSession); an unreachable one WinRMOperationTimeout: PSRemotingTransportException, OpenError', async () => {
+    const out = await lines(
+      "foreach ($c in 'NOSUCH', 'WEB03') { Invoke-Command -ComputerName $c -ScriptBlock { 1 } -ErrorAction SilentlyContinue -ErrorVariable ev; $ev[0].FullyQualifiedErrorId; $ev[0].Exception.GetType().FullName; [string]$ev[0].CategoryInfo.Category }; " +
+        "try { New-PSSession -ComputerName NOSUCH -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }",
+    );
+    expect(out).toEqual([
+      expect.stringMatching(/^ComputerNotFound,PSSessionStateBroken/),
+      'System.Management.Automation.Remoting.PSRemotingTransportException',
+      'OpenError',
+      expect.stringMatching(/^WinRMOperationTimeout,PSSessionStateBroken/),
+      'System.Management.Automation.Remoting.PSRemotingTransportException',
+      'OpenError',
+      expect.stringMatching(/^ComputerNotFound,PSSessionOpenFailed/),
+    ]);
+  });
+
+  it('the block sees none of the caller\'s variables; a PSSession keeps its own between calls, a -ComputerName call does not', async () => {
+    const out = await lines(
+      "$mine = 'caller'; $s = New-PSSession -ComputerName WEB02; " +
+        "Invoke-Command -Session $s -ScriptBlock { \"[$mine]\"; $kept = 41; $global:alsoKept = 1 }; " +
+        "Invoke-Command -Session $s -ScriptBlock { $kept + $alsoKept }; " +
+        "Invoke-Command -ComputerName WEB02 -ScriptBlock { $v = 1 }; Invoke-Command -ComputerName WEB02 -ScriptBlock { \"[$v]\" }; " +
+        "Invoke-Command -Session $s -ScriptBlock { param($a) $a * 2 } -ArgumentList 21",
+    );
+    expect(out).toEqual(['[]', '42', '[]', '42']);
+    // ... and on the next line of the host too.
+    expect(await lines('Invoke-Command -Session $s -ScriptBlock { $kept }')).toEqual(['41']);
+  });
+
+  it('errors of the block, terminating ones too, cross as non-terminating RemoteException errors; -ErrorAction Stop makes them terminating', async () => {
+    const out = await lines(
+      "$Error.Clear(); Invoke-Command -ComputerName WEB02 -ScriptBlock { 'before'; throw 'boom'; 'never' }; 'went on'; $Error[0].Exception.GetType().FullName; $Error[0].Exception.Message; $Error[0].OriginInfo.PSComputerName; " +
+        "try { Invoke-Command -ComputerName WEB02 -ScriptBlock { Get-Service -Name NoSuchService } -ErrorAction Stop; 'not here' } catch { $_.FullyQualifiedErrorId; $_.Exception.SerializedRemoteException.PSTypeNames[0] }",
+    );
+    expect(out).toEqual([
+      'before',
+      'went on',
+      'System.Management.Automation.RemoteException',
+      'boom',
+      'WEB02',
+      expect.stringMatching(/^NoServiceFoundForGivenName,Microsoft\.PowerShell\.Commands\.GetServiceCommand/),
+      expect.stringMatching(/^Deserialized\./),
+    ]);
+  });
+
+  it('a session\'s State is read when looked at: Broken once its computer rebooted, Closed after Remove-PSSession; Get-PSSession lists the open ones', async () => {
+    const out = await lines(
+      "$t = New-PSSession -ComputerName WEB02 -Credential (New-Object System.Management.Automation.PSCredential -ArgumentList 'WEB02\\ops', (ConvertTo-SecureString -String 'x' -AsPlainText -Force)); [string]$t.State; " +
+        "Restart-Computer -ComputerName WEB02 -Force; [string]$t.State; " +
+        "try { Invoke-Command -Session $t -ScriptBlock { 1 } -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }; " +
+        "$before = @(Get-PSSession).Count; Remove-PSSession -Session $t; [string]$t.State; @(Get-PSSession).Count - $before",
+    );
+    expect(out).toEqual(['Opened', 'Broken', expect.stringMatching(/^InvalidSessionState,/), 'Closed', '-1']);
   });
 });

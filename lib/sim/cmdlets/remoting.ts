@@ -113,52 +113,142 @@ function remoteRecord(rec: PsErrorRecord): PsErrorRecord {
   };
 }
 
+/**
+ * Where one remote invocation runs: the computer, its runspace, and the name its output is tagged
+ * with. Opened by openComputer / openSession, the one place that decides reachability, session
+ * state and the command log for both engines (the pwsh engine opens it through pwshInvokeCommandStep).
+ */
+interface RemoteRun {
+  computer: string;
+  /** PSComputerName of what comes back: the name as given (-ComputerName) or the session's. */
+  shown: string;
+  runspaceId: string;
+  remoteHost: SimHost;
+  session?: SimSession;
+}
+
+/** Invoke-Command -ComputerName name: connects and records the command, or writes the transport error. */
+async function openComputer(call: CmdletCall, name: string, text: string): Promise<RemoteRun | undefined> {
+  const host = hostOf(call);
+  try {
+    const computer = await host.use((_m, world) => {
+      const m = world.connect(name);
+      world.recordCommand(text, m.name);
+      return m.name;
+    });
+    return { computer, shown: name, runspaceId: randomUUID(), remoteHost: host.forComputer(computer) };
+  } catch (e) {
+    if (e instanceof SimFault && e.kind === 'Unreachable') {
+      transportError(call, name, e);
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+/** Invoke-Command -Session s: the session's runspace, or an InvalidSessionState error when it is not Opened. */
+async function openSession(call: CmdletCall, s: SimSession, text: string): Promise<RemoteRun | undefined> {
+  const host = hostOf(call);
+  refresh(host, s);
+  if (s.state !== 'Opened') {
+    call.ctx.writeError(errorWith(chain({ type: 'System.Management.Automation.Runspaces.InvalidRunspaceStateException', message: `Because the session state for session ${s.name}, ${s.instanceId}, ${s.computerName} is not equal to Open, you cannot run a command in the session. The session state is ${s.state}.` }),
+      `InvalidSessionState,${call.ctx.cmdletTypeName}`, 'InvalidOperation', sessionObject(host, s)));
+    return undefined;
+  }
+  await host.use((_m, world) => world.recordCommand(text, s.computer));
+  return { computer: s.computer, shown: s.computerName, runspaceId: s.runspaceId, remoteHost: s.remoteHost, session: s };
+}
+
+/** Runs the block in the interpreter of the run's runspace (a session's own, kept; else a fresh one). */
+async function runInInterpreter(call: CmdletCall, run: RemoteRun, sb: PsScriptBlock, args: PsValue[]): Promise<PsValue[]> {
+  if (!factory) throw new Error('remote interpreter factory not set');
+  // Only what the remote command wrote to its error stream travels back (an error silenced with
+  // -ErrorAction SilentlyContinue is in the remote $Error but never sent).
+  const written: PsErrorRecord[] = [];
+  const sink: SimSession['sink'] = run.session?.sink ?? { out: () => undefined, err: () => undefined };
+  const make = factory;
+  const remote = run.session ? (run.session.interp ??= make(run.remoteHost, run.computer, (t) => sink.out(t), (rec) => sink.err(rec))) : make(run.remoteHost, run.computer, (t) => sink.out(t), (rec) => sink.err(rec));
+  sink.out = (t) => call.ctx.writeHost(t.replace(/\r?\n$/, ''));
+  sink.err = (rec) => written.push(rec);
+  let results: PsValue[] = [];
+  let terminating: PsTerminatingError | undefined;
+  try {
+    results = await remote.invokeScriptBlock(sb, args, { dotSource: false });
+  } catch (e) {
+    if (e instanceof PsTerminatingError) terminating = e;
+    else throw e;
+  } finally {
+    sink.out = () => undefined;
+    sink.err = () => undefined;
+  }
+  refuseMutexKeptAcrossInvocations(run.remoteHost);
+  for (const rec of written) call.ctx.writeError(remoteRecord(rec));
+  if (terminating) call.ctx.writeError(remoteRecord(terminating.record));
+  return results.map((v) => tag(v, run.shown, run.runspaceId));
+}
+
 const invokeCommand: CmdletImpl = async (call) => {
   only(call, ['ComputerName', 'Session', 'ScriptBlock', 'ArgumentList', 'HideComputerName']);
   const sb = call.params.get('ScriptBlock');
   if (!(sb instanceof PsScriptBlock)) return [];
   const args = asList(call.params.get('ArgumentList') ?? null);
-  if (call.params.has('Session')) return invokeInSessions(call, sb, args);
-  if (!call.params.has('ComputerName')) return call.ctx.invokeScriptBlock(sb, args);
-  const host = hostOf(call);
+  if (!call.params.has('Session') && !call.params.has('ComputerName')) return call.ctx.invokeScriptBlock(sb, args);
+  const opens = call.params.has('Session')
+    ? sessionsOf(call, call.params.get('Session')).map((s) => () => openSession(call, s, sb.text))
+    : strings(call.params.get('ComputerName')).map((n) => () => openComputer(call, n, sb.text));
   const out: PsValue[] = [];
-  for (const name of strings(call.params.get('ComputerName'))) {
-    let computer: string;
-    try {
-      computer = await host.use((_m, world) => {
-        const m = world.connect(name);
-        world.recordCommand(sb.text, m.name);
-        return m.name;
-      });
-    } catch (e) {
-      if (e instanceof SimFault && e.kind === 'Unreachable') {
-        transportError(call, name, e);
-        continue;
-      }
-      throw e;
-    }
-    if (!factory) throw new Error('remote interpreter factory not set');
-    // Only what the remote command wrote to its error stream travels back (an error silenced with
-    // -ErrorAction SilentlyContinue is in the remote $Error but never sent).
-    const written: PsErrorRecord[] = [];
-    const remoteHost = host.forComputer(computer);
-    const remote = factory(remoteHost, computer, (t) => call.ctx.writeHost(t.replace(/\r?\n$/, '')), (rec) => written.push(rec));
-    const runspace = randomUUID();
-    let results: PsValue[] = [];
-    let terminating: PsTerminatingError | undefined;
-    try {
-      results = await remote.invokeScriptBlock(sb, args, { dotSource: false });
-    } catch (e) {
-      if (e instanceof PsTerminatingError) terminating = e;
-      else throw e;
-    }
-    refuseMutexKeptAcrossInvocations(remoteHost);
-    out.push(...results.map((v) => tag(v, name, runspace)));
-    for (const rec of written) call.ctx.writeError(remoteRecord(rec));
-    if (terminating) call.ctx.writeError(remoteRecord(terminating.record));
+  for (const open of opens) {
+    const run = await open();
+    if (run) out.push(...(await runInInterpreter(call, run, sb, args)));
   }
   return out;
 };
+
+// ---- the pwsh engine's Invoke-Command ----------------------------------------------------------
+//
+// On the pwsh engine (pwsh/SimWindows.psm1, remoting section) the block runs in a runspace of the
+// real pwsh, and what comes back crosses PowerShell's own serializer (pwsh/Wire.cs Remote). Only
+// the Windows part happens here: opening ONE target (-ComputerName name or -Session s) exactly as
+// above. The step returns the target as an object (nothing when an error was written); the
+// runspace's SimWindows names it in its bridge hello (pwsh/bridge.ts), so its calls act on that
+// computer; its Close() ends the invocation.
+
+const pwshTargets = new WeakMap<PsObject, RemoteRun>();
+
+/** The run an object returned by pwshInvokeCommandStep stands for. */
+export function remoteTargetOf(o: PsObject): RemoteRun | undefined {
+  return pwshTargets.get(o);
+}
+
+const pwshInvokeCommandStep: CmdletImpl = async (call) => {
+  only(call, ['ComputerName', 'Session', 'ScriptBlock', 'HideComputerName']);
+  const text = toStr(call.params.get('ScriptBlock') ?? null);
+  const run = call.params.has('Session')
+    ? await openSession(call, sessionsOf(call, call.params.get('Session'))[0], text)
+    : await openComputer(call, strings(call.params.get('ComputerName'))[0], text);
+  if (!run) return [];
+  const o = new PsObject(['IisctlSim.RemoteRun', 'System.Object']);
+  // The runspace to run in: a session's is kept under its InstanceId, a -ComputerName one is new.
+  o.addNote('Key', run.session ? run.session.instanceId : null);
+  o.addNote('ComputerName', run.shown);
+  o.addNote('RunspaceId', run.runspaceId);
+  o.addMethod('Close', () => {
+    refuseMutexKeptAcrossInvocations(run.remoteHost);
+    return null;
+  });
+  pwshTargets.set(o, run);
+  return [o];
+};
+
+/** A PSCredential that came from pwsh (-Credential): its user name; the password stays there (nothing simulated checks it). */
+export function pwshCredential(userName: string): PsObject {
+  const o = new PsObject(['System.Management.Automation.PSCredential', 'System.Object'], () => 'System.Management.Automation.PSCredential');
+  o.addProperty('UserName', () => userName);
+  return o;
+}
+
+/** What the pwsh engine's bridge runs instead of the interpreter's cmdlets of the same name. */
+export const pwshRemotingCmdlets: Array<[string, CmdletImpl]> = [['Invoke-Command', pwshInvokeCommandStep]];
 
 /** Restart-Computer [-ComputerName] [-Force]: the machine reboots (services stop, boot later). */
 const restartComputer: CmdletImpl = async (call) => {
@@ -219,7 +309,8 @@ interface SimSession {
   state: 'Opened' | 'Broken' | 'Closed';
   /** What the remote runspace's cmdlets see (its computer, its modules, its mutexes). */
   remoteHost: SimHost;
-  interp: import('../interp/evaluator').Interpreter;
+  /** Its interpreter (the interpreter engine; made on first use). */
+  interp?: Interpreter;
   sink: { out: (t: string) => void; err: (rec: PsErrorRecord) => void };
   object?: PsObject;
 }
@@ -239,6 +330,13 @@ function registryOf(host: SimHost): Registry {
   }
   return r;
 }
+
+/**
+ * Properties read when looked at, not when the object was made (the pwsh engine's bridge sends them
+ * as such): a PSSession's State and Availability are its runspace's now (PSSession.Runspace's
+ * RunspaceStateInfo), so a session broken by a reboot shows Broken on the next read.
+ */
+export const LIVE_PROPERTIES: Record<string, string[]> = { 'System.Management.Automation.Runspaces.PSSession': ['State', 'Availability'] };
 
 const RUNSPACE_STATE: Record<SimSession['state'], number> = { Opened: 2, Closed: 3, Broken: 5 };
 
@@ -331,7 +429,6 @@ const newPSSession: CmdletImpl = async (call) => {
       }
       throw e;
     }
-    if (!factory) throw new Error('remote interpreter factory not set');
     const id = reg.nextId++;
     const sink: SimSession['sink'] = { out: () => undefined, err: () => undefined };
     const remoteHost = host.forComputer(opened.computer);
@@ -346,7 +443,6 @@ const newPSSession: CmdletImpl = async (call) => {
       state: 'Opened',
       sink,
       remoteHost,
-      interp: factory(remoteHost, opened.computer, (t) => sink.out(t), (rec) => sink.err(rec)),
     };
     reg.sessions.push(s);
     out.push(sessionObject(host, s));
@@ -384,39 +480,6 @@ const removePSSession: CmdletImpl = (call) => {
   }
   return [];
 };
-
-async function invokeInSessions(call: CmdletCall, sb: PsScriptBlock, args: PsValue[]): Promise<PsValue[]> {
-  const host = hostOf(call);
-  const out: PsValue[] = [];
-  for (const s of sessionsOf(call, call.params.get('Session'))) {
-    refresh(host, s);
-    if (s.state !== 'Opened') {
-      call.ctx.writeError(errorWith(chain({ type: 'System.Management.Automation.Runspaces.InvalidRunspaceStateException', message: `Because the session state for session ${s.name}, ${s.instanceId}, ${s.computerName} is not equal to Open, you cannot run a command in the session. The session state is ${s.state}.` }),
-        `InvalidSessionState,${call.ctx.cmdletTypeName}`, 'InvalidOperation', sessionObject(host, s)));
-      continue;
-    }
-    await host.use((_m, world) => world.recordCommand(sb.text, s.computer));
-    const written: PsErrorRecord[] = [];
-    s.sink.out = (t) => call.ctx.writeHost(t.replace(/\r?\n$/, ''));
-    s.sink.err = (rec) => written.push(rec);
-    let results: PsValue[] = [];
-    let terminating: PsTerminatingError | undefined;
-    try {
-      results = await s.interp.invokeScriptBlock(sb, args, { dotSource: false });
-    } catch (e) {
-      if (e instanceof PsTerminatingError) terminating = e;
-      else throw e;
-    } finally {
-      s.sink.out = () => undefined;
-      s.sink.err = () => undefined;
-    }
-    refuseMutexKeptAcrossInvocations(s.remoteHost);
-    out.push(...results.map((v) => tag(v, s.computerName, s.runspaceId)));
-    for (const rec of written) call.ctx.writeError(remoteRecord(rec));
-    if (terminating) call.ctx.writeError(remoteRecord(terminating.record));
-  }
-  return out;
-}
 
 // ---- Get-Counter ----------------------------------------------------------------------------------
 //

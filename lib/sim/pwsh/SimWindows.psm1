@@ -13,13 +13,20 @@
 # so an imported function Get-Process shadows PowerShell's own; module-qualified names still reach
 # the real cmdlet, which is why the code below writes Microsoft.PowerShell.Utility\ConvertTo-Json.
 
+# $SimRemoteRun: set only when this module is imported into a remote runspace (the remoting section
+# below): the simulator's id of the Invoke-Command target it runs as.
+param([long]$SimRemoteRun = 0)
+
 . (Join-Path $PSScriptRoot 'proxies.ps1')
 
 # $PID is the simulated powershell.exe's id (SimHost.processId, in $env:IISCTL_SIM_PID): the process
 # that owns the named mutexes its scripts take and that the host lock records as its holder. PowerShell
 # makes $PID a constant (Constant, AllScope), so its one PSVariable is given that value by reflection.
+function Set-IisctlSimPid([int]$Id) {
+    [System.Management.Automation.PSVariable].GetField('_value', [System.Reflection.BindingFlags]'NonPublic, Instance').SetValue((Microsoft.PowerShell.Utility\Get-Variable -Name PID -Scope Global), $Id)
+}
 if ($env:IISCTL_SIM_PID) {
-    [System.Management.Automation.PSVariable].GetField('_value', [System.Reflection.BindingFlags]'NonPublic, Instance').SetValue((Microsoft.PowerShell.Utility\Get-Variable -Name PID -Scope Global), [int]$env:IISCTL_SIM_PID)
+    Set-IisctlSimPid ([int]$env:IISCTL_SIM_PID)
     Microsoft.PowerShell.Management\Remove-Item -Path Env:IISCTL_SIM_PID
 }
 $script:Utf8 = [System.Text.UTF8Encoding]::new($false)
@@ -45,7 +52,9 @@ function Get-IisctlSimCached([string]$Name, [scriptblock]$Make) {
     }
     $file
 }
-if ($script:Cache) {
+if ('IisctlSim.Wire' -as [type]) {
+    # Already loaded in this process: this import is a remote runspace's (the remoting section).
+} elseif ($script:Cache) {
     Microsoft.PowerShell.Utility\Add-Type -Path (Get-IisctlSimCached 'Wire.dll' { param($To) Microsoft.PowerShell.Utility\Add-Type -Path (Join-Path $PSScriptRoot 'Wire.cs') -OutputAssembly $To -OutputType Library })
 } else {
     Microsoft.PowerShell.Utility\Add-Type -Path (Join-Path $PSScriptRoot 'Wire.cs')
@@ -83,6 +92,7 @@ function ConvertTo-IisctlWire($Value, [int]$Depth = 0) {
     if ($base -is [enum]) { return $base.ToString() }
     if ($base -is [int] -or $base -is [long] -or $base -is [double] -or $base -is [uint32] -or $base -is [int16] -or $base -is [byte] -or $base -is [decimal] -or $base -is [single] -or $base -is [uint64]) { return $base }
     if ($base -is [datetime]) { return @{ '$date' = [long](($base.ToUniversalTime() - [datetime]::UnixEpoch).TotalMilliseconds); k = [string]$base.Kind } }
+    if ($base -is [pscredential]) { return @{ '$cred' = $base.UserName } }
     if ($base -is [scriptblock] -or $Depth -gt 8) { return @{ '$str' = [string]$Value } }
     if ($base -is [System.Collections.IDictionary]) {
         $pairs = foreach ($k in $base.Keys) { , @((ConvertTo-IisctlWire $k ($Depth + 1)), (ConvertTo-IisctlWire $base[$k] ($Depth + 1))) }
@@ -160,10 +170,15 @@ $script:Common = @()
 # caller's session state ($PSCmdlet.SessionState), unless the matching common parameter was given.
 $script:Preferences = [ordered]@{ ErrorActionPreference = 'ErrorAction'; WarningPreference = 'WarningAction'; InformationPreference = 'InformationAction'; VerbosePreference = 'Verbose'; DebugPreference = 'Debug'; WhatIfPreference = 'WhatIf'; ConfirmPreference = 'Confirm' }
 
-function Invoke-IisctlSim($Cmdlet, [string]$Name, [System.Collections.IDictionary]$Bound) {
+# (Set in the scope of the function calling it: the one whose $Cmdlet writes the errors.)
+function Copy-IisctlSimPreferences($Cmdlet, [System.Collections.IDictionary]$Bound) {
     foreach ($p in $script:Preferences.GetEnumerator()) {
-        if (-not $Bound.ContainsKey($p.Value)) { Microsoft.PowerShell.Utility\Set-Variable -Name $p.Key -Value $Cmdlet.SessionState.PSVariable.GetValue($p.Key) }
+        if (-not $Bound.ContainsKey($p.Value)) { Microsoft.PowerShell.Utility\Set-Variable -Scope 1 -Name $p.Key -Value $Cmdlet.SessionState.PSVariable.GetValue($p.Key) }
     }
+}
+
+function Invoke-IisctlSim($Cmdlet, [string]$Name, [System.Collections.IDictionary]$Bound) {
+    Copy-IisctlSimPreferences $Cmdlet $Bound
     $params = @{}
     foreach ($k in $Bound.Keys) { if ($script:Common -notcontains $k) { $params[$k] = ConvertTo-IisctlWire $Bound[$k] } }
     $reply = Send-IisctlSim @{ op = 'cmd'; name = $Name; set = $Cmdlet.ParameterSetName; params = $params; whatIf = $(if ($Bound.ContainsKey('WhatIf')) { [bool]$Bound['WhatIf'] } else { [bool]$WhatIfPreference }) }
@@ -185,6 +200,129 @@ function Invoke-IisctlSimNative([string]$Name, [object[]]$Arguments) {
     if ($reply.stdout) { $reply.stdout -split '\r?\n' | Microsoft.PowerShell.Core\Where-Object { $_ -ne '' } }
     if ($reply.stderr) { [Console]::Error.Write($reply.stderr) }
     $global:LASTEXITCODE = [int]$reply.exit
+}
+
+# ---- remoting: Invoke-Command -ComputerName / -Session to the simulated computers -----------------
+#
+# What is Windows' (reachability, a session's state, credentials, the command log) the simulator
+# decides (lib/sim/cmdlets/remoting.ts, the same code as the interpreter's Invoke-Command: its step
+# returns the target, or writes the error). The block runs here, in a runspace of this process with
+# this module imported there AS that computer (its bridge hello names the target): it sees none of
+# the caller's variables, as over WinRM, and a PSSession's runspace is kept for the session, so its
+# variables persist between calls on it (Invoke-Command help, the "$p" of a persistent session:
+# https://learn.microsoft.com/powershell/module/microsoft.powershell.core/invoke-command). What
+# crosses back, and the arguments going there, pass PowerShell's own serializer (Wire.cs Remote).
+
+$script:ModuleFile = $PSCommandPath
+# Session InstanceId -> its runspace.
+$script:SimRunspaces = @{}
+$script:RemotingBodies = @{
+    # Without -ComputerName or -Session, Invoke-Command runs locally: PowerShell's own.
+    'Invoke-Command'   = "process { if (`$PSBoundParameters.ContainsKey('ComputerName') -or `$PSBoundParameters.ContainsKey('Session')) { Invoke-IisctlSimRemote `$PSCmdlet `$PSBoundParameters } else { Microsoft.PowerShell.Core\Invoke-Command @PSBoundParameters } }"
+    'Remove-PSSession' = "process { Invoke-IisctlSim `$PSCmdlet 'Remove-PSSession' `$PSBoundParameters; Close-IisctlSimRunspaces }"
+}
+
+function Invoke-IisctlSimRemote($Cmdlet, [System.Collections.IDictionary]$Bound) {
+    Copy-IisctlSimPreferences $Cmdlet $Bound
+    $text = [string]$Bound['ScriptBlock']
+    $arguments = @(if ($Bound.ContainsKey('ArgumentList')) { foreach ($a in $Bound['ArgumentList']) { [IisctlSim.Remote]::Cross($a) } })
+    # The other parameters go to the step too, which refuses those the simulator does not model.
+    $rest = @{}
+    foreach ($k in $Bound.Keys) { if ($script:Common -notcontains $k -and @('ArgumentList', 'ComputerName', 'Session') -notcontains $k) { $rest[$k] = ConvertTo-IisctlWire $Bound[$k] } }
+    $rest['ScriptBlock'] = $text
+    $targets = if ($Bound.ContainsKey('Session')) { foreach ($s in $Bound['Session']) { @{ Session = ConvertTo-IisctlWire $s } } } else { foreach ($n in $Bound['ComputerName']) { @{ ComputerName = [string]$n } } }
+    foreach ($t in $targets) {
+        foreach ($k in $rest.Keys) { $t[$k] = $rest[$k] }
+        $reply = Send-IisctlSim @{ op = 'cmd'; name = 'Invoke-Command'; set = $Cmdlet.ParameterSetName; params = $t; whatIf = $false }
+        $run = @(foreach ($e in $reply.ev) { if ($e.ContainsKey('o')) { $e.o } })
+        $reply['ev'] = @(foreach ($e in $reply.ev) { if (-not $e.ContainsKey('o')) { $e } })
+        Write-IisctlSimReply $Cmdlet $reply
+        if ($run.Count) { Invoke-IisctlSimRemoteRun $Cmdlet $run[0] $text $arguments }
+    }
+}
+
+function Invoke-IisctlSimRemoteRun($Cmdlet, $Run, [string]$Text, [object[]]$Arguments) {
+    $rs = if ($Run.Key) { $script:SimRunspaces[[string]$Run.Key] }
+    if ($null -eq $rs) {
+        $rs = New-IisctlSimRunspace $Run
+        if ($Run.Key) { $script:SimRunspaces[[string]$Run.Key] = $rs }
+    }
+    $ps = [powershell]::Create()
+    $ps.Runspace = $rs
+    try {
+        [void]$ps.AddScript($Text)
+        foreach ($a in $Arguments) { [void]$ps.AddArgument($a) }
+        $result = [IisctlSim.Remote]::Run($ps)
+        $computer = [string]$Run.ComputerName
+        $runspaceId = [guid]$Run.RunspaceId
+        # Write-Host there is the caller's host text (a host-less runspace records it with the tag PSHOST).
+        foreach ($i in $ps.Streams.Information) { if ($i.Tags -contains 'PSHOST') { $Cmdlet.Host.UI.WriteLine([string]$i.MessageData) } }
+        foreach ($w in $ps.Streams.Warning) { $Cmdlet.WriteWarning($w.Message) }
+        $show = -not ($Cmdlet.MyInvocation.BoundParameters.ContainsKey('HideComputerName') -and $Cmdlet.MyInvocation.BoundParameters['HideComputerName'])
+        foreach ($o in $result.Output) { $Cmdlet.WriteObject([IisctlSim.Remote]::Arrive($o, $computer, $runspaceId, $show)) }
+        $null = Invoke-IisctlSimMethod $Run 'Close' @()
+        # Errors there, terminating ones too, are non-terminating errors here: Invoke-Command's own
+        # -ErrorAction decides (lib/sim/cmdlets/remoting.ts cites the sources).
+        foreach ($e in $ps.Streams.Error) { $Cmdlet.WriteError([IisctlSim.Remote]::ArriveError($e, $computer, $runspaceId)) }
+        if ($result.Terminating) { $Cmdlet.WriteError([IisctlSim.Remote]::ArriveError($result.Terminating, $computer, $runspaceId)) }
+    } finally {
+        $ps.Dispose()
+        if (-not $Run.Key) { Remove-IisctlSimRunspace $rs }
+    }
+}
+
+# A runspace ends with its bridge connection (its module's socket).
+function Remove-IisctlSimRunspace($Runspace) {
+    $ps = [powershell]::Create()
+    $ps.Runspace = $Runspace
+    try { [void]$ps.AddScript('& (Microsoft.PowerShell.Core\Get-Module -Name SimWindows) { $script:Stream.Dispose() }').Invoke() } finally { $ps.Dispose() }
+    $Runspace.Dispose()
+}
+
+# A runspace of this process with this module imported as the target's computer.
+function New-IisctlSimRunspace($Run) {
+    $id = $null
+    [void]$script:Ids.TryGetValue($Run, [ref]$id)
+    $rs = [runspacefactory]::CreateRunspace()
+    $rs.Open()
+    $ps = [powershell]::Create()
+    $ps.Runspace = $rs
+    try {
+        [void]$ps.AddCommand('Microsoft.PowerShell.Core\Import-Module').AddParameter('Name', $script:ModuleFile).AddParameter('ArgumentList', @([long]$id)).AddParameter('DisableNameChecking').AddParameter('ErrorAction', 'Stop')
+        [void]$ps.Invoke()
+    } finally {
+        $ps.Dispose()
+    }
+    $rs
+}
+
+# The runspaces of the sessions Remove-PSSession closed (the simulator's registry lists those left).
+function Close-IisctlSimRunspaces {
+    $reply = Send-IisctlSim @{ op = 'cmd'; name = 'Get-PSSession'; set = 'Name'; params = @{}; whatIf = $false }
+    $open = @(foreach ($e in $reply.ev) { if ($e.ContainsKey('o')) { [string]$e.o.InstanceId } })
+    foreach ($key in @($script:SimRunspaces.Keys)) {
+        if ($open -notcontains $key) {
+            Remove-IisctlSimRunspace $script:SimRunspaces[$key]
+            $script:SimRunspaces.Remove($key)
+        }
+    }
+}
+
+# A live property (bridge.ts LIVE_PROPERTIES: a PSSession's State) is read from the simulator when looked at.
+function Get-IisctlSimProperty($Object, [string]$Name) {
+    $id = $null
+    if (-not $script:Ids.TryGetValue($Object, [ref]$id)) { throw [System.InvalidOperationException]::new('iisctl simulator: not a simulated object.') }
+    $reply = Send-IisctlSim @{ op = 'prop'; id = $id; name = $Name }
+    if ($reply.term) { throw (New-IisctlSimException $reply.term.ex) }
+    $reply.ev[0].o
+}
+[IisctlSim.Wire]::PropertyFor = [Func[string, scriptblock]] {
+    param([string]$Name)
+    $ExecutionContext.SessionState.Module.NewBoundScriptBlock([scriptblock]::Create("Get-IisctlSimProperty `$this '$Name'"))
+}
+# A remote runspace's import: its bridge connection acts on the target's computer from now on.
+if ($SimRemoteRun) {
+    Set-IisctlSimPid ([int](Send-IisctlSim @{ op = 'hello'; id = $SimRemoteRun }).ev[0].o)
 }
 
 $catalog = Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($env:IISCTL_SIM_CATALOG)) -AsHashtable -Depth 64
@@ -224,6 +362,7 @@ $generate = {
         if ($entry.Key -eq 'New-Object') {
             $body = "process { if ([string]`$PSBoundParameters['TypeName'] -match '^(System\.)?Threading\.Mutex$') { Invoke-IisctlSim `$PSCmdlet 'New-Object' `$PSBoundParameters } else { Microsoft.PowerShell.Utility\New-Object @PSBoundParameters } }"
         }
+        if ($script:RemotingBodies.ContainsKey($entry.Key)) { $body = $script:RemotingBodies[$entry.Key] }
         $proxy = New-IisctlProxy $entry.Key $entry.Value $script:Common $body -Loose -TypeMap $typeMap
         "function script:$($entry.Key) {`n$($proxy.Text)`n}"
     }

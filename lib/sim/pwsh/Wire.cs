@@ -6,6 +6,9 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Specialized;
 using System.Management.Automation;
+using System.Management.Automation.Remoting;
+using System.Management.Automation.Runspaces;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
@@ -17,8 +20,22 @@ namespace IisctlSim
         public static readonly ConditionalWeakTable<object, object> Ids = new ConditionalWeakTable<object, object>();
         public static readonly ConditionalWeakTable<object, object> Texts = new ConditionalWeakTable<object, object>();
         /// <summary>Method name -> the module-bound script block that calls the simulator; set by the module.</summary>
-        public static Func<string, ScriptBlock> MethodFor;
-        public static ScriptBlock ToText;
+        public static Func<string, ScriptBlock> MethodFor { get { return Hooks().MethodFor; } set { Hooks().MethodFor = value; } }
+        public static ScriptBlock ToText { get { return Hooks().ToText; } set { Hooks().ToText = value; } }
+        /// <summary>Property name -> the module-bound script block reading a live property (the reply's "l" list).</summary>
+        public static Func<string, ScriptBlock> PropertyFor { get { return Hooks().PropertyFor; } set { Hooks().PropertyFor = value; } }
+
+        // The hooks are the module's of the runspace reading the reply: a remote runspace
+        // (Invoke-Command to a simulated computer) imports its own SimWindows, talking to the
+        // simulator as that computer, and its objects' methods must call through it.
+        sealed class RunspaceHooks { public Func<string, ScriptBlock> MethodFor; public Func<string, ScriptBlock> PropertyFor; public ScriptBlock ToText; }
+        static readonly ConditionalWeakTable<Runspace, RunspaceHooks> hooks = new ConditionalWeakTable<Runspace, RunspaceHooks>();
+        static readonly RunspaceHooks noRunspace = new RunspaceHooks();
+        static RunspaceHooks Hooks()
+        {
+            Runspace rs = Runspace.DefaultRunspace;
+            return rs == null ? noRunspace : hooks.GetValue(rs, _ => new RunspaceHooks());
+        }
 
         public static object Parse(string json)
         {
@@ -89,6 +106,18 @@ namespace IisctlSim
         {
             var o = new PSObject();
             CopyProperties(o, e);
+            JsonElement live;
+            if (e.TryGetProperty("l", out live))
+            {
+                // Properties read when looked at (a PSSession's State), not when the object arrived; added
+                // before the type names, as the notes are: instance members, not the type data's of that name.
+                foreach (JsonElement l in live.EnumerateArray())
+                {
+                    string name = l.GetString();
+                    o.Properties.Remove(name);
+                    o.Properties.Add(new PSScriptProperty(name, PropertyFor(name)));
+                }
+            }
             o.TypeNames.Clear();
             foreach (JsonElement t in e.GetProperty("t").EnumerateArray()) o.TypeNames.Add(t.GetString());
             Texts.AddOrUpdate(o, e.GetProperty("s").GetString());
@@ -122,6 +151,7 @@ namespace IisctlSim
             {
                 if (!(p is PSNoteProperty)) continue;
                 PSPropertyInfo existing = target.Properties[p.Name];
+                if (existing is PSScriptProperty) continue;
                 if (existing != null) existing.Value = p.Value;
                 else target.Properties.Add(new PSNoteProperty(p.Name, p.Value));
             }
@@ -131,6 +161,70 @@ namespace IisctlSim
         {
             PSMethodInfo m = o.Methods[name];
             return m is PSScriptMethod || m is PSCodeMethod;
+        }
+    }
+
+    /// <summary>
+    /// Invoke-Command to a simulated computer (SimWindows.psm1, remoting section): the block runs in
+    /// a runspace of this process; what crosses back goes through PowerShell's own serializer at
+    /// remoting's depth 1 and its own remote error record, as a WinRM client would receive it.
+    /// </summary>
+    public static class Remote
+    {
+        public sealed class Result
+        {
+            public List<PSObject> Output = new List<PSObject>();
+            /// <summary>A terminating error of the block (it ends the remote pipeline).</summary>
+            public ErrorRecord Terminating;
+        }
+
+        /// <summary>Runs the pipeline, keeping the output written before a terminating error.</summary>
+        public static Result Run(PowerShell ps)
+        {
+            var r = new Result();
+            try { ps.Invoke<PSObject>(null, r.Output); }
+            catch (RuntimeException e) { r.Terminating = e.ErrorRecord; }
+            return r;
+        }
+
+        /// <summary>
+        /// What the other side of a remoting connection receives: a deserialized copy (depth 1,
+        /// s_mshDefaultSerializationDepth in src/System.Management.Automation/engine/serialization.cs
+        /// of the PowerShell repository).
+        /// </summary>
+        public static object Cross(object value)
+        {
+            return PSSerializer.Deserialize(PSSerializer.Serialize(value, 1));
+        }
+
+        /// <summary>
+        /// An output object as Invoke-Command returns it, with the notes PSComputerName, RunspaceId and
+        /// PSShowComputerName on every object, primitives included (about_Remote_Output,
+        /// https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_remote_output).
+        /// </summary>
+        public static PSObject Arrive(object value, string computer, Guid runspaceId, bool showComputerName)
+        {
+            // A $null has no notes to carry (Nil in the serialized stream): it stays $null.
+            if (value == null) return null;
+            PSObject o = PSObject.AsPSObject(Cross(value));
+            o.Properties.Add(new PSNoteProperty("PSComputerName", computer));
+            o.Properties.Add(new PSNoteProperty("RunspaceId", runspaceId));
+            o.Properties.Add(new PSNoteProperty("PSShowComputerName", showComputerName));
+            return o;
+        }
+
+        static readonly MethodInfo fromRemoting = typeof(ErrorRecord).GetMethod("FromPSObjectForRemoting", BindingFlags.NonPublic | BindingFlags.Static);
+
+        /// <summary>
+        /// A remote error as the client rebuilds it (PowerShell's own ErrorRecord.FromPSObjectForRemoting,
+        /// src/System.Management.Automation/engine/ErrorPackage.cs): same FullyQualifiedErrorId and
+        /// category, a RemoteException whose SerializedRemoteException is the deserialized original,
+        /// and the origin (PSComputerName) of a RemotingErrorRecord.
+        /// </summary>
+        public static ErrorRecord ArriveError(ErrorRecord record, string computer, Guid runspaceId)
+        {
+            var rebuilt = (ErrorRecord)fromRemoting.Invoke(null, new object[] { PSObject.AsPSObject(Cross(record)) });
+            return new RemotingErrorRecord(rebuilt, new OriginInfo(computer, runspaceId));
         }
     }
 }

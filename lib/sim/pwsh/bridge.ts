@@ -21,6 +21,7 @@ import { MethodFailure } from '../interp/dotnet';
 import type { CmdletContext, CmdletImpl, NativeImpl } from '../interp/types';
 import { PsBytes, PsChar, PsDateTime, PsEnum, PsHashtable, PsObject, PsScriptBlock, PsType, type PsValue, toStr } from '../values';
 import type { SimHost } from '../cmdlets/simhost';
+import { LIVE_PROPERTIES, pwshCredential, remoteTargetOf } from '../cmdlets/remoting';
 
 /** Objects nested deeper than this cross as their string (ServiceController.DependentServices nest without end). */
 const MAX_DEPTH = 2;
@@ -47,7 +48,22 @@ interface WireException {
 type Request =
   | { op: 'cmd'; name: string; set: string; params: Record<string, Wire>; whatIf?: boolean }
   | { op: 'native'; name: string; args: string[] }
-  | { op: 'method'; id: number; name: string; args: Wire[] };
+  | { op: 'method'; id: number; name: string; args: Wire[] }
+  | RemotingRequest;
+
+/**
+ * Remoting (Invoke-Command to a simulated computer, SimWindows.psm1's remoting section):
+ * `hello` makes the connection a remote runspace's, its calls acting on that computer (the object
+ * `id` is the target the Invoke-Command step returned, cmdlets/remoting.ts pwshInvokeCommandStep);
+ * `prop` reads a live property (LIVE_PROPERTIES: a PSSession's State) of an object the simulator made.
+ */
+type RemotingRequest = { op: 'hello'; id: number } | { op: 'prop'; id: number; name: string };
+
+/** Which simulated computer a connection's calls act on: the host's own, or a remote runspace's (hello). */
+interface Connection {
+  host: SimHost;
+  computerName: string;
+}
 
 /** What happened during the call, in order: output, non-terminating errors, warnings, host text. */
 type Event = { o: Wire } | { e: WireError } | { w: string } | { h: string };
@@ -92,6 +108,7 @@ export class Bridge {
     socket.setEncoding('utf8');
     let buffered = '';
     let chain = Promise.resolve();
+    const conn: Connection = { host: this.o.host, computerName: this.o.computerName };
     socket.on('data', (chunk: string) => {
       buffered += chunk;
       let nl: number;
@@ -101,7 +118,7 @@ export class Bridge {
         if (!line) continue;
         this.o.onRequest?.();
         chain = chain.then(async () => {
-          const reply = await this.handle(line);
+          const reply = await this.handle(line, conn);
           if (!socket.destroyed) socket.write(JSON.stringify(reply) + '\n');
           this.o.onReplied?.();
         });
@@ -110,19 +127,20 @@ export class Bridge {
     socket.on('error', () => undefined);
   }
 
-  async handle(line: string): Promise<Reply> {
+  async handle(line: string, conn: Connection = { host: this.o.host, computerName: this.o.computerName }): Promise<Reply> {
     const events: Event[] = [];
     try {
       const req = JSON.parse(line) as Request;
-      if (req.op === 'cmd') return await this.cmd(req, events);
-      if (req.op === 'native') return await this.native(req);
+      if (req.op === 'cmd') return await this.cmd(req, events, conn);
+      if (req.op === 'native') return await this.native(req, conn);
+      if (req.op === 'hello' || req.op === 'prop') return this.remoting(req, conn);
       return await this.method(req);
     } catch (e) {
       return { ev: events, term: this.errorOf(e) };
     }
   }
 
-  private async cmd(req: Extract<Request, { op: 'cmd' }>, events: Event[]): Promise<Reply> {
+  private async cmd(req: Extract<Request, { op: 'cmd' }>, events: Event[], conn: Connection): Promise<Reply> {
     const impl = this.cmdlets.get(req.name.toLowerCase());
     if (!impl) throw new PsTerminatingError(makeError('System.NotSupportedException', `The simulated host does not implement ${req.name} (iisctl simulator, pwsh engine).`, 'NotImplementedBySimulatedHost', 'NotImplemented'));
     const values = new Map<string, PsValue>();
@@ -138,8 +156,8 @@ export class Bridge {
     const typeName = this.o.typeName(req.name);
     const vars = new Map<string, PsValue>();
     const ctx: CmdletContext = {
-      host: this.o.host,
-      computerName: this.o.computerName,
+      host: conn.host,
+      computerName: conn.computerName,
       commandName: req.name,
       cmdletTypeName: typeName,
       whatIf: req.whatIf === true,
@@ -150,8 +168,8 @@ export class Bridge {
       },
       writeWarning: (text) => void events.push({ w: text }),
       writeHost: (text) => void events.push({ h: text }),
-      sleep: (ms) => this.o.host.sleep(ms),
-      now: () => this.o.host.now(),
+      sleep: (ms) => conn.host.sleep(ms),
+      now: () => conn.host.now(),
       invokeScriptBlock: () => {
         throw new PsTerminatingError(makeError('System.NotSupportedException', `A script block passed to ${req.name} is not supported by the pwsh engine yet (iisctl simulator).`, `NotImplementedBySimulatedHost,${typeName}`, 'NotImplemented'));
       },
@@ -167,10 +185,10 @@ export class Bridge {
     return { ev: events };
   }
 
-  private async native(req: Extract<Request, { op: 'native' }>): Promise<Reply> {
+  private async native(req: Extract<Request, { op: 'native' }>, conn: Connection): Promise<Reply> {
     const impl = this.natives.get(req.name.toLowerCase().replace(/\.exe$/, ''));
     if (!impl) throw new Error(`no simulated native command ${req.name}`);
-    const ctx = { host: this.o.host, computerName: this.o.computerName, now: () => this.o.host.now(), sleep: (ms: number) => this.o.host.sleep(ms) } as unknown as CmdletContext;
+    const ctx = { host: conn.host, computerName: conn.computerName, now: () => conn.host.now(), sleep: (ms: number) => conn.host.sleep(ms) } as unknown as CmdletContext;
     const r = await impl({ name: req.name, args: req.args, input: [], ctx });
     return { ev: [], stdout: r.stdout, stderr: r.stderr, exit: r.exitCode };
   }
@@ -185,6 +203,19 @@ export class Bridge {
     // writes nothing; sending it as an output would put a $null in the script's output (the interpreter
     // writes none either: a method call statement whose value is null is void there).
     return { ev: result === undefined || result === null ? [] : [{ o: this.encode(result, 0) }], self: this.encode(obj, 0) };
+  }
+
+  // ---- remoting ------------------------------------------------------------------------------
+
+  private remoting(req: RemotingRequest, conn: Connection): Reply {
+    const obj = this.objects.get(req.id);
+    if (!obj) throw new PsTerminatingError(makeError('System.InvalidOperationException', 'The simulated object is no longer known to the simulator (iisctl simulator, pwsh engine).', 'SimObjectGone', 'InvalidOperation'));
+    if (req.op === 'prop') return { ev: [{ o: this.encode(obj.getProperty(req.name) ?? null, 1) }] };
+    const target = remoteTargetOf(obj);
+    if (!target) throw new Error('hello: not a remote target');
+    conn.host = target.remoteHost;
+    conn.computerName = target.computer;
+    return { ev: [{ o: target.remoteHost.processId }] };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -208,7 +239,8 @@ export class Bridge {
       const id = this.remember(v);
       const props: Wire[] = [];
       for (const name of v.propertyNames()) props.push([name, this.encode(v.getProperty(name) ?? null, depth + 1)]);
-      return { $obj: id, t: v.typeNames, p: props, m: v.methodNames(), s: v.toStringImpl ? v.toStringImpl() : toStr(v) };
+      const live = LIVE_PROPERTIES[v.typeNames[0]];
+      return { $obj: id, t: v.typeNames, p: props, m: v.methodNames(), s: v.toStringImpl ? v.toStringImpl() : toStr(v), ...(live ? { l: live } : {}) };
     }
     return { $str: String(v) };
   }
@@ -229,6 +261,8 @@ export class Bridge {
     }
     if ('$custom' in w) return PsObject.custom((w.$custom as Wire[][]).map(([k, v]) => [String(k), this.decode(v)]));
     if ('$str' in w) return String(w.$str);
+    // A PSCredential (-Credential): its user name only; the password never leaves pwsh (no simulated computer checks it).
+    if ('$cred' in w) return pwshCredential(String(w.$cred));
     throw new Error(`unknown wire value ${JSON.stringify(w).slice(0, 80)}`);
   }
 

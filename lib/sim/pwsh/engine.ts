@@ -17,6 +17,7 @@ import { ProcessTransport } from '../../powershell/processTransport';
 import { loadCatalogFile, Catalog } from '../catalog';
 import { simCmdlets, simNatives } from '../cmdlets/index';
 import { coreCmdlets } from '../cmdlets/core';
+import { pwshRemotingCmdlets } from '../cmdlets/remoting';
 import type { SimHost } from '../cmdlets/simhost';
 import type { RunResult } from '../interp';
 import { pwshCacheDir, type PwshCommand } from './locate';
@@ -29,6 +30,11 @@ import { VirtualClock } from '../clock';
  * Windows: processes (simulated pids) entirely, item cmdlets only on the simulated drives (PATH_CMDLETS).
  */
 const PATH_CMDLETS = ['Get-Item', 'Get-ChildItem', 'Test-Path', 'Get-ItemProperty', 'Get-ItemPropertyValue', 'Set-ItemProperty', 'New-Item', 'New-ItemProperty', 'Remove-ItemProperty'];
+/**
+ * Remoting to the simulated computers (SimWindows.psm1's remoting section): Invoke-Command only with
+ * -ComputerName or -Session (else PowerShell's own), the PSSession cmdlets entirely.
+ */
+const REMOTING_CMDLETS = ['Invoke-Command', 'New-PSSession', 'Get-PSSession', 'Remove-PSSession'];
 export const SHADOWED = [
   'Get-Service', 'Start-Service', 'Stop-Service', 'Restart-Service', 'Set-Service', 'Get-CimInstance',
   'Get-Process', 'Stop-Process',
@@ -39,6 +45,7 @@ export const SHADOWED = [
   'Get-WebConfigurationProperty', 'Set-WebConfigurationProperty', 'Backup-WebConfiguration', 'Get-WebConfigurationBackup', 'Restore-WebConfiguration',
   'Get-Counter', 'Restart-Computer',
   ...PATH_CMDLETS,
+  ...REMOTING_CMDLETS,
   // Only for System.Threading.Mutex: a named mutex is the simulated computer's (cmdlets/mutex.ts),
   // owned by the simulated host process; anything else is PowerShell's own New-Object.
   'New-Object',
@@ -108,7 +115,7 @@ export class PwshEngine {
     const clock = o.host.clock;
     this.busy = clock instanceof VirtualClock ? new BusyStretches(clock) : undefined;
     const bridge = new Bridge({
-      host: o.host, computerName: o.computerName, cmdlets: new Map([...simCmdlets, ['New-Object', coreCmdlets.get('New-Object')!]]), natives: simNatives, typeName: (n) => catalog.cmdletTypeName(n),
+      host: o.host, computerName: o.computerName, cmdlets: new Map([...simCmdlets, ['New-Object', coreCmdlets.get('New-Object')!], ...pwshRemotingCmdlets]), natives: simNatives, typeName: (n) => catalog.cmdletTypeName(n),
       onRequest: () => this.busy?.stop(),
       onReplied: () => this.busy?.begin(),
     });
