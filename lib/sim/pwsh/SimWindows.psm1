@@ -187,6 +187,21 @@ function Invoke-IisctlSimNative([string]$Name, [object[]]$Arguments) {
     $global:LASTEXITCODE = [int]$reply.exit
 }
 
+# ---- the clock: Get-Date and Start-Sleep on the simulated machine's clock ------------------------
+# The library reads the host's time only through Get-Date (lib/scripts/hostClock.ts) and waits on the
+# host with Start-Sleep (lib/scripts/wait.ts): both follow the simulated machine's clock here, so on a
+# virtual clock a wait's slice ends on the clock its sleeps advance (a change is seen within one read
+# interval, and no second of real time passes), and the lock's and the toggle's stamps are the
+# machine's time. Get-Date without -Date gives PowerShell's own Get-Date the machine's now as -Date
+# (-Format, -DisplayHint and the rest stay PowerShell's); Start-Sleep sleeps on the machine's clock
+# through the bridge (a virtual clock moves, a real one is slept on). [DateTime]::UtcNow stays .NET's.
+function Get-IisctlSimNow { (Send-IisctlSim @{ op = 'now' }).now }
+# Bodies of generated functions other than the plain call to the simulator (by cmdlet name).
+$script:ClockBodies = @{
+    'Get-Date'    = "process { if (-not `$PSBoundParameters.ContainsKey('Date')) { `$PSBoundParameters['Date'] = Get-IisctlSimNow }; Microsoft.PowerShell.Utility\Get-Date @PSBoundParameters }"
+    'Start-Sleep' = "process { Invoke-IisctlSim `$PSCmdlet 'Start-Sleep' `$PSBoundParameters }"
+}
+
 $catalog = Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($env:IISCTL_SIM_CATALOG)) -AsHashtable -Depth 64
 $script:Common = @($catalog.commonParameters) + @($catalog.riskMitigationParameters)
 # Objects only the simulated Windows makes (PSCustomObjects with the real type's PSTypeNames): a
@@ -221,6 +236,7 @@ $generate = {
             # Only the simulated drives are Windows': any other path is PowerShell's own provider.
             $body = "process { if (Test-IisctlSimPath `$PSBoundParameters) { Invoke-IisctlSim `$PSCmdlet '$($entry.Key)' `$PSBoundParameters } else { Microsoft.PowerShell.Management\$($entry.Key) @PSBoundParameters } }"
         }
+        if ($script:ClockBodies.ContainsKey($entry.Key)) { $body = $script:ClockBodies[$entry.Key] }
         if ($entry.Key -eq 'New-Object') {
             $body = "process { if ([string]`$PSBoundParameters['TypeName'] -match '^(System\.)?Threading\.Mutex$') { Invoke-IisctlSim `$PSCmdlet 'New-Object' `$PSBoundParameters } else { Microsoft.PowerShell.Utility\New-Object @PSBoundParameters } }"
         }

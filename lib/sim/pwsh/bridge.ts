@@ -47,7 +47,8 @@ interface WireException {
 type Request =
   | { op: 'cmd'; name: string; set: string; params: Record<string, Wire>; whatIf?: boolean }
   | { op: 'native'; name: string; args: string[] }
-  | { op: 'method'; id: number; name: string; args: Wire[] };
+  | { op: 'method'; id: number; name: string; args: Wire[] }
+  | { op: 'now' };
 
 /** What happened during the call, in order: output, non-terminating errors, warnings, host text. */
 type Event = { o: Wire } | { e: WireError } | { w: string } | { h: string };
@@ -61,6 +62,8 @@ interface Reply {
   exit?: number;
   stdout?: string;
   stderr?: string;
+  /** now: the simulated machine's current time (a Local DateTime, as DateTime.Now). */
+  now?: Wire;
 }
 
 export interface BridgeOptions {
@@ -116,6 +119,7 @@ export class Bridge {
       const req = JSON.parse(line) as Request;
       if (req.op === 'cmd') return await this.cmd(req, events);
       if (req.op === 'native') return await this.native(req);
+      if (req.op === 'now') return this.now();
       return await this.method(req);
     } catch (e) {
       return { ev: events, term: this.errorOf(e) };
@@ -185,6 +189,14 @@ export class Bridge {
     // writes nothing; sending it as an output would put a $null in the script's output (the interpreter
     // writes none either: a method call statement whose value is null is void there).
     return { ev: result === undefined || result === null ? [] : [{ o: this.encode(result, 0) }], self: this.encode(obj, 0) };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The clock: Get-Date reads the simulated machine's time (SimWindows.psm1, "the clock")
+  // ---------------------------------------------------------------------------------------------
+
+  private now(): Reply {
+    return { ev: [], now: this.encode(new PsDateTime(this.o.host.now(), 'Local'), 0) };
   }
 
   // ---------------------------------------------------------------------------------------------
