@@ -19,6 +19,18 @@ namespace IisctlSim
         /// <summary>Method name -> the module-bound script block that calls the simulator; set by the module.</summary>
         public static Func<string, ScriptBlock> MethodFor;
         public static ScriptBlock ToText;
+        /// <summary>MethodFor's block per method name, asked once: calling into PowerShell for every method of every object was most of a reply's reading.</summary>
+        static readonly Dictionary<string, ScriptBlock> MethodBlocks = new Dictionary<string, ScriptBlock>(StringComparer.OrdinalIgnoreCase);
+
+        static ScriptBlock MethodBlock(string name)
+        {
+            lock (MethodBlocks)
+            {
+                ScriptBlock block;
+                if (!MethodBlocks.TryGetValue(name, out block)) MethodBlocks[name] = block = MethodFor(name);
+                return block;
+            }
+        }
 
         public static object Parse(string json)
         {
@@ -97,7 +109,7 @@ namespace IisctlSim
             foreach (JsonElement m in e.GetProperty("m").EnumerateArray())
             {
                 string name = m.GetString();
-                if (!HasEtsMethod(o, name)) o.Members.Add(new PSScriptMethod(name, MethodFor(name)));
+                if (!HasEtsMethod(o, name)) o.Members.Add(new PSScriptMethod(name, MethodBlock(name)));
             }
             Ids.AddOrUpdate(o, id.GetInt64());
             return o;
