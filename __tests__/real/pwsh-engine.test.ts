@@ -10,6 +10,12 @@ import { peekState, readCommandLog, resetState } from '../../lib/sim/state';
 import type { Transport } from '../../lib/powershell/transport';
 import { describeReal, PWSH_COMMAND } from '../helpers/real-pwsh';
 import { tempDir } from '../helpers/sim';
+import { changedScenario } from '../helpers/cli';
+import { until } from '../e2e/faults-helpers';
+import { VirtualClock } from '../../lib/sim/clock';
+import { hostWaitLoop } from '../../lib/scripts/wait';
+import { ps } from '../../lib/powershell/quote';
+import { toSingleLine } from '../../lib/powershell/envelope';
 
 jest.setTimeout(120_000);
 
@@ -142,5 +148,51 @@ describeReal('the pwsh engine: remoting to simulated computers', () => {
         "$before = @(Get-PSSession).Count; Remove-PSSession -Session $t; [string]$t.State; @(Get-PSSession).Count - $before",
     );
     expect(out).toEqual(['Opened', 'Broken', expect.stringMatching(/^InvalidSessionState,/), 'Closed', '-1']);
+  });
+});
+
+// The host's clock (SimWindows.psm1, "the clock"): the library reads the host's time through Get-Date
+// and waits with Start-Sleep (lib/scripts/hostClock.ts, wait.ts); on the pwsh engine both follow the
+// simulated machine's clock, as on the interpreter.
+describeReal('the pwsh engine on a virtual clock', () => {
+  const start = Date.UTC(2026, 11, 6, 12, 0, 0);
+  let host: Transport | undefined;
+  afterEach(async () => {
+    await host?.terminate('SIGTERM');
+    host = undefined;
+  });
+
+  it('a host-side wait sees a change within one read interval, on the machine\'s time: ten simulated minutes, no real ones (pwsh\'s own Start-Sleep and clock ran the wait in real time)', async () => {
+    const clock = new VirtualClock(start, { auto: true });
+    // W3SVC takes ten minutes to stop: a wait sleeping in real time would outlast the test.
+    const scenario = changedScenario('fast', (s) => {
+      const computers = s.computers as Record<string, { services: Array<Record<string, unknown>> }>;
+      for (const c of Object.values(computers)) for (const svc of c.services) if (svc.name === 'W3SVC') svc.stopMs = 600_000;
+    });
+    const stateFile = path.join(tempDir('iisctl-pwsh-clock-'), 'state.json');
+    resetState(scenario, stateFile, start);
+    host = inProcessTransport({ scenario, stateFile, engine: 'pwsh', clock })();
+    const wait = hostWaitLoop({ waitMs: 900_000, intervalMs: 5000 }, ps`$done = (Get-Service -Name W3SVC).Status -eq 'Stopped'`);
+    // One line, as the library sends a script (pwsh -Command - runs stdin line by line).
+    const out = await host.send(toSingleLine(`$t0 = (Get-Date).ToUniversalTime(); $t0.ToString('o'); Stop-Service -Name W3SVC -NoWait\n${wait.text}\n[string]$done; ((Get-Date).ToUniversalTime() - $t0).TotalMilliseconds`));
+    const [t0, done, seenMs] = out.stdout.trim().split(/\r?\n/);
+    expect(out.stderr).toBe('');
+    expect(new Date(t0).getTime()).toBeGreaterThanOrEqual(start); // the machine's time, not this year's wall clock
+    expect(done).toBe('True');
+    expect(Number(seenMs)).toBeGreaterThanOrEqual(600_000);
+    expect(Number(seenMs)).toBeLessThanOrEqual(600_000 + 5000);
+    expect(clock.now() - new Date(t0).getTime()).toBeGreaterThanOrEqual(Number(seenMs));
+  });
+
+  it('Start-Sleep gives the simulated machine\'s state lock back while it sleeps (pwsh\'s own kept it for the whole line: another iisctl\'s host timed out on it and exited 1 where LOCKED, exit 9, was due)', async () => {
+    const clock = new VirtualClock(start); // moves only when told: the sleep waits for the test
+    const stateFile = path.join(tempDir('iisctl-pwsh-sleep-'), 'state.json');
+    resetState('fast', stateFile, start);
+    host = inProcessTransport({ scenario: 'fast', stateFile, engine: 'pwsh', clock })();
+    const line = host.send("Get-Service -Name W3SVC | Out-Null; Start-Sleep -Seconds 30; 'woke'");
+    await until(() => clock.waiting > 0 && clock.nextWakeAt() === clock.now() + 30_000, 60_000, 'the line to sleep on the machine\'s clock');
+    expect(fs.existsSync(`${stateFile}.lock`)).toBe(false);
+    await clock.advance(30_000);
+    expect((await line).stdout.trim()).toBe('woke');
   });
 });

@@ -40,6 +40,7 @@ import { ps, PsCode } from '../powershell/quote';
 import type { PsCommand } from './command';
 import { DEFAULTS } from '../defaults';
 import { hostWaitLoop } from './wait';
+import { HOST_UTC_NOW } from './hostClock';
 
 /** The machine's one host-lock mutex and the registry key of its holder's details. */
 export const LOCK_MUTEX_NAME = 'Global\\iisctl-host-lock';
@@ -103,7 +104,7 @@ const HOLDER_FUNCTIONS = ps`function iisctlLockHolder {
 function iisctlLeaseRunning {
     param($holder)
     if ($null -eq $holder -or $holder.Kind -ne 'lease') { return $false }
-    try { return ([datetime]$holder.Expires).ToUniversalTime() -gt [datetime]::UtcNow } catch { return $false }
+    try { return ([datetime]$holder.Expires).ToUniversalTime() -gt ${HOST_UTC_NOW} } catch { return $false }
 }`;
 
 /** Statements that record the caller as the holder in $key ($kind, $expires set by the caller). */
@@ -118,7 +119,7 @@ Set-ItemProperty -Path $key -Name 'HostProcessId' -Value ([string]$PID)
 Set-ItemProperty -Path $key -Name 'ClientProcessId' -Value ${String(p.clientProcessId)}
 Set-ItemProperty -Path $key -Name 'ClientComputer' -Value ${p.clientComputer}
 Set-ItemProperty -Path $key -Name 'Operation' -Value ${p.operation}
-Set-ItemProperty -Path $key -Name 'Since' -Value ([datetime]::UtcNow.ToString('o'))
+Set-ItemProperty -Path $key -Name 'Since' -Value (${HOST_UTC_NOW}.ToString('o'))
 Set-ItemProperty -Path $key -Name 'Held' -Value 1`;
 }
 
@@ -235,7 +236,7 @@ export function acquireLease(p: LeaseParams): PsCommand<AcquireResult> {
     $expired = $false
     $holder = $null
     # WaitOne for what is left of the call's wait (at least 0).
-    $iisctlWait = [Math]::Ceiling(($iisctlUntil - [DateTime]::UtcNow.Ticks) / 10000)
+    $iisctlWait = [Math]::Ceiling(($iisctlUntil - ${HOST_UTC_NOW}.Ticks) / 10000)
     if ($iisctlWait -lt 0) { $iisctlWait = 0 }
 ${insideMutex(ps`[int]$iisctlWait`, ps`        $current = iisctlLockHolder $key
         $mine = $null -ne $current -and $current.Token -eq ${p.token}
@@ -247,7 +248,7 @@ ${insideMutex(ps`[int]$iisctlWait`, ps`        $current = iisctlLockHolder $key
             if (-not $mine -and $null -ne $current -and $current.Kind -ne 'lease') { $abandoned = $true }
             if ($abandoned -or $expired) { $holder = $current }
             $kind = 'lease'
-            $expires = [datetime]::UtcNow.AddSeconds(${p.leaseSeconds}).ToString('o')
+            $expires = ${HOST_UTC_NOW}.AddSeconds(${p.leaseSeconds}).ToString('o')
 ${recordHolder(p)}
             $got = $true
         }`)}
@@ -271,7 +272,7 @@ export function renewLease(p: { token: string; leaseSeconds: number }): PsComman
 ${insideMutex(DEFAULTS.leaseMutexWaitMs, ps`        if (Test-Path -Path $key) {
             $p = Get-ItemProperty -Path $key
             if ([int]$p.Held -eq 1 -and [string]$p.Token -eq ${p.token}) {
-                Set-ItemProperty -Path $key -Name 'Expires' -Value ([datetime]::UtcNow.AddSeconds(${p.leaseSeconds}).ToString('o'))
+                Set-ItemProperty -Path $key -Name 'Expires' -Value (${HOST_UTC_NOW}.AddSeconds(${p.leaseSeconds}).ToString('o'))
                 $renewed = $true
             }
         }`)}

@@ -7,6 +7,7 @@
  */
 import { ps } from '../powershell/quote';
 import { nativeLines, type PsCommand } from './command';
+import { HOST_UTC_NOW } from './hostClock';
 
 export const TOGGLE_KEY = 'HKLM:\\SOFTWARE\\iisctl';
 
@@ -60,7 +61,7 @@ export function disableRestarts(reason: string): PsCommand<ClassicToggleResult> 
 if (-not (Test-Path -Path $key)) { New-Item -Path $key -Force | Out-Null }
 Set-ItemProperty -Path $key -Name 'RestartsDisabled' -Value 1
 Set-ItemProperty -Path $key -Name 'DisabledBy' -Value ([Environment]::UserDomainName + '\\' + [Environment]::UserName)
-Set-ItemProperty -Path $key -Name 'DisabledAt' -Value ([datetime]::UtcNow.ToString('o'))
+Set-ItemProperty -Path $key -Name 'DisabledAt' -Value (${HOST_UTC_NOW}.ToString('o'))
 Set-ItemProperty -Path $key -Name 'DisabledReason' -Value ${reason}
 ${RUN_CLASSIC('/disable')}`,
     parse: parseClassic,

@@ -7,13 +7,16 @@
  * Facts relied on:
  * - `Start-Sleep -Milliseconds <Int32>` (Start-Sleep, Windows PowerShell 5.1,
  *   https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/start-sleep?view=powershell-5.1);
- * - `[DateTime]::UtcNow` and `DateTime.Ticks`, 100-nanosecond intervals
+ * - the host's clock read through Get-Date (`HOST_UTC_NOW`, hostClock.ts: the same instant as
+ *   `[DateTime]::UtcNow`), the clock Start-Sleep sleeps on, so a host that keeps its own time keeps
+ *   both and a slice never runs past its end; `DateTime.Ticks`, 100-nanosecond intervals
  *   (https://learn.microsoft.com/dotnet/api/system.datetime.ticks): the time left is computed from
  *   ticks, so the loop needs neither DateTime subtraction nor a Stopwatch, and sleeps never past the
  *   end of its slice.
  */
 import { invalidArgument } from '../errors';
 import { ps, PsCode } from '../powershell/quote';
+import { HOST_UTC_NOW } from './hostClock';
 
 export interface HostWait {
   /** The longest the call waits on the host (0: one read, no sleep). */
@@ -35,10 +38,10 @@ function wholeMs(w: HostWait): HostWait {
  */
 export function hostWaitLoop(w: HostWait, read: PsCode): PsCode {
   const { waitMs, intervalMs } = wholeMs(w);
-  return ps`$iisctlUntil = [DateTime]::UtcNow.Ticks + ${waitMs} * 10000
+  return ps`$iisctlUntil = ${HOST_UTC_NOW}.Ticks + ${waitMs} * 10000
 while ($true) {
 ${read}
-    $iisctlLeft = [Math]::Ceiling(($iisctlUntil - [DateTime]::UtcNow.Ticks) / 10000)
+    $iisctlLeft = [Math]::Ceiling(($iisctlUntil - ${HOST_UTC_NOW}.Ticks) / 10000)
     if ($done -or $iisctlLeft -le 0) { break }
     Start-Sleep -Milliseconds ([int][Math]::Min(${intervalMs}, $iisctlLeft))
 }`;

@@ -170,15 +170,18 @@ $script:Common = @()
 # caller's session state ($PSCmdlet.SessionState), unless the matching common parameter was given.
 $script:Preferences = [ordered]@{ ErrorActionPreference = 'ErrorAction'; WarningPreference = 'WarningAction'; InformationPreference = 'InformationAction'; VerbosePreference = 'Verbose'; DebugPreference = 'Debug'; WhatIfPreference = 'WhatIf'; ConfirmPreference = 'Confirm' }
 
-# (Set in the scope of the function calling it: the one whose $Cmdlet writes the errors.)
-function Copy-IisctlSimPreferences($Cmdlet, [System.Collections.IDictionary]$Bound) {
+# Dot-sourced (`. $script:CopyPreferences $Cmdlet $Bound`), so the variables are set in the scope of
+# the function calling it, the one whose $Cmdlet writes the errors; PSVariable.Set sets them in the
+# current scope as Set-Variable would, without a cmdlet call per variable (speed: every call runs it).
+$script:CopyPreferences = {
+    param($Cmdlet, [System.Collections.IDictionary]$Bound)
     foreach ($p in $script:Preferences.GetEnumerator()) {
-        if (-not $Bound.ContainsKey($p.Value)) { Microsoft.PowerShell.Utility\Set-Variable -Scope 1 -Name $p.Key -Value $Cmdlet.SessionState.PSVariable.GetValue($p.Key) }
+        if (-not $Bound.ContainsKey($p.Value)) { $ExecutionContext.SessionState.PSVariable.Set($p.Key, $Cmdlet.SessionState.PSVariable.GetValue($p.Key)) }
     }
 }
 
 function Invoke-IisctlSim($Cmdlet, [string]$Name, [System.Collections.IDictionary]$Bound) {
-    Copy-IisctlSimPreferences $Cmdlet $Bound
+    . $script:CopyPreferences $Cmdlet $Bound
     $params = @{}
     foreach ($k in $Bound.Keys) { if ($script:Common -notcontains $k) { $params[$k] = ConvertTo-IisctlWire $Bound[$k] } }
     $reply = Send-IisctlSim @{ op = 'cmd'; name = $Name; set = $Cmdlet.ParameterSetName; params = $params; whatIf = $(if ($Bound.ContainsKey('WhatIf')) { [bool]$Bound['WhatIf'] } else { [bool]$WhatIfPreference }) }
@@ -223,7 +226,7 @@ $script:RemotingBodies = @{
 }
 
 function Invoke-IisctlSimRemote($Cmdlet, [System.Collections.IDictionary]$Bound) {
-    Copy-IisctlSimPreferences $Cmdlet $Bound
+    . $script:CopyPreferences $Cmdlet $Bound
     $text = [string]$Bound['ScriptBlock']
     $arguments = @(if ($Bound.ContainsKey('ArgumentList')) { foreach ($a in $Bound['ArgumentList']) { [IisctlSim.Remote]::Cross($a) } })
     # The other parameters go to the step too, which refuses those the simulator does not model.
@@ -325,6 +328,21 @@ if ($SimRemoteRun) {
     Set-IisctlSimPid ([int](Send-IisctlSim @{ op = 'hello'; id = $SimRemoteRun }).ev[0].o)
 }
 
+# ---- the clock: Get-Date and Start-Sleep on the simulated machine's clock ------------------------
+# The library reads the host's time only through Get-Date (lib/scripts/hostClock.ts) and waits on the
+# host with Start-Sleep (lib/scripts/wait.ts): both follow the simulated machine's clock here, so on a
+# virtual clock a wait's slice ends on the clock its sleeps advance (a change is seen within one read
+# interval, and no second of real time passes), and the lock's and the toggle's stamps are the
+# machine's time. Get-Date without -Date gives PowerShell's own Get-Date the machine's now as -Date
+# (-Format, -DisplayHint and the rest stay PowerShell's); Start-Sleep sleeps on the machine's clock
+# through the bridge (a virtual clock moves, a real one is slept on). [DateTime]::UtcNow stays .NET's.
+function Get-IisctlSimNow { (Send-IisctlSim @{ op = 'now' }).now }
+# Bodies of generated functions other than the plain call to the simulator (by cmdlet name).
+$script:ClockBodies = @{
+    'Get-Date'    = "process { if (-not `$PSBoundParameters.ContainsKey('Date')) { `$PSBoundParameters['Date'] = Get-IisctlSimNow }; Microsoft.PowerShell.Utility\Get-Date @PSBoundParameters }"
+    'Start-Sleep' = "process { Invoke-IisctlSim `$PSCmdlet 'Start-Sleep' `$PSBoundParameters }"
+}
+
 $catalog = Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($env:IISCTL_SIM_CATALOG)) -AsHashtable -Depth 64
 $script:Common = @($catalog.commonParameters) + @($catalog.riskMitigationParameters)
 # Objects only the simulated Windows makes (PSCustomObjects with the real type's PSTypeNames): a
@@ -359,6 +377,7 @@ $generate = {
             # Only the simulated drives are Windows': any other path is PowerShell's own provider.
             $body = "process { if (Test-IisctlSimPath `$PSBoundParameters) { Invoke-IisctlSim `$PSCmdlet '$($entry.Key)' `$PSBoundParameters } else { Microsoft.PowerShell.Management\$($entry.Key) @PSBoundParameters } }"
         }
+        if ($script:ClockBodies.ContainsKey($entry.Key)) { $body = $script:ClockBodies[$entry.Key] }
         if ($entry.Key -eq 'New-Object') {
             $body = "process { if ([string]`$PSBoundParameters['TypeName'] -match '^(System\.)?Threading\.Mutex$') { Invoke-IisctlSim `$PSCmdlet 'New-Object' `$PSBoundParameters } else { Microsoft.PowerShell.Utility\New-Object @PSBoundParameters } }"
         }

@@ -28,13 +28,29 @@ namespace IisctlSim
         // The hooks are the module's of the runspace reading the reply: a remote runspace
         // (Invoke-Command to a simulated computer) imports its own SimWindows, talking to the
         // simulator as that computer, and its objects' methods must call through it.
-        sealed class RunspaceHooks { public Func<string, ScriptBlock> MethodFor; public Func<string, ScriptBlock> PropertyFor; public ScriptBlock ToText; }
+        sealed class RunspaceHooks
+        {
+            public Func<string, ScriptBlock> MethodFor; public Func<string, ScriptBlock> PropertyFor; public ScriptBlock ToText;
+            /// <summary>MethodFor's block per method name, asked once: calling into PowerShell for every method of every object was most of a reply's reading.</summary>
+            public readonly Dictionary<string, ScriptBlock> MethodBlocks = new Dictionary<string, ScriptBlock>(StringComparer.OrdinalIgnoreCase);
+        }
         static readonly ConditionalWeakTable<Runspace, RunspaceHooks> hooks = new ConditionalWeakTable<Runspace, RunspaceHooks>();
         static readonly RunspaceHooks noRunspace = new RunspaceHooks();
         static RunspaceHooks Hooks()
         {
             Runspace rs = Runspace.DefaultRunspace;
             return rs == null ? noRunspace : hooks.GetValue(rs, _ => new RunspaceHooks());
+        }
+
+        static ScriptBlock MethodBlock(string name)
+        {
+            RunspaceHooks h = Hooks();
+            lock (h.MethodBlocks)
+            {
+                ScriptBlock block;
+                if (!h.MethodBlocks.TryGetValue(name, out block)) h.MethodBlocks[name] = block = h.MethodFor(name);
+                return block;
+            }
         }
 
         public static object Parse(string json)
@@ -126,7 +142,7 @@ namespace IisctlSim
             foreach (JsonElement m in e.GetProperty("m").EnumerateArray())
             {
                 string name = m.GetString();
-                if (!HasEtsMethod(o, name)) o.Members.Add(new PSScriptMethod(name, MethodFor(name)));
+                if (!HasEtsMethod(o, name)) o.Members.Add(new PSScriptMethod(name, MethodBlock(name)));
             }
             Ids.AddOrUpdate(o, id.GetInt64());
             return o;

@@ -49,7 +49,8 @@ type Request =
   | { op: 'cmd'; name: string; set: string; params: Record<string, Wire>; whatIf?: boolean }
   | { op: 'native'; name: string; args: string[] }
   | { op: 'method'; id: number; name: string; args: Wire[] }
-  | RemotingRequest;
+  | RemotingRequest
+  | { op: 'now' };
 
 /**
  * Remoting (Invoke-Command to a simulated computer, SimWindows.psm1's remoting section):
@@ -77,6 +78,8 @@ interface Reply {
   exit?: number;
   stdout?: string;
   stderr?: string;
+  /** now: the simulated machine's current time (a Local DateTime, as DateTime.Now). */
+  now?: Wire;
 }
 
 export interface BridgeOptions {
@@ -134,6 +137,7 @@ export class Bridge {
       if (req.op === 'cmd') return await this.cmd(req, events, conn);
       if (req.op === 'native') return await this.native(req, conn);
       if (req.op === 'hello' || req.op === 'prop') return this.remoting(req, conn);
+      if (req.op === 'now') return this.now(conn);
       return await this.method(req);
     } catch (e) {
       return { ev: events, term: this.errorOf(e) };
@@ -216,6 +220,14 @@ export class Bridge {
     conn.host = target.remoteHost;
     conn.computerName = target.computer;
     return { ev: [{ o: target.remoteHost.processId }] };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The clock: Get-Date reads the simulated machine's time (SimWindows.psm1, "the clock")
+  // ---------------------------------------------------------------------------------------------
+
+  private now(conn: Connection): Reply {
+    return { ev: [], now: this.encode(new PsDateTime(conn.host.now(), 'Local'), 0) };
   }
 
   // ---------------------------------------------------------------------------------------------

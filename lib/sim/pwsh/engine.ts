@@ -35,6 +35,12 @@ const PATH_CMDLETS = ['Get-Item', 'Get-ChildItem', 'Test-Path', 'Get-ItemPropert
  * -ComputerName or -Session (else PowerShell's own), the PSSession cmdlets entirely.
  */
 const REMOTING_CMDLETS = ['Invoke-Command', 'New-PSSession', 'Get-PSSession', 'Remove-PSSession'];
+/**
+ * The host's clock (SimWindows.psm1, "the clock"): Get-Date reads the simulated machine's time and
+ * Start-Sleep sleeps on it, as the interpreter's do, so the library's waits on the host run on the
+ * same clock as the machine (virtual time in process).
+ */
+const CLOCK_CMDLETS = ['Get-Date', 'Start-Sleep'];
 export const SHADOWED = [
   'Get-Service', 'Start-Service', 'Stop-Service', 'Restart-Service', 'Set-Service', 'Get-CimInstance',
   'Get-Process', 'Stop-Process',
@@ -49,6 +55,7 @@ export const SHADOWED = [
   // Only for System.Threading.Mutex: a named mutex is the simulated computer's (cmdlets/mutex.ts),
   // owned by the simulated host process; anything else is PowerShell's own New-Object.
   'New-Object',
+  ...CLOCK_CMDLETS,
 ];
 /** Native programs of a Windows with IIS. */
 const NATIVES = ['iisreset', 'iisreset.exe', 'sc.exe'];
@@ -80,6 +87,13 @@ class BusyStretches {
     end?.();
   }
 }
+
+/**
+ * The simulated machine's time zone is UTC (its Local times are UTC clock times: values.ts PsDateTime,
+ * Wire.cs): pwsh runs in it too, so the Local DateTime Get-Date gets from the machine converts to the
+ * same instant (.NET on Unix reads the zone from TZ). Not on Windows, where .NET ignores TZ.
+ */
+const SIM_TIME_ZONE: Record<string, string> = process.platform === 'win32' ? {} : { TZ: 'UTC' };
 
 /** What the pwsh engines of this Node process ran: their count and the script lines sent to pwsh (test summaries read it). */
 export const pwshEngineRuns = { engines: 0, lines: 0 };
@@ -115,7 +129,7 @@ export class PwshEngine {
     const clock = o.host.clock;
     this.busy = clock instanceof VirtualClock ? new BusyStretches(clock) : undefined;
     const bridge = new Bridge({
-      host: o.host, computerName: o.computerName, cmdlets: new Map([...simCmdlets, ['New-Object', coreCmdlets.get('New-Object')!], ...pwshRemotingCmdlets]), natives: simNatives, typeName: (n) => catalog.cmdletTypeName(n),
+      host: o.host, computerName: o.computerName, cmdlets: new Map([...simCmdlets, ['New-Object', coreCmdlets.get('New-Object')!], ...pwshRemotingCmdlets, ['Start-Sleep', coreCmdlets.get('Start-Sleep')!]]), natives: simNatives, typeName: (n) => catalog.cmdletTypeName(n),
       onRequest: () => this.busy?.stop(),
       onReplied: () => this.busy?.begin(),
     });
@@ -136,7 +150,7 @@ export class PwshEngine {
       const t = new ProcessTransport({
         command: o.pwsh.command,
         leadingArgs: o.pwsh.args,
-        env: { ...o.environment, IISCTL_SIM_BRIDGE: socketPath, IISCTL_SIM_CATALOG: catalogFile, IISCTL_SIM_PID: String(o.host.processId), TERM: 'dumb', ...(cacheDir ? { IISCTL_SIM_CACHE: cacheDir } : {}) },
+        env: { ...o.environment, IISCTL_SIM_BRIDGE: socketPath, IISCTL_SIM_CATALOG: catalogFile, IISCTL_SIM_PID: String(o.host.processId), TERM: 'dumb', ...SIM_TIME_ZONE, ...(cacheDir ? { IISCTL_SIM_CACHE: cacheDir } : {}) },
         description: 'real PowerShell 7 (simulator pwsh engine)',
         simulated: true,
       });
