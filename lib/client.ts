@@ -64,7 +64,7 @@ export interface SimulateOptions {
   /**
    * What runs the simulated host's scripts: 'interp' (the simulator's own PowerShell interpreter),
    * 'pwsh' (real PowerShell 7, only Windows simulated; POWERSHELL_UNAVAILABLE when pwsh cannot be
-   * found) or 'auto' (today: interp; README, "The simulated host's engines"). Default:
+   * found) or 'auto' (pwsh where it can be found, else interp; README, "The simulated host's engines"). Default:
    * IISCTL_SIM_ENGINE, else auto.
    */
   engine?: 'pwsh' | 'interp' | 'auto';

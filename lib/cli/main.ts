@@ -35,8 +35,8 @@ iisctl /? lists them all. /REBOOT is refused (exit 2): IIS 7 and later dropped i
 -- ends the options: a name that starts with '-' goes after it (iisctl pool recycle -- -legacy).
 
 Environment: IISCTL_SIM_STATE (state file of the simulated host), IISCTL_SIM_ENGINE (pwsh|interp|auto:
-what runs the simulated host's scripts; auto: interp for now; status and sim name the one that
-runs), NO_COLOR, IISCTL_POWERSHELL.`;
+what runs the simulated host's scripts; auto: real pwsh 7 where it is found, else interp; status
+and sim name the one that runs), NO_COLOR, IISCTL_POWERSHELL.`;
 
 /** The signals that interrupt iisctl like Ctrl-C (SIGBREAK exists on Windows only). */
 export const INTERRUPTING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', ...(process.platform === 'win32' ? (['SIGBREAK'] as const) : [])];

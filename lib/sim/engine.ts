@@ -5,10 +5,8 @@
  * - pwsh: real PowerShell 7 runs the scripts; only Windows (services, IIS, the event log, the
  *   registry...) is simulated, by a module of shadowing functions that call this simulator's
  *   machine and cmdlets through a local bridge (lib/sim/pwsh);
- * - auto (default): interp, for now. The pwsh engine does not yet run every script of the
- *   end-to-end tier (lib/sim/README.md, "The end-to-end tier on it": remoting is not shadowed, and
- *   host-side waits on a virtual clock run in real time), so auto does not pick it even where pwsh
- *   exists; it will once the tier passes on it.
+ * - auto (default): pwsh where PowerShell 7 can be found (pwsh/locate.ts), else interp; the line
+ *   it gives says which and why.
  */
 import { IisctlError } from '../errors';
 import { locatePwsh, type PwshCommand } from './pwsh/locate';
@@ -28,9 +26,10 @@ export interface SimEngineChoice {
 
 /**
  * The engine for `requested` (else $IISCTL_SIM_ENGINE, else auto). An unknown name is
- * INVALID_ARGUMENT; pwsh asked for but not found is POWERSHELL_UNAVAILABLE (never a silent fallback).
+ * INVALID_ARGUMENT; pwsh asked for but not found is POWERSHELL_UNAVAILABLE (never a silent fallback);
+ * auto falls back to the interpreter, and says so. `locate` is where pwsh is looked for (tests).
  */
-export function chooseEngine(requested?: string, env: NodeJS.ProcessEnv = process.env): SimEngineChoice {
+export function chooseEngine(requested?: string, env: NodeJS.ProcessEnv = process.env, locate: typeof locatePwsh = locatePwsh): SimEngineChoice {
   const raw = (requested ?? env[SIM_ENGINE_ENV] ?? '').trim().toLowerCase() || 'auto';
   if (!(REQUESTS as readonly string[]).includes(raw)) {
     throw new IisctlError('INVALID_ARGUMENT', `Unknown simulator engine "${requested ?? env[SIM_ENGINE_ENV]}": use pwsh, interp or auto.`, {
@@ -39,12 +38,16 @@ export function chooseEngine(requested?: string, env: NodeJS.ProcessEnv = proces
   }
   const wanted = raw as SimEngineRequest;
   if (wanted === 'interp') return { engine: 'interp', requested: wanted, why: 'interp: asked for' };
-  if (wanted === 'auto') return { engine: 'interp', requested: wanted, why: 'interp (auto: the pwsh engine does not yet shadow remoting, and its host-side waits run in real time; ask for it with IISCTL_SIM_ENGINE=pwsh)' };
-  const where = locatePwsh(env);
+  const where = locate(env);
+  const command = (found: PwshCommand): string => [found.command, ...found.args].join(' ');
+  if (wanted === 'auto') {
+    if ('missing' in where) return { engine: 'interp', requested: wanted, why: `interp (auto: ${where.missing}; the simulator's own PowerShell interpreter runs the scripts)` };
+    return { engine: 'pwsh', requested: wanted, why: `pwsh (auto: real PowerShell 7 found, ${command(where.found)}; ${SIM_ENGINE_ENV}=interp for the simulator's own interpreter)`, pwsh: where.found };
+  }
   if ('missing' in where) {
     throw new IisctlError('POWERSHELL_UNAVAILABLE', `The simulator's pwsh engine needs PowerShell 7: ${where.missing}.`, {
       hint: `Install it (make pwsh), or use ${SIM_ENGINE_ENV}=interp.`,
     });
   }
-  return { engine: 'pwsh', requested: wanted, why: `pwsh: asked for (${[where.found.command, ...where.found.args].join(' ')})`, pwsh: where.found };
+  return { engine: 'pwsh', requested: wanted, why: `pwsh: asked for (${command(where.found)})`, pwsh: where.found };
 }

@@ -1,6 +1,6 @@
 /**
  * The simulated host's engine choice (lib/sim/engine.ts): IISCTL_SIM_ENGINE / simulate.engine.
- * auto stays the interpreter until the pwsh engine runs the end-to-end tier (README).
+ * auto is pwsh where PowerShell 7 can be found, else the interpreter (README, "The simulated host's engines").
  */
 import { chooseEngine } from '../../../lib/sim/engine';
 import { isIisctlError } from '../../../lib/errors';
@@ -8,10 +8,29 @@ import { PWSH } from '../../helpers/real-pwsh';
 import { connect } from '../../../lib/client';
 
 describe('chooseEngine', () => {
-  it('defaults to auto, which is the interpreter for now, and says so', () => {
-    const c = chooseEngine(undefined, {});
+  const found = () => ({ found: { command: '/opt/pwsh/pwsh', args: [] } });
+  const missing = () => ({ missing: 'pwsh is neither on PATH nor installed in .tools/powershell (make pwsh)' });
+
+  it('defaults to auto: real pwsh where it can be found, and says so', () => {
+    const c = chooseEngine(undefined, {}, found);
+    expect(c).toMatchObject({ engine: 'pwsh', requested: 'auto', pwsh: { command: '/opt/pwsh/pwsh' } });
+    expect(c.why).toMatch(/^pwsh \(auto: real PowerShell 7 found, \/opt\/pwsh\/pwsh; IISCTL_SIM_ENGINE=interp /);
+  });
+
+  it('auto without pwsh is the interpreter, and says why', () => {
+    const c = chooseEngine('auto', {}, missing);
     expect(c).toMatchObject({ engine: 'interp', requested: 'auto' });
-    expect(c.why).toMatch(/^interp \(auto: /);
+    expect(c.why).toMatch(/^interp \(auto: pwsh is neither on PATH nor installed/);
+  });
+
+  it('pwsh asked for but not found is POWERSHELL_UNAVAILABLE, never the interpreter', () => {
+    let caught: unknown;
+    try {
+      chooseEngine('pwsh', {}, missing);
+    } catch (e) {
+      caught = e;
+    }
+    expect(isIisctlError(caught, 'POWERSHELL_UNAVAILABLE')).toBe(true);
   });
 
   it('takes IISCTL_SIM_ENGINE when no option is given, the option first', () => {
