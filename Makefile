@@ -42,6 +42,9 @@ test-repeat: build pwsh
 demo: build
 	node scripts/demo.js
 
+# The benchmarks measure the interpreter engine unless IISCTL_SIM_ENGINE says otherwise (auto would
+# pick pwsh where it is installed); bench-sim.js measures the pwsh engine's warm call on its own.
+bench soak: export IISCTL_SIM_ENGINE ?= interp
 bench: build
 	node scripts/bench.js
 	node scripts/bench-compare.js
