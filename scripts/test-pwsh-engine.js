@@ -7,11 +7,11 @@
  * disagreement between the engines. Prints one summary: suites and tests run on both engines,
  * disagreements, script lines pwsh ran, pwsh processes started, CPU seconds.
  *
- * The subset is small on purpose: each simulated host on this engine starts its own pwsh (~3 CPU s,
- * then the first run of each script compiles it), so a suite costs 5-10 CPU s per test here, against
- * well under one on the interpreter. It is the part of the tier that passes on pwsh (lib/sim/README.md,
- * "The end-to-end tier on it", lists every suite's result and why the rest fail). Without pwsh it says so in one line and
- * succeeds, except in CI (CI=true), where the tier is required. Extra arguments go to jest.
+ * It costs: each simulated host on this engine starts its own pwsh (~1-3 CPU s, then the first run
+ * of each script compiles it), so a test costs a few CPU s here against well under one on the
+ * interpreter; the 12 suites take ~5 min on two cores. lib/sim/README.md ("The end-to-end tier on
+ * it") lists every suite's result. Without pwsh it says so in one line and succeeds, except in CI
+ * (CI=true), where the tier is required. Extra arguments go to jest.
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -21,13 +21,26 @@ const path = require('node:path');
 const { pwshCommand } = require('./real-pwsh');
 
 const ROOT = path.resolve(__dirname, '..');
-/** The suites run on the pwsh engine (each green on both engines). */
+/**
+ * The suites run on the pwsh engine: the end-to-end tier's in-process suites, each green on both
+ * engines. Left out (lib/sim/README.md, "The end-to-end tier on it"): property/e2e-api, where one
+ * property finds an event whose text holds a control character that real [xml] rejects and the
+ * interpreter accepted (a known defect, listed there), and the suites that spawn CLI processes.
+ */
 const SUITES = [
-  // restarts on virtual time: the same simulated durations and events as on the interpreter
-  '__tests__/e2e/virtual-time.test.ts',
-  // the library's and the CLI's (in process) hints and errors
-  '__tests__/e2e/hints.test.ts',
-];
+  'virtual-time', // restarts on virtual time: the same simulated durations and events
+  'hints', // the library's and the CLI's hints and errors
+  'usage-traps',
+  'round-trips', // the number of PowerShell calls per operation
+  'host-waits', // waits on the host, on the machine's clock
+  'pools-sites',
+  'alternatives',
+  'faults-lock', // the host lock, local and remote leases
+  'faults-matrix',
+  'scenario-names', // remoting to the farm's computers
+  'run-log',
+  'fleet-rolling',
+].map((name) => `__tests__/e2e/${name}.test.ts`);
 
 /** CPU seconds of this process's finished children (Linux: /proc, fields cutime and cstime), or undefined. */
 function childCpuSeconds() {
@@ -60,7 +73,7 @@ const r = spawnSync(
   'npx',
   // The suites first: --setupFilesAfterEnv takes every argument after it as one more setup file.
   // Every simulated host starts its own pwsh (seconds of real time at load): a longer test timeout than the interpreter's run.
-  ['jest', ...SUITES, '--ci', '-w', '1', '--testTimeout=180000', '--json', `--outputFile=${report}`, ...process.argv.slice(2), `--setupFilesAfterEnv=${path.join(ROOT, '__tests__', 'e2e', 'pwsh-engine-setup.ts')}`],
+  ['jest', ...SUITES, '--ci', '-w', '2', '--testTimeout=180000', '--json', `--outputFile=${report}`, ...process.argv.slice(2), `--setupFilesAfterEnv=${path.join(ROOT, '__tests__', 'e2e', 'pwsh-engine-setup.ts')}`],
   { cwd: ROOT, stdio: 'inherit', env: { ...process.env, IISCTL_SIM_ENGINE: 'pwsh', IISCTL_PWSH_TIER_COUNTS: counts }, shell: process.platform === 'win32' },
 );
 const cpuAfter = childCpuSeconds();
