@@ -16,6 +16,7 @@ import { VirtualClock } from '../../lib/sim/clock';
 import { hostWaitLoop } from '../../lib/scripts/wait';
 import { ps } from '../../lib/powershell/quote';
 import { toSingleLine } from '../../lib/powershell/envelope';
+import { INSERTION_STRINGS } from '../../lib/scripts/events';
 
 jest.setTimeout(120_000);
 
@@ -29,6 +30,15 @@ describeReal('the pwsh engine', () => {
   });
   afterAll(async () => {
     await host?.terminate('SIGTERM');
+  });
+
+  it('an event\'s control character: real [xml] rejects the record\'s XML, and the library\'s insertion strings give U+FFFD (as on the interpreter: unit/sim/xml.test.ts)', async () => {
+    const out = await host.send(toSingleLine(`try { New-EventLog -LogName Application -Source iisctl -ErrorAction Stop } catch { }
+Write-EventLog -LogName Application -Source iisctl -EventId 1003 -EntryType Information -Message "pool=a$([char]6)b$([char]9)c"
+$r = @(Get-WinEvent -FilterHashtable @{ LogName = 'Application'; ProviderName = 'iisctl' } -MaxEvents 1)[0]
+try { [xml]$r.ToXml() | Out-Null; 'parsed' } catch { $_.FullyQualifiedErrorId }
+@($r | ForEach-Object { ${INSERTION_STRINGS.text} }) -join '|'`));
+    expect(out.stdout.trim().split(/\r?\n/)).toEqual(['InvalidCastToXmlDocument', 'pool=a\uFFFDb\tc']);
   });
 
   it('loads Wire.cs compiled once, from the cache directory named by what the module is made of', async () => {

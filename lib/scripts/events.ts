@@ -31,8 +31,15 @@ import type { PsCommand } from './command';
  * whose children are. The nodes are read by their .NET members (LocalName, ChildNodes, InnerText), not
  * through PowerShell's XML adapter, which turns a Data element without attributes into a string and one
  * with a Name into an XmlElement. Values come back as their XML text (numbers and names as they are).
+ *
+ * A character XML 1.0 does not allow (the controls other than tab, line feed and carriage return:
+ * https://www.w3.org/TR/xml/#charsets) makes the [xml] cast fail for the whole call, whether it is
+ * in the text raw or as a character reference (XmlDocument.LoadXml checks both:
+ * https://learn.microsoft.com/dotnet/api/system.xml.xmlreadersettings.checkcharacters). Such a
+ * character in an event's text (a pool named with U+0006, say) arrives as U+FFFD instead: how
+ * Windows renders it in ToXml() is not settled by a source we have, so both forms are replaced.
  */
-export const INSERTION_STRINGS = ps`@(foreach ($part in ([xml]$_.ToXml()).DocumentElement.ChildNodes) {
+export const INSERTION_STRINGS = ps`@(foreach ($part in ([xml][regex]::Replace($_.ToXml(), '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]|&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));', [string][char]0xFFFD)).DocumentElement.ChildNodes) {
         if ($part.LocalName -eq 'EventData') { foreach ($n in $part.ChildNodes) { if ($n.LocalName -eq 'Data') { $n.InnerText } } }
         elseif ($part.LocalName -eq 'UserData') { foreach ($n in $part.FirstChild.ChildNodes) { $n.InnerText } }
     })`;

@@ -48,6 +48,13 @@ try { [xml]'<a>' } catch { $_.FullyQualifiedErrorId }`)).resolves.toEqual(['x & 
     const r = await run(`[xml]'<a></b>'`);
     expect(r.stderr).toMatch(/Cannot convert value "<a><\/b>" to type "System.Xml.XmlDocument"/);
   });
+
+  it('a character XML 1.0 does not allow fails the cast, raw or as a reference, as .NET does; tab and line ends do not (the interpreter accepted U+0006)', async () => {
+    await expect(out(`foreach ($x in @("<a>p$([char]6)q</a>", '<a>r&#x6;s</a>', '<a>&#31;</a>', '<a>&#x1f;</a>', "<a b='$([char]1)'/>")) { try { [xml]$x | Out-Null; 'parsed' } catch { $_.FullyQualifiedErrorId } }
+([xml]'<a>t&#9;u&#xA;v&#13;w</a>').a.Length`)).resolves.toEqual(['InvalidCastToXmlDocument', 'InvalidCastToXmlDocument', 'InvalidCastToXmlDocument', 'InvalidCastToXmlDocument', 'InvalidCastToXmlDocument', '7']);
+    const r = await run(`[xml]"<a>p$([char]6)q</a>"`);
+    expect(r.stderr).toContain("hexadecimal value 0x06, is an invalid character.");
+  });
 });
 
 describe('Get-WinEvent records: ToXml() in the Event schema', () => {
@@ -62,6 +69,16 @@ $x.Event.System.EventID
 $x.Event.EventData.Data
 @($r | ForEach-Object { ${INSERTION_STRINGS.text} }) -join '|'`, interp);
     expect(lines).toEqual(['iisctl', '1003', 'user=a&b <c>;', 'user=a&b <c>;']);
+  });
+
+  it('a control character in an event\'s text (raw or as a reference) arrives as U+FFFD: the [xml] cast of the record would fail the whole call', async () => {
+    const { interp } = simRunspace('fast');
+    const lines = await out(`try { New-EventLog -LogName Application -Source iisctl -ErrorAction Stop } catch { }
+Write-EventLog -LogName Application -Source iisctl -EventId 1003 -EntryType Information -Message "pool=a$([char]6)b&#x7;c$([char]9)d"
+$r = @(Get-WinEvent -FilterHashtable @{ LogName = 'Application'; ProviderName = 'iisctl' } -MaxEvents 1)[0]
+try { [xml]$r.ToXml() | Out-Null; 'parsed' } catch { $_.FullyQualifiedErrorId }
+@($r | ForEach-Object { ${INSERTION_STRINGS.text} }) -join '|'`, interp);
+    expect(lines).toEqual(['InvalidCastToXmlDocument', 'pool=a\uFFFDb&#x7;c\td']);
   });
 
   it('an SCM record gives the same insertion strings from its XML as from its Properties, in order', async () => {

@@ -34,11 +34,30 @@ export class XmlParseError extends Error {}
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
+/**
+ * What XML 1.0 allows as a character (https://www.w3.org/TR/xml/#charsets): tab, line feed, carriage
+ * return, U+0020-U+D7FF, U+E000-U+FFFD and the supplementary planes. XmlDocument.LoadXml checks it for
+ * characters in the text and for character references alike (XmlReaderSettings.CheckCharacters, true
+ * by default: https://learn.microsoft.com/dotnet/api/system.xml.xmlreadersettings.checkcharacters).
+ */
+function xmlChar(code: number): boolean {
+  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+}
+
+/** .NET's text for it (checked with pwsh 7.6: "'\u0006', hexadecimal value 0x06, is an invalid character."). */
+function invalidCharacter(code: number, at: number): XmlParseError {
+  const hex = code.toString(16).toUpperCase().padStart(2, '0');
+  return new XmlParseError(`'${String.fromCodePoint(code)}', hexadecimal value 0x${hex}, is an invalid character. Near offset ${at}.`);
+}
+
 function decode(s: string, at: number): string {
   return s.replace(/&(#x[0-9a-fA-F]+|#\d+|\w+);|&/g, (_m, e: string | undefined) => {
     if (!e) throw new XmlParseError(`An error occurred while parsing EntityName. Near offset ${at}.`);
-    if (e.startsWith('#x')) return String.fromCodePoint(parseInt(e.slice(2), 16));
-    if (e.startsWith('#')) return String.fromCodePoint(Number(e.slice(1)));
+    if (e.startsWith('#')) {
+      const code = e.startsWith('#x') ? parseInt(e.slice(2), 16) : Number(e.slice(1));
+      if (!xmlChar(code)) throw invalidCharacter(code, at);
+      return String.fromCodePoint(code);
+    }
     const v = ENTITIES[e];
     if (v === undefined) throw new XmlParseError(`Reference to undeclared entity '${e}'. Near offset ${at}.`);
     return v;
@@ -58,6 +77,11 @@ function splitName(name: string): { prefix: string; localName: string } {
 
 /** Parses a whole document: one root element, optionally an XML declaration and comments around it. */
 export function parseXml(text: string): XmlElementNode {
+  for (let at = 0; at < text.length; at++) {
+    const code = text.codePointAt(at)!;
+    if (!xmlChar(code)) throw invalidCharacter(code, at);
+    if (code > 0xffff) at++;
+  }
   let i = 0;
   const fail = (what: string): never => {
     throw new XmlParseError(`${what} Near offset ${i}.`);
