@@ -40,9 +40,17 @@ export function mutexes(stateFile: string): Record<string, { ownerPid: number; c
   return state.computers[state.localComputer].mutexes ?? {};
 }
 
-/** Polls check (readUntil) until it holds; fails naming `what` after waitMs. */
+/**
+ * How much longer a real-time wait may take on the pwsh engine (scripts/test-pwsh-engine.js): each
+ * simulated host process starts its own pwsh and compiles each script on its first run, seconds of
+ * real time before anything happens (the frozen-host case of faults-matrix missed its 30 s in CI).
+ * A bound on waiting for an event, never an assertion on how long anything took.
+ */
+const WAIT_SCALE = process.env.IISCTL_SIM_ENGINE === 'pwsh' ? 5 : 1;
+
+/** Polls check (readUntil) until it holds; fails naming `what` after waitMs (times WAIT_SCALE). */
 export async function until(check: () => boolean, waitMs = 30_000, what = 'condition'): Promise<void> {
-  if (!(await readUntil(async () => check(), (ok) => ok, waitMs))) throw new Error(`timed out waiting for ${what}`);
+  if (!(await readUntil(async () => check(), (ok) => ok, waitMs * WAIT_SCALE))) throw new Error(`timed out waiting for ${what}`);
 }
 
 /** The holder details recorded in a computer's registry (lower-case value names), if any. Default: the local computer. */
