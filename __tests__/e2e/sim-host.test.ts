@@ -215,7 +215,7 @@ describe('host process', () => {
 describe('generated scripts', () => {
   it.each(generatedBodies.map((b) => [b.name, b.body] as const))('%s parses inside the envelope', async (_name, body) => {
     const parser = await loadParser();
-    const result = parser.checkSyntax(buildEnvelopeScript(body, '@@IISCTL-RESULT:0@@'));
+    const result = parser.checkSyntax(buildEnvelopeScript(body));
     expect(result.errors).toEqual([]);
   });
 });

@@ -168,15 +168,17 @@ public static class IisctlRecorder
 
     /**
      * The envelope's one-line wire format (lib/powershell/envelope.ts toSingleLine): '...' literals,
-     * "`n" "`r" "`t", [char]N codes and (-join [char[]](N,N,...)) runs, joined.
+     * "`n" "`r" "`t", [char]N codes and (-join [char[]](N,N,...)) runs, joined, then an optional
+     * argument ' '...'' (the envelope's marker).
      */
     private const string LineStart = "& ([scriptblock]::Create((-join @(";
     private const string LineEnd = "))))";
+    private static readonly Regex Argument = new Regex(" '(?:[\\x20-\\x26\\x28-\\x7e]|'')*'$");
     private static readonly Regex Item = new Regex("\\G(?:'((?:[^']|'')*)'|\\[char\\](\\d{1,5})|\"`([nrt])\"|\\(-join \\[char\\[\\]\\]\\((\\d{1,5}(?:,\\d{1,5})+)\\)\\))(,|$)");
 
     private static Ast Decode(string line)
     {
-        string t = line.Trim();
+        string t = Argument.Replace(line.Trim(), "");
         if (!t.StartsWith(LineStart, StringComparison.Ordinal) || !t.EndsWith(LineEnd, StringComparison.Ordinal)) return null;
         string inner = t.Substring(LineStart.Length, t.Length - LineStart.Length - LineEnd.Length);
         var script = new StringBuilder();

@@ -83,14 +83,26 @@ export function resultScript(body: string, finish: string): string {
   ].join('\n');
 }
 
-/** The full script for a body: preferences, try/catch, one result line. */
-export function buildEnvelopeScript(body: PsCode, marker: string): string {
-  return resultScript(body.text, `[Console]::Out.WriteLine('${marker}' + $iisctlJson)`);
+/** The envelope's parameter: the marker its result line starts with. */
+const MARKER_VARIABLE = 'iisctlMarker';
+
+/**
+ * The full script for a body: preferences, try/catch, one result line. The call's marker is its
+ * one argument ($iisctlMarker), not part of its text: PowerShell keeps the compiled form of each
+ * script text it creates (ScriptBlock.Create looks the text up in a cache of up to 1 024 texts,
+ * TryGetCachedScriptBlock in
+ * https://github.com/PowerShell/PowerShell/blob/master/src/System.Management.Automation/engine/runtime/CompiledScriptBlock.cs,
+ * 5.1's System.Management.Automation has the same cache), so the second status() sends a text
+ * PowerShell has already compiled; a marker written into the text made every call a new text.
+ */
+export function buildEnvelopeScript(body: PsCode): string {
+  return `param([string]$${MARKER_VARIABLE})\n${resultScript(body.text, `[Console]::Out.WriteLine($${MARKER_VARIABLE} + $iisctlJson)`)}`;
 }
 
 /**
  * The wire format of one call, written by the library and read back by the simulated host
- * (lib/sim/host.ts): `& ([scriptblock]::Create((-join @(ITEMS))))` where each of ITEMS is
+ * (lib/sim/host.ts): `& ([scriptblock]::Create((-join @(ITEMS)))) 'ARGUMENT'` (the argument, the
+ * call's marker, only for the envelope: buildEnvelopeScript) where each of ITEMS is
  * - a single-quoted literal of printable ASCII (a ' doubled),
  * - "`n", "`r" or "`t" for a line feed, carriage return or tab (escape sequences of double-quoted
  *   strings in Windows PowerShell 5.1 too: https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_special_characters?view=powershell-5.1),
@@ -102,8 +114,8 @@ export function buildEnvelopeScript(body: PsCode, marker: string): string {
  * suspicious-content words (suspicious.ts; FromBase64String, which the base64 form used, is one),
  * so a normal call is not logged as a Warning 4104 event.
  * Why escapes and runs rather than a `[char]N` per unit: every cast in the line is one more
- * conversion PowerShell compiles for this call (the marker makes every line new, so nothing is
- * reused), and a `[char]10` per line end made the line cost more to compile than the script it
+ * conversion PowerShell compiles for this call (the line itself is new text for every call: its
+ * marker argument), and a `[char]10` per line end made the line cost more to compile than the script it
  * carries (pwsh 7.6 here: 16 ms against 1.2 ms per line for a 100-line script).
  */
 const LINE_START = '& ([scriptblock]::Create((-join @(';
@@ -112,8 +124,14 @@ const PRINTABLE = /^[\x20-\x7e]$/;
 const ESCAPES: Record<string, string> = { '\n': '"`n"', '\r': '"`r"', '\t': '"`t"' };
 const UNESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t' };
 
-/** One ASCII line that makes PowerShell build and run `script` in a child scope (see LINE_START). */
-export function toSingleLine(script: string): string {
+/** A trailing argument of a line: one single-quoted literal of printable ASCII. */
+const ARGUMENT = / '((?:[\x20-\x26\x28-\x7e]|'')*)'$/;
+
+/**
+ * One ASCII line that makes PowerShell build and run `script` in a child scope (see LINE_START),
+ * with `argument` (printable ASCII) as its one argument when given.
+ */
+export function toSingleLine(script: string, argument?: string): string {
   const items: string[] = [];
   let literal = '';
   let codes: number[] = [];
@@ -139,12 +157,14 @@ export function toSingleLine(script: string): string {
   }
   flush();
   if (items.length === 0) items.push("''");
-  return `${LINE_START}${items.join(',')}${LINE_END}`;
+  const passed = argument === undefined ? '' : ` '${argument.replace(/'/g, "''")}'`;
+  if (passed && !ARGUMENT.test(passed)) throw new RangeError('a line argument is printable ASCII');
+  return `${LINE_START}${items.join(',')}${LINE_END}${passed}`;
 }
 
-/** The script a line of toSingleLine's format carries, or undefined for any other line. */
+/** The script a line of toSingleLine's format carries (without its argument), or undefined for any other line. */
 export function fromSingleLine(line: string): string | undefined {
-  const t = line.trim();
+  const t = line.trim().replace(ARGUMENT, '');
   if (!t.startsWith(LINE_START) || !t.endsWith(LINE_END)) return undefined;
   const inner = t.slice(LINE_START.length, t.length - LINE_END.length);
   const item = /'((?:[^']|'')*)'|\[char\](\d{1,5})|"`([nrt])"|\(-join \[char\[\]\]\((\d{1,5}(?:,\d{1,5})+)\)\)/y;
@@ -168,8 +188,8 @@ export function fromSingleLine(line: string): string | undefined {
 }
 
 export function wrapScript(body: PsCode, marker: string = newMarker()): WrappedScript {
-  const script = buildEnvelopeScript(body, marker);
-  return { line: toSingleLine(script), script, marker };
+  const script = buildEnvelopeScript(body);
+  return { line: toSingleLine(script, marker), script, marker };
 }
 
 /**

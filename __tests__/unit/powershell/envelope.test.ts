@@ -34,17 +34,32 @@ describe('script envelope', () => {
   });
 
   it('sets Stop, silences progress and warnings, and writes one marker line', () => {
-    const marker = newMarker();
-    const script = buildEnvelopeScript(body, marker);
+    const script = buildEnvelopeScript(body);
     expect(script).toMatch(/^\$ErrorActionPreference = 'Stop'$/m);
     expect(script).toMatch(/^\$ProgressPreference = 'SilentlyContinue'$/m);
     expect(script).toMatch(/^\$WarningPreference = 'SilentlyContinue'$/m);
-    expect(script.split(marker)).toHaveLength(2);
+    expect(script).toMatch(/^param\(\[string\]\$iisctlMarker\)\n/);
+    expect(script.split('[Console]::Out.WriteLine($iisctlMarker + $iisctlJson)')).toHaveLength(2);
     expect(script).toContain('-Depth 10 -Compress');
   });
 
+  it('passes the marker as the line\'s argument, so two calls of one body send the same script text (PowerShell reuses its compiled form)', () => {
+    const first = wrapScript(body);
+    const second = wrapScript(body);
+    expect(first.marker).not.toBe(second.marker);
+    expect(first.script).toBe(second.script);
+    expect(first.script).not.toContain(first.marker);
+    expect(first.line.endsWith(`)))) '${first.marker}'`)).toBe(true);
+    expect(fromSingleLine(first.line)).toBe(first.script);
+    expect(fromSingleLine(second.line)).toBe(first.script);
+    // The argument is one literal: a quote in it is doubled, and anything but printable ASCII is refused.
+    expect(toSingleLine('x', "a'b")).toBe("& ([scriptblock]::Create((-join @('x')))) 'a''b'");
+    expect(fromSingleLine(toSingleLine('x', "a'b"))).toBe('x');
+    expect(() => toSingleLine('x', 'a\nb')).toThrow(RangeError);
+  });
+
   it('keeps a multi-line string literal in the body unchanged', () => {
-    const script = buildEnvelopeScript(ps`Write-Output ${'line1\n  line2'}`, newMarker());
+    const script = buildEnvelopeScript(ps`Write-Output ${'line1\n  line2'}`);
     expect(script).toContain("Write-Output 'line1\n  line2'");
   });
 
