@@ -41,6 +41,16 @@ try { [xml]$r.ToXml() | Out-Null; 'parsed' } catch { $_.FullyQualifiedErrorId }
     expect(out.stdout.trim().split(/\r?\n/)).toEqual(['InvalidCastToXmlDocument', 'pool=a\uFFFDb\tc']);
   });
 
+  it('a hashtable or custom object of one entry, and a list of one, reach the simulator as they are (the module\'s own conversion unrolled the one pair: a one-time recycle schedule failed)', async () => {
+    const out = await host.send(toSingleLine(`$filter = "system.applicationHost/applicationPools/add[@name='DefaultAppPool']/recycling/periodicRestart"
+Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Filter $filter -Name schedule -Value @(@{ value = '03:00:00' })
+@(Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Filter "$filter/schedule" -Name Collection).ForEach({ [string]$_.value }) -join ','
+Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Filter $filter -Name schedule -Value ([pscustomobject]@{ value = '04:00:00' })
+@(Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Filter "$filter/schedule" -Name Collection).ForEach({ [string]$_.value }) -join ','`));
+    expect(out.stderr).toBe('');
+    expect(out.stdout.trim().split(/\r?\n/)).toEqual(['03:00:00', '04:00:00']);
+  });
+
   it('loads Wire.cs compiled once, from the cache directory named by what the module is made of', async () => {
     const out = await host.send("[IisctlSim.Wire].Assembly.Location; (Get-Command Get-Service).CommandType");
     const [location, commandType] = out.stdout.trim().split(/\r?\n/);

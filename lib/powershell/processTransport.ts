@@ -122,6 +122,11 @@ export class ProcessTransport implements Transport {
    * One call in node-powershell's protocol (child-shell Shell.invokeCommand): a fresh 16-character
    * delimiter written to stderr and stdout before and after the line; the call's output is what
    * lies between the two delimiters on each stream. Rejects when the process ends first.
+   * node-powershell writes each delimiter statement on a line of its own; here the two of each side
+   * share one line (`;`): every line read from stdin is a pipeline of its own for the console host,
+   * and two fewer cost ~1.3 ms less per call (pwsh 7.6 here, 3.8-4.0 against 2.4-2.7 ms for `1`). The
+   * call's own line stays alone: a terminating error ends the rest of its line, and the delimiters
+   * after it must still be written.
    */
   send(line: string): Promise<TransportOutput> {
     if (this.exited) return Promise.reject(new Error(`the PowerShell process ended (${this.exitDetail})`));
@@ -159,7 +164,7 @@ export class ProcessTransport implements Transport {
       stdout.resume();
       stderr.resume();
       this.onEnd.add(onExit);
-      const mark = `[Console]::Error.WriteLine("${delimiter}")${EOL}[Console]::Out.WriteLine("${delimiter}")${EOL}`;
+      const mark = `[Console]::Error.WriteLine("${delimiter}");[Console]::Out.WriteLine("${delimiter}")${EOL}`;
       stdin.write(`${mark}${line}${EOL}${mark}`);
     });
   }

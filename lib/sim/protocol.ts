@@ -3,7 +3,8 @@
  * as node-powershell drives it (docs/sources.md §P1.2, §P1.3, §P1.10, §P2.1):
  *
  * - stdin is read line by line, strictly in order: a running statement blocks every later line;
- * - `[Console]::Out.WriteLine("D")` / `[Console]::Error.WriteLine("D")` delimiter lines are echoed
+ * - `[Console]::Out.WriteLine("D")` / `[Console]::Error.WriteLine("D")` delimiter statements, one
+ *   or more on a line joined by `;` (lib/powershell/processTransport.ts send), are echoed in order
  *   as `D` + LF (not CRLF: node-powershell's end detection misses a CRLF delimiter that arrives in
  *   one chunk, docs/sources.md §P1.3);
  * - like ConsoleHost's InputLoop, a line that is an incomplete statement switches to block mode:
@@ -34,7 +35,8 @@ export interface ProtocolIo {
   exit(code: number): void;
 }
 
-const DELIMITER = /^\[Console\]::(Out|Error)\.WriteLine\("([0-9A-Za-z]+)"\)$/;
+const DELIMITER_STATEMENT = /\[Console\]::(Out|Error)\.WriteLine\("([0-9A-Za-z]+)"\)/g;
+const DELIMITER_LINE = /^\[Console\]::(?:Out|Error)\.WriteLine\("[0-9A-Za-z]+"\)(?:;\[Console\]::(?:Out|Error)\.WriteLine\("[0-9A-Za-z]+"\))*$/;
 
 export function serve(runner: LineRunner, io: ProtocolIo): void {
   const lines: string[] = [];
@@ -70,9 +72,8 @@ export function serve(runner: LineRunner, io: ProtocolIo): void {
           }
           continue;
         }
-        const delimiter = DELIMITER.exec(line);
-        if (delimiter) {
-          (delimiter[1] === 'Out' ? io.writeOut : io.writeErr)(`${delimiter[2]}\n`);
+        if (DELIMITER_LINE.test(line)) {
+          for (const d of line.matchAll(DELIMITER_STATEMENT)) (d[1] === 'Out' ? io.writeOut : io.writeErr)(`${d[2]}\n`);
           continue;
         }
         if (line.trim() === '') continue;

@@ -30,6 +30,15 @@ describe('simulated host protocol', () => {
     expect(h.err.join('')).toBe('abc123\nabc123\n');
   });
 
+  it('echoes the delimiter statements of one line in order (the library writes each side\'s two on one line)', async () => {
+    const h = harness();
+    h.input.write('[Console]::Error.WriteLine("d1");[Console]::Out.WriteLine("d1")\r\nGet-Date\r\n[Console]::Error.WriteLine("d1");[Console]::Out.WriteLine("d1")\r\n');
+    await h.settle();
+    expect(h.out.join('')).toBe('d1\nran:Get-Date\r\nd1\n');
+    expect(h.err.join('')).toBe('d1\nd1\n');
+    expect(h.ran).toEqual(['Get-Date']);
+  });
+
   it('handles lines split across chunks', async () => {
     const h = harness();
     h.input.write('Get-');

@@ -30,12 +30,6 @@ if ($env:IISCTL_SIM_PID) {
     Microsoft.PowerShell.Management\Remove-Item -Path Env:IISCTL_SIM_PID
 }
 $script:Utf8 = [System.Text.UTF8Encoding]::new($false)
-$script:Socket = [System.Net.Sockets.Socket]::new([System.Net.Sockets.AddressFamily]::Unix, [System.Net.Sockets.SocketType]::Stream, [System.Net.Sockets.ProtocolType]::Unspecified)
-$script:Socket.Connect([System.Net.Sockets.UnixDomainSocketEndPoint]::new($env:IISCTL_SIM_BRIDGE))
-$script:Stream = [System.Net.Sockets.NetworkStream]::new($script:Socket, $true)
-$script:Reader = [System.IO.StreamReader]::new($script:Stream, $script:Utf8)
-$script:Writer = [System.IO.StreamWriter]::new($script:Stream, $script:Utf8)
-$script:Writer.AutoFlush = $true
 # Replies are read by Wire.cs (the simulator's objects: PSTypeNames, properties, methods; ids and
 # texts kept in weak tables, so pwsh forgets the objects freely). Compiling it is most of the
 # module's start-up, so it is compiled once into $env:IISCTL_SIM_CACHE (a directory named by the
@@ -59,6 +53,8 @@ if ('IisctlSim.Wire' -as [type]) {
 } else {
     Microsoft.PowerShell.Utility\Add-Type -Path (Join-Path $PSScriptRoot 'Wire.cs')
 }
+# This runspace's connection to the simulator (requests and replies: Wire.cs Send).
+[IisctlSim.Wire]::Connect($env:IISCTL_SIM_BRIDGE)
 $script:Ids = [IisctlSim.Wire]::Ids
 $script:Methods = @{}
 [IisctlSim.Wire]::ToText = { $text = $null; [void][IisctlSim.Wire]::Texts.TryGetValue($this, [ref]$text); [string]$text }
@@ -69,42 +65,12 @@ $script:Methods = @{}
     $ExecutionContext.SessionState.Module.NewBoundScriptBlock($script:Methods[$Name])
 }
 
-function Send-IisctlSim([System.Collections.IDictionary]$Request) {
-    $script:Writer.WriteLine((Microsoft.PowerShell.Utility\ConvertTo-Json -InputObject $Request -Depth 64 -Compress))
-    $line = $script:Reader.ReadLine()
-    if ($null -eq $line) { throw [System.InvalidOperationException]::new('iisctl simulator: the bridge to the simulated machine is closed.') }
-    [IisctlSim.Wire]::Parse($line)
-}
+function Send-IisctlSim([System.Collections.IDictionary]$Request) { [IisctlSim.Wire]::Send($Request) }
 
-# ---- values: PowerShell -> simulator -----------------------------------------------------------
+# ---- values: PowerShell -> simulator: Wire.cs ToWire -------------------------------------------
 
-function ConvertTo-IisctlWire($Value, [int]$Depth = 0) {
-    if ($null -eq $Value) { return $null }
-    $id = $null
-    # (-is [psobject] is no test here: it looks at the base object.)
-    if ($script:Ids.TryGetValue($Value, [ref]$id)) { return @{ '$ref' = $id } }
-    $base = $Value.psobject.BaseObject
-    # A simulated object as a parameter took its parameter's type (a SimArg class below): send the object.
-    if ($base.GetType().Name -like 'SimArg*') { return ConvertTo-IisctlWire $base.Value $Depth }
-    if ($base -is [System.Management.Automation.SwitchParameter]) { return $base.IsPresent }
-    if ($base -is [string] -or $base -is [bool]) { return $base }
-    if ($base -is [char]) { return [string]$base }
-    if ($base -is [enum]) { return $base.ToString() }
-    if ($base -is [int] -or $base -is [long] -or $base -is [double] -or $base -is [uint32] -or $base -is [int16] -or $base -is [byte] -or $base -is [decimal] -or $base -is [single] -or $base -is [uint64]) { return $base }
-    if ($base -is [datetime]) { return @{ '$date' = [long](($base.ToUniversalTime() - [datetime]::UnixEpoch).TotalMilliseconds); k = [string]$base.Kind } }
-    if ($base -is [pscredential]) { return @{ '$cred' = $base.UserName } }
-    if ($base -is [scriptblock] -or $Depth -gt 8) { return @{ '$str' = [string]$Value } }
-    if ($base -is [System.Collections.IDictionary]) {
-        $pairs = foreach ($k in $base.Keys) { , @((ConvertTo-IisctlWire $k ($Depth + 1)), (ConvertTo-IisctlWire $base[$k] ($Depth + 1))) }
-        return @{ '$hash' = @($pairs); o = ($base -is [System.Collections.Specialized.OrderedDictionary]) }
-    }
-    if ($base -is [System.Collections.IEnumerable]) { return , @(foreach ($x in $base) { ConvertTo-IisctlWire $x ($Depth + 1) }) }
-    if ($base -is [System.Management.Automation.PSCustomObject]) {
-        $pairs = foreach ($p in $Value.psobject.Properties) { , @($p.Name, (ConvertTo-IisctlWire $p.Value ($Depth + 1))) }
-        return @{ '$custom' = @($pairs) }
-    }
-    return @{ '$str' = [string]$Value }
-}
+# The comma keeps a list one value (a function would write its items one by one).
+function ConvertTo-IisctlWire($Value) { , [IisctlSim.Wire]::ToWire($Value) }
 
 # ---- values: simulator -> PowerShell: Wire.cs, when the reply is read ------------------------------
 
@@ -163,29 +129,10 @@ function Write-IisctlSimReply($Cmdlet, $Reply) {
 # The common parameters are PowerShell's (-ErrorAction, -WarningAction...): only -WhatIf reaches the simulator.
 $script:Common = @()
 
-# A compiled cmdlet honours its caller's preference variables; a script module's function does not
-# see them, it looks them up in the module's own scopes
-# (https://github.com/PowerShell/PowerShell/issues/4568), so `$ErrorActionPreference = 'Stop'` in a
-# script would not make a shadowing function's error terminating. They are copied here from the
-# caller's session state ($PSCmdlet.SessionState), unless the matching common parameter was given.
-$script:Preferences = [ordered]@{ ErrorActionPreference = 'ErrorAction'; WarningPreference = 'WarningAction'; InformationPreference = 'InformationAction'; VerbosePreference = 'Verbose'; DebugPreference = 'Debug'; WhatIfPreference = 'WhatIf'; ConfirmPreference = 'Confirm' }
-
-# Dot-sourced (`. $script:CopyPreferences $Cmdlet $Bound`), so the variables are set in the scope of
-# the function calling it, the one whose $Cmdlet writes the errors; PSVariable.Set sets them in the
-# current scope as Set-Variable would, without a cmdlet call per variable (speed: every call runs it).
-$script:CopyPreferences = {
-    param($Cmdlet, [System.Collections.IDictionary]$Bound)
-    foreach ($p in $script:Preferences.GetEnumerator()) {
-        if (-not $Bound.ContainsKey($p.Value)) { $ExecutionContext.SessionState.PSVariable.Set($p.Key, $Cmdlet.SessionState.PSVariable.GetValue($p.Key)) }
-    }
-}
-
+# A shadowed cmdlet's call: Wire.cs Invoke copies the caller's preference variables into this
+# function's scope (so $Cmdlet's errors follow them), sends the bound parameters, returns the reply.
 function Invoke-IisctlSim($Cmdlet, [string]$Name, [System.Collections.IDictionary]$Bound) {
-    . $script:CopyPreferences $Cmdlet $Bound
-    $params = @{}
-    foreach ($k in $Bound.Keys) { if ($script:Common -notcontains $k) { $params[$k] = ConvertTo-IisctlWire $Bound[$k] } }
-    $reply = Send-IisctlSim @{ op = 'cmd'; name = $Name; set = $Cmdlet.ParameterSetName; params = $params; whatIf = $(if ($Bound.ContainsKey('WhatIf')) { [bool]$Bound['WhatIf'] } else { [bool]$WhatIfPreference }) }
-    Write-IisctlSimReply $Cmdlet $reply
+    Write-IisctlSimReply $Cmdlet ([IisctlSim.Wire]::Invoke($Cmdlet, $Name, $Bound, $ExecutionContext.SessionState))
 }
 
 # Paths on the simulated drives: the registry (HKLM:, HKCU:, Registry::) and IIS: (WebAdministration).
@@ -226,7 +173,7 @@ $script:RemotingBodies = @{
 }
 
 function Invoke-IisctlSimRemote($Cmdlet, [System.Collections.IDictionary]$Bound) {
-    . $script:CopyPreferences $Cmdlet $Bound
+    [IisctlSim.Wire]::CopyPreferences($Cmdlet, $Bound, $ExecutionContext.SessionState)
     $text = [string]$Bound['ScriptBlock']
     $arguments = @(if ($Bound.ContainsKey('ArgumentList')) { foreach ($a in $Bound['ArgumentList']) { [IisctlSim.Remote]::Cross($a) } })
     # The other parameters go to the step too, which refuses those the simulator does not model.
@@ -278,7 +225,7 @@ function Invoke-IisctlSimRemoteRun($Cmdlet, $Run, [string]$Text, [object[]]$Argu
 function Remove-IisctlSimRunspace($Runspace) {
     $ps = [powershell]::Create()
     $ps.Runspace = $Runspace
-    try { [void]$ps.AddScript('& (Microsoft.PowerShell.Core\Get-Module -Name SimWindows) { $script:Stream.Dispose() }').Invoke() } finally { $ps.Dispose() }
+    try { [void]$ps.AddScript('& (Microsoft.PowerShell.Core\Get-Module -Name SimWindows) { [IisctlSim.Wire]::Disconnect() }').Invoke() } finally { $ps.Dispose() }
     $Runspace.Dispose()
 }
 
@@ -345,6 +292,7 @@ $script:ClockBodies = @{
 
 $catalog = Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($env:IISCTL_SIM_CATALOG)) -AsHashtable -Depth 64
 $script:Common = @($catalog.commonParameters) + @($catalog.riskMitigationParameters)
+[IisctlSim.Wire]::Common = [System.Collections.Generic.HashSet[string]]::new([string[]]$script:Common, [System.StringComparer]::OrdinalIgnoreCase)
 # Objects only the simulated Windows makes (PSCustomObjects with the real type's PSTypeNames): a
 # parameter of such a type takes a SimArg class, which converts only from an object of that
 # PSTypeName, so the binder refuses anything else and tries the next parameter or set, as it does

@@ -5,11 +5,15 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Specialized;
+using System.Globalization;
+using System.IO;
 using System.Management.Automation;
 using System.Management.Automation.Remoting;
 using System.Management.Automation.Runspaces;
+using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 
 namespace IisctlSim
@@ -33,6 +37,8 @@ namespace IisctlSim
             public Func<string, ScriptBlock> MethodFor; public Func<string, ScriptBlock> PropertyFor; public ScriptBlock ToText;
             /// <summary>MethodFor's block per method name, asked once: calling into PowerShell for every method of every object was most of a reply's reading.</summary>
             public readonly Dictionary<string, ScriptBlock> MethodBlocks = new Dictionary<string, ScriptBlock>(StringComparer.OrdinalIgnoreCase);
+            /// <summary>This runspace's connection to the simulator (Connect).</summary>
+            public Stream Stream; public StreamReader Reader; public StreamWriter Writer;
         }
         static readonly ConditionalWeakTable<Runspace, RunspaceHooks> hooks = new ConditionalWeakTable<Runspace, RunspaceHooks>();
         static readonly RunspaceHooks noRunspace = new RunspaceHooks();
@@ -52,6 +58,215 @@ namespace IisctlSim
                 return block;
             }
         }
+
+        // ---- requests: PowerShell -> simulator --------------------------------------------------
+        // Every shadowed cmdlet's call goes through here (SimWindows.psm1 Invoke-IisctlSim): done in
+        // script functions, building and writing a request cost more than the simulator's answer.
+
+        static readonly UTF8Encoding utf8 = new UTF8Encoding(false);
+
+        /// <summary>Connects this runspace's module to the simulator's socket (bridge.ts).</summary>
+        public static void Connect(string path)
+        {
+            RunspaceHooks h = Hooks();
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            socket.Connect(new UnixDomainSocketEndPoint(path));
+            h.Stream = new NetworkStream(socket, true);
+            h.Reader = new StreamReader(h.Stream, utf8);
+            h.Writer = new StreamWriter(h.Stream, utf8) { AutoFlush = true };
+        }
+
+        /// <summary>Ends this runspace's connection (a remote runspace ends with it).</summary>
+        public static void Disconnect()
+        {
+            RunspaceHooks h = Hooks();
+            if (h.Stream != null) h.Stream.Dispose();
+            h.Stream = null; h.Reader = null; h.Writer = null;
+        }
+
+        /// <summary>One request, one reply line: the reply read into PowerShell values (Parse).</summary>
+        public static object Send(IDictionary request)
+        {
+            RunspaceHooks h = Hooks();
+            string line = null;
+            if (h.Writer != null)
+            {
+                var json = new StringBuilder();
+                WriteJson(json, request, 0);
+                h.Writer.WriteLine(json.ToString());
+                line = h.Reader.ReadLine();
+            }
+            if (line == null) throw new InvalidOperationException("iisctl simulator: the bridge to the simulated machine is closed.");
+            return Parse(line);
+        }
+
+        /// <summary>The common parameters (-ErrorAction...): PowerShell's business, not sent; set by the module from the catalog.</summary>
+        public static HashSet<string> Common = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>Preference variable -> the common parameter that overrides it.</summary>
+        static readonly string[][] preferences =
+        {
+            new[] { "ErrorActionPreference", "ErrorAction" }, new[] { "WarningPreference", "WarningAction" },
+            new[] { "InformationPreference", "InformationAction" }, new[] { "VerbosePreference", "Verbose" },
+            new[] { "DebugPreference", "Debug" }, new[] { "WhatIfPreference", "WhatIf" }, new[] { "ConfirmPreference", "Confirm" },
+        };
+
+        /// <summary>
+        /// A compiled cmdlet honours its caller's preference variables; a script module's function does
+        /// not see them, it looks them up in the module's own scopes
+        /// (https://github.com/PowerShell/PowerShell/issues/4568), so `$ErrorActionPreference = 'Stop'`
+        /// in a script would not make a shadowing function's error terminating. They are copied from the
+        /// caller's session state ($PSCmdlet.SessionState) into the current scope of `into` (the calling
+        /// function's $ExecutionContext.SessionState, whose $Cmdlet writes the errors), unless the
+        /// matching common parameter was given.
+        /// </summary>
+        public static void CopyPreferences(PSCmdlet cmdlet, IDictionary bound, SessionState into)
+        {
+            foreach (string[] p in preferences)
+            {
+                if (!bound.Contains(p[1])) into.PSVariable.Set(p[0], cmdlet.SessionState.PSVariable.GetValue(p[0]));
+            }
+        }
+
+        /// <summary>A shadowed cmdlet's call: its bound parameters to the simulator, the reply back (SimWindows.psm1 Write-IisctlSimReply writes it).</summary>
+        public static object Invoke(PSCmdlet cmdlet, string name, IDictionary bound, SessionState into)
+        {
+            CopyPreferences(cmdlet, bound, into);
+            var parameters = new Hashtable();
+            foreach (DictionaryEntry e in bound)
+            {
+                if (!Common.Contains((string)e.Key)) parameters[e.Key] = ToWire(e.Value);
+            }
+            bool whatIf = bound.Contains("WhatIf") ? LanguagePrimitives.IsTrue(bound["WhatIf"]) : LanguagePrimitives.IsTrue(into.PSVariable.GetValue("WhatIfPreference"));
+            return Send(new Hashtable { { "op", "cmd" }, { "name", name }, { "set", cmdlet.ParameterSetName }, { "params", parameters }, { "whatIf", whatIf } });
+        }
+
+        /// <summary>
+        /// A PowerShell value in the bridge's wire format (bridge.ts decode): a simulated object as its
+        /// id, dates, hashtables, custom objects and credentials (the user name only) tagged, anything
+        /// that cannot cross as its text.
+        /// </summary>
+        public static object ToWire(object value) { return ToWire(value, 0); }
+
+        static object ToWire(object value, int depth)
+        {
+            if (value == null) return null;
+            object id;
+            if (Ids.TryGetValue(value, out id)) return new Hashtable { { "$ref", id } };
+            var pso = value as PSObject;
+            object b = pso != null ? pso.BaseObject : value;
+            if (b == null) return null;
+            Type type = b.GetType();
+            // A simulated object as a parameter took its parameter's type (a SimArg class of the module): send the object.
+            if (!type.IsArray && type.Name.StartsWith("SimArg", StringComparison.Ordinal)) return ToWire(type.GetProperty("Value").GetValue(b), depth);
+            if (b is SwitchParameter) return ((SwitchParameter)b).IsPresent;
+            if (b is string || b is bool) return b;
+            if (b is char) return b.ToString();
+            if (b is Enum) return b.ToString();
+            if (b is int || b is long || b is double || b is uint || b is short || b is byte || b is decimal || b is float || b is ulong) return b;
+            if (b is DateTime)
+            {
+                var d = (DateTime)b;
+                return new Hashtable { { "$date", (long)Math.Round((d.ToUniversalTime() - DateTime.UnixEpoch).TotalMilliseconds) }, { "k", d.Kind.ToString() } };
+            }
+            if (b is PSCredential) return new Hashtable { { "$cred", ((PSCredential)b).UserName } };
+            if (b is ScriptBlock || depth > 8) return new Hashtable { { "$str", LanguagePrimitives.ConvertTo<string>(value) } };
+            var dictionary = b as IDictionary;
+            if (dictionary != null)
+            {
+                var pairs = new List<object>();
+                foreach (DictionaryEntry e in dictionary) pairs.Add(new[] { ToWire(e.Key, depth + 1), ToWire(e.Value, depth + 1) });
+                return new Hashtable { { "$hash", pairs.ToArray() }, { "o", b is OrderedDictionary } };
+            }
+            var enumerable = b as IEnumerable;
+            if (enumerable != null)
+            {
+                var items = new List<object>();
+                foreach (object x in enumerable) items.Add(ToWire(x, depth + 1));
+                return items.ToArray();
+            }
+            if (b is PSCustomObject)
+            {
+                var pairs = new List<object>();
+                foreach (PSPropertyInfo p in PSObject.AsPSObject(value).Properties) pairs.Add(new[] { p.Name, ToWire(p.Value, depth + 1) });
+                return new Hashtable { { "$custom", pairs.ToArray() } };
+            }
+            return new Hashtable { { "$str", LanguagePrimitives.ConvertTo<string>(value) } };
+        }
+
+        /// <summary>
+        /// The request as JSON: dictionaries as objects, lists as arrays; every character outside
+        /// printable ASCII \u-escaped (a lone surrogate of a hostile value included, which JSON.parse
+        /// takes as it is).
+        /// </summary>
+        static void WriteJson(StringBuilder o, object v, int depth)
+        {
+            if (depth > 64) throw new InvalidOperationException("iisctl simulator: a request nested too deep for the bridge.");
+            var pso = v as PSObject;
+            if (pso != null) v = pso.BaseObject;
+            if (v == null) { o.Append("null"); return; }
+            if (v is string) { WriteString(o, (string)v); return; }
+            if (v is bool) { o.Append((bool)v ? "true" : "false"); return; }
+            if (v is char || v is Enum) { WriteString(o, v.ToString()); return; }
+            if (v is double || v is float)
+            {
+                double d = Convert.ToDouble(v, CultureInfo.InvariantCulture);
+                if (double.IsNaN(d) || double.IsInfinity(d)) WriteString(o, d.ToString(CultureInfo.InvariantCulture));
+                else o.Append(d.ToString("R", CultureInfo.InvariantCulture));
+                return;
+            }
+            if (v is int || v is long || v is uint || v is short || v is byte || v is decimal || v is ulong || v is sbyte || v is ushort)
+            {
+                o.Append(Convert.ToString(v, CultureInfo.InvariantCulture));
+                return;
+            }
+            var dictionary = v as IDictionary;
+            if (dictionary != null)
+            {
+                o.Append('{');
+                bool first = true;
+                foreach (DictionaryEntry e in dictionary)
+                {
+                    if (!first) o.Append(',');
+                    first = false;
+                    WriteString(o, Convert.ToString(e.Key, CultureInfo.InvariantCulture));
+                    o.Append(':');
+                    WriteJson(o, e.Value, depth + 1);
+                }
+                o.Append('}');
+                return;
+            }
+            var enumerable = v as IEnumerable;
+            if (enumerable != null)
+            {
+                o.Append('[');
+                bool first = true;
+                foreach (object x in enumerable)
+                {
+                    if (!first) o.Append(',');
+                    first = false;
+                    WriteJson(o, x, depth + 1);
+                }
+                o.Append(']');
+                return;
+            }
+            WriteString(o, v.ToString());
+        }
+
+        static void WriteString(StringBuilder o, string s)
+        {
+            o.Append('"');
+            foreach (char c in s)
+            {
+                if (c == '"') o.Append("\\\"");
+                else if (c == '\\') o.Append("\\\\");
+                else if (c < 0x20 || c > 0x7e) o.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                else o.Append(c);
+            }
+            o.Append('"');
+        }
+
+        // ---- replies: simulator -> PowerShell ---------------------------------------------------
 
         public static object Parse(string json)
         {
@@ -138,11 +353,13 @@ namespace IisctlSim
             foreach (JsonElement t in e.GetProperty("t").EnumerateArray()) o.TypeNames.Add(t.GetString());
             Texts.AddOrUpdate(o, e.GetProperty("s").GetString());
             // Where PowerShell's type data gives the type a member of that name (ServiceController's ToString), it stays.
-            if (!HasEtsMethod(o, "ToString")) o.Members.Add(new PSScriptMethod("ToString", ToText));
+            string types = string.Join("\n", o.TypeNames);
+            var added = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            if (!HasEtsMethod(o, types, "ToString")) { o.Members.Add(new PSScriptMethod("ToString", ToText)); added.Add("ToString"); }
             foreach (JsonElement m in e.GetProperty("m").EnumerateArray())
             {
                 string name = m.GetString();
-                if (!HasEtsMethod(o, name)) o.Members.Add(new PSScriptMethod(name, MethodBlock(name)));
+                if (!added.Contains(name) && !HasEtsMethod(o, types, name)) { o.Members.Add(new PSScriptMethod(name, MethodBlock(name))); added.Add(name); }
             }
             Ids.AddOrUpdate(o, id.GetInt64());
             return o;
@@ -173,10 +390,19 @@ namespace IisctlSim
             }
         }
 
-        static bool HasEtsMethod(PSObject o, string name)
+        /// <summary>
+        /// Whether the type data of the object's type names has a method of that name, asked once per
+        /// type names and method: looking a member up in the type data was most of reading a reply
+        /// (a ServiceController with its related services is some ten objects of ten methods each).
+        /// </summary>
+        static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> etsMethods = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
+        static bool HasEtsMethod(PSObject o, string types, string name)
         {
-            PSMethodInfo m = o.Methods[name];
-            return m is PSScriptMethod || m is PSCodeMethod;
+            return etsMethods.GetOrAdd(types + "\0" + name, _ =>
+            {
+                PSMethodInfo m = o.Methods[name];
+                return m is PSScriptMethod || m is PSCodeMethod;
+            });
         }
     }
 
