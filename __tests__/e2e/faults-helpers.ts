@@ -48,9 +48,14 @@ export function mutexes(stateFile: string): Record<string, { ownerPid: number; c
  */
 const WAIT_SCALE = process.env.IISCTL_SIM_ENGINE === 'pwsh' ? 5 : 1;
 
+/** A real-time wait's bound on this engine (WAIT_SCALE), for a test whose timeout must cover it. */
+export function scaledWaitMs(waitMs: number): number {
+  return waitMs * WAIT_SCALE;
+}
+
 /** Polls check (readUntil) until it holds; fails naming `what` after waitMs (times WAIT_SCALE). */
 export async function until(check: () => boolean, waitMs = 30_000, what = 'condition'): Promise<void> {
-  if (!(await readUntil(async () => check(), (ok) => ok, waitMs * WAIT_SCALE))) throw new Error(`timed out waiting for ${what}`);
+  if (!(await readUntil(async () => check(), (ok) => ok, scaledWaitMs(waitMs)))) throw new Error(`timed out waiting for ${what}`);
 }
 
 /** The holder details recorded in a computer's registry (lower-case value names), if any. Default: the local computer. */

@@ -12,7 +12,10 @@ const { session: openSession, tmp } = useSimSessions('iisctl-e2e-cmds-');
 const session = (scenario: string, stateFile?: string): PowerShellSession => openSession(scenario, { stateFile });
 let n = 0;
 
-describe('Get-Command through the session', () => {
+// The interpreter's Get-Command: on the pwsh engine Get-Command is PowerShell's own, which finds the
+// module's iisreset.exe function, and pwsh 7 words CommandNotFoundException differently
+// (lib/sim/README.md, the pwsh engine's known differences).
+(process.env.IISCTL_SIM_ENGINE === 'pwsh' ? describe.skip : describe)('Get-Command through the session', () => {
   it('finds iisreset.exe as an Application at its system32 path', async () => {
     const s = session('fast');
     await expect(s.run(ps`$c = Get-Command -Name iisreset.exe -ErrorAction Stop; @{ Name = $c.Name; Type = $c.CommandType.ToString(); Path = $c.Path; Source = $c.Source }`))

@@ -17,6 +17,7 @@ import { hostWaitLoop } from '../../lib/scripts/wait';
 import { ps } from '../../lib/powershell/quote';
 import { toSingleLine } from '../../lib/powershell/envelope';
 import { INSERTION_STRINGS } from '../../lib/scripts/events';
+import { writeSimulatedCredentialFile } from '../../lib/sim/cmdlets/clixml';
 
 jest.setTimeout(120_000);
 
@@ -49,6 +50,19 @@ Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Filter $filter -
 @(Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Filter "$filter/schedule" -Name Collection).ForEach({ [string]$_.value }) -join ','`));
     expect(out.stderr).toBe('');
     expect(out.stdout.trim().split(/\r?\n/)).toEqual(['03:00:00', '04:00:00']);
+  });
+
+  it('Import-Clixml of a credential file is the simulated Windows\' (DPAPI of its account and computer): pwsh\'s own PSCredential back, another account\'s file refused', async () => {
+    const owner = peekState({ stateFile })!;
+    const local = owner.computers[owner.localComputer];
+    const dir = tempDir('iisctl-pwsh-clixml-');
+    writeSimulatedCredentialFile(path.join(dir, 'mine.xml'), { userName: 'CONTOSO\\deploy', password: 'pa$$ word' }, { account: local.user.name, computer: local.name });
+    writeSimulatedCredentialFile(path.join(dir, 'theirs.xml'), { userName: 'CONTOSO\\deploy', password: 'x' }, { account: 'CONTOSO\\someone', computer: local.name });
+    const out = await host.send(toSingleLine(`$c = Import-Clixml -LiteralPath ${ps`${path.join(dir, 'mine.xml')}`.text}
+$c -is [System.Management.Automation.PSCredential]; $c.UserName; $c.GetNetworkCredential().Password
+try { Import-Clixml -LiteralPath ${ps`${path.join(dir, 'theirs.xml')}`.text} -ErrorAction Stop } catch { $_.FullyQualifiedErrorId; $_.Exception.Message }`));
+    // (An error a function writes has the function's name appended to its id: lib/sim/README.md, the pwsh engine's differences.)
+    expect(out.stdout.trim().split(/\r?\n/)).toEqual(['True', 'CONTOSO\\deploy', 'pa$$ word', expect.stringMatching(/^System\.Security\.Cryptography\.CryptographicException,Microsoft\.PowerShell\.Commands\.ImportClixmlCommand/), 'Key not valid for use in specified state.']);
   });
 
   it('loads Wire.cs compiled once, from the cache directory named by what the module is made of', async () => {

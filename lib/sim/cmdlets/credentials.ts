@@ -10,8 +10,21 @@
  */
 import type { CmdletImpl } from '../interp/types';
 import { makeError } from '../errors';
-import { PsObject, asList, toStr } from '../values';
+import { PsObject, asList, toStr, type PsValue } from '../values';
 import { coreCmdlets } from './core';
+
+/** Each simulated SecureString's characters, for the pwsh engine's bridge only (secureStringText). */
+const secureChars = new WeakMap<PsObject, string[]>();
+
+/**
+ * The characters of a simulated SecureString, or undefined for any other value: what the pwsh
+ * engine's bridge (pwsh/bridge.ts) needs to build pwsh's own SecureString of an imported
+ * credential; nothing else reads them.
+ */
+export function secureStringText(o: PsValue): string | undefined {
+  const chars = o instanceof PsObject ? secureChars.get(o) : undefined;
+  return chars?.join('');
+}
 
 /** A SecureString; `text` its characters (Import-Clixml's decrypted password, cmdlets/clixml.ts). */
 export function secureString(text = ''): PsObject {
@@ -29,6 +42,7 @@ export function secureString(text = ''): PsObject {
     return null;
   });
   o.addMethod('IsReadOnly', () => readOnly);
+  secureChars.set(o, chars);
   return o;
 }
 

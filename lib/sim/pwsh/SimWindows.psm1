@@ -111,7 +111,7 @@ function New-IisctlSimException($X) {
 function New-IisctlSimErrorRecord($E) {
     $category = [System.Management.Automation.ErrorCategory]::NotSpecified
     [void][Enum]::TryParse([System.Management.Automation.ErrorCategory], [string]$E.cat, [ref]$category)
-    [System.Management.Automation.ErrorRecord]::new((New-IisctlSimException $E.ex), [string]$E.id, $category, $E.target)
+    [IisctlSim.Wire]::NewErrorRecord((New-IisctlSimException $E.ex), [string]$E.id, $category, $E.target)
 }
 
 # ---- the shadowing functions -------------------------------------------------------------------
@@ -146,8 +146,10 @@ function Test-IisctlSimPath([System.Collections.IDictionary]$Bound) {
 function Invoke-IisctlSimNative([string]$Name, [object[]]$Arguments) {
     $reply = Send-IisctlSim @{ op = 'native'; name = $Name; args = @(foreach ($a in $Arguments) { [string]$a }) }
     if ($reply.term) { throw (New-IisctlSimException $reply.term.ex) }
-    # A native program's output reaches PowerShell as lines of text.
-    if ($reply.stdout) { $reply.stdout -split '\r?\n' | Microsoft.PowerShell.Core\Where-Object { $_ -ne '' } }
+    # A native program's output reaches PowerShell as lines of text, an empty line as an empty string
+    # (sc.exe's "[SC] OpenService FAILED 1060:", "", "The specified service ..."); only the text after
+    # the last line end is no line.
+    if ($reply.stdout) { [IisctlSim.Wire]::Lines($reply.stdout) }
     if ($reply.stderr) { [Console]::Error.Write($reply.stderr) }
     $global:LASTEXITCODE = [int]$reply.exit
 }

@@ -84,6 +84,14 @@ namespace IisctlSim
             h.Stream = null; h.Reader = null; h.Writer = null;
         }
 
+        /// <summary>A native program's output as PowerShell receives it: one string per line, empty ones too.</summary>
+        public static string[] Lines(string text)
+        {
+            string[] lines = text.Replace("\r\n", "\n").Split('\n');
+            if (lines.Length > 0 && lines[lines.Length - 1].Length == 0) Array.Resize(ref lines, lines.Length - 1);
+            return lines;
+        }
+
         /// <summary>One request, one reply line: the reply read into PowerShell values (Parse).</summary>
         public static object Send(IDictionary request)
         {
@@ -268,6 +276,23 @@ namespace IisctlSim
 
         // ---- replies: simulator -> PowerShell ---------------------------------------------------
 
+        /// <summary>
+        /// An ErrorRecord whose FullyQualifiedErrorId is `id` as it is, the cmdlet's type name included
+        /// ("NoServiceFoundForGivenName,Microsoft.PowerShell.Commands.GetServiceCommand"). Written by a
+        /// function, a record's id would get the function's name appended (FullyQualifiedErrorId is
+        /// the id plus the invoking command's name, a script command's Name or a cmdlet's
+        /// ImplementingType, unless the record carries a serialized id: ErrorRecord.FullyQualifiedErrorId
+        /// in src/System.Management.Automation/engine/ErrorPackage.cs of the PowerShell repository), so
+        /// the id is kept in that field. Without the field (another PowerShell), the appended form.
+        /// </summary>
+        public static ErrorRecord NewErrorRecord(Exception exception, string id, ErrorCategory category, object target)
+        {
+            var record = new ErrorRecord(exception, id, category, target);
+            if (serializedId != null) serializedId.SetValue(record, id);
+            return record;
+        }
+        static readonly FieldInfo serializedId = typeof(ErrorRecord).GetField("_serializedFullyQualifiedErrorId", BindingFlags.NonPublic | BindingFlags.Instance);
+
         public static object Parse(string json)
         {
             using (JsonDocument doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 256 }))
@@ -305,9 +330,17 @@ namespace IisctlSim
             if (e.TryGetProperty("$obj", out tag)) return SimObject(e, tag);
             if (e.TryGetProperty("$enum", out tag))
             {
-                Type t = LanguagePrimitives.ConvertTo<Type>(tag.GetString()) ;
-                if (t != null && t.IsEnum) return Enum.ToObject(t, e.GetProperty("v").GetInt64());
-                return e.GetProperty("n").GetString();
+                Type t;
+                long v = e.GetProperty("v").GetInt64();
+                if (LanguagePrimitives.TryConvertTo<Type>(tag.GetString(), out t) && t != null && t.IsEnum) return Enum.ToObject(t, v);
+                // A Windows-only enum pwsh lacks (Microsoft.Web.Administration.ObjectState): its number,
+                // which ConvertTo-Json writes as the real enum's, showing its name as text
+                // (lib/sim/README.md: -eq against the name is where it differs).
+                var number = PSObject.AsPSObject((int)v);
+                number.TypeNames.Insert(0, tag.GetString());
+                string name = e.GetProperty("n").GetString();
+                number.Members.Add(new PSScriptMethod("ToString", ScriptBlock.Create("'" + name.Replace("'", "''") + "'")));
+                return number;
             }
             if (e.TryGetProperty("$date", out tag))
             {
@@ -325,6 +358,14 @@ namespace IisctlSim
                 return h;
             }
             if (e.TryGetProperty("$bytes", out tag)) return Convert.FromBase64String(tag.GetString());
+            if (e.TryGetProperty("$cred", out tag))
+            {
+                // A credential the simulator read (Import-Clixml): pwsh's own PSCredential and SecureString.
+                var password = new System.Security.SecureString();
+                foreach (char c in e.GetProperty("pw").GetString()) password.AppendChar(c);
+                password.MakeReadOnly();
+                return new PSCredential(tag.GetString(), password);
+            }
             if (e.TryGetProperty("$type", out tag)) return LanguagePrimitives.ConvertTo<Type>(tag.GetString());
             if (e.TryGetProperty("$str", out tag)) return tag.GetString();
             // A plain object of the reply itself (the envelope, an error's exception): a case-insensitive hashtable.

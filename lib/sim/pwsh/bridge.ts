@@ -11,7 +11,8 @@
  * (an object the simulator made: kept here under its id, so that passing it back, or calling one
  * of its methods, reaches the simulator's object), {"$ref": id} (such an object passed back),
  * {"$enum": type, n: name, v: value}, {"$date": ms, k: kind}, {"$hash": [[k, v]...], o: ordered},
- * {"$bytes": base64}, {"$type": full name}, {"$str": text} (what cannot cross: a script block, an
+ * {"$bytes": base64}, {"$type": full name}, {"$cred": user, pw: password} (a credential Import-Clixml
+ * read: pwsh's own PSCredential is made of it), {"$str": text} (what cannot cross: a script block, an
  * object nested deeper than MAX_DEPTH).
  */
 import * as net from 'node:net';
@@ -22,6 +23,7 @@ import type { CmdletContext, CmdletImpl, NativeImpl } from '../interp/types';
 import { PsBytes, PsChar, PsDateTime, PsEnum, PsHashtable, PsObject, PsScriptBlock, PsType, type PsValue, toStr } from '../values';
 import type { SimHost } from '../cmdlets/simhost';
 import { LIVE_PROPERTIES, pwshCredential, remoteTargetOf } from '../cmdlets/remoting';
+import { secureStringText } from '../cmdlets/credentials';
 
 /** Objects nested deeper than this cross as their string (ServiceController.DependentServices nest without end). */
 const MAX_DEPTH = 2;
@@ -247,6 +249,10 @@ export class Bridge {
     if (v instanceof PsHashtable) return { $hash: v.entries().map((e) => [this.encode(e.key, depth + 1), this.encode(e.value, depth + 1)]), o: v.ordered };
     if (v instanceof PsObject) {
       if (v.base !== undefined) return this.encode(v.base, depth);
+      // A credential (Import-Clixml's): pwsh's own PSCredential is built from it (Wire.cs), so the
+      // library's `-is [PSCredential]` and New-PSSession's binding see the real type.
+      const password = v.typeNames[0] === 'System.Management.Automation.PSCredential' ? secureStringText(v.getProperty('Password') ?? null) : undefined;
+      if (password !== undefined) return { $cred: toStr(v.getProperty('UserName') ?? null), pw: password };
       if (depth > MAX_DEPTH) return { $str: toStr(v) };
       const id = this.remember(v);
       const props: Wire[] = [];

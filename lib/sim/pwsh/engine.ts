@@ -14,6 +14,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ProcessTransport } from '../../powershell/processTransport';
+import { toSingleLine } from '../../powershell/envelope';
 import { loadCatalogFile, Catalog } from '../catalog';
 import { simCmdlets, simNatives } from '../cmdlets/index';
 import { coreCmdlets } from '../cmdlets/core';
@@ -56,6 +57,9 @@ export const SHADOWED = [
   // owned by the simulated host process; anything else is PowerShell's own New-Object.
   'New-Object',
   ...CLOCK_CMDLETS,
+  // A credential file's password is DPAPI-protected for one account on one computer: the simulated
+  // machine's (cmdlets/clixml.ts); pwsh on Linux has no DPAPI.
+  'Import-Clixml',
 ];
 /** Native programs of a Windows with IIS. */
 const NATIVES = ['iisreset', 'iisreset.exe', 'sc.exe'];
@@ -98,6 +102,41 @@ const SIM_TIME_ZONE: Record<string, string> = process.platform === 'win32' ? {} 
 /** What the pwsh engines of this Node process ran: their count and the script lines sent to pwsh (test summaries read it). */
 export const pwshEngineRuns = { engines: 0, lines: 0 };
 
+/**
+ * With $IISCTL_PWSH_TIER_COUNTS set (scripts/test-pwsh-engine.js), a process appends what its pwsh
+ * engines ran to that file when it exits, as one JSON line: so a simulated host process the CLI
+ * spawned is counted too (one killed with SIGKILL is not). A test process reports per suite and
+ * zeroes the counts (__tests__/e2e/pwsh-engine-setup.ts), leaving nothing here.
+ */
+let countsReported = false;
+function reportCountsAtExit(): void {
+  const file = process.env.IISCTL_PWSH_TIER_COUNTS;
+  if (countsReported || !file) return;
+  countsReported = true;
+  process.once('exit', () => {
+    if (pwshEngineRuns.engines === 0 && pwshEngineRuns.lines === 0) return;
+    try {
+      fs.appendFileSync(file, JSON.stringify({ file: `process ${process.pid}`, ...pwshEngineRuns }) + '\n');
+    } catch {
+      // A count is not worth failing an exit for.
+    }
+  });
+}
+
+/**
+ * A block (the host held the lines of an unfinished statement until a blank line: protocol.ts) as
+ * one line that dot-sources it, so it runs at once in the global scope, as typed input does; sent
+ * as it is, pwsh's own block mode would hold it again.
+ */
+function asOneLine(block: string): string {
+  return `. ${toSingleLine(block).slice('& '.length)}`;
+}
+
+/** Output text that ends with its line end again (none for no output). */
+function asLines(text: string): string {
+  return text ? `${text}\n` : '';
+}
+
 /** Runs lines like the interpreter does (runLine), on real pwsh. */
 export class PwshEngine {
   private readonly dir: string;
@@ -105,12 +144,16 @@ export class PwshEngine {
   private readonly transport: Promise<ProcessTransport>;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly busy: BusyStretches | undefined;
+  /** pwsh's process id once it started: ended with this process (atExit). */
+  private pwshPid: number | undefined;
 
   constructor(o: PwshEngineOptions) {
     pwshEngineRuns.engines++;
+    reportCountsAtExit();
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iisctl-pwsh-'));
-    // A host process that exits (exit N, SIGTERM, a crash fault) leaves no socket or catalog behind.
-    process.once('exit', this.removeDir);
+    // A host process that exits (exit N, SIGTERM, a crash fault) leaves no socket or catalog behind,
+    // and no pwsh: the simulated powershell.exe is one process, which ends as a whole.
+    process.once('exit', this.atExit);
     const socketPath = process.platform === 'win32' ? `\\\\.\\pipe\\iisctl-sim-${path.basename(this.dir)}` : path.join(this.dir, 'bridge.sock');
     const catalogFile = path.join(this.dir, 'catalog.json');
     const full = loadCatalogFile();
@@ -163,6 +206,7 @@ export class PwshEngine {
         this.busy?.stop();
         t.hold(false);
       }
+      this.pwshPid = t.pid;
       return t;
     });
     // Starting pwsh is real work too: a virtual clock waits for it.
@@ -182,8 +226,9 @@ export class PwshEngine {
       t.hold(true);
       this.busy?.begin();
       try {
-        const out = await t.send(line);
-        return { stdout: out.stdout, stderr: out.stderr, exitCode: t.exited ? exitCodeOf(t.exitDetail) : undefined };
+        const out = await t.send(line.includes('\n') ? asOneLine(line) : line);
+        // The transport gives a call's output trimmed; the simulated host writes it on as the lines pwsh wrote.
+        return { stdout: asLines(out.stdout), stderr: asLines(out.stderr), exitCode: t.exited ? exitCodeOf(t.exitDetail) : undefined };
       } catch (e) {
         // `exit N` ends pwsh during the line: the simulated host ends with that code, as the interpreter's does.
         if (t.exited) return { stdout: '', stderr: t.stderrLines().join('\n'), exitCode: exitCodeOf(t.exitDetail) };
@@ -205,11 +250,28 @@ export class PwshEngine {
       // never started: nothing to end
     }
     this.server.close();
-    process.removeListener('exit', this.removeDir);
+    process.removeListener('exit', this.atExit);
     this.removeDir();
   }
 
   private readonly removeDir = (): void => fs.rmSync(this.dir, { recursive: true, force: true });
+
+  /**
+   * This process is exiting (a closed session's SIGTERM, `exit N`, a crash fault): pwsh ends with
+   * it at once, mid-line too, as a killed powershell.exe stops where it is. Left to itself, pwsh
+   * would first finish its line (its bridge gone) and only then see stdin's end: a stray the
+   * session's close() had already reported gone (e2e/interruptions on this engine).
+   */
+  private readonly atExit = (): void => {
+    if (this.pwshPid !== undefined) {
+      try {
+        process.kill(this.pwshPid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    this.removeDir();
+  };
 }
 
 /** The module's files whose content decides what it builds at start-up (SimWindows.psm1 caches that). */
