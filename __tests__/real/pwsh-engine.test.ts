@@ -61,8 +61,12 @@ Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Filter $filter -
     const out = await host.send(toSingleLine(`$c = Import-Clixml -LiteralPath ${ps`${path.join(dir, 'mine.xml')}`.text}
 $c -is [System.Management.Automation.PSCredential]; $c.UserName; $c.GetNetworkCredential().Password
 try { Import-Clixml -LiteralPath ${ps`${path.join(dir, 'theirs.xml')}`.text} -ErrorAction Stop } catch { $_.FullyQualifiedErrorId; $_.Exception.Message }`));
-    // (An error a function writes has the function's name appended to its id: lib/sim/README.md, the pwsh engine's differences.)
-    expect(out.stdout.trim().split(/\r?\n/)).toEqual(['True', 'CONTOSO\\deploy', 'pa$$ word', expect.stringMatching(/^System\.Security\.Cryptography\.CryptographicException,Microsoft\.PowerShell\.Commands\.ImportClixmlCommand/), 'Key not valid for use in specified state.']);
+    expect(out.stdout.trim().split(/\r?\n/)).toEqual(['True', 'CONTOSO\\deploy', 'pa$$ word', 'System.Security.Cryptography.CryptographicException,Microsoft.PowerShell.Commands.ImportClixmlCommand', 'Key not valid for use in specified state.']);
+  });
+
+  it('an error a shadowing function writes has the cmdlet\'s own FullyQualifiedErrorId (PowerShell appended the function\'s name: ",Get-Service")', async () => {
+    const out = await host.send("try { Get-Service -Name NoSuchService -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }; Get-Service -Name NoSuchService -ErrorAction SilentlyContinue -ErrorVariable e; $e[0].FullyQualifiedErrorId");
+    expect(out.stdout.trim().split(/\r?\n/)).toEqual(['NoServiceFoundForGivenName,Microsoft.PowerShell.Commands.GetServiceCommand', 'NoServiceFoundForGivenName,Microsoft.PowerShell.Commands.GetServiceCommand']);
   });
 
   it('loads Wire.cs compiled once, from the cache directory named by what the module is made of', async () => {
