@@ -18,6 +18,11 @@ describe('strings', () => {
   it('expands variables, $() and backtick escapes in double quotes, not in single quotes', async () => {
     expect(await json('"svc=$n sub=$(1 + 2) q=`" dq="" tab=`t" + \'$n\'', '$n = "W3SVC"')).toBe('svc=W3SVC sub=3 q=" dq=" tab=\t$n');
   });
+  it('gives an object its intrinsic PSTypeNames, most derived first, and refuses those of values it does not model', async () => {
+    expect(await out("$o = [pscustomobject]@{ x = 1 }; [Console]::Out.WriteLine($o.PSTypeNames[0]); [Console]::Out.WriteLine($o.PSTypeNames.Count)")).toEqual(['System.Management.Automation.PSCustomObject', '2']);
+    expect((await run("'text'.PSTypeNames")).stderr).toContain('PSTypeNames of a System.String');
+  });
+
   it('treats `e as a plain e in Windows PowerShell 5.1', async () => {
     expect(await json('"`e"')).toBe('e');
   });

@@ -309,9 +309,15 @@ function ownProperty(v: PsValue, name: string): MemberResult {
   if (v instanceof PsObject) {
     const p = v.getProperty(name);
     if (p !== undefined) return p;
+    // Every object's intrinsic PSTypeNames (about_Intrinsic_Members,
+    // https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_intrinsic_members):
+    // the object's type names, most derived first. Only objects carry theirs here.
+    if (n === 'pstypenames') return [...v.typeNames];
     if (v.member(name)) return NO_MEMBER;
     return NO_MEMBER;
   }
+  // Other values' type-name chains (System.String, System.Object ...) are not modelled: refused.
+  if (n === 'pstypenames' && !(v instanceof PsHashtable)) throw new NotSupported(`.PSTypeNames of a ${typeNameOf(v)}`);
   if (v instanceof PsHashtable) {
     if (v.has(name)) return v.get(name) ?? null;
     if (n === 'count') return v.size;
