@@ -7,23 +7,43 @@ import { ps } from '../../lib/powershell/quote';
 import { PowerShellSession } from '../../lib/powershell/session';
 import { useSimSessions } from '../helpers/sim-session';
 import { failure } from '../helpers/sim';
+import { changedScenario } from '../helpers/cli';
 
 const { session: openSession, tmp } = useSimSessions('iisctl-e2e-cmds-');
 const session = (scenario: string, stateFile?: string): PowerShellSession => openSession(scenario, { stateFile });
 let n = 0;
 
-// The interpreter's Get-Command: on the pwsh engine Get-Command is PowerShell's own, which finds the
-// module's iisreset.exe function, and pwsh 7 words CommandNotFoundException differently
-// (lib/sim/README.md, the pwsh engine's known differences).
-(process.env.IISCTL_SIM_ENGINE === 'pwsh' ? describe.skip : describe)('Get-Command through the session', () => {
+/**
+ * On the pwsh engine Get-Command is the simulator's for iisreset[.exe] only; for anything else it is
+ * PowerShell's own, which finds the module's shadowing functions and words CommandNotFoundException
+ * as pwsh 7 does (lib/sim/README.md, the pwsh engine's known differences): those cases run on the
+ * interpreter only.
+ */
+const interpOnly = process.env.IISCTL_SIM_ENGINE === 'pwsh' ? it.skip : it;
+
+describe('Get-Command through the session', () => {
   it('finds iisreset.exe as an Application at its system32 path', async () => {
     const s = session('fast');
     await expect(s.run(ps`$c = Get-Command -Name iisreset.exe -ErrorAction Stop; @{ Name = $c.Name; Type = $c.CommandType.ToString(); Path = $c.Path; Source = $c.Source }`))
       .resolves.toEqual({ Name: 'iisreset.exe', Type: 'Application', Path: 'C:\\Windows\\system32\\iisreset.exe', Source: 'C:\\Windows\\system32\\iisreset.exe' });
-    await expect(s.run(ps`(Get-Command Stop-Service).Source`)).resolves.toBe('Microsoft.PowerShell.Management');
   });
 
-  it('an unknown command: CommandNotFoundException,...GetCommandCommand; SilentlyContinue gives $null', async () => {
+  it('finds no iisreset where IIS is not installed', async () => {
+    // The machine without W3SVC (what the simulator takes for IIS installed) and its history of it.
+    const noIis = changedScenario('fast', (sc) => {
+      for (const c of Object.values(sc.computers as Record<string, { services: Array<{ name: string }>; history?: Array<{ service?: string }> }>)) {
+        c.services = c.services.filter((svc) => svc.name !== 'W3SVC');
+        c.history = c.history?.filter((h) => h.service !== 'W3SVC');
+      }
+    });
+    await expect(session(noIis).run(ps`$null -eq (Get-Command -Name iisreset.exe -ErrorAction SilentlyContinue)`)).resolves.toBe(true);
+  });
+
+  interpOnly('a cmdlet comes from its module', async () => {
+    await expect(session('fast').run(ps`(Get-Command Stop-Service).Source`)).resolves.toBe('Microsoft.PowerShell.Management');
+  });
+
+  interpOnly('an unknown command: CommandNotFoundException,...GetCommandCommand; SilentlyContinue gives $null', async () => {
     const s = session('fast');
     const e = await failure(s.run(ps`Get-Command -Name ${'Get-Nothing'} -ErrorAction Stop`));
     expect(e.powershell?.fullyQualifiedErrorId).toBe('CommandNotFoundException,Microsoft.PowerShell.Commands.GetCommandCommand');

@@ -17,6 +17,7 @@ const SCENARIO_DIR = path.join(ROOT, 'lib/sim/scenarios');
 /** Registers the jest hooks; call once at the top of a test file. */
 export function useSimSessions(prefix: string): {
   tmp: string;
+  /** `scenario`: a bundled scenario's name, or a scenario file's path (ending in .json). */
   session(scenario: string, options?: { stateFile?: string; callTimeoutMs?: number }): PowerShellSession;
 } {
   beforeAll(() => {
@@ -35,9 +36,9 @@ export function useSimSessions(prefix: string): {
   return {
     tmp,
     session(scenario, options = {}) {
-      const stateFile = options.stateFile ?? path.join(tmp, `state-${scenario}-${n++}.json`);
+      const stateFile = options.stateFile ?? path.join(tmp, `state-${path.basename(scenario, ".json")}-${n++}.json`);
       const s = new PowerShellSession({
-        executable: resolveExecutable({ simulate: path.join(SCENARIO_DIR, `${scenario}.json`), env: { IISCTL_SIM_STATE: stateFile } }),
+        executable: resolveExecutable({ simulate: scenario.endsWith('.json') ? scenario : path.join(SCENARIO_DIR, `${scenario}.json`), env: { IISCTL_SIM_STATE: stateFile } }),
         callTimeoutMs: options.callTimeoutMs ?? 20_000,
       });
       sessions.push(s);

@@ -143,6 +143,14 @@ function Test-IisctlSimPath([System.Collections.IDictionary]$Bound) {
     $true
 }
 
+# Get-Command of iisreset[.exe] only: the simulated computer has it where IIS is installed (the
+# module's own iisreset.exe function is no answer to that).
+function Test-IisctlSimNativeName([System.Collections.IDictionary]$Bound) {
+    if (-not $Bound.ContainsKey('Name')) { return $false }
+    foreach ($n in @($Bound['Name'])) { if (@('iisreset', 'iisreset.exe') -notcontains [string]$n) { return $false } }
+    $true
+}
+
 function Invoke-IisctlSimNative([string]$Name, [object[]]$Arguments) {
     $reply = Send-IisctlSim @{ op = 'native'; name = $Name; args = @(foreach ($a in $Arguments) { [string]$a }) }
     if ($reply.term) { throw (New-IisctlSimException $reply.term.ex) }
@@ -328,6 +336,9 @@ $generate = {
             $body = "process { if (Test-IisctlSimPath `$PSBoundParameters) { Invoke-IisctlSim `$PSCmdlet '$($entry.Key)' `$PSBoundParameters } else { Microsoft.PowerShell.Management\$($entry.Key) @PSBoundParameters } }"
         }
         if ($script:ClockBodies.ContainsKey($entry.Key)) { $body = $script:ClockBodies[$entry.Key] }
+        if ($entry.Key -eq 'Get-Command') {
+            $body = "process { if (Test-IisctlSimNativeName `$PSBoundParameters) { Invoke-IisctlSim `$PSCmdlet 'Get-Command' `$PSBoundParameters } else { Microsoft.PowerShell.Core\Get-Command @PSBoundParameters } }"
+        }
         if ($entry.Key -eq 'New-Object') {
             $body = "process { if ([string]`$PSBoundParameters['TypeName'] -match '^(System\.)?Threading\.Mutex$') { Invoke-IisctlSim `$PSCmdlet 'New-Object' `$PSBoundParameters } else { Microsoft.PowerShell.Utility\New-Object @PSBoundParameters } }"
         }

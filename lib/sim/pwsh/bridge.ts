@@ -181,9 +181,9 @@ export class Bridge {
       },
       getVariable: (n) => vars.get(n.toLowerCase()),
       setVariable: (n, v) => void vars.set(n.toLowerCase(), v),
-      commands: () => {
-        throw new PsTerminatingError(makeError('System.NotSupportedException', 'Get-Command is PowerShell\'s own in the pwsh engine (iisctl simulator).', `NotImplementedBySimulatedHost,${typeName}`, 'NotImplemented'));
-      },
+      // Get-Command reaches the simulator only for the natives (SimWindows.psm1 Test-IisctlSimNativeName):
+      // the cmdlets and functions are PowerShell's own.
+      commands: () => ({ cmdlets: [], functions: [], natives: [...this.natives.keys()] }),
     };
     // One process-block call per pipeline object: pwsh binds it into PSBoundParameters, as -InputObject.
     const out = await impl({ name: req.name, parameterSetName: req.set, params, input: [], hasInput: false, ctx });

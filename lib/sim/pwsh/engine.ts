@@ -60,6 +60,9 @@ export const SHADOWED = [
   // A credential file's password is DPAPI-protected for one account on one computer: the simulated
   // machine's (cmdlets/clixml.ts); pwsh on Linux has no DPAPI.
   'Import-Clixml',
+  // Only for iisreset[.exe]: an Application in system32 where IIS is installed, not found where it
+  // is not (cmdlets/commands.ts); anything else is PowerShell's own Get-Command.
+  'Get-Command',
 ];
 /** Native programs of a Windows with IIS. */
 const NATIVES = ['iisreset', 'iisreset.exe', 'sc.exe'];

@@ -14,7 +14,13 @@
 
 # Parameters declared ValueFromRemainingArguments in the real cmdlets; the catalog does not record
 # it (WriteHostCommand.cs and WriteOutputCommand.cs, PowerShell/PowerShell repository).
-$script:IisctlRemaining = @{ 'Write-Host' = 'Object'; 'Write-Output' = 'InputObject' }
+$script:IisctlRemaining = @{ 'Write-Host' = 'Object'; 'Write-Output' = 'InputObject'; 'Get-Command' = 'ArgumentList' }
+# Positions the catalog (from the docs) gives otherwise than the cmdlet's source: Get-Command's
+# ArgumentList is Position 1 in every set ([Parameter(Position = 1, ValueFromRemainingArguments =
+# true)], GetCommandCommand.cs in src/System.Management.Automation/engine of the PowerShell
+# repository), where the docs' CmdletSet says 0, which made `Get-Command Get-Service` bind the name
+# to -ArgumentList.
+$script:IisctlPositions = @{ 'Get-Command' = @{ ArgumentList = 1 } }
 
 function ConvertTo-IisctlPsLiteral([string]$Text) {
     "'" + $Text.Replace("'", "''") + "'"
@@ -57,6 +63,7 @@ function New-IisctlProxy([string]$Name, $Cmdlet, [string[]]$Common, [string]$Bod
             if (-not $params.Contains($p.name)) { $params[$p.name] = @{ Template = $p; Sets = [ordered]@{} } }
             if ($params[$p.name].Sets.Contains($set.name)) { continue }
             $pos = [array]::IndexOf(@($set.positionalOrder), $p.name)
+            if ($script:IisctlPositions.ContainsKey($Name) -and $script:IisctlPositions[$Name].ContainsKey($p.name)) { $pos = $script:IisctlPositions[$Name][$p.name] }
             $params[$p.name].Sets[$set.name] = @{ Position = $pos; Mandatory = [bool]$p.required; Pipeline = [string]$p.pipeline }
         }
         foreach ($y in @($set.yamlOnlyParameters)) {
