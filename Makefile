@@ -29,8 +29,8 @@ test: build typecheck pwsh
 	npx jest --ci
 	node scripts/test-pwsh-engine.js
 
-# The end-to-end tier's in-process suites again with IISCTL_SIM_ENGINE=pwsh (real PowerShell 7 runs
-# their scripts; scripts/test-pwsh-engine.js): suites, tests, disagreements, scripts, CPU seconds.
+# The end-to-end tier again with IISCTL_SIM_ENGINE=pwsh (real PowerShell 7 runs its scripts, the
+# spawned CLI's too; scripts/test-pwsh-engine.js): suites, tests, disagreements, scripts, CPU seconds.
 test-pwsh-engine: build pwsh
 	node scripts/test-pwsh-engine.js
 

@@ -50,18 +50,31 @@ describe('fault matrix', () => {
     expect(await strays(machine.stateFile)).toEqual([]);
   });
 
-  // Its timeout covers the wait for the lock, which the pwsh engine's tier lets run five times longer
-  // (two process hosts each start a pwsh under that tier's load): with the file's 120 s it overran
-  // in a fresh-clone run while still waiting (lib/sim/README.md, "The end-to-end tier on it").
+  // Its timeout covers the waits below, which the pwsh engine's tier lets run five times longer
+  // (lib/sim/README.md, "The end-to-end tier on it").
   it('PowerShell hangs mid-restart (the host process is frozen): SESSION_TIMEOUT, the hung process is killed, the lock is freed', async () => {
     const stateFile = path.join(tempDir(), 'state.json');
     // W3SVC's stop hangs: the restart provably holds the lock, polling, when its host is frozen.
     const hung = changedScenario('fast', (sc) => hungW3svc(sc));
-    const iis = await connect({ simulate: hung, simulatorStateFile: stateFile, callTimeoutMs: 3000, pollIntervalMs: 50 });
+    // The frozen host is found by the call timeout. It also bounds the session's start (its first
+    // call), which on the pwsh engine starts a pwsh: scaled there like the waits, or a start under
+    // load timed out before the restart began (a fresh-clone CI run).
+    const iis = await connect({ simulate: hung, simulatorStateFile: stateFile, callTimeoutMs: scaledWaitMs(3000), pollIntervalMs: 50 });
     const other = await connect({ simulate: hung, simulatorStateFile: stateFile, lock: { wait: false }, pollIntervalMs: 50 });
     try {
-      const restarting = iis.restart({ timeoutSeconds: 600 }).then(() => undefined, (err: unknown) => err);
-      await until(() => lockHeld(stateFile) && w3svcHung(stateFile), LOCK_WAIT_MS, 'the restart to hold the lock, stopping W3SVC');
+      let ended: { error: unknown } | undefined;
+      const restarting = iis.restart({ timeoutSeconds: 600 }).then(
+        () => undefined,
+        (err: unknown) => {
+          ended = { error: err };
+          return err;
+        },
+      );
+      await until(() => {
+        // A restart that failed before holding the lock says why here, not as a wait that runs out.
+        if (ended) throw new Error(`the restart failed before it held the lock: ${(ended.error as Error)?.message ?? String(ended.error)}`);
+        return lockHeld(stateFile) && w3svcHung(stateFile);
+      }, LOCK_WAIT_MS, 'the restart to hold the lock, stopping W3SVC');
       const pid = mutexes(stateFile)['Global\\iisctl-host-lock'].ownerPid;
       process.kill(pid, 'SIGSTOP');
       const e = (await restarting) as IisctlError;
@@ -77,7 +90,7 @@ describe('fault matrix', () => {
       await Promise.all([iis.close(), other.close()]);
     }
     expect(await strays(stateFile)).toEqual([]);
-  }, scaledWaitMs(LOCK_WAIT_MS) + 90_000);
+  }, scaledWaitMs(LOCK_WAIT_MS) + scaledWaitMs(3000) + 90_000);
 
   it('service hung in StopPending, no force: TIMEOUT, exit 3, nothing killed, the pending state reported', async () => {
     const machine = machineHere(scenario('hung-stop'));
