@@ -53,16 +53,19 @@ async function withClient(base, extraPools, fn, simulate = {}) {
   }
 }
 
+/** The median ms of STATUS_CALLS sequential runs of `call`. */
+async function medianOf(call) {
+  const lat = [];
+  for (let i = 0; i < STATUS_CALLS; i++) {
+    const t = process.hrtime.bigint();
+    await call();
+    lat.push(elapsed(t));
+  }
+  return median(lat);
+}
+
 async function statusMedian(simulate) {
-  return withClient('fast', 0, async (iis) => {
-    const lat = [];
-    for (let i = 0; i < STATUS_CALLS; i++) {
-      const t = process.hrtime.bigint();
-      await iis.status();
-      lat.push(elapsed(t));
-    }
-    return median(lat);
-  }, simulate);
+  return withClient('fast', 0, (iis) => medianOf(() => iis.status()), simulate);
 }
 
 /** One warm library call whose script runs one simulated cmdlet, median ms (the session's own round trip, envelope included). */
@@ -73,13 +76,7 @@ async function callMedian(simulate) {
     const call = () => session.run(ps`(Get-Service -Name ${'W3SVC'}).Status`);
     await call(); // start the engine outside the measurement
     await call(); // and compile the script once
-    const lat = [];
-    for (let i = 0; i < STATUS_CALLS; i++) {
-      const t = process.hrtime.bigint();
-      await call();
-      lat.push(elapsed(t));
-    }
-    return median(lat);
+    return await medianOf(call);
   } finally {
     await session.close();
     fs.rmSync(dir, { recursive: true, force: true });

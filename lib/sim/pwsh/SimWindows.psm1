@@ -126,9 +126,6 @@ function Write-IisctlSimReply($Cmdlet, $Reply) {
     if ($Reply.term) { $Cmdlet.ThrowTerminatingError((New-IisctlSimErrorRecord $Reply.term)) }
 }
 
-# The common parameters are PowerShell's (-ErrorAction, -WarningAction...): only -WhatIf reaches the simulator.
-$script:Common = @()
-
 # A shadowed cmdlet's call: Wire.cs Invoke copies the caller's preference variables into this
 # function's scope (so $Cmdlet's errors follow them), sends the bound parameters, returns the reply.
 function Invoke-IisctlSim($Cmdlet, [string]$Name, [System.Collections.IDictionary]$Bound) {
@@ -188,7 +185,7 @@ function Invoke-IisctlSimRemote($Cmdlet, [System.Collections.IDictionary]$Bound)
     $arguments = @(if ($Bound.ContainsKey('ArgumentList')) { foreach ($a in $Bound['ArgumentList']) { [IisctlSim.Remote]::Cross($a) } })
     # The other parameters go to the step too, which refuses those the simulator does not model.
     $rest = @{}
-    foreach ($k in $Bound.Keys) { if ($script:Common -notcontains $k -and @('ArgumentList', 'ComputerName', 'Session') -notcontains $k) { $rest[$k] = ConvertTo-IisctlWire $Bound[$k] } }
+    foreach ($k in $Bound.Keys) { if (-not [IisctlSim.Wire]::Common.Contains($k) -and @('ArgumentList', 'ComputerName', 'Session') -notcontains $k) { $rest[$k] = ConvertTo-IisctlWire $Bound[$k] } }
     $rest['ScriptBlock'] = $text
     $targets = if ($Bound.ContainsKey('Session')) { foreach ($s in $Bound['Session']) { @{ Session = ConvertTo-IisctlWire $s } } } else { foreach ($n in $Bound['ComputerName']) { @{ ComputerName = [string]$n } } }
     foreach ($t in $targets) {
@@ -301,6 +298,8 @@ $script:ClockBodies = @{
 }
 
 $catalog = Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText($env:IISCTL_SIM_CATALOG)) -AsHashtable -Depth 64
+# The common parameters are PowerShell's (-ErrorAction, -WarningAction...): only -WhatIf reaches the
+# simulator (Wire.cs Invoke leaves the others out; the remoting section too).
 $script:Common = @($catalog.commonParameters) + @($catalog.riskMitigationParameters)
 [IisctlSim.Wire]::Common = [System.Collections.Generic.HashSet[string]]::new([string[]]$script:Common, [System.StringComparer]::OrdinalIgnoreCase)
 # Objects only the simulated Windows makes (PSCustomObjects with the real type's PSTypeNames): a
